@@ -1,0 +1,284 @@
+/**
+ * Typed CWMP messages (TR-069 Annex A, cwmp-1-0..1-4.xsd). The codec turns these
+ * into SOAP envelopes and back; the CPE and the fake ACS only ever see these types.
+ * All values stay strings until the data model types them (a SerialNumber "0012"
+ * must never become 12).
+ * @module
+ */
+
+/** CWMP protocol versions we speak. Namespaces: 1.0 → cwmp-1-0, 1.1 → cwmp-1-1, 1.2/1.3/1.4 → cwmp-1-2. */
+export type CwmpVersion = '1.0' | '1.1' | '1.2' | '1.3' | '1.4';
+
+/** `urn:dslforum-org:cwmp-1-0` etc. */
+export type CwmpNamespace = 'urn:dslforum-org:cwmp-1-0' | 'urn:dslforum-org:cwmp-1-1' | 'urn:dslforum-org:cwmp-1-2';
+
+/** EventCode strings: `0 BOOTSTRAP` … `14 HEARTBEAT`, `M Reboot`, vendor `X …`. */
+export type EventCode = string;
+
+export interface EventStruct {
+  eventCode: EventCode;
+  commandKey: string;
+}
+
+export interface DeviceIdStruct {
+  manufacturer: string;
+  oui: string;
+  productClass: string;
+  serialNumber: string;
+}
+
+export interface ParameterValueStruct {
+  name: string;
+  value: string;
+  /** xsi:type, e.g. `xsd:string`; optional on input (some ACSs omit it). */
+  type?: string;
+}
+
+export interface ParameterInfoStruct {
+  name: string;
+  writable: boolean;
+}
+
+export interface ParameterAttributeStruct {
+  name: string;
+  notification: number;
+  accessList: string[];
+}
+
+export interface SetParameterAttributesStruct {
+  name: string;
+  notificationChange: boolean;
+  notification: number;
+  accessListChange: boolean;
+  accessList: string[];
+}
+
+export interface FaultStruct {
+  faultCode: number;
+  faultString: string;
+}
+
+// ---- CPE → ACS requests -----------------------------------------------------
+
+export interface Inform {
+  name: 'Inform';
+  deviceId: DeviceIdStruct;
+  event: EventStruct[];
+  maxEnvelopes: number;
+  /** xsd:dateTime */
+  currentTime: string;
+  retryCount: number;
+  parameterList: ParameterValueStruct[];
+}
+export interface TransferComplete {
+  name: 'TransferComplete';
+  commandKey: string;
+  faultStruct: FaultStruct;
+  startTime: string;
+  completeTime: string;
+}
+export interface GetRPCMethods {
+  name: 'GetRPCMethods';
+}
+
+// ---- ACS → CPE responses to CPE requests --------------------------------------
+
+export interface InformResponse {
+  name: 'InformResponse';
+  maxEnvelopes: number;
+}
+export interface TransferCompleteResponse {
+  name: 'TransferCompleteResponse';
+}
+export interface GetRPCMethodsResponse {
+  name: 'GetRPCMethodsResponse';
+  methodList: string[];
+}
+
+// ---- ACS → CPE requests -----------------------------------------------------
+
+export interface GetParameterNames {
+  name: 'GetParameterNames';
+  parameterPath: string;
+  nextLevel: boolean;
+}
+export interface GetParameterValues {
+  name: 'GetParameterValues';
+  parameterNames: string[];
+}
+export interface SetParameterValues {
+  name: 'SetParameterValues';
+  parameterList: ParameterValueStruct[];
+  parameterKey: string;
+}
+export interface GetParameterAttributes {
+  name: 'GetParameterAttributes';
+  parameterNames: string[];
+}
+export interface SetParameterAttributes {
+  name: 'SetParameterAttributes';
+  parameterList: SetParameterAttributesStruct[];
+}
+export interface AddObject {
+  name: 'AddObject';
+  objectName: string;
+  parameterKey: string;
+}
+export interface DeleteObject {
+  name: 'DeleteObject';
+  objectName: string;
+  parameterKey: string;
+}
+export interface Reboot {
+  name: 'Reboot';
+  commandKey: string;
+}
+export interface FactoryReset {
+  name: 'FactoryReset';
+}
+export interface Download {
+  name: 'Download';
+  commandKey: string;
+  fileType: string;
+  url: string;
+  username: string;
+  password: string;
+  fileSize: number;
+  targetFileName: string;
+  delaySeconds: number;
+  successURL: string;
+  failureURL: string;
+}
+export interface ScheduleInform {
+  name: 'ScheduleInform';
+  delaySeconds: number;
+  commandKey: string;
+}
+
+// ---- CPE → ACS responses ------------------------------------------------------
+
+export interface GetParameterNamesResponse {
+  name: 'GetParameterNamesResponse';
+  parameterList: ParameterInfoStruct[];
+}
+export interface GetParameterValuesResponse {
+  name: 'GetParameterValuesResponse';
+  parameterList: ParameterValueStruct[];
+}
+export interface SetParameterValuesResponse {
+  name: 'SetParameterValuesResponse';
+  status: 0 | 1;
+}
+export interface GetParameterAttributesResponse {
+  name: 'GetParameterAttributesResponse';
+  parameterList: ParameterAttributeStruct[];
+}
+export interface SetParameterAttributesResponse {
+  name: 'SetParameterAttributesResponse';
+}
+export interface AddObjectResponse {
+  name: 'AddObjectResponse';
+  instanceNumber: number;
+  status: 0 | 1;
+}
+export interface DeleteObjectResponse {
+  name: 'DeleteObjectResponse';
+  status: 0 | 1;
+}
+export interface RebootResponse {
+  name: 'RebootResponse';
+}
+export interface FactoryResetResponse {
+  name: 'FactoryResetResponse';
+}
+export interface DownloadResponse {
+  name: 'DownloadResponse';
+  status: 0 | 1;
+  startTime: string;
+  completeTime: string;
+}
+export interface ScheduleInformResponse {
+  name: 'ScheduleInformResponse';
+}
+
+/** A SOAP Fault carrying a `cwmp:Fault` detail (either direction). */
+export interface Fault {
+  name: 'Fault';
+  /** SOAP faultcode: `Client` or `Server`. */
+  faultcode: 'Client' | 'Server';
+  faultstring: string;
+  detail: {
+    faultCode: number;
+    faultString: string;
+    setParameterValuesFault?: { parameterName: string; faultCode: number; faultString: string }[];
+  };
+}
+
+/** Any request an ACS can send to a CPE. */
+export type AcsRequest =
+  | GetRPCMethods
+  | GetParameterNames
+  | GetParameterValues
+  | SetParameterValues
+  | GetParameterAttributes
+  | SetParameterAttributes
+  | AddObject
+  | DeleteObject
+  | Reboot
+  | FactoryReset
+  | Download
+  | ScheduleInform;
+
+/** Any response a CPE sends to an ACS request (or a Fault). */
+export type CpeResponse =
+  | GetRPCMethodsResponse
+  | GetParameterNamesResponse
+  | GetParameterValuesResponse
+  | SetParameterValuesResponse
+  | GetParameterAttributesResponse
+  | SetParameterAttributesResponse
+  | AddObjectResponse
+  | DeleteObjectResponse
+  | RebootResponse
+  | FactoryResetResponse
+  | DownloadResponse
+  | ScheduleInformResponse
+  | Fault;
+
+/** Requests a CPE sends. */
+export type CpeRequest = Inform | TransferComplete | GetRPCMethods;
+/** Responses an ACS sends to CPE requests. */
+export type AcsResponse = InformResponse | TransferCompleteResponse | GetRPCMethodsResponse | Fault;
+
+/**
+ * Any body the codec knows. `Unknown` is an RPC element the codec does not model
+ * (kept so the receiver can answer 9000/8000 Method not supported instead of failing).
+ */
+export type CwmpMessage = AcsRequest | CpeResponse | CpeRequest | AcsResponse | UnknownMessage;
+
+export interface UnknownMessage {
+  name: 'Unknown';
+  /** Local name of the body element, e.g. `Upload`. */
+  method: string;
+}
+
+/** SOAP header values we read and write. */
+export interface CwmpHeader {
+  /** cwmp:ID; echoed by the responder. */
+  id?: string;
+  holdRequests?: boolean;
+  /** CWMP 1.4: comma list in the Inform. */
+  supportedCwmpVersions?: string;
+  /** CWMP 1.4: chosen by the ACS in InformResponse. */
+  useCwmpVersion?: string;
+  /** CWMP 1.3+: seconds, in the Inform. */
+  sessionTimeout?: number;
+}
+
+/** A decoded envelope. */
+export interface Envelope {
+  header: CwmpHeader;
+  /** The cwmp namespace the body used. */
+  namespace: CwmpNamespace;
+  body: CwmpMessage;
+}

@@ -1,0 +1,104 @@
+/**
+ * The data model's public contract. `Template` (compiled once per fleet from a
+ * Profile, immutable, shared) and `ParameterTree` (one per CPE, stores only what
+ * differs from the template: copy on write). Errors are `CwmpFault`s with the
+ * TR-069 code the RPC layer sends unchanged (9005, 9006, 9007, 9008, 9003 …).
+ * @module
+ */
+import type { XsdType } from '../profile/types.js';
+
+/** A leaf as a query returns it. */
+export interface ParameterValue {
+  name: string;
+  value: string;
+  type: XsdType;
+}
+
+/** GetParameterNames result entry. Object paths end with a dot. */
+export interface ParameterInfo {
+  name: string;
+  writable: boolean;
+}
+
+/** Notification attribute (TR-069 A.3.2.4): 0 off, 1 passive, 2 active. */
+export type NotificationLevel = 0 | 1 | 2;
+
+/** GetParameterAttributes result entry. */
+export interface ParameterAttributes {
+  name: string;
+  notification: NotificationLevel;
+  accessList: readonly string[];
+}
+
+/** One SetParameterAttributes entry. */
+export interface SetAttributesEntry {
+  name: string;
+  notificationChange: boolean;
+  notification: NotificationLevel;
+  accessListChange: boolean;
+  accessList: readonly string[];
+}
+
+/** One SetParameterValues entry; `type` is the xsi:type the ACS sent, if any. */
+export interface SetValueEntry {
+  name: string;
+  value: string;
+  type?: string;
+}
+
+/** Who made a change: value-change notifications skip changes the ACS made itself. */
+export type ChangeOrigin = 'acs' | 'internal';
+
+/** What the change hook receives. */
+export interface ParameterChange {
+  path: string;
+  oldValue: string;
+  newValue: string;
+  origin: ChangeOrigin;
+}
+
+/** One CPE's parameter tree. */
+export interface ParameterTree {
+  /** `Device` or `InternetGatewayDevice`. */
+  readonly root: string;
+  /** A leaf by full path, or undefined. */
+  get(path: string): (ParameterValue & { writable: boolean }) | undefined;
+  /** Shortcut for `get(path)?.value`. */
+  getValue(path: string): string | undefined;
+  /** True when `path` is a leaf or an existing object path (ending with a dot). */
+  has(path: string): boolean;
+  /**
+   * GetParameterValues semantics: each name is a full leaf path or a partial path
+   * ending in "." (all leaves below, in tree order); `""` means the whole tree.
+   * @throws CwmpFault 9005 for a name that matches nothing.
+   */
+  getValues(names: readonly string[]): ParameterValue[];
+  /**
+   * GetParameterNames semantics (TR-069 A.3.2.3): `nextLevel` true lists direct
+   * children only (objects with a trailing dot); a full leaf path with nextLevel true is 9003.
+   * @throws CwmpFault 9005 / 9003
+   */
+  getNames(path: string, nextLevel: boolean): ParameterInfo[];
+  /**
+   * Atomic SetParameterValues: validates every entry (name 9005, writable 9008,
+   * type 9006, value 9007) and applies all or none.
+   * @throws CwmpFault 9003 carrying one SetParameterValuesFault per failing entry.
+   */
+  setValues(entries: readonly SetValueEntry[], origin: ChangeOrigin): void;
+  /** Writes one leaf, ignoring the writable flag (CR URL publishing, ParameterKey). Type-checked. */
+  setInternal(path: string, value: string): void;
+  /** AddObject on a table path ending with a dot; returns the new instance number. @throws CwmpFault 9005 */
+  addObject(tablePath: string): number;
+  /** DeleteObject on an instance path (`Device.Hosts.Host.2.`). @throws CwmpFault 9005 */
+  deleteObject(instancePath: string): void;
+  /** GetParameterAttributes (full or partial paths). @throws CwmpFault 9005 */
+  getAttributes(names: readonly string[]): ParameterAttributes[];
+  /** SetParameterAttributes, all or none. @throws CwmpFault 9005 / 9009 */
+  setAttributes(entries: readonly SetAttributesEntry[]): void;
+  /** Registers a change listener; returns an unsubscribe function. */
+  onChange(listener: (change: ParameterChange) => void): () => void;
+  /** Factory reset: drops every difference from the template (values, rows, attributes). */
+  reset(): void;
+  /** Number of entries this tree stores beyond the shared template (for memory tests). */
+  readonly overlaySize: number;
+}

@@ -1,0 +1,234 @@
+/**
+ * HTTP authentication primitives shared by both sides of the wire: the CR listener
+ * (server), the CPE's ACS client (client) and the fake ACS (server to CPEs, client
+ * for Connection Requests). Pure: no sockets, no timers. Digest per RFC 7616 (MD5,
+ * qop=auth), Basic per RFC 7617.
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Lower-case hex MD5 of a UTF-8 string. */
+export function md5Hex(s: string): string {
+  return createHash('md5').update(s, 'utf8').digest('hex');
+}
+
+/** A parsed `Authorization` or `WWW-Authenticate` value (one challenge/credentials). */
+export interface AuthHeader {
+  /** Scheme, lower-cased (`digest`, `basic`). */
+  scheme: string;
+  /** auth-params, keys lower-cased, values unquoted. */
+  params: Map<string, string>;
+  /** token68 form (Basic credentials). */
+  token68?: string;
+}
+
+/** Why a header could not be parsed; the listener treats every one as "no credentials". */
+export class AuthHeaderError extends Error {
+  override name = 'AuthHeaderError';
+}
+
+const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+
+/**
+ * Parses one credentials/challenge header. Strict where ambiguity could be abused:
+ * duplicate parameters, unterminated quotes and junk between parameters are errors
+ * (RFC 7235 §2.1; RFC 7616 §3.4 says each parameter appears at most once). Accepts
+ * quoted or unquoted values for every parameter, because real clients disagree.
+ * @throws AuthHeaderError
+ */
+export function parseAuthHeader(value: string): AuthHeader {
+  let i = 0;
+  const s = value;
+  const skipWs = (): void => {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  };
+  skipWs();
+  const start = i;
+  while (i < s.length && TOKEN.test(s[i]!)) i++;
+  if (i === start) throw new AuthHeaderError('missing auth scheme');
+  const scheme = s.slice(start, i).toLowerCase();
+  const params = new Map<string, string>();
+  skipWs();
+  if (i >= s.length) return { scheme, params };
+  // token68 (Basic): the rest is one token of base64-ish characters, optional '=' padding.
+  const rest = s.slice(i);
+  if (/^[A-Za-z0-9\-._~+/]+=*\s*$/.test(rest) && !/^[A-Za-z0-9\-._~+/]+=[^=\s]/.test(rest)) {
+    return { scheme, params, token68: rest.trim() };
+  }
+  for (;;) {
+    skipWs();
+    const ks = i;
+    while (i < s.length && TOKEN.test(s[i]!)) i++;
+    if (i === ks) throw new AuthHeaderError(`expected a parameter name at offset ${i}`);
+    const key = s.slice(ks, i).toLowerCase();
+    skipWs();
+    if (s[i] !== '=') throw new AuthHeaderError(`expected '=' after ${key}`);
+    i++;
+    skipWs();
+    let val = '';
+    if (s[i] === '"') {
+      i++;
+      let closed = false;
+      while (i < s.length) {
+        const c = s[i]!;
+        if (c === '\\' && i + 1 < s.length) {
+          val += s[i + 1];
+          i += 2;
+          continue;
+        }
+        if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        val += c;
+        i++;
+      }
+      if (!closed) throw new AuthHeaderError(`unterminated quoted value for ${key}`);
+    } else {
+      const vs = i;
+      while (i < s.length && TOKEN.test(s[i]!)) i++;
+      val = s.slice(vs, i);
+    }
+    if (params.has(key)) throw new AuthHeaderError(`duplicate parameter ${key}`);
+    params.set(key, val);
+    skipWs();
+    if (i >= s.length) break;
+    if (s[i] !== ',') throw new AuthHeaderError(`expected ',' at offset ${i}`);
+    i++;
+    skipWs();
+    if (i >= s.length) break; // tolerate a trailing comma
+  }
+  return { scheme, params };
+}
+
+/** Quotes a value as an RFC 7230 quoted-string. */
+export function quote(v: string): string {
+  return `"${v.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** Inputs of the RFC 7616 response computation (MD5, qop=auth). */
+export interface DigestInput {
+  username: string;
+  realm: string;
+  password: string;
+  method: string;
+  uri: string;
+  nonce: string;
+  /** 8 hex digits, e.g. `00000001`. */
+  nc: string;
+  cnonce: string;
+  qop: 'auth';
+}
+
+/** HA1 = MD5(username:realm:password) (RFC 7616 §3.4.2, algorithm MD5). */
+export function digestHa1(username: string, realm: string, password: string): string {
+  return md5Hex(`${username}:${realm}:${password}`);
+}
+
+/** The `response` value (RFC 7616 §3.4.1), MD5, qop=auth. */
+export function digestResponse(d: DigestInput, ha1 = digestHa1(d.username, d.realm, d.password)): string {
+  const ha2 = md5Hex(`${d.method}:${d.uri}`);
+  return md5Hex(`${ha1}:${d.nonce}:${d.nc}:${d.cnonce}:${d.qop}:${ha2}`);
+}
+
+/** The `rspauth` of Authentication-Info (RFC 7616 §3.5): HA2 with an empty method. */
+export function digestRspauth(d: DigestInput, ha1 = digestHa1(d.username, d.realm, d.password)): string {
+  const ha2 = md5Hex(`:${d.uri}`);
+  return md5Hex(`${ha1}:${d.nonce}:${d.nc}:${d.cnonce}:${d.qop}:${ha2}`);
+}
+
+/** A Digest challenge as a client sees it. */
+export interface DigestChallenge {
+  realm: string;
+  nonce: string;
+  qop: string[];
+  algorithm: string;
+  opaque?: string;
+  stale: boolean;
+}
+
+/** Reads a Digest challenge from a parsed `WWW-Authenticate`, or undefined when it is not one. */
+export function toDigestChallenge(h: AuthHeader): DigestChallenge | undefined {
+  if (h.scheme !== 'digest') return undefined;
+  const realm = h.params.get('realm');
+  const nonce = h.params.get('nonce');
+  if (realm === undefined || nonce === undefined) return undefined;
+  const opaque = h.params.get('opaque');
+  return {
+    realm,
+    nonce,
+    qop: (h.params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter(Boolean),
+    algorithm: h.params.get('algorithm') ?? 'MD5',
+    ...(opaque !== undefined ? { opaque } : {}),
+    stale: (h.params.get('stale') ?? '').toLowerCase() === 'true',
+  };
+}
+
+/** A fresh client nonce: 16 random bytes, hex. */
+export function newCnonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Formats nc as the 8 lower-case hex digits RFC 7616 requires. */
+export function formatNc(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/**
+ * Builds a Digest `Authorization` value answering `challenge` (MD5, qop=auth).
+ * `algorithm`, `qop` and `nc` are unquoted, the rest quoted (RFC 7616 §3.4).
+ */
+export function formatDigestAuthorization(args: {
+  challenge: DigestChallenge;
+  username: string;
+  password: string;
+  method: string;
+  uri: string;
+  nc: number;
+  cnonce: string;
+}): string {
+  const { challenge: c } = args;
+  const nc = formatNc(args.nc);
+  const response = digestResponse({
+    username: args.username,
+    realm: c.realm,
+    password: args.password,
+    method: args.method,
+    uri: args.uri,
+    nonce: c.nonce,
+    nc,
+    cnonce: args.cnonce,
+    qop: 'auth',
+  });
+  const parts = [
+    `username=${quote(args.username)}`,
+    `realm=${quote(c.realm)}`,
+    `nonce=${quote(c.nonce)}`,
+    `uri=${quote(args.uri)}`,
+    `algorithm=MD5`,
+    `qop=auth`,
+    `nc=${nc}`,
+    `cnonce=${quote(args.cnonce)}`,
+    `response=${quote(response)}`,
+  ];
+  if (c.opaque !== undefined) parts.push(`opaque=${quote(c.opaque)}`);
+  return `Digest ${parts.join(', ')}`;
+}
+
+/** `Basic base64(user:pass)` (RFC 7617 §2, UTF-8). */
+export function formatBasicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * Decodes Basic credentials; undefined when the token is not canonical base64 or has
+ * no colon (RFC 7617 §2: the first colon separates user-id and password).
+ */
+export function parseBasicCredentials(token68: string): { username: string; password: string } | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(token68) || token68.length % 4 !== 0) return undefined;
+  const decoded = Buffer.from(token68, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

@@ -1,0 +1,93 @@
+/**
+ * A small structured logger. Every per-CPE line carries `cpe_id` (via `child`),
+ * text by default, JSON lines on request. Fields whose key looks like a secret are
+ * redacted here, at the single exit point, so no caller can leak a password by
+ * accident (seed: "passwords never logged").
+ * @module
+ */
+
+/** Log levels, most verbose first. `silent` logs nothing. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** Output format of each line. */
+export type LogFormat = 'text' | 'json';
+/** Structured fields attached to a line. */
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+/** The logging interface every layer receives. */
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line (e.g. `{ cpe_id: 'cpe-3' }`). */
+  child(fields: LogFields): Logger;
+  /** True when lines of `level` would be written (skip building costly messages). */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+}
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where lines go; default: process.stderr. */
+  write?: (line: string) => void;
+  /** Clock for timestamps; default Date.now. */
+  now?: () => number;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+const SECRET_KEY = /pass(word)?|secret|authorization|credential/i;
+
+/** Redacts a value when its key names a secret. Exported for tests. */
+export function redactField(key: string, value: LogFields[string]): LogFields[string] {
+  return SECRET_KEY.test(key) && value !== undefined && value !== null && value !== '' ? '[redacted]' : value;
+}
+
+function quoteText(v: string): string {
+  return /^[\w.:/@+-]*$/.test(v) && v !== '' ? v : JSON.stringify(v);
+}
+
+/**
+ * Creates a logger.
+ * @example
+ * const log = createLogger({ level: 'info', format: 'json' }).child({ cpe_id: 'cpe-1' });
+ * log.info('session done', { events: '1 BOOT' });
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const min = ORDER[options.level ?? 'info'];
+  const format = options.format ?? 'text';
+  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const now = options.now ?? Date.now;
+
+  const make = (base: LogFields): Logger => {
+    const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
+      if (ORDER[level] < min) return;
+      const all: LogFields = { ...base, ...fields };
+      const time = new Date(now()).toISOString();
+      if (format === 'json') {
+        const out: Record<string, unknown> = { time, level, msg };
+        for (const [k, v] of Object.entries(all)) if (v !== undefined) out[k] = redactField(k, v);
+        write(JSON.stringify(out));
+      } else {
+        let line = `${time} ${level.toUpperCase().padEnd(5)} ${msg}`;
+        for (const [k, v] of Object.entries(all)) {
+          if (v === undefined) continue;
+          line += ` ${k}=${quoteText(String(redactField(k, v)))}`;
+        }
+        write(line);
+      }
+    };
+    return {
+      debug: (m, f) => emit('debug', m, f),
+      info: (m, f) => emit('info', m, f),
+      warn: (m, f) => emit('warn', m, f),
+      error: (m, f) => emit('error', m, f),
+      child: (fields) => make({ ...base, ...fields }),
+      enabled: (level) => ORDER[level] >= min,
+    };
+  };
+  return make({});
+}
+
+/** A logger that writes nothing (the library default: libraries stay quiet unless asked). */
+export const silentLogger: Logger = createLogger({ level: 'silent' });

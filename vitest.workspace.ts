@@ -1,0 +1,46 @@
+import type { TestProjectConfiguration } from 'vitest/config';
+
+/**
+ * The test projects. Vitest 4 no longer reads this file on its own, so
+ * vitest.config.ts imports this list into `test.projects`: this file is the one
+ * place the projects are declared.
+ */
+export const projects: TestProjectConfiguration[] = [
+  {
+    test: {
+      name: 'unit',
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/**/*.int.test.ts', 'test/jest/**', 'node_modules/**'],
+      environment: 'node',
+    },
+  },
+  {
+    test: {
+      name: 'integration',
+      include: ['test/**/*.int.test.ts'],
+      exclude: ['test/jest/**', 'node_modules/**'],
+      environment: 'node',
+      testTimeout: 20_000,
+      hookTimeout: 20_000,
+    },
+  },
+  {
+    // Examples import 'cpe-sim/vitest' exactly as a user would; the alias points at
+    // the sources so examples run without a rebuild (the built package is covered
+    // by test/package/*.int.test.ts and the Jest run).
+    resolve: {
+      alias: [
+        { find: /^cpe-sim\/vitest$/, replacement: new URL('./src/testing/vitest.ts', import.meta.url).pathname },
+        { find: /^cpe-sim\/msw$/, replacement: new URL('./src/acs/msw.ts', import.meta.url).pathname },
+        { find: /^cpe-sim$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+      ],
+    },
+    test: {
+      name: 'examples',
+      include: ['examples/**/*.test.ts'],
+      exclude: ['examples/jest/**', 'node_modules/**'],
+      environment: 'node',
+      testTimeout: 20_000,
+    },
+  },
+];
