@@ -93,11 +93,29 @@ export interface ParameterTree {
   deleteObject(instancePath: string): void;
   /** GetParameterAttributes (full or partial paths). @throws CwmpFault 9005 */
   getAttributes(names: readonly string[]): ParameterAttributes[];
-  /** SetParameterAttributes, all or none. @throws CwmpFault 9005 / 9009 */
+  /**
+   * SetParameterAttributes, all or none (TR-069 A.3.2.4). A partial path (ending '.')
+   * or `""` applies to every leaf below it.
+   * @throws CwmpFault 9005 for a name that matches nothing; 9003 for a Notification other than 0, 1, 2.
+   */
   setAttributes(entries: readonly SetAttributesEntry[]): void;
-  /** Registers a change listener; returns an unsubscribe function. */
+  /**
+   * Leaves whose Notification attribute is passive (1) or active (2), in no particular
+   * order. Cheap: reads only the overlay (the default notification is 0).
+   */
+  notifying(): { name: string; notification: 1 | 2 }[];
+  /**
+   * Registers a change listener; returns an unsubscribe function. It is called after a
+   * successful `setValues` / `setInternal`, once per leaf whose value actually changed
+   * (same value written again: no call). AddObject, DeleteObject and `reset()` change
+   * the structure, not the value of an existing leaf, and do not call it. A listener
+   * that throws does not undo the change; its error is rethrown asynchronously.
+   */
   onChange(listener: (change: ParameterChange) => void): () => void;
-  /** Factory reset: drops every difference from the template (values, rows, attributes). */
+  /**
+   * Factory reset: drops every difference from the template (values, rows, instance
+   * numbering, attributes). Change listeners stay registered and are not called.
+   */
   reset(): void;
   /** Number of entries this tree stores beyond the shared template (for memory tests). */
   readonly overlaySize: number;

@@ -1,0 +1,410 @@
+/**
+ * The per-CPE `ParameterTree`: a copy-on-write overlay over the shared `Template`.
+ * An untouched tree holds only its template, its placeholder context and four
+ * empty slots; values are computed from the template on read (placeholders stamped
+ * lazily), and only what differs is stored: written values, changed row sets,
+ * changed attributes.
+ * @module
+ */
+import { CPE_FAULT_STRINGS, CwmpFault, type SetParameterValuesFaultEntry } from '../errors/index.js';
+import { stampPlaceholders, stampSerial } from '../profile/index.js';
+import type { PlaceholderContext } from '../profile/types.js';
+import { checkValue, normalizeValue } from './check.js';
+import type { LeafShape, Shape, TableShape, Template } from './template.js';
+import type {
+  ChangeOrigin,
+  NotificationLevel,
+  ParameterAttributes,
+  ParameterChange,
+  ParameterInfo,
+  ParameterTree,
+  ParameterValue,
+  SetAttributesEntry,
+  SetValueEntry,
+} from './types.js';
+
+/** A node of one tree: a template shape placed at `base` (a row path, or '' for static nodes). */
+interface NodeRef {
+  shape: Shape;
+  /** Prefix of `shape.rel`: the row path for nodes inside a row, '' otherwise. */
+  base: string;
+  /** Set for a row and every node inside it. */
+  row?: { table: TableShape; instance: number } | undefined;
+}
+
+/** Rows of one table in one tree, once they differ from the template's 1..N. */
+interface TableState {
+  /** Existing instance numbers, ascending. */
+  rows: number[];
+  /** Next instance number AddObject hands out: never reuses a number in the tree's life. */
+  next: number;
+}
+
+interface Attributes {
+  notification: NotificationLevel;
+  accessList: readonly string[];
+}
+
+const DEFAULT_ATTRIBUTES: Attributes = Object.freeze({ notification: 0, accessList: Object.freeze([]) as readonly string[] });
+
+function fault(code: number, detail: string): CwmpFault {
+  return new CwmpFault(code, `${CPE_FAULT_STRINGS[code] ?? 'Fault'}: ${detail}`);
+}
+
+/** The xsi:type's local name: ACSes may bind the XML Schema namespace to any prefix. */
+function localType(t: string): string {
+  const i = t.indexOf(':');
+  return i < 0 ? t : t.slice(i + 1);
+}
+
+class OverlayTree implements ParameterTree {
+  // Overlay slots stay undefined until first needed: an untouched tree is a few words.
+  private values: Map<string, string> | undefined;
+  private attrs: Map<string, Attributes> | undefined;
+  private tableStates: Map<TableShape, TableState> | undefined;
+  private listeners: Set<(change: ParameterChange) => void> | undefined;
+
+  constructor(
+    private readonly template: Template,
+    private readonly ctx: PlaceholderContext,
+  ) {}
+
+  get root(): string {
+    return this.template.root;
+  }
+
+  get overlaySize(): number {
+    return (this.values?.size ?? 0) + (this.attrs?.size ?? 0) + (this.tableStates?.size ?? 0);
+  }
+
+  // ---- structure -------------------------------------------------------------
+
+  private rowsOf(table: TableShape): readonly number[] {
+    const state = this.tableStates?.get(table);
+    if (state) return state.rows;
+    return Array.from({ length: table.initialRows }, (_, k) => k + 1);
+  }
+
+  private rowExists(table: TableShape, instance: number): boolean {
+    const state = this.tableStates?.get(table);
+    return state ? state.rows.includes(instance) : instance <= table.initialRows;
+  }
+
+  private pathOf(ref: NodeRef): string {
+    return ref.base + ref.shape.rel;
+  }
+
+  /** Finds an existing node of this tree (rows checked against this tree's row set). */
+  private find(path: string): NodeRef | undefined {
+    const found = this.template.resolve(path);
+    if (!found) return undefined;
+    if (!found.row) return { shape: found.shape, base: '' };
+    const { table, instance, base } = found.row;
+    if (!this.rowExists(table, instance)) return undefined;
+    return { shape: found.shape, base, row: { table, instance } };
+  }
+
+  private children(ref: NodeRef): NodeRef[] {
+    const { shape } = ref;
+    if (shape.kind === 'object') return shape.children.map((c) => ({ shape: c, base: ref.base, row: ref.row }));
+    if (shape.kind === 'table') {
+      return this.rowsOf(shape).map((n) => ({ shape: shape.row, base: `${shape.rel}${n}.`, row: { table: shape, instance: n } }));
+    }
+    return [];
+  }
+
+  /** Pre-order walk (tree order): the node itself, then its descendants. */
+  private walk(ref: NodeRef, visit: (ref: NodeRef) => void): void {
+    visit(ref);
+    for (const c of this.children(ref)) this.walk(c, visit);
+  }
+
+  private leavesBelow(ref: NodeRef): NodeRef[] {
+    const out: NodeRef[] = [];
+    this.walk(ref, (r) => {
+      if (r.shape.kind === 'leaf') out.push(r);
+    });
+    return out;
+  }
+
+  /** GetParameterNames Writable for objects: tables accept AddObject, rows DeleteObject. */
+  private writableOf(ref: NodeRef): boolean {
+    const { shape } = ref;
+    if (shape.kind === 'leaf') return shape.writable;
+    if (shape.kind === 'table') return true;
+    return ref.row !== undefined && shape === ref.row.table.row;
+  }
+
+  private rootRef(): NodeRef {
+    return { shape: this.template.rootShape, base: '' };
+  }
+
+  /** Resolves a name of GetParameterValues/GetParameterAttributes: '' = whole tree. */
+  private leavesFor(name: string): NodeRef[] {
+    if (name === '') return this.leavesBelow(this.rootRef());
+    const ref = this.find(name);
+    // A partial path must end with '.', a leaf name must not (TR-069 A.3.2.2).
+    if (!ref || (ref.shape.kind === 'leaf') === name.endsWith('.')) {
+      throw fault(9005, `'${name}' matches no parameter or object of this CPE`);
+    }
+    return ref.shape.kind === 'leaf' ? [ref] : this.leavesBelow(ref);
+  }
+
+  // ---- values ----------------------------------------------------------------
+
+  private defaultValue(leaf: LeafShape, instance: number | undefined): string {
+    let v = leaf.value;
+    if (instance !== undefined) v = v.replaceAll('{i}', String(instance));
+    if (leaf.stamped) v = stampPlaceholders(v, this.ctx);
+    if (leaf.serial) v = stampSerial(this.template.profile.fleet.serialPattern, v, this.ctx.index);
+    return v;
+  }
+
+  private valueOf(ref: NodeRef): string {
+    const written = this.values?.get(this.pathOf(ref));
+    return written ?? this.defaultValue(ref.shape as LeafShape, ref.row?.instance);
+  }
+
+  private toValue(ref: NodeRef): ParameterValue {
+    return { name: this.pathOf(ref), value: this.valueOf(ref), type: (ref.shape as LeafShape).type };
+  }
+
+  get(path: string): (ParameterValue & { writable: boolean }) | undefined {
+    const ref = this.find(path);
+    if (!ref || ref.shape.kind !== 'leaf' || path.endsWith('.')) return undefined;
+    return { ...this.toValue(ref), writable: ref.shape.writable };
+  }
+
+  getValue(path: string): string | undefined {
+    const ref = this.find(path);
+    if (!ref || ref.shape.kind !== 'leaf') return undefined;
+    return this.valueOf(ref);
+  }
+
+  has(path: string): boolean {
+    const ref = this.find(path);
+    return ref !== undefined && (ref.shape.kind === 'leaf') !== path.endsWith('.');
+  }
+
+  getValues(names: readonly string[]): ParameterValue[] {
+    const out: ParameterValue[] = [];
+    for (const name of names) for (const ref of this.leavesFor(name)) out.push(this.toValue(ref));
+    return out;
+  }
+
+  getNames(path: string, nextLevel: boolean): ParameterInfo[] {
+    if (path === '') {
+      // TR-069 A.3.2.3: empty path with NextLevel true lists only the root object.
+      if (nextLevel) return [{ name: this.template.rootShape.rel, writable: false }];
+      return this.namesBelow(this.rootRef());
+    }
+    const ref = this.find(path);
+    if (!ref || (ref.shape.kind === 'leaf') === path.endsWith('.')) {
+      throw fault(9005, `'${path}' matches no parameter or object of this CPE`);
+    }
+    if (ref.shape.kind === 'leaf') {
+      // A.3.2.3: a parameter name (not a partial path) requires NextLevel false.
+      if (nextLevel) throw fault(9003, `NextLevel must be false for the parameter name '${path}'`);
+      return [{ name: path, writable: ref.shape.writable }];
+    }
+    if (nextLevel) return this.children(ref).map((c) => ({ name: this.pathOf(c), writable: this.writableOf(c) }));
+    return this.namesBelow(ref);
+  }
+
+  private namesBelow(ref: NodeRef): ParameterInfo[] {
+    const out: ParameterInfo[] = [];
+    this.walk(ref, (r) => out.push({ name: this.pathOf(r), writable: this.writableOf(r) }));
+    return out;
+  }
+
+  /**
+   * Validates one write; returns the canonical value or a SetParameterValuesFault.
+   * Check order follows the fault codes' specificity: name, writability, type, value.
+   */
+  private validate(entry: SetValueEntry, ignoreWritable: boolean): { ref: NodeRef; value: string } | SetParameterValuesFaultEntry {
+    const bad = (code: number, detail: string): SetParameterValuesFaultEntry => ({
+      parameterName: entry.name,
+      faultCode: code,
+      faultString: `${CPE_FAULT_STRINGS[code] ?? 'Fault'}: ${detail}`,
+    });
+    const ref = entry.name.endsWith('.') ? undefined : this.find(entry.name);
+    if (!ref || ref.shape.kind !== 'leaf') return bad(9005, `'${entry.name}' is not a parameter of this CPE`);
+    const leaf = ref.shape;
+    if (!ignoreWritable && !leaf.writable) return bad(9008, `'${entry.name}' is read-only`);
+    if (entry.type !== undefined && localType(entry.type) !== localType(leaf.type)) {
+      return bad(9006, `'${entry.name}' is ${leaf.type}, not ${entry.type}`);
+    }
+    const why = checkValue(leaf.type, entry.value);
+    if (why !== undefined) return bad(9007, why);
+    return { ref, value: normalizeValue(leaf.type, entry.value) };
+  }
+
+  setValues(entries: readonly SetValueEntry[], origin: ChangeOrigin): void {
+    const faults: SetParameterValuesFaultEntry[] = [];
+    const writes: { ref: NodeRef; value: string }[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      if (seen.has(entry.name)) {
+        faults.push({
+          parameterName: entry.name,
+          faultCode: 9003,
+          faultString: `${CPE_FAULT_STRINGS[9003]}: '${entry.name}' appears more than once in one SetParameterValues`,
+        });
+        continue;
+      }
+      seen.add(entry.name);
+      const r = this.validate(entry, false);
+      if ('faultCode' in r) faults.push(r);
+      else writes.push(r);
+    }
+    // TR-069 A.3.2.1: all or nothing; the overall fault is 9003 with one entry per failing parameter.
+    if (faults.length > 0) throw new CwmpFault(9003, CPE_FAULT_STRINGS[9003], faults);
+    this.apply(writes, origin);
+  }
+
+  setInternal(path: string, value: string): void {
+    const r = this.validate({ name: path, value }, true);
+    if ('faultCode' in r) throw new CwmpFault(r.faultCode, r.faultString);
+    this.apply([r], 'internal');
+  }
+
+  private apply(writes: readonly { ref: NodeRef; value: string }[], origin: ChangeOrigin): void {
+    const changes: ParameterChange[] = [];
+    for (const { ref, value } of writes) {
+      const path = this.pathOf(ref);
+      const oldValue = this.valueOf(ref);
+      // Store only what differs from the template, so writing a default back frees the entry.
+      if (value === this.defaultValue(ref.shape as LeafShape, ref.row?.instance)) this.values?.delete(path);
+      else (this.values ??= new Map()).set(path, value);
+      if (oldValue !== value) changes.push({ path, oldValue, newValue: value, origin });
+    }
+    this.emit(changes);
+  }
+
+  private emit(changes: readonly ParameterChange[]): void {
+    if (!this.listeners || changes.length === 0) return;
+    for (const change of changes) {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(change);
+        } catch (err) {
+          // The change is already applied; a failing observer must not turn it into a
+          // fault for the ACS. Surface the error as an uncaught exception instead.
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+    }
+  }
+
+  onChange(listener: (change: ParameterChange) => void): () => void {
+    (this.listeners ??= new Set()).add(listener);
+    return () => {
+      this.listeners?.delete(listener);
+    };
+  }
+
+  // ---- objects ---------------------------------------------------------------
+
+  private stateOf(table: TableShape): TableState {
+    let state = this.tableStates?.get(table);
+    if (!state) {
+      const rows = [...this.rowsOf(table)];
+      state = { rows, next: table.initialRows + 1 };
+      (this.tableStates ??= new Map()).set(table, state);
+    }
+    return state;
+  }
+
+  addObject(tablePath: string): number {
+    const shape = this.template.index.get(tablePath);
+    if (!shape || shape.kind !== 'table') {
+      throw fault(9005, `'${tablePath}' is not a multi-instance object (expected a table path ending with '.', e.g. '${this.template.tablePaths[0] ?? `${this.root}.Hosts.Host.`}')`);
+    }
+    const state = this.stateOf(shape);
+    const instance = state.next++;
+    state.rows.push(instance); // `next` only grows, so rows stay ascending
+    return instance;
+  }
+
+  deleteObject(instancePath: string): void {
+    const ref = instancePath.endsWith('.') ? this.find(instancePath) : undefined;
+    if (!ref?.row || ref.shape !== ref.row.table.row) {
+      throw fault(9005, `'${instancePath}' is not an existing instance of a multi-instance object (expected e.g. '${this.template.tablePaths[0] ?? `${this.root}.Hosts.Host.`}1.')`);
+    }
+    const state = this.stateOf(ref.row.table);
+    state.rows.splice(state.rows.indexOf(ref.row.instance), 1);
+    // Forget what the overlay held for the row (its number is never handed out again).
+    for (const map of [this.values, this.attrs]) {
+      if (!map) continue;
+      for (const key of map.keys()) if (key.startsWith(instancePath)) map.delete(key);
+    }
+  }
+
+  // ---- attributes ------------------------------------------------------------
+
+  private attributesOf(path: string): Attributes {
+    return this.attrs?.get(path) ?? DEFAULT_ATTRIBUTES;
+  }
+
+  getAttributes(names: readonly string[]): ParameterAttributes[] {
+    const out: ParameterAttributes[] = [];
+    for (const name of names) {
+      for (const ref of this.leavesFor(name)) {
+        const path = this.pathOf(ref);
+        const a = this.attributesOf(path);
+        out.push({ name: path, notification: a.notification, accessList: a.accessList });
+      }
+    }
+    return out;
+  }
+
+  setAttributes(entries: readonly SetAttributesEntry[]): void {
+    // Validate everything first: SetParameterAttributes is all or none (TR-069 A.3.2.4).
+    const targets: string[][] = [];
+    for (const entry of entries) {
+      if (entry.notificationChange && !(entry.notification === 0 || entry.notification === 1 || entry.notification === 2)) {
+        throw fault(9003, `Notification ${String(entry.notification)} for '${entry.name}' is not supported (expected 0 off, 1 passive or 2 active)`);
+      }
+      targets.push(this.leavesFor(entry.name).map((r) => this.pathOf(r)));
+    }
+    entries.forEach((entry, k) => {
+      for (const path of targets[k] ?? []) {
+        const cur = this.attributesOf(path);
+        const next: Attributes = {
+          notification: entry.notificationChange ? entry.notification : cur.notification,
+          accessList: entry.accessListChange ? Object.freeze([...entry.accessList]) : cur.accessList,
+        };
+        if (next.notification === 0 && next.accessList.length === 0) this.attrs?.delete(path);
+        else (this.attrs ??= new Map()).set(path, next);
+      }
+    });
+  }
+
+  notifying(): { name: string; notification: 1 | 2 }[] {
+    const out: { name: string; notification: 1 | 2 }[] = [];
+    if (this.attrs) for (const [name, a] of this.attrs) if (a.notification !== 0) out.push({ name, notification: a.notification });
+    return out;
+  }
+
+  reset(): void {
+    this.values = undefined;
+    this.attrs = undefined;
+    this.tableStates = undefined;
+  }
+}
+
+/**
+ * Creates one CPE's parameter tree over a shared template. Nothing is copied: reads
+ * fall through to the template (per-CPE placeholders such as `{cpe_id}` are stamped
+ * on read with `ctx`), and only writes, row changes and attribute changes are stored.
+ *
+ * @example
+ * const tree = createParameterTree(template, { index: 7, id: 'cpe-7' });
+ * tree.getValue('Device.ManagementServer.ConnectionRequestUsername'); // 'cr-cpe-7'
+ * tree.setValues([{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '60' }], 'acs');
+ */
+export function createParameterTree(template: Template, ctx: PlaceholderContext): ParameterTree {
+  return new OverlayTree(template, ctx);
+}
