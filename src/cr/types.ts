@@ -35,4 +35,8 @@ export interface CrRequestEvent {
   /** `accepted`, `method`, `not-found`, `unauthorized`, `stale`, `replay`, `not-populated`, `throttled`, … */
   reason: string;
   remoteAddress: string | undefined;
+  /** Finer cause for logs and tests: `no-credentials`, `malformed`, `wrong-credentials`, `expired`, `nc-reused`, `uri-mismatch`, … */
+  detail?: string;
+  /** Seconds sent in `Retry-After` (503 only). */
+  retryAfter?: number;
 }
