@@ -5,9 +5,14 @@
  * @module
  */
 
+/** Registry symbol that brands our errors: works across realms and across the ESM and CJS builds. */
+const BRAND = Symbol.for('cpe-sim.error');
+
 /** Base class of every error cpe-sim throws on purpose. */
 export class CpeSimError extends Error {
   override name = 'CpeSimError';
+  /** @internal brand read by {@link isCpeSimError}. */
+  readonly [BRAND] = true;
   /** Stable machine-readable code, e.g. `CPESIM_PROFILE_INVALID`. */
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -113,7 +118,7 @@ export class ConfigError extends CpeSimError {
 
 /** True for any error cpe-sim threw on purpose (works across realms and builds). */
 export function isCpeSimError(e: unknown): e is CpeSimError {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && /^(CpeSimError|ProfileError|CwmpFault|ConfigError)$/.test(e.name);
+  return typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true;
 }
 /** True for a {@link ProfileError}. */
 export function isProfileError(e: unknown): e is ProfileError {

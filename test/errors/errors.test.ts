@@ -22,3 +22,15 @@ describe('errors', () => {
     expect(isCwmpFault(new Error('x'))).toBe(false);
   });
 });
+
+describe('isCpeSimError', () => {
+  it('recognises subclasses defined in other layers, and nothing else', async () => {
+    const { CpeSimError } = await import('../../src/errors/index.js');
+    class LayerError extends CpeSimError {
+      override name = 'LayerError';
+    }
+    expect(isCpeSimError(new LayerError('CPESIM_X', 'x'))).toBe(true);
+    expect(isCpeSimError(Object.assign(new Error('x'), { code: 'CPESIM_X' }))).toBe(false);
+    expect(isCpeSimError(null)).toBe(false);
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * The XML layer of the codec: a namespace-resolving element tree built on
+ * fast-xml-parser (ordered mode), and XML escaping for the encoder. Internal to
+ * `cwmp/` — the public face is `encodeEnvelope`/`decodeEnvelope`.
+ * @module
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CwmpDecodeError, CwmpEncodeError } from './errors.js';
+
+/** An attribute with its namespace resolved. */
+export interface XmlAttribute {
+  /** Namespace URI; undefined for unprefixed attributes (they are in no namespace). */
+  ns: string | undefined;
+  local: string;
+  qname: string;
+  value: string;
+}
+
+/** An element with its namespace resolved by URI, not by prefix. */
+export interface XmlElement {
+  /** Namespace URI; undefined when the element is in no namespace. */
+  ns: string | undefined;
+  local: string;
+  qname: string;
+  attributes: XmlAttribute[];
+  children: XmlElement[];
+  /** Concatenated character data (text with entities decoded, CDATA verbatim). */
+  text: string;
+  /** Slash path of local names from the root, for error messages. */
+  path: string;
+  /** Prefix → URI bindings in scope ('' = default namespace). */
+  scope: ReadonlyMap<string, string>;
+}
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** Nesting deeper than this is refused (a CWMP envelope needs about 8 levels). */
+export const MAX_DEPTH = 64;
+
+// XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+// With the `u` flag a lone surrogate is one code point outside every range below.
+const ILLEGAL_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  removeNSPrefix: false,
+  // Values stay strings: `<OUI>001122</OUI>` must not become 1122 (cwmp-notes §1.6).
+  parseTagValue: false,
+  parseAttributeValue: false,
+  // Whitespace inside a Value is data; whitespace between elements is ignored below.
+  trimValues: false,
+  // fast-xml-parser 5.12 leaves numeric character references undecoded and drops
+  // some of them, so entities are decoded here (decodeEntities), CDATA kept apart.
+  processEntities: false,
+  cdataPropName: '#cdata',
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: MAX_DEPTH,
+});
+
+function clipMessage(msg: unknown): string {
+  const s = String(msg).replace(/\s+/g, ' ');
+  return s.length > 160 ? `${s.slice(0, 160)}…` : s;
+}
+
+function lineCol(xml: string, index: number): string {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < index; i++) {
+    if (xml.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
+  return `${line}:${index - last}`;
+}
+
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the five predefined entities and numeric character references (XML 1.0 §4.6, §4.1). */
+export function decodeEntities(s: string, where: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&([^;&<]{0,12});?/g, (m, ref: string) => {
+    if (!m.endsWith(';')) throw new CwmpDecodeError(`bare '&' in character data (write &amp;)`, where);
+    if (ref.startsWith('#')) {
+      const cp = /^#x[0-9a-fA-F]{1,6}$/.test(ref) ? parseInt(ref.slice(2), 16) : /^#[0-9]{1,7}$/.test(ref) ? parseInt(ref.slice(1), 10) : NaN;
+      if (!Number.isFinite(cp) || cp > 0x10ffff) throw new CwmpDecodeError(`invalid character reference &${ref};`, where);
+      const ch = String.fromCodePoint(cp);
+      if (ILLEGAL_XML_CHAR.test(ch)) throw new CwmpDecodeError(`character reference &${ref}; names a character XML 1.0 does not allow`, where);
+      return ch;
+    }
+    const v = PREDEFINED[ref];
+    if (v === undefined) throw new CwmpDecodeError(`unknown entity &${ref}; (only &lt; &gt; &amp; &quot; &apos; and character references are defined in SOAP)`, where);
+    return v;
+  });
+}
+
+type OrderedNode = Record<string, unknown>;
+
+function splitQName(qname: string): [prefix: string, local: string] {
+  const i = qname.indexOf(':');
+  return i < 0 ? ['', qname] : [qname.slice(0, i), qname.slice(i + 1)];
+}
+
+function build(node: OrderedNode, parentScope: ReadonlyMap<string, string>, parentPath: string, depth: number): XmlElement {
+  if (depth > MAX_DEPTH) throw new CwmpDecodeError(`elements nested deeper than ${MAX_DEPTH} levels`, parentPath);
+  const qname = Object.keys(node).find((k) => k !== ':@');
+  if (qname === undefined) throw new CwmpDecodeError('internal: element without a name', parentPath);
+  const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
+  const [prefix, local] = splitQName(qname);
+  const path = parentPath ? `${parentPath}/${local}` : local;
+  if (local === '' || local.includes(':')) throw new CwmpDecodeError(`element name ${JSON.stringify(qname)} is not a valid qualified name`, path);
+
+  // Namespace declarations first (Namespaces in XML §6.1: they apply to the element carrying them).
+  let scope = parentScope;
+  const attrEntries = Object.entries(rawAttrs).map(([k, v]) => [k, decodeEntities(String(v), path)] as const);
+  for (const [k, v] of attrEntries) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      if (scope === parentScope) scope = new Map(parentScope);
+      (scope as Map<string, string>).set(k === 'xmlns' ? '' : k.slice(6), v);
+    }
+  }
+  const resolve = (p: string, isAttr: boolean): string | undefined => {
+    if (p === 'xml') return XML_NS;
+    if (p === '' && isAttr) return undefined; // unprefixed attributes are in no namespace
+    const uri = scope.get(p);
+    if (p !== '' && (uri === undefined || uri === '')) throw new CwmpDecodeError(`namespace prefix ${JSON.stringify(p)} is not declared`, path);
+    return uri === '' ? undefined : uri;
+  };
+  const attributes: XmlAttribute[] = [];
+  for (const [k, v] of attrEntries) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      attributes.push({ ns: XMLNS_NS, local: k === 'xmlns' ? 'xmlns' : k.slice(6), qname: k, value: v });
+      continue;
+    }
+    const [ap, al] = splitQName(k);
+    // Sloppy peers write e.g. soap-enc:arrayType without declaring soap-enc; the
+    // codec never needs such attributes, so an unbound attribute prefix is tolerated.
+    let ns: string | undefined;
+    try {
+      ns = resolve(ap, true);
+    } catch {
+      ns = undefined;
+    }
+    attributes.push({ ns, local: al, qname: k, value: v });
+  }
+  const ns = resolve(prefix, false);
+
+  const children: XmlElement[] = [];
+  let text = '';
+  const content = node[qname];
+  if (Array.isArray(content)) {
+    for (const item of content as OrderedNode[]) {
+      if (typeof item !== 'object' || item === null) continue;
+      if ('#text' in item) {
+        text += decodeEntities(String(item['#text']), path);
+      } else if ('#cdata' in item) {
+        const inner = item['#cdata'];
+        if (Array.isArray(inner)) for (const t of inner as OrderedNode[]) if (t && '#text' in t) text += String(t['#text']);
+      } else if (!('#comment' in item)) {
+        children.push(build(item, scope, path, depth + 1));
+      }
+    }
+  }
+  return { ns, local, qname, attributes, children, text, path, scope };
+}
+
+/**
+ * Parses `xml` into the root element with namespaces resolved.
+ * Rejects (CwmpDecodeError): characters XML 1.0 forbids, a DOCTYPE (SOAP 1.1 §3: a
+ * SOAP message MUST NOT contain one; it also closes the entity-expansion door),
+ * anything not well-formed, and nesting beyond {@link MAX_DEPTH}.
+ */
+export function parseXml(xml: string): XmlElement {
+  if (typeof xml !== 'string') throw new CwmpDecodeError(`expected the envelope as a string, got ${xml === null ? 'null' : typeof xml}`);
+  let text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
+  if (text.trim() === '') throw new CwmpDecodeError('not XML: the input is empty');
+  const bad = ILLEGAL_XML_CHAR.exec(text);
+  if (bad) {
+    const cp = bad[0].codePointAt(0) ?? 0;
+    throw new CwmpDecodeError(`not XML: character U+${cp.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML 1.0`, lineCol(text, bad.index));
+  }
+  const doctype = /<!DOCTYPE/i.exec(text);
+  if (doctype) throw new CwmpDecodeError('a SOAP message must not contain a DOCTYPE declaration (SOAP 1.1 §3)', lineCol(text, doctype.index));
+  // A leading XML declaration must be the very first thing; tolerate leading whitespace
+  // (seen from some ACSs) by trimming it before validation.
+  text = text.replace(/^\s+(?=<\?xml)/, '');
+  let valid: ReturnType<typeof XMLValidator.validate>;
+  try {
+    valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  } catch (e) {
+    throw new CwmpDecodeError(`not XML: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    // The validator may echo the whole open-tag stack: keep the message one readable line.
+    const where = typeof line === 'number' ? (typeof col === 'number' ? `${line}:${col}` : `line ${line}`) : undefined;
+    throw new CwmpDecodeError(`not well-formed XML: ${clipMessage(msg)}`, where);
+  }
+  let doc: unknown;
+  try {
+    doc = parser.parse(text);
+  } catch (e) {
+    throw new CwmpDecodeError(`not XML: ${clipMessage((e as Error).message)}`, undefined, { cause: e });
+  }
+  const roots = Array.isArray(doc) ? (doc as OrderedNode[]).filter((n) => typeof n === 'object' && n !== null && !('#text' in n) && !('#comment' in n) && !('#cdata' in n)) : [];
+  if (roots.length === 0) throw new CwmpDecodeError('not XML: no root element');
+  if (roots.length > 1) throw new CwmpDecodeError('not XML: more than one root element');
+  return build(roots[0] as OrderedNode, new Map(), '', 0);
+}
+
+/** The first child element with this local name (children are unqualified in CWMP, so any namespace matches). */
+export function childNamed(el: XmlElement, local: string): XmlElement | undefined {
+  return el.children.find((c) => c.local === local);
+}
+
+/** Resolves a QName-valued attribute value (e.g. `xsi:type="xsd:string"`) in the element's scope. */
+export function resolveQNameValue(el: XmlElement, value: string): { ns: string | undefined; local: string } {
+  const [p, l] = splitQName(value.trim());
+  const uri = el.scope.get(p);
+  return { ns: uri === '' ? undefined : uri, local: l };
+}
+
+// ---- encoding ---------------------------------------------------------------
+
+/**
+ * Escapes character data for XML 1.0. `&`, `<`, `>`, `"` and `'` become entities;
+ * CR becomes `&#13;` so it survives the parser's line-end normalisation (XML 1.0 §2.11).
+ * Throws {@link CwmpEncodeError} for characters XML 1.0 cannot carry at all.
+ */
+export function escapeXml(value: string, where: string): string {
+  const bad = ILLEGAL_XML_CHAR.exec(value);
+  if (bad) {
+    const cp = bad[0].codePointAt(0) ?? 0;
+    throw new CwmpEncodeError(
+      `${where}: value contains U+${cp.toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}, which XML 1.0 cannot carry (not even as a character reference)`,
+    );
+  }
+  return value.replace(/[&<>"'\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : c === "'" ? '&apos;' : '&#13;'));
+}

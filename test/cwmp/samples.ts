@@ -1,0 +1,117 @@
+import type { CwmpMessage } from '../../src/cwmp/index.js';
+
+/** One sample of every message type in types.ts, with awkward values where they matter. */
+export const SAMPLES: readonly CwmpMessage[] = [
+  {
+    name: 'Inform',
+    deviceId: { manufacturer: 'Sim & Co <Labs>', oui: '001122', productClass: 'Router "X"', serialNumber: '0012345' },
+    event: [
+      { eventCode: '0 BOOTSTRAP', commandKey: '' },
+      { eventCode: '1 BOOT', commandKey: '' },
+      { eventCode: 'M Reboot', commandKey: "rb-'17'" },
+    ],
+    maxEnvelopes: 1,
+    currentTime: '2025-03-01T10:15:00Z',
+    retryCount: 3,
+    parameterList: [
+      { name: 'Device.DeviceInfo.SoftwareVersion', value: '1.0.3', type: 'xsd:string' },
+      { name: 'Device.ManagementServer.ParameterKey', value: '1e3', type: 'xsd:string' },
+      { name: 'Device.X_Test.Multiline', value: '  line1\r\nline2\n\ttab ', type: 'xsd:string' },
+      { name: 'Device.X_Test.Unicode', value: 'Café ☕ 😀 ]]> &amp;', type: 'xsd:string' },
+    ],
+  },
+  { name: 'InformResponse', maxEnvelopes: 1 },
+  {
+    name: 'TransferComplete',
+    commandKey: 'fw-9',
+    faultStruct: { faultCode: 9010, faultString: 'File transfer failure' },
+    startTime: '2025-03-01T10:16:00Z',
+    completeTime: '2025-03-01T10:17:30Z',
+  },
+  { name: 'TransferCompleteResponse' },
+  { name: 'GetRPCMethods' },
+  { name: 'GetRPCMethodsResponse', methodList: ['GetRPCMethods', 'GetParameterValues', 'Download'] },
+  { name: 'GetRPCMethodsResponse', methodList: [] },
+  { name: 'GetParameterNames', parameterPath: '', nextLevel: false },
+  { name: 'GetParameterNames', parameterPath: 'Device.DeviceInfo.', nextLevel: true },
+  { name: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.SoftwareVersion', 'Device.ManagementServer.'] },
+  { name: 'GetParameterValues', parameterNames: [] },
+  {
+    name: 'SetParameterValues',
+    parameterList: [
+      { name: 'Device.ManagementServer.PeriodicInformInterval', value: '300', type: 'xsd:unsignedInt' },
+      { name: 'Device.ManagementServer.PeriodicInformEnable', value: 'true', type: 'xsd:boolean' },
+      { name: 'Device.WiFi.SSID.1.SSID', value: '<script>"x"&\'y\'</script>', type: 'xsd:string' },
+    ],
+    parameterKey: 'pk-4',
+  },
+  { name: 'GetParameterAttributes', parameterNames: ['Device.DeviceInfo.SoftwareVersion'] },
+  {
+    name: 'SetParameterAttributes',
+    parameterList: [
+      { name: 'Device.ManagementServer.PeriodicInformInterval', notificationChange: true, notification: 1, accessListChange: false, accessList: [] },
+      { name: 'Device.DeviceInfo.SoftwareVersion', notificationChange: false, notification: 0, accessListChange: true, accessList: ['Subscriber'] },
+    ],
+  },
+  { name: 'AddObject', objectName: 'Device.IP.Interface.', parameterKey: 'pk-5' },
+  { name: 'DeleteObject', objectName: 'Device.IP.Interface.3.', parameterKey: '' },
+  { name: 'Reboot', commandKey: 'rb-17' },
+  { name: 'FactoryReset' },
+  {
+    name: 'Download',
+    commandKey: 'fw-9',
+    fileType: '1 Firmware Upgrade Image',
+    url: 'http://files.example/fw.bin?a=1&b=2',
+    username: 'u',
+    password: 'p<w>',
+    fileSize: 1048576,
+    targetFileName: 'fw.bin',
+    delaySeconds: 5,
+    successURL: '',
+    failureURL: 'http://files.example/fail',
+  },
+  { name: 'ScheduleInform', delaySeconds: 60, commandKey: 'si-1' },
+  {
+    name: 'GetParameterNamesResponse',
+    parameterList: [
+      { name: 'Device.DeviceInfo.Manufacturer', writable: false },
+      { name: 'Device.DeviceInfo.ProvisioningCode', writable: true },
+    ],
+  },
+  {
+    name: 'GetParameterValuesResponse',
+    parameterList: [
+      { name: 'Device.DeviceInfo.UpTime', value: '3600', type: 'xsd:unsignedInt' },
+      { name: 'Device.ManagementServer.Password', value: '', type: 'xsd:string' },
+    ],
+  },
+  { name: 'SetParameterValuesResponse', status: 0 },
+  { name: 'SetParameterValuesResponse', status: 1 },
+  {
+    name: 'GetParameterAttributesResponse',
+    parameterList: [{ name: 'Device.DeviceInfo.SoftwareVersion', notification: 2, accessList: ['Subscriber', 'X_Other'] }],
+  },
+  { name: 'SetParameterAttributesResponse' },
+  { name: 'AddObjectResponse', instanceNumber: 3, status: 0 },
+  { name: 'DeleteObjectResponse', status: 1 },
+  { name: 'RebootResponse' },
+  { name: 'FactoryResetResponse' },
+  { name: 'DownloadResponse', status: 1, startTime: '0001-01-01T00:00:00Z', completeTime: '0001-01-01T00:00:00Z' },
+  { name: 'ScheduleInformResponse' },
+  { name: 'Fault', faultcode: 'Client', faultstring: 'CWMP fault', detail: { faultCode: 9005, faultString: 'Invalid parameter name' } },
+  {
+    name: 'Fault',
+    faultcode: 'Client',
+    faultstring: 'CWMP fault',
+    detail: {
+      faultCode: 9003,
+      faultString: 'Invalid arguments',
+      setParameterValuesFault: [
+        { parameterName: 'Device.A', faultCode: 9007, faultString: 'Invalid parameter value' },
+        { parameterName: 'Device.B', faultCode: 9008, faultString: 'Attempt to set a non-writable parameter' },
+      ],
+    },
+  },
+  { name: 'Fault', faultcode: 'Server', faultstring: 'CWMP fault', detail: { faultCode: 8005, faultString: 'Retry request' } },
+  { name: 'Unknown', method: 'Upload' },
+];
