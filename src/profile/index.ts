@@ -1,0 +1,23 @@
+/**
+ * profile/: YAML/JSON profile → validated, immutable {@link Profile}. Pure apart from
+ * reading the files in {@link loadProfile}: every problem of a profile is collected
+ * (with file, line:col and key path) and thrown together as one `ProfileError`.
+ * Also home of Go-compatible durations and per-CPE placeholders.
+ * @see ../../docs/profile.md
+ * @module
+ */
+
+// ---- types
+export type * from './types.js';
+
+// ---- loading
+export { loadProfile, parseProfile, profileFromObject } from './load.js';
+
+// ---- durations
+export { parseDurationNs, parseDuration, DurationError } from './duration.js';
+
+// ---- placeholders
+export { stampPlaceholders, hasPlaceholders, stampSerial, stampInstance, PlaceholderError } from './placeholders.js';
+
+// ---- rules shared with the data model
+export { detectRoot, ZERO_VALUES, XSD_TYPES, isTransferFaultCode } from './rules.js';

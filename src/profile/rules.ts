@@ -1,0 +1,163 @@
+/**
+ * Small, pure rules the loader applies: parameter path syntax, the data-model root,
+ * the lexical form of each leaf type, TransferComplete fault codes.
+ * @module
+ */
+import { ProfileError } from '../errors/index.js';
+import type { DataModelRoot, XsdType } from './types.js';
+
+/** Leaf types a profile may declare, in documentation order. */
+export const XSD_TYPES: readonly XsdType[] = [
+  'xsd:string',
+  'xsd:int',
+  'xsd:unsignedInt',
+  'xsd:boolean',
+  'xsd:dateTime',
+  'xsd:base64',
+  'xsd:long',
+  'xsd:unsignedLong',
+];
+
+/** TR-069 A.2.1: the value a leaf has when the profile gives none. */
+export const ZERO_VALUES: Readonly<Record<XsdType, string>> = {
+  'xsd:string': '',
+  'xsd:int': '0',
+  'xsd:unsignedInt': '0',
+  'xsd:long': '0',
+  'xsd:unsignedLong': '0',
+  'xsd:boolean': 'false',
+  // TR-069 A.2.1 / cwmp-notes: the "Unknown Time" value.
+  'xsd:dateTime': '0001-01-01T00:00:00Z',
+  'xsd:base64': '',
+};
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const INSTANCE = /^[1-9][0-9]*$/;
+
+/** The data-model roots cpe-sim knows: TR-181 `Device.` and TR-098 `InternetGatewayDevice.`. */
+export const ROOTS: readonly DataModelRoot[] = ['Device', 'InternetGatewayDevice'];
+
+/**
+ * Why `path` is not a valid parameter path, or `undefined`. `kind` says what it must
+ * be: a full leaf path (`Device.DeviceInfo.SerialNumber`), a full object path (may end
+ * with `.`), or a relative path inside an object/group (`Stats.BytesSent`).
+ */
+export function pathProblem(path: string, kind: 'leaf' | 'object' | 'relative'): string | undefined {
+  if (path === '') return 'the path is empty';
+  let p = path;
+  if (kind === 'object' && p.endsWith('.')) p = p.slice(0, -1);
+  else if (p.endsWith('.')) {
+    return kind === 'leaf'
+      ? `${JSON.stringify(path)} ends with "."; a leaf path names a parameter, not an object`
+      : `${JSON.stringify(path)} ends with "."; a relative parameter path names a parameter`;
+  }
+  if (kind === 'relative' && p.startsWith('.')) return `${JSON.stringify(path)} starts with "."; write it relative, without a leading dot`;
+  const segs = p.split('.');
+  for (const [i, seg] of segs.entries()) {
+    if (seg === '') return `${JSON.stringify(path)} has an empty segment (".." or a leading ".")`;
+    if (NAME.test(seg)) continue;
+    if (INSTANCE.test(seg)) {
+      if (i === 0 && kind !== 'relative') return `${JSON.stringify(path)} starts with an instance number`;
+      continue;
+    }
+    return `${JSON.stringify(path)}: segment ${JSON.stringify(seg)} is neither a name ([A-Za-z_][A-Za-z0-9_-]*) nor an instance number (1, 2, …)`;
+  }
+  if (kind !== 'relative') {
+    const root = segs[0] ?? '';
+    if (!(ROOTS as readonly string[]).includes(root)) return `${JSON.stringify(path)} must start with Device. (TR-181) or InternetGatewayDevice. (TR-098), found ${JSON.stringify(root)}`;
+    if (segs.length < 2) return `${JSON.stringify(path)} names only the root object`;
+  }
+  if (kind === 'object' && INSTANCE.test(segs[segs.length - 1] ?? '')) {
+    return `${JSON.stringify(path)} ends with an instance number; name the table itself (e.g. Device.Hosts.Host)`;
+  }
+  return undefined;
+}
+
+/** The root (first segment) of a path, if it is a known one. */
+export function rootOf(path: string): DataModelRoot | undefined {
+  const seg = path.split('.', 1)[0];
+  return seg === 'Device' || seg === 'InternetGatewayDevice' ? seg : undefined;
+}
+
+/**
+ * The data-model root shared by `paths`: `Device` (TR-181) or `InternetGatewayDevice`
+ * (TR-098).
+ *
+ * @throws {ProfileError} when there is no path, a path has another root, or the roots differ.
+ * @example
+ * detectRoot(['Device.DeviceInfo.SerialNumber']) // 'Device'
+ */
+export function detectRoot(paths: Iterable<string>): DataModelRoot {
+  let root: DataModelRoot | undefined;
+  let firstPath = '';
+  for (const p of paths) {
+    const r = rootOf(p);
+    if (!r) throw new ProfileError([{ key: 'root', message: `${JSON.stringify(p)} does not start with Device. or InternetGatewayDevice.` }]);
+    if (root === undefined) {
+      root = r;
+      firstPath = p;
+    } else if (r !== root) {
+      throw new ProfileError([{ key: 'root', message: `${JSON.stringify(p)} has root ${r} but ${JSON.stringify(firstPath)} has root ${root}; a profile uses one data model` }]);
+    }
+  }
+  if (root === undefined) throw new ProfileError([{ key: 'root', message: 'no parameter paths to detect the data-model root from' }]);
+  return root;
+}
+
+const INT_RANGES: Partial<Record<XsdType, [bigint, bigint]>> = {
+  'xsd:int': [-(2n ** 31n), 2n ** 31n - 1n],
+  'xsd:unsignedInt': [0n, 2n ** 32n - 1n],
+  'xsd:long': [-(2n ** 63n), 2n ** 63n - 1n],
+  'xsd:unsignedLong': [0n, 2n ** 64n - 1n],
+};
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Why `value` is not a valid lexical value of `type`, or `undefined` when it is.
+ * Canonical forms only (what a CPE should report): decimal integers without `+`,
+ * `true`/`false`/`1`/`0`, xsd:dateTime with optional fraction and zone, strict base64.
+ */
+export function valueProblem(type: XsdType, value: string): string | undefined {
+  switch (type) {
+    case 'xsd:string':
+      return undefined;
+    case 'xsd:int':
+    case 'xsd:unsignedInt':
+    case 'xsd:long':
+    case 'xsd:unsignedLong': {
+      const signed = type === 'xsd:int' || type === 'xsd:long';
+      const range = INT_RANGES[type];
+      if (!(signed ? /^-?[0-9]+$/ : /^[0-9]+$/).test(value) || !range) {
+        return `expected ${signed ? 'a decimal integer' : 'a non-negative decimal integer'} for ${type}, found ${JSON.stringify(value)}`;
+      }
+      const n = BigInt(value);
+      if (n < range[0] || n > range[1]) return `${value} is out of range for ${type} (${range[0]} … ${range[1]})`;
+      return undefined;
+    }
+    case 'xsd:boolean':
+      return /^(true|false|0|1)$/.test(value) ? undefined : `expected true, false, 1 or 0 for xsd:boolean, found ${JSON.stringify(value)}`;
+    case 'xsd:dateTime': {
+      const m = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+      const bad = `expected an xsd:dateTime such as 2024-05-01T12:00:00Z (or 0001-01-01T00:00:00Z for "unknown"), found ${JSON.stringify(value)}`;
+      if (!m) return bad;
+      const [, , mo, d, h, mi, s, , tz] = m;
+      const month = Number(mo);
+      if (month < 1 || month > 12 || Number(d) < 1 || Number(d) > (DAYS_IN_MONTH[month - 1] ?? 0) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return bad;
+      if (tz && tz !== 'Z' && (Number(tz.slice(1, 3)) > 14 || Number(tz.slice(4)) > 59)) return bad;
+      return undefined;
+    }
+    case 'xsd:base64':
+      return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)
+        ? undefined
+        : `expected base64 text (A–Z a–z 0–9 + /, padded with = to a multiple of 4), found ${JSON.stringify(value)}`;
+  }
+}
+
+/**
+ * TR-069 A.3.3.2 (TransferComplete FaultStruct): the fault codes a CPE may report for a
+ * file transfer.
+ */
+export function isTransferFaultCode(code: number): boolean {
+  return code === 9001 || code === 9002 || (code >= 9010 && code <= 9012) || (code >= 9014 && code <= 9020) || (code >= 9800 && code <= 9899);
+}

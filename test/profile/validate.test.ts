@@ -1,0 +1,631 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { isProfileError, ProfileError, type ProfileProblem } from '../../src/errors/index.js';
+import { detectRoot, loadProfile, parseProfile, profileFromObject } from '../../src/profile/index.js';
+
+const FILE = 't.yaml';
+const fx = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+const BASE = `deviceIdPaths:
+  manufacturer: Device.DeviceInfo.Manufacturer
+  oui: Device.DeviceInfo.ManufacturerOUI
+  productClass: Device.DeviceInfo.ProductClass
+  serialNumber: Device.DeviceInfo.SerialNumber
+parameters:
+  - {path: Device.DeviceInfo.Manufacturer, value: Example}
+  - {path: Device.DeviceInfo.ManufacturerOUI, value: "00D09E"}
+  - {path: Device.DeviceInfo.ProductClass, value: HGW}
+  - {path: Device.DeviceInfo.SerialNumber, value: SN}
+  - {path: Device.ManagementServer.ConnectionRequestUsername, value: u, writable: true}
+  - {path: Device.ManagementServer.ConnectionRequestPassword, value: p, writable: true}
+  - {path: Device.ManagementServer.PeriodicInformEnable, type: xsd:boolean, value: "true", writable: true}
+  - {path: Device.ManagementServer.PeriodicInformInterval, type: xsd:unsignedInt, value: "300", writable: true}
+`;
+
+/** BASE plus extra `parameters` items, then extra top-level blocks. */
+function doc(extraParams: string[] = [], blocks = ''): string {
+  return BASE + extraParams.map((p) => `  - ${p}\n`).join('') + blocks;
+}
+
+/** 1-based line/col of the n-th occurrence of `needle`, computed without the YAML library. */
+function pos(text: string, needle: string, nth = 1): { line: number; col: number } {
+  let at = -1;
+  for (let i = 0; i < nth; i++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`needle ${needle} not found`);
+  }
+  const before = text.slice(0, at).split('\n');
+  return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 };
+}
+
+function problemsOf(fn: () => unknown): ProfileProblem[] {
+  try {
+    fn();
+  } catch (e) {
+    if (isProfileError(e)) return [...(e as ProfileError).problems];
+    throw e;
+  }
+  throw new Error('expected a ProfileError, got a profile');
+}
+
+async function problemsOfAsync(fn: () => Promise<unknown>): Promise<ProfileProblem[]> {
+  try {
+    await fn();
+  } catch (e) {
+    if (isProfileError(e)) return [...(e as ProfileError).problems];
+    throw e;
+  }
+  throw new Error('expected a ProfileError, got a profile');
+}
+
+/** Asserts `text` has exactly one problem, at `needle`, with `key` and a message matching `re`. */
+function expectOne(text: string, needle: string, key: string, re: RegExp, nth = 1): void {
+  const ps = problemsOf(() => parseProfile(text, FILE));
+  expect(ps).toEqual([{ file: FILE, ...pos(text, needle, nth), key, message: expect.stringMatching(re) }]);
+}
+
+describe('a valid profile', () => {
+  it('parses BASE with defaults filled in', () => {
+    const p = parseProfile(doc(), FILE);
+    expect(p.root).toBe('Device');
+    expect(p.source).toBe(FILE);
+    expect(p.fleet).toEqual({ count: 1, serialPattern: '{base}' });
+    expect(p.connectionRequest).toEqual({ scheme: '', realm: '', throttleWindowMs: 0 });
+    expect(p.transfer).toEqual({ defaultDelayMs: 0, faults: {} });
+    expect(p.eventSchedule).toEqual({ rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0 });
+    expect(p.informParameters).toEqual({});
+    expect(p.periodicInformPaths).toBeUndefined();
+    expect(p.parameters[0]).toEqual({ path: 'Device.DeviceInfo.Manufacturer', type: 'xsd:string', value: 'Example', writable: false, source: { file: FILE, line: 7, col: 5 } });
+  });
+
+  it('fills the zero value of each type when value is omitted', () => {
+    const p = parseProfile(
+      doc([
+        '{path: Device.X.S}',
+        '{path: Device.X.I, type: xsd:int}',
+        '{path: Device.X.U, type: xsd:unsignedInt}',
+        '{path: Device.X.L, type: xsd:long}',
+        '{path: Device.X.UL, type: xsd:unsignedLong}',
+        '{path: Device.X.B, type: xsd:boolean}',
+        '{path: Device.X.D, type: xsd:dateTime}',
+        '{path: Device.X.B64, type: xsd:base64}',
+      ]),
+      FILE,
+    );
+    const v = Object.fromEntries(p.parameters.filter((l) => l.path.startsWith('Device.X.')).map((l) => [l.path.slice(9), l.value]));
+    expect(v).toEqual({ S: '', I: '0', U: '0', L: '0', UL: '0', B: 'false', D: '0001-01-01T00:00:00Z', B64: '' });
+  });
+
+  it('accepts valid values of every type, numbers by their source text', () => {
+    const p = parseProfile(
+      doc([
+        '{path: Device.X.I, type: xsd:int, value: "-2147483648"}',
+        '{path: Device.X.U, type: xsd:unsignedInt, value: 4294967295}',
+        '{path: Device.X.L, type: xsd:long, value: "-9223372036854775808"}',
+        '{path: Device.X.UL, type: xsd:unsignedLong, value: "18446744073709551615"}',
+        '{path: Device.X.B, type: xsd:boolean, value: "1"}',
+        '{path: Device.X.D, type: xsd:dateTime, value: "2024-02-29T23:59:59.5+01:00"}',
+        '{path: Device.X.B64, type: xsd:base64, value: "aGVsbG8="}',
+        '{path: Device.X.S, value: 0x10}',
+      ]),
+      FILE,
+    );
+    expect(p.parameters.find((l) => l.path === 'Device.X.U')?.value).toBe('4294967295');
+    expect(p.parameters.find((l) => l.path === 'Device.X.S')?.value).toBe('0x10');
+  });
+
+  it('loads a JSON file', async () => {
+    const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const d = await mkdtemp(`${tmpdir()}/cpe-sim-profile-`);
+    try {
+      const obj = { deviceIdPaths: { manufacturer: 'Device.A.M', oui: 'Device.A.O', productClass: 'Device.A.P', serialNumber: 'Device.A.S' }, parameters: ['M', 'O', 'P', 'S'].map((n) => ({ path: `Device.A.${n}`, value: n })) };
+      await writeFile(`${d}/p.json`, JSON.stringify(obj, null, 2));
+      const p = await loadProfile(`${d}/p.json`);
+      expect(p.parameters.map((l) => l.path)).toEqual(['Device.A.M', 'Device.A.O', 'Device.A.P', 'Device.A.S']);
+      expect(p.parameters[0]?.source?.line).toBe(9);
+    } finally {
+      await rm(d, { recursive: true });
+    }
+  });
+});
+
+describe('YAML syntax and shape', () => {
+  it('reports a YAML syntax error with its position', () => {
+    const text = 'deviceIdPaths:\n  oui: [a, b\nparameters: x\n';
+    const ps = problemsOf(() => parseProfile(text, FILE));
+    expect(ps.length).toBeGreaterThanOrEqual(1);
+    expect(ps[0]).toMatchObject({ file: FILE, line: expect.any(Number), col: expect.any(Number), key: '(yaml)', message: expect.stringMatching(/YAML syntax error/) });
+  });
+
+  it('reports duplicate mapping keys as a YAML problem', () => {
+    const text = doc([], 'fleet:\n  count: 2\n  count: 3\n');
+    const ps = problemsOf(() => parseProfile(text, FILE));
+    expect(ps).toEqual([expect.objectContaining({ ...pos(text, 'count', 2), key: '(yaml)', message: expect.stringMatching(/unique/) })]);
+  });
+
+  it('rejects a document that is not a mapping', () => {
+    const ps = problemsOf(() => parseProfile('- a\n- b\n', FILE));
+    expect(ps[0]).toMatchObject({ line: 1, col: 1, message: expect.stringMatching(/expected a mapping of top-level blocks.*found a list/) });
+  });
+
+  it('rejects an empty profile', () => {
+    expect(problemsOf(() => parseProfile('# nothing\n', FILE))).toEqual([expect.objectContaining({ key: '(profile)', message: expect.stringMatching(/empty/) })]);
+  });
+
+  it('rejects parameters that is not a list', () => {
+    const text = doc([], 'objects: {path: Device.Hosts.Host}\n');
+    expectOne(text, '{path: Device.Hosts', 'objects', /expected a list of tables/);
+  });
+
+  it('requires at least one of parameters/objects/groups', () => {
+    const text = 'deviceIdPaths:\n  manufacturer: Device.A.M\n  oui: Device.A.O\n  productClass: Device.A.P\n  serialNumber: Device.A.S\n';
+    const ps = problemsOf(() => parseProfile(text, FILE));
+    expect(ps.map((p) => p.message)).toContainEqual(expect.stringMatching(/declares no leaves; expected at least one of parameters, objects, groups/));
+  });
+});
+
+describe('unknown keys are rejected at every level', () => {
+  it.each([
+    ['top level', doc([], 'paramters: []\n'), 'paramters', 'paramters', /unknown key "paramters" \(did you mean parameters\?\)/],
+    ['leaf', doc(['{path: Device.X.A, valeu: "1"}']), 'valeu', 'parameters[8].valeu', /unknown key "valeu" \(did you mean value\?\)/],
+    ['deviceIdPaths', BASE.replace('  oui:', '  colour: x\n  oui:'), 'colour', 'deviceIdPaths.colour', /unknown key/],
+    ['fleet', doc([], 'fleet:\n  size: 3\n'), 'size', 'fleet.size', /unknown key "size"/],
+    ['connectionRequest', doc([], 'connectionRequest:\n  schema: digest\n'), 'schema', 'connectionRequest.schema', /did you mean scheme/],
+    ['informParameters', doc([], 'informParameters:\n  reboot: []\n'), 'reboot', 'informParameters.reboot', /expected one of bootstrap, boot, periodic, valueChange, connectionRequest/],
+    ['periodicInformPaths', doc([], 'periodicInformPaths:\n  interval: Device.ManagementServer.PeriodicInformInterval\n  enable: Device.ManagementServer.PeriodicInformEnable\n  jitter: 1\n'), 'jitter', 'periodicInformPaths.jitter', /unknown key/],
+    ['transfer', doc([], 'transfer:\n  delay: 1s\n'), 'delay', 'transfer.delay', /did you mean defaultDelay/],
+    ['transfer fault', doc([], 'transfer:\n  faults:\n    "1 Firmware Upgrade Image": {code: 9010, text: x}\n'), 'text', 'transfer.faults["1 Firmware Upgrade Image"].text', /unknown key "text"/],
+    ['eventSchedule', doc([], 'eventSchedule:\n  shutdownDelay: 1s\n'), 'shutdownDelay', 'eventSchedule.shutdownDelay', /unknown key/],
+    ['objects', doc([], 'objects:\n  - path: Device.Hosts.Host\n    rows: 2\n    parameters: [{path: HostName}]\n'), 'rows', 'objects[0].rows', /unknown key "rows"/],
+    ['groups', doc([], 'groups:\n  - prefix: Device.Y\n    params: []\n    parameters: [{path: A}]\n'), 'params', 'groups[0].params', /unknown key "params"/],
+  ])('%s', (_what, text, needle, key, re) => {
+    expectOne(text, needle, key, re);
+  });
+});
+
+describe('later features are rejected as not supported yet', () => {
+  it.each([
+    ['generators', doc([], 'generators: []\n'), 'generators', 'generators'],
+    ['usp', doc([], 'usp: {}\n'), 'usp', 'usp'],
+    ['fleet.pools', doc([], 'fleet:\n  pools: {}\n'), 'pools', 'fleet.pools'],
+    ['leaf generator', doc(['{path: Device.X.A, generator: uptime}']), 'generator', 'parameters[8].generator'],
+  ])('%s', (_w, text, needle, key) => {
+    expectOne(text, needle, key, /not supported yet/);
+  });
+});
+
+describe('deviceIdPaths', () => {
+  it('is required', () => {
+    const text = 'parameters:\n  - {path: Device.A.B}\n';
+    expectOne(text, 'parameters', 'deviceIdPaths', /missing required block deviceIdPaths/);
+  });
+  it('needs all four keys', () => {
+    const text = doc().replace('  oui: Device.DeviceInfo.ManufacturerOUI\n', '');
+    expectOne(text, 'manufacturer:', 'deviceIdPaths.oui', /missing required key "oui"/);
+  });
+  it('must name existing leaves', () => {
+    const text = doc().replace('serialNumber: Device.DeviceInfo.SerialNumber', 'serialNumber: Device.DeviceInfo.Serial');
+    expectOne(text, 'Device.DeviceInfo.Serial\n', 'deviceIdPaths.serialNumber', /"Device\.DeviceInfo\.Serial" is not a leaf declared in this profile/);
+  });
+});
+
+describe('leaves', () => {
+  it('rejects an unknown type (with a hint)', () => {
+    const text = doc(['{path: Device.X.A, type: int}']);
+    expectOne(text, 'int}', 'parameters[8].type', /unknown type "int" \(did you mean xsd:int\?\)/);
+  });
+  it.each([
+    ['xsd:int', '"2147483648"', /out of range/],
+    ['xsd:int', '"12a"', /decimal integer/],
+    ['xsd:unsignedInt', '"-1"', /non-negative decimal integer/],
+    ['xsd:unsignedInt', '"+5"', /non-negative decimal integer/],
+    ['xsd:long', '"9223372036854775808"', /out of range/],
+    ['xsd:unsignedLong', '"18446744073709551616"', /out of range/],
+    ['xsd:boolean', '"yes"', /true, false, 1 or 0/],
+    ['xsd:dateTime', '"2024-02-30T00:00:00Z"', /xsd:dateTime/],
+    ['xsd:dateTime', '"yesterday"', /xsd:dateTime/],
+    ['xsd:base64', '"abc"', /base64/],
+  ])('%s rejects %s', (type, value, re) => {
+    const text = doc([`{path: Device.X.A, type: ${type}, value: ${value}}`]);
+    expectOne(text, value, 'parameters[8].value', re);
+  });
+  it('rejects writable that is not a boolean', () => {
+    const text = doc(['{path: Device.X.A, writable: "yes"}']);
+    expectOne(text, '"yes"', 'parameters[8].writable', /expected true or false, found the string "yes"/);
+  });
+  it('rejects a leaf without path, and a path that is not a string', () => {
+    expectOne(doc(['{value: x}']), '{value: x}', 'parameters[8].path', /missing required key "path"/);
+    expectOne(doc(['{path: 12}']), '12}', 'parameters[8].path', /expected a string, found the number 12/);
+  });
+  it('rejects a value that is a list', () => {
+    expectOne(doc(['{path: Device.X.A, value: [1]}']), '[1]', 'parameters[8].value', /expected a scalar value/);
+  });
+});
+
+describe('instances and {i}', () => {
+  it('expands instances: N with {i} in path and value', () => {
+    const p = parseProfile(doc(['{path: "Device.WiFi.SSID.{i}.SSID", value: "net-{i}", instances: 3}']), FILE);
+    const ssids = p.parameters.filter((l) => l.path.startsWith('Device.WiFi'));
+    expect(ssids.map((l) => [l.path, l.value])).toEqual([
+      ['Device.WiFi.SSID.1.SSID', 'net-1'],
+      ['Device.WiFi.SSID.2.SSID', 'net-2'],
+      ['Device.WiFi.SSID.3.SSID', 'net-3'],
+    ]);
+  });
+  it('rejects {i} twice', () => {
+    const text = doc(['{path: "Device.A.{i}.B.{i}.C", instances: 2}']);
+    expectOne(text, '"Device.A.{i}', 'parameters[8].path', /exactly one \{i\}.*found 2/);
+  });
+  it('rejects instances without {i}', () => {
+    const text = doc(['{path: Device.A.B, instances: 2}']);
+    expectOne(text, '2}', 'parameters[8].instances', /needs exactly one \{i\} in the path, found none/);
+  });
+  it('rejects {i} in a path without instances', () => {
+    const text = doc(['{path: "Device.A.{i}.B"}']);
+    expectOne(text, '"Device.A.{i}.B"', 'parameters[8].path', /contains \{i\} but the leaf has no instances/);
+  });
+  it('rejects {i} in a value without instances', () => {
+    const text = doc(['{path: Device.A.B, value: "x-{i}"}']);
+    expectOne(text, '"x-{i}"', 'parameters[8].value', /value contains \{i\} but the leaf has no instances/);
+  });
+  it('rejects instances: 0', () => {
+    const text = doc(['{path: "Device.A.{i}.B", instances: 0}']);
+    expectOne(text, '0}', 'parameters[8].instances', /integer from 1 to 1000000, found 0/);
+  });
+  it('type-checks the value of the first and last instance', () => {
+    const text = doc(['{path: "Device.A.{i}.B", type: xsd:unsignedInt, value: "{i}0", instances: 2}']);
+    expect(() => parseProfile(text, FILE)).not.toThrow();
+  });
+});
+
+describe('path syntax and root', () => {
+  it.each([
+    ['Device.A.B.', /ends with "\."/],
+    ['Device.A..B', /empty segment/],
+    ['Device.A.1b', /segment "1b" is neither a name/],
+    ['Device.A.0.B', /segment "0" is neither a name/],
+    ['Device.A B', /segment "A B"/],
+    ['Foo.A.B', /must start with Device\. \(TR-181\) or InternetGatewayDevice\./],
+    ['Device', /names only the root/],
+  ])('rejects %j', (path, re) => {
+    const text = doc([`{path: "${path}"}`]);
+    expectOne(text, `"${path}"`, 'parameters[8].path', re);
+  });
+  it('accepts names with - and _ and instance numbers', () => {
+    expect(() => parseProfile(doc(['{path: Device.X_VENDOR-1.Port.12.Name_x}']), FILE)).not.toThrow();
+  });
+  it('rejects a second root in the same profile', () => {
+    const text = doc(['{path: InternetGatewayDevice.DeviceInfo.Foo}']);
+    expectOne(text, 'InternetGatewayDevice.DeviceInfo.Foo', 'parameters[8].path', /root InternetGatewayDevice differs from Device \(used by Device\.DeviceInfo\.Manufacturer at t\.yaml:7:/);
+  });
+  it('detectRoot', () => {
+    expect(detectRoot(['Device.A', 'Device.B'])).toBe('Device');
+    expect(detectRoot(new Set(['InternetGatewayDevice.A']))).toBe('InternetGatewayDevice');
+    expect(() => detectRoot(['Device.A', 'InternetGatewayDevice.B'])).toThrow(/one data model/);
+    expect(() => detectRoot(['Foo.A'])).toThrow(ProfileError);
+    expect(() => detectRoot([])).toThrow(/no parameter paths/);
+  });
+});
+
+describe('duplicates and structure', () => {
+  it('reports the same leaf declared twice, naming both places', () => {
+    const text = doc(['{path: Device.DeviceInfo.Manufacturer, value: B}']);
+    expectOne(text, 'Device.DeviceInfo.Manufacturer, value: B', 'parameters[8].path', /leaf Device\.DeviceInfo\.Manufacturer is declared twice: already declared at t\.yaml:7:12 \(parameters\[0\]\.path\)/);
+  });
+  it('reports a table row colliding with a plain leaf', () => {
+    const text = doc(['{path: Device.Hosts.Host.1.HostName}'], 'objects:\n  - path: Device.Hosts.Host\n    instances: 1\n    parameters: [{path: HostName}]\n');
+    expectOne(text, 'HostName}]', 'objects[0].parameters[0].path', /leaf Device\.Hosts\.Host\.1\.HostName is declared twice/);
+  });
+  it('rejects a leaf that is also used as an object', () => {
+    const text = doc(['{path: Device.A.B}', '{path: Device.A.B.C}']);
+    expectOne(text, 'Device.A.B.C', 'parameters[9].path', /puts a parameter under Device\.A\.B, which is declared as a leaf/);
+  });
+  it('rejects a leaf inside a table outside its rows', () => {
+    const text = doc(['{path: Device.Hosts.Host.3.X}'], 'objects:\n  - path: Device.Hosts.Host\n    instances: 2\n    parameters: [{path: HostName}]\n');
+    expectOne(text, 'Device.Hosts.Host.3.X', 'parameters[8].path', /inside table Device\.Hosts\.Host\. but not in one of its rows \(1…2\)/);
+  });
+});
+
+describe('objects', () => {
+  const table = (body: string) => doc([], `objects:\n${body}`);
+  it('builds a TableDef with the path ending in "." and relative children', () => {
+    const p = parseProfile(table('  - path: Device.Hosts.Host.\n    instances: 2\n    uniqueKeys: [MAC]\n    parameters:\n      - {path: MAC, value: "02:00:00:00:00:0{i}"}\n      - {path: Stats.Bytes, type: xsd:unsignedInt}\n'), FILE);
+    expect(p.objects).toEqual([
+      {
+        path: 'Device.Hosts.Host.',
+        instances: 2,
+        uniqueKeys: ['MAC'],
+        parameters: [
+          { path: 'MAC', type: 'xsd:string', value: '02:00:00:00:00:0{i}', writable: false, source: expect.objectContaining({ line: 20 }) },
+          { path: 'Stats.Bytes', type: 'xsd:unsignedInt', value: '0', writable: false, source: expect.objectContaining({ line: 21 }) },
+        ],
+        source: { file: FILE, line: 16, col: 5 },
+      },
+    ]);
+  });
+  it('instances defaults to 0 (an empty table)', () => {
+    const p = parseProfile(table('  - path: Device.Hosts.Host\n    parameters: [{path: HostName}]\n'), FILE);
+    expect(p.objects[0]?.instances).toBe(0);
+  });
+  it('rejects uniqueKeys that are not table parameters', () => {
+    const text = table('  - path: Device.Hosts.Host\n    uniqueKeys: [Mac]\n    parameters: [{path: MAC}]\n');
+    expectOne(text, 'Mac]', 'objects[0].uniqueKeys[0]', /"Mac" is not one of this table's parameters \(MAC\)/);
+  });
+  it('rejects instances on a table parameter', () => {
+    const text = table('  - path: Device.Hosts.Host\n    parameters: [{path: X, instances: 2}]\n');
+    expectOne(text, 'instances: 2', 'objects[0].parameters[0].instances', /not allowed on a parameter inside objects/);
+  });
+  it('rejects {i} in a table path and in a child path', () => {
+    expectOne(table('  - path: "Device.A.{i}.B"\n    parameters: [{path: X}]\n'), '"Device.A.{i}.B"', 'objects[0].path', /may not contain \{i\}/);
+    expectOne(table('  - path: Device.A\n    parameters: [{path: "X{i}"}]\n'), '"X{i}"', 'objects[0].parameters[0].path', /may not contain \{i\}/);
+  });
+  it('rejects a table path ending in an instance number', () => {
+    expectOne(table('  - path: Device.Hosts.Host.1\n    parameters: [{path: X}]\n'), 'Device.Hosts.Host.1', 'objects[0].path', /ends with an instance number/);
+  });
+  it('type-checks {i} values per row', () => {
+    const text = table('  - path: Device.A\n    instances: 2\n    parameters: [{path: N, type: xsd:int, value: "x{i}"}]\n');
+    expectOne(text, '"x{i}"', 'objects[0].parameters[0].value', /decimal integer/);
+  });
+  it('rejects the same table twice', () => {
+    const text = table('  - path: Device.A\n    parameters: [{path: X}]\n  - path: Device.A.\n    parameters: [{path: Y}]\n');
+    expectOne(text, 'Device.A.\n', 'objects[1].path', /table Device\.A\. is declared twice/);
+  });
+  it('requires parameters', () => {
+    expectOne(table('  - path: Device.A\n'), 'path: Device.A', 'objects[0].parameters', /missing required key "parameters"/);
+  });
+});
+
+describe('groups', () => {
+  it('prefixes child paths (a trailing dot on the prefix is tolerated)', () => {
+    const p = parseProfile(doc([], 'groups:\n  - prefix: Device.Time.\n    parameters:\n      - {path: Enable, type: xsd:boolean}\n      - {path: "NTPServer{i}", instances: 2, value: "ntp{i}.example"}\n'), FILE);
+    expect(p.parameters.slice(-3).map((l) => [l.path, l.value])).toEqual([
+      ['Device.Time.Enable', 'false'],
+      ['Device.Time.NTPServer1', 'ntp1.example'],
+      ['Device.Time.NTPServer2', 'ntp2.example'],
+    ]);
+  });
+  it('rejects a bad relative path', () => {
+    const text = doc([], 'groups:\n  - prefix: Device.Time\n    parameters: [{path: .Enable}]\n');
+    expectOne(text, '.Enable', 'groups[0].parameters[0].path', /starts with "\."/);
+  });
+  it('rejects a bad prefix', () => {
+    const text = doc([], 'groups:\n  - prefix: Time\n    parameters: [{path: Enable}]\n');
+    expectOne(text, 'Time\n', 'groups[0].prefix', /must start with Device\./);
+  });
+});
+
+describe('informParameters', () => {
+  it('keeps lists per event key', () => {
+    const p = parseProfile(doc([], 'informParameters:\n  boot: [Device.DeviceInfo.Manufacturer]\n  valueChange: []\n'), FILE);
+    expect(p.informParameters).toEqual({ boot: ['Device.DeviceInfo.Manufacturer'], valueChange: [] });
+  });
+  it('rejects paths that are not leaves', () => {
+    const text = doc([], 'informParameters:\n  periodic:\n    - Device.DeviceInfo.Manufacturer\n    - Device.DeviceInfo.Nope\n');
+    expectOne(text, 'Device.DeviceInfo.Nope', 'informParameters.periodic[1]', /not a leaf declared/);
+  });
+  it('rejects a non-list', () => {
+    expectOne(doc([], 'informParameters:\n  boot: Device.DeviceInfo.Manufacturer\n'), 'Device.DeviceInfo.Manufacturer\n', 'informParameters.boot', /expected a list of leaf paths/, 2);
+  });
+});
+
+describe('periodicInformPaths', () => {
+  const pip = (interval: string, enable: string) => `periodicInformPaths:\n  interval: ${interval}\n  enable: ${enable}\n`;
+  it('accepts writable unsignedInt + boolean leaves', () => {
+    const p = parseProfile(doc([], pip('Device.ManagementServer.PeriodicInformInterval', 'Device.ManagementServer.PeriodicInformEnable')), FILE);
+    expect(p.periodicInformPaths).toEqual({ interval: 'Device.ManagementServer.PeriodicInformInterval', enable: 'Device.ManagementServer.PeriodicInformEnable' });
+  });
+  it('rejects a missing leaf', () => {
+    const text = doc([], pip('Device.ManagementServer.Nope', 'Device.ManagementServer.PeriodicInformEnable'));
+    expectOne(text, 'Device.ManagementServer.Nope', 'periodicInformPaths.interval', /not a leaf/);
+  });
+  it('rejects an interval that is not xsd:unsignedInt', () => {
+    const text = doc([], pip('Device.ManagementServer.PeriodicInformEnable', 'Device.ManagementServer.PeriodicInformEnable'));
+    expectOne(text, 'Device.ManagementServer.PeriodicInformEnable\n', 'periodicInformPaths.interval', /must be of type xsd:unsignedInt \(it is xsd:boolean/);
+  });
+  it('rejects an enable that is not writable', () => {
+    const text = doc(['{path: Device.X.E, type: xsd:boolean}'], pip('Device.ManagementServer.PeriodicInformInterval', 'Device.X.E'));
+    expectOne(text, 'Device.X.E\n', 'periodicInformPaths.enable', /must be writable/);
+  });
+  it('requires both keys', () => {
+    const text = doc([], 'periodicInformPaths:\n  interval: Device.ManagementServer.PeriodicInformInterval\n');
+    expectOne(text, 'interval: Device', 'periodicInformPaths.enable', /missing required key "enable"/);
+  });
+});
+
+describe('connectionRequest (seed: Profile validation)', () => {
+  const cr = (body: string) => doc([], `connectionRequest:\n${body}`);
+  const CREDS = '  usernameParameter: Device.ManagementServer.ConnectionRequestUsername\n  passwordParameter: Device.ManagementServer.ConnectionRequestPassword\n';
+  it('accepts digest with realm, throttle and credentials', () => {
+    const p = parseProfile(cr(`  scheme: digest\n  realm: cpe-sim\n  throttleWindow: 1.5s\n${CREDS}`), FILE);
+    expect(p.connectionRequest).toEqual({ scheme: 'digest', realm: 'cpe-sim', throttleWindowMs: 1500, usernameParameter: 'Device.ManagementServer.ConnectionRequestUsername', passwordParameter: 'Device.ManagementServer.ConnectionRequestPassword' });
+  });
+  it('rejects a scheme other than "", basic, digest', () => {
+    expectOne(cr(`  scheme: ntlm\n  realm: r\n${CREDS}`), 'ntlm', 'connectionRequest.scheme', /unknown scheme "ntlm"; expected "" \(no auth\), basic or digest/);
+  });
+  it('rejects a scheme with an empty realm', () => {
+    expectOne(cr(`  scheme: basic\n  realm: ""\n${CREDS}`), '""', 'connectionRequest.realm', /needs a non-empty realm/);
+  });
+  it('rejects a scheme with no realm at all', () => {
+    expectOne(cr(`  scheme: basic\n${CREDS}`), 'scheme', 'connectionRequest.realm', /needs a non-empty realm/);
+  });
+  it('rejects a scheme without usernameParameter', () => {
+    expectOne(cr('  scheme: digest\n  realm: r\n  passwordParameter: Device.ManagementServer.ConnectionRequestPassword\n'), 'scheme', 'connectionRequest.usernameParameter', /scheme digest needs usernameParameter/);
+  });
+  it('rejects a passwordParameter that is not a leaf', () => {
+    expectOne(cr('  scheme: digest\n  realm: r\n  usernameParameter: Device.ManagementServer.ConnectionRequestUsername\n  passwordParameter: Device.ManagementServer.CRPassword\n'), 'Device.ManagementServer.CRPassword', 'connectionRequest.passwordParameter', /not a leaf declared/);
+  });
+  it.each([
+    ['5 seconds', /unknown unit " seconds"/],
+    ['"-5s"', /negative durations are not allowed/],
+    ['5', /bare number 5 \(a duration needs a unit\)/],
+    ['abc', /invalid duration "abc"/],
+  ])('rejects throttleWindow %s', (value, re) => {
+    expectOne(cr(`  throttleWindow: ${value}\n`), value, 'connectionRequest.throttleWindow', re);
+  });
+  it('accepts throttleWindow 0 (bare) and 0s', () => {
+    expect(parseProfile(cr('  throttleWindow: 0\n'), FILE).connectionRequest.throttleWindowMs).toBe(0);
+    expect(parseProfile(cr('  throttleWindow: 0s\n'), FILE).connectionRequest.throttleWindowMs).toBe(0);
+  });
+});
+
+describe('transfer and eventSchedule', () => {
+  it('parses delays and faults, defaulting the fault string', () => {
+    const p = parseProfile(doc([], 'transfer:\n  defaultDelay: 2s\n  faults:\n    "1 Firmware Upgrade Image": {code: 9018}\n    "3 Vendor Configuration File": {code: 9850, string: Vendor says no}\neventSchedule:\n  rebootDelay: 1m\n  factoryResetDelay: 1.5s\n  bootDelay: 0\n'), FILE);
+    expect(p.transfer).toEqual({ defaultDelayMs: 2000, faults: { '1 Firmware Upgrade Image': { code: 9018, string: 'Download failure: file corrupted' }, '3 Vendor Configuration File': { code: 9850, string: 'Vendor says no' } } });
+    expect(p.eventSchedule).toEqual({ rebootDelayMs: 60000, factoryResetDelayMs: 1500, bootDelayMs: 0 });
+  });
+  it.each([9000, 9003, 9013, 9021, 9799])('rejects fault code %i', (code) => {
+    const text = doc([], `transfer:\n  faults:\n    "1 Firmware Upgrade Image": {code: ${code}, string: x}\n`);
+    expectOne(text, String(code), 'transfer.faults["1 Firmware Upgrade Image"].code', /not a TransferComplete fault code|from 9000 to 9899/);
+  });
+  it('requires a string for vendor codes', () => {
+    const text = doc([], 'transfer:\n  faults:\n    "1 Firmware Upgrade Image": {code: 9801}\n');
+    expectOne(text, '{code', 'transfer.faults["1 Firmware Upgrade Image"].string', /needs a "string"/);
+  });
+  it('rejects a negative defaultDelay', () => {
+    expectOne(doc([], 'transfer:\n  defaultDelay: -1s\n'), '-1s', 'transfer.defaultDelay', /negative/);
+  });
+  it.each(['rebootDelay', 'factoryResetDelay', 'bootDelay'])('rejects a bad eventSchedule.%s', (k) => {
+    expectOne(doc([], `eventSchedule:\n  ${k}: 3 days\n`), '3 days', `eventSchedule.${k}`, /invalid duration/);
+  });
+});
+
+describe('fleet', () => {
+  it('count 0 and 1 both mean one CPE', () => {
+    expect(parseProfile(doc([], 'fleet:\n  count: 0\n'), FILE).fleet).toEqual({ count: 1, serialPattern: '{base}' });
+    expect(parseProfile(doc([], 'fleet:\n  count: 1\n'), FILE).fleet).toEqual({ count: 1, serialPattern: '{base}' });
+  });
+  it('defaults serialPattern to {base}-{i} for fleets', () => {
+    expect(parseProfile(doc([], 'fleet:\n  count: 5\n'), FILE).fleet).toEqual({ count: 5, serialPattern: '{base}-{i}' });
+  });
+  it.each([
+    ['"x"', /expected an integer ≥ 0, found the string "x"/],
+    ['-1', /expected an integer ≥ 0, found -1/],
+    ['2.5', /expected an integer ≥ 0, found the number 2.5/],
+  ])('rejects count %s', (v, re) => {
+    expectOne(doc([], `fleet:\n  count: ${v}\n`), v, 'fleet.count', re);
+  });
+  it('rejects a malformed serialPattern placeholder', () => {
+    expectOne(doc([], 'fleet:\n  count: 2\n  serialPattern: "A-{i:x}"\n'), '"A-{i:x}"', 'fleet.serialPattern', /expected \{i:N\}/);
+  });
+  it('rejects a serialPattern without {i} for a fleet', () => {
+    expectOne(doc([], 'fleet:\n  count: 2\n  serialPattern: "{base}"\n'), '"{base}"', 'fleet.serialPattern', /all 2 CPEs would report the same serial number/);
+  });
+});
+
+describe('placeholders at load time', () => {
+  it('rejects a malformed {cpe:…}', () => {
+    expectOne(doc(['{path: Device.X.A, value: "{cpe:mac:4}"}']), '"{cpe:mac:4}"', 'parameters[8].value', /N = 1, 2 or 3/);
+  });
+  it('rejects a range too small for fleet.count', () => {
+    expectOne(doc(['{path: Device.X.A, value: "{cpe:ipv4:10.0.0.0/29}"}'], 'fleet:\n  count: 7\n'), '"{cpe:ipv4', 'parameters[8].value', /room for 6 CPEs, but CPE 7 needs one.*fleet\.count is 7/);
+  });
+  it('rejects mac bytes too few for fleet.count', () => {
+    expectOne(doc(['{path: Device.X.A, value: "{cpe:mac:1}"}'], 'fleet:\n  count: 300\n'), '"{cpe:mac:1}"', 'parameters[8].value', /room for 255 CPEs/);
+  });
+  it('type-checks the stamped value of the last CPE', () => {
+    // CPE 1 → "1" fits, CPE 300 → "12c" is not an integer.
+    expectOne(doc(['{path: Device.X.A, type: xsd:unsignedInt, value: "{cpe:hex:1}"}'], 'fleet:\n  count: 300\n'), '"{cpe:hex:1}"', 'parameters[8].value', /for CPE 300 the value stamps to "12c"/);
+  });
+  it('type-checks the stamped value of CPE 1', () => {
+    expectOne(doc(['{path: Device.X.A, type: xsd:dateTime, value: "{cpe}"}'], 'fleet:\n  count: 1\n'), '"{cpe}"', 'parameters[8].value', /for CPE 1 the value stamps to "1": expected an xsd:dateTime/);
+  });
+  it('keeps a plain { literal', () => {
+    const p = parseProfile(doc(['{path: Device.X.A, value: "{not a placeholder}"}']), FILE);
+    expect(p.parameters.at(-1)?.value).toBe('{not a placeholder}');
+  });
+});
+
+describe('all problems are collected', () => {
+  it('bad.yaml reports every problem, in file order, with positions', async () => {
+    const file = `${fx}bad.yaml`;
+    const ps = await problemsOfAsync(() => loadProfile(file));
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(file, 'utf8');
+    expect(ps).toEqual([
+      { file, ...pos(text, 'Device.DeviceInfo.Serial '), key: 'deviceIdPaths.serialNumber', message: expect.stringMatching(/not a leaf.*did you mean Device\.DeviceInfo\.Serial/) },
+      { file, ...pos(text, '"x"'), key: 'fleet.count', message: expect.stringMatching(/expected an integer/) },
+      { file, ...pos(text, 'colour'), key: 'parameters[2].colour', message: expect.stringMatching(/unknown key "colour"/) },
+      { file, ...pos(text, '"-1"'), key: 'parameters[4].value', message: expect.stringMatching(/non-negative/) },
+      { file, ...pos(text, 'Device.DeviceInfo.Manufacturer, value: Again'), key: 'parameters[5].path', message: expect.stringMatching(/declared twice/) },
+      { file, ...pos(text, 'ntlm'), key: 'connectionRequest.scheme', message: expect.stringMatching(/unknown scheme/) },
+      { file, ...pos(text, '5 seconds'), key: 'connectionRequest.throttleWindow', message: expect.stringMatching(/invalid duration/) },
+    ]);
+  });
+  it('renders all problems in the ProfileError message', async () => {
+    const err = await loadProfile(`${fx}bad.yaml`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProfileError);
+    const e = err as ProfileError;
+    expect(e.code).toBe('CPESIM_PROFILE_INVALID');
+    expect(e.message).toMatch(/^invalid profile .*bad\.yaml: 7 problems/);
+    expect(e.message).toMatch(/bad\.yaml:17:11: connectionRequest\.scheme: unknown scheme "ntlm"/);
+  });
+});
+
+describe('directory profiles', () => {
+  it('reports a singleton block in two files, naming both, and a duplicate leaf across files', async () => {
+    const ps = await problemsOfAsync(() => loadProfile(`${fx}dir-conflict`));
+    const f0 = `${fx}dir-conflict/00-base.yaml`;
+    const f1 = `${fx}dir-conflict/10-more.yaml`;
+    expect(ps).toEqual([
+      { file: f1, line: 1, col: 1, key: 'fleet', message: `fleet is declared in two files: first at ${f0}:6:1, again at ${f1}:1:1; a singleton block may appear in only one file` },
+      { file: f1, line: 5, col: 12, key: 'parameters[1].path', message: `leaf Device.DeviceInfo.Manufacturer is declared twice: already declared at ${f0}:9:12 (parameters[0].path)` },
+    ]);
+  });
+  it('reports YAML errors of one file together with the problems of the others', async () => {
+    const ps = await problemsOfAsync(() => loadProfile(`${fx}dir-syntax`));
+    expect(ps.map((p) => [p.file?.replace(fx, ''), p.key])).toEqual([
+      ['dir-syntax/00-base.yaml', 'fleet.count'],
+      ['dir-syntax/10-broken.yml', '(yaml)'],
+    ]);
+  });
+  it('rejects a directory without yaml files', async () => {
+    const ps = await problemsOfAsync(() => loadProfile(`${fx}dir-empty`));
+    expect(ps).toEqual([{ file: `${fx}dir-empty`, key: '(directory)', message: expect.stringMatching(/no \*\.yaml or \*\.yml/) }]);
+  });
+  it('rejects a missing path', async () => {
+    const ps = await problemsOfAsync(() => loadProfile(`${fx}nope.yaml`));
+    expect(ps).toEqual([{ file: `${fx}nope.yaml`, key: '(file)', message: expect.stringMatching(/cannot read the profile.*ENOENT/) }]);
+  });
+  it('concatenates list blocks across files in name order', async () => {
+    const p = await loadProfile(fileURLToPath(new URL('../../fixtures/profiles/tr181-minimal', import.meta.url)));
+    expect(p.parameters[0]?.path).toBe('Device.RootDataModelVersion');
+    expect(p.parameters.at(-1)?.path).toBe('Device.Hosts.HostNumberOfEntries');
+  });
+});
+
+describe('profileFromObject', () => {
+  const obj = {
+    deviceIdPaths: { manufacturer: 'Device.A.M', oui: 'Device.A.O', productClass: 'Device.A.P', serialNumber: 'Device.A.S' },
+    fleet: { count: 2, serialPattern: 'X-{i:03}' },
+    parameters: [
+      { path: 'Device.A.M', value: 'm' },
+      { path: 'Device.A.O', value: 'o' },
+      { path: 'Device.A.P', value: 'p' },
+      { path: 'Device.A.S', value: 's' },
+      { path: 'Device.A.N', type: 'xsd:unsignedInt', value: 5, writable: true },
+    ],
+  };
+  it('builds the same profile as the YAML form', () => {
+    const p = profileFromObject(obj, 'mem');
+    expect(p.source).toBe('mem');
+    expect(p.fleet).toEqual({ count: 2, serialPattern: 'X-{i:03}' });
+    expect(p.parameters.at(-1)).toEqual({ path: 'Device.A.N', type: 'xsd:unsignedInt', value: '5', writable: true });
+    expect(profileFromObject(obj).source).toBe('<object>');
+  });
+  it('reports problems with key paths and no positions', () => {
+    const bad = { ...obj, fleet: { count: 'x' }, extra: 1, parameters: [...obj.parameters, { path: 'Device.A.Z', type: 'xsd:int', value: 'nope' }] };
+    const ps = problemsOf(() => profileFromObject(bad));
+    expect(ps).toEqual([
+      { file: '<object>', key: 'extra', message: expect.stringMatching(/unknown key "extra"/) },
+      { file: '<object>', key: 'fleet.count', message: expect.stringMatching(/expected an integer ≥ 0, found the string "x"/) },
+      { file: '<object>', key: 'parameters[5].value', message: expect.stringMatching(/decimal integer/) },
+    ]);
+  });
+  it('rejects non-plain values', () => {
+    const ps = problemsOf(() => profileFromObject({ ...obj, fleet: { count: new Date(0) } }));
+    expect(ps[0]).toMatchObject({ key: 'fleet.count', message: expect.stringMatching(/expected a plain object/) });
+    expect(problemsOf(() => profileFromObject('nope'))[0]?.message).toMatch(/expected a mapping of top-level blocks/);
+  });
+});
