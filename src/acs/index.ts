@@ -1,0 +1,92 @@
+/**
+ * The fake ACS: a scriptable CWMP server for tests (issue 5). Real node:http on
+ * loopback by default, or in-process through msw (`cpe-sim/msw`), with the same
+ * session logic either way. Also a real Connection Request client.
+ * @see docs/fake-acs.md
+ * @module
+ */
+import { AcsCore, attachCore } from './core.js';
+import { ConnectionRequestClient } from './cr-client.js';
+import { startAcsServer } from './server.js';
+import type { AcsRequest, CpeResponse, CrOptions, CrResult, FakeAcs, FakeAcsOptions } from './types.js';
+
+// ---- Types -------------------------------------------------------------------------
+export type {
+  AcsAuthOptions,
+  AcsBehaviour,
+  AcsDirection,
+  AcsInform,
+  AcsMessageRecord,
+  AcsSession,
+  AcsTranscriptLine,
+  CrOptions,
+  CrResult,
+  FakeAcs,
+  FakeAcsOptions,
+  RpcOptions,
+  WaitForInformOptions,
+} from './types.js';
+
+// ---- Helpers -----------------------------------------------------------------------
+export { formatAcsLine } from './format.js';
+export { connectionRequest, ConnectionRequestClient, CR_ERROR } from './cr-client.js';
+export type { CrClientOptions } from './cr-client.js';
+export { ACS_ERROR, ACS_RPC_METHODS } from './core.js';
+
+/**
+ * Starts a fake ACS on a real socket (127.0.0.1, OS-chosen port by default).
+ * @example
+ * await using acs = await createFakeAcs({ auth: { scheme: 'digest', username: 'cpe', password: 'pw' } });
+ * // point a CPE at acs.url, then:
+ * const inform = await acs.waitForInform({ cpe: 'cpe-1', event: '1 BOOT' });
+ * const r = await acs.rpc('cpe-1', { name: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.'] }, { timeoutMs: 5000 });
+ */
+export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs> {
+  const core = new AcsCore(opts);
+  const host = opts.host ?? '127.0.0.1';
+  const server = await startAcsServer(core, host, opts.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${server.port}${core.path}`;
+  const crClients = new Set<ConnectionRequestClient>();
+  let closing: Promise<void> | undefined;
+
+  const acs: FakeAcs = {
+    url,
+    port: server.port,
+    get sessions() {
+      return core.sessions;
+    },
+    get informs() {
+      return core.informs;
+    },
+    alias: (key, serial) => core.alias(key, serial),
+    enqueue: (cpe: string, req: AcsRequest) => {
+      core.enqueue(cpe, req);
+    },
+    rpc: (cpe: string, req: AcsRequest, o = {}): Promise<CpeResponse> => core.rpc(cpe, req, o.timeoutMs),
+    waitForInform: (match, o) => core.waitForInform(match, o),
+    connectionRequest: async (crUrl: string, o: CrOptions = {}): Promise<CrResult> => {
+      // A fresh client per CR (GenieACS-like: no nonce reuse); tracked so close() aborts it.
+      const c = new ConnectionRequestClient({ reuseNonce: false });
+      crClients.add(c);
+      try {
+        return await c.send(crUrl, o);
+      } finally {
+        crClients.delete(c);
+        await c.close();
+      }
+    },
+    behave: (cpe, b) => core.behave(cpe, b),
+    clear: () => core.clear(),
+    close: () => {
+      closing ??= (async () => {
+        core.close();
+        await Promise.all([server.close(), ...[...crClients].map((c) => c.close())]);
+      })();
+      return closing;
+    },
+    [Symbol.asyncDispose]: () => acs.close(),
+  };
+  attachCore(acs, core);
+  return acs;
+}

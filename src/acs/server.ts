@@ -1,0 +1,137 @@
+/**
+ * The node:http shell around {@link AcsCore}: reads bodies with a size limit, gives
+ * each TCP connection an id (Digest nonce scope), writes the core's answer, destroys
+ * sockets on request. Any CPE in any process can reach it.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { CpeSimError } from '../errors/index.js';
+import type { AcsCore, CoreResponse } from './core.js';
+
+export interface AcsHttpServer {
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+/** Starts the server; rejects with code `CPESIM_ADDRESS_IN_USE` when the port is taken. */
+export async function startAcsServer(core: AcsCore, host: string, port: number): Promise<AcsHttpServer> {
+  const sockets = new Set<Socket>();
+  const ids = new WeakMap<Socket, number>();
+  let nextId = 1;
+
+  const write = (res: ServerResponse, r: CoreResponse): void => {
+    if (res.destroyed || res.writableEnded) return;
+    if (r.destroy) {
+      res.socket?.destroy();
+      return;
+    }
+    const body = Buffer.from(r.body, 'utf8');
+    const headers: Record<string, string | number> = { ...r.headers };
+    // RFC 9110 §8.6: a 204 carries no Content-Length body; everything else says how long it is.
+    if (r.status !== 204) headers['content-length'] = body.length;
+    res.writeHead(r.status, headers);
+    res.end(r.status === 204 ? undefined : body);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const early = core.precheck(method, target);
+    if (early) {
+      // Do not buffer a body we will not use; close so the unread rest cannot confuse the next request.
+      early.headers['connection'] = 'close';
+      write(res, early);
+      req.resume();
+      return;
+    }
+    const limit = core.bodyLimit;
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      write(res, { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }, body: `Request body larger than ${limit} bytes\n` });
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      if (tooBig) return;
+      size += c.length;
+      if (size > limit) {
+        tooBig = true;
+        chunks.length = 0;
+        write(res, { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }, body: `Request body larger than ${limit} bytes\n` });
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => {
+      /* client went away; nothing to answer */
+    });
+    req.on('end', () => {
+      if (tooBig) return;
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const socket = req.socket;
+      void core
+        .handle({
+          method,
+          target,
+          headers,
+          body: Buffer.concat(chunks),
+          ...(ids.has(socket) ? { connectionId: ids.get(socket)! } : {}),
+          ...(socket.remoteAddress !== undefined ? { remoteAddress: socket.remoteAddress } : {}),
+        })
+        .then((r) => write(res, r))
+        .catch(() => res.socket?.destroy());
+    });
+  };
+
+  const server: Server = createServer({ keepAliveTimeout: 30_000 }, onRequest);
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    ids.set(s, nextId++);
+    s.on('close', () => sockets.delete(s));
+  });
+  // A malformed request line or header: node answers 400 itself when we let it; never crash.
+  server.on('clientError', (_err, socket: Socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new CpeSimError('CPESIM_ADDRESS_IN_USE', `fake ACS cannot listen on ${host}:${port}: address already in use`, { cause: e })
+          : new CpeSimError('CPESIM_LISTEN_FAILED', `fake ACS cannot listen on ${host}:${port}: ${e.message}`, { cause: e }),
+      );
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  const addr = server.address();
+  const boundPort = typeof addr === 'object' && addr ? addr.port : port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: boundPort,
+    host,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections?.();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * Public types of the fake ACS. The ACS is a test double: it speaks CWMP as a
+ * server to any CPE (ours, another simulator, a real device) and records what it
+ * saw, so tests can script RPCs and assert on the transcript.
+ * @module
+ */
+import type { Logger } from '../log/index.js';
+import type {
+  AcsRequest,
+  CpeResponse,
+  CwmpMessage,
+  CwmpNamespace,
+  DeviceIdStruct,
+  EventStruct,
+  ParameterValueStruct,
+} from '../cwmp/index.js';
+
+/** HTTP authentication the ACS demands from CPEs (TR-069 §3.4.4). */
+export interface AcsAuthOptions {
+  /** `digest` is what TR-069 requires over plain HTTP; `basic` is for testing a CPE's Basic path. */
+  scheme: 'basic' | 'digest';
+  username: string;
+  password: string;
+  /** Realm of the challenge; default `cpe-sim-acs`. */
+  realm?: string;
+  /**
+   * Digest only. `connection` (default): a nonce is valid only on the TCP connection
+   * that received the challenge (TR-069 §3.4.4: "SHOULD issue a new nonce per TCP
+   * connection"; GenieACS does the same). `any`: a nonce is valid on any connection
+   * until it expires. In msw mode there is no connection, so `connection` acts as `any`.
+   */
+  nonceScope?: 'connection' | 'any';
+  /** Digest only: a nonce older than this gets `stale=true`. Default 300_000 ms. */
+  nonceLifetimeMs?: number;
+}
+
+/** Options of {@link createFakeAcs}. */
+export interface FakeAcsOptions {
+  /** Address to bind; default `127.0.0.1`. */
+  host?: string;
+  /** Port; default 0 (the OS picks one). */
+  port?: number;
+  /** The CWMP endpoint path; default `/cwmp`. Other paths get 404. */
+  path?: string;
+  /** Challenge CPEs with Basic or Digest. Absent: no authentication. */
+  auth?: AcsAuthOptions;
+  /**
+   * CWMP version the ACS speaks; default `1.2`. The InformResponse uses the lower of
+   * the CPE's namespace and this version's namespace (TR-069 §3.7.4). With `1.4`, a CPE
+   * that sends `SupportedCWMPVersions` gets `UseCWMPVersion` = the highest common version.
+   */
+  cwmpVersion?: '1.0' | '1.2' | '1.4';
+  /** Sessions kept in `sessions` (ring, oldest dropped); default 1000. `informs` keeps as many. */
+  maxSessions?: number;
+  /** Keep the raw XML of every message in the transcript; default false. */
+  keepXml?: boolean;
+  /** Largest accepted request body (after decompression); default 1 MiB. Larger → 413. */
+  maxBodyBytes?: number;
+  /**
+   * What a new Inform does while the same device still has an open session.
+   * `supersede` (default): the old session ends as failed ("superseded"), its
+   * unanswered RPC goes back to the head of the queue, the new session starts.
+   * `reject`: 400 "CPE already in session" (GenieACS behaviour) until the old session
+   * ends or has been idle for `sessionTimeoutMs`.
+   */
+  concurrentInform?: 'supersede' | 'reject';
+  /** An open session idle this long is closed as failed (timed out); default 30_000 ms (GenieACS default). */
+  sessionTimeoutMs?: number;
+  logger?: Logger;
+  /** Called for every message in or out (live printing; see {@link formatAcsLine}). */
+  onMessage?: (line: AcsTranscriptLine) => void;
+  /** Time source for records and nonce expiry; default `Date.now`. */
+  now?: () => number;
+}
+
+/** Direction of a recorded message. */
+export type AcsDirection = 'cpe->acs' | 'acs->cpe';
+
+/** One message of a session transcript. */
+export interface AcsMessageRecord {
+  dir: AcsDirection;
+  /** ms since the epoch. */
+  time: number;
+  /** For `acs->cpe`: the HTTP status the ACS answered with. */
+  status?: number;
+  /** One line, e.g. `Inform [1 BOOT] retry=0`, `(empty)`, `204`. */
+  summary: string;
+  /** The parsed message; `null` for an empty POST or an empty (204) response; absent when the body did not parse. */
+  message?: CwmpMessage | null;
+  /** Raw XML (only with `keepXml`). */
+  xml?: string;
+}
+
+/** One CWMP session as the ACS saw it. */
+export interface AcsSession {
+  /** 1, 2, 3… in order of the Informs. */
+  readonly id: number;
+  readonly deviceId: DeviceIdStruct;
+  readonly serial: string;
+  /** The cwmp namespace of the CPE's Inform. */
+  readonly namespace: CwmpNamespace;
+  /** The id parsed from the last path segment of the ConnectionRequestURL in the Inform, if any (e.g. `cpe-3`). */
+  readonly crId?: string;
+  readonly events: readonly EventStruct[];
+  readonly startedAt: number;
+  /** Set when the session ended (204, fault, drop, timeout, supersede, close). */
+  endedAt?: number;
+  /** True when it ended with the ACS's 204 after a full exchange. */
+  ok: boolean;
+  /** Why it ended badly. */
+  error?: string;
+  /** Every message in both directions. */
+  readonly messages: AcsMessageRecord[];
+  /** Address of the CPE (node:http mode). */
+  readonly remoteAddress?: string;
+}
+
+/** One recorded Inform. */
+export interface AcsInform {
+  sessionId: number;
+  deviceId: DeviceIdStruct;
+  serial: string;
+  events: EventStruct[];
+  parameters: ParameterValueStruct[];
+  retryCount: number;
+  /** Parsed from ConnectionRequestURL (last path segment), if present. */
+  crId?: string;
+  time: number;
+}
+
+/** A line for live printing (the CLI's `cpe-sim acs`). */
+export interface AcsTranscriptLine extends AcsMessageRecord {
+  /** Session id; absent for requests rejected before a session existed. */
+  sessionId?: number;
+  /** Serial number of the device, or `?` when unknown. */
+  cpe: string;
+}
+
+/** Behaviour scripted for the next Inform(s) of a device, to test CPE retry logic. */
+export interface AcsBehaviour {
+  /** Wait this long before answering the Inform (applies before any of the others). */
+  informResponseDelayMs?: number;
+  /** Answer the Inform with this SOAP fault (HTTP 200, TR-069 §3.4.1); no session is opened. */
+  fault?: { code: number; string?: string };
+  /** Destroy the socket instead of answering (msw mode: a network error). */
+  dropConnection?: boolean;
+  /** Answer the Inform with this HTTP status and no body, e.g. 503. */
+  httpStatus?: number;
+  /** Add `Retry-After` (seconds) to an `httpStatus` answer. */
+  retryAfter?: number;
+  /** Apply once, then forget. Default false: applies to every Inform until replaced. */
+  once?: boolean;
+}
+
+/** Options of {@link FakeAcs.rpc}. */
+export interface RpcOptions {
+  /** Reject when no answer came within this many ms; default: wait until close(). */
+  timeoutMs?: number;
+}
+
+/** Options of {@link FakeAcs.waitForInform}. */
+export interface WaitForInformOptions {
+  /** Default 5000 ms. */
+  timeoutMs?: number;
+  /** Only Informs recorded at or after this time (ms since epoch) count; default 0 = any recorded Inform. */
+  since?: number;
+}
+
+/** Result of a Connection Request. */
+export interface CrResult {
+  /** Final HTTP status (200/204 success; 401 bad credentials; 503 throttled/busy). */
+  status: number;
+  /** `Retry-After` of the final response, in seconds, when present. */
+  retryAfter?: number;
+  /** Headers of the final response, lower-case names. */
+  headers: Record<string, string>;
+  /** HTTP requests sent (1 = no challenge; 2 = challenge + answer; 3 = stale retry). */
+  attempts: number;
+  url: string;
+  /** Scheme used for the final request, when credentials were sent. */
+  scheme?: 'basic' | 'digest';
+  /** Digest only: nc of the final request (e.g. 1, or 2 when the client reused a nonce). */
+  nc?: number;
+}
+
+/** Options of a Connection Request. */
+export interface CrOptions {
+  username?: string;
+  password?: string;
+  /** Overall limit for all attempts; default 2000 ms (GenieACS default). */
+  timeoutMs?: number;
+}
+
+/** The fake ACS. `await using acs = await createFakeAcs()` closes it at scope end. */
+export interface FakeAcs extends AsyncDisposable {
+  /** `http://127.0.0.1:PORT/cwmp` */
+  readonly url: string;
+  readonly port: number;
+  /** Recorded sessions, oldest first (bounded by `maxSessions`). */
+  readonly sessions: readonly AcsSession[];
+  /** Recorded Informs, oldest first. */
+  readonly informs: readonly AcsInform[];
+  /** Maps a key (e.g. `cpe-3`) to a serial number, for `enqueue`/`rpc`/`waitForInform`/`behave`. */
+  alias(key: string, serialNumber: string): void;
+  /** Queues an RPC for the device's next (or current) session; fire and forget. */
+  enqueue(cpe: string, req: AcsRequest): void;
+  /** Queues an RPC and resolves with the CPE's response or Fault. */
+  rpc(cpe: string, req: AcsRequest, opts?: RpcOptions): Promise<CpeResponse>;
+  /** Resolves with a matching recorded Inform (see `since`) or the next one. */
+  waitForInform(match: { cpe?: string; event?: string }, opts?: WaitForInformOptions): Promise<AcsInform>;
+  /** Sends a real HTTP Connection Request (GET, Digest/Basic as challenged). */
+  connectionRequest(url: string, opts?: CrOptions): Promise<CrResult>;
+  /** Scripts the answer to the next Inform(s) of `cpe` (or every CPE with `'*'`); `null` removes it. */
+  behave(cpe: string, b: AcsBehaviour | null): void;
+  /** Forgets recorded sessions and Informs (queues and behaviours stay). */
+  clear(): void;
+  /** Idempotent: closes the server and all sockets, rejects pending rpc/wait promises. */
+  close(): Promise<void>;
+}
+
+export type { AcsRequest, CpeResponse };
