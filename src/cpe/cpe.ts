@@ -1,0 +1,792 @@
+/**
+ * One simulated CPE: its parameter tree, event queue, session mutex, timers (on the
+ * fleet's shared Scheduler) and session transcript. Sessions speak real TR-069 to
+ * the ACS through {@link runSession}.
+ * @module
+ */
+import { CpeSimError, isCpeSimError } from '../errors/index.js';
+import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
+import type { CpeRequest, CwmpMessage, DeviceIdStruct, Download, EventCode, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
+import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
+import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
+import { createParameterTree } from '../datamodel/index.js';
+import type { InformParameterKey, Profile } from '../profile/index.js';
+import type { Logger } from '../log/index.js';
+import { silentLogger } from '../log/index.js';
+import { retryPolicyFrom, retryWaitMs } from './backoff.js';
+import type { RetryPolicy } from './backoff.js';
+import { EventQueue } from './events.js';
+import { SessionMutex } from './mutex.js';
+import { handleAcsRequest, isAcsRequest } from './rpc.js';
+import type { RpcHost } from './rpc.js';
+import { runSession } from './session.js';
+import type { AcsCredentials } from './auth.js';
+import type { TransportKind } from './transport.js';
+import { Ring, newSessionRecord } from './transcript.js';
+import type { InformRecord, SessionRecord } from './transcript.js';
+
+/** Where and how the CPE reaches its ACS. */
+export interface AcsTarget {
+  /** ACS URL (`http://…`), the `ManagementServer.URL` of the device. */
+  url: string;
+  /** HTTP auth towards the ACS; default: the `<root>.ManagementServer.Username` leaf. */
+  username?: string;
+  /** Default: the `<root>.ManagementServer.Password` leaf. */
+  password?: string;
+  /** Per-request limit in real ms (TR-069 §3.2.1.1: 30 s). */
+  timeoutMs?: number;
+  /** `undici` (default: one keep-alive connection per session) or `fetch` (global fetch; msw can intercept). */
+  transport?: TransportKind;
+}
+
+/** Options of {@link Cpe}. */
+export interface CpeOptions {
+  /** `cpe-<index>`. */
+  id: string;
+  /** 1-based index in the fleet (placeholders, serial pattern). */
+  index: number;
+  /** The compiled profile; the CPE's tree is created from it. */
+  template: Template;
+  acs: AcsTarget;
+  /** Shared per fleet: one timer for all CPEs. Its clock may be compressed (`timeScale`). */
+  scheduler: Scheduler;
+  /** Already a child logger with `cpe_id`. */
+  logger?: Logger;
+  /** Session ring: default capacity 50, raw XML not kept. */
+  transcript?: { capacity?: number; keepXml?: boolean };
+  /** Retry backoff; defaults come from the CWMPRetry* leaves, else the spec defaults (5 s, 2000). */
+  retry?: { minimumWaitS?: number; intervalMultiplier?: number; random?: () => number };
+  /** Send a GetRPCMethods request in every session (after TransferComplete). */
+  sendGetRPCMethods?: boolean;
+}
+
+/** Maps `informParameters` keys to the event that selects them, in matching order. */
+const INFORM_PARAMETER_KEYS: ReadonlyArray<[InformParameterKey, EventCode]> = [
+  ['bootstrap', EVENT.BOOTSTRAP],
+  ['boot', EVENT.BOOT],
+  ['periodic', EVENT.PERIODIC],
+  ['valueChange', EVENT.VALUE_CHANGE],
+  ['connectionRequest', EVENT.CONNECTION_REQUEST],
+];
+
+const DEFAULT_ACS_TIMEOUT_MS = 30_000;
+const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be listening (fire-and-forget triggers): never an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+interface PendingTransfer {
+  commandKey: string;
+  fileType: string;
+  faultStruct: FaultStruct;
+  startTime: string;
+  completeTime: string;
+}
+
+interface SessionWaiter {
+  pred: (s: SessionRecord) => boolean;
+  since: number | undefined;
+  d: Deferred<SessionRecord>;
+  timer: NodeJS.Timeout;
+}
+
+type AfterSession = { kind: 'reboot'; commandKeys: string[] } | { kind: 'factoryReset' };
+
+/**
+ * One simulated CPE.
+ * @example
+ * const cpe = new Cpe({ id: 'cpe-1', index: 1, template, acs: { url }, scheduler });
+ * cpe.start();
+ * const boot = await cpe.whenBootstrapped();
+ * console.log(boot.toString());
+ * await cpe.close();
+ */
+export class Cpe implements AsyncDisposable {
+  readonly id: string;
+  readonly index: number;
+  readonly params: ParameterTree;
+  readonly template: Template;
+  /** The shared scheduler's clock (simulated time; `SessionRecord` times use it). */
+  readonly clock: Clock;
+  /** The Connection Request URL the fleet published for this CPE. */
+  crUrl: string | undefined;
+  /**
+   * Leaf the fleet publishes `crUrl` to; rewritten after a FactoryReset. Default
+   * `<root>.ManagementServer.ConnectionRequestURL` when the tree has it.
+   */
+  crUrlPath: string | undefined;
+
+  private readonly profile: Profile;
+  private readonly scheduler: Scheduler;
+  private readonly logger: Logger;
+  private readonly acs: AcsTarget;
+  private readonly acsUrl: URL;
+  private readonly keepXml: boolean;
+  private readonly retryOpts: CpeOptions['retry'];
+  private readonly sendGetRPCMethods: boolean;
+
+  private readonly queue = new EventQueue();
+  private readonly mutex = new SessionMutex();
+  private readonly ring: Ring<SessionRecord>;
+  private readonly informRing: Ring<InformRecord>;
+  private pendingTransfers: PendingTransfer[] = [];
+  /** Parameters with notification 1/2 that changed since the last delivered Inform. */
+  private readonly changed = new Set<string>();
+  private consecutiveFailures = 0;
+  private retryJob: ScheduledJob | undefined;
+  private periodicJob: ScheduledJob | undefined;
+  private readonly jobs = new Set<ScheduledJob>();
+  private readonly sleepers = new Set<Deferred<void>>();
+  private pending: Deferred<SessionRecord> | undefined;
+  private inFlight: AbortController | undefined;
+  private activity: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(s: SessionRecord) => void>();
+  private readonly waiters = new Set<SessionWaiter>();
+  private bootstrap: Deferred<SessionRecord> = deferred();
+  private afterSession: AfterSession | undefined;
+  private started = false;
+  private closed = false;
+  private offline = false;
+  private suppressNotifications = 0;
+  private sessionSeq = 0;
+  private idSeq = 0;
+  private readonly unsubscribe: () => void;
+  private readonly rpcHost: RpcHost;
+  private closePromise: Promise<void> | undefined;
+
+  constructor(opts: CpeOptions) {
+    this.id = opts.id;
+    this.index = opts.index;
+    this.template = opts.template;
+    this.profile = opts.template.profile;
+    this.scheduler = opts.scheduler;
+    this.clock = opts.scheduler.clock;
+    this.logger = opts.logger ?? silentLogger;
+    this.acs = opts.acs;
+    try {
+      this.acsUrl = new URL(opts.acs.url);
+    } catch (err) {
+      throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${JSON.stringify(opts.acs.url)} is not a valid URL; expected e.g. http://127.0.0.1:7547/acs`, { cause: err });
+    }
+    if (this.acsUrl.protocol !== 'http:' && this.acsUrl.protocol !== 'https:') {
+      throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${opts.acs.url} must use http: or https:, got ${this.acsUrl.protocol}`);
+    }
+    this.keepXml = opts.transcript?.keepXml ?? false;
+    const capacity = opts.transcript?.capacity ?? 50;
+    this.ring = new Ring(capacity);
+    this.informRing = new Ring(capacity);
+    this.retryOpts = opts.retry;
+    this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
+    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id });
+    const crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`;
+    this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
+    this.unsubscribe = this.params.onChange((c) => this.onParameterChange(c));
+    this.rpcHost = this.makeRpcHost();
+  }
+
+  // ---- identity ---------------------------------------------------------------
+
+  /** The serial number leaf (`deviceIdPaths.serialNumber`), read now. */
+  get serialNumber(): string {
+    return this.params.getValue(this.profile.deviceIdPaths.serialNumber) ?? '';
+  }
+
+  /** DeviceId as the next Inform will carry it (read from the tree now). */
+  get deviceId(): DeviceIdStruct {
+    const p = this.profile.deviceIdPaths;
+    const v = (path: string): string => this.params.getValue(path) ?? '';
+    return { manufacturer: v(p.manufacturer), oui: v(p.oui), productClass: v(p.productClass), serialNumber: v(p.serialNumber) };
+  }
+
+  // ---- observation -------------------------------------------------------------
+
+  /** Recorded sessions, oldest first (bounded ring). */
+  get sessions(): readonly SessionRecord[] {
+    return this.ring.items;
+  }
+
+  /** Informs sent, oldest first (bounded ring). */
+  get informs(): readonly InformRecord[] {
+    return this.informRing.items;
+  }
+
+  /** Events queued and not yet delivered. */
+  get pendingEvents(): readonly EventStruct[] {
+    return this.queue.events;
+  }
+
+  /** Consecutive failed sessions (the RetryCount of the next Inform). */
+  get retryCount(): number {
+    return this.consecutiveFailures;
+  }
+
+  /** Simulated time at which the scheduled retry fires, if one is armed. */
+  get nextRetryAt(): number | undefined {
+    return this.retryJob?.due;
+  }
+
+  /** Simulated time of the next periodic Inform, if armed. */
+  get nextPeriodicAt(): number | undefined {
+    return this.periodicJob?.due;
+  }
+
+  /** True while a session runs or waits for the mutex. */
+  get busy(): boolean {
+    return this.mutex.locked || this.pending !== undefined;
+  }
+
+  /** Registers a listener called after every session (ok or failed). Returns an unsubscribe function. */
+  onSession(listener: (s: SessionRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves with the first recorded session matching `pred` (already recorded ones
+   * included; with `since`, only sessions started at or after that simulated time).
+   * Rejects after `timeoutMs` real ms (default 30 s) or when the CPE is closed.
+   */
+  waitForSession(pred: (s: SessionRecord) => boolean, opts: { timeoutMs?: number; since?: number } = {}): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    const since = opts.since;
+    const hit = this.ring.items.find((s) => s.endedAt !== undefined && (since === undefined || s.startedAt >= since) && pred(s));
+    if (hit) return Promise.resolve(hit);
+    const d = deferred<SessionRecord>();
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const waiter: SessionWaiter = {
+      pred,
+      since,
+      d,
+      timer: setTimeout(() => {
+        this.waiters.delete(waiter);
+        d.reject(new CpeSimError('CPESIM_TIMEOUT', `${this.id}: no matching session within ${timeoutMs} ms (${this.ring.items.length} sessions recorded)`));
+      }, timeoutMs),
+    };
+    waiter.timer.unref();
+    this.waiters.add(waiter);
+    return d.promise;
+  }
+
+  /** Resolves with the session whose InformResponse delivered `0 BOOTSTRAP` (the latest bootstrap, after a FactoryReset). */
+  whenBootstrapped(): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.bootstrap.promise;
+  }
+
+  // ---- triggers ------------------------------------------------------------------
+
+  /**
+   * Powers the CPE on: queues `0 BOOTSTRAP` + `1 BOOT`, runs the first session (after
+   * `eventSchedule.bootDelay`) and arms periodic informs. A second call does nothing.
+   */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.queue.add(EVENT.BOOTSTRAP);
+    this.queue.add(EVENT.BOOT);
+    this.armPeriodic();
+    const delay = this.profile.eventSchedule.bootDelayMs;
+    if (delay > 0) {
+      const job = this.scheduler.after(delay, () => {
+        this.jobs.delete(job);
+        this.trigger();
+      });
+      this.track(job);
+    } else this.trigger();
+  }
+
+  /**
+   * A Connection Request was accepted: queue `6 CONNECTION REQUEST` and run a session
+   * once the mutex is free. While such a session is pending (not yet started), more
+   * requests fold into it. Ignored while the CPE is off (rebooting) or closed.
+   */
+  connectionRequest(): void {
+    if (this.closed || !this.started || this.offline) {
+      this.logger.debug('connection request ignored', { reason: this.closed ? 'closed' : this.offline ? 'rebooting' : 'not started' });
+      return;
+    }
+    this.queue.add(EVENT.CONNECTION_REQUEST);
+    this.trigger();
+  }
+
+  /**
+   * Runs a one-shot session carrying `codes` (e.g. `['2 PERIODIC']`). Resolves with
+   * the session that carried them (its `ok` says whether it succeeded).
+   * @throws CpeSimError `CPESIM_EVENT_INVALID` for a code that is not a TR-069 EventCode.
+   */
+  inform(codes: EventCode[]): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    for (const c of codes) {
+      if (!isValidEventCode(c)) return Promise.reject(new CpeSimError('CPESIM_EVENT_INVALID', `${JSON.stringify(c)} is not a TR-069 EventCode (expected e.g. '2 PERIODIC', 'M Reboot', 'X 00D09E MyEvent')`));
+    }
+    try {
+      for (const c of codes) this.queue.add(c);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.requestSession();
+  }
+
+  /** Fire-and-forget session trigger (timers, CRs, notifications): outcomes land in the transcript. */
+  private trigger(): void {
+    this.requestSession().catch(() => undefined);
+  }
+
+  /** Runs a session for the queued events (folds into a pending, not yet started one). */
+  private requestSession(): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.pending) return this.pending.promise;
+    const d = deferred<SessionRecord>();
+    this.pending = d;
+    const run = this.runNext(d);
+    this.activity = this.activity.then(() => run).catch(() => undefined);
+    return d.promise;
+  }
+
+  private async runNext(d: Deferred<SessionRecord>): Promise<void> {
+    const release = await this.mutex.acquire();
+    try {
+      if (this.pending === d) this.pending = undefined;
+      if (this.closed) {
+        d.reject(this.closedError());
+        return;
+      }
+      const last = this.ring.items[this.ring.items.length - 1];
+      if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.changed.size === 0 && last) {
+        // What this trigger wanted delivered went out with an earlier session (e.g. the boot session after a reboot).
+        d.resolve(last);
+        return;
+      }
+      const rec = await this.runOne();
+      d.resolve(rec);
+      // Reboot / FactoryReset happen after the session ended, holding the mutex so no
+      // other session can start while the device is "off".
+      while (this.afterSession && !this.closed) {
+        const action = this.afterSession;
+        this.afterSession = undefined;
+        await this.powerCycle(action);
+        if (this.closed) break;
+        await this.runOne();
+      }
+    } catch (err) {
+      d.reject(err);
+    } finally {
+      release();
+    }
+  }
+
+  // ---- one session ----------------------------------------------------------------
+
+  private async runOne(): Promise<SessionRecord> {
+    this.retryJob?.cancel();
+    this.retryJob = undefined;
+    // Passive/active notification changes are reported with 4 VALUE CHANGE (A.3.3.1).
+    if (this.changed.size > 0) this.queue.add(EVENT.VALUE_CHANGE);
+    const events = this.queue.events.slice();
+    const changedPaths = [...this.changed];
+    const retryCount = this.consecutiveFailures;
+    const rec = newSessionRecord({ id: ++this.sessionSeq, cpeId: this.id, events, startedAt: this.clock.now(), retryCount });
+    const informRec: InformRecord = { sessionId: rec.id, time: rec.startedAt, events, ok: false };
+    this.informRing.push(informRec);
+    const ac = new AbortController();
+    this.inFlight = ac;
+    let delivered = false;
+    let bootstrapped = false;
+    try {
+      const inform = this.buildInform(events, retryCount, changedPaths);
+      await runSession({
+        url: this.acsUrl,
+        transport: this.acs.transport ?? 'undici',
+        timeoutMs: this.acs.timeoutMs ?? DEFAULT_ACS_TIMEOUT_MS,
+        signal: ac.signal,
+        now: () => this.clock.now(),
+        credentials: () => this.credentials(),
+        record: rec,
+        keepXml: this.keepXml,
+        logger: this.logger,
+        nextId: () => `${this.id}-${rec.id}-${++this.idSeq}`,
+        inform,
+        onInformResponse: () => {
+          delivered = true;
+          informRec.ok = true;
+          this.queue.deliveredByInformResponse(events);
+          for (const p of changedPaths) this.changed.delete(p);
+          bootstrapped = events.some((e) => e.eventCode === EVENT.BOOTSTRAP);
+          return this.cpeRequests();
+        },
+        onCpeRequestAnswered: (req) => this.cpeRequestAnswered(req),
+        handleRequest: (msg: CwmpMessage) => {
+          if (!isAcsRequest(msg)) throw new CpeSimError('CPESIM_PROTOCOL', `not an ACS request: ${msg.name}`);
+          return handleAcsRequest(this.rpcHost, msg);
+        },
+      });
+      rec.ok = true;
+      this.consecutiveFailures = 0;
+    } catch (err) {
+      rec.ok = false;
+      rec.error = err instanceof Error ? err.message : String(err);
+      // Events the failed session carried stay queued, except those never retried (6 CONNECTION REQUEST).
+      if (!delivered) this.queue.sessionFailed(events);
+      if (!this.closed) {
+        this.consecutiveFailures++;
+        this.scheduleRetry();
+      }
+      this.logger.warn('session failed', { session: rec.id, error: rec.error, retry_count: this.consecutiveFailures });
+    } finally {
+      if (this.inFlight === ac) this.inFlight = undefined;
+    }
+    rec.endedAt = this.clock.now();
+    this.ring.push(rec);
+    if (rec.ok) this.logger.info('session done', { session: rec.id, events: events.map((e) => e.eventCode).join(',') });
+    if (bootstrapped) this.bootstrap.resolve(rec);
+    this.publish(rec);
+    return rec;
+  }
+
+  private publish(rec: SessionRecord): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(rec);
+      } catch (err) {
+        this.logger.error('onSession listener threw', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    for (const w of [...this.waiters]) {
+      if (w.since !== undefined && rec.startedAt < w.since) continue;
+      let match = false;
+      try {
+        match = w.pred(rec);
+      } catch (err) {
+        this.waiters.delete(w);
+        clearTimeout(w.timer);
+        w.d.reject(err);
+        continue;
+      }
+      if (match) {
+        this.waiters.delete(w);
+        clearTimeout(w.timer);
+        w.d.resolve(rec);
+      }
+    }
+  }
+
+  /** TR-069 §3.2.1.1: retry after a randomised, growing wait while there is something to deliver. */
+  private scheduleRetry(): void {
+    if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.changed.size === 0) return;
+    const wait = retryWaitMs(this.consecutiveFailures, this.retryPolicy(), this.retryOpts?.random ?? Math.random);
+    this.retryJob?.cancel();
+    this.retryJob = this.scheduler.after(wait, () => {
+      this.retryJob = undefined;
+      this.trigger();
+    });
+  }
+
+  private retryPolicy(): RetryPolicy {
+    const ms = `${this.params.root}.ManagementServer.`;
+    const fromTree = retryPolicyFrom(this.params.getValue(`${ms}CWMPRetryMinimumWaitInterval`), this.params.getValue(`${ms}CWMPRetryIntervalMultiplier`));
+    return {
+      minimumWaitS: this.retryOpts?.minimumWaitS ?? fromTree.minimumWaitS,
+      intervalMultiplier: this.retryOpts?.intervalMultiplier ?? fromTree.intervalMultiplier,
+    };
+  }
+
+  private credentials(): AcsCredentials | undefined {
+    const ms = `${this.params.root}.ManagementServer.`;
+    const username = this.acs.username ?? this.params.getValue(`${ms}Username`) ?? '';
+    const password = this.acs.password ?? this.params.getValue(`${ms}Password`) ?? '';
+    return username === '' ? undefined : { username, password };
+  }
+
+  /** Inform (A.3.3.1): DeviceId read now, events, MaxEnvelopes 1, CurrentTime, RetryCount, ParameterList. */
+  private buildInform(events: EventStruct[], retryCount: number, changedPaths: readonly string[]): Inform {
+    const names: string[] = [];
+    const seen = new Set<string>();
+    const add = (n: string): void => {
+      if (!seen.has(n)) {
+        seen.add(n);
+        names.push(n);
+      }
+    };
+    for (const p of forcedInformParameters(this.template.root)) if (this.params.get(p)) add(p);
+    const ip = this.profile.informParameters;
+    // The first key (bootstrap, boot, periodic, valueChange, connectionRequest) whose event the session carries.
+    const key = INFORM_PARAMETER_KEYS.find(([k, code]) => ip[k] !== undefined && events.some((e) => e.eventCode === code));
+    if (key) for (const p of ip[key[0]] ?? []) add(p);
+    for (const p of changedPaths) add(p);
+    const parameterList: ParameterValueStruct[] = [];
+    for (const n of names) {
+      if (n.endsWith('.')) {
+        try {
+          for (const v of this.params.getValues([n])) parameterList.push({ name: v.name, value: v.value, type: v.type });
+        } catch {
+          // a partial path whose rows were all deleted: nothing to report
+        }
+        continue;
+      }
+      const leaf = this.params.get(n);
+      if (leaf) parameterList.push({ name: leaf.name, value: leaf.value, type: leaf.type });
+    }
+    return {
+      name: 'Inform',
+      deviceId: this.deviceId,
+      event: events,
+      maxEnvelopes: 1,
+      currentTime: formatDateTime(this.clock.now()),
+      retryCount,
+      parameterList,
+    };
+  }
+
+  private cpeRequests(): CpeRequest[] {
+    const reqs: CpeRequest[] = this.pendingTransfers.map((t) => ({
+      name: 'TransferComplete',
+      commandKey: t.commandKey,
+      faultStruct: t.faultStruct,
+      startTime: t.startTime,
+      completeTime: t.completeTime,
+    }));
+    if (this.sendGetRPCMethods) reqs.push({ name: 'GetRPCMethods' });
+    return reqs;
+  }
+
+  private cpeRequestAnswered(req: CpeRequest): void {
+    if (req.name !== 'TransferComplete') return;
+    // TransferCompleteResponse delivers `M Download`(key) and, once no transfer is left, `7 TRANSFER COMPLETE`.
+    const i = this.pendingTransfers.findIndex((t) => t.commandKey === req.commandKey && t.completeTime === req.completeTime);
+    if (i >= 0) this.pendingTransfers.splice(i, 1);
+    if (!this.pendingTransfers.some((t) => t.commandKey === req.commandKey)) this.queue.remove(EVENT.M_DOWNLOAD, req.commandKey);
+    if (this.pendingTransfers.length === 0) this.queue.remove(EVENT.TRANSFER_COMPLETE);
+  }
+
+  // ---- RPC side effects ------------------------------------------------------------
+
+  /** RPC side effects (ParameterKey, reboot, reset, transfers, scheduled informs). */
+  private makeRpcHost(): RpcHost {
+    return {
+      params: this.params,
+      setParameterKey: (key) => {
+        const path = `${this.params.root}.ManagementServer.ParameterKey`;
+        if (this.params.has(path)) this.quietly(() => this.params.setInternal(path, key));
+      },
+      requestReboot: (commandKey) => {
+        const a = this.afterSession;
+        if (a?.kind === 'reboot') a.commandKeys.push(commandKey);
+        else if (a?.kind !== 'factoryReset') this.afterSession = { kind: 'reboot', commandKeys: [commandKey] };
+      },
+      requestFactoryReset: () => {
+        this.afterSession = { kind: 'factoryReset' };
+      },
+      startDownload: (req) => this.startDownload(req),
+      scheduleInform: (delaySeconds, commandKey) => {
+        const job = this.scheduler.after(delaySeconds * 1000, () => {
+          this.jobs.delete(job);
+          if (this.closed) return;
+          this.queue.add(EVENT.SCHEDULED);
+          this.queue.add(EVENT.M_SCHEDULE_INFORM, commandKey);
+          this.trigger();
+        });
+        this.track(job);
+      },
+    };
+  }
+
+  private startDownload(req: Download): void {
+    // The transfer "starts" after DelaySeconds and takes transfer.defaultDelay (simulated; nothing is fetched).
+    const start = this.clock.now() + req.delaySeconds * 1000;
+    const complete = start + this.profile.transfer.defaultDelayMs;
+    const job = this.scheduler.at(complete, () => {
+      this.jobs.delete(job);
+      if (this.closed) return;
+      const f = this.profile.transfer.faults[req.fileType];
+      this.pendingTransfers.push({
+        commandKey: req.commandKey,
+        fileType: req.fileType,
+        faultStruct: f ? { faultCode: f.code, faultString: f.string } : { faultCode: 0, faultString: '' },
+        startTime: formatDateTime(start),
+        completeTime: formatDateTime(complete),
+      });
+      this.queue.add(EVENT.TRANSFER_COMPLETE);
+      this.queue.add(EVENT.M_DOWNLOAD, req.commandKey);
+      this.trigger();
+    });
+    this.track(job);
+  }
+
+  /** Reboot or factory reset: the device is off for the configured delay, then boots. */
+  private async powerCycle(action: AfterSession): Promise<void> {
+    this.offline = true;
+    this.periodicJob?.cancel();
+    this.periodicJob = undefined;
+    this.retryJob?.cancel();
+    this.retryJob = undefined;
+    try {
+      if (action.kind === 'factoryReset') {
+        // A.3.2.6 / notes §2.3: back to the profile, every queued event and pending job discarded.
+        this.quietly(() => this.params.reset());
+        for (const j of this.jobs) j.cancel();
+        this.jobs.clear();
+        this.queue.clear();
+        this.pendingTransfers = [];
+        this.changed.clear();
+        this.consecutiveFailures = 0;
+        if (this.crUrl !== undefined && this.crUrlPath !== undefined && this.params.has(this.crUrlPath)) {
+          const path = this.crUrlPath;
+          const url = this.crUrl;
+          this.quietly(() => this.params.setInternal(path, url));
+        }
+        this.bootstrap = deferred();
+        await this.sleep(this.profile.eventSchedule.factoryResetDelayMs);
+        this.queue.add(EVENT.BOOTSTRAP);
+        this.queue.add(EVENT.BOOT);
+      } else {
+        await this.sleep(this.profile.eventSchedule.rebootDelayMs);
+        // Events not kept over a reboot vanish; a new 1 BOOT is generated (notes §2.3).
+        this.queue.rebooted();
+        this.changed.clear();
+        for (const k of action.commandKeys) this.queue.add(EVENT.M_REBOOT, k);
+        this.queue.add(EVENT.BOOT);
+      }
+    } finally {
+      this.offline = false;
+    }
+    this.armPeriodic();
+  }
+
+  // ---- notifications and periodic informs ----------------------------------------------
+
+  private onParameterChange(c: ParameterChange): void {
+    const pip = this.profile.periodicInformPaths;
+    if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === `${this.params.root}.ManagementServer.PeriodicInformTime`)) {
+      // notes §2.3 / profile: the periodic timer re-reads its leaves after every change.
+      if (!this.offline) this.armPeriodic();
+    }
+    if (!this.started || this.closed || this.suppressNotifications > 0 || c.origin === 'acs' || c.oldValue === c.newValue) return;
+    let notification = 0;
+    try {
+      notification = this.params.getAttributes([c.path])[0]?.notification ?? 0;
+    } catch {
+      return;
+    }
+    if (notification === 0) return;
+    this.changed.add(c.path);
+    // Active notification (2) starts a session; passive (1) waits for the next one (A.3.2.4).
+    if (notification === 2 && !this.offline) {
+      this.queue.add(EVENT.VALUE_CHANGE);
+      this.trigger();
+    }
+  }
+
+  private armPeriodic(): void {
+    this.periodicJob?.cancel();
+    this.periodicJob = undefined;
+    const pip = this.profile.periodicInformPaths;
+    if (!pip || !this.started || this.closed) return;
+    const enable = this.params.getValue(pip.enable);
+    const interval = Number(this.params.getValue(pip.interval));
+    if (!(enable === 'true' || enable === '1') || !Number.isFinite(interval) || interval <= 0) return;
+    const period = interval * 1000;
+    const now = this.clock.now();
+    let due = now + period;
+    const phaseRaw = this.params.getValue(`${this.params.root}.ManagementServer.PeriodicInformTime`);
+    if (phaseRaw !== undefined && phaseRaw !== '' && phaseRaw !== UNKNOWN_TIME) {
+      const t0 = Date.parse(phaseRaw);
+      // Phase-locked (TR-181 PeriodicInformTime): t0 + N·interval, the first one after now.
+      if (Number.isFinite(t0) && t0 > 0) due = t0 + (Math.floor((now - t0) / period) + 1) * period;
+    }
+    this.periodicJob = this.scheduler.at(due, () => {
+      this.periodicJob = undefined;
+      if (this.closed || this.offline) return;
+      this.queue.add(EVENT.PERIODIC);
+      this.trigger();
+      this.armPeriodic();
+    });
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------
+
+  private quietly<T>(fn: () => T): T {
+    this.suppressNotifications++;
+    try {
+      return fn();
+    } finally {
+      this.suppressNotifications--;
+    }
+  }
+
+  private track(job: ScheduledJob): void {
+    this.jobs.add(job);
+  }
+
+  /** Simulated-time sleep on the shared scheduler; rejects when the CPE closes. */
+  private sleep(ms: number): Promise<void> {
+    const d = deferred<void>();
+    this.sleepers.add(d);
+    const job = this.scheduler.after(ms, () => {
+      this.jobs.delete(job);
+      this.sleepers.delete(d);
+      d.resolve();
+    });
+    this.track(job);
+    return d.promise;
+  }
+
+  private closedError(): CpeSimError {
+    return new CpeSimError('CPESIM_CPE_CLOSED', `CPE ${this.id} was closed`);
+  }
+
+  /**
+   * Stops the CPE: cancels its scheduled jobs, aborts an in-flight session and rejects
+   * every waiter with `CPESIM_CPE_CLOSED`. Idempotent; resolves once the session
+   * (if any) has released its connection.
+   */
+  close(): Promise<void> {
+    if (this.closePromise) return this.closePromise;
+    this.closed = true;
+    this.retryJob?.cancel();
+    this.periodicJob?.cancel();
+    for (const j of this.jobs) j.cancel();
+    this.jobs.clear();
+    this.inFlight?.abort();
+    const err = this.closedError();
+    for (const s of this.sleepers) s.reject(err);
+    this.sleepers.clear();
+    this.pending?.reject(err);
+    this.pending = undefined;
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.d.reject(err);
+    }
+    this.waiters.clear();
+    this.bootstrap.reject(err);
+    this.unsubscribe();
+    this.closePromise = this.activity.then(
+      () => undefined,
+      () => undefined,
+    );
+    return this.closePromise;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** True for the error waiters get when their CPE is closed. */
+export function isCpeClosedError(e: unknown): boolean {
+  return isCpeSimError(e) && e.code === 'CPESIM_CPE_CLOSED';
+}

@@ -1,0 +1,156 @@
+/**
+ * The RPCs a CPE answers (TR-069 Annex A.3.2 / A.4.1), as a handler table over the
+ * CPE's parameter tree. Handlers return the response message or throw a
+ * `CwmpFault`; the session runner turns the fault into a SOAP Fault with a
+ * `cwmp:Fault` detail. Side effects that happen after the session (reboot, factory
+ * reset, transfer completion, scheduled inform) are delegated to the host.
+ * @module
+ */
+import { CwmpFault } from '../errors/index.js';
+import type { AcsRequest, CpeResponse, CwmpMessage, Download } from '../cwmp/index.js';
+import { CPE_RPC_METHODS, UNKNOWN_TIME } from '../cwmp/index.js';
+import type { NotificationLevel, ParameterTree, SetAttributesEntry, SetValueEntry } from '../datamodel/index.js';
+
+/** What the handlers need from their CPE. */
+export interface RpcHost {
+  readonly params: ParameterTree;
+  /** `<root>.ManagementServer.ParameterKey`, when the tree has it. */
+  setParameterKey(key: string): void;
+  /** Reboot once the current session has ended. */
+  requestReboot(commandKey: string): void;
+  /** Factory reset once the current session has ended. */
+  requestFactoryReset(): void;
+  /** Start a (simulated) download; it completes later with a TransferComplete. */
+  startDownload(req: Download): void;
+  /** Arm a one-shot `3 SCHEDULED` + `M ScheduleInform` session. */
+  scheduleInform(delaySeconds: number, commandKey: string): void;
+}
+
+/** cwmp-1-0.xsd: CommandKey and ParameterKey are at most 32 characters. */
+const MAX_KEY = 32;
+
+function checkKey(what: string, key: string): void {
+  if (key.length > MAX_KEY) throw new CwmpFault(9003, `${what} is ${key.length} characters long, at most ${MAX_KEY} allowed`);
+}
+
+const ACS_REQUEST_NAMES: ReadonlySet<string> = new Set<AcsRequest['name']>([
+  'GetRPCMethods',
+  'GetParameterNames',
+  'GetParameterValues',
+  'SetParameterValues',
+  'GetParameterAttributes',
+  'SetParameterAttributes',
+  'AddObject',
+  'DeleteObject',
+  'Reboot',
+  'FactoryReset',
+  'Download',
+  'ScheduleInform',
+]);
+
+/**
+ * True for a message an ACS may send as a request: a known ACS→CPE RPC, or an
+ * RPC element the codec does not model (answered with 9000).
+ */
+export function isAcsRequest(msg: CwmpMessage): msg is AcsRequest | { name: 'Unknown'; method: string } {
+  return msg.name === 'Unknown' || ACS_REQUEST_NAMES.has(msg.name);
+}
+
+/**
+ * Executes one ACS request against the CPE.
+ * @throws CwmpFault with the TR-069 fault code (9000 for methods we do not implement).
+ */
+export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unknown'; method: string }): CpeResponse {
+  const tree = host.params;
+  switch (msg.name) {
+    case 'GetRPCMethods':
+      return { name: 'GetRPCMethodsResponse', methodList: [...CPE_RPC_METHODS] };
+
+    case 'GetParameterNames':
+      return { name: 'GetParameterNamesResponse', parameterList: tree.getNames(msg.parameterPath, msg.nextLevel).map((p) => ({ name: p.name, writable: p.writable })) };
+
+    case 'GetParameterValues':
+      return {
+        name: 'GetParameterValuesResponse',
+        parameterList: tree.getValues(msg.parameterNames).map((p) => ({ name: p.name, value: p.value, type: p.type })),
+      };
+
+    case 'SetParameterValues': {
+      checkKey('ParameterKey', msg.parameterKey);
+      const entries: SetValueEntry[] = msg.parameterList.map((p) => (p.type !== undefined ? { name: p.name, value: p.value, type: p.type } : { name: p.name, value: p.value }));
+      // TR-069 A.3.2.1: duplicate names in one SPV are invalid arguments.
+      const seen = new Set<string>();
+      for (const e of entries) {
+        if (seen.has(e.name)) throw new CwmpFault(9003, `parameter ${e.name} appears more than once in SetParameterValues`);
+        seen.add(e.name);
+      }
+      tree.setValues(entries, 'acs'); // atomic: throws 9003 with per-parameter faults, applies nothing
+      host.setParameterKey(msg.parameterKey);
+      return { name: 'SetParameterValuesResponse', status: 0 };
+    }
+
+    case 'GetParameterAttributes':
+      return {
+        name: 'GetParameterAttributesResponse',
+        parameterList: tree.getAttributes(msg.parameterNames).map((a) => ({ name: a.name, notification: a.notification, accessList: [...a.accessList] })),
+      };
+
+    case 'SetParameterAttributes': {
+      const entries: SetAttributesEntry[] = msg.parameterList.map((p) => {
+        let notification: NotificationLevel = 0;
+        if (p.notificationChange) {
+          const n = p.notification;
+          // 3–6 are CWMP 1.4 lightweight/passive-active variants we do not implement (A.3.2.4: 9009 when refused).
+          if (n >= 3 && n <= 6) throw new CwmpFault(9009, `notification ${n} (lightweight notification) is not supported for ${p.name}`);
+          if (!(n === 0 || n === 1 || n === 2)) throw new CwmpFault(9003, `notification ${n} for ${p.name} is not 0, 1 or 2`);
+          notification = n;
+        }
+        return { name: p.name, notificationChange: p.notificationChange, notification, accessListChange: p.accessListChange, accessList: [...p.accessList] };
+      });
+      tree.setAttributes(entries);
+      return { name: 'SetParameterAttributesResponse' };
+    }
+
+    case 'AddObject': {
+      checkKey('ParameterKey', msg.parameterKey);
+      const instanceNumber = tree.addObject(msg.objectName);
+      host.setParameterKey(msg.parameterKey);
+      return { name: 'AddObjectResponse', instanceNumber, status: 0 };
+    }
+
+    case 'DeleteObject': {
+      checkKey('ParameterKey', msg.parameterKey);
+      tree.deleteObject(msg.objectName);
+      host.setParameterKey(msg.parameterKey);
+      return { name: 'DeleteObjectResponse', status: 0 };
+    }
+
+    case 'Reboot':
+      checkKey('CommandKey', msg.commandKey);
+      host.requestReboot(msg.commandKey);
+      return { name: 'RebootResponse' };
+
+    case 'FactoryReset':
+      host.requestFactoryReset();
+      return { name: 'FactoryResetResponse' };
+
+    case 'Download':
+      checkKey('CommandKey', msg.commandKey);
+      if (msg.fileType.trim() === '') throw new CwmpFault(9003, 'Download FileType is empty');
+      if (msg.url.trim() === '') throw new CwmpFault(9003, 'Download URL is empty');
+      if (!Number.isInteger(msg.delaySeconds) || msg.delaySeconds < 0) throw new CwmpFault(9003, `Download DelaySeconds ${msg.delaySeconds} is not an unsignedInt`);
+      host.startDownload(msg);
+      // Status 1: the transfer completes later and is reported by TransferComplete (A.3.2.8).
+      return { name: 'DownloadResponse', status: 1, startTime: UNKNOWN_TIME, completeTime: UNKNOWN_TIME };
+
+    case 'ScheduleInform':
+      checkKey('CommandKey', msg.commandKey);
+      // cwmp-1-0.xsd: DelaySeconds is an unsignedInt with minInclusive 1.
+      if (!Number.isInteger(msg.delaySeconds) || msg.delaySeconds < 1) throw new CwmpFault(9003, `ScheduleInform DelaySeconds must be at least 1, got ${msg.delaySeconds}`);
+      host.scheduleInform(msg.delaySeconds, msg.commandKey);
+      return { name: 'ScheduleInformResponse' };
+
+    case 'Unknown':
+      throw new CwmpFault(9000, `Method not supported: ${msg.method}`);
+  }
+}

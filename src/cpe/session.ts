@@ -1,0 +1,243 @@
+/**
+ * The CWMP session runner (TR-069 §3.7.1–3.7.2, notes §1.1): Inform → InformResponse
+ * → CPE requests → empty POST → ACS requests answered one per POST → an empty
+ * 204/200 ends the session. Any HTTP error, non-8005 fault, malformed envelope,
+ * timeout or protocol violation makes the session fail (`SessionFailure`); the
+ * caller keeps the events and schedules the retry.
+ * @module
+ */
+import { CwmpFault, isCwmpFault } from '../errors/index.js';
+import type { CpeRequest, CpeResponse, CwmpMessage, CwmpNamespace, Envelope, Inform } from '../cwmp/index.js';
+import { decodeEnvelope, encodeEnvelope, faultFromError, NAMESPACE_BY_VERSION, summarize } from '../cwmp/index.js';
+import type { Logger } from '../log/index.js';
+import { SessionAuth } from './auth.js';
+import type { AcsCredentials } from './auth.js';
+import { CookieJar } from './cookies.js';
+import { isAcsRequest } from './rpc.js';
+import { createTransport, TransportError } from './transport.js';
+import type { SessionTransport, TransportKind, TransportResponse } from './transport.js';
+import type { SessionRecord } from './transcript.js';
+
+/** Versions announced in the Inform (CWMP 1.4 §3.7.4 `SupportedCWMPVersions`). */
+export const SUPPORTED_CWMP_VERSIONS = '1.0,1.1,1.2,1.3,1.4';
+
+/**
+ * The namespace of the Inform: cwmp-1-2 carries 1.2–1.4 (there is no cwmp-1-3/1-4
+ * namespace, and GenieACS rejects cwmp-1-4 with 400).
+ */
+export const INFORM_NAMESPACE: CwmpNamespace = NAMESPACE_BY_VERSION['1.2'];
+
+/** How often an ACS 8005 (Retry request) is honoured for one CPE request before the session fails. */
+export const MAX_8005_RETRIES = 3;
+
+/** The session failed; `message` says why (it becomes `SessionRecord.error`). */
+export class SessionFailure extends Error {
+  override name = 'SessionFailure';
+}
+
+/** What the runner needs from its CPE. */
+export interface SessionDeps {
+  url: URL;
+  transport: TransportKind;
+  /** Per-request limit, real ms. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Simulated clock. */
+  now(): number;
+  credentials(): AcsCredentials | undefined;
+  record: SessionRecord;
+  keepXml: boolean;
+  logger: Logger;
+  /** A fresh cwmp:ID for a CPE request. */
+  nextId(): string;
+  inform: Inform;
+  /** Called once the InformResponse arrived; returns the CPE requests to send. */
+  onInformResponse(env: Envelope): CpeRequest[];
+  /** A CPE request got its response (TransferCompleteResponse delivers `7`/`M Download`). */
+  onCpeRequestAnswered(req: CpeRequest, res: CwmpMessage): void;
+  /** Executes an ACS request; throws CwmpFault. */
+  handleRequest(msg: CwmpMessage): CpeResponse;
+}
+
+type PostKind = 'request' | 'response' | 'empty';
+
+/** Runs one session to its end. Resolves on success; rejects with SessionFailure. */
+export async function runSession(d: SessionDeps): Promise<void> {
+  const transport = createTransport(d.transport, d.url);
+  const path = `${d.url.pathname}${d.url.search}`;
+  const jar = new CookieJar(d.now);
+  const auth = new SessionAuth(path, d.credentials);
+  let closedForcefully = false;
+  try {
+    const exchange = (kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | null> =>
+      post({ d, transport, jar, auth, path }, kind, msg, xml);
+
+    // 1. Inform (TR-069 §3.7.1.1): always the first message, in cwmp-1-2.
+    const informXml = encodeEnvelope(d.inform, { header: { id: d.nextId(), supportedCwmpVersions: SUPPORTED_CWMP_VERSIONS }, namespace: INFORM_NAMESPACE });
+    let env = await exchange('request', d.inform, informXml);
+    if (env === null) throw new SessionFailure('ACS answered the Inform with an empty response instead of InformResponse');
+    if (env.body.name === 'Fault') throw new SessionFailure(`ACS answered the Inform with fault ${describeFault(env.body)}`);
+    if (env.body.name !== 'InformResponse') throw new SessionFailure(`ACS answered the Inform with ${env.body.name} instead of InformResponse`);
+    // §3.7.4 / notes §1.5: the rest of the session speaks the namespace the ACS chose.
+    const ns = env.namespace;
+    const requests = d.onInformResponse(env);
+    let hold = env.header.holdRequests === true;
+    let last: 'request' | 'response' | 'empty' = 'response';
+    let sentEmpty = false;
+    let retries8005 = 0;
+
+    for (;;) {
+      if (d.signal.aborted) throw new SessionFailure('session aborted: CPE closed');
+      if (last === 'request' && env !== null) {
+        // An ACS request rides on an HTTP response; the answer goes in the next POST (§3.7.2).
+        const answer = answerRequest(d, env.body);
+        const header = env.header.id !== undefined ? { id: env.header.id } : {};
+        env = await exchange('response', answer, encodeEnvelope(answer, { header, namespace: ns }));
+      } else {
+        if (last === 'empty' && sentEmpty) return; // §3.7.1.4: both sides are done
+        const next = requests[0];
+        if (!sentEmpty && !hold && next !== undefined) {
+          // §3.7.1.2: CPE requests only while the ACS's last response carried none,
+          // HoldRequests is not true and no empty POST was sent yet.
+          const res = await exchange('request', next, encodeEnvelope(next, { header: { id: d.nextId() }, namespace: ns }));
+          if (res === null) throw new SessionFailure(`ACS answered ${next.name} with an empty response`);
+          if (res.body.name === 'Fault') {
+            // §3.7.1.2 / A.5: 8005 = retry the request (not the Inform); bounded so a broken ACS cannot loop us.
+            if (res.body.detail.faultCode === 8005 && retries8005 < MAX_8005_RETRIES) {
+              retries8005++;
+              hold = res.header.holdRequests === true;
+              continue;
+            }
+            throw new SessionFailure(`ACS answered ${next.name} with fault ${describeFault(res.body)}`);
+          }
+          if (res.body.name !== `${next.name}Response`) throw new SessionFailure(`ACS answered ${next.name} with ${res.body.name}`);
+          retries8005 = 0;
+          requests.shift();
+          d.onCpeRequestAnswered(next, res.body);
+          hold = res.header.holdRequests === true;
+          env = res;
+          last = 'response';
+          continue;
+        }
+        env = await exchange('empty', null, undefined);
+        sentEmpty = true;
+      }
+      // Classify what the ACS sent in this HTTP response.
+      if (env === null) {
+        last = 'empty';
+        hold = false;
+      } else if (env.body.name === 'Fault') {
+        throw new SessionFailure(`ACS sent fault ${describeFault(env.body)}`);
+      } else if (isAcsRequest(env.body) || !env.body.name.endsWith('Response')) {
+        last = 'request';
+        hold = env.header.holdRequests === true;
+      } else {
+        throw new SessionFailure(`protocol violation: ACS sent ${env.body.name} where a request or an empty response was expected`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof TransportError && err.kind === 'aborted') closedForcefully = true;
+    if (d.signal.aborted) {
+      closedForcefully = true;
+      throw new SessionFailure('session aborted: CPE closed', { cause: err });
+    }
+    if (err instanceof SessionFailure) throw err;
+    if (err instanceof TransportError) throw new SessionFailure(err.message, { cause: err });
+    throw new SessionFailure(`internal error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    await transport.close(closedForcefully || d.signal.aborted);
+  }
+}
+
+function answerRequest(d: SessionDeps, msg: CwmpMessage): CpeResponse {
+  try {
+    return d.handleRequest(msg);
+  } catch (err) {
+    if (isCwmpFault(err)) return faultFromError(err);
+    // A bug or an unexpected tree error must not crash the session: A.5 9002 Internal error.
+    d.logger.error('RPC handler failed', { rpc: msg.name, error: err instanceof Error ? err.message : String(err) });
+    return faultFromError(new CwmpFault(9002, 'Internal error'));
+  }
+}
+
+function describeFault(f: { detail: { faultCode: number; faultString: string } }): string {
+  return `${f.detail.faultCode} ${f.detail.faultString}`;
+}
+
+interface PostCtx {
+  d: SessionDeps;
+  transport: SessionTransport;
+  jar: CookieJar;
+  auth: SessionAuth;
+  path: string;
+}
+
+/**
+ * One POST (with at most one authenticated retry after a 401 challenge), recorded in
+ * the transcript. Returns the decoded envelope, or null for an empty response.
+ */
+async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | null> {
+  const { d } = c;
+  const rec = d.record;
+  rec.entries.push({
+    dir: 'cpe->acs',
+    time: d.now(),
+    summary: summarize(msg),
+    ...(msg !== null ? { message: msg } : {}),
+    ...(d.keepXml && xml !== undefined ? { xml } : {}),
+  });
+  let res: TransportResponse | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const headers: Record<string, string> = {};
+    if (kind !== 'empty') {
+      headers['content-type'] = 'text/xml; charset="utf-8"';
+      // notes §1.2: SOAPAction "" on CPE requests (SOAP 1.1), present with no value on
+      // responses/faults, absent on the empty POST.
+      headers['soapaction'] = kind === 'request' ? '""' : '';
+    }
+    const cookie = c.jar.header(c.path);
+    if (cookie !== undefined) headers['cookie'] = cookie;
+    const authorization = c.auth.authorization('POST');
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    res = await c.transport.post({ headers, ...(xml !== undefined ? { body: xml } : {}), timeoutMs: d.timeoutMs, signal: d.signal });
+    c.jar.store(res.headers.get('set-cookie'), c.path);
+    if (res.status !== 401) break;
+    const challenges = res.headers.get('www-authenticate') ?? [];
+    rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: 401, summary: `HTTP 401 ${challenges.map((v) => v.split(/\s/)[0]).join(',') || '(no challenge)'}` });
+    // §3.4.4 / notes §1.1: one 401 is part of authentication; a 401 to the authenticated retry is a failure.
+    if (attempt > 0) throw new SessionFailure(`ACS rejected our ${c.auth.schemeName ?? ''} credentials (401 to the authenticated retry)`);
+    try {
+      c.auth.challenge(challenges);
+    } catch (err) {
+      throw new SessionFailure(err instanceof Error ? err.message : String(err));
+    }
+  }
+  const body = res.body;
+  const empty = body.trim() === '';
+  if (res.status === 204 || (res.status === 200 && empty)) {
+    rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: res.status, summary: '(empty)' });
+    return null;
+  }
+  if (res.status !== 200) {
+    rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: res.status, summary: `HTTP ${res.status}`, ...(d.keepXml && !empty ? { xml: body } : {}) });
+    // §3.7.1.4: 4xx/5xx end the session unsuccessfully; 3xx redirects are not implemented.
+    throw new SessionFailure(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect from the ACS (redirects are not supported)` : `HTTP ${res.status} from the ACS`);
+  }
+  let env: Envelope;
+  try {
+    env = decodeEnvelope(body);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: res.status, summary: `malformed SOAP: ${why}`, ...(d.keepXml ? { xml: body } : {}) });
+    throw new SessionFailure(`malformed SOAP from the ACS: ${why}`);
+  }
+  rec.entries.push({
+    dir: 'acs->cpe',
+    time: d.now(),
+    status: res.status,
+    summary: summarize(env.body),
+    message: env.body,
+    ...(d.keepXml ? { xml: body } : {}),
+  });
+  return env;
+}

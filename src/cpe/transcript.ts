@@ -1,0 +1,101 @@
+/**
+ * Session recording: every CPE keeps its last N sessions (a bounded ring), each with
+ * one entry per HTTP message. Parsed messages are always kept; raw XML only when
+ * asked (`keepXml`), so a 100k fleet does not hold megabytes of XML.
+ * @module
+ */
+import type { CwmpMessage, EventStruct } from '../cwmp/index.js';
+
+/** One HTTP message of a session. */
+export interface TranscriptEntry {
+  dir: 'cpe->acs' | 'acs->cpe';
+  /** Simulated time (the CPE's clock), ms since the epoch. */
+  time: number;
+  /** HTTP status of an ACS response. */
+  status?: number;
+  /** One line, e.g. `Inform [1 BOOT] retry=0`, `GetParameterValues Device.DeviceInfo.`, `(empty)`. */
+  summary: string;
+  /** The decoded message (absent for empty messages and undecodable bodies). */
+  message?: CwmpMessage;
+  /** Raw XML, only with `transcript.keepXml`. */
+  xml?: string;
+}
+
+/** One CWMP session as the CPE saw it. */
+export interface SessionRecord {
+  /** 1, 2, … per CPE. */
+  id: number;
+  cpeId: string;
+  /** The events the Inform carried. */
+  events: EventStruct[];
+  startedAt: number;
+  endedAt?: number;
+  ok: boolean;
+  /** Why the session failed. */
+  error?: string;
+  /** RetryCount sent in the Inform. */
+  retryCount: number;
+  entries: TranscriptEntry[];
+  /** One line per message, preceded by a header line. */
+  toString(): string;
+}
+
+/** One Inform the CPE sent. */
+export interface InformRecord {
+  sessionId: number;
+  time: number;
+  events: EventStruct[];
+  /** True when the InformResponse arrived. */
+  ok: boolean;
+}
+
+/** A fixed-capacity ring, oldest first. */
+export class Ring<T> {
+  private buf: T[] = [];
+  readonly capacity: number;
+
+  constructor(capacity: number) {
+    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`transcript capacity must be an integer >= 1, got ${String(capacity)}`);
+    this.capacity = capacity;
+  }
+
+  push(item: T): void {
+    this.buf.push(item);
+    if (this.buf.length > this.capacity) this.buf.shift();
+  }
+
+  get items(): readonly T[] {
+    return this.buf;
+  }
+}
+
+const ARROW = { 'cpe->acs': '→', 'acs->cpe': '←' } as const;
+
+/** Renders a session: a header line, then one line per message. */
+export function formatSession(s: SessionRecord): string {
+  const events = s.events.map((e) => (e.commandKey ? `${e.eventCode}(${e.commandKey})` : e.eventCode)).join(', ');
+  const dur = s.endedAt !== undefined ? ` ${Math.round(s.endedAt - s.startedAt)}ms` : ' (running)';
+  const outcome = s.endedAt === undefined ? 'running' : s.ok ? 'ok' : `FAILED: ${s.error ?? 'unknown error'}`;
+  const head = `session #${s.id} ${s.cpeId} [${events}] retry=${s.retryCount}${dur} ${outcome}`;
+  const lines = s.entries.map((e) => {
+    const t = new Date(e.time).toISOString().slice(11, 23);
+    const st = e.status !== undefined ? `${e.status} ` : '';
+    return `  ${t} ${ARROW[e.dir]} ${st}${e.summary}`;
+  });
+  return [head, ...lines].join('\n');
+}
+
+/** Creates a mutable record whose `toString()` renders it. */
+export function newSessionRecord(init: { id: number; cpeId: string; events: EventStruct[]; startedAt: number; retryCount: number }): SessionRecord {
+  const rec: SessionRecord = {
+    ...init,
+    ok: false,
+    entries: [],
+    toString() {
+      return formatSession(this);
+    },
+  };
+  // Keep toString off JSON/inspect output: a record serialises as plain data.
+  Object.defineProperty(rec, 'toString', { enumerable: false });
+  return rec;
+}

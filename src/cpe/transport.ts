@@ -1,0 +1,157 @@
+/**
+ * The HTTP leg of a CWMP session. One small interface, two implementations:
+ * - `undici`: a dedicated undici `Client` (one origin, one keep-alive connection,
+ *   pipelining 1: TR-069 §3.4.1 forbids pipelining) created for the session and
+ *   closed after it, so an idle CPE holds no socket or agent;
+ * - `fetch`: the global `fetch`, so msw 2 (which patches `globalThis.fetch`) can
+ *   intercept the traffic. Connection reuse is then up to the global dispatcher.
+ * @module
+ */
+import { Client } from 'undici';
+
+/** Which HTTP client carries the session. */
+export type TransportKind = 'undici' | 'fetch';
+
+/** One POST of the session. */
+export interface TransportRequest {
+  headers: Record<string, string>;
+  /** undefined = empty POST (Content-Length: 0, no Content-Type). */
+  body?: string;
+  /** Per-request limit in real milliseconds (TR-069 §3.2.1.1: at least 30 s). */
+  timeoutMs: number;
+  /** Aborts the request when the CPE closes. */
+  signal?: AbortSignal;
+}
+
+/** The parts of an HTTP response the session runner needs. */
+export interface TransportResponse {
+  status: number;
+  /** Lower-case header name → values (repeated headers kept apart). */
+  headers: Map<string, string[]>;
+  body: string;
+}
+
+/** One session's HTTP connection. */
+export interface SessionTransport {
+  post(req: TransportRequest): Promise<TransportResponse>;
+  /** Releases the connection. Idempotent; `force` destroys in-flight requests. */
+  close(force?: boolean): Promise<void>;
+}
+
+/** A request did not complete (connection refused, reset, timeout, abort). */
+export class TransportError extends Error {
+  override name = 'TransportError';
+  /** `timeout`, `aborted` or `network`. */
+  readonly kind: 'timeout' | 'aborted' | 'network';
+  constructor(kind: 'timeout' | 'aborted' | 'network', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+/** Creates the transport for one session towards `url`. */
+export function createTransport(kind: TransportKind, url: URL): SessionTransport {
+  return kind === 'fetch' ? new FetchTransport(url) : new UndiciTransport(url);
+}
+
+/** Runs `fn` with a signal that fires on `timeoutMs` or on the outer signal. */
+async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort();
+  }, timeoutMs);
+  const onAbort = (): void => ac.abort();
+  if (outer?.aborted) ac.abort();
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fn(ac.signal);
+  } catch (err) {
+    if (timedOut) throw new TransportError('timeout', `no HTTP response within ${timeoutMs} ms`, { cause: err });
+    if (outer?.aborted) throw new TransportError('aborted', 'request aborted (CPE closed)', { cause: err });
+    throw new TransportError('network', describeNetworkError(err), { cause: err });
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const code = (err as { code?: unknown }).code ?? (cause instanceof Error ? (cause as { code?: unknown }).code : undefined);
+  const inner = cause instanceof Error && cause.message !== err.message ? `: ${cause.message}` : '';
+  return `${typeof code === 'string' ? `${code} ` : ''}${err.message}${inner}`;
+}
+
+class UndiciTransport implements SessionTransport {
+  private readonly client: Client;
+  private readonly path: string;
+  private closed = false;
+
+  constructor(url: URL) {
+    this.path = `${url.pathname}${url.search}`;
+    this.client = new Client(url.origin, {
+      pipelining: 1,
+      // The session's own deadline governs; undici's 300 s defaults must not fire first.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  post(req: TransportRequest): Promise<TransportResponse> {
+    return withDeadline(req.timeoutMs, req.signal, async (signal) => {
+      const headers = req.body === undefined ? { ...req.headers, 'content-length': '0' } : req.headers;
+      const res = await this.client.request({ path: this.path, method: 'POST', headers, body: req.body ?? '', signal });
+      const body = await res.body.text();
+      const map = new Map<string, string[]>();
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v === undefined) continue;
+        map.set(k.toLowerCase(), Array.isArray(v) ? v : [v]);
+      }
+      return { status: res.statusCode, headers: map, body };
+    });
+  }
+
+  async close(force = false): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (force) await this.client.destroy().catch(() => undefined);
+    else await this.client.close().catch(() => undefined);
+  }
+}
+
+class FetchTransport implements SessionTransport {
+  private readonly url: string;
+
+  constructor(url: URL) {
+    this.url = url.href;
+  }
+
+  post(req: TransportRequest): Promise<TransportResponse> {
+    return withDeadline(req.timeoutMs, req.signal, async (signal) => {
+      const res = await globalThis.fetch(this.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body ?? null,
+        signal,
+        // HTTP redirects are not implemented (docs/cwmp.md): a 3xx fails the session.
+        redirect: 'manual',
+      });
+      const body = await res.text();
+      const map = new Map<string, string[]>();
+      res.headers.forEach((value, key) => {
+        if (key === 'set-cookie') return;
+        map.set(key, [value]);
+      });
+      const cookies = res.headers.getSetCookie();
+      if (cookies.length > 0) map.set('set-cookie', cookies);
+      return { status: res.status, headers: map, body };
+    });
+  }
+
+  async close(): Promise<void> {
+    // The global dispatcher owns the sockets; nothing per-session to release.
+  }
+}
