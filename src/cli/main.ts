@@ -1,3 +1,136 @@
-export async function main(_argv: string[]): Promise<number> {
-  return 0;
+/**
+ * `bin/cpe-sim`: `main(argv)` → exit code. Tests call `main()` in-process with
+ * injected stdout/stderr/env and a stop signal; the launcher calls it with
+ * `process.argv.slice(2)` only, which selects the real process streams and signals.
+ * @module
+ */
+import { isCpeSimError, isConfigError, isProfileError } from '../errors/index.js';
+import pkg from '../../package.json' with { type: 'json' };
+import { parseAcsArgs, runAcs } from './acs.js';
+import { acsHelp, simHelp } from './help.js';
+import { parseSimArgs } from './options.js';
+import { runSim, type RunContext } from './run.js';
+
+/** Something text can be written to (process.stdout, a test buffer). */
+export interface CliOutput {
+  write(chunk: string): unknown;
+}
+
+/** Injectable process surroundings of {@link main}. */
+export interface CliIo {
+  stdout?: CliOutput;
+  stderr?: CliOutput;
+  /** Environment (for `CPE_SIM_*`); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Base of relative paths given by flags/env; default process.cwd(). */
+  cwd?: string;
+  /**
+   * Stops a daemon (like SIGTERM) when aborted. Without it, main() listens for
+   * SIGINT/SIGTERM on the process.
+   */
+  signal?: AbortSignal;
+}
+
+/** Error codes that mean "bad input" (exit 2) rather than a failure of the run. */
+const BAD_INPUT_CODES = new Set(['CPESIM_CONFIG_INVALID', 'CPESIM_PROFILE_INVALID', 'CPESIM_DURATION_INVALID', 'CPESIM_ADDRESS_IN_USE', 'CPESIM_UNKNOWN_CPE']);
+
+/** The exit code for an error: 2 for bad input, 1 otherwise. */
+export function exitCodeOf(err: unknown): number {
+  if (isConfigError(err) || isProfileError(err)) return 2;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && BAD_INPUT_CODES.has(code) ? 2 : 1;
+}
+
+/** One clear paragraph for stderr; the stack only when asked for with `--log-level debug`. */
+export function formatError(err: unknown, debug: boolean): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  let text: string;
+  if (isConfigError(e)) text = `cpe-sim: ${e.message}\nRun "cpe-sim --help" for the flags, env vars and config keys.`;
+  else if (isProfileError(e)) text = `cpe-sim: ${e.message}`;
+  else if (isCpeSimError(e) || (typeof (e as { code?: unknown }).code === 'string' && String((e as { code?: unknown }).code).startsWith('CPESIM_'))) text = `cpe-sim: ${e.message}`;
+  else text = `cpe-sim: unexpected error: ${e.message}${debug ? '' : ' (run with --log-level debug for the stack trace)'}`;
+  if (debug && e.stack) text += `\n${e.stack}`;
+  return text + '\n';
+}
+
+function wantsDebug(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const i = argv.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
+  if (i >= 0) return argv[i] === '--log-level' ? argv[i + 1] === 'debug' : argv[i] === '--log-level=debug';
+  return env.CPE_SIM_LOG_LEVEL === 'debug';
+}
+
+function makeContext(io: CliIo | undefined): { ctx: RunContext; dispose: () => void } {
+  const out = io?.stdout ?? process.stdout;
+  const err = io?.stderr ?? process.stderr;
+  let reason: string | undefined;
+  let resolveStop!: (sig: string) => void;
+  const stopped = new Promise<string>((r) => (resolveStop = r));
+  const stop = (sig: string): void => {
+    reason ??= sig;
+    resolveStop(sig);
+  };
+  const cleanups: Array<() => void> = [];
+  if (io?.signal) {
+    const onAbort = (): void => stop('abort');
+    if (io.signal.aborted) onAbort();
+    else {
+      io.signal.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => io.signal?.removeEventListener('abort', onAbort));
+    }
+  } else {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      const h = (): void => {
+        if (reason !== undefined) {
+          // A second signal while shutting down: the user insists; do not hang.
+          err.write(`cpe-sim: ${sig} again during shutdown; exiting now\n`);
+          process.exit(1);
+        }
+        stop(sig);
+      };
+      process.on(sig, h);
+      cleanups.push(() => process.off(sig, h));
+    }
+  }
+  return {
+    ctx: { stdout: (t) => void out.write(t), stderr: (t) => void err.write(t), stopped, stopReason: () => reason },
+    dispose: () => cleanups.forEach((c) => c()),
+  };
+}
+
+/**
+ * Runs the `cpe-sim` command line and resolves with its exit code: 0 ok, 1 a
+ * bootstrap could not be delivered (or an unexpected error), 2 bad input.
+ * @example
+ * const code = await main(['--profile', 'fixtures/profiles/tr181-digest.yaml']);
+ */
+export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  const env = io?.env ?? process.env;
+  const debug = wantsDebug(argv, env);
+  const { ctx, dispose } = makeContext(io);
+  const version = (pkg as { version: string }).version;
+  try {
+    if (argv[0] === 'acs') {
+      const cmd = parseAcsArgs(argv.slice(1));
+      if (cmd.kind === 'help') {
+        ctx.stdout(acsHelp(version));
+        return 0;
+      }
+      return await runAcs(cmd.settings, ctx);
+    }
+    const cmd = parseSimArgs(argv, env, io?.cwd ?? process.cwd());
+    if (cmd.kind === 'help') {
+      ctx.stdout(simHelp(version));
+      return 0;
+    }
+    if (cmd.kind === 'version') {
+      ctx.stdout(`${version}\n`);
+      return 0;
+    }
+    return await runSim(cmd.settings, ctx);
+  } catch (err) {
+    ctx.stderr(formatError(err, debug));
+    return exitCodeOf(err);
+  } finally {
+    dispose();
+  }
 }

@@ -1,0 +1,374 @@
+/**
+ * The simulator's settings: one table of options, read from four sources with the
+ * precedence flag > environment (`CPE_SIM_*`) > config file (`--config`, YAML,
+ * camelCase keys) > default. Every source is strict: an unknown flag, an unknown
+ * `CPE_SIM_*` variable or an unknown config key is a {@link ConfigError} that names
+ * the key and lists the valid ones, so a typo never silently falls back to a default.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError } from '../errors/index.js';
+import type { LogFormat, LogLevel } from '../log/index.js';
+import { parseDuration } from '../profile/index.js';
+
+/** How an option's value is parsed. */
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath';
+
+/** One option of the simulator: its flag, env var and config key are derived from `flag`. */
+export interface OptionSpec {
+  /** Long flag without dashes, e.g. `acs-url`. */
+  readonly flag: string;
+  readonly kind: OptionKind;
+  /** Allowed values of an `enum` option. */
+  readonly values?: readonly string[];
+  /** Default shown in `--help` (and applied when no source sets the option). */
+  readonly default?: string;
+  /** Placeholder for the value in `--help`. */
+  readonly arg: string;
+  readonly description: string;
+  /** Never echoed back in errors or dumps. */
+  readonly secret?: boolean;
+  /** Not settable from a config file (only `config` itself). */
+  readonly noConfig?: boolean;
+}
+
+/** Every option of `cpe-sim` (the simulator command), in `--help` order. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { flag: 'profile', kind: 'path', arg: 'PATH', description: 'Profile file (.yaml/.yml/.json) or directory of *.yaml files. Required.' },
+  { flag: 'count', kind: 'count', arg: 'N', description: 'Number of CPEs; overrides the profile\'s fleet.count.' },
+  { flag: 'acs-url', kind: 'url', arg: 'URL', description: 'ACS URL the CPEs inform (http/https). Absent: an embedded fake ACS is started on 127.0.0.1 and prints every message.' },
+  { flag: 'acs-username', kind: 'string', arg: 'USER', description: 'Username the CPEs answer an ACS Basic/Digest challenge with. Without --acs-url the embedded ACS then demands it (Digest).' },
+  { flag: 'acs-password', kind: 'string', arg: 'PASS', secret: true, description: 'Password for the ACS challenge (never logged).' },
+  { flag: 'acs-timeout', kind: 'duration', arg: 'DURATION', default: '30s', description: 'Timeout of each HTTP exchange with the ACS, a Go duration (e.g. 30s, 1m30s).' },
+  { flag: 'cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables the Connection Request listener on this address (":0" or "127.0.0.1:0" lets the OS pick a port; the bound address is logged). Implies daemon mode. Requires --cr-publish-path.' },
+  { flag: 'cr-path', kind: 'crPath', arg: 'PATH', default: '/cr', description: 'URL path of the listener: <path> for one CPE, <path>/<cpe-id> for a fleet.' },
+  { flag: 'cr-publish-path', kind: 'string', arg: 'PARAM', description: 'Parameter-tree leaf each CPE\'s Connection Request URL is written into before its first Inform (TR-181: Device.ManagementServer.ConnectionRequestURL; TR-098: InternetGatewayDevice.ManagementServer.ConnectionRequestURL).' },
+  { flag: 'cr-publish-host', kind: 'string', arg: 'HOST', description: 'Host (name or IP) used in the published URLs instead of the bind address, for an ACS off this machine.' },
+  { flag: 'seed', kind: 'seed', arg: 'N', description: 'Seeds the random numbers of the retry back-off jitter (TR-069 §3.2.1.1), making runs repeatable. An integer 0..2^32-1.' },
+  { flag: 'time-scale', kind: 'positive', arg: 'X', default: '1', description: 'Clock compression: 0.01 makes a 300 s periodic interval last 3 s (retries, periodic informs, reboot delays).' },
+  { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
+  { flag: 'log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], arg: 'LEVEL', default: 'info', description: 'Log level; debug also prints stack traces of errors.' },
+  { flag: 'log-format', kind: 'enum', values: ['text', 'json'], arg: 'FORMAT', default: 'text', description: 'Log line format on stderr.' },
+  { flag: 'config', kind: 'path', arg: 'FILE', noConfig: true, description: 'YAML file with the same settings in camelCase (acsUrl: …); flags and env vars override it.' },
+];
+
+/** `acs-url` → `acsUrl`. */
+export function configKeyOf(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+/** `acs-url` → `CPE_SIM_ACS_URL`. */
+export function envKeyOf(flag: string): string {
+  return `CPE_SIM_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The resolved settings of one simulator run. */
+export interface SimSettings {
+  profile: string;
+  count?: number;
+  acsUrl?: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  acsTimeoutMs: number;
+  crBindAddr?: string;
+  crPath: string;
+  crPublishPath?: string;
+  crPublishHost?: string;
+  seed?: number;
+  timeScale: number;
+  shard?: { index: number; total: number };
+  logLevel: Exclude<LogLevel, 'silent'>;
+  logFormat: LogFormat;
+  /** The config file that was read, if any. */
+  configFile?: string;
+  /** Where each setting came from (`--acs-url`, `CPE_SIM_ACS_URL`, `config file x.yaml: acsUrl`, `default`). */
+  sources: Readonly<Record<string, string>>;
+}
+
+/** What the command line asked for. */
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; settings: SimSettings };
+
+type Raw = { value: string | number | boolean; source: string; baseDir?: string };
+
+const FLAG_NAMES = OPTIONS.map((o) => `--${o.flag}`);
+
+function listValid(names: readonly string[]): string {
+  return names.join(', ');
+}
+
+/** Turns parseArgs' TypeErrors into ConfigErrors that list the valid flags. */
+export function parseArgsError(err: unknown, validFlags: readonly string[]): ConfigError {
+  const e = err as { code?: string; message?: string };
+  const msg = e.message ?? String(err);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const m = /Unknown option '([^']+)'/.exec(msg);
+    return new ConfigError(`unknown flag ${m?.[1] ?? msg}; valid flags: ${listValid(validFlags)}`);
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const m = /Unexpected argument '([^']+)'/.exec(msg);
+    return new ConfigError(`unexpected argument ${m ? `'${m[1]}'` : ''}: cpe-sim takes only --flags (and the subcommand "acs"); valid flags: ${listValid(validFlags)}`);
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return new ConfigError(`${msg.replace(/^Option /, 'flag ')}`);
+  }
+  return new ConfigError(msg, { cause: err });
+}
+
+/** Reads and checks a YAML config file: a mapping of known camelCase keys. */
+export function readConfigFile(file: string, source: string): Map<string, Raw> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new ConfigError(`cannot read config file ${file} (from ${source}): ${code === 'ENOENT' ? 'no such file' : String((err as Error).message)}`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
+    throw new ConfigError(`config file ${file}${where} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  if (doc === null || doc === undefined) return new Map();
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`config file ${file} must be a YAML mapping of settings (e.g. "acsUrl: http://127.0.0.1:7547/cwmp"), found ${Array.isArray(doc) ? 'a list' : typeof doc}`);
+  }
+  const valid = OPTIONS.filter((o) => !o.noConfig).map((o) => configKeyOf(o.flag));
+  const out = new Map<string, Raw>();
+  const unknown: string[] = [];
+  const baseDir = dirname(resolve(file));
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    const spec = OPTIONS.find((o) => !o.noConfig && configKeyOf(o.flag) === key);
+    if (!spec) {
+      unknown.push(key);
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ConfigError(`config file ${file}: ${key} must be a scalar (string or number), found ${Array.isArray(value) ? 'a list' : 'a mapping'}`);
+    }
+    out.set(spec.flag, { value, source: `config file ${file}: ${key}`, baseDir });
+  }
+  if (unknown.length > 0) {
+    throw new ConfigError(`config file ${file}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; valid keys: ${listValid(valid)}`);
+  }
+  return out;
+}
+
+/** Environment variables with our prefix; unknown ones are an error. */
+function readEnv(env: Readonly<Record<string, string | undefined>>, cwd: string): Map<string, Raw> {
+  const out = new Map<string, Raw>();
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('CPE_SIM_') || value === undefined) continue;
+    const spec = OPTIONS.find((o) => envKeyOf(o.flag) === key);
+    if (!spec) {
+      unknown.push(key);
+      continue;
+    }
+    // An exported-but-empty variable means "unset" (as shells make it easy to clear one that way).
+    if (value === '') continue;
+    out.set(spec.flag, { value, source: `environment variable ${key}`, baseDir: cwd });
+  }
+  if (unknown.length > 0) {
+    throw new ConfigError(`unknown environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid CPE_SIM_* variables: ${listValid(OPTIONS.map((o) => envKeyOf(o.flag)))}`);
+  }
+  return out;
+}
+
+const BIND_ADDR = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/]*)):(\d{1,5})$/;
+
+/** Checks `host:port`, `[v6]:port`, `:port`; returns undefined when fine, else why not. */
+export function checkBindAddr(s: string): string | undefined {
+  const m = BIND_ADDR.exec(s);
+  if (!m) return 'expected HOST:PORT, [IPv6]:PORT or :PORT (e.g. 127.0.0.1:7547, [::1]:0, :7547)';
+  const port = Number(m[3]);
+  if (port > 65535) return `port ${port} is out of range 0..65535`;
+  return undefined;
+}
+
+function asString(raw: Raw, flag: string): string {
+  if (typeof raw.value === 'string') return raw.value;
+  if (typeof raw.value === 'number' && ['count', 'seed', 'positive'].includes(OPTIONS.find((o) => o.flag === flag)?.kind ?? '')) return String(raw.value);
+  throw new ConfigError(`${raw.source}: expected a string, found ${typeof raw.value} ${String(raw.value)}`);
+}
+
+function convert(spec: OptionSpec, raw: Raw): unknown {
+  const s = asString(raw, spec.flag);
+  const bad = (expected: string): never => {
+    const shown = spec.secret ? '(hidden)' : JSON.stringify(s);
+    throw new ConfigError(`${raw.source}: invalid value ${shown}: ${expected}`);
+  };
+  switch (spec.kind) {
+    case 'string':
+      if (s === '') bad('expected a non-empty value');
+      return s;
+    case 'path':
+      if (s === '') bad('expected a file path');
+      // Relative paths in a config file are relative to that file, like most tools do;
+      // flags and env vars are relative to the working directory.
+      return raw.baseDir && raw.baseDir !== process.cwd() ? resolve(raw.baseDir, s) : s;
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(s);
+      } catch {
+        return bad('expected an absolute http:// or https:// URL, e.g. http://127.0.0.1:7547/cwmp');
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') bad(`expected an http:// or https:// URL, found scheme ${u.protocol}`);
+      if (u.username || u.password) bad('put credentials in --acs-username / --acs-password, not in the URL');
+      return s;
+    }
+    case 'duration': {
+      let ms: number;
+      try {
+        ms = parseDuration(s);
+      } catch {
+        return bad('expected a Go duration such as 30s, 1m30s or 500ms');
+      }
+      if (!(ms > 0)) bad('expected a positive duration');
+      return ms;
+    }
+    case 'count': {
+      if (!/^\d+$/.test(s)) bad('expected a whole number of CPEs, at least 1');
+      const n = Number(s);
+      if (n < 1 || !Number.isSafeInteger(n)) bad('expected a whole number of CPEs, at least 1');
+      return n;
+    }
+    case 'seed': {
+      if (!/^\d+$/.test(s) || Number(s) > 0xffffffff) bad('expected an integer 0..4294967295');
+      return Number(s);
+    }
+    case 'positive': {
+      const n = Number(s);
+      if (s.trim() === '' || !Number.isFinite(n) || !(n > 0)) bad('expected a positive number, e.g. 1 or 0.01');
+      return n;
+    }
+    case 'enum':
+      if (!spec.values?.includes(s)) bad(`expected one of ${spec.values?.join(', ')}`);
+      return s;
+    case 'shard': {
+      const m = /^(\d+)\/(\d+)$/.exec(s);
+      const index = Number(m?.[1]);
+      const total = Number(m?.[2]);
+      if (!m || !(total >= 1) || !(index < total)) bad('expected I/N with 0 <= I < N, e.g. 0/4');
+      return { index, total };
+    }
+    case 'bindAddr': {
+      const why = checkBindAddr(s);
+      if (why) bad(why);
+      return s;
+    }
+    case 'crPath':
+      if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(s) || s.includes('//')) bad('expected an absolute URL path such as /cr');
+      // A trailing slash would make the fleet URLs `/cr//cpe-1`.
+      return s.length > 1 ? s.replace(/\/+$/, '') : s;
+  }
+}
+
+/**
+ * Parses the simulator's argv + env (+ the config file they name) into settings.
+ * @throws ConfigError for unknown flags/env keys/config keys, bad values, and the seed's
+ * rule "--cr-bind-addr requires --cr-publish-path".
+ */
+export function parseSimArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): ParsedCommand {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
+  };
+  for (const o of OPTIONS) options[o.flag] = { type: 'string' };
+  let parsed: { values: Record<string, string | boolean | undefined> };
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }) as typeof parsed;
+  } catch (err) {
+    throw parseArgsError(err, ['--help', '--version', ...FLAG_NAMES]);
+  }
+  if (parsed.values.help === true) return { kind: 'help' };
+  if (parsed.values.version === true) return { kind: 'version' };
+
+  const fromFlags = new Map<string, Raw>();
+  for (const o of OPTIONS) {
+    const v = parsed.values[o.flag];
+    if (typeof v === 'string') fromFlags.set(o.flag, { value: v, source: `--${o.flag}`, baseDir: cwd });
+  }
+  const fromEnv = readEnv(env, cwd);
+  const configRaw = fromFlags.get('config') ?? fromEnv.get('config');
+  const configFile = configRaw ? resolve(cwd, String(configRaw.value)) : undefined;
+  const fromConfig = configFile && configRaw ? readConfigFile(configFile, configRaw.source) : new Map<string, Raw>();
+
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  for (const o of OPTIONS) {
+    if (o.flag === 'config') continue;
+    const raw = fromFlags.get(o.flag) ?? fromEnv.get(o.flag) ?? fromConfig.get(o.flag);
+    if (raw) {
+      values[o.flag] = convert(o, raw);
+      sources[o.flag] = raw.source;
+    } else if (o.default !== undefined) {
+      values[o.flag] = convert(o, { value: o.default, source: `default of --${o.flag}` });
+      sources[o.flag] = 'default';
+    }
+  }
+
+  if (values.profile === undefined) {
+    throw new ConfigError('no profile given: pass --profile PATH (or set CPE_SIM_PROFILE, or "profile:" in the --config file), e.g. cpe-sim --profile fixtures/profiles/tr181-digest.yaml');
+  }
+  if (values['cr-bind-addr'] !== undefined && values['cr-publish-path'] === undefined) {
+    throw new ConfigError(
+      `--cr-bind-addr (from ${sources['cr-bind-addr']}) requires --cr-publish-path: the parameter-tree leaf each CPE's Connection Request URL is written into, so its Inform reports it. ` +
+        'There is no default because TR-181 and TR-098 use different paths: ' +
+        'for TR-181 use --cr-publish-path=Device.ManagementServer.ConnectionRequestURL, ' +
+        'for TR-098 use --cr-publish-path=InternetGatewayDevice.ManagementServer.ConnectionRequestURL.',
+    );
+  }
+  if (values['cr-bind-addr'] === undefined) {
+    // These only shape the listener; accepting them without it would silently do nothing.
+    for (const f of ['cr-publish-path', 'cr-publish-host']) {
+      if (values[f] !== undefined) throw new ConfigError(`${sources[f]} has no effect without --cr-bind-addr (the Connection Request listener is off); set --cr-bind-addr too, e.g. --cr-bind-addr=127.0.0.1:0`);
+    }
+    if (sources['cr-path'] !== 'default') throw new ConfigError(`${sources['cr-path']} has no effect without --cr-bind-addr (the Connection Request listener is off); set --cr-bind-addr too, e.g. --cr-bind-addr=127.0.0.1:0`);
+  }
+  if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
+    throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);
+  }
+
+  const settings: SimSettings = {
+    profile: values.profile as string,
+    acsTimeoutMs: values['acs-timeout'] as number,
+    crPath: values['cr-path'] as string,
+    timeScale: values['time-scale'] as number,
+    logLevel: values['log-level'] as SimSettings['logLevel'],
+    logFormat: values['log-format'] as LogFormat,
+    sources,
+  };
+  if (values.count !== undefined) settings.count = values.count as number;
+  if (values['acs-url'] !== undefined) settings.acsUrl = values['acs-url'] as string;
+  if (values['acs-username'] !== undefined) settings.acsUsername = values['acs-username'] as string;
+  if (values['acs-password'] !== undefined) settings.acsPassword = values['acs-password'] as string;
+  if (values['cr-bind-addr'] !== undefined) settings.crBindAddr = values['cr-bind-addr'] as string;
+  if (values['cr-publish-path'] !== undefined) settings.crPublishPath = values['cr-publish-path'] as string;
+  if (values['cr-publish-host'] !== undefined) settings.crPublishHost = values['cr-publish-host'] as string;
+  if (values.seed !== undefined) settings.seed = values.seed as number;
+  if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };
+  if (configFile !== undefined) settings.configFile = configFile;
+  return { kind: 'run', settings };
+}
+
+/** The settings as `key=value` pairs for a debug log line, secrets hidden. */
+export function describeSettings(s: SimSettings): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of OPTIONS) {
+    const key = configKeyOf(o.flag);
+    const field = key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'config' ? 'configFile' : key;
+    const v = (s as unknown as Record<string, unknown>)[field];
+    if (v === undefined) continue;
+    out[key] = o.secret ? '(set)' : typeof v === 'object' ? JSON.stringify(v) : o.kind === 'duration' ? `${String(v)}ms` : String(v);
+  }
+  return out;
+}

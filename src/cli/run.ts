@@ -1,0 +1,154 @@
+/**
+ * The simulator command: settings → startFleet → daemon or one-shot lifetime.
+ * @module
+ */
+import { formatAcsLine } from '../acs/index.js';
+import type { Cpe } from '../cpe/index.js';
+import { EVENT } from '../cwmp/index.js';
+import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { describeSettings, type SimSettings } from './options.js';
+
+/** What a command needs from its process (injectable for in-process tests). */
+export interface RunContext {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Resolves with the signal name ('SIGINT', 'SIGTERM', 'abort') when asked to stop. */
+  readonly stopped: Promise<string>;
+  /** The signal received so far, if any. */
+  stopReason(): string | undefined;
+}
+
+/** Failed bootstrap attempts after which the one-shot mode gives up on a CPE. */
+export const BOOTSTRAP_ATTEMPTS = 3;
+
+/** Exit codes of an interrupted one-shot run (128 + signal number, as shells report). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, abort: 143 };
+
+function hasBootstrap(events: readonly { eventCode: string }[]): boolean {
+  return events.some((e) => e.eventCode === EVENT.BOOTSTRAP);
+}
+
+/**
+ * Waits until the CPE delivered `0 BOOTSTRAP` in a session that then ended well, or
+ * `attempts` bootstrap sessions failed. Waiting for the session END (not just the
+ * InformResponse) lets the ACS finish its exchange before the process exits.
+ */
+function bootstrapOutcome(cpe: Cpe, attempts: number): Promise<{ ok: true } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    let failures = 0;
+    let lastError = '';
+    let settled = false;
+    const consider = (s: { ok: boolean; events: readonly { eventCode: string }[]; error?: string }): void => {
+      if (settled || !hasBootstrap(s.events)) return;
+      if (s.ok) {
+        settled = true;
+        resolve({ ok: true });
+      } else {
+        failures++;
+        lastError = s.error ?? 'session failed';
+        if (failures >= attempts) {
+          settled = true;
+          resolve({ ok: false, error: lastError });
+        }
+      }
+    };
+    const off = cpe.onSession((s) => {
+      consider(s);
+      if (settled) off();
+    });
+    for (const s of cpe.sessions) consider(s);
+    if (settled) off();
+  });
+}
+
+function periodicEnabled(fleet: Fleet): boolean {
+  const paths = fleet.profile.periodicInformPaths;
+  const first = fleet.cpes[0];
+  if (!paths || !first) return false;
+  const v = first.params.getValue(paths.enable);
+  return v === 'true' || v === '1';
+}
+
+/** Runs the simulator; returns the exit code. Errors propagate to main (which maps them). */
+export async function runSim(s: SimSettings, ctx: RunContext): Promise<number> {
+  const logger: Logger = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => ctx.stderr(line + '\n') });
+  logger.debug('settings', { ...describeSettings(s) });
+
+  const opts: FleetOptions = {
+    profile: s.profile,
+    acsTimeoutMs: s.acsTimeoutMs,
+    timeScale: s.timeScale,
+    waitFor: 'none',
+    logger,
+    cr: s.crBindAddr === undefined ? false : { bindAddr: s.crBindAddr, path: s.crPath, ...(s.crPublishPath !== undefined ? { publishPath: s.crPublishPath } : {}), ...(s.crPublishHost !== undefined ? { publishHost: s.crPublishHost } : {}) },
+    // The embedded ACS prints every message as it happens: the demo of the README.
+    embeddedAcs: { onMessage: (line) => ctx.stdout(formatAcsLine(line) + '\n') },
+  };
+  if (s.acsUrl === undefined && s.acsUsername !== undefined && opts.embeddedAcs) {
+    // ACS credentials without an ACS URL: the embedded ACS demands them (Digest,
+    // TR-069 §3.4.4), so the CPEs' ACS authentication can be tried with no set-up.
+    opts.embeddedAcs.auth = { scheme: 'digest', username: s.acsUsername, password: s.acsPassword ?? '' };
+  }
+  if (s.count !== undefined) opts.count = s.count;
+  if (s.acsUrl !== undefined) opts.acsUrl = s.acsUrl;
+  if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
+  if (s.acsPassword !== undefined) opts.acsPassword = s.acsPassword;
+  if (s.seed !== undefined) opts.seed = s.seed;
+  if (s.shard !== undefined) opts.shard = s.shard;
+
+  const fleet = await startFleet(opts);
+  try {
+    if (fleet.acs) logger.info('embedded fake ACS started (no --acs-url given)', { url: fleet.acs.url });
+    if (fleet.listener) {
+      const a = fleet.listener.address;
+      const shown = a.family === 'IPv6' ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+      logger.info('connection request listener ready', {
+        address: shown,
+        port: a.port,
+        url: fleet.crUrls.length === 1 ? fleet.crUrls[0] : `${fleet.crUrls[0]?.replace(/\/cpe-\d+$/, '')}/<cpe-id>`,
+      });
+    }
+    if (s.acsUrl !== undefined) {
+      // With an external ACS there are no ACS-side lines to print; show each session's outcome.
+      for (const cpe of fleet.cpes) {
+        cpe.onSession((rec) => {
+          const events = rec.events.map((e) => e.eventCode).join(', ');
+          ctx.stdout(`${new Date(rec.endedAt ?? Date.now()).toISOString()} ${rec.cpeId} session #${rec.id} [${events}] ${rec.ok ? 'ok' : `FAILED: ${rec.error ?? 'unknown error'}`}\n`);
+        });
+      }
+    }
+
+    const daemon = s.crBindAddr !== undefined || periodicEnabled(fleet);
+    if (daemon) {
+      const why = s.crBindAddr !== undefined ? 'connection request listener enabled' : 'periodic informs enabled';
+      logger.info(`running in daemon mode (${why}); stop with SIGINT/SIGTERM`, { cpes: fleet.cpes.length });
+      const sig = await ctx.stopped;
+      logger.info('shutting down: closing the listener and in-flight sessions', { signal: sig });
+      await fleet.close();
+      return 0;
+    }
+
+    const outcomes = Promise.all(fleet.cpes.map(async (cpe) => ({ cpe, r: await bootstrapOutcome(cpe, BOOTSTRAP_ATTEMPTS) })));
+    const first = await Promise.race([outcomes, ctx.stopped]);
+    if (typeof first === 'string') {
+      logger.warn('interrupted before every bootstrap was delivered', { signal: first });
+      await fleet.close();
+      return SIGNAL_EXIT[first] ?? 1;
+    }
+    const failed = first.filter((o) => !o.r.ok);
+    await fleet.close();
+    if (failed.length > 0) {
+      const list = failed.slice(0, 10).map((o) => `${o.cpe.id} (${o.r.ok ? '' : o.r.error})`).join(', ');
+      ctx.stderr(
+        `cpe-sim: ${failed.length} of ${fleet.cpes.length} CPE${fleet.cpes.length === 1 ? '' : 's'} could not deliver 0 BOOTSTRAP to ${fleet.acsUrl} after ${BOOTSTRAP_ATTEMPTS} attempts: ${list}${failed.length > 10 ? ', …' : ''}. ` +
+          'Check --acs-url, --acs-username/--acs-password and that the ACS is up.\n',
+      );
+      return 1;
+    }
+    logger.info('every CPE delivered 0 BOOTSTRAP; exiting (no --cr-bind-addr and no enabled periodic informs)', { cpes: fleet.cpes.length });
+    return 0;
+  } finally {
+    await fleet.close();
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * `startFleet`: N simulated CPEs sharing one compiled Template, one Scheduler (one
+ * timer for the whole fleet), one Connection Request listener and, when no ACS URL
+ * is given, one embedded fake ACS. Everything it starts is closed by `close()`.
+ * @module
+ */
+import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.js';
+import { createClock, Scheduler } from '../clock/index.js';
+import { Cpe, type CpeOptions } from '../cpe/index.js';
+import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener } from '../cr/index.js';
+import { Template } from '../datamodel/index.js';
+import { ConfigError, CpeSimError } from '../errors/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
+import { cpeRandom } from './random.js';
+
+/** Connection Request listener options of a fleet. */
+export interface FleetCrOptions {
+  /** `host:port`, `[v6]:port` or `:port`; default `127.0.0.1:0` (the OS picks a port). */
+  bindAddr?: string;
+  /** Default `/cr`. One CPE: `<path>`; a fleet: `<path>/<cpe-id>`. */
+  path?: string;
+  /**
+   * Leaf each CPE's URL is written into before its first Inform. Default (library only):
+   * `<root>.ManagementServer.ConnectionRequestURL` when the profile has that leaf.
+   */
+  publishPath?: string;
+  /** Host used in published URLs instead of the bound one (an ACS off this machine). */
+  publishHost?: string;
+  /** Overrides the profile's `connectionRequest.scheme`. */
+  scheme?: CrScheme;
+  /** Overrides the profile's `connectionRequest.realm`. */
+  realm?: string;
+  /** Overrides the profile's `connectionRequest.throttleWindow` (ms, 0 = off). */
+  throttleWindowMs?: number;
+}
+
+/** Options of {@link startFleet}. */
+export interface FleetOptions {
+  /** Path of a profile file or directory, a loaded Profile, or a plain object in the profile format. */
+  profile: string | Profile | Record<string, unknown>;
+  /** Overrides `fleet.count` of the profile. */
+  count?: number;
+  /** ACS the CPEs inform. Absent: an embedded fake ACS is started on 127.0.0.1 (`fleet.acs`). */
+  acsUrl?: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  /** Timeout of each HTTP exchange with the ACS. */
+  acsTimeoutMs?: number;
+  /** `fetch` = global fetch (msw can intercept it); default undici. */
+  transport?: 'undici' | 'fetch';
+  /** `false`: no Connection Request listener. Default: a listener on 127.0.0.1:0. */
+  cr?: false | FleetCrOptions;
+  /** Clock compression for retries, periodic informs, reboot delays (tests). */
+  timeScale?: number;
+  /** `bootstrap` (default): resolve once every CPE delivered `0 BOOTSTRAP`. `none`: resolve once booting has begun. */
+  waitFor?: 'bootstrap' | 'none';
+  /** Most bootstrap sessions in flight at once; default 256. */
+  bootConcurrency?: number;
+  logger?: Logger;
+  transcript?: { capacity?: number; keepXml?: boolean };
+  /** Simulate slice `index` (0-based) of `total` contiguous slices; ids keep their global index. */
+  shard?: { index: number; total: number };
+  /** Seeds each CPE's retry-jitter random numbers (derived per global index); default Math.random. */
+  seed?: number;
+  /** Extra options of the embedded fake ACS (ignored with `acsUrl`), e.g. `onMessage`, `auth`, `keepXml`. */
+  embeddedAcs?: FakeAcsOptions;
+}
+
+/** A running fleet. `await using fleet = await startFleet(...)` closes it at scope end. */
+export interface Fleet extends AsyncDisposable {
+  /** The CPEs of this process, in index order. */
+  readonly cpes: readonly Cpe[];
+  /** A CPE by 1-based global index (`3`) or id (`'cpe-3'`). @throws CpeSimError `CPESIM_UNKNOWN_CPE` */
+  cpe(ref: number | string): Cpe;
+  /** Published Connection Request URLs, in CPE order (empty without a listener). */
+  readonly crUrls: readonly string[];
+  readonly listener: CrListener | undefined;
+  /** The embedded ACS when no `acsUrl` was given. */
+  readonly acs: FakeAcs | undefined;
+  readonly acsUrl: string;
+  /** The profile as simulated (count override applied). */
+  readonly profile: Profile;
+  /** Resolves when every CPE delivered `0 BOOTSTRAP`. */
+  whenBootstrapped(): Promise<void>;
+  /** Idempotent: closes the listener, the CPEs (aborting in-flight sessions), the scheduler and the embedded ACS. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BOOT_CONCURRENCY = 256;
+
+function isLoadedProfile(p: object): p is Profile {
+  // The profile FORMAT has neither `source` nor `root` (unknown keys are rejected there),
+  // so their presence tells a loaded Profile from a raw object.
+  const o = p as Record<string, unknown>;
+  return typeof o.source === 'string' && typeof o.root === 'string' && Array.isArray(o.parameters) && typeof o.connectionRequest === 'object';
+}
+
+async function resolveProfile(p: FleetOptions['profile']): Promise<Profile> {
+  if (typeof p === 'string') return loadProfile(p);
+  if (p === null || typeof p !== 'object') throw new ConfigError(`startFleet: profile must be a path, a Profile or a profile object, got ${p === null ? 'null' : typeof p}`);
+  if (isLoadedProfile(p)) return p;
+  return profileFromObject(p, '<object>');
+}
+
+/** Applies the count override; a fleet whose serial pattern has no `{i}` would repeat one serial. */
+function withCount(profile: Profile, count: number | undefined): Profile {
+  if (count === undefined) return profile;
+  if (!Number.isSafeInteger(count) || count < 1) throw new ConfigError(`startFleet: count must be a whole number >= 1, got ${String(count)}`);
+  let serialPattern = profile.fleet.serialPattern;
+  if (count > 1 && !serialPattern.includes('{i')) {
+    // The loader defaults the pattern to `{base}` for a single CPE; scaled up by an
+    // override, that default would give every CPE the same serial, so it becomes the
+    // fleet default. A pattern someone wrote by hand is their choice: reject it clearly.
+    if (serialPattern === '{base}') serialPattern = '{base}-{i}';
+    else throw new ConfigError(`count ${count} > 1 but the profile's fleet.serialPattern ${JSON.stringify(serialPattern)} has no {i}: every CPE would get the same serial number; add {i} or {i:N} to it`);
+  }
+  return { ...profile, fleet: { ...profile.fleet, count, serialPattern } };
+}
+
+/** 1-based inclusive range of global indexes simulated here. */
+function shardRange(total: number, shard: FleetOptions['shard']): { first: number; last: number } {
+  if (!shard) return { first: 1, last: total };
+  const { index, total: n } = shard;
+  if (!Number.isSafeInteger(n) || n < 1 || !Number.isSafeInteger(index) || index < 0 || index >= n) {
+    throw new ConfigError(`shard must be {index, total} with 0 <= index < total, got ${JSON.stringify(shard)}`);
+  }
+  // Contiguous slices, sizes differ by at most one: slice i = (floor(i·N/n), floor((i+1)·N/n)].
+  const first = Math.floor((index * total) / n) + 1;
+  const last = Math.floor(((index + 1) * total) / n);
+  if (last < first) throw new ConfigError(`shard ${index}/${n} of a fleet of ${total} CPE${total === 1 ? '' : 's'} is empty: use at most ${total} shards`);
+  return { first, last };
+}
+
+function crEndpointConfig(profile: Profile, template: Template, cr: FleetCrOptions): { config: CrEndpointConfig; user?: string; pass?: string } {
+  const base = profile.connectionRequest;
+  const scheme = cr.scheme ?? base.scheme;
+  const realm = cr.realm ?? base.realm;
+  const throttleWindowMs = cr.throttleWindowMs ?? base.throttleWindowMs;
+  const problems: string[] = [];
+  if (scheme !== '' && scheme !== 'basic' && scheme !== 'digest') problems.push(`scheme ${JSON.stringify(scheme)} is not "", "basic" or "digest"`);
+  if (scheme !== '' && realm === '') problems.push(`scheme "${scheme}" needs a non-empty realm`);
+  if (!(throttleWindowMs >= 0) || !Number.isFinite(throttleWindowMs)) problems.push(`throttleWindowMs must be >= 0, got ${String(throttleWindowMs)}`);
+  const user = base.usernameParameter;
+  const pass = base.passwordParameter;
+  if (scheme !== '') {
+    // The seed: credentials are tree leaves read per request; without them every request would fail closed.
+    if (!user || !template.hasLeaf(user)) problems.push(`scheme "${scheme}" needs connectionRequest.usernameParameter naming a leaf of the profile${user ? ` (${JSON.stringify(user)} is not one)` : ''}`);
+    if (!pass || !template.hasLeaf(pass)) problems.push(`scheme "${scheme}" needs connectionRequest.passwordParameter naming a leaf of the profile${pass ? ` (${JSON.stringify(pass)} is not one)` : ''}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid Connection Request settings for profile ${profile.source}: ${problems.join('; ')}`);
+  const out: { config: CrEndpointConfig; user?: string; pass?: string } = { config: { scheme, realm, throttleWindowMs } };
+  if (user !== undefined) out.user = user;
+  if (pass !== undefined) out.pass = pass;
+  return out;
+}
+
+function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions, logger: Logger): string | undefined {
+  if (cr.publishPath !== undefined) {
+    if (!template.hasLeaf(cr.publishPath)) {
+      const example = `${profile.root}.ManagementServer.ConnectionRequestURL`;
+      throw new ConfigError(
+        `CR publish path ${JSON.stringify(cr.publishPath)} (--cr-publish-path) is not a leaf of profile ${profile.source}; ` +
+          `it must name an existing parameter such as ${example}${template.hasLeaf(example) ? ' (which this profile has)' : ' (add it to the profile\'s parameters)'}`,
+      );
+    }
+    return cr.publishPath;
+  }
+  const dflt = `${profile.root}.ManagementServer.ConnectionRequestURL`;
+  if (template.hasLeaf(dflt)) return dflt;
+  logger.warn('no ConnectionRequestURL leaf to publish the CR URL into; Informs will not report it', { leaf: dflt });
+  return undefined;
+}
+
+/**
+ * Starts a fleet of simulated CPEs.
+ * @example
+ * await using fleet = await startFleet({ profile: 'fixtures/profiles/tr181-digest.yaml', count: 3 });
+ * const res = await fleet.acs!.connectionRequest(fleet.cpe(2).crUrl!, { username: 'cr-cpe-2', password: 'secret' });
+ * await fleet.acs!.waitForInform({ cpe: 'cpe-2', event: '6 CONNECTION REQUEST' });
+ */
+export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  const logger = opts.logger ?? silentLogger;
+  const profile = withCount(await resolveProfile(opts.profile), opts.count);
+  const total = Math.max(1, profile.fleet.count);
+  const range = shardRange(total, opts.shard);
+  const template = Template.compile(profile);
+  const bootConcurrency = opts.bootConcurrency ?? DEFAULT_BOOT_CONCURRENCY;
+  if (!Number.isSafeInteger(bootConcurrency) || bootConcurrency < 1) throw new ConfigError(`startFleet: bootConcurrency must be a whole number >= 1, got ${String(opts.bootConcurrency)}`);
+  const crOpts = opts.cr === false ? undefined : (opts.cr ?? {});
+  // Validate everything that can be validated before any socket is opened.
+  const crAuth = crOpts ? crEndpointConfig(profile, template, crOpts) : undefined;
+  const publishPath = crOpts ? publishPathOf(profile, template, crOpts, logger) : undefined;
+
+  const scheduler = new Scheduler(createClock(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale }));
+  let acs: FakeAcs | undefined;
+  let listener: CrListener | undefined;
+  const cpes: Cpe[] = [];
+  const cleanup = async (): Promise<void> => {
+    await listener?.close().catch(() => undefined);
+    await Promise.all(cpes.map((c) => c.close().catch(() => undefined)));
+    scheduler.close();
+    await acs?.close().catch(() => undefined);
+  };
+
+  try {
+    let acsUrl: string;
+    if (opts.acsUrl !== undefined) {
+      acsUrl = opts.acsUrl;
+    } else {
+      acs = await createFakeAcs({ host: '127.0.0.1', port: 0, logger: logger.child({ component: 'acs' }), ...opts.embeddedAcs });
+      acsUrl = acs.url;
+    }
+    const acsTarget: CpeOptions['acs'] = { url: acsUrl };
+    if (opts.acsUsername !== undefined) acsTarget.username = opts.acsUsername;
+    if (opts.acsPassword !== undefined) acsTarget.password = opts.acsPassword;
+    if (opts.acsTimeoutMs !== undefined) acsTarget.timeoutMs = opts.acsTimeoutMs;
+    if (opts.transport !== undefined) acsTarget.transport = opts.transport;
+
+    for (let index = range.first; index <= range.last; index++) {
+      const id = `cpe-${index}`;
+      const cpeOpts: CpeOptions = { id, index, template, acs: acsTarget, scheduler, logger: logger.child({ cpe_id: id }) };
+      if (opts.transcript !== undefined) cpeOpts.transcript = opts.transcript;
+      if (opts.seed !== undefined) cpeOpts.retry = { random: cpeRandom(opts.seed, index) };
+      const cpe = new Cpe(cpeOpts);
+      cpes.push(cpe);
+      acs?.alias(id, cpe.serialNumber);
+    }
+
+    if (crOpts && crAuth) {
+      const l = createCrListener({
+        bindAddr: crOpts.bindAddr ?? '127.0.0.1:0',
+        path: crOpts.path ?? '/cr',
+        // Single vs fleet URL shape follows the WHOLE fleet (seed): a shard of a
+        // 10-CPE fleet that holds one CPE still publishes /cr/<cpe-id>.
+        mode: total === 1 ? 'single' : 'fleet',
+        ...(crOpts.publishHost !== undefined ? { publishHost: crOpts.publishHost } : {}),
+        logger: logger.child({ component: 'cr' }),
+      });
+      listener = l;
+      await l.listen();
+      for (const cpe of cpes) {
+        const { config, user, pass } = crAuth;
+        const endpoint: CrEndpoint = {
+          config,
+          // Read per request (seed): an SPV of the credentials takes effect on the next CR.
+          credentials: () => ({
+            username: (user !== undefined ? cpe.params.getValue(user) : undefined) ?? '',
+            password: (pass !== undefined ? cpe.params.getValue(pass) : undefined) ?? '',
+          }),
+          onRequest: () => cpe.connectionRequest(),
+        };
+        const url = l.register(cpe.id, endpoint);
+        // Written BEFORE start(), so the bootstrap Inform already reports it (seed).
+        if (publishPath !== undefined) cpe.params.setInternal(publishPath, url);
+        cpe.crUrl = url;
+      }
+    }
+
+    const fleet = new RunningFleet(profile, cpes, listener, acs, acsUrl, range.first, cleanup);
+    logger.info('fleet starting', {
+      cpes: cpes.length,
+      first: cpes[0]?.id,
+      last: cpes[cpes.length - 1]?.id,
+      acs: acsUrl,
+      embedded_acs: acs !== undefined,
+      cr: listener ? (listener.address.family === 'IPv6' ? `[${listener.address.host}]:${listener.address.port}` : `${listener.address.host}:${listener.address.port}`) : 'off',
+    });
+    fleet.boot(bootConcurrency, logger);
+    if ((opts.waitFor ?? 'bootstrap') === 'bootstrap') {
+      try {
+        await fleet.whenBootstrapped();
+      } catch (err) {
+        await fleet.close();
+        throw err;
+      }
+    }
+    return fleet;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+class RunningFleet implements Fleet {
+  readonly crUrls: readonly string[];
+  private closing: Promise<void> | undefined;
+  /** Resolvers of boot slots, released at close so the boot pump ends. */
+  private readonly slotWaiters = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    readonly profile: Profile,
+    readonly cpes: readonly Cpe[],
+    readonly listener: CrListener | undefined,
+    readonly acs: FakeAcs | undefined,
+    readonly acsUrl: string,
+    private readonly firstIndex: number,
+    private readonly cleanup: () => Promise<void>,
+  ) {
+    this.crUrls = cpes.flatMap((c) => (c.crUrl !== undefined ? [c.crUrl] : []));
+  }
+
+  cpe(ref: number | string): Cpe {
+    let index: number | undefined;
+    if (typeof ref === 'number') index = ref;
+    else {
+      const m = /^cpe-(\d+)$/.exec(ref);
+      if (m) index = Number(m[1]);
+    }
+    const cpe = index !== undefined && Number.isSafeInteger(index) ? this.cpes[index - this.firstIndex] : undefined;
+    if (!cpe) {
+      const first = this.firstIndex;
+      const last = this.firstIndex + this.cpes.length - 1;
+      const range = first === last ? `only cpe-${first} (ref ${first} or 'cpe-${first}')` : `cpe-${first} … cpe-${last} (refs ${first}..${last} or 'cpe-${first}'..'cpe-${last}')`;
+      throw new CpeSimError('CPESIM_UNKNOWN_CPE', `unknown CPE ${JSON.stringify(ref)}: this fleet simulates ${range}`);
+    }
+    return cpe;
+  }
+
+  async whenBootstrapped(): Promise<void> {
+    await Promise.all(this.cpes.map((c) => c.whenBootstrapped()));
+  }
+
+  /**
+   * Starts every CPE, at most `limit` bootstrap sessions at a time: a slot is freed when
+   * a CPE's first session ENDS (delivered or failed: a failed one retries in the
+   * background on the scheduler), so an unreachable ACS cannot stall the pump.
+   */
+  boot(limit: number, logger: Logger): void {
+    let next = 0;
+    const startOne = (cpe: Cpe): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          off();
+          this.slotWaiters.delete(done);
+          resolve();
+        };
+        const off = cpe.onSession(() => done());
+        this.slotWaiters.add(done);
+        try {
+          cpe.start();
+        } catch (err) {
+          logger.error('cpe failed to start', { cpe_id: cpe.id, error: (err as Error).message });
+          done();
+        }
+      });
+    const worker = async (): Promise<void> => {
+      while (!this.closed && next < this.cpes.length) {
+        const cpe = this.cpes[next++]!;
+        await startOne(cpe);
+      }
+    };
+    const workers = Array.from({ length: Math.min(limit, this.cpes.length) }, () => worker());
+    void Promise.all(workers).catch((err: unknown) => logger.error('boot pump failed', { error: String(err) }));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      for (const release of [...this.slotWaiters]) release();
+      await this.cleanup();
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The built binary, spawned as a user runs it: exit codes, signals, and that the
+ * process ends on its own (no leaked handle keeps it alive). Needs a built dist/ (npm test
+ * builds it first).
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** curl is the independent Digest client of these tests; without it they are skipped (reported as skipped). */
+const HAS_CURL = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(root, 'bin/cpe-sim');
+const DIGEST = join(root, 'fixtures/profiles/tr181-digest.yaml');
+const dir = mkdtempSync(join(tmpdir(), 'cpe-sim-bin-'));
+
+// The binary under test is the BUILT one; `npm test` builds before running the suite.
+// Rebuilding here would race with the package and Jest tests that read dist/.
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/cli.mjs'))) throw new Error('dist/cli.mjs is missing: run `npm run build` (npm test does it first)');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Proc {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+function spawnBin(args: string[]): Proc {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CPE_SIM_')));
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: Proc = {
+    child,
+    stdout: '',
+    stderr: '',
+    exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout!.on('data', (d: Buffer) => (p.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()));
+  return p;
+}
+async function waitFor(p: Proc, where: 'stdout' | 'stderr', re: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = p[where].match(re);
+    if (m) return m;
+    if (p.child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${String(re)} on ${where}\nstdout:\n${p.stdout}\nstderr:\n${p.stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+function curl(args: string[]): Promise<string> {
+  return new Promise((resolve) => execFile('curl', ['-sS', '--max-time', '5', ...args], (_e, out, err) => resolve(out + err)));
+}
+
+describe('bin/cpe-sim (built, spawned)', () => {
+  it('--profile bad.yaml lists every problem and exits 2', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'deviceIdPaths:\n  manufacturer: Device.X\ncolour: blue\nconnectionRequest:\n  scheme: digets\n');
+    const p = spawnBin(['--profile', bad]);
+    expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 2, signal: null });
+    expect(p.stderr).toMatch(/invalid profile .*bad\.yaml: \d+ problems/);
+    expect(p.stderr).toContain('bad.yaml:3:1: colour');
+    expect(p.stderr).toContain('digets');
+    expect(p.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the README first command prints the bootstrap sessions and exits 0', async () => {
+    const p = spawnBin(['--profile', 'fixtures/profiles/tr181-digest.yaml']);
+    expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 0, signal: null });
+    expect(p.stdout.match(/Inform \[0 BOOTSTRAP, 1 BOOT\]/g)).toHaveLength(3);
+  });
+
+  it.skipIf(!HAS_CURL)('daemon mode: seed smoke test with curl --digest, then SIGTERM → exit 0', async () => {
+    const p = spawnBin(['--profile', DIGEST, '--count', '1', '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', 'Device.ManagementServer.ConnectionRequestURL']);
+    try {
+      const [, port] = await waitFor(p, 'stderr', /connection request listener ready .*port=(\d+)/);
+      await waitFor(p, 'stdout', /acs->cpe 204/);
+      expect(await curl(['-i', '-u', 'cr-cpe-1:secret', '--digest', `http://127.0.0.1:${port}/cr`])).toContain('HTTP/1.1 200 OK');
+      await waitFor(p, 'stdout', /Inform \[6 CONNECTION REQUEST\]/);
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    // The process ends by itself: nothing left open keeps it alive.
+    expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 0, signal: null });
+    expect(p.stderr).toContain('shutting down');
+  });
+
+  it('periodic-inform daemon: SIGINT → exit 0', async () => {
+    const p = spawnBin(['--profile', 'fixtures/profiles/tr181-minimal', '--count', '2', '--time-scale', '0.01']);
+    try {
+      await waitFor(p, 'stderr', /daemon mode \(periodic informs enabled\)/);
+      await waitFor(p, 'stdout', /acs->cpe 204/);
+    } finally {
+      p.child.kill('SIGINT');
+    }
+    expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 0, signal: null });
+    expect(p.stderr).toContain('signal=SIGINT');
+  });
+
+  it('a bind address in use: exit 2', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    try {
+      const port = (busy.address() as { port: number }).port;
+      const p = spawnBin(['--profile', DIGEST, '--cr-bind-addr', `127.0.0.1:${port}`, '--cr-publish-path', 'Device.ManagementServer.ConnectionRequestURL']);
+      expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 2, signal: null });
+      expect(p.stderr).toContain('address already in use');
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+  });
+});
