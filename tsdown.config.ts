@@ -15,7 +15,18 @@ export default defineConfig({
   clean: true,
   platform: 'node',
   target: 'node20',
-  // get-port is ESM-only; bundle it so the CJS build loads under Jest.
-  noExternal: ['get-port'],
-  external: ['vitest', '@jest/globals', 'msw', 'msw/node', 'expect'],
+  deps: {
+    // get-port is ESM-only; bundle it so the CJS build loads under Jest.
+    alwaysBundle: ['get-port'],
+    neverBundle: ['vitest', '@jest/globals', 'msw', 'msw/node', 'expect'],
+  },
+  outputOptions: {
+    // Without this, rolldown split shared code into chunks that required each other
+    // (core → launch → fleet → core), and in CJS a class then extended `undefined`.
+    // One library chunk has no cycle. Runner-specific modules (vitest, jest, msw,
+    // CLI) stay out of it, so require('cpe-sim') never loads vitest or msw.
+    codeSplitting: {
+      groups: [{ name: 'lib', test: /[\\/]src[\\/](?!testing[\\/]|cli[\\/]|acs[\\/]msw\.ts)/ }],
+    },
+  },
 });

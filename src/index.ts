@@ -1,7 +1,60 @@
 /**
  * cpe-sim: simulate fleets of TR-069 (CWMP) CPEs for ACS integration tests.
+ *
+ * Most users start with {@link startFleet} (or `withCpeFleet` from `cpe-sim/vitest`,
+ * `useCpeFleet` from `cpe-sim/jest`) and {@link createFakeAcs}. The lower layers are
+ * exported for people who build their own harness: the profile loader, the data
+ * model, the CWMP codec and the Connection Request listener.
  * @packageDocumentation
  */
 
-// ---- Errors ------------------------------------------------------------------
+// ---- Errors --------------------------------------------------------------------
 export * from './errors/index.js';
+
+// ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
+export { startFleet } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions } from './fleet/index.js';
+
+// ---- One CPE -----------------------------------------------------------------------
+export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';
+export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind } from './cpe/index.js';
+
+// ---- Fake ACS ------------------------------------------------------------------------
+export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine } from './acs/index.js';
+export type * from './acs/index.js';
+
+// ---- Connection Request listener ------------------------------------------------------
+export { createCrListener } from './cr/index.js';
+export type { CrListener, CrListenerOptions, CrListenerStats, CrEndpoint, CrEndpointConfig, CrAuthScheme, CrRequestEvent } from './cr/index.js';
+
+// ---- Profiles -------------------------------------------------------------------------
+export { loadProfile, parseProfile, profileFromObject, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';
+export type * from './profile/types.js';
+
+// ---- Data model -----------------------------------------------------------------------
+export { Template, createParameterTree, checkValue } from './datamodel/index.js';
+export type * from './datamodel/types.js';
+
+// ---- CWMP codec (pure) --------------------------------------------------------------------
+export {
+  encodeEnvelope,
+  decodeEnvelope,
+  CwmpDecodeError,
+  CwmpEncodeError,
+  EVENT,
+  eventPolicy,
+  isValidEventCode,
+  faultFromError,
+  errorFromFault,
+  summarize,
+  forcedInformParameters,
+  NAMESPACE_BY_VERSION,
+} from './cwmp/index.js';
+export type * from './cwmp/types.js';
+export type { EventPolicy } from './cwmp/index.js';
+
+// ---- Time and logging ----------------------------------------------------------------------
+export { createClock, Scheduler } from './clock/index.js';
+export type { Clock, ScheduledJob } from './clock/index.js';
+export { createLogger, silentLogger } from './log/index.js';
+export type { Logger, LoggerOptions, LogLevel, LogFormat, LogFields } from './log/index.js';

@@ -1,1 +1,166 @@
-export {};
+/**
+ * `cpe-sim/vitest`: fixtures and matchers for Vitest (3.2 and 4.x). Importing this
+ * module registers the matchers with `expect.extend` and types them on Vitest's
+ * `expect` (module augmentation below).
+ *
+ * @example
+ * ```ts
+ * import { expect } from 'vitest';
+ * import { withCpeFleet } from 'cpe-sim/vitest';
+ *
+ * const test = withCpeFleet({ profile: 'fixtures/profiles/tr181-basic.yaml', count: 3 });
+ *
+ * test('a Connection Request makes the CPE inform', async ({ fleet, acs }) => {
+ *   const res = await acs.connectionRequest(fleet.cpe(2).crUrl!, { username: 'cr-cpe-2', password: 'secret' });
+ *   expect(res).toBeAccepted();
+ *   await expect(fleet.cpe(2)).toHaveInformed('6 CONNECTION REQUEST');
+ * });
+ * ```
+ * @see docs/testing.md
+ * @module
+ */
+import { expect, onTestFailed, onTestFinished, test as baseTest } from 'vitest';
+import type { TestAPI } from 'vitest';
+import type { FakeAcs } from '../acs/index.js';
+import type { Fleet } from '../fleet/index.js';
+import { CpeSimError } from '../errors/index.js';
+import { cpeSimMatchers } from './matchers.js';
+import { launchFleet, printFailureTranscript } from './launch.js';
+import { markSessions } from './transcript.js';
+import type { CpeFleetOptions } from './options.js';
+import type { CpeSimMatchers } from './types.js';
+
+expect.extend(cpeSimMatchers);
+
+declare module 'vitest' {
+  // Vitest requires exactly this signature (`T = any`) for its Matchers interface;
+  // our own public types never use `any`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  interface Matchers<T = any> extends CpeSimMatchers<T> {}
+}
+
+// ---- Re-exports ----------------------------------------------------------------
+export { startFleet } from '../fleet/index.js';
+export type { Fleet, FleetOptions } from '../fleet/index.js';
+export type { Cpe, SessionRecord, InformRecord, TranscriptEntry } from '../cpe/index.js';
+export type { FakeAcs, CrResult } from '../acs/index.js';
+export type { CpeFleetOptions, CpeFleetCrOptions } from './options.js';
+export type { CpeSimMatchers, AsymmetricLike } from './types.js';
+export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions } from './matchers.js';
+export { cpeSimMatchers } from './matchers.js';
+export { failureTranscript, markSessions } from './transcript.js';
+
+// ---- Fixtures ------------------------------------------------------------------
+
+/** Options of {@link withCpeFleet}: the fleet options plus the fixture's scope. */
+export interface WithCpeFleetOptions extends CpeFleetOptions {
+  /**
+   * `'test'` (default): a fresh fleet per test. `'file'`: one fleet shared by every
+   * test of the file (Vitest's file-scoped fixtures), closed after the last test.
+   */
+  scope?: 'test' | 'file';
+}
+
+/** Fixtures of {@link withCpeFleet} with an external ACS (`acsUrl` given). */
+export interface CpeFleetFixtures {
+  /** The started, bootstrapped fleet. */
+  fleet: Fleet;
+}
+
+/** Fixtures of {@link withCpeFleet} with the embedded FakeAcs. */
+export interface CpeFleetWithAcsFixtures extends CpeFleetFixtures {
+  /** The embedded FakeAcs the CPEs talk to (`fleet.acs`). */
+  acs: FakeAcs;
+}
+
+function embeddedAcs(fleet: Fleet): FakeAcs {
+  if (!fleet.acs) throw new CpeSimError('CPESIM_NO_EMBEDDED_ACS', 'the `acs` fixture exists only when withCpeFleet() is given no acsUrl');
+  return fleet.acs;
+}
+
+/**
+ * Returns a Vitest `test` whose context carries a started fleet (`fleet`) and, when
+ * no `acsUrl` is given, the embedded FakeAcs (`acs`). The fleet listens for
+ * Connection Requests on 127.0.0.1 (port 0 unless `cr.port` asks for one), waits
+ * for every bootstrap session (`waitFor`), and is closed after the test (or after
+ * the file with `scope: 'file'`). A failing test prints the CWMP transcript of
+ * the CPEs that had sessions during it.
+ *
+ * @example
+ * ```ts
+ * const test = withCpeFleet({ profile: './profiles/hgw.yaml', count: 5, scope: 'file' });
+ * test('bootstraps', async ({ fleet }) => {
+ *   await expect(fleet).toHaveInformed('0 BOOTSTRAP', { cpe: 'cpe-5' });
+ * });
+ * ```
+ */
+export function withCpeFleet(options: WithCpeFleetOptions & { acsUrl: string }): TestAPI<CpeFleetFixtures>;
+export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWithAcsFixtures>;
+export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWithAcsFixtures> | TestAPI<CpeFleetFixtures> {
+  const { scope = 'test', ...fleetOptions } = options;
+  const printOnFailure = fleetOptions.transcriptOnFailure !== false;
+
+  if (scope === 'file') {
+    // Two layers: the fleet lives in a file-scoped fixture; the test-scoped `fleet`
+    // marks where each transcript stands, so a failing test prints only its own sessions.
+    const extended = baseTest.extend<{ cpeSimSharedFleet: Fleet; fleet: Fleet; acs: FakeAcs }>({
+      cpeSimSharedFleet: [
+        // eslint-disable-next-line no-empty-pattern -- Vitest reads fixture dependencies from this object pattern; it must stay a (here empty) destructuring.
+        async ({}, use) => {
+          const fleet = await launchFleet(fleetOptions);
+          try {
+            await use(fleet);
+          } finally {
+            await fleet.close();
+          }
+        },
+        { scope: 'file' },
+      ],
+      fleet: async ({ cpeSimSharedFleet, onTestFailed: onFailed }, use) => {
+        const mark = markSessions(cpeSimSharedFleet);
+        if (printOnFailure) onFailed(() => printFailureTranscript(cpeSimSharedFleet, mark));
+        await use(cpeSimSharedFleet);
+      },
+      acs: async ({ fleet }, use) => {
+        await use(embeddedAcs(fleet));
+      },
+    });
+    // The internal `cpeSimSharedFleet` fixture is not part of the public context type.
+    return extended as unknown as TestAPI<CpeFleetWithAcsFixtures>;
+  }
+
+  return baseTest.extend<{ fleet: Fleet; acs: FakeAcs }>({
+    fleet: async ({ onTestFailed: onFailed }, use) => {
+      const fleet = await launchFleet(fleetOptions);
+      if (printOnFailure) onFailed(() => printFailureTranscript(fleet));
+      try {
+        await use(fleet);
+      } finally {
+        await fleet.close();
+      }
+    },
+    acs: async ({ fleet }, use) => {
+      await use(embeddedAcs(fleet));
+    },
+  });
+}
+
+/**
+ * Starts a fleet inside the running test and closes it when the test finishes
+ * (`onTestFinished`); prints the transcript if the test fails (`onTestFailed`).
+ *
+ * @example
+ * ```ts
+ * test('two fleets, one ACS', async () => {
+ *   const a = await createCpeFleet({ profile: hgw, count: 2 });
+ *   const b = await createCpeFleet({ profile: hgw, count: 2, acsUrl: a.acsUrl });
+ *   await expect(b).toHaveInformed('0 BOOTSTRAP', { cpe: 'cpe-2' });
+ * });
+ * ```
+ */
+export async function createCpeFleet(options: CpeFleetOptions): Promise<Fleet> {
+  const fleet = await launchFleet(options);
+  onTestFinished(() => fleet.close());
+  if (options.transcriptOnFailure !== false) onTestFailed(() => printFailureTranscript(fleet));
+  return fleet;
+}

@@ -1,0 +1,44 @@
+/**
+ * The matcher signatures both runners' `expect` gain (module augmentation in
+ * `vitest.ts` and `jest.ts`). `R` is what the runner's matchers return.
+ * @module
+ */
+import type { ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
+
+/**
+ * cpe-sim's matchers. The async ones (`toHaveInformed`, `toHaveReceivedRpc`) wait
+ * and must be awaited; the others read the current state.
+ */
+export interface CpeSimMatchers<R = unknown> {
+  /**
+   * On a `Cpe`, a `Fleet` (any CPE; `{ cpe: 'cpe-3' }` narrows) or a `FakeAcs`:
+   * waits up to `timeout` (default 2000 ms) for a delivered Inform carrying
+   * `eventCode` (a string or an asymmetric matcher).
+   * @example await expect(fleet.cpe(1)).toHaveInformed('6 CONNECTION REQUEST')
+   */
+  toHaveInformed(eventCode: string | AsymmetricLike, options?: ToHaveInformedOptions): Promise<R>;
+  /**
+   * On a `Cpe` or a `Fleet`: the CPE received the RPC `name` from the ACS and the
+   * parsed request partially matches `partial` (asymmetric matchers allowed).
+   * @example await expect(cpe).toHaveReceivedRpc('SetParameterValues', { parameterList: [{ name: 'Device.X', value: '1' }] })
+   */
+  toHaveReceivedRpc(name: string | AsymmetricLike, partial?: object, options?: ToHaveReceivedRpcOptions): Promise<R>;
+  /**
+   * On a `Cpe`: the parameter at `path` holds `value` now.
+   * @example expect(cpe).toHaveParameterValue('Device.ManagementServer.PeriodicInformInterval', '60')
+   */
+  toHaveParameterValue(path: string, value: string | AsymmetricLike): R;
+  /** On a `Cpe` or a `Fleet` (total): exactly `n` sessions ended successfully. */
+  toHaveCompletedSessions(n: number | AsymmetricLike): R;
+  /** On a CR response: 503 with a whole-seconds Retry-After (optionally equal to `retryAfter`). */
+  toBeThrottled(options?: { retryAfter?: number | AsymmetricLike } & Omit<ToBeThrottledOptions, 'retryAfter'>): R;
+  /** On a CR response: 401, with a WWW-Authenticate challenge of `scheme` (`false`: no challenge). */
+  toBeUnauthorized(options?: ToBeUnauthorizedOptions): R;
+  /** On a CR response: 200 or 204. */
+  toBeAccepted(): R;
+}
+
+/** An asymmetric matcher (`expect.any(String)`, `expect.stringMatching(/x/)`), as both runners shape it. */
+export interface AsymmetricLike {
+  asymmetricMatch(other: unknown): boolean;
+}

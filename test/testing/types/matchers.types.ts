@@ -1,0 +1,53 @@
+// Compile-only type test (checked by `tsc --noEmit` in `npm test`, never executed):
+// proves the Vitest and the Jest module augmentations both type cpe-sim's matchers,
+// and that wrong calls do not compile. If an augmentation broke, the plain calls
+// below would fail ("Property 'toHaveInformed' does not exist") and the
+// expect-error directives would become "unused directive" errors.
+import { expect, expectTypeOf } from 'vitest';
+import { expect as jestExpect } from '@jest/globals';
+import type { CrResult, Cpe, Fleet, FakeAcs } from '../../../src/testing/vitest.js';
+import type {} from '../../../src/testing/jest.js';
+
+declare const cpe: Cpe;
+declare const fleet: Fleet;
+declare const acs: FakeAcs;
+declare const res: CrResult;
+
+export async function vitestTypes(): Promise<void> {
+  await expect(cpe).toHaveInformed('6 CONNECTION REQUEST', { timeout: 500, times: 1, since: Date.now() });
+  await expect(fleet).toHaveInformed(expect.stringMatching(/BOOT/), { cpe: 'cpe-3' });
+  await expect(acs).not.toHaveInformed('1 BOOT');
+  await expect(cpe).toHaveReceivedRpc('SetParameterValues', { parameterList: [{ name: 'Device.X', value: expect.any(String) }] });
+  expect(cpe).toHaveParameterValue('Device.DeviceInfo.SoftwareVersion', '1.0.0');
+  expect(fleet).toHaveCompletedSessions(3);
+  expect(res).toBeThrottled({ retryAfter: 5 });
+  expect(res).toBeUnauthorized({ scheme: 'digest' });
+  expect(res).not.toBeAccepted();
+  // The async matchers return promises (they must be awaited); the others do not.
+  expectTypeOf(expect(cpe).toHaveInformed('1 BOOT')).toEqualTypeOf<Promise<Cpe>>();
+  expectTypeOf(expect(res).toBeAccepted()).not.toEqualTypeOf<Promise<CrResult>>();
+
+  // @ts-expect-error an event code is a string (or an asymmetric matcher), not a number
+  await expect(cpe).toHaveInformed(6);
+  // @ts-expect-error unknown option
+  await expect(cpe).toHaveInformed('1 BOOT', { within: 5 });
+  // @ts-expect-error Retry-After is whole seconds
+  expect(res).toBeThrottled({ retryAfter: '5' });
+  // @ts-expect-error CR auth is basic or digest
+  expect(res).toBeUnauthorized({ scheme: 'ntlm' });
+}
+
+export async function jestTypes(): Promise<void> {
+  await jestExpect(cpe).toHaveInformed('6 CONNECTION REQUEST', { timeout: 500 });
+  await jestExpect(fleet).toHaveReceivedRpc('GetParameterValues');
+  jestExpect(cpe).toHaveParameterValue('Device.DeviceInfo.SoftwareVersion', jestExpect.stringMatching(/^1/));
+  jestExpect(res).toBeThrottled();
+  jestExpect(res).not.toBeUnauthorized({ scheme: 'basic' });
+  jestExpect(cpe).toHaveCompletedSessions(1);
+  jestExpect(res).toBeAccepted();
+
+  // @ts-expect-error toHaveCompletedSessions takes a count
+  jestExpect(cpe).toHaveCompletedSessions('one');
+  // @ts-expect-error toBeAccepted takes no argument
+  jestExpect(res).toBeAccepted(200);
+}
