@@ -20,6 +20,9 @@ test('second test shares the same fleet and its state', async ({ fleet, acs }) =
   const res = await acs.connectionRequest(fleet.cpe(1).crUrl!, { username: 'cr-cpe-1', password: 'secret-cpe-1' });
   expect(res).toBeAccepted();
   await expect(fleet).toHaveInformed('6 CONNECTION REQUEST', { cpe: 'cpe-1' });
+  // toHaveInformed passes once the Inform is answered; the session itself ends a
+  // little later (empty POST, 204). Wait for that so the next test sees it completed.
+  await fleet.cpe(1).waitForSession((s) => s.events.some((e) => e.eventCode === '6 CONNECTION REQUEST'), { timeoutMs: 5000 });
 });
 
 test('third test sees the sessions of the second', async ({ fleet }) => {
