@@ -1,25 +1,21 @@
 import { expect } from 'vitest';
 import { withCpeFleet } from 'cpe-sim/vitest';
 
-const test = withCpeFleet({
-  count: 3,
-  profile: {
-    deviceIdPaths: { manufacturer: 'Device.DeviceInfo.Manufacturer', oui: 'Device.DeviceInfo.ManufacturerOUI', productClass: 'Device.DeviceInfo.ProductClass', serialNumber: 'Device.DeviceInfo.SerialNumber' },
-    parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00D09E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: 'LAB' },
-      { path: 'Device.ManagementServer.ConnectionRequestURL', value: '', writable: true },
-      { path: 'Device.ManagementServer.ConnectionRequestUsername', value: 'cr-{cpe_id}', writable: true },
-      { path: 'Device.ManagementServer.ConnectionRequestPassword', value: 'secret', writable: true },
-    ],
-    connectionRequest: { scheme: 'digest', realm: 'cpe-sim', usernameParameter: 'Device.ManagementServer.ConnectionRequestUsername', passwordParameter: 'Device.ManagementServer.ConnectionRequestPassword' },
-  },
-});
+// Three simulated routers with Digest-protected Connection Requests, an embedded
+// fake ACS, and a real CR listener on an ephemeral loopback port.
+const test = withCpeFleet({ profile: 'fixtures/profiles/tr181-digest.yaml', count: 3 });
 
 test('a Digest Connection Request wakes cpe-2', async ({ fleet, acs }) => {
-  const res = await acs.connectionRequest(fleet.cpe(2).crUrl!, { username: 'cr-cpe-2', password: 'secret' });
+  const cpe = fleet.cpe(2);
+  const res = await acs.connectionRequest(cpe.crUrl!, { username: 'cr-cpe-2', password: 'secret' });
+
   expect(res).toBeAccepted();
-  await expect(fleet.cpe(2)).toHaveInformed('6 CONNECTION REQUEST');
+  await expect(cpe).toHaveInformed('6 CONNECTION REQUEST');
+});
+
+test('a wrong password gets a fresh Digest challenge and no session', async ({ fleet, acs }) => {
+  const res = await acs.connectionRequest(fleet.cpe(3).crUrl!, { username: 'cr-cpe-3', password: 'wrong' });
+
+  expect(res).toBeUnauthorized({ scheme: 'Digest' });
+  await expect(fleet.cpe(3)).not.toHaveInformed('6 CONNECTION REQUEST');
 });
