@@ -33,20 +33,8 @@ function checkKey(what: string, key: string): void {
   if (key.length > MAX_KEY) throw new CwmpFault(9003, `${what} is ${key.length} characters long, at most ${MAX_KEY} allowed`);
 }
 
-const ACS_REQUEST_NAMES: ReadonlySet<string> = new Set<AcsRequest['name']>([
-  'GetRPCMethods',
-  'GetParameterNames',
-  'GetParameterValues',
-  'SetParameterValues',
-  'GetParameterAttributes',
-  'SetParameterAttributes',
-  'AddObject',
-  'DeleteObject',
-  'Reboot',
-  'FactoryReset',
-  'Download',
-  'ScheduleInform',
-]);
+// The requests an ACS may send are exactly the RPCs we answer (one list, in cwmp/).
+const ACS_REQUEST_NAMES: ReadonlySet<string> = new Set(CPE_RPC_METHODS);
 
 /**
  * True for a message an ACS may send as a request: a known ACS→CPE RPC, or an
