@@ -8,7 +8,7 @@
  */
 import { CwmpFault, isCwmpFault } from '../errors/index.js';
 import type { CpeRequest, CpeResponse, CwmpMessage, CwmpNamespace, Envelope, Inform } from '../cwmp/index.js';
-import { decodeEnvelope, encodeEnvelope, faultFromError, NAMESPACE_BY_VERSION, summarize } from '../cwmp/index.js';
+import { CPE_RPC_METHODS, CwmpDecodeError, decodeEnvelope, encodeEnvelope, faultFromError, NAMESPACE_BY_VERSION, summarize } from '../cwmp/index.js';
 import type { Logger } from '../log/index.js';
 import { SessionAuth } from './auth.js';
 import type { AcsCredentials } from './auth.js';
@@ -69,12 +69,18 @@ export async function runSession(d: SessionDeps): Promise<void> {
   const auth = new SessionAuth(path, d.credentials);
   let closedForcefully = false;
   try {
-    const exchange = (kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | null> =>
+    const exchange = (kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | InvalidAcsRequest | null> =>
       post({ d, transport, jar, auth, path }, kind, msg, xml);
+    /** Responses to our own requests (Inform, TransferComplete…) are never ACS requests. */
+    const request = async (msg: CwmpMessage, xml: string): Promise<Envelope | null> => {
+      const res = await exchange('request', msg, xml);
+      if (res instanceof InvalidAcsRequest) throw new SessionFailure(`malformed SOAP from the ACS: ${res.why}`);
+      return res;
+    };
 
     // 1. Inform (TR-069 §3.7.1.1): always the first message, in cwmp-1-2.
     const informXml = encodeEnvelope(d.inform, { header: { id: d.nextId(), supportedCwmpVersions: SUPPORTED_CWMP_VERSIONS }, namespace: INFORM_NAMESPACE });
-    let env = await exchange('request', d.inform, informXml);
+    let env: Envelope | null = await request(d.inform, informXml);
     if (env === null) throw new SessionFailure('ACS answered the Inform with an empty response instead of InformResponse');
     if (env.body.name === 'Fault') throw new SessionFailure(`ACS answered the Inform with fault ${describeFault(env.body)}`);
     if (env.body.name !== 'InformResponse') throw new SessionFailure(`ACS answered the Inform with ${env.body.name} instead of InformResponse`);
@@ -85,21 +91,25 @@ export async function runSession(d: SessionDeps): Promise<void> {
     let last: 'request' | 'response' | 'empty' = 'response';
     let sentEmpty = false;
     let retries8005 = 0;
+    /** Set when the ACS request in `env` could not be decoded: it is answered with this fault. */
+    let invalidRequest: CwmpFault | undefined;
 
     for (;;) {
       if (d.signal.aborted) throw new SessionFailure('session aborted: CPE closed');
+      let got: Envelope | InvalidAcsRequest | null;
       if (last === 'request' && env !== null) {
         // An ACS request rides on an HTTP response; the answer goes in the next POST (§3.7.2).
-        const answer = answerRequest(d, env.body);
+        const answer = invalidRequest !== undefined ? faultFromError(invalidRequest) : answerRequest(d, env.body);
+        invalidRequest = undefined;
         const header = env.header.id !== undefined ? { id: env.header.id } : {};
-        env = await exchange('response', answer, encodeEnvelope(answer, { header, namespace: ns }));
+        got = await exchange('response', answer, encodeEnvelope(answer, { header, namespace: ns }));
       } else {
         if (last === 'empty' && sentEmpty) return; // §3.7.1.4: both sides are done
         const next = requests[0];
         if (!sentEmpty && !hold && next !== undefined) {
           // §3.7.1.2: CPE requests only while the ACS's last response carried none,
           // HoldRequests is not true and no empty POST was sent yet.
-          const res = await exchange('request', next, encodeEnvelope(next, { header: { id: d.nextId() }, namespace: ns }));
+          const res = await request(next, encodeEnvelope(next, { header: { id: d.nextId() }, namespace: ns }));
           if (res === null) throw new SessionFailure(`ACS answered ${next.name} with an empty response`);
           if (res.body.name === 'Fault') {
             // §3.7.1.2 / A.5: 8005 = retry the request (not the Inform); bounded so a broken ACS cannot loop us.
@@ -119,10 +129,19 @@ export async function runSession(d: SessionDeps): Promise<void> {
           last = 'response';
           continue;
         }
-        env = await exchange('empty', null, undefined);
+        got = await exchange('empty', null, undefined);
         sentEmpty = true;
       }
       // Classify what the ACS sent in this HTTP response.
+      if (got instanceof InvalidAcsRequest) {
+        // A.5 9003: a known RPC with arguments we cannot read gets a fault, and the session goes on.
+        invalidRequest = new CwmpFault(9003, `Invalid arguments: ${got.why}`);
+        env = got.envelope;
+        last = 'request';
+        hold = env.header.holdRequests === true;
+        continue;
+      }
+      env = got;
       if (env === null) {
         last = 'empty';
         hold = false;
@@ -174,9 +193,10 @@ interface PostCtx {
 
 /**
  * One POST (with at most one authenticated retry after a 401 challenge), recorded in
- * the transcript. Returns the decoded envelope, or null for an empty response.
+ * the transcript. Returns the decoded envelope, null for an empty response, or an
+ * InvalidAcsRequest when a known ACS RPC arrived with arguments that do not decode.
  */
-async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | null> {
+async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | InvalidAcsRequest | null> {
   const { d } = c;
   const rec = d.record;
   rec.entries.push({
@@ -228,7 +248,17 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
     env = decodeEnvelope(body);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: res.status, summary: `malformed SOAP: ${why}`, ...(d.keepXml ? { xml: body } : {}) });
+    // Where an ACS request may arrive, a known RPC whose arguments do not decode is answered with 9003.
+    const invalid = kind !== 'request' && err instanceof CwmpDecodeError ? invalidAcsRequest(body, err) : undefined;
+    rec.entries.push({
+      dir: 'acs->cpe',
+      time: d.now(),
+      status: res.status,
+      summary: invalid ? `${invalid.rpc} with invalid arguments: ${why}` : `malformed SOAP: ${why}`,
+      ...(invalid ? { message: invalid.envelope.body } : {}),
+      ...(d.keepXml ? { xml: body } : {}),
+    });
+    if (invalid) return invalid;
     throw new SessionFailure(`malformed SOAP from the ACS: ${why}`);
   }
   rec.entries.push({
@@ -240,4 +270,36 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
     ...(d.keepXml ? { xml: body } : {}),
   });
   return env;
+}
+
+/** A well-formed envelope holding a known ACS request whose arguments could not be decoded. */
+class InvalidAcsRequest {
+  constructor(
+    readonly rpc: string,
+    /** Header and namespace as sent; the body is the RPC as `Unknown`. */
+    readonly envelope: Envelope,
+    readonly why: string,
+  ) {}
+}
+
+const ACS_RPC_NAMES: ReadonlySet<string> = new Set(CPE_RPC_METHODS);
+
+/**
+ * The decode error lies inside a known RPC element (`Envelope/Body/<RPC>/…`): the
+ * envelope, header and RPC name are fine, only the arguments are not (e.g. a missing
+ * `ParameterNames`, DelaySeconds "abc"). Reads the header and namespace with the codec
+ * itself, by renaming the RPC element so it decodes as an unmodelled RPC.
+ */
+function invalidAcsRequest(xml: string, err: CwmpDecodeError): InvalidAcsRequest | undefined {
+  const m = /^Envelope\/Body\/([A-Za-z]+)(?:\/|$)/.exec(err.where ?? '');
+  const rpc = m?.[1];
+  if (rpc === undefined || !ACS_RPC_NAMES.has(rpc)) return undefined;
+  const renamed = xml.replace(new RegExp(`(<\\/?(?:[A-Za-z_][\\w.-]*:)?)${rpc}(?=[\\s/>])`, 'g'), `$1CpeSimInvalid${rpc}`);
+  try {
+    const env = decodeEnvelope(renamed);
+    if (env.body.name !== 'Unknown') return undefined;
+    return new InvalidAcsRequest(rpc, { header: env.header, namespace: env.namespace, body: { ...env.body, method: rpc } }, err.message);
+  } catch {
+    return undefined;
+  }
 }
