@@ -7,11 +7,12 @@
 import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.js';
 import { createClock, Scheduler } from '../clock/index.js';
 import { Cpe, type CpeOptions } from '../cpe/index.js';
-import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener } from '../cr/index.js';
+import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener, type CrRequestEvent } from '../cr/index.js';
 import { Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
+import { CrLog, type CrOutcome } from './cr-log.js';
 import { cpeRandom } from './random.js';
 
 /** Connection Request listener options of a fleet. */
@@ -65,6 +66,12 @@ export interface FleetOptions {
   seed?: number;
   /** Extra options of the embedded fake ACS (ignored with `acsUrl`), e.g. `onMessage`, `auth`, `keepXml`. */
   embeddedAcs?: FakeAcsOptions;
+  /**
+   * Observer of every answer of the Connection Request listener (200, 401, 503, 405,
+   * 404, …), called once per request after the response was written. Same as
+   * subscribing with {@link Fleet.onCrRequest} before the first request can arrive.
+   */
+  onCrRequest?: (e: CrRequestEvent) => void;
 }
 
 /** A running fleet. `await using fleet = await startFleet(...)` closes it at scope end. */
@@ -83,6 +90,22 @@ export interface Fleet extends AsyncDisposable {
   readonly profile: Profile;
   /** Resolves when every CPE delivered `0 BOOTSTRAP`. */
   whenBootstrapped(): Promise<void>;
+  /**
+   * Observes every answer of the Connection Request listener; returns the
+   * unsubscribe function. A throwing observer is logged and does not affect others.
+   * @example
+   * const off = fleet.onCrRequest((e) => console.log(e.cpeId, e.status, e.reason));
+   * // … later
+   * off();
+   */
+  onCrRequest(observer: (e: CrRequestEvent) => void): () => void;
+  /**
+   * The last ≤50 Connection Request outcomes of `cpeId` (oldest first), or without it
+   * every kept outcome of the fleet (including requests aimed at no CPE) in order.
+   * @example
+   * expect(fleet.crRequests('cpe-2').at(-1)).toMatchObject({ status: 401, reason: 'unauthorized' });
+   */
+  crRequests(cpeId?: string): readonly CrOutcome[];
   /** Idempotent: closes the listener, the CPEs (aborting in-flight sessions), the scheduler and the embedded ACS. */
   close(): Promise<void>;
 }
@@ -192,10 +215,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const crAuth = crOpts ? crEndpointConfig(profile, template, crOpts) : undefined;
   const publishPath = crOpts ? publishPathOf(profile, template, crOpts, logger) : undefined;
 
-  const scheduler = new Scheduler(createClock(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale }));
+  const clock = createClock(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale });
+  const scheduler = new Scheduler(clock);
   let acs: FakeAcs | undefined;
   let listener: CrListener | undefined;
   const cpes: Cpe[] = [];
+  const crLog = new CrLog(logger, () => clock.now());
+  if (opts.onCrRequest) crLog.subscribe(opts.onCrRequest);
   const cleanup = async (): Promise<void> => {
     await listener?.close().catch(() => undefined);
     await Promise.all(cpes.map((c) => c.close().catch(() => undefined)));
@@ -236,6 +262,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         mode: total === 1 ? 'single' : 'fleet',
         ...(crOpts.publishHost !== undefined ? { publishHost: crOpts.publishHost } : {}),
         logger: logger.child({ component: 'cr' }),
+        onRequest: crLog.record,
       });
       listener = l;
       await l.listen();
@@ -251,13 +278,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           onRequest: () => cpe.connectionRequest(),
         };
         const url = l.register(cpe.id, endpoint);
+        crLog.route(new URL(url).pathname, cpe.id);
         // Written BEFORE start(), so the bootstrap Inform already reports it (seed).
         if (publishPath !== undefined) cpe.params.setInternal(publishPath, url);
         cpe.crUrl = url;
       }
     }
 
-    const fleet = new RunningFleet(profile, cpes, listener, acs, acsUrl, range.first, cleanup);
+    const fleet = new RunningFleet(profile, cpes, listener, acs, acsUrl, range.first, crLog, cleanup);
     logger.info('fleet starting', {
       cpes: cpes.length,
       first: cpes[0]?.id,
@@ -296,6 +324,7 @@ class RunningFleet implements Fleet {
     readonly acs: FakeAcs | undefined,
     readonly acsUrl: string,
     private readonly firstIndex: number,
+    private readonly crLog: CrLog,
     private readonly cleanup: () => Promise<void>,
   ) {
     this.crUrls = cpes.flatMap((c) => (c.crUrl !== undefined ? [c.crUrl] : []));
@@ -320,6 +349,14 @@ class RunningFleet implements Fleet {
 
   async whenBootstrapped(): Promise<void> {
     await Promise.all(this.cpes.map((c) => c.whenBootstrapped()));
+  }
+
+  onCrRequest(observer: (e: CrRequestEvent) => void): () => void {
+    return this.crLog.subscribe(observer);
+  }
+
+  crRequests(cpeId?: string): readonly CrOutcome[] {
+    return this.crLog.list(cpeId);
   }
 
   /**
