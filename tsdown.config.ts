@@ -6,6 +6,7 @@ export default defineConfig({
     index: 'src/index.ts',
     vitest: 'src/testing/vitest.ts',
     jest: 'src/testing/jest.ts',
+    'jest-environment': 'src/testing/jest-environment.ts',
     msw: 'src/acs/msw.ts',
     cli: 'src/cli/main.ts',
   },
@@ -18,7 +19,7 @@ export default defineConfig({
   deps: {
     // get-port is ESM-only; bundle it so the CJS build loads under Jest.
     alwaysBundle: ['get-port'],
-    neverBundle: ['vitest', '@jest/globals', 'msw', 'msw/node', 'expect'],
+    neverBundle: ['vitest', '@jest/globals', 'jest-environment-node', '@jest/types', 'msw', 'msw/node', 'expect'],
   },
   outputOptions: {
     // Without this, rolldown split shared code into chunks that required each other
@@ -26,7 +27,10 @@ export default defineConfig({
     // One library chunk has no cycle. Runner-specific modules (vitest, jest, msw,
     // CLI) stay out of it, so require('cpe-sim') never loads vitest or msw.
     codeSplitting: {
-      groups: [{ name: 'lib', test: /[\\/]src[\\/](?!testing[\\/]|cli[\\/]|acs[\\/]msw\.ts)/ }],
+      // The `.d.ts` modules (rolldown-plugin-dts) must stay out of the group: caught
+      // by it, the declarations landed in lib-*.mjs, no lib-*.d.mts was written and
+      // every public type imported from it (Fleet, Cpe, FakeAcs…) became untyped.
+      groups: [{ name: 'lib', test: /[\\/]src[\\/](?!testing[\\/]|cli[\\/]|acs[\\/]msw\.ts)(?!.*\.d\.[cm]?ts$)/ }],
     },
   },
 });

@@ -170,6 +170,8 @@ export class AcsCore {
   private readonly live = new Map<string, LiveSession>();
   private readonly queue: QueueEntry[] = [];
   private readonly aliases = new Map<string, string>();
+  /** Every device that has sent an Inform, by OUI-ProductClass-Serial, most recently seen last (kept by clear(): identity, not history). */
+  private readonly known = new Map<string, Identity>();
   private readonly behaviours = new Map<string, AcsBehaviour>();
   private readonly waiters = new Set<Waiter>();
   private readonly delays = new Set<{ timer: NodeJS.Timeout; finish: () => void }>();
@@ -209,6 +211,24 @@ export class AcsCore {
 
   alias(key: string, serialNumber: string): void {
     this.aliases.set(key, serialNumber);
+  }
+
+  /**
+   * The serial number `key` refers to: an alias (even before that device informed),
+   * else a device seen in an Inform whose serial, OUI-ProductClass-Serial, OUI-Serial
+   * or CR-URL id is `key` (the most recently seen one when several match, e.g. two
+   * single CPEs that both publish `/cr`). `undefined` when nothing matches.
+   */
+  resolve(key: string): string | undefined {
+    const aliased = this.aliases.get(key);
+    if (aliased !== undefined) return aliased;
+    if (key === '*') return undefined;
+    const devices = [...this.known.values()];
+    for (let i = devices.length - 1; i >= 0; i--) {
+      const id = devices[i]!;
+      if (this.matches(key, id)) return id.serial;
+    }
+    return undefined;
   }
 
   /** A key matches a device by serial, OUI-ProductClass-Serial, OUI-Serial, alias, or the id in its CR URL. */
@@ -523,6 +543,9 @@ export class AcsCore {
   private onInform(req: CoreRequest, env: Envelope, inform: Inform, xml: string, cookieSession: LiveSession | undefined): Promise<CoreResponse> | CoreResponse {
     const t = this.now();
     const id = this.identityOf(inform);
+    const deviceKey = `${id.oui}-${id.productClass}-${id.serial}`;
+    this.known.delete(deviceKey); // re-inserted: the Map's order is "most recently seen last"
+    this.known.set(deviceKey, id);
     void cookieSession; // an old cookie replayed with a new Inform is ignored, as GenieACS does
 
     // Concurrency: the same device still has an open session.

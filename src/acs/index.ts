@@ -60,6 +60,7 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
       return core.informs;
     },
     alias: (key, serial) => core.alias(key, serial),
+    resolve: (key) => core.resolve(key),
     enqueue: (cpe: string, req: AcsRequest) => {
       core.enqueue(cpe, req);
     },

@@ -202,6 +202,18 @@ export interface FakeAcs extends AsyncDisposable {
   readonly informs: readonly AcsInform[];
   /** Maps a key (e.g. `cpe-3`) to a serial number, for `enqueue`/`rpc`/`waitForInform`/`behave`. */
   alias(key: string, serialNumber: string): void;
+  /**
+   * The serial number a key refers to, or `undefined`: an alias (a fleet registers
+   * `cpe-N` for each CPE), a serial, `OUI-ProductClass-Serial`, `OUI-Serial`, or the
+   * id from a ConnectionRequestURL (`cpe-3` of `…/cr/cpe-3`) of a device that has
+   * informed. The same keys `enqueue`/`rpc`/`waitForInform`/`behave` accept.
+   *
+   * @example
+   * ```ts
+   * acs.resolve('cpe-1'); // 'HGW-0001' in a fleet, even a single-CPE one (CR URL `/cr`)
+   * ```
+   */
+  resolve(key: string): string | undefined;
   /** Queues an RPC for the device's next (or current) session; fire and forget. */
   enqueue(cpe: string, req: AcsRequest): void;
   /** Queues an RPC and resolves with the CPE's response or Fault. */

@@ -3,6 +3,8 @@
  * `expect`, and {@link useCpeFleet}, a fleet per `describe` block built on
  * `beforeAll`/`afterAll` (Jest 30 has no `onTestFinished`). Loads from the CJS build
  * (Jest on Node 20 cannot load ESM-only packages).
+ * With `testEnvironment: 'cpe-sim/jest-environment'`, a failing test prints the
+ * CWMP transcript of the running fleets.
  *
  * @example
  * ```js
@@ -26,6 +28,8 @@ import type { Fleet } from '../fleet/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
 import { launchFleet } from './launch.js';
+import { failureTranscript, markSessions, type SessionMark } from './transcript.js';
+import { JEST_FAILURE_HOOKS, type JestFailureHooks, type JestFleetWatch } from './jest-hooks.js';
 import type { CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
@@ -61,22 +65,53 @@ export interface UseCpeFleetOptions extends CpeFleetOptions {
   hookTimeout?: number;
 }
 
+/** The registry of `cpe-sim/jest-environment`, when the test runs in it. */
+function failureHooks(): JestFailureHooks | undefined {
+  const hooks: unknown = (globalThis as Record<string, unknown>)[JEST_FAILURE_HOOKS];
+  return typeof hooks === 'object' && hooks !== null && 'add' in hooks && 'delete' in hooks ? (hooks as JestFailureHooks) : undefined;
+}
+
+/** Prints the sessions of `fleet` since the failed test started (nothing when it had none). */
+function watchFleet(fleet: Fleet): JestFleetWatch {
+  let mark: SessionMark | undefined;
+  return {
+    testStarted() {
+      mark = markSessions(fleet);
+    },
+    testFailed(testName) {
+      const text = failureTranscript(fleet, mark);
+      // console.error of the test's realm: Jest attributes it to the test file's output.
+      if (text) console.error(`cpe-sim: test failed: ${testName}\n${text}`);
+    },
+  };
+}
+
 /**
  * Starts a fleet in `beforeAll` and closes it in `afterAll` of the enclosing
  * `describe` (or file). Call it at describe level, read `.fleet` / `.acs` in tests.
- * Jest offers a library no per-test failure hook, so the transcript of a failing
- * test is not printed automatically: the matchers' messages include the
- * transcript lines they saw, and `failureTranscript(handle.fleet)` prints it on demand.
+ *
+ * Under `testEnvironment: 'cpe-sim/jest-environment'`, a failing test prints the
+ * CWMP transcript of this fleet's sessions during that test (unless
+ * `transcriptOnFailure: false`). Other environments give a library no per-test
+ * failure hook: then the matchers' messages still carry the lines they saw, and
+ * `failureTranscript(handle.fleet)` prints the transcript on demand.
  */
 export function useCpeFleet(options: UseCpeFleetOptions): CpeFleetHandle {
   const { hookTimeout = 30_000, ...fleetOptions } = options;
   let fleet: Fleet | undefined;
+  let watch: JestFleetWatch | undefined;
   beforeAll(async () => {
     fleet = await launchFleet(fleetOptions);
+    if (fleetOptions.transcriptOnFailure !== false) {
+      watch = watchFleet(fleet);
+      failureHooks()?.add(watch);
+    }
   }, hookTimeout);
   afterAll(async () => {
     const f = fleet;
     fleet = undefined;
+    if (watch) failureHooks()?.delete(watch);
+    watch = undefined;
     await f?.close();
   }, hookTimeout);
   const current = (): Fleet => {

@@ -97,6 +97,8 @@ export interface AcsView {
   readonly informs: readonly unknown[];
   waitForInform(...args: never[]): Promise<unknown>;
   enqueue(...args: never[]): void;
+  /** The serial number a key (alias such as `cpe-3`, serial, CR-URL id) refers to. */
+  resolve?(key: string): string | undefined;
 }
 
 /**
@@ -240,10 +242,15 @@ function acsInformLine(rec: unknown): InformLine {
   };
 }
 
-function acsInformMatchesCpe(rec: unknown, ref: number | string): boolean {
-  const want = typeof ref === 'number' ? `cpe-${ref}` : ref;
+/**
+ * `serial`: what the FakeAcs resolved the key to (its aliases, which a fleet sets to
+ * `cpe-N` even for a single CPE whose CR URL is `/cr`); without one, the key is
+ * compared with the CR-URL id and the serial of each Inform.
+ */
+function acsInformMatchesCpe(rec: unknown, want: string, serial: string | undefined): boolean {
   if (!isObject(rec)) return false;
   const deviceId = isObject(rec['deviceId']) ? rec['deviceId'] : {};
+  if (serial !== undefined) return [rec['serial'], deviceId['serialNumber']].some((x) => x === serial);
   return [rec['crId'], rec['serial'], deviceId['serialNumber']].some((x) => x === want);
 }
 
@@ -280,7 +287,12 @@ export async function toHaveInformed(this: MatcherContext, received: unknown, ev
     const acs = received;
     const ref = options.cpe;
     subject = ref === undefined ? 'the FakeAcs (any CPE)' : `the FakeAcs from ${String(ref)}`;
-    lines = () => acs.informs.filter((r) => ref === undefined || acsInformMatchesCpe(r, ref)).map(acsInformLine);
+    const want = ref === undefined ? undefined : typeof ref === 'number' ? `cpe-${ref}` : ref;
+    lines = () => {
+      // Resolved on every look: a key other than an alias is known only once its device informed.
+      const serial = want === undefined ? undefined : acs.resolve?.(want);
+      return acs.informs.filter((r) => want === undefined || acsInformMatchesCpe(r, want, serial)).map(acsInformLine);
+    };
   } else {
     throw new MatcherUsageError(`toHaveInformed: received value must be a Cpe, a Fleet or a FakeAcs, got ${describeValue(received)}`);
   }

@@ -191,6 +191,38 @@ describe('version negotiation', () => {
 });
 
 describe('identity matching', () => {
+  it('resolve() maps alias, serial, OUI-ProductClass-Serial, OUI-Serial and CR-URL id to the serial', async () => {
+    const acs = await acsWith();
+    acs.alias('cpe-9', 'RAW010');
+    // An alias resolves before its device ever informed; other keys need an Inform.
+    expect(acs.resolve('cpe-9')).toBe('RAW010');
+    expect(acs.resolve('RAW010')).toBeUndefined();
+    expect(acs.resolve('box-7')).toBeUndefined();
+    const cpe = cpeFor(acs);
+    await cpe.post(informXml({ serial: 'RAW010', crUrl: 'http://127.0.0.1:7547/cr/box-7' }));
+    expect(acs.resolve('RAW010')).toBe('RAW010');
+    expect(acs.resolve('00A0B1-RawBox-RAW010')).toBe('RAW010');
+    expect(acs.resolve('00A0B1-RAW010')).toBe('RAW010');
+    expect(acs.resolve('box-7')).toBe('RAW010');
+    expect(acs.resolve('box-8')).toBeUndefined();
+    expect(acs.resolve('*')).toBeUndefined();
+    // clear() forgets history, not who the devices are.
+    acs.clear();
+    expect(acs.resolve('box-7')).toBe('RAW010');
+  });
+
+  it('resolve(): two devices with the same CR-URL id (single CPEs publish /cr) → the one seen last', async () => {
+    const acs = await acsWith();
+    const a = cpeFor(acs);
+    await a.post(informXml({ serial: 'ONE001', crUrl: 'http://127.0.0.1:7547/cr' }));
+    expect(acs.resolve('cr')).toBe('ONE001');
+    const b = cpeFor(acs);
+    await b.post(informXml({ serial: 'TWO002', crUrl: 'http://127.0.0.1:7548/cr' }));
+    expect(acs.resolve('cr')).toBe('TWO002');
+    await a.post(informXml({ serial: 'ONE001', id: 'inform-2', crUrl: 'http://127.0.0.1:7547/cr' }));
+    expect(acs.resolve('cr')).toBe('ONE001');
+  });
+
   it('matches serial, OUI-ProductClass-Serial, alias and the ConnectionRequestURL id', async () => {
     const acs = await acsWith();
     acs.alias('cpe-9', 'RAW010');

@@ -31,6 +31,17 @@ describe('fake ACS with our own CPEs', () => {
     expect(bad).toMatchObject({ status: 401, attempts: 2 });
   });
 
+  it('resolve(): a single CPE (CR URL /cr) is still known as cpe-1, by alias', async () => {
+    await using fleet = await startFleet({ profile: PROFILE, count: 1, timeScale: 0.001 });
+    const acs = fleet.acs!;
+    await acs.waitForInform({ cpe: 'DIG-001', event: '0 BOOTSTRAP' }, { timeoutMs: 5000 });
+    expect(new URL(fleet.cpe(1).crUrl!).pathname).toBe('/cr');
+    expect(acs.informs[0]!.crId).toBe('cr');
+    expect(acs.resolve('cpe-1')).toBe('DIG-001');
+    expect(acs.resolve('cr')).toBe('DIG-001');
+    expect(acs.resolve('cpe-2')).toBeUndefined();
+  });
+
   it('CPEs authenticate to the ACS with Digest (no session is opened without it)', async () => {
     await using fleet = await startFleet({
       profile: PROFILE,

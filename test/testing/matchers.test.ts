@@ -160,6 +160,26 @@ describe('toHaveInformed', () => {
     expect(msg).toContain('from the FakeAcs from cpe-1');
   });
 
+  test('on a FakeAcs with resolve(): `cpe` narrows by the resolved serial (a single CPE publishes /cr)', async () => {
+    const inform = (serial: string, code: string) => ({ sessionId: 1, serial, crId: 'cr', deviceId: { serialNumber: serial }, events: [{ eventCode: code, commandKey: '' }], time: 5 });
+    const serials: Record<string, string> = { 'cpe-1': 'ONE-1', 'cpe-2': 'TWO-2' };
+    const acs = {
+      informs: [inform('ONE-1', '1 BOOT'), inform('TWO-2', '6 CONNECTION REQUEST')],
+      waitForInform: async () => undefined,
+      enqueue: () => undefined,
+      resolve: (key: string) => serials[key],
+    };
+    await expect(acs).toHaveInformed('1 BOOT', { cpe: 'cpe-1' });
+    await expect(acs).toHaveInformed('6 CONNECTION REQUEST', { cpe: 2 });
+    // Both informs carry crId 'cr': without resolve, 'cpe-1' would match neither, and
+    // a resolved key must not match the other device's Inform.
+    await expect(acs).not.toHaveInformed('6 CONNECTION REQUEST', { cpe: 'cpe-1' });
+    const msg = await failure(() => expect(acs).toHaveInformed('6 CONNECTION REQUEST', { cpe: 'cpe-1', timeout: 0 }));
+    expect(msg).toContain('from the FakeAcs from cpe-1');
+    // An unresolved key falls back to the CR-URL id and serial of each Inform.
+    await expect(acs).toHaveInformed('1 BOOT', { cpe: 'cr' });
+  });
+
   test('rejects a value it cannot read', async () => {
     await expect(expect({ status: 200 }).toHaveInformed('1 BOOT')).rejects.toThrow(/must be a Cpe, a Fleet or a FakeAcs/);
   });

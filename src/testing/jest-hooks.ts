@@ -1,0 +1,22 @@
+/**
+ * The contract between `cpe-sim/jest-environment` (which sees Jest's per-test
+ * events) and `useCpeFleet` (which owns the fleets): a registry on the test global.
+ * @module
+ */
+
+/** Property of the test global under which the environment publishes {@link JestFailureHooks}. */
+export const JEST_FAILURE_HOOKS = '__cpeSimJestFailureHooks';
+
+/** What `useCpeFleet` registers for a running fleet. */
+export interface JestFleetWatch {
+  /** A test starts: remember where the transcript stands. */
+  testStarted(): void;
+  /** The test named `testName` failed: print what happened since it started. */
+  testFailed(testName: string): void;
+}
+
+/** The registry the environment puts on the test global. */
+export interface JestFailureHooks {
+  add(watch: JestFleetWatch): void;
+  delete(watch: JestFleetWatch): void;
+}
