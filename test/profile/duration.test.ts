@@ -70,6 +70,10 @@ const valid: Array<[string, bigint]> = [
   ['1.5h', 90n * M],
   ['1h15m30.5s', 1n * H + 15n * M + 30n * S + 500n * MS],
   ['-1.5h', -90n * M],
+  ['300ms', 300n * MS],
+  ['2h45m', 2n * H + 45n * M],
+  ['1\u00b5s', 1n * US],
+  ['1us', 1n * US],
 ];
 
 // Go's parseDurationErrorTests, plus cpe-sim's own.

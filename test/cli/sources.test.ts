@@ -1,0 +1,168 @@
+/**
+ * Issue 2 §4: "env vars CPE_SIM_* for every flag; --config FILE (YAML with the same keys in
+ * camelCase); precedence flag > env > config file > default". One row per option of
+ * OPTIONS: each is set through each source, and the four-way precedence is checked per
+ * option, so a flag that is wired to one source only fails here.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { configKeyOf, envKeyOf, OPTIONS, parseSimArgs, type SimSettings } from '../../src/cli/options.js';
+import { ConfigError } from '../../src/errors/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cpe-sim-sources-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Row {
+  /** The settings field the option lands in. */
+  field: keyof SimSettings;
+  /** Three distinct raw values: as flag, as env var, in the config file. */
+  raw: [string, string, string];
+  /** The parsed value of each raw value. */
+  parsed: [unknown, unknown, unknown];
+  /** The value when no source sets it; NO_DEFAULT when the option is required (alone or with a partner). */
+  dflt: unknown;
+}
+
+/** --profile is required; --cr-bind-addr and --cr-publish-path require each other (tested in options.test.ts). */
+const NO_DEFAULT = Symbol('required');
+
+// Absolute paths, so a config file's directory does not change them.
+const P = (n: string) => join(dir, n);
+
+const ROWS: Record<string, Row> = {
+  profile: { field: 'profile', raw: [P('f.yaml'), P('e.yaml'), P('c.yaml')], parsed: [P('f.yaml'), P('e.yaml'), P('c.yaml')], dflt: NO_DEFAULT },
+  count: { field: 'count', raw: ['3', '4', '5'], parsed: [3, 4, 5], dflt: undefined },
+  'acs-url': { field: 'acsUrl', raw: ['http://127.0.0.1:1/f', 'http://127.0.0.1:1/e', 'https://127.0.0.1:1/c'], parsed: ['http://127.0.0.1:1/f', 'http://127.0.0.1:1/e', 'https://127.0.0.1:1/c'], dflt: undefined },
+  'acs-username': { field: 'acsUsername', raw: ['uf', 'ue', 'uc'], parsed: ['uf', 'ue', 'uc'], dflt: undefined },
+  'acs-password': { field: 'acsPassword', raw: ['pf', 'pe', 'pc'], parsed: ['pf', 'pe', 'pc'], dflt: undefined },
+  'acs-timeout': { field: 'acsTimeoutMs', raw: ['1s', '2m', '1h15m30.5s'], parsed: [1000, 120_000, 4_530_500], dflt: 30_000 },
+  'cr-bind-addr': { field: 'crBindAddr', raw: ['127.0.0.1:0', '[::1]:7547', ':0'], parsed: ['127.0.0.1:0', '[::1]:7547', ':0'], dflt: NO_DEFAULT },
+  'cr-path': { field: 'crPath', raw: ['/f', '/e/', '/c'], parsed: ['/f', '/e', '/c'], dflt: '/cr' },
+  'cr-publish-path': { field: 'crPublishPath', raw: ['Device.F', 'Device.E', 'InternetGatewayDevice.C'], parsed: ['Device.F', 'Device.E', 'InternetGatewayDevice.C'], dflt: NO_DEFAULT },
+  'cr-publish-host': { field: 'crPublishHost', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: undefined },
+  seed: { field: 'seed', raw: ['1', '2', '4294967295'], parsed: [1, 2, 4294967295], dflt: undefined },
+  'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
+  shard: { field: 'shard', raw: ['0/2', '1/3', '3/4'], parsed: [{ index: 0, total: 2 }, { index: 1, total: 3 }, { index: 3, total: 4 }], dflt: undefined },
+  'log-level': { field: 'logLevel', raw: ['debug', 'warn', 'error'], parsed: ['debug', 'warn', 'error'], dflt: 'info' },
+  'log-format': { field: 'logFormat', raw: ['json', 'text', 'json'], parsed: ['json', 'text', 'json'], dflt: 'text' },
+};
+
+/** Flags every run needs so that the option under test is valid on its own; dropped for the option itself. */
+const BASELINE: Record<string, string> = {
+  profile: P('base.yaml'),
+  'acs-username': 'u0',
+  'cr-bind-addr': '127.0.0.1:1',
+  'cr-publish-path': 'Device.ManagementServer.ConnectionRequestURL',
+};
+
+function baseline(flag: string): string[] {
+  return Object.entries(BASELINE)
+    .filter(([f]) => f !== flag)
+    .flatMap(([f, v]) => [`--${f}`, v]);
+}
+
+let n = 0;
+function configFile(key: string, value: string): string {
+  const file = P(`cfg-${n++}.yaml`);
+  // JSON-quoted: a YAML string whatever the value looks like.
+  writeFileSync(file, `${key}: ${JSON.stringify(value)}\n`);
+  return file;
+}
+
+function settings(argv: string[], env: Record<string, string>): SimSettings {
+  const cmd = parseSimArgs(argv, env, dir);
+  if (cmd.kind !== 'run') throw new Error(`expected run, got ${cmd.kind}`);
+  return cmd.settings;
+}
+
+describe('every option is settable from every source', () => {
+  it('the table covers every option but --config (tested below)', () => {
+    expect(Object.keys(ROWS).sort()).toEqual(OPTIONS.filter((o) => o.flag !== 'config').map((o) => o.flag).sort());
+  });
+
+  describe.each(Object.entries(ROWS))('--%s', (flag, row) => {
+    const env = envKeyOf(flag);
+    const key = configKeyOf(flag);
+
+    it(`flag --${flag}`, () => {
+      const s = settings([...baseline(flag), `--${flag}`, row.raw[0]], {});
+      expect(s[row.field]).toEqual(row.parsed[0]);
+      expect(s.sources[flag]).toBe(`--${flag}`);
+    });
+
+    it(`env ${env}`, () => {
+      const s = settings(baseline(flag), { [env]: row.raw[1] });
+      expect(s[row.field]).toEqual(row.parsed[1]);
+      expect(s.sources[flag]).toBe(`environment variable ${env}`);
+    });
+
+    it(`config key ${key}`, () => {
+      const file = configFile(key, row.raw[2]);
+      const s = settings([...baseline(flag), '--config', file], {});
+      expect(s[row.field]).toEqual(row.parsed[2]);
+      expect(s.sources[flag]).toBe(`config file ${file}: ${key}`);
+    });
+
+    it('precedence flag > env > config > default', () => {
+      const file = configFile(key, row.raw[2]);
+      const all = settings([...baseline(flag), '--config', file, `--${flag}`, row.raw[0]], { [env]: row.raw[1] });
+      expect(all[row.field]).toEqual(row.parsed[0]);
+      const envAndConfig = settings([...baseline(flag), '--config', file], { [env]: row.raw[1] });
+      expect(envAndConfig[row.field]).toEqual(row.parsed[1]);
+      if (row.dflt === NO_DEFAULT) return;
+      const none = settings(baseline(flag), {});
+      expect(none[row.field]).toEqual(row.dflt);
+    });
+  });
+});
+
+describe('--config itself', () => {
+  it('comes from --config or CPE_SIM_CONFIG, the flag winning', () => {
+    const a = configFile('acsUrl', 'http://127.0.0.1:1/a');
+    const b = configFile('acsUrl', 'http://127.0.0.1:1/b');
+    expect(settings(['--profile', 'p', '--config', a], {}).configFile).toBe(a);
+    expect(settings(['--profile', 'p'], { CPE_SIM_CONFIG: b }).acsUrl).toBe('http://127.0.0.1:1/b');
+    const both = settings(['--profile', 'p', '--config', a], { CPE_SIM_CONFIG: b });
+    expect(both.configFile).toBe(a);
+    expect(both.acsUrl).toBe('http://127.0.0.1:1/a');
+  });
+
+  it('a config file cannot name another config file (the key is unknown there)', () => {
+    const f = configFile('config', P('other.yaml'));
+    let err: unknown;
+    try {
+      parseSimArgs(['--profile', 'p', '--config', f], {}, dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('unknown key "config"');
+  });
+
+  it('snake_case or kebab-case keys are rejected, naming the key and the camelCase one', () => {
+    for (const k of ['acs-url', 'acs_url', 'AcsUrl', 'ACS_URL']) {
+      const f = configFile(k, 'http://127.0.0.1:1/x');
+      expect(() => parseSimArgs(['--profile', 'p', '--config', f], {}, dir)).toThrow(new RegExp(`unknown key "${k}".*acsUrl`));
+    }
+  });
+});
+
+describe('bad values name their source', () => {
+  it.each([
+    ['seed', 'x'],
+    ['count', '0'],
+    ['acs-timeout', '30'],
+    ['log-format', 'xml'],
+    ['time-scale', '0'],
+    ['shard', '2/2'],
+  ])('--%s %s: from the flag, the env var and the config file', (flag, bad) => {
+    const env = envKeyOf(flag);
+    const key = configKeyOf(flag);
+    expect(() => parseSimArgs([...baseline(flag), `--${flag}`, bad], {}, dir)).toThrow(`--${flag}`);
+    expect(() => parseSimArgs(baseline(flag), { [env]: bad }, dir)).toThrow(env);
+    const f = configFile(key, bad);
+    expect(() => parseSimArgs([...baseline(flag), '--config', f], {}, dir)).toThrow(`${f}: ${key}`);
+  });
+});
