@@ -1,0 +1,66 @@
+// Case 1: a fleet of N tr181-minimal CPEs bootstraps: startFleet() until every CPE
+// delivered '0 BOOTSTRAP' (default bootConcurrency 256, CR listener on), against the
+// fake ACS in this process or in a child process. Memory after a full GC.
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../build.mjs';
+import { memoryNow, round } from '../lib/harness.mjs';
+
+export const measures =
+  'Fleet boot: startFleet({ tr181-minimal, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot and GC; bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process';
+
+function startAcsChild(entry) {
+  const child = fork(join(ROOT, 'bench', 'lib', 'acs-process.mjs'), [entry], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () => new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (c) => reject(new Error(`ACS child exited (${c})`)));
+  });
+  return { child, next };
+}
+
+export async function run(lib, { n, acs }) {
+  const profile = await lib.loadProfile(join(ROOT, 'fixtures/profiles/tr181-minimal'));
+  let acsChild;
+  let acsUrl;
+  if (acs === 'child') {
+    acsChild = startAcsChild(process.argv[4]);
+    acsUrl = (await acsChild.next()).url;
+  }
+  const bootstraps = { n: 0 };
+  const embeddedAcs = { onMessage: (l) => (l.dir === 'cpe->acs' && l.summary.startsWith('Inform [0 BOOTSTRAP') ? bootstraps.n++ : 0) };
+  const before = memoryNow();
+  const t0 = process.hrtime.bigint();
+  const fleet = await lib.startFleet({ profile, count: n, waitFor: 'bootstrap', ...(acsUrl ? { acsUrl } : { embeddedAcs }) });
+  const bootNs = Number(process.hrtime.bigint() - t0);
+  try {
+    const after = memoryNow();
+    const bootMs = bootNs / 1e6;
+    const failed = fleet.cpes.filter((c) => !c.sessions.some((s) => s.ok && s.events.some((e) => e.eventCode === '0 BOOTSTRAP'))).length;
+    if (failed > 0) throw new Error(`${failed} of ${n} CPEs have no successful bootstrap session`);
+    const out = {
+      n,
+      bootMs: round(bootMs, 0),
+      sessionsPerS: Math.round(n / (bootMs / 1000)),
+      rssMiB: after.rssMiB,
+      heapUsedMiB: after.heapUsedMiB,
+      externalMiB: after.externalMiB,
+      bytesPerCpeRss: Math.round((after.rss - before.rss) / n),
+      bytesPerCpeHeap: Math.round((after.heapUsed - before.heapUsed) / n),
+      baselineRssMiB: before.rssMiB,
+    };
+    // The ACS keeps a bounded record (maxSessions, default 1000), so count the
+    // bootstrap Informs it answered through its onMessage stream instead.
+    let seen = bootstraps.n;
+    if (acsChild) {
+      acsChild.child.send('memory');
+      const m = await acsChild.next();
+      seen = m.bootstraps;
+      out.acsRssMiB = m.memory.rssMiB;
+    }
+    if (seen < n) throw new Error(`the fake ACS saw ${seen} bootstrap Informs, expected >= ${n}`);
+    return out;
+  } finally {
+    await fleet.close();
+    acsChild?.child.send('close');
+  }
+}
