@@ -170,6 +170,7 @@ export class AcsCore {
   private readonly live = new Map<string, LiveSession>();
   private readonly queue: QueueEntry[] = [];
   private readonly aliases = new Map<string, string>();
+  private readonly aliasOfSerial = new Map<string, string>();
   /** Every device that has sent an Inform, by OUI-ProductClass-Serial, most recently seen last (kept by clear(): identity, not history). */
   private readonly known = new Map<string, Identity>();
   private readonly behaviours = new Map<string, AcsBehaviour>();
@@ -211,6 +212,14 @@ export class AcsCore {
 
   alias(key: string, serialNumber: string): void {
     this.aliases.set(key, serialNumber);
+    // First alias wins: the fleet registers 'cpe-N', and log lines name the CPE by it.
+    if (!this.aliasOfSerial.has(serialNumber)) this.aliasOfSerial.set(serialNumber, key);
+  }
+
+  /** Log fields naming a device: its serial and, when the fleet registered one, its cpe_id. */
+  private deviceFields(serial: string): { serial: string; cpe_id?: string } {
+    const id = this.aliasOfSerial.get(serial);
+    return id === undefined ? { serial } : { serial, cpe_id: id };
   }
 
   /**
@@ -695,7 +704,7 @@ export class AcsCore {
       if (requeue && !this.closed && !entry.settled) this.queue.unshift(entry);
       else if (this.closed) this.settle(entry, this.closedError(`rpc ${entry.req.name} for CPE ${JSON.stringify(entry.key)}`));
     }
-    if (!ok) this.log.info('session failed', { session: s.rec.id, serial: s.rec.serial, error });
+    if (!ok) this.log.info('session failed', { session: s.rec.id, ...this.deviceFields(s.rec.serial), error });
   }
 
   /** The CPE broke the protocol: answer 8003, end the session, fail the in-flight rpc. */
@@ -745,7 +754,7 @@ export class AcsCore {
   }
 
   private emitLine(m: AcsMessageRecord, s: LiveSession | undefined, cpe: string): void {
-    if (this.log.enabled('debug')) this.log.debug(`${m.dir} ${m.summary}`, { session: s?.rec.id, serial: cpe, status: m.status });
+    if (this.log.enabled('debug')) this.log.debug(`${m.dir} ${m.summary}`, { session: s?.rec.id, ...this.deviceFields(cpe), status: m.status });
     if (!this.onMessage) return;
     try {
       this.onMessage({ ...m, cpe, ...(s ? { sessionId: s.rec.id } : {}) });

@@ -96,11 +96,8 @@ describe('CLI logs at --log-level debug', () => {
     for (const l of perCpe.filter((x) => typeof x.path === 'string')) expect(l.path).toBe(`/cr/${String(l.cpe_id)}`);
   });
 
-  // KNOWN GAP (reported to the lead): the embedded fake ACS logs each message with the
-  // CPE's serial but no cpe_id (src/fleet/fleet.ts creates it with logger.child({ component:
-  // 'acs' }) and src/acs only knows serials). When that is fixed this test turns red:
-  // drop `.fails` then.
-  it.fails('the embedded ACS lines about a CPE carry its cpe_id too', async () => {
+  // The embedded ACS knows CPEs by serial; the fleet's aliases let it name them by cpe_id.
+  it('the embedded ACS lines about a CPE carry its cpe_id too', async () => {
     const { lines } = await daemonRun();
     const acsLines = lines.filter((l) => l.component === 'acs' && typeof l.serial === 'string' && l.serial !== '?');
     expect(acsLines.length).toBeGreaterThan(0);
