@@ -5,7 +5,7 @@
  * code is actually exercised.
  * @module
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   AuthHeaderError,
   digestResponse,
@@ -13,6 +13,8 @@ import {
   parseBasicCredentials,
   quote,
   type AuthHeader,
+  readDigestCredentials,
+  safeEqual,
 } from '../httpauth/index.js';
 import type { AcsAuthOptions } from './types.js';
 
@@ -27,11 +29,6 @@ interface NonceState {
 
 const MAX_NONCES = 10_000;
 
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
 
 /** Server side of CPE→ACS authentication. */
 export class AcsAuthenticator {
@@ -87,27 +84,12 @@ export class AcsAuthenticator {
       return { ok: true, username: c.username };
     }
     if (h.scheme !== 'digest') return fail(`expected Digest credentials, got scheme ${h.scheme}`);
-    const p = h.params;
-    const username = p.get('username');
-    const realm = p.get('realm');
-    const nonce = p.get('nonce');
-    const uri = p.get('uri');
-    const response = p.get('response');
-    const qop = p.get('qop');
-    const ncRaw = p.get('nc');
-    const cnonce = p.get('cnonce');
-    const algorithm = p.get('algorithm') ?? 'MD5';
-    if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) {
-      return fail('Digest credentials lack username, realm, nonce, uri or response');
-    }
-    if (algorithm.toUpperCase() !== 'MD5') return fail(`unsupported Digest algorithm ${algorithm} (offered MD5)`);
-    // We offer qop="auth" only; RFC 7616 §3.4 makes qop mandatory, so the RFC 2069 form is refused.
-    if (qop?.toLowerCase() !== 'auth') return fail(`Digest qop must be auth, got ${qop ?? '(none)'}`);
-    if (ncRaw === undefined || cnonce === undefined) return fail('Digest credentials with qop lack nc or cnonce');
-    if (!/^[0-9a-fA-F]{8}$/.test(ncRaw)) return fail(`Digest nc must be 8 hex digits, got ${ncRaw}`);
+    const read = readDigestCredentials(h);
+    if (!read.ok) return fail(read.detail);
+    const { username, realm, nonce, uri, response, cnonce, nc: ncRaw, opaque } = read.credentials;
     if (realm !== this.realm) return fail(`Digest realm ${JSON.stringify(realm)} is not ${JSON.stringify(this.realm)}`);
     if (uri !== target) return fail(`Digest uri ${JSON.stringify(uri)} does not match the request-target ${JSON.stringify(target)}`);
-    if (p.get('opaque') !== this.opaque) return fail('Digest opaque missing or not echoed');
+    if (opaque !== this.opaque) return fail('Digest opaque missing or not echoed');
     if (username !== this.opts.username) return fail(`unknown Digest user ${JSON.stringify(username)}`);
     const expected = digestResponse({ username, realm, password: this.opts.password, method, uri, nonce, nc: ncRaw.toLowerCase(), cnonce, qop: 'auth' });
     if (!safeEqual(expected, response.toLowerCase())) return fail(`wrong Digest response for user ${JSON.stringify(username)}`);

@@ -4,7 +4,6 @@
  * in the {@link NonceStore}). The listener turns the outcome into a response.
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AuthHeaderError,
   digestResponse,
@@ -14,6 +13,8 @@ import {
   quote,
   type AuthHeader,
   type DigestInput,
+  readDigestCredentials,
+  safeEqual,
 } from '../httpauth/index.js';
 import type { NonceStore } from './nonce.js';
 import type { CrAuthScheme } from './types.js';
@@ -59,12 +60,8 @@ export function digestChallenge(realm: string, nonce: string, stale = false): st
   return `Digest realm=${quote(realm)}, nonce=${quote(nonce)}, qop="auth", algorithm=MD5${stale ? ', stale=true' : ''}`;
 }
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-/** Constant-time string equality that does not leak length (compares SHA-256 digests). */
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
-}
+/** Re-exported for the listener's callers; the implementation lives in httpauth. */
+export { safeEqual };
 
 /**
  * Decides one request. Order inside Digest: parse → algorithm/qop supported → all
@@ -121,26 +118,10 @@ function authorizeDigest(req: CrAuthRequest, username: string, password: string)
   const h = parse(req.authorization);
   if (typeof h === 'string') return fail(h);
   if (h.scheme !== 'digest') return fail('wrong-scheme');
-  const p = h.params;
-  // Seed: "MD5-sess and SHA-256 are out of scope"; RFC 7616 §3.3: absent = MD5.
-  if ((p.get('algorithm') ?? 'MD5').toUpperCase() !== 'MD5') return fail('unsupported-algorithm');
-  // RFC 7616 §3.3 makes qop mandatory; auth-int is not offered.
-  const qop = p.get('qop');
-  if (qop === undefined) return fail('no-qop');
-  if (qop !== 'auth') return fail('unsupported-qop');
-  if ((p.get('userhash') ?? 'false').toLowerCase() !== 'false') return fail('unsupported-userhash');
-  const user = p.get('username');
-  const realm = p.get('realm');
-  const nonce = p.get('nonce');
-  const uri = p.get('uri');
-  const response = p.get('response');
-  const cnonce = p.get('cnonce');
-  const nc = p.get('nc');
-  if (user === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined || cnonce === undefined || nc === undefined) {
-    return fail('missing-parameter');
-  }
-  // RFC 7616 §3.4: nc is exactly 8 hex digits.
-  if (!/^[0-9a-fA-F]{8}$/.test(nc)) return fail('malformed-nc');
+  // Seed: "MD5-sess and SHA-256 are out of scope"; qop=auth only (RFC 7616 §3.4).
+  const read = readDigestCredentials(h);
+  if (!read.ok) return fail(read.problem);
+  const { username: user, realm, nonce, uri, response, cnonce, nc } = read.credentials;
   // RFC 7616 §3.4.6: the uri must name the request-target; "if they do not match,
   // the server SHOULD return a 400 Bad Request".
   if (uri !== req.target) return { ok: false, status: 400, reason: 'bad-request', detail: 'uri-mismatch' };

@@ -5,7 +5,7 @@
  * qop=auth), Basic per RFC 7617.
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Lower-case hex MD5 of a UTF-8 string. */
 export function md5Hex(s: string): string {
@@ -231,4 +231,69 @@ export function parseBasicCredentials(token68: string): { username: string; pass
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * Constant-time string comparison that does not leak length: both sides are hashed
+ * to equal-length SHA-256 digests before `timingSafeEqual` (issue 3, RFC 7617 §4).
+ */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a, 'utf8').digest();
+  const hb = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** Digest credentials as a server reads them (MD5, qop=auth), before any check against its state. */
+export interface DigestCredentials {
+  username: string;
+  realm: string;
+  nonce: string;
+  uri: string;
+  response: string;
+  cnonce: string;
+  /** Exactly 8 hex digits, as sent. */
+  nc: string;
+  opaque?: string;
+}
+
+/** Why Digest credentials are unusable before any server state is consulted. */
+export type DigestCredentialsProblem =
+  | 'unsupported-algorithm'
+  | 'no-qop'
+  | 'unsupported-qop'
+  | 'unsupported-userhash'
+  | 'missing-parameter'
+  | 'malformed-nc';
+
+/**
+ * Reads the Digest parameters a server needs and applies the checks that depend on
+ * nothing but the header: MD5 only (absent = MD5, RFC 7616 §3.3), qop mandatory and
+ * `auth` (RFC 7616 §3.4; the RFC 2069 form is refused), no userhash, every parameter
+ * present, nc exactly 8 hex digits. Server policy (realm, uri, nonce, nc replay,
+ * opaque) stays with the caller.
+ */
+export function readDigestCredentials(
+  h: AuthHeader,
+): { ok: true; credentials: DigestCredentials } | { ok: false; problem: DigestCredentialsProblem; detail: string } {
+  const p = h.params;
+  const bad = (problem: DigestCredentialsProblem, detail: string) => ({ ok: false as const, problem, detail });
+  const algorithm = p.get('algorithm') ?? 'MD5';
+  if (algorithm.toUpperCase() !== 'MD5') return bad('unsupported-algorithm', `unsupported Digest algorithm ${algorithm} (only MD5 is offered)`);
+  const qop = p.get('qop');
+  if (qop === undefined) return bad('no-qop', 'Digest credentials without qop (RFC 2069 form) are refused');
+  if (qop.toLowerCase() !== 'auth') return bad('unsupported-qop', `Digest qop must be auth, got ${qop}`);
+  if ((p.get('userhash') ?? 'false').toLowerCase() !== 'false') return bad('unsupported-userhash', 'Digest userhash is not supported');
+  const username = p.get('username');
+  const realm = p.get('realm');
+  const nonce = p.get('nonce');
+  const uri = p.get('uri');
+  const response = p.get('response');
+  const cnonce = p.get('cnonce');
+  const nc = p.get('nc');
+  if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined || cnonce === undefined || nc === undefined) {
+    return bad('missing-parameter', 'Digest credentials lack one of username, realm, nonce, uri, response, cnonce, nc');
+  }
+  if (!/^[0-9a-fA-F]{8}$/.test(nc)) return bad('malformed-nc', `Digest nc must be 8 hex digits, got ${nc}`);
+  const opaque = p.get('opaque');
+  return { ok: true, credentials: { username, realm, nonce, uri, response, cnonce, nc, ...(opaque !== undefined ? { opaque } : {}) } };
 }
