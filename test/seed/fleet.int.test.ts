@@ -320,7 +320,7 @@ describe('seed: Session serialization', () => {
     const acs = fleet.acs!;
     const cpe = fleet.cpe(1);
     acs.behave('cpe-1', { informResponseDelayMs: 30 });
-    const since = Date.now();
+    const since = cpe.clock.now(); // session times are on the fleet's compressed clock, not wall time
     const work: Promise<unknown>[] = [];
     for (let i = 0; i < 12; i++) {
       work.push(acs.connectionRequest(fleet.crUrls[0]!, CREDS));
