@@ -40,15 +40,7 @@ declare module 'vitest' {
 }
 
 // ---- Re-exports ----------------------------------------------------------------
-export { startFleet } from '../fleet/index.js';
-export type { Fleet, FleetOptions } from '../fleet/index.js';
-export type { Cpe, SessionRecord, InformRecord, TranscriptEntry } from '../cpe/index.js';
-export type { FakeAcs, CrResult } from '../acs/index.js';
-export type { CpeFleetOptions, CpeFleetCrOptions } from './options.js';
-export type { CpeSimMatchers, AsymmetricLike } from './types.js';
-export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions } from './matchers.js';
-export { cpeSimMatchers } from './matchers.js';
-export { failureTranscript, markSessions } from './transcript.js';
+export * from './reexports.js';
 
 // ---- Fixtures ------------------------------------------------------------------
 

@@ -1,0 +1,14 @@
+/**
+ * What both runner entry points (`cpe-sim/vitest`, `cpe-sim/jest`) re-export, so the
+ * two stay identical apart from their runner wiring.
+ * @module
+ */
+export { startFleet } from '../fleet/index.js';
+export type { Fleet, FleetOptions } from '../fleet/index.js';
+export type { Cpe, SessionRecord, InformRecord, TranscriptEntry } from '../cpe/index.js';
+export type { FakeAcs, CrResult } from '../acs/index.js';
+export type { CpeFleetOptions, CpeFleetCrOptions } from './options.js';
+export type { CpeSimMatchers, AsymmetricLike } from './types.js';
+export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions } from './matchers.js';
+export { cpeSimMatchers } from './matchers.js';
+export { failureTranscript, markSessions } from './transcript.js';
