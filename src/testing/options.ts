@@ -30,66 +30,29 @@ export interface CpeFleetCrOptions {
   throttleWindowMs?: number;
 }
 
-/** Options of `withCpeFleet`, `createCpeFleet` and `useCpeFleet`. */
-export interface CpeFleetOptions {
-  /** A profile: path to a YAML/JSON file, a directory of them, a loaded Profile, or a plain object. */
-  profile: FleetOptions['profile'];
-  /** Number of CPEs (overrides `fleet.count` of the profile). */
-  count?: number;
-  /** A real ACS to talk to. Absent: an embedded FakeAcs is started and offered as the `acs` fixture. */
-  acsUrl?: string;
-  /** Credentials the CPEs present to the ACS. */
-  acsUsername?: string;
-  acsPassword?: string;
-  /** Per-request timeout towards the ACS (ms). */
-  acsTimeoutMs?: number;
-  /** `'fetch'` sends CWMP through global fetch, so msw can intercept it (see `cpe-sim/msw`). */
-  transport?: 'undici' | 'fetch';
-  /** Connection Request listener; `false` = none. */
+/**
+ * Options of `withCpeFleet`, `createCpeFleet` and `useCpeFleet`: every `startFleet`
+ * option (profile, count, acsUrl, timeScale, waitFor, transcript, onCrRequest, …),
+ * with test-friendly CR listener options and two fixture-only settings.
+ */
+export interface CpeFleetOptions extends Omit<FleetOptions, 'cr'> {
+  /** Connection Request listener (default: 127.0.0.1, port 0); `false` = none. */
   cr?: false | CpeFleetCrOptions;
-  /**
-   * Clock compression for retries and periodic informs: 0.001 makes a 300 s
-   * periodic interval fire after 300 ms of real time. Default 1 (real time).
-   */
-  timeScale?: number;
   /**
    * Periodic informs. `false` disables them on every CPE (writes the profile's
    * `periodicInformPaths.enable` leaf); a number sets the interval in (simulated)
    * seconds and enables them. Default: as the profile says.
    */
   periodic?: false | number;
-  /** Wait until every CPE finished its bootstrap session (default) or not at all. */
-  waitFor?: 'bootstrap' | 'none';
-  /** Max simultaneous bootstrap sessions. */
-  bootConcurrency?: number;
-  /** Transcript ring per CPE (default 50 sessions, no raw XML). */
-  transcript?: { capacity?: number; keepXml?: boolean };
-  /** Logger for the fleet (default: silent). */
-  logger?: FleetOptions['logger'];
-  /** Seeds each CPE's retry jitter (deterministic backoff). */
-  seed?: number;
-  /** Extra options of the embedded FakeAcs (ignored with `acsUrl`), e.g. `auth`, `keepXml`, `onMessage`. */
-  embeddedAcs?: FleetOptions['embeddedAcs'];
   /** Print the CWMP transcript of the CPEs involved when a test fails (default true). */
   transcriptOnFailure?: boolean;
 }
 
 /** Translates fixture options into `startFleet` options (resolves a preferred CR port). */
 export async function toFleetOptions(opts: CpeFleetOptions): Promise<FleetOptions> {
-  const out: FleetOptions = { profile: opts.profile };
-  if (opts.count !== undefined) out.count = opts.count;
-  if (opts.acsUrl !== undefined) out.acsUrl = opts.acsUrl;
-  if (opts.acsUsername !== undefined) out.acsUsername = opts.acsUsername;
-  if (opts.acsPassword !== undefined) out.acsPassword = opts.acsPassword;
-  if (opts.acsTimeoutMs !== undefined) out.acsTimeoutMs = opts.acsTimeoutMs;
-  if (opts.transport !== undefined) out.transport = opts.transport;
-  if (opts.timeScale !== undefined) out.timeScale = opts.timeScale;
-  if (opts.waitFor !== undefined) out.waitFor = opts.waitFor;
-  if (opts.bootConcurrency !== undefined) out.bootConcurrency = opts.bootConcurrency;
-  if (opts.transcript !== undefined) out.transcript = opts.transcript;
-  if (opts.logger !== undefined) out.logger = opts.logger;
-  if (opts.seed !== undefined) out.seed = opts.seed;
-  if (opts.embeddedAcs !== undefined) out.embeddedAcs = opts.embeddedAcs;
+  // Fixture-only settings are applied by the fixtures; everything else is startFleet's.
+  const { cr: _cr, periodic: _periodic, transcriptOnFailure: _t, ...fleetOptions } = opts;
+  const out: FleetOptions = fleetOptions;
   if (opts.cr === false) {
     out.cr = false;
   } else {
