@@ -52,12 +52,49 @@ export interface CpeOptions {
   scheduler: Scheduler;
   /** Already a child logger with `cpe_id`. */
   logger?: Logger;
-  /** Session ring: default capacity 50, raw XML not kept. */
-  transcript?: { capacity?: number; keepXml?: boolean };
+  /**
+   * Session ring: default capacity 50, raw XML not kept. `messages: 'acs-requests'`
+   * keeps the decoded message only on entries that carry an ACS request (what the
+   * `toHaveReceivedRpc` matcher reads); the other entries keep their one-line summary.
+   * Default `'all'`.
+   */
+  transcript?: CpeTranscriptOptions;
   /** Retry backoff; defaults come from the CWMPRetry* leaves, else the spec defaults (5 s, 2000). */
   retry?: { minimumWaitS?: number; intervalMultiplier?: number; random?: () => number };
   /** Send a GetRPCMethods request in every session (after TransferComplete). */
   sendGetRPCMethods?: boolean;
+}
+
+/** What a CPE keeps of its sessions (see {@link CpeOptions.transcript}). */
+export interface CpeTranscriptOptions {
+  /** Sessions kept (a ring); default 50. */
+  capacity?: number;
+  /** Keep the raw XML of every message; default false. */
+  keepXml?: boolean;
+  /** Decoded messages kept on transcript entries; default `'all'`. */
+  messages?: 'all' | 'acs-requests';
+}
+
+/**
+ * The last ACS URL parsed, shared by every CPE given the same string: a fleet's CPEs
+ * all inform one ACS, so one `URL` (read-only here) serves them all instead of one
+ * `URL` + context per CPE.
+ */
+let lastAcsUrl: { text: string; url: URL } | undefined;
+
+function parseAcsUrl(text: string): URL {
+  if (lastAcsUrl?.text === text) return lastAcsUrl.url;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (err) {
+    throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${JSON.stringify(text)} is not a valid URL; expected e.g. http://127.0.0.1:7547/acs`, { cause: err });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${text} must use http: or https:, got ${url.protocol}`);
+  }
+  lastAcsUrl = { text, url };
+  return url;
 }
 
 /** Maps `informParameters` keys to the event that selects them, in matching order. */
@@ -137,6 +174,7 @@ export class Cpe implements AsyncDisposable {
   private readonly acs: AcsTarget;
   private readonly acsUrl: URL;
   private readonly keepXml: boolean;
+  private readonly keepAllMessages: boolean;
   private readonly retryOpts: CpeOptions['retry'];
   private readonly sendGetRPCMethods: boolean;
 
@@ -178,15 +216,9 @@ export class Cpe implements AsyncDisposable {
     this.clock = opts.scheduler.clock;
     this.logger = opts.logger ?? silentLogger;
     this.acs = opts.acs;
-    try {
-      this.acsUrl = new URL(opts.acs.url);
-    } catch (err) {
-      throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${JSON.stringify(opts.acs.url)} is not a valid URL; expected e.g. http://127.0.0.1:7547/acs`, { cause: err });
-    }
-    if (this.acsUrl.protocol !== 'http:' && this.acsUrl.protocol !== 'https:') {
-      throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${opts.acs.url} must use http: or https:, got ${this.acsUrl.protocol}`);
-    }
+    this.acsUrl = parseAcsUrl(opts.acs.url);
     this.keepXml = opts.transcript?.keepXml ?? false;
+    this.keepAllMessages = (opts.transcript?.messages ?? 'all') === 'all';
     const capacity = opts.transcript?.capacity ?? 50;
     this.ring = new Ring(capacity);
     this.informRing = new Ring(capacity);
@@ -418,6 +450,7 @@ export class Cpe implements AsyncDisposable {
         credentials: () => this.credentials(),
         record: rec,
         keepXml: this.keepXml,
+        keepAllMessages: this.keepAllMessages,
         logger: this.logger,
         nextId: () => `${this.id}-${rec.id}-${++this.idSeq}`,
         inform,

@@ -47,6 +47,8 @@ export interface SessionDeps {
   credentials(): AcsCredentials | undefined;
   record: SessionRecord;
   keepXml: boolean;
+  /** false: only entries carrying an ACS request keep their decoded `message`. */
+  keepAllMessages: boolean;
   logger: Logger;
   /** A fresh cwmp:ID for a CPE request. */
   nextId(): string;
@@ -203,7 +205,7 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
     dir: 'cpe->acs',
     time: d.now(),
     summary: summarize(msg),
-    ...(msg !== null ? { message: msg } : {}),
+    ...(msg !== null && d.keepAllMessages ? { message: msg } : {}),
     ...(d.keepXml && xml !== undefined ? { xml } : {}),
   });
   let res: TransportResponse | undefined;
@@ -266,7 +268,7 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
     time: d.now(),
     status: res.status,
     summary: summarize(env.body),
-    message: env.body,
+    ...(d.keepAllMessages || isAcsRequest(env.body) ? { message: env.body } : {}),
     ...(d.keepXml ? { xml: body } : {}),
   });
   return env;

@@ -6,11 +6,11 @@
  */
 import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.js';
 import { createClock, Scheduler } from '../clock/index.js';
-import { Cpe, type CpeOptions } from '../cpe/index.js';
+import { Cpe, type CpeOptions, type CpeTranscriptOptions } from '../cpe/index.js';
 import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener, type CrRequestEvent } from '../cr/index.js';
 import { Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
-import { silentLogger, type Logger } from '../log/index.js';
+import { silentLogger, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
 import { cpeRandom } from './random.js';
@@ -59,7 +59,13 @@ export interface FleetOptions {
   /** Most bootstrap sessions in flight at once; default 256. */
   bootConcurrency?: number;
   logger?: Logger;
-  transcript?: { capacity?: number; keepXml?: boolean };
+  /**
+   * What each CPE keeps of its sessions. Defaults: 50 sessions with every decoded
+   * message; for a fleet of more than {@link LEAN_TRANSCRIPT_ABOVE} CPEs in this process,
+   * 10 sessions and decoded messages only on ACS requests (`messages: 'acs-requests'`),
+   * which is what the matchers read. Any field given here wins over those defaults.
+   */
+  transcript?: CpeTranscriptOptions;
   /** Simulate slice `index` (0-based) of `total` contiguous slices; ids keep their global index. */
   shard?: { index: number; total: number };
   /** Seeds each CPE's retry-jitter random numbers (derived per global index); default Math.random. */
@@ -111,6 +117,54 @@ export interface Fleet extends AsyncDisposable {
 }
 
 const DEFAULT_BOOT_CONCURRENCY = 256;
+
+/**
+ * Above this many CPEs in one process the transcript defaults turn lean (10 sessions,
+ * decoded messages only on ACS requests): at 100k CPEs the default 50 full sessions
+ * would be gigabytes after a few periodic informs, and the boot transcript alone was
+ * ~3 KiB per CPE (docs/performance.md).
+ */
+export const LEAN_TRANSCRIPT_ABOVE = 1000;
+
+/** @internal The transcript options a fleet of `cpes` CPEs gives each CPE (exported for tests). */
+export function transcriptFor(cpes: number, given: CpeTranscriptOptions | undefined): CpeTranscriptOptions | undefined {
+  if (cpes <= LEAN_TRANSCRIPT_ABOVE) return given;
+  return { capacity: 10, messages: 'acs-requests', ...given };
+}
+
+/**
+ * A per-CPE logger that creates its child (`cpe_id` field, 7 closures) only when a
+ * line is actually written: a quiet 100k fleet then holds one small object per CPE.
+ */
+/** @internal exported for tests. */
+export class LazyChildLogger implements Logger {
+  private real: Logger | undefined;
+  constructor(
+    private readonly parent: Logger,
+    private readonly fields: LogFields,
+  ) {}
+  private get log(): Logger {
+    return (this.real ??= this.parent.child(this.fields));
+  }
+  debug(msg: string, fields?: LogFields): void {
+    if (this.parent.enabled('debug')) this.log.debug(msg, fields);
+  }
+  info(msg: string, fields?: LogFields): void {
+    if (this.parent.enabled('info')) this.log.info(msg, fields);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    if (this.parent.enabled('warn')) this.log.warn(msg, fields);
+  }
+  error(msg: string, fields?: LogFields): void {
+    if (this.parent.enabled('error')) this.log.error(msg, fields);
+  }
+  child(fields: LogFields): Logger {
+    return this.log.child(fields);
+  }
+  enabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean {
+    return this.parent.enabled(level);
+  }
+}
 
 function isLoadedProfile(p: object): p is Profile {
   // The profile FORMAT has neither `source` nor `root` (unknown keys are rejected there),
@@ -243,10 +297,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (opts.acsTimeoutMs !== undefined) acsTarget.timeoutMs = opts.acsTimeoutMs;
     if (opts.transport !== undefined) acsTarget.transport = opts.transport;
 
+    const transcript = transcriptFor(range.last - range.first + 1, opts.transcript);
     for (let index = range.first; index <= range.last; index++) {
       const id = `cpe-${index}`;
-      const cpeOpts: CpeOptions = { id, index, template, acs: acsTarget, scheduler, logger: logger.child({ cpe_id: id }) };
-      if (opts.transcript !== undefined) cpeOpts.transcript = opts.transcript;
+      const cpeOpts: CpeOptions = { id, index, template, acs: acsTarget, scheduler, logger: new LazyChildLogger(logger, { cpe_id: id }) };
+      if (transcript !== undefined) cpeOpts.transcript = transcript;
       if (opts.seed !== undefined) cpeOpts.retry = { random: cpeRandom(opts.seed, index) };
       const cpe = new Cpe(cpeOpts);
       cpes.push(cpe);
