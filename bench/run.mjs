@@ -18,6 +18,7 @@ const HEADLINES = {
   'fleet-boot': ['bootMs', 'sessionsPerS', 'rssMiB', 'heapUsedMiB', 'bytesPerCpeRss', 'bytesPerCpeHeap'],
   'cr-roundtrip': ['p50Ms', 'p99Ms', 'maxMs', 'n'],
   'listener-throughput': ['requestsPerS', 'p50Ms', 'p99Ms', 'non503'],
+  'fleet-boot-workers': ['bootMs', 'sessionsPerS', 'firstLineMs', 'rssMiB'],
   'fleet-boot-sharded': ['bootMs', 'sessionsPerS', 'slowestShardMs', 'rssMiBTotal', 'acsRssMiB'],
   'fixture-overhead': ['medianMs', 'p90Ms', 'medianPreloadedMs'],
   codec: ['encodeInformPerS', 'decodeGpvResp3PerS', 'decodeGpvResp100PerS', 'decodeGpvReqPerS'],
@@ -54,6 +55,8 @@ export function plan(quick) {
     out.push(k);
   }
   out.push(c('fleet-boot-sharded', 'n=10000 workers=2', { n: 10_000, workers: 2 }));
+  // --workers (one CLI process, worker threads, embedded ACS in the main thread); W=1 is the same CLI without threads.
+  for (const workers of [1, 2]) out.push(c('fleet-boot-workers', `n=10000 cli workers=${workers}`, { n: 10_000, workers }));
   return out;
 }
 

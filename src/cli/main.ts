@@ -4,12 +4,14 @@
  * `process.argv.slice(2)` only, which selects the real process streams and signals.
  * @module
  */
-import { isCpeSimError, isConfigError, isProfileError } from '../errors/index.js';
+import { ConfigError } from '../errors/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseAcsArgs, runAcs } from './acs.js';
 import { acsHelp, simHelp } from './help.js';
 import { parseSimArgs } from './options.js';
+import { exitCodeOf, formatError } from './errors.js';
 import { runSim, type RunContext } from './run.js';
+import { runWorkers } from './workers.js';
 
 /** Something text can be written to (process.stdout, a test buffer). */
 export interface CliOutput {
@@ -31,26 +33,18 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-/** Error codes that mean "bad input" (exit 2) rather than a failure of the run. */
-const BAD_INPUT_CODES = new Set(['CPESIM_CONFIG_INVALID', 'CPESIM_PROFILE_INVALID', 'CPESIM_DURATION_INVALID', 'CPESIM_ADDRESS_IN_USE', 'CPESIM_UNKNOWN_CPE']);
+export { exitCodeOf, formatError } from './errors.js';
 
-/** The exit code for an error: 2 for bad input, 1 otherwise. */
-export function exitCodeOf(err: unknown): number {
-  if (isConfigError(err) || isProfileError(err)) return 2;
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && BAD_INPUT_CODES.has(code) ? 2 : 1;
-}
-
-/** One clear paragraph for stderr; the stack only when asked for with `--log-level debug`. */
-export function formatError(err: unknown, debug: boolean): string {
-  const e = err instanceof Error ? err : new Error(String(err));
-  let text: string;
-  if (isConfigError(e)) text = `cpe-sim: ${e.message}\nRun "cpe-sim --help" for the flags, env vars and config keys.`;
-  else if (isProfileError(e)) text = `cpe-sim: ${e.message}`;
-  else if (isCpeSimError(e) || (typeof (e as { code?: unknown }).code === 'string' && String((e as { code?: unknown }).code).startsWith('CPESIM_'))) text = `cpe-sim: ${e.message}`;
-  else text = `cpe-sim: unexpected error: ${e.message}${debug ? '' : ' (run with --log-level debug for the stack trace)'}`;
-  if (debug && e.stack) text += `\n${e.stack}`;
-  return text + '\n';
+/**
+ * The module a worker thread loads: this very file, which in the package is the built
+ * `dist/cli.mjs` (it bundles src/cli/workers.ts, whose bottom starts the worker side).
+ */
+function workerModuleUrl(): URL {
+  const url = new URL(import.meta.url);
+  if (/\.[cm]?ts$/.test(url.pathname)) {
+    throw new ConfigError('--workers needs the built CLI (bin/cpe-sim, dist/cli.mjs): Node cannot start a worker thread on TypeScript source; run `npm run build` first');
+  }
+  return url;
 }
 
 function wantsDebug(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
@@ -126,6 +120,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       ctx.stdout(`${version}\n`);
       return 0;
     }
+    if (cmd.settings.workers > 1) return await runWorkers(cmd.settings, ctx, workerModuleUrl());
     return await runSim(cmd.settings, ctx);
   } catch (err) {
     ctx.stderr(formatError(err, debug));

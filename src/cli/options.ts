@@ -15,7 +15,7 @@ import type { LogFormat, LogLevel } from '../log/index.js';
 import { parseDuration } from '../profile/index.js';
 
 /** How an option's value is parsed. */
-type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath';
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath';
 
 /** One option of the simulator: its flag, env var and config key are derived from `flag`. */
 export interface OptionSpec {
@@ -50,6 +50,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'seed', kind: 'seed', arg: 'N', description: 'Seeds the random numbers of the retry back-off jitter (TR-069 §3.2.1.1), making runs repeatable. An integer 0..2^32-1.' },
   { flag: 'time-scale', kind: 'positive', arg: 'X', default: '1', description: 'Clock compression: 0.01 makes a 300 s periodic interval last 3 s (retries, periodic informs, reboot delays).' },
   { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
+  { flag: 'workers', kind: 'threads', arg: 'N', default: '1', description: 'Spread the fleet over N worker threads (one core each), worker k simulating slice i·N+k of n·N (with --shard i/n). Each worker has its own CR listener: port P+k for --cr-bind-addr host:P, an OS-picked port per worker for port 0 (each logged). Needs the built CLI.' },
   { flag: 'log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], arg: 'LEVEL', default: 'info', description: 'Log level; debug also prints stack traces of errors.' },
   { flag: 'log-format', kind: 'enum', values: ['text', 'json'], arg: 'FORMAT', default: 'text', description: 'Log line format on stderr.' },
   { flag: 'config', kind: 'path', arg: 'FILE', noConfig: true, description: 'YAML file with the same settings in camelCase (acsUrl: …); flags and env vars override it.' },
@@ -79,6 +80,8 @@ export interface SimSettings {
   seed?: number;
   timeScale: number;
   shard?: { index: number; total: number };
+  /** Worker threads the fleet is spread over (1 = none). */
+  workers: number;
   logLevel: Exclude<LogLevel, 'silent'>;
   logFormat: LogFormat;
   /** The config file that was read, if any. */
@@ -241,6 +244,10 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       if (n < 1 || !Number.isSafeInteger(n)) bad('expected a whole number of CPEs, at least 1');
       return n;
     }
+    case 'threads': {
+      if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) bad('expected a whole number of worker threads, at least 1');
+      return Number(s);
+    }
     case 'seed': {
       if (!/^\d+$/.test(s) || Number(s) > 0xffffffff) bad('expected an integer 0..4294967295');
       return Number(s);
@@ -343,6 +350,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     acsTimeoutMs: values['acs-timeout'] as number,
     crPath: values['cr-path'] as string,
     timeScale: values['time-scale'] as number,
+    workers: values.workers as number,
     logLevel: values['log-level'] as SimSettings['logLevel'],
     logFormat: values['log-format'] as LogFormat,
     sources,

@@ -6,7 +6,7 @@ import { formatAcsLine } from '../acs/index.js';
 import type { Cpe } from '../cpe/index.js';
 import { EVENT } from '../cwmp/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, type LogFields, type Logger } from '../log/index.js';
 import { describeSettings, type SimSettings } from './options.js';
 
 /** What a command needs from its process (injectable for in-process tests). */
@@ -70,9 +70,20 @@ function periodicEnabled(fleet: Fleet): boolean {
   return v === 'true' || v === '1';
 }
 
+/** How a `--workers` thread runs {@link runSim} on its shard. */
+export interface RunSimHooks {
+  /** Print one line per session with an external ACS (default true; false when the main thread prints the ACS's lines). */
+  sessionLines?: boolean;
+  /** Fields added to every log line (e.g. `{ worker: 1 }`). */
+  logFields?: LogFields;
+  /** Called once the fleet is started. */
+  onFleet?: (fleet: Fleet) => void;
+}
+
 /** Runs the simulator; returns the exit code. Errors propagate to main (which maps them). */
-export async function runSim(s: SimSettings, ctx: RunContext): Promise<number> {
-  const logger: Logger = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => ctx.stderr(line + '\n') });
+export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks = {}): Promise<number> {
+  const base = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => ctx.stderr(line + '\n') });
+  const logger: Logger = hooks.logFields ? base.child(hooks.logFields) : base;
   logger.debug('settings', { ...describeSettings(s) });
 
   const opts: FleetOptions = {
@@ -99,6 +110,7 @@ export async function runSim(s: SimSettings, ctx: RunContext): Promise<number> {
 
   const fleet = await startFleet(opts);
   try {
+    hooks.onFleet?.(fleet);
     if (fleet.acs) logger.info('embedded fake ACS started (no --acs-url given)', { url: fleet.acs.url });
     if (fleet.listener) {
       const a = fleet.listener.address;
@@ -109,7 +121,7 @@ export async function runSim(s: SimSettings, ctx: RunContext): Promise<number> {
         url: fleet.crUrls.length === 1 ? fleet.crUrls[0] : `${fleet.crUrls[0]?.replace(/\/cpe-\d+$/, '')}/<cpe-id>`,
       });
     }
-    if (s.acsUrl !== undefined) {
+    if (s.acsUrl !== undefined && hooks.sessionLines !== false) {
       // With an external ACS there are no ACS-side lines to print; show each session's outcome.
       for (const cpe of fleet.cpes) {
         cpe.onSession((rec) => {

@@ -45,6 +45,7 @@ const ROWS: Record<string, Row> = {
   seed: { field: 'seed', raw: ['1', '2', '4294967295'], parsed: [1, 2, 4294967295], dflt: undefined },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
   shard: { field: 'shard', raw: ['0/2', '1/3', '3/4'], parsed: [{ index: 0, total: 2 }, { index: 1, total: 3 }, { index: 3, total: 4 }], dflt: undefined },
+  workers: { field: 'workers', raw: ['2', '3', '8'], parsed: [2, 3, 8], dflt: 1 },
   'log-level': { field: 'logLevel', raw: ['debug', 'warn', 'error'], parsed: ['debug', 'warn', 'error'], dflt: 'info' },
   'log-format': { field: 'logFormat', raw: ['json', 'text', 'json'], parsed: ['json', 'text', 'json'], dflt: 'text' },
 };

@@ -1,0 +1,29 @@
+/**
+ * How the CLI reports an error: exit code and one paragraph for stderr (shared by the
+ * main thread and `--workers` threads).
+ * @module
+ */
+import { isCpeSimError, isConfigError, isProfileError } from '../errors/index.js';
+
+/** Error codes that mean "bad input" (exit 2) rather than a failure of the run. */
+const BAD_INPUT_CODES = new Set(['CPESIM_CONFIG_INVALID', 'CPESIM_PROFILE_INVALID', 'CPESIM_DURATION_INVALID', 'CPESIM_ADDRESS_IN_USE', 'CPESIM_UNKNOWN_CPE']);
+
+/** The exit code for an error: 2 for bad input, 1 otherwise. */
+export function exitCodeOf(err: unknown): number {
+  if (isConfigError(err) || isProfileError(err)) return 2;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && BAD_INPUT_CODES.has(code) ? 2 : 1;
+}
+
+/** One clear paragraph for stderr; the stack only when asked for with `--log-level debug`. */
+export function formatError(err: unknown, debug: boolean): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  let text: string;
+  if (isConfigError(e)) text = `cpe-sim: ${e.message}\nRun "cpe-sim --help" for the flags, env vars and config keys.`;
+  else if (isProfileError(e)) text = `cpe-sim: ${e.message}`;
+  else if (isCpeSimError(e) || (typeof (e as { code?: unknown }).code === 'string' && String((e as { code?: unknown }).code).startsWith('CPESIM_'))) text = `cpe-sim: ${e.message}`;
+  else text = `cpe-sim: unexpected error: ${e.message}${debug ? '' : ' (run with --log-level debug for the stack trace)'}`;
+  if (debug && e.stack) text += `\n${e.stack}`;
+  return text + '\n';
+}
+
