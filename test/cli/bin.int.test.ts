@@ -3,23 +3,15 @@
  * process ends on its own (no leaked handle keeps it alive). Needs a built dist/ (npm test
  * builds it first).
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasCurl } from '../support/curl.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** curl is the independent Digest client of these tests; without it they are skipped (reported as skipped). */
-const HAS_CURL = (() => {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(root, 'bin/cpe-sim');
 const DIGEST = join(root, 'fixtures/profiles/tr181-digest.yaml');
@@ -82,7 +74,7 @@ describe('bin/cpe-sim (built, spawned)', () => {
     expect(p.stdout.match(/Inform \[0 BOOTSTRAP, 1 BOOT\]/g)).toHaveLength(3);
   });
 
-  it.skipIf(!HAS_CURL)('daemon mode: seed smoke test with curl --digest, then SIGTERM → exit 0', async () => {
+  it.skipIf(!hasCurl)('daemon mode: seed smoke test with curl --digest, then SIGTERM → exit 0', async () => {
     const p = spawnBin(['--profile', DIGEST, '--count', '1', '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', 'Device.ManagementServer.ConnectionRequestURL']);
     try {
       const [, port] = await waitFor(p, 'stderr', /connection request listener ready .*port=(\d+)/);

@@ -1,19 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasCurl } from '../support/curl.js';
 import { startFleet } from '../../src/fleet/index.js';
 import { run, start } from './io.js';
 
-/** curl is the independent Digest client of these tests; without it they are skipped (reported as skipped). */
-const HAS_CURL = (() => {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DIGEST = `${root}fixtures/profiles/tr181-digest.yaml`;
 const MINIMAL = `${root}fixtures/profiles/tr181-minimal`;
@@ -56,7 +48,7 @@ describe('cpe-sim (simulator) in-process', () => {
     expect(r.stderr).toMatch(/session done cpe_id=cpe-1 /);
   });
 
-  it.skipIf(!HAS_CURL)('daemon mode: logs the bound port, answers curl --digest with 200, informs 6 CONNECTION REQUEST, exits 0 on stop', async () => {
+  it.skipIf(!hasCurl)('daemon mode: logs the bound port, answers curl --digest with 200, informs 6 CONNECTION REQUEST, exits 0 on stop', async () => {
     const sim = start(['--profile', DIGEST, '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', PUBLISH, '--log-format', 'json']);
     try {
       const [, port] = await sim.waitFor(/"msg":"connection request listener ready".*?"port":(\d+)/, 'stderr');
@@ -78,7 +70,7 @@ describe('cpe-sim (simulator) in-process', () => {
     expect(sim.stderr).toContain('shutting down');
   });
 
-  it.skipIf(!HAS_CURL)('the published URL is what the bootstrap Inform reports (single CPE: <cr-path>)', async () => {
+  it.skipIf(!hasCurl)('the published URL is what the bootstrap Inform reports (single CPE: <cr-path>)', async () => {
     const sim = start(['--profile', DIGEST, '--count', '1', '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', PUBLISH, '--cr-path', '/conn', '--cr-publish-host', 'localhost']);
     try {
       const [, port] = await sim.waitFor(/connection request listener ready .*port=(\d+)/, 'stderr');

@@ -4,21 +4,14 @@
  * serial, each worker owns its own CR port, CRs reach CPEs of both workers, and
  * SIGTERM / a failing worker end the run cleanly. Needs dist/ (npm test builds it first).
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasCurl } from '../support/curl.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-const HAS_CURL = (() => {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(root, 'bin/cpe-sim');
 const DIGEST = join(root, 'fixtures/profiles/tr181-digest.yaml');
@@ -64,7 +57,7 @@ describe('cpe-sim --workers (built binary)', () => {
     expect(p.stderr).toMatch(/fleet starting worker=1 cpes=3 first=cpe-3 last=cpe-5/);
   });
 
-  it.skipIf(!HAS_CURL)('daemon: one CR port per worker, CRs to CPEs of both workers, SIGTERM → every worker closed, exit 0', async () => {
+  it.skipIf(!hasCurl)('daemon: one CR port per worker, CRs to CPEs of both workers, SIGTERM → every worker closed, exit 0', async () => {
     const p = spawnBin(['--profile', DIGEST, '--count', '4', '--workers', '2', '--cr-bind-addr', '127.0.0.1:0', ...PUBLISH]);
     try {
       const ready = (w: number): RegExp => new RegExp(`connection request listener ready worker=${w} .*port=(\\d+)`);

@@ -2,17 +2,10 @@
  * The listener against a real, independent Digest/Basic client: curl (notes §4.4).
  * 127.0.0.1 only.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hasCurl } from '../support/curl.js';
 import { endpoint, startListener, type Harness } from './helpers.js';
-
-let hasCurl = true;
-try {
-  execFileSync('curl', ['--version'], { stdio: 'ignore' });
-} catch {
-  hasCurl = false;
-  console.warn('SKIPPED: curl is not installed; the curl interoperability tests of the CR listener did not run');
-}
 
 function curl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
