@@ -53,9 +53,23 @@ function wantsDebug(argv: readonly string[], env: Readonly<Record<string, string
   return env.CPE_SIM_LOG_LEVEL === 'debug';
 }
 
+/**
+ * A process stream whose reader may go away (`cpe-sim … | head`). Output is only a
+ * view of the simulation: after EPIPE we stop writing instead of crashing on an
+ * unhandled 'error' event, and the fleet finishes (or keeps serving) as it would.
+ */
+function pipeSafe(stream: NodeJS.WriteStream): CliOutput {
+  let broken = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') broken = true;
+    else throw e;
+  });
+  return { write: (chunk: string) => (broken ? false : stream.write(chunk)) };
+}
+
 function makeContext(io: CliIo | undefined): { ctx: RunContext; dispose: () => void } {
-  const out = io?.stdout ?? process.stdout;
-  const err = io?.stderr ?? process.stderr;
+  const out = io?.stdout ?? pipeSafe(process.stdout);
+  const err = io?.stderr ?? pipeSafe(process.stderr);
   let reason: string | undefined;
   let resolveStop!: (sig: string) => void;
   const stopped = new Promise<string>((r) => (resolveStop = r));

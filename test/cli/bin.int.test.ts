@@ -74,6 +74,19 @@ describe('bin/cpe-sim (built, spawned)', () => {
     expect(p.stdout.match(/Inform \[0 BOOTSTRAP, 1 BOOT\]/g)).toHaveLength(3);
   });
 
+  it('a reader that closes its end early (`cpe-sim … | head -1`) does not crash the run', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CPE_SIM_')));
+    const child = spawn(process.execPath, [BIN, '--profile', 'fixtures/profiles/tr181-digest.yaml'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like `head -1`: read the first chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    expect(exit, stderr).toEqual({ code: 0, signal: null });
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error'/);
+    expect(stderr).toContain('every CPE delivered 0 BOOTSTRAP');
+  });
+
   it.skipIf(!hasCurl)('daemon mode: seed smoke test with curl --digest, then SIGTERM → exit 0', async () => {
     const p = spawnBin(['--profile', DIGEST, '--count', '1', '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', 'Device.ManagementServer.ConnectionRequestURL']);
     try {
