@@ -137,7 +137,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     if (cmd.settings.workers > 1) return await runWorkers(cmd.settings, ctx, workerModuleUrl());
     return await runSim(cmd.settings, ctx);
   } catch (err) {
-    ctx.stderr(formatError(err, debug));
+    ctx.stderr(formatError(err, debug, argv[0] === 'acs' ? 'acs' : undefined));
     return exitCodeOf(err);
   } finally {
     dispose();

@@ -136,7 +136,7 @@ export function readConfigFile(file: string, source: string): Map<string, Raw> {
     doc = parseYaml(text);
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
-    throw new ConfigError(`config file ${file}${where} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ConfigError(`config file ${file}${where} is not valid YAML: ${(err as Error).message.split('\n')[0]?.replace(/:\s*$/, '')}`, { cause: err });
   }
   if (doc === null || doc === undefined) return new Map();
   if (typeof doc !== 'object' || Array.isArray(doc)) {

@@ -109,6 +109,11 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.shard !== undefined) opts.shard = s.shard;
 
   const fleet = await startFleet(opts);
+  // The CPEs' timers (retry back-off, periodic informs) are unref'd so they never keep
+  // a test process alive; the command, though, must live until its lifetime ends:
+  // a one-shot run waiting out a back-off against an external ACS, or a periodic-inform
+  // daemon with no listener, has no other ref'd handle (signal handlers do not count).
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     hooks.onFleet?.(fleet);
     if (fleet.acs) logger.info('embedded fake ACS started (no --acs-url given)', { url: fleet.acs.url });
@@ -126,7 +131,9 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
       for (const cpe of fleet.cpes) {
         cpe.onSession((rec) => {
           const events = rec.events.map((e) => e.eventCode).join(', ');
-          ctx.stdout(`${new Date(rec.endedAt ?? Date.now()).toISOString()} ${rec.cpeId} session #${rec.id} [${events}] ${rec.ok ? 'ok' : `FAILED: ${rec.error ?? 'unknown error'}`}\n`);
+          // Wall-clock time, like the log lines on stderr: rec.endedAt is on the fleet clock,
+          // which `--time-scale` runs ahead of real time (0.001: a 20 s back-off in 20 ms).
+          ctx.stdout(`${new Date().toISOString()} ${rec.cpeId} session #${rec.id} [${events}] ${rec.ok ? 'ok' : `FAILED: ${rec.error ?? 'unknown error'}`}\n`);
         });
       }
     }
@@ -161,6 +168,10 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     logger.info('every CPE delivered 0 BOOTSTRAP; exiting (no --cr-bind-addr and no enabled periodic informs)', { cpes: fleet.cpes.length });
     return 0;
   } finally {
-    await fleet.close();
+    try {
+      await fleet.close();
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 }

@@ -114,6 +114,40 @@ describe('bin/cpe-sim (built, spawned)', () => {
     expect(p.stderr).toContain('signal=SIGINT');
   });
 
+  // The CPEs' timers are unref'd (they must not keep a test process alive), so against an
+  // external ACS nothing but the command itself keeps the process up: these two runs used
+  // to end at once with exit 0, mid back-off and right after the bootstrap.
+  it('one-shot against a closed --acs-url waits out the back-off: 3 attempts, exit 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const p = spawnBin(['--profile', DIGEST, '--count', '1', '--time-scale', '0.001', '--acs-url', `http://127.0.0.1:${port}/cwmp`]);
+    expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 1, signal: null });
+    expect(p.stdout.match(/cpe-1 session #\d+ \[0 BOOTSTRAP, 1 BOOT\] FAILED/g)).toHaveLength(3);
+    expect(p.stderr).toContain(`could not deliver 0 BOOTSTRAP to http://127.0.0.1:${port}/cwmp after 3 attempts`);
+  });
+
+  it('periodic-inform daemon against an external ACS stays up until SIGINT', async () => {
+    const acs = spawnBin(['acs', '--port', '0']);
+    try {
+      const [, url] = await waitFor(acs, 'stdout', /listening on (http:\/\/127\.0\.0\.1:\d+\/cwmp)/);
+      const p = spawnBin(['--profile', 'fixtures/profiles/tr181-minimal', '--count', '1', '--time-scale', '0.001', '--acs-url', url!]);
+      try {
+        await waitFor(p, 'stderr', /daemon mode \(periodic informs enabled\)/);
+        // Two periodic sessions after the bootstrap: the process outlived its bootstrap.
+        await waitFor(p, 'stdout', /cpe-1 session #3 \[2 PERIODIC\] ok/);
+      } finally {
+        p.child.kill('SIGINT');
+      }
+      expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 0, signal: null });
+      expect(p.stderr).toContain('signal=SIGINT');
+    } finally {
+      acs.child.kill('SIGINT');
+      await acs.exit;
+    }
+  });
+
   it('a bind address in use: exit 2', async () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));

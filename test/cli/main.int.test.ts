@@ -105,6 +105,14 @@ describe('cpe-sim (simulator) in-process', () => {
     }
   });
 
+  it('--cr-bind-addr on an address this host does not have: exit 2 naming it', async () => {
+    // Binding only: nothing is sent. 192.0.2.0/24 is TEST-NET-1 (RFC 5737), never local.
+    const r = await run(['--profile', DIGEST, '--cr-bind-addr', '192.0.2.1:0', '--cr-publish-path', PUBLISH]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('192.0.2.1');
+    expect(r.stderr).toContain('EADDRNOTAVAIL');
+  });
+
   it('a --cr-publish-path that is not a leaf: exit 2 naming it', async () => {
     const r = await run(['--profile', DIGEST, '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', 'InternetGatewayDevice.ManagementServer.ConnectionRequestURL']);
     expect(r.code).toBe(2);
@@ -118,6 +126,11 @@ describe('cpe-sim (simulator) in-process', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`1 of 1 CPE could not deliver 0 BOOTSTRAP to http://127.0.0.1:${port}/cwmp after 3 attempts: cpe-1 \\(`));
     expect(r.stdout.match(/session #\d+ \[0 BOOTSTRAP, 1 BOOT\] FAILED/g)).toHaveLength(3);
+    // The lines carry wall-clock time like the logs, not the compressed fleet clock, which
+    // after two back-offs (>= 5 s + 10 s simulated) would stand at least 15 s in the future.
+    const stamps = [...r.stdout.matchAll(/^(\S+Z) cpe-1 session/gm)].map((m) => Date.parse(m[1]!));
+    expect(stamps).toHaveLength(3);
+    for (const t of stamps) expect(t).toBeLessThanOrEqual(Date.now());
   });
 
   it('stopping a one-shot run before its bootstraps finish exits 143', async () => {

@@ -38,6 +38,14 @@ describe('main(): help, version, errors (no sockets)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a bad `cpe-sim acs` flag points at `cpe-sim acs --help`, not the simulator help', async () => {
+    const r = await run(['acs', '--prot', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cpe-sim acs: unknown flag --prot; valid flags: .*--port/);
+    expect(r.stderr).toContain('Run "cpe-sim acs --help" for its flags.');
+    expect(r.stderr).not.toContain('env vars and config keys');
+  });
+
   it('a stack trace only with --log-level debug', async () => {
     const r = await run(['--profile', 'p.yaml', '--log-level', 'debug', '--bogus']);
     expect(r.code).toBe(2);
@@ -101,6 +109,12 @@ describe('exit codes and error text', () => {
     expect(exitCodeOf(new ConfigError('x'))).toBe(2);
     expect(exitCodeOf(new CpeSimError('CPESIM_ADDRESS_IN_USE', 'x'))).toBe(2);
     expect(exitCodeOf(new Error('boom'))).toBe(1);
+  });
+  it('a bind address the user chose badly (not local, privileged port) is bad input: exit 2; running out of files is not', () => {
+    const listenFailed = (errno: string) => new CpeSimError('CPESIM_LISTEN_FAILED', 'x', { cause: Object.assign(new Error(errno), { code: errno }) });
+    expect(exitCodeOf(listenFailed('EADDRNOTAVAIL'))).toBe(2);
+    expect(exitCodeOf(listenFailed('EACCES'))).toBe(2);
+    expect(exitCodeOf(listenFailed('EMFILE'))).toBe(1);
   });
   it('an unexpected error says so and how to get the stack', () => {
     expect(formatError(new Error('boom'), false)).toBe('cpe-sim: unexpected error: boom (run with --log-level debug for the stack trace)\n');

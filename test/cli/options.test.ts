@@ -108,6 +108,11 @@ describe('strictness', () => {
     expect(configError(() => parseSimArgs(['--config', config('bad.yaml', 'a: [1,\n')], {})).message).toContain('not valid YAML');
     expect(configError(() => parseSimArgs(['--config', join(dir, 'missing.yaml')], {})).message).toContain('no such file');
   });
+  it('a YAML error reads as one sentence (the parser\'s message ends with ":" before its code excerpt)', () => {
+    const m = configError(() => parseSimArgs(['--config', config('bad2.yaml', 'profile: [\n')], {})).message;
+    expect(m).toMatch(/bad2\.yaml:2:1 is not valid YAML: .*\S$/);
+    expect(m).not.toMatch(/:$/);
+  });
   it('rejects positional arguments', () => {
     expect(configError(() => parseSimArgs(['--profile', 'p', 'extra'], {})).message).toContain("'extra'");
   });
