@@ -30,7 +30,7 @@ import { cpeSimMatchers } from './matchers.js';
 import { launchFleet } from './launch.js';
 import { failureTranscript, markSessions, type SessionMark } from './transcript.js';
 import { JEST_FAILURE_HOOKS, type JestFailureHooks, type JestFleetWatch } from './jest-hooks.js';
-import type { CpeFleetOptions } from './options.js';
+import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
 expect.extend(cpeSimMatchers);
@@ -90,10 +90,12 @@ function watchFleet(fleet: Fleet): JestFleetWatch {
  */
 export function useCpeFleet(options: UseCpeFleetOptions): CpeFleetHandle {
   const { hookTimeout = 30_000, ...fleetOptions } = options;
+  // Checked when the describe block is collected, not in beforeAll: a typo'd option fails clearly, once.
+  checkFleetOptions(fleetOptions, 'useCpeFleet', ['hookTimeout']);
   let fleet: Fleet | undefined;
   let watch: JestFleetWatch | undefined;
   beforeAll(async () => {
-    fleet = await launchFleet(fleetOptions);
+    fleet = await launchFleet(fleetOptions, 'useCpeFleet');
     if (fleetOptions.transcriptOnFailure !== false) {
       watch = watchFleet(fleet);
       failureHooks()?.add(watch);

@@ -10,8 +10,8 @@ import { failureTranscript, type SessionMark } from './transcript.js';
 import { toFleetOptions, type CpeFleetOptions } from './options.js';
 
 /** Starts a fleet for a test; the caller owns `close()`. */
-export async function launchFleet(options: CpeFleetOptions): Promise<Fleet> {
-  const fleet = await startFleet(await toFleetOptions(options));
+export async function launchFleet(options: CpeFleetOptions, where?: string): Promise<Fleet> {
+  const fleet = await startFleet(await toFleetOptions(options, where));
   if (options.periodic !== undefined) {
     try {
       applyPeriodic(fleet, options.periodic);

@@ -258,6 +258,12 @@ function formatInformLine(l: InformLine): string {
   return `  ${l.cpeId}  ${l.sessionId === undefined ? '' : `session #${l.sessionId}  `}[${l.codes.join(', ')}]${l.ok ? '' : '  (failed)'}`;
 }
 
+function otherCpesNote(seen: number, others: string[]): string[] {
+  if (seen > 0 || others.length === 0) return [];
+  const shown = others.slice(0, 10).join(', ') + (others.length > 10 ? `, … (${others.length} in all)` : '');
+  return [`  (the FakeAcs has Informs from other CPEs only: ${shown})`];
+}
+
 /**
  * `await expect(cpe | fleet | acs).toHaveInformed(eventCode, options?)`: an Inform
  * carrying `eventCode` (a string or an asymmetric matcher) was delivered.
@@ -272,6 +278,9 @@ export async function toHaveInformed(this: MatcherContext, received: unknown, ev
   let lines: () => InformLine[];
   let subscribe: ((wake: () => void) => () => void) | undefined;
   let subject: string;
+  // On a FakeAcs narrowed by `cpe`: what it recorded from other CPEs, so a key that
+  // matches nothing (a typo, a serial pattern misremembered) shows what it could have been.
+  let otherCpes: () => string[] = () => [];
   if (isFleet(received)) {
     const cpes = options.cpe === undefined ? received.cpes : [received.cpe(options.cpe)];
     subject = options.cpe === undefined ? `any of ${cpes.length} CPE(s)` : cpes[0]!.id;
@@ -293,6 +302,13 @@ export async function toHaveInformed(this: MatcherContext, received: unknown, ev
       const serial = want === undefined ? undefined : acs.resolve?.(want);
       return acs.informs.filter((r) => want === undefined || acsInformMatchesCpe(r, want, serial)).map(acsInformLine);
     };
+    if (want !== undefined) {
+      otherCpes = () => {
+        const serial = acs.resolve?.(want);
+        const ids = acs.informs.filter((r) => !acsInformMatchesCpe(r, want, serial)).map((r) => acsInformLine(r).cpeId);
+        return [...new Set(ids)];
+      };
+    }
   } else {
     throw new MatcherUsageError(`toHaveInformed: received value must be a Cpe, a Fleet or a FakeAcs, got ${describeValue(received)}`);
   }
@@ -320,6 +336,7 @@ export async function toHaveInformed(this: MatcherContext, received: unknown, ev
         `Expected: ${this.isNot ? (options.times === undefined ? 'no Inform' : `not ${want}`) : want} carrying ${this.utils.printExpected(eventCode)} from ${subject}${sinceText}${window}`,
         `Received: ${count} matching Inform(s); ${seen.length} Inform(s) recorded${seen.length ? ':' : ''}`,
         ...bounded(seen.map(formatInformLine)),
+        ...otherCpesNote(seen.length, otherCpes()),
       ].join('\n'),
   };
 }

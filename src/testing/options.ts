@@ -4,6 +4,7 @@
  * @module
  */
 import getPort from 'get-port';
+import { ConfigError } from '../errors/index.js';
 import type { FleetOptions } from '../fleet/index.js';
 
 /** Connection Request listener options of a test fleet. */
@@ -48,8 +49,75 @@ export interface CpeFleetOptions extends Omit<FleetOptions, 'cr'> {
   transcriptOnFailure?: boolean;
 }
 
+/** Every key of {@link CpeFleetOptions}: startFleet's options plus the fixture-only ones. */
+const FLEET_OPTION_KEYS = [
+  'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'periodic', 'transcriptOnFailure',
+] as const;
+const CR_OPTION_KEYS = ['port', 'host', 'path', 'publishHost', 'publishPath', 'scheme', 'realm', 'throttleWindowMs'] as const;
+
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : `${String(v)} (${v === null ? 'null' : typeof v})`;
+}
+
+function checkKeys(obj: object, valid: readonly string[], where: string, extra: readonly string[]): void {
+  const unknown = Object.keys(obj).filter((k) => !valid.includes(k) && !extra.includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; valid options: ${[...valid, ...extra].join(', ')}`);
+  }
+}
+
+/**
+ * Rejects what TypeScript would have caught (a typo'd key, a string for a number, an
+ * unknown `waitFor`) for JavaScript users and `as any` casts: a typo must not fall back
+ * silently to a default. `extraKeys` are the entry point's own options (`scope`,
+ * `hookTimeout`), already taken off by the caller.
+ * @throws ConfigError naming the option, the value and what was expected.
+ */
+export function checkFleetOptions(opts: unknown, where: string, extraKeys: readonly string[] = []): void {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
+    throw new ConfigError(`${where}: expected an options object such as { profile: 'fixtures/profiles/tr181-digest.yaml', count: 3 }, got ${shown(opts)}`);
+  }
+  checkKeys(opts, FLEET_OPTION_KEYS, where, extraKeys);
+  const o = opts as Record<string, unknown>;
+  const p = o['profile'];
+  if (!(typeof p === 'string' || (typeof p === 'object' && p !== null && !Array.isArray(p)))) {
+    throw new ConfigError(`${where}: profile must be a profile file or directory path, a loaded Profile or a profile object, got ${shown(p)}`);
+  }
+  if (o['waitFor'] !== undefined && o['waitFor'] !== 'bootstrap' && o['waitFor'] !== 'none') {
+    throw new ConfigError(`${where}: waitFor must be 'bootstrap' or 'none', got ${shown(o['waitFor'])}`);
+  }
+  if (o['transport'] !== undefined && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
+    throw new ConfigError(`${where}: transport must be 'undici' or 'fetch', got ${shown(o['transport'])}`);
+  }
+  const cr = o['cr'];
+  if (cr !== undefined && cr !== false) {
+    if (typeof cr !== 'object' || cr === null || Array.isArray(cr)) {
+      throw new ConfigError(`${where}: cr must be false or an object such as { port: 7547 }, got ${shown(cr)}`);
+    }
+    checkKeys(cr, CR_OPTION_KEYS, `${where}: cr`, []);
+    const port = (cr as Record<string, unknown>)['port'];
+    if (port !== undefined && !(typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535)) {
+      throw new ConfigError(`${where}: cr.port must be a whole number 0..65535 (0 = the OS picks), got ${shown(port)}`);
+    }
+    const scheme = (cr as Record<string, unknown>)['scheme'];
+    if (scheme !== undefined && scheme !== '' && scheme !== 'basic' && scheme !== 'digest') {
+      throw new ConfigError(`${where}: cr.scheme must be '', 'basic' or 'digest', got ${shown(scheme)}`);
+    }
+  }
+  const periodic = o['periodic'];
+  if (periodic !== undefined && periodic !== false && !(typeof periodic === 'number' && Number.isSafeInteger(periodic) && periodic >= 1)) {
+    throw new ConfigError(`${where}: periodic must be false or a whole number of seconds >= 1, got ${shown(periodic)}`);
+  }
+  const tof = o['transcriptOnFailure'];
+  if (tof !== undefined && typeof tof !== 'boolean') {
+    throw new ConfigError(`${where}: transcriptOnFailure must be true or false, got ${shown(tof)}`);
+  }
+}
+
 /** Translates fixture options into `startFleet` options (resolves a preferred CR port). */
-export async function toFleetOptions(opts: CpeFleetOptions): Promise<FleetOptions> {
+export async function toFleetOptions(opts: CpeFleetOptions, where = 'cpe-sim fleet options'): Promise<FleetOptions> {
+  checkFleetOptions(opts, where);
   // Fixture-only settings are applied by the fixtures; everything else is startFleet's.
   const { cr: _cr, periodic: _periodic, transcriptOnFailure: _t, ...fleetOptions } = opts;
   const out: FleetOptions = fleetOptions;

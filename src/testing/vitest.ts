@@ -23,11 +23,11 @@ import { expect, onTestFailed, onTestFinished, test as baseTest } from 'vitest';
 import type { TestAPI } from 'vitest';
 import type { FakeAcs } from '../acs/index.js';
 import type { Fleet } from '../fleet/index.js';
-import { CpeSimError } from '../errors/index.js';
+import { ConfigError, CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
 import { launchFleet, printFailureTranscript } from './launch.js';
 import { markSessions } from './transcript.js';
-import type { CpeFleetOptions } from './options.js';
+import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
 expect.extend(cpeSimMatchers);
@@ -90,6 +90,10 @@ export function withCpeFleet(options: WithCpeFleetOptions & { acsUrl: string }):
 export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWithAcsFixtures>;
 export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWithAcsFixtures> | TestAPI<CpeFleetFixtures> {
   const { scope = 'test', ...fleetOptions } = options;
+  // Checked when the file is collected: a typo'd option fails the file once, clearly,
+  // instead of every test that destructures the fixture (or none, silently).
+  if (scope !== 'test' && scope !== 'file') throw new ConfigError(`withCpeFleet: scope must be 'test' or 'file', got ${JSON.stringify(scope)}`);
+  checkFleetOptions(fleetOptions, 'withCpeFleet', ['scope']);
   const printOnFailure = fleetOptions.transcriptOnFailure !== false;
 
   if (scope === 'file') {
@@ -99,7 +103,7 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
       cpeSimSharedFleet: [
         // eslint-disable-next-line no-empty-pattern -- Vitest reads fixture dependencies from this object pattern; it must stay a (here empty) destructuring.
         async ({}, use) => {
-          const fleet = await launchFleet(fleetOptions);
+          const fleet = await launchFleet(fleetOptions, 'withCpeFleet');
           try {
             await use(fleet);
           } finally {
@@ -123,7 +127,7 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
 
   return baseTest.extend<{ fleet: Fleet; acs: FakeAcs }>({
     fleet: async ({ onTestFailed: onFailed }, use) => {
-      const fleet = await launchFleet(fleetOptions);
+      const fleet = await launchFleet(fleetOptions, 'withCpeFleet');
       if (printOnFailure) onFailed(() => printFailureTranscript(fleet));
       try {
         await use(fleet);
@@ -151,7 +155,7 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
  * ```
  */
 export async function createCpeFleet(options: CpeFleetOptions): Promise<Fleet> {
-  const fleet = await launchFleet(options);
+  const fleet = await launchFleet(options, 'createCpeFleet');
   onTestFinished(() => fleet.close());
   if (options.transcriptOnFailure !== false) onTestFailed(() => printFailureTranscript(fleet));
   return fleet;

@@ -158,6 +158,9 @@ describe('toHaveInformed', () => {
     await expect(acs).toHaveInformed('1 BOOT', { cpe: 'LAB-0002' });
     const msg = await failure(() => expect(acs).toHaveInformed('1 BOOT', { cpe: 'cpe-1', timeout: 0 }));
     expect(msg).toContain('from the FakeAcs from cpe-1');
+    // A key that matches nothing shows which CPEs the ACS did hear from.
+    expect(msg).toContain('0 Inform(s) recorded');
+    expect(msg).toContain('(the FakeAcs has Informs from other CPEs only: cpe-2)');
   });
 
   test('on a FakeAcs with resolve(): `cpe` narrows by the resolved serial (a single CPE publishes /cr)', async () => {
