@@ -52,8 +52,25 @@ export function parseYamlText(text: string, file: string): { tree: PNode | null 
     const { line, col } = lc.linePos(offset);
     return { file, line, col };
   };
+  // After the first real syntax error the YAML tokenizer reports every later token of
+  // the broken construct as an error of its own (one unquoted `{i}` in a flow mapping
+  // gave 35 "Unexpected scalar" lines over four lines of the file). Report that first
+  // error and count the rest; duplicate keys stay independent problems, each listed.
+  let firstSyntax = true;
+  let followUps = 0;
   for (const e of doc.errors) {
+    if (e.code !== 'DUPLICATE_KEY') {
+      if (!firstSyntax) {
+        followUps++;
+        continue;
+      }
+      firstSyntax = false;
+    }
     problems.push(problemAt(whereOf(e.pos[0]), '(yaml)', `YAML syntax error (${e.code}): ${e.message.split('\n')[0] ?? ''}`));
+  }
+  const first = problems.find((p) => !p.message.startsWith('YAML syntax error (DUPLICATE_KEY)'));
+  if (first && followUps > 0) {
+    first.message += ` (${followUps} further syntax error${followUps === 1 ? '' : 's'} after it not listed: they usually follow from this one; a value with "{", "[", "," or ": " in a flow mapping needs quotes)`;
   }
   if (problems.length > 0) return { tree: undefined, problems };
   if (doc.contents === null) return { tree: null, problems };

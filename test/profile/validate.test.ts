@@ -138,6 +138,22 @@ describe('YAML syntax and shape', () => {
     expect(ps[0]).toMatchObject({ file: FILE, line: expect.any(Number), col: expect.any(Number), key: '(yaml)', message: expect.stringMatching(/YAML syntax error/) });
   });
 
+  it('one broken construct is one problem, not one per following token', () => {
+    // An unquoted {i} inside a flow mapping: the tokenizer then rejects every later token
+    // of lines 2-4, which used to come out as dozens of "Unexpected …" problems.
+    const text = 'parameters:\n  - {path: Device.WiFi.SSID.{i}.SSID, value: "lab-{i}", instances: 2}\n  - {path: Device.X.A, value: "1"}\n  - {path: Device.X.B, value: "2"}\n';
+    const ps = problemsOf(() => parseProfile(text, FILE));
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatchObject({ line: 2, key: '(yaml)', message: expect.stringMatching(/^YAML syntax error \(\w+\): .*\(\d+ further syntax errors after it not listed: .*needs quotes\)$/) });
+  });
+
+  it('duplicate keys are still listed one by one next to a syntax error', () => {
+    const text = 'fleet:\n  count: 2\n  count: 3\nconnectionRequest:\n  realm: a\n  realm: b\nparameters:\n  - {path: Device.A.{i}.B}\n';
+    const ps = problemsOf(() => parseProfile(text, FILE));
+    expect(ps.filter((p) => /DUPLICATE_KEY/.test(p.message))).toHaveLength(2);
+    expect(ps.filter((p) => !/DUPLICATE_KEY/.test(p.message))).toHaveLength(1);
+  });
+
   it('reports duplicate mapping keys as a YAML problem', () => {
     const text = doc([], 'fleet:\n  count: 2\n  count: 3\n');
     const ps = problemsOf(() => parseProfile(text, FILE));
