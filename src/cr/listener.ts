@@ -297,7 +297,8 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
           server.on('error', (e) => log.error('CR listener error', { error: e.message }));
           const a = server.address() as AddressInfo;
           bound = { host: a.address, port: a.port, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4' };
-          log.info('connection request listener bound', { address: displayAddr(a.address, a.port), url: urlOfPath(basePath) });
+          // A fleet serves <path>/<cpe-id>, never <path> itself: show the shape, not a URL that 404s.
+          log.info('connection request listener bound', { address: displayAddr(a.address, a.port), url: urlOfPath(mode === 'single' ? basePath : `${basePath}/<cpe-id>`) });
           if (bind.unspecified && opts.publishHost === undefined) {
             log.warn('CR listener bound to an unspecified address; published URLs use 127.0.0.1. Set publishHost if the ACS is not on this host', {
               bind: opts.bindAddr,
