@@ -59,6 +59,9 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: MAX_DEPTH,
+  // No callback of ours reads the tag path: without this, fast-xml-parser renders the
+  // path string of every text node and attribute set (~1.5 % of a boot storm's CPU).
+  jPath: false,
 });
 
 function clipMessage(msg: unknown): string {
@@ -168,6 +171,147 @@ function build(node: OrderedNode, parentScope: ReadonlyMap<string, string>, pare
   return { ns, local, qname, attributes, children, text, path, scope };
 }
 
+// ---- well-formedness fast path ----------------------------------------------
+
+/** Open-element stack of {@link isPlainWellFormed}: [start, length] of each name, reused across calls. */
+const OPEN_NAMES = new Int32Array(2 * (MAX_DEPTH + 1));
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+const isNameStart = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x3a;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+const isWord = (c: number): boolean => isNameStart(c) || isDigit(c);
+
+function sameSlice(s: string, a: number, b: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (s.charCodeAt(a + k) !== s.charCodeAt(b + k)) return false;
+  return true;
+}
+
+/**
+ * One allocation-free scan that answers "certainly well-formed" for the plain XML that
+ * CWMP peers send: an optional leading `<?xml …?>`, ASCII names, `name="value"`
+ * attributes (no duplicates), entity and character references, properly nested
+ * elements, one root. Anything else (comments, CDATA, other PIs, unusual names or
+ * spacing, a doubt of any kind) returns false and the caller runs the full
+ * XMLValidator, so its verdict and error messages stay the authority. Every input this
+ * accepts is accepted by XMLValidator too (test/cwmp/codec.test.ts checks that on
+ * mutated envelopes). It exists because XMLValidator builds names character by
+ * character: ~16 % of all bytes allocated in a boot storm.
+ */
+export function isPlainWellFormed(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  if (s.startsWith('<?xml', 0) && n > 5 && isSpace(s.charCodeAt(5))) {
+    const end = s.indexOf('?>', 6);
+    if (end < 0) return false;
+    const lt = s.indexOf('<', 6);
+    if (lt >= 0 && lt < end) return false;
+    i = end + 2;
+  }
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
+  let depth = 0;
+  let rootDone = false;
+  while (i < n) {
+    // At a tag: '<' is at i.
+    if (rootDone || s.charCodeAt(i) !== 0x3c) return false;
+    i++;
+    if (s.charCodeAt(i) === 0x2f) {
+      // Closing tag: '</' Name S* '>' matching the innermost open element.
+      i++;
+      const start = i;
+      if (!isNameStart(s.charCodeAt(i))) return false;
+      while (i < n && isNameChar(s.charCodeAt(i))) i++;
+      const len = i - start;
+      while (i < n && isSpace(s.charCodeAt(i))) i++;
+      if (s.charCodeAt(i) !== 0x3e || depth === 0) return false;
+      depth--;
+      if (OPEN_NAMES[2 * depth + 1] !== len || !sameSlice(s, OPEN_NAMES[2 * depth]!, start, len)) return false;
+      i++;
+      if (depth === 0) rootDone = true;
+    } else {
+      // Start tag: '<' Name (S+ Name '="' value '"')* S* ('/>' | '>').
+      const start = i;
+      if (!isNameStart(s.charCodeAt(i))) return false;
+      while (i < n && isNameChar(s.charCodeAt(i))) i++;
+      const nameLen = i - start;
+      const firstAttr = i;
+      let selfClosing = false;
+      for (;;) {
+        const spaced = isSpace(s.charCodeAt(i));
+        while (i < n && isSpace(s.charCodeAt(i))) i++;
+        const c = s.charCodeAt(i);
+        if (c === 0x3e) break;
+        if (c === 0x2f) {
+          if (s.charCodeAt(i + 1) !== 0x3e) return false;
+          selfClosing = true;
+          i++;
+          break;
+        }
+        if (!spaced || !isNameStart(c)) return false;
+        const an = i;
+        while (i < n && isNameChar(s.charCodeAt(i))) i++;
+        const anLen = i - an;
+        const q = s.charCodeAt(i + 1);
+        if (s.charCodeAt(i) !== 0x3d || (q !== 0x22 && q !== 0x27)) return false;
+        // Duplicate attribute names are not well-formed (XML 1.0 §3.1): compare with the earlier ones.
+        for (let j = firstAttr; ; ) {
+          while (isSpace(s.charCodeAt(j))) j++;
+          if (j >= an) break;
+          const bn = j;
+          while (isNameChar(s.charCodeAt(j))) j++;
+          if (j - bn === anLen && sameSlice(s, bn, an, anLen)) return false;
+          const bq = s.charCodeAt(j + 1);
+          j = s.indexOf(bq === 0x22 ? '"' : "'", j + 2) + 1;
+        }
+        i += 2;
+        for (; i < n; i++) {
+          const v = s.charCodeAt(i);
+          if (v === q) break;
+          if (v === 0x3c || v === 0x3e || v === 0x26) return false;
+        }
+        if (i >= n) return false;
+        i++;
+      }
+      if (i >= n) return false;
+      i++;
+      if (selfClosing) {
+        if (depth === 0) rootDone = true;
+      } else {
+        if (depth > MAX_DEPTH) return false;
+        OPEN_NAMES[2 * depth] = start;
+        OPEN_NAMES[2 * depth + 1] = nameLen;
+        depth++;
+      }
+    }
+    // Character data up to the next tag: references must be complete.
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x3c) {
+        const d = s.charCodeAt(i + 1);
+        if (d === 0x21 || d === 0x3f) return false; // comment, CDATA, PI: the full validator decides
+        break;
+      }
+      if (depth === 0 && !isSpace(c)) return false;
+      if (c !== 0x26) continue;
+      i++;
+      if (s.charCodeAt(i) === 0x23) {
+        i++;
+        const hex = s.charCodeAt(i) === 0x78;
+        if (hex) i++;
+        const from = i;
+        while (i < n && (hex ? isHex(s.charCodeAt(i)) : isDigit(s.charCodeAt(i)))) i++;
+        if (i === from || s.charCodeAt(i) !== 0x3b) return false;
+      } else {
+        const from = i;
+        while (i < n && i - from < 19 && isWord(s.charCodeAt(i))) i++;
+        if (i === from || s.charCodeAt(i) !== 0x3b) return false;
+      }
+    }
+  }
+  return rootDone && depth === 0;
+}
+
 /**
  * Parses `xml` into the root element with namespaces resolved.
  * Rejects (CwmpDecodeError): characters XML 1.0 forbids, a DOCTYPE (SOAP 1.1 §3: a
@@ -190,7 +334,7 @@ export function parseXml(xml: string): XmlElement {
   text = text.replace(/^\s+(?=<\?xml)/, '');
   let valid: ReturnType<typeof XMLValidator.validate>;
   try {
-    valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+    valid = isPlainWellFormed(text) || XMLValidator.validate(text, { allowBooleanAttributes: false });
   } catch (e) {
     throw new CwmpDecodeError(`not XML: ${(e as Error).message}`, undefined, { cause: e });
   }
