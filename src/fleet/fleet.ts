@@ -249,6 +249,38 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
   return undefined;
 }
 
+// Typed callers get these from the compiler; JavaScript callers and option objects
+// built at run time get them here, before anything starts.
+const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest',
+]);
+const FLEET_CR_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'path', 'publishPath', 'publishHost', 'scheme', 'realm', 'throttleWindowMs']);
+
+function checkOptionKeys(obj: object, allowed: ReadonlySet<string>, where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.has(k)) throw new ConfigError(`${where}: unknown option ${JSON.stringify(k)}; expected one of ${[...allowed].join(', ')}`);
+  }
+}
+
+/** Rejects unknown keys and out-of-range enum values of {@link FleetOptions}, naming the option. */
+function checkStartFleetOptions(opts: FleetOptions): void {
+  if (typeof opts !== 'object' || opts === null) throw new ConfigError(`startFleet: expected an options object such as { profile: 'p.yaml' }, got ${String(opts)}`);
+  checkOptionKeys(opts, FLEET_OPTION_KEYS, 'startFleet');
+  const o = opts as unknown as Record<string, unknown>;
+  if (o['waitFor'] !== undefined && o['waitFor'] !== 'bootstrap' && o['waitFor'] !== 'none') {
+    throw new ConfigError(`startFleet: waitFor must be 'bootstrap' or 'none', got ${JSON.stringify(o['waitFor'])}`);
+  }
+  if (o['transport'] !== undefined && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
+    throw new ConfigError(`startFleet: transport must be 'undici' or 'fetch', got ${JSON.stringify(o['transport'])}`);
+  }
+  const cr = o['cr'];
+  if (cr !== undefined && cr !== false) {
+    if (typeof cr !== 'object' || cr === null) throw new ConfigError(`startFleet: cr must be false or an object such as { bindAddr: '127.0.0.1:0' }, got ${JSON.stringify(cr)}`);
+    checkOptionKeys(cr, FLEET_CR_OPTION_KEYS, 'startFleet: cr');
+  }
+}
+
 /**
  * Starts a fleet of simulated CPEs.
  * @example
@@ -257,6 +289,7 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
  * await fleet.acs!.waitForInform({ cpe: 'cpe-2', event: '6 CONNECTION REQUEST' });
  */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  checkStartFleetOptions(opts);
   const logger = opts.logger ?? silentLogger;
   const profile = withCount(await resolveProfile(opts.profile), opts.count);
   const total = Math.max(1, profile.fleet.count);
@@ -276,7 +309,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const cpes: Cpe[] = [];
   const crLog = new CrLog(logger, () => clock.now());
   if (opts.onCrRequest) crLog.subscribe(opts.onCrRequest);
+  // CPE timers are unref'd so nothing but an open fleet keeps a process alive; the
+  // fleet itself does, like an open server, until close(). Without it a script whose
+  // fleet has no CR listener exited during a retry back-off or between periodic informs.
+  const keepAlive = setInterval(() => undefined, 0x7fffffff);
   const cleanup = async (): Promise<void> => {
+    clearInterval(keepAlive);
     await listener?.close().catch(() => undefined);
     await Promise.all(cpes.map((c) => c.close().catch(() => undefined)));
     scheduler.close();
