@@ -109,11 +109,8 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.shard !== undefined) opts.shard = s.shard;
 
   const fleet = await startFleet(opts);
-  // The CPEs' timers (retry back-off, periodic informs) are unref'd so they never keep
-  // a test process alive; the command, though, must live until its lifetime ends:
-  // a one-shot run waiting out a back-off against an external ACS, or a periodic-inform
-  // daemon with no listener, has no other ref'd handle (signal handlers do not count).
-  const keepAlive = setInterval(() => {}, 1 << 30);
+  // The open fleet holds the process (CPE timers alone are unref'd), so a one-shot run
+  // waiting out a back-off or a daemon without a listener lives until fleet.close().
   try {
     hooks.onFleet?.(fleet);
     if (fleet.acs) logger.info('embedded fake ACS started (no --acs-url given)', { url: fleet.acs.url });
@@ -168,10 +165,6 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     logger.info('every CPE delivered 0 BOOTSTRAP; exiting (no --cr-bind-addr and no enabled periodic informs)', { cpes: fleet.cpes.length });
     return 0;
   } finally {
-    try {
-      await fleet.close();
-    } finally {
-      clearInterval(keepAlive);
-    }
+    await fleet.close();
   }
 }
