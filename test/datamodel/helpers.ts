@@ -1,3 +1,4 @@
+import { CwmpFault } from '../../src/errors/index.js';
 import type { LeafDef, Profile, TableDef, XsdType } from '../../src/profile/types.js';
 
 /** A leaf literal: `leaf('Device.X', 'v', { type, writable })`. */
@@ -53,4 +54,15 @@ export function makeProfile(over: Partial<Profile> = {}): Profile {
     eventSchedule: { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0 },
     ...over,
   };
+}
+
+/** Runs `fn` and returns the CwmpFault it throws; fails the test if it throws nothing or something else. */
+export function faultOf(fn: () => unknown): CwmpFault {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CwmpFault) return e;
+    throw e;
+  }
+  throw new Error('expected a CwmpFault, nothing was thrown');
 }

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Template, createParameterTree } from '../../src/datamodel/index.js';
 import type { ParameterTree } from '../../src/datamodel/index.js';
-import { CwmpFault } from '../../src/errors/index.js';
-import { makeProfile } from './helpers.js';
+import { faultOf, makeProfile } from './helpers.js';
 
 const template = Template.compile(makeProfile());
 const fresh = (): ParameterTree => createParameterTree(template, { index: 1, id: 'cpe-1' });
 const HOST = 'Device.Hosts.Host.';
 
-function faultOf(fn: () => unknown): CwmpFault {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CwmpFault) return e;
-    throw e;
-  }
-  throw new Error('expected a CwmpFault, nothing was thrown');
-}
 const rows = (t: ParameterTree) => t.getNames(HOST, true).map((p) => p.name);
 
 describe('addObject / deleteObject (TR-069 A.3.2.6, A.3.2.7)', () => {

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Template, createParameterTree } from '../../src/datamodel/index.js';
 import type { ParameterTree } from '../../src/datamodel/index.js';
-import { CwmpFault } from '../../src/errors/index.js';
-import { leaf, makeProfile, table } from './helpers.js';
+import { faultOf, leaf, makeProfile, table } from './helpers.js';
 
 const template = Template.compile(makeProfile());
 const fresh = (): ParameterTree => createParameterTree(template, { index: 1, id: 'cpe-1' });
-
-/** Runs `fn` and returns the CwmpFault it threw. */
-function faultOf(fn: () => unknown): CwmpFault {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CwmpFault) return e;
-    throw e;
-  }
-  throw new Error('expected a CwmpFault, nothing was thrown');
-}
 
 describe('getValues (TR-069 A.3.2.2)', () => {
   it('returns a full leaf path with its value and type', () => {

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Template, createParameterTree } from '../../src/datamodel/index.js';
 import type { ParameterChange, ParameterTree, SetValueEntry } from '../../src/datamodel/index.js';
-import { CwmpFault } from '../../src/errors/index.js';
-import { makeProfile } from './helpers.js';
+import { faultOf, makeProfile } from './helpers.js';
 
 const template = Template.compile(makeProfile());
 const fresh = (): ParameterTree => createParameterTree(template, { index: 1, id: 'cpe-1' });
 const INTERVAL = 'Device.ManagementServer.PeriodicInformInterval';
 const ENABLE = 'Device.ManagementServer.PeriodicInformEnable';
 
-function faultOf(fn: () => unknown): CwmpFault {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CwmpFault) return e;
-    throw e;
-  }
-  throw new Error('expected a CwmpFault, nothing was thrown');
-}
 
 describe('setValues (TR-069 A.3.2.1)', () => {
   it('writes values, with or without an xsi:type', () => {
