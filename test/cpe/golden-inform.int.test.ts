@@ -9,15 +9,14 @@
  * `<cpe-id>-<session>-<n>` (deterministic), and the CR URL is published as the fleet
  * would publish it. `UPDATE_GOLDEN=1` rewrites the files.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import { Template } from '../../src/datamodel/index.js';
 import { loadProfile } from '../../src/profile/index.js';
+import { expectGolden } from '../support/golden.js';
 import { TestBed, informResponse, manualClock, rawHeader } from './harness.js';
 
-const goldenDir = fileURLToPath(new URL('../../fixtures/cwmp/golden/', import.meta.url));
 const profilePath = (name: string): string => fileURLToPath(new URL(`../../fixtures/profiles/${name}`, import.meta.url));
 
 let bed: TestBed;
@@ -46,11 +45,6 @@ async function firstInform(profile: string): Promise<{ body: string; headers: Re
   };
 }
 
-function compareGolden(file: string, xml: string): void {
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenDir + file, xml);
-  expect(xml).toBe(readFileSync(goldenDir + file, 'utf8'));
-}
-
 /** `arrayType="<type>[n]"` values in document order, with the number of children they announce. */
 function arrayTypes(xml: string): string[] {
   return [...xml.matchAll(/arrayType="([^"]+)"/g)].map((m) => m[1]!);
@@ -59,7 +53,7 @@ function arrayTypes(xml: string): string[] {
 describe('golden Informs from the CPE (byte for byte; UPDATE_GOLDEN=1 rewrites)', () => {
   it('cpe-inform-tr181.xml: fixtures/profiles/tr181-digest.yaml, bootstrap', async () => {
     const { body, headers } = await firstInform('tr181-digest.yaml');
-    compareGolden('cpe-inform-tr181.xml', body);
+    expectGolden('cpe-inform-tr181.xml', body);
     expect(headers).toEqual({ 'content-type': 'text/xml; charset="utf-8"', soapaction: '""' });
 
     // Independent checks of the golden's content (cwmp-notes §1.6–1.7, §2.1–2.2), so a
@@ -95,7 +89,7 @@ describe('golden Informs from the CPE (byte for byte; UPDATE_GOLDEN=1 rewrites)'
 
   it('cpe-inform-tr098.xml: fixtures/profiles/tr098-basic.yaml, bootstrap', async () => {
     const { body, headers } = await firstInform('tr098-basic.yaml');
-    compareGolden('cpe-inform-tr098.xml', body);
+    expectGolden('cpe-inform-tr098.xml', body);
     expect(headers).toEqual({ 'content-type': 'text/xml; charset="utf-8"', soapaction: '""' });
 
     const env = decodeEnvelope(body);

@@ -1,9 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectGolden } from '../support/golden.js';
 import { decodeEnvelope, encodeEnvelope, type CwmpHeader, type Inform } from '../../src/cwmp/index.js';
-
-const dir = fileURLToPath(new URL('../../fixtures/cwmp/golden/', import.meta.url));
 
 /** Fixed typed Informs: any change to the encoder's bytes shows up as a golden diff. */
 const TR181: Inform = {
@@ -58,8 +55,7 @@ describe('golden Informs (byte for byte; UPDATE_GOLDEN=1 rewrites)', () => {
   ] as const) {
     it(file, () => {
       const xml = encodeEnvelope(inform, { header: HEADER });
-      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(dir + file, xml);
-      expect(xml).toBe(readFileSync(dir + file, 'utf8'));
+      expectGolden(file, xml);
       expect(decodeEnvelope(xml)).toEqual({ header: HEADER, namespace: 'urn:dslforum-org:cwmp-1-2', body: inform });
     });
   }
