@@ -251,7 +251,8 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 
 // Typed callers get these from the compiler; JavaScript callers and option objects
 // built at run time get them here, before anything starts.
-const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
+/** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
+export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
   'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest',
 ]);

@@ -5,7 +5,7 @@
  */
 import getPort from 'get-port';
 import { ConfigError } from '../errors/index.js';
-import type { FleetOptions } from '../fleet/index.js';
+import { FLEET_OPTION_KEYS as FLEET_KEYS, type FleetOptions } from '../fleet/index.js';
 
 /** Connection Request listener options of a test fleet. */
 export interface CpeFleetCrOptions {
@@ -50,10 +50,8 @@ export interface CpeFleetOptions extends Omit<FleetOptions, 'cr'> {
 }
 
 /** Every key of {@link CpeFleetOptions}: startFleet's options plus the fixture-only ones. */
-const FLEET_OPTION_KEYS = [
-  'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'periodic', 'transcriptOnFailure',
-] as const;
+// startFleet's own keys (one list, in fleet/) plus the fixture-only settings.
+const FLEET_OPTION_KEYS: readonly string[] = [...FLEET_KEYS, 'periodic', 'transcriptOnFailure'];
 const CR_OPTION_KEYS = ['port', 'host', 'path', 'publishHost', 'publishPath', 'scheme', 'realm', 'throttleWindowMs'] as const;
 
 function shown(v: unknown): string {
