@@ -47,12 +47,25 @@ export interface ScheduledJob {
   cancel(): void;
 }
 
-interface Entry {
-  due: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
+/**
+ * A heap entry is also the caller's handle: one object per job, no closure. A 100k
+ * fleet holds one periodic job per CPE, so this is per-CPE memory.
+ */
+class Entry implements ScheduledJob {
+  cancelled = false;
+  constructor(
+    readonly due: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
+
+/** What `at()` returns once the scheduler is closed: the job never runs. */
+const closedJob = (due: number): ScheduledJob => ({ due, cancel: () => undefined });
 
 /**
  * One timer + a min-heap of jobs keyed by due time (simulated ms). Cancelling is O(1)
@@ -82,16 +95,11 @@ export class Scheduler {
 
   /** Runs `fn` at simulated time `due` (ms since epoch). */
   at(due: number, fn: () => void): ScheduledJob {
-    if (this.closed) return { due, cancel: () => undefined };
-    const entry: Entry = { due, seq: this.seq++, fn, cancelled: false };
+    if (this.closed) return closedJob(due);
+    const entry = new Entry(due, this.seq++, fn);
     this.push(entry);
     this.arm();
-    return {
-      due,
-      cancel: () => {
-        entry.cancelled = true;
-      },
-    };
+    return entry;
   }
 
   /** Cancels every job and the timer; later `after()` calls are ignored. Idempotent. */

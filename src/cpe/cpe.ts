@@ -145,6 +145,23 @@ interface SessionWaiter {
 type AfterSession = { kind: 'reboot'; commandKeys: string[] } | { kind: 'factoryReset' };
 
 /**
+ * Stand-in for the sets most CPEs never fill (jobs, sleepers, listeners, waiters,
+ * changed paths): reads, delete() and clear() work on it, add() goes through
+ * {@link grown} first. An empty Set costs ~130 B; five per CPE at 100k CPEs is 65 MiB.
+ */
+class NoneYet extends Set<never> {
+  override add(): this {
+    throw new Error('internal: add() on the shared empty set; use grown()');
+  }
+}
+const NONE_YET: ReadonlySet<never> = new NoneYet();
+const none = <T>(): Set<T> => NONE_YET as unknown as Set<T>;
+const grown = <T>(set: Set<T>): Set<T> => (set === (NONE_YET as unknown as Set<T>) ? new Set<T>() : set);
+
+/** `<root>.ManagementServer.ConnectionRequestURL`, built once per compiled template, not once per CPE. */
+const crLeafOf = new WeakMap<Template, string>();
+
+/**
  * One simulated CPE.
  * @example
  * const cpe = new Cpe({ id: 'cpe-1', index: 1, template, acs: { url }, scheduler });
@@ -184,18 +201,21 @@ export class Cpe implements AsyncDisposable {
   private readonly informRing: Ring<InformRecord>;
   private pendingTransfers: PendingTransfer[] = [];
   /** Parameters with notification 1/2 that changed since the last delivered Inform. */
-  private readonly changed = new Set<string>();
+  private changed: Set<string> = none();
   private consecutiveFailures = 0;
   private retryJob: ScheduledJob | undefined;
   private periodicJob: ScheduledJob | undefined;
-  private readonly jobs = new Set<ScheduledJob>();
-  private readonly sleepers = new Set<Deferred<void>>();
+  private jobs: Set<ScheduledJob> = none();
+  private sleepers: Set<Deferred<void>> = none();
   private pending: Deferred<SessionRecord> | undefined;
   private inFlight: AbortController | undefined;
   private activity: Promise<void> = Promise.resolve();
-  private readonly listeners = new Set<(s: SessionRecord) => void>();
-  private readonly waiters = new Set<SessionWaiter>();
-  private bootstrap: Deferred<SessionRecord> = deferred();
+  private listeners: Set<(s: SessionRecord) => void> = none();
+  private waiters: Set<SessionWaiter> = none();
+  /** The session that delivered the latest `0 BOOTSTRAP` (reset by a FactoryReset). */
+  private bootstrapped: SessionRecord | undefined;
+  /** Created by the first whenBootstrapped() before the bootstrap is delivered. */
+  private bootstrapWaiter: Deferred<SessionRecord> | undefined;
   private afterSession: AfterSession | undefined;
   private started = false;
   private closed = false;
@@ -204,7 +224,7 @@ export class Cpe implements AsyncDisposable {
   private sessionSeq = 0;
   private idSeq = 0;
   private readonly unsubscribe: () => void;
-  private readonly rpcHost: RpcHost;
+  private rpcHostObj: RpcHost | undefined;
   private closePromise: Promise<void> | undefined;
 
   constructor(opts: CpeOptions) {
@@ -225,10 +245,10 @@ export class Cpe implements AsyncDisposable {
     this.retryOpts = opts.retry;
     this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
     this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id });
-    const crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`;
+    let crLeaf = crLeafOf.get(opts.template);
+    if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
     this.unsubscribe = this.params.onChange((c) => this.onParameterChange(c));
-    this.rpcHost = this.makeRpcHost();
   }
 
   // ---- identity ---------------------------------------------------------------
@@ -284,8 +304,12 @@ export class Cpe implements AsyncDisposable {
 
   /** Registers a listener called after every session (ok or failed). Returns an unsubscribe function. */
   onSession(listener: (s: SessionRecord) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    (this.listeners = grown(this.listeners)).add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      // Every CPE of a fleet is observed once while it boots: give the set back after.
+      if (this.listeners.size === 0) this.listeners = none();
+    };
   }
 
   /**
@@ -310,14 +334,15 @@ export class Cpe implements AsyncDisposable {
       }, timeoutMs),
     };
     waiter.timer.unref();
-    this.waiters.add(waiter);
+    (this.waiters = grown(this.waiters)).add(waiter);
     return d.promise;
   }
 
   /** Resolves with the session whose InformResponse delivered `0 BOOTSTRAP` (the latest bootstrap, after a FactoryReset). */
   whenBootstrapped(): Promise<SessionRecord> {
     if (this.closed) return Promise.reject(this.closedError());
-    return this.bootstrap.promise;
+    if (this.bootstrapped) return Promise.resolve(this.bootstrapped);
+    return (this.bootstrapWaiter ??= deferred()).promise;
   }
 
   // ---- triggers ------------------------------------------------------------------
@@ -465,7 +490,7 @@ export class Cpe implements AsyncDisposable {
         onCpeRequestAnswered: (req) => this.cpeRequestAnswered(req),
         handleRequest: (msg: CwmpMessage) => {
           if (!isAcsRequest(msg)) throw new CpeSimError('CPESIM_PROTOCOL', `not an ACS request: ${msg.name}`);
-          return handleAcsRequest(this.rpcHost, msg);
+          return handleAcsRequest((this.rpcHostObj ??= new Cpe.RpcHostView(this)), msg);
         },
       });
       rec.ok = true;
@@ -486,7 +511,11 @@ export class Cpe implements AsyncDisposable {
     rec.endedAt = this.clock.now();
     this.ring.push(rec);
     if (rec.ok) this.logger.info('session done', { session: rec.id, events: events.map((e) => e.eventCode).join(',') });
-    if (bootstrapped) this.bootstrap.resolve(rec);
+    if (bootstrapped) {
+      this.bootstrapped = rec;
+      this.bootstrapWaiter?.resolve(rec);
+      this.bootstrapWaiter = undefined;
+    }
     this.publish(rec);
     return rec;
   }
@@ -608,36 +637,37 @@ export class Cpe implements AsyncDisposable {
 
   // ---- RPC side effects ------------------------------------------------------------
 
-  /** RPC side effects (ParameterKey, reboot, reset, transfers, scheduled informs). */
-  private makeRpcHost(): RpcHost {
-    return {
-      params: this.params,
-      setParameterKey: (key) => {
-        const path = `${this.params.root}.ManagementServer.ParameterKey`;
-        if (this.params.has(path)) this.quietly(() => this.params.setInternal(path, key));
-      },
-      requestReboot: (commandKey) => {
-        const a = this.afterSession;
-        if (a?.kind === 'reboot') a.commandKeys.push(commandKey);
-        else if (a?.kind !== 'factoryReset') this.afterSession = { kind: 'reboot', commandKeys: [commandKey] };
-      },
-      requestFactoryReset: () => {
-        this.afterSession = { kind: 'factoryReset' };
-      },
-      startDownload: (req) => this.startDownload(req),
-      scheduleInform: (delaySeconds, commandKey) => {
-        const job = this.scheduler.after(delaySeconds * 1000, () => {
-          this.jobs.delete(job);
-          if (this.closed) return;
-          this.queue.add(EVENT.SCHEDULED);
-          this.queue.add(EVENT.M_SCHEDULE_INFORM, commandKey);
-          this.trigger();
-        });
-        this.track(job);
-      },
-    };
+  /** ParameterKey leaf (SetParameterValues, AddObject, DeleteObject). */
+  private setParameterKey(key: string): void {
+    const path = `${this.params.root}.ManagementServer.ParameterKey`;
+    if (this.params.has(path)) this.quietly(() => this.params.setInternal(path, key));
   }
 
+  /** Reboot after the session (Reboot RPC, Download of a firmware image). */
+  private requestReboot(commandKey: string): void {
+    const a = this.afterSession;
+    if (a?.kind === 'reboot') a.commandKeys.push(commandKey);
+    else if (a?.kind !== 'factoryReset') this.afterSession = { kind: 'reboot', commandKeys: [commandKey] };
+  }
+
+  /** FactoryReset after the session. */
+  private requestFactoryReset(): void {
+    this.afterSession = { kind: 'factoryReset' };
+  }
+
+  /** ScheduleInform: a one-shot `3 SCHEDULED` + `M ScheduleInform` session. */
+  private scheduleInform(delaySeconds: number, commandKey: string): void {
+    const job = this.scheduler.after(delaySeconds * 1000, () => {
+      this.jobs.delete(job);
+      if (this.closed) return;
+      this.queue.add(EVENT.SCHEDULED);
+      this.queue.add(EVENT.M_SCHEDULE_INFORM, commandKey);
+      this.trigger();
+    });
+    this.track(job);
+  }
+
+  /** Download: completes later with a TransferComplete. */
   private startDownload(req: Download): void {
     // The transfer "starts" after DelaySeconds and takes transfer.defaultDelay (simulated; nothing is fetched).
     const start = this.clock.now() + req.delaySeconds * 1000;
@@ -682,7 +712,7 @@ export class Cpe implements AsyncDisposable {
           const url = this.crUrl;
           this.quietly(() => this.params.setInternal(path, url));
         }
-        this.bootstrap = deferred();
+        this.bootstrapped = undefined;
         await this.sleep(this.profile.eventSchedule.factoryResetDelayMs);
         this.queue.add(EVENT.BOOTSTRAP);
         this.queue.add(EVENT.BOOT);
@@ -716,7 +746,7 @@ export class Cpe implements AsyncDisposable {
       return;
     }
     if (notification === 0) return;
-    this.changed.add(c.path);
+    (this.changed = grown(this.changed)).add(c.path);
     // Active notification (2) starts a session; passive (1) waits for the next one (A.3.2.4).
     if (notification === 2 && !this.offline) {
       this.queue.add(EVENT.VALUE_CHANGE);
@@ -762,13 +792,13 @@ export class Cpe implements AsyncDisposable {
   }
 
   private track(job: ScheduledJob): void {
-    this.jobs.add(job);
+    (this.jobs = grown(this.jobs)).add(job);
   }
 
   /** Simulated-time sleep on the shared scheduler; rejects when the CPE closes. */
   private sleep(ms: number): Promise<void> {
     const d = deferred<void>();
-    this.sleepers.add(d);
+    (this.sleepers = grown(this.sleepers)).add(d);
     const job = this.scheduler.after(ms, () => {
       this.jobs.delete(job);
       this.sleepers.delete(d);
@@ -805,7 +835,8 @@ export class Cpe implements AsyncDisposable {
       w.d.reject(err);
     }
     this.waiters.clear();
-    this.bootstrap.reject(err);
+    this.bootstrapWaiter?.reject(err);
+    this.bootstrapWaiter = undefined;
     this.unsubscribe();
     this.closePromise = this.activity.then(
       () => undefined,
@@ -817,6 +848,33 @@ export class Cpe implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  /**
+   * The RPC handlers' view of a CPE, made on the first ACS request: one small object
+   * with prototype methods instead of five closures built for every CPE. Nested, so it
+   * reaches the CPE's private side-effect methods without making them public.
+   */
+  private static readonly RpcHostView = class implements RpcHost {
+    constructor(private readonly cpe: Cpe) {}
+    get params(): ParameterTree {
+      return this.cpe.params;
+    }
+    setParameterKey(key: string): void {
+      this.cpe.setParameterKey(key);
+    }
+    requestReboot(commandKey: string): void {
+      this.cpe.requestReboot(commandKey);
+    }
+    requestFactoryReset(): void {
+      this.cpe.requestFactoryReset();
+    }
+    startDownload(req: Download): void {
+      this.cpe.startDownload(req);
+    }
+    scheduleInform(delaySeconds: number, commandKey: string): void {
+      this.cpe.scheduleInform(delaySeconds, commandKey);
+    }
+  };
 }
 
 /** True for the error waiters get when their CPE is closed. */

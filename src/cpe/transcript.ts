@@ -60,7 +60,11 @@ export class Ring<T> {
   }
 
   push(item: T): void {
-    this.buf.push(item);
+    const b = this.buf;
+    // A first push() would reserve 17 slots; most CPEs of a large fleet hold one or two
+    // sessions, so small rings grow to their exact size (a copy of < 8 items, once per session).
+    if (b.length < SMALL_RING) this.buf = b.length === 0 ? [item] : [...b, item];
+    else b.push(item);
     if (this.buf.length > this.capacity) this.buf.shift();
   }
 
@@ -68,6 +72,8 @@ export class Ring<T> {
     return this.buf;
   }
 }
+
+const SMALL_RING = 8;
 
 const ARROW = { 'cpe->acs': '→', 'acs->cpe': '←' } as const;
 
@@ -85,17 +91,36 @@ export function formatSession(s: SessionRecord): string {
   return [head, ...lines].join('\n');
 }
 
+/**
+ * A mutable session record whose `toString()` renders it. A class, so `toString` lives
+ * on the prototype: it stays off JSON and inspect output, and a 100k fleet holds no
+ * closure and no dictionary-mode object per record.
+ */
+class Session implements SessionRecord {
+  id: number;
+  cpeId: string;
+  events: EventStruct[];
+  startedAt: number;
+  declare endedAt?: number;
+  ok = false;
+  declare error?: string;
+  retryCount: number;
+  entries: TranscriptEntry[] = [];
+
+  constructor(init: { id: number; cpeId: string; events: EventStruct[]; startedAt: number; retryCount: number }) {
+    this.id = init.id;
+    this.cpeId = init.cpeId;
+    this.events = init.events;
+    this.startedAt = init.startedAt;
+    this.retryCount = init.retryCount;
+  }
+
+  toString(): string {
+    return formatSession(this);
+  }
+}
+
 /** Creates a mutable record whose `toString()` renders it. */
 export function newSessionRecord(init: { id: number; cpeId: string; events: EventStruct[]; startedAt: number; retryCount: number }): SessionRecord {
-  const rec: SessionRecord = {
-    ...init,
-    ok: false,
-    entries: [],
-    toString() {
-      return formatSession(this);
-    },
-  };
-  // Keep toString off JSON/inspect output: a record serialises as plain data.
-  Object.defineProperty(rec, 'toString', { enumerable: false });
-  return rec;
+  return new Session(init);
 }

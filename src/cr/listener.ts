@@ -55,6 +55,8 @@ export interface CrListener extends AsyncDisposable {
   unregister(cpeId: string): void;
   /** Published URL of `cpeId` (registered or not). */
   urlFor(cpeId: string): string;
+  /** The registered CPE whose route is exactly this request-target, if any (no decoding, as routing does). */
+  ownerOf(target: string): string | undefined;
   /** Counters for tests and benches: registrations, nonces holding state, open sockets. */
   stats(): CrListenerStats;
   /** Idempotent; also closes idle keep-alive sockets so the process can exit. */
@@ -350,6 +352,9 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
       if (!reg) return;
       byId.delete(cpeId);
       routes.delete(routeOf(cpeId));
+    },
+    ownerOf(target) {
+      return routes.get(target)?.cpeId;
     },
     urlFor(cpeId) {
       validateCpeId(cpeId);

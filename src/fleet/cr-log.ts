@@ -56,8 +56,11 @@ export class CrLog {
   private readonly byCpe = new Map<string, Recent<CrOutcome>>();
   /** Requests aimed at no CPE (404 paths, 405 on other paths). */
   private readonly unrouted = new Recent<CrOutcome>(CR_OUTCOMES_PER_CPE);
-  /** Exact request-target → CPE id, to attribute 405s (the listener checks the method before routing). */
-  private readonly routes = new Map<string, string>();
+  /**
+   * Exact request-target → CPE id, to attribute 405s (the listener checks the method
+   * before routing). The listener's own routing table answers, so nothing per CPE is kept twice.
+   */
+  private ownerOf: (target: string) => string | undefined = () => undefined;
   private readonly observers = new Set<(e: CrRequestEvent) => void>();
 
   constructor(
@@ -65,9 +68,9 @@ export class CrLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Remembers which exact path belongs to which CPE. */
-  route(path: string, cpeId: string): void {
-    this.routes.set(path, cpeId);
+  /** Where to look up which exact path belongs to which CPE (the listener's routes). */
+  attributeWith(ownerOf: (target: string) => string | undefined): void {
+    this.ownerOf = ownerOf;
   }
 
   /** Adds an observer; returns its unsubscribe function. */
@@ -81,7 +84,7 @@ export class CrLog {
 
   /** The listener's `onRequest` option. */
   readonly record = (e: CrRequestEvent): void => {
-    const cpeId = e.cpeId ?? this.routes.get(e.path);
+    const cpeId = e.cpeId ?? this.ownerOf(e.path);
     const outcome: CrOutcome = {
       seq: ++this.seq,
       time: this.now(),

@@ -359,20 +359,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         onRequest: crLog.record,
       });
       listener = l;
+      crLog.attributeWith((target) => l.ownerOf(target));
       await l.listen();
       for (const cpe of cpes) {
         const { config, user, pass } = crAuth;
-        const endpoint: CrEndpoint = {
-          config,
-          // Read per request (seed): an SPV of the credentials takes effect on the next CR.
-          credentials: () => ({
-            username: (user !== undefined ? cpe.params.getValue(user) : undefined) ?? '',
-            password: (pass !== undefined ? cpe.params.getValue(pass) : undefined) ?? '',
-          }),
-          onRequest: () => cpe.connectionRequest(),
-        };
-        const url = l.register(cpe.id, endpoint);
-        crLog.route(new URL(url).pathname, cpe.id);
+        const url = l.register(cpe.id, new CpeCrEndpoint(cpe, config, user, pass));
         // Written BEFORE start(), so the bootstrap Inform already reports it (seed).
         if (publishPath !== undefined) cpe.params.setInternal(publishPath, url);
         cpe.crUrl = url;
@@ -401,6 +392,32 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   } catch (err) {
     await cleanup();
     throw err;
+  }
+}
+
+/**
+ * A CPE's Connection Request endpoint. A class, so a 100k fleet holds one small object
+ * per CPE rather than two closures and their context.
+ */
+class CpeCrEndpoint implements CrEndpoint {
+  constructor(
+    private readonly cpe: Cpe,
+    readonly config: CrEndpointConfig,
+    private readonly user: string | undefined,
+    private readonly pass: string | undefined,
+  ) {}
+
+  /** Read per request (seed): an SPV of the credentials takes effect on the next CR. */
+  credentials(): { username: string; password: string } {
+    const p = this.cpe.params;
+    return {
+      username: (this.user !== undefined ? p.getValue(this.user) : undefined) ?? '',
+      password: (this.pass !== undefined ? p.getValue(this.pass) : undefined) ?? '',
+    };
+  }
+
+  onRequest(): void {
+    this.cpe.connectionRequest();
   }
 }
 

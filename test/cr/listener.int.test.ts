@@ -62,6 +62,10 @@ describe('CR listener: binding and URLs', () => {
     const url = h.listener.register('cpe-1', endpoint({ scheme: '' }));
     expect(url).toBe(`${h.origin}/cr`);
     expect(h.listener.urlFor('cpe-1')).toBe(url);
+    // ownerOf() answers from the same routing table: exact request-target only.
+    expect(h.listener.ownerOf('/cr')).toBe('cpe-1');
+    expect(h.listener.ownerOf('/cr/')).toBeUndefined();
+    expect(h.listener.ownerOf('/cr/cpe-1')).toBeUndefined();
     expect((await get(url)).status).toBe(200);
     expect((await get(`${h.origin}/cr/cpe-1`)).status).toBe(404);
     expect(() => h.listener.register('cpe-2', endpoint())).toThrow(/mode "single" already serves/);

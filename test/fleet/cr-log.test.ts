@@ -29,7 +29,7 @@ describe('CrLog', () => {
 
   it('attributes a 405 sent to a CPE\'s exact path to that CPE; other paths stay unattributed (bounded too)', () => {
     const log = new CrLog(createLogger({ level: 'error', write: () => {} }));
-    log.route('/cr/cpe-2', 'cpe-2');
+    log.attributeWith((target) => (target === '/cr/cpe-2' ? 'cpe-2' : undefined));
     log.record(ev({ cpeId: undefined, method: 'POST', path: '/cr/cpe-2', status: 405, reason: 'method' }));
     log.record(ev({ cpeId: undefined, method: 'GET', path: '/cr/cpe-2/', status: 404, reason: 'not-found' }));
     expect(log.list('cpe-2')).toMatchObject([{ cpeId: 'cpe-2', method: 'POST', status: 405 }]);
