@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeAcs } from '../../src/acs/index.js';
 import { ConfigError } from '../../src/errors/index.js';
-import { startFleet, type Fleet } from '../../src/fleet/index.js';
+import { EMBEDDED_ACS_BOOT_CONCURRENCY, startFleet, type Fleet } from '../../src/fleet/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { cpeRandom } from '../../src/fleet/random.js';
 import { createServer } from 'node:net';
@@ -171,6 +171,41 @@ describe('startFleet', () => {
     const sessions = [...fleet.acs!.sessions].sort((a, b) => a.startedAt - b.startedAt);
     expect(sessions).toHaveLength(4);
     for (let i = 1; i < sessions.length; i++) expect(sessions[i]!.startedAt).toBeGreaterThanOrEqual(sessions[i - 1]!.endedAt!);
+  });
+
+  it('default pace: 16 bootstrap sessions at once with the embedded ACS, 256 towards an external one', async () => {
+    /** Most sessions open at once, as the ACS saw them (Inform in, 204 out). */
+    const overlap = (): { onMessage: (l: { dir: string; summary: string; status?: number }) => void; max: () => number } => {
+      let open = 0;
+      let max = 0;
+      return {
+        onMessage: (l) => {
+          if (l.dir === 'cpe->acs' && l.summary.startsWith('Inform')) max = Math.max(max, ++open);
+          if (l.dir === 'acs->cpe' && l.status === 204) open--;
+        },
+        max: () => max,
+      };
+    };
+    // The ACS holds every InformResponse, so every session the pump lets through is open
+    // at once. startFleet returns (waitFor 'none') before any Inform can have arrived.
+    const embedded = overlap();
+    const a = await start({ profile: profile({ count: 40 }), cr: false, waitFor: 'none', embeddedAcs: { onMessage: embedded.onMessage } });
+    a.acs!.behave('*', { informResponseDelayMs: 200 });
+    await a.whenBootstrapped();
+    expect(a.acs!.informs).toHaveLength(40);
+    expect(embedded.max()).toBe(EMBEDDED_ACS_BOOT_CONCURRENCY);
+    expect(EMBEDDED_ACS_BOOT_CONCURRENCY).toBe(16);
+
+    // An external ACS that holds every InformResponse: all 40 sessions are open together.
+    const external = overlap();
+    const acs = await createFakeAcs({ port: 0, onMessage: external.onMessage });
+    try {
+      acs.behave('*', { informResponseDelayMs: 200 });
+      await start({ profile: profile({ count: 40 }), cr: false, acsUrl: acs.url });
+      expect(external.max()).toBe(40);
+    } finally {
+      await acs.close();
+    }
   });
 
   it('shards: slice i of n holds a contiguous range with global ids, serials and URLs', async () => {
