@@ -187,6 +187,13 @@ export class AcsCore {
   private nextSessionId = 1;
   private nextCwmpId = 1;
   private closed = false;
+  /** When {@link expireIdle} last swept every open session. */
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  /**
+   * One instance per distinct OUI/ProductClass prefix: every Inform of a fleet carries
+   * the same few, and `known` keeps one identity per device for as long as the ACS runs.
+   */
+  private readonly interned = new Map<string, string>();
 
   constructor(opts: FakeAcsOptions) {
     this.path = opts.path ?? '/cwmp';
@@ -259,12 +266,31 @@ export class AcsCore {
 
   private identityOf(inform: Inform): Identity {
     const crParam = inform.parameterList.find((p) => p.name.endsWith('ManagementServer.ConnectionRequestURL'));
+    const d = inform.deviceId;
+    // The decoded strings are fresh per Inform; keep the fleet's own instances (its alias
+    // and serial) and one copy of each OUI/ProductClass instead, since `known` keeps them.
+    const alias = this.aliasOfSerial.get(d.serialNumber);
+    const serial = alias !== undefined ? (this.aliases.get(alias) ?? d.serialNumber) : d.serialNumber;
+    const crId = crIdFromUrl(crParam?.value);
     return {
-      serial: inform.deviceId.serialNumber,
-      oui: inform.deviceId.oui,
-      productClass: inform.deviceId.productClass,
-      crId: crIdFromUrl(crParam?.value),
+      serial,
+      oui: this.intern(d.oui),
+      productClass: this.intern(d.productClass),
+      crId: crId !== undefined && crId === alias ? alias : crId,
     };
+  }
+
+  private intern(s: string): string {
+    const hit = this.interned.get(s);
+    if (hit !== undefined) return hit;
+    // Bounded: a hostile or odd fleet with endless distinct values just stops sharing.
+    if (this.interned.size < 1024) this.interned.set(s, s);
+    return s;
+  }
+
+  /** The map key of a device: OUI, ProductClass and serial (NUL-separated: no field can hold a NUL). */
+  private deviceKey(id: Identity): string {
+    return this.intern(`${id.oui}\u0000${id.productClass}\u0000`) + id.serial;
   }
 
   // ---- scripting API -----------------------------------------------------------------
@@ -439,7 +465,7 @@ export class AcsCore {
 
     // ---- session by cookie ----
     const token = parseCookies(req.headers['cookie']).get(SESSION_COOKIE);
-    const session = token !== undefined ? this.live.get(token) : undefined;
+    const session = this.unlessIdle(token !== undefined ? this.live.get(token) : undefined, t);
 
     // ---- authentication: the Inform (no session yet) must authenticate; a later POST is
     // covered by the session cookie, but an Authorization it carries is still verified (so
@@ -560,14 +586,13 @@ export class AcsCore {
   private onInform(req: CoreRequest, env: Envelope, inform: Inform, xml: string, cookieSession: LiveSession | undefined): Promise<CoreResponse> | CoreResponse {
     const t = this.now();
     const id = this.identityOf(inform);
-    const deviceKey = `${id.oui}-${id.productClass}-${id.serial}`;
-    this.known.delete(deviceKey); // re-inserted: the Map's order is "most recently seen last"
-    this.known.set(deviceKey, id);
+    const liveKey = this.deviceKey(id);
+    this.known.delete(liveKey); // re-inserted: the Map's order is "most recently seen last"
+    this.known.set(liveKey, id);
     void cookieSession; // an old cookie replayed with a new Inform is ignored, as GenieACS does
 
     // Concurrency: the same device still has an open session.
-    const liveKey = `${id.oui}\u0000${id.productClass}\u0000${id.serial}`;
-    const open = this.liveByDevice.get(liveKey);
+    const open = this.unlessIdle(this.liveByDevice.get(liveKey), t);
     if (open) {
       if (this.concurrent === 'reject') {
         this.emitLine({ dir: 'cpe->acs', time: t, summary: summarize(inform), message: inform, ...(this.keepXml ? { xml } : {}) }, undefined, id.serial);
@@ -746,10 +771,23 @@ export class AcsCore {
     return res;
   }
 
+  /**
+   * Ends sessions idle for longer than the timeout. Sweeping every open session on every
+   * request is O(open sessions) per request, and a boot storm keeps hundreds open; so the
+   * sessions a request touches are checked exactly ({@link unlessIdle}) and the rest are
+   * swept at most once per interval.
+   */
   private expireIdle(t: number): void {
-    for (const s of this.live.values()) {
-      if (t - s.lastActivity > this.sessionTimeoutMs) this.endSession(s, false, `timed out: idle for more than ${this.sessionTimeoutMs} ms`);
-    }
+    if (t - this.lastSweep < Math.min(1000, this.sessionTimeoutMs)) return;
+    this.lastSweep = t;
+    for (const s of this.live.values()) this.unlessIdle(s, t);
+  }
+
+  /** `s`, unless it has been idle for longer than the timeout (then it is ended and undefined returned). */
+  private unlessIdle(s: LiveSession | undefined, t: number): LiveSession | undefined {
+    if (s === undefined || t - s.lastActivity <= this.sessionTimeoutMs) return s;
+    this.endSession(s, false, `timed out: idle for more than ${this.sessionTimeoutMs} ms`);
+    return undefined;
   }
 
   private pushRing<T>(ring: T[], item: T): void {

@@ -18,7 +18,8 @@ export interface AcsHttpServer {
 /** Starts the server; rejects with code `CPESIM_ADDRESS_IN_USE` when the port is taken. */
 export async function startAcsServer(core: AcsCore, host: string, port: number): Promise<AcsHttpServer> {
   const sockets = new Set<Socket>();
-  const ids = new WeakMap<Socket, number>();
+  /** Per connection: its id (Digest nonce scope) and peer address, read once (a getpeername call each time otherwise). */
+  const conns = new WeakMap<Socket, { id: number; remoteAddress: string | undefined }>();
   let nextId = 1;
 
   const write = (res: ServerResponse, r: CoreResponse): void => {
@@ -74,15 +75,16 @@ export async function startAcsServer(core: AcsCore, host: string, port: number):
       if (tooBig) return;
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const socket = req.socket;
+      const conn = conns.get(req.socket);
+      const remoteAddress = conn ? conn.remoteAddress : req.socket.remoteAddress;
       void core
         .handle({
           method,
           target,
           headers,
           body: Buffer.concat(chunks),
-          ...(ids.has(socket) ? { connectionId: ids.get(socket)! } : {}),
-          ...(socket.remoteAddress !== undefined ? { remoteAddress: socket.remoteAddress } : {}),
+          ...(conn ? { connectionId: conn.id } : {}),
+          ...(remoteAddress !== undefined ? { remoteAddress } : {}),
         })
         .then((r) => write(res, r))
         .catch(() => res.socket?.destroy());
@@ -92,7 +94,7 @@ export async function startAcsServer(core: AcsCore, host: string, port: number):
   const server: Server = createServer({ keepAliveTimeout: 30_000 }, onRequest);
   server.on('connection', (s: Socket) => {
     sockets.add(s);
-    ids.set(s, nextId++);
+    conns.set(s, { id: nextId++, remoteAddress: s.remoteAddress });
     s.on('close', () => sockets.delete(s));
   });
   // A malformed request line or header: node answers 400 itself when we let it; never crash.

@@ -17,7 +17,7 @@ export interface TransportRequest {
   headers: Record<string, string>;
   /** undefined = empty POST (Content-Length: 0, no Content-Type). */
   body?: string;
-  /** Per-request limit in real milliseconds (TR-069 §3.2.1.1: at least 30 s). */
+  /** Per-request limit in real milliseconds (TR-069 §3.2.1.1: at least 30 s), from send to the response's end. */
   timeoutMs: number;
   /** Aborts the request when the CPE closes. */
   signal?: AbortSignal;
@@ -54,7 +54,7 @@ export function createTransport(kind: TransportKind, url: URL): SessionTransport
   return kind === 'fetch' ? new FetchTransport(url) : new UndiciTransport(url);
 }
 
-/** Runs `fn` with a signal that fires on `timeoutMs` or on the outer signal. */
+/** Runs `fn` with a signal that fires on `timeoutMs` or on the outer signal (the fetch transport). */
 async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   let timedOut = false;
@@ -88,25 +88,54 @@ function describeNetworkError(err: unknown): string {
 /** Reason given to undici when a finished session releases its connection (never thrown to anyone). */
 const SESSION_ENDED = new Error('CWMP session ended');
 
+/** Reason given to undici when the per-request deadline destroys the session's client (mapped to a `timeout` TransportError). */
+const DEADLINE_PASSED = new Error('CWMP request deadline passed');
+
 class UndiciTransport implements SessionTransport {
   private readonly client: Client;
   private readonly path: string;
   private closed = false;
+  /**
+   * One timer per session, re-armed by every POST with `refresh()`: the deadline stays
+   * exact per request, without an AbortController, timer and listener per POST.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
+  private posting = false;
+  private timedOut = false;
 
   constructor(url: URL) {
     this.path = `${url.pathname}${url.search}`;
     this.client = new Client(url.origin, {
       pipelining: 1,
-      // The session's own deadline governs; undici's 300 s defaults must not fire first.
+      // Our own deadline governs; undici's 300 s defaults must not fire first.
       headersTimeout: 0,
       bodyTimeout: 0,
     });
   }
 
-  post(req: TransportRequest): Promise<TransportResponse> {
-    return withDeadline(req.timeoutMs, req.signal, async (signal) => {
-      const headers = req.body === undefined ? { ...req.headers, 'content-length': '0' } : req.headers;
-      const res = await this.client.request({ path: this.path, method: 'POST', headers, body: req.body ?? '', signal });
+  private armDeadline(ms: number): void {
+    if (this.timer !== undefined && this.timerMs === ms) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => {
+      // Between POSTs (the CPE is working on the response) a late tick means nothing.
+      if (!this.posting) return;
+      this.timedOut = true;
+      void this.client.destroy(DEADLINE_PASSED).catch(() => undefined);
+    }, ms);
+  }
+
+  async post(req: TransportRequest): Promise<TransportResponse> {
+    if (req.signal?.aborted) throw new TransportError('aborted', 'request aborted (CPE closed)');
+    const headers = req.body === undefined ? { ...req.headers, 'content-length': '0' } : req.headers;
+    this.posting = true;
+    this.armDeadline(req.timeoutMs);
+    try {
+      const res = await this.client.request({ path: this.path, method: 'POST', headers, body: req.body ?? '', ...(req.signal ? { signal: req.signal } : {}) });
       const body = await res.body.text();
       const map = new Map<string, string[]>();
       for (const [k, v] of Object.entries(res.headers)) {
@@ -114,12 +143,19 @@ class UndiciTransport implements SessionTransport {
         map.set(k.toLowerCase(), Array.isArray(v) ? v : [v]);
       }
       return { status: res.statusCode, headers: map, body };
-    });
+    } catch (err) {
+      if (this.timedOut) throw new TransportError('timeout', `no HTTP response within ${req.timeoutMs} ms`, { cause: err });
+      if (req.signal?.aborted) throw new TransportError('aborted', 'request aborted (CPE closed)', { cause: err });
+      throw new TransportError('network', describeNetworkError(err), { cause: err });
+    } finally {
+      this.posting = false;
+    }
   }
 
   async close(force = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     if (force) await this.client.destroy().catch(() => undefined);
     // Every response of the session was read to its end, so nothing is in flight and a
     // destroy is a close. undici's close() ends in destroy() with a fresh

@@ -74,12 +74,31 @@ export interface CrListenerStats {
   connectionsAccepted: number;
 }
 
-interface Registration {
-  cpeId: string;
-  endpoint: CrEndpoint;
-  config: CrEndpointConfig;
-  throttle: CrThrottle;
-  nonces: NonceStore | undefined;
+/**
+ * One registered CPE. Throttle and nonce store are made on its first Connection
+ * Request: most CPEs of a large fleet never get one, and each costs an object per CPE.
+ */
+class Registration {
+  private throttleState: CrThrottle | undefined;
+  private nonceState: NonceStore | undefined;
+  constructor(
+    readonly cpeId: string,
+    readonly endpoint: CrEndpoint,
+    readonly config: Readonly<CrEndpointConfig>,
+    private readonly makeNonces: ((reg: Registration) => NonceStore) | undefined,
+  ) {}
+  get throttle(): CrThrottle {
+    return (this.throttleState ??= new CrThrottle(this.config.throttleWindowMs));
+  }
+  /** undefined unless the scheme is Digest. */
+  get nonces(): NonceStore | undefined {
+    if (this.makeNonces === undefined) return undefined;
+    return (this.nonceState ??= this.makeNonces(this));
+  }
+  /** Nonces holding nc state, without creating a store. */
+  get nonceCount(): number {
+    return this.nonceState?.size ?? 0;
+  }
 }
 
 const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
@@ -146,8 +165,11 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
     publishHost = bind.unspecified ? '127.0.0.1' : bind.host;
   }
   const secret = randomBytes(32);
-  const routes = new Map<string, Registration>();
   const byId = new Map<string, Registration>();
+  /** The last config registered, shared by every CPE that registers an equal one (a fleet: all of them). */
+  let lastConfig: Readonly<CrEndpointConfig> | undefined;
+  const newNonceStore = (reg: Registration): NonceStore =>
+    new NonceStore({ scope: `${reg.cpeId}\0${reg.config.realm}`, secret, lifetimeMs: nonceLifetimeMs, capacity: maxNonces, now });
   let bound: { host: string; port: number; family: 'IPv4' | 'IPv6' } | undefined;
   let listening: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
@@ -155,6 +177,16 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
   let connectionsAccepted = 0;
 
   const routeOf = (cpeId: string): string => (mode === 'single' ? basePath : `${basePath}/${cpeId}`);
+  const fleetPrefix = `${basePath}/`;
+  /**
+   * The registration whose route is exactly `target` (no decoding, no normalisation).
+   * In fleet mode that is `<path>/` + a registered id; ids cannot hold a `/`, so the
+   * id is the rest of the target, and no second per-CPE map of route strings is kept.
+   */
+  const routeTo = (target: string): Registration | undefined => {
+    if (mode === 'single') return target === basePath ? byId.values().next().value : undefined;
+    return target.startsWith(fleetPrefix) ? byId.get(target.slice(fleetPrefix.length)) : undefined;
+  };
 
   const emit = (e: CrRequestEvent): void => {
     if (log.enabled('debug')) {
@@ -208,7 +240,7 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
     if (method !== 'GET') return send(405, 'method', undefined, { Allow: 'GET' });
     // Routing: exact match on the raw request-target (no decoding, no normalisation,
     // no query). Needed before auth: the route says whose credentials apply.
-    const reg = routes.get(target);
+    const reg = routeTo(target);
     if (!reg) return send(404, 'not-found', undefined, {});
     const { cpeId, config } = reg;
     // 2. Auth. Credentials read per request (seed: an SPV takes effect immediately).
@@ -324,7 +356,11 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
       if (mode === 'single' && byId.size > 0) {
         throw new CpeSimError('CPESIM_CR_SINGLE_TAKEN', `CR listener in mode "single" already serves ${JSON.stringify([...byId.keys()][0])}; use mode "fleet" for several CPEs`);
       }
-      const config = { ...endpoint.config };
+      const given = endpoint.config;
+      const config: Readonly<CrEndpointConfig> =
+        lastConfig !== undefined && lastConfig.scheme === given.scheme && lastConfig.realm === given.realm && lastConfig.throttleWindowMs === given.throttleWindowMs
+          ? lastConfig
+          : Object.freeze({ scheme: given.scheme, realm: given.realm, throttleWindowMs: given.throttleWindowMs });
       if (config.scheme !== '' && config.scheme !== 'basic' && config.scheme !== 'digest') {
         throw new ConfigError(`invalid CR scheme ${JSON.stringify(config.scheme)} for ${cpeId}: expected "", "basic" or "digest"`);
       }
@@ -333,28 +369,17 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
         throw new ConfigError(`invalid CR throttleWindowMs ${config.throttleWindowMs} for ${cpeId}: expected a number ≥ 0 (0 = off)`);
       }
       const url = listener.urlFor(cpeId);
-      const reg: Registration = {
-        cpeId,
-        endpoint,
-        config,
-        throttle: new CrThrottle(config.throttleWindowMs),
-        nonces:
-          config.scheme === 'digest'
-            ? new NonceStore({ scope: `${cpeId}\0${config.realm}`, secret, lifetimeMs: nonceLifetimeMs, capacity: maxNonces, now })
-            : undefined,
-      };
-      byId.set(cpeId, reg);
-      routes.set(routeOf(cpeId), reg);
+      lastConfig = config;
+      byId.set(cpeId, new Registration(cpeId, endpoint, config, config.scheme === 'digest' ? newNonceStore : undefined));
       return url;
     },
     unregister(cpeId) {
       const reg = byId.get(cpeId);
       if (!reg) return;
       byId.delete(cpeId);
-      routes.delete(routeOf(cpeId));
     },
     ownerOf(target) {
-      return routes.get(target)?.cpeId;
+      return routeTo(target)?.cpeId;
     },
     urlFor(cpeId) {
       validateCpeId(cpeId);
@@ -362,7 +387,7 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
     },
     stats() {
       let nonces = 0;
-      for (const r of byId.values()) nonces += r.nonces?.size ?? 0;
+      for (const r of byId.values()) nonces += r.nonceCount;
       return { endpoints: byId.size, nonces, openConnections, connectionsAccepted };
     },
     close() {

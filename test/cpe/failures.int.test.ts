@@ -26,6 +26,7 @@ describe('failed sessions (TR-069 §3.7.1.4) and retry (§3.2.1.1)', () => {
     ['8005 to the Inform itself', (r) => ({ body: fault(8005, 'Retry request', r.id) }), /fault 8005/],
     ['a dropped connection', () => ({ destroy: true }), /socket|closed|ECONNRESET|other side/i],
     ['no answer within acs.timeoutMs', () => ({ hang: true }), /no HTTP response within 150 ms/],
+    ['a response body that stalls for acs.timeoutMs', () => ({ stallBody: true, body: '<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/">' }), /no HTTP response within 150 ms/],
     ['a redirect (not supported)', () => ({ status: 302, headers: { location: '/elsewhere' } }), /302 redirect/],
     ['an empty response to the Inform', () => ({ status: 204 }), /empty response instead of InformResponse/],
   ])('%s fails the session; events stay queued and a retry is scheduled', async (_name, reply, why) => {

@@ -40,6 +40,8 @@ export interface Reply {
   destroy?: boolean;
   /** Never answer (the CPE's timeout fires). */
   hang?: boolean;
+  /** Send the status line, headers and `body`, then never finish the response. */
+  stallBody?: boolean;
 }
 
 export type AcsHandler = (req: SeenRequest, acs: RawAcs) => Reply | Promise<Reply>;
@@ -109,6 +111,10 @@ export class RawAcs {
     const headers: Record<string, string | string[]> = { ...(r.headers ?? {}) };
     if (r.body !== undefined && r.body !== '' && !('content-type' in headers)) headers['content-type'] = 'text/xml; charset="utf-8"';
     res.writeHead(status, headers);
+    if (r.stallBody) {
+      res.write(r.body ?? '');
+      return;
+    }
     res.end(r.body ?? '');
   }
 
