@@ -508,6 +508,9 @@ export class Cpe implements AsyncDisposable {
     } finally {
       if (this.inFlight === ac) this.inFlight = undefined;
     }
+    // Pushes grew the array to 17 slots for a typical 4 entries; the record is kept for
+    // the rest of the CPE's life, so keep it at its length.
+    rec.entries = rec.entries.slice();
     rec.endedAt = this.clock.now();
     this.ring.push(rec);
     if (rec.ok) this.logger.info('session done', { session: rec.id, events: events.map((e) => e.eventCode).join(',') });

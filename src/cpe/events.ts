@@ -49,7 +49,7 @@ export class EventQueue {
     const key = multiple ? commandKey : '';
     const dup = this.items.some((e) => e.eventCode === code && (!multiple || e.commandKey === key));
     if (dup) return false;
-    this.items.push({ eventCode: code, commandKey: key });
+    this.items.push(key === '' ? plainEvent(code) : { eventCode: code, commandKey: key });
     return true;
   }
 
@@ -91,6 +91,22 @@ export class EventQueue {
     });
     return removed;
   }
+}
+
+/**
+ * One frozen EventStruct per code for events without a CommandKey: every CPE's session
+ * transcript keeps the events it sent, and a 100k fleet would otherwise hold 200k
+ * copies of `{ '0 BOOTSTRAP', '' }` and `{ '1 BOOT', '' }`.
+ */
+const plainEvents = new Map<EventCode, EventStruct>();
+function plainEvent(code: EventCode): EventStruct {
+  let e = plainEvents.get(code);
+  if (e === undefined) {
+    e = Object.freeze({ eventCode: code, commandKey: '' });
+    // Bounded: vendor `X …` codes are open-ended; past this they are simply not shared.
+    if (plainEvents.size < 256) plainEvents.set(code, e);
+  }
+  return e;
 }
 
 function same(a: EventStruct, b: EventStruct): boolean {

@@ -60,6 +60,20 @@ describe('EventQueue (TR-069 §3.7.1.5)', () => {
     expect(q.size).toBe(0);
   });
 
+  it('shares one frozen struct per code for events without a CommandKey, across queues', () => {
+    const a = new EventQueue();
+    const b = new EventQueue();
+    a.add('1 BOOT');
+    b.add('1 BOOT');
+    a.add('M Download', 'k1');
+    b.add('M Download', 'k1');
+    expect(a.events[0]).toBe(b.events[0]);
+    expect(Object.isFrozen(a.events[0])).toBe(true);
+    // A CommandKey makes the event the CPE's own.
+    expect(a.events[1]).not.toBe(b.events[1]);
+    expect(a.events[1]).toEqual({ eventCode: 'M Download', commandKey: 'k1' });
+  });
+
   it('rejects codes that are not EventCodes', () => {
     expect(() => new EventQueue().add('BOOT')).toThrow(/EventCode/);
   });
