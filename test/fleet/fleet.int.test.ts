@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeAcs } from '../../src/acs/index.js';
 import { ConfigError } from '../../src/errors/index.js';
-import { EMBEDDED_ACS_BOOT_CONCURRENCY, startFleet, type Fleet } from '../../src/fleet/index.js';
+import { EMBEDDED_ACS_BOOT_CONCURRENCY, LEAN_ACS_RECORDS, LEAN_TRANSCRIPT_ABOVE, startFleet, type Fleet } from '../../src/fleet/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { cpeRandom } from '../../src/fleet/random.js';
 import { createServer } from 'node:net';
@@ -206,6 +206,16 @@ describe('startFleet', () => {
     } finally {
       await acs.close();
     }
+  });
+
+  it('a fleet above LEAN_TRANSCRIPT_ABOVE CPEs: its embedded ACS keeps the last LEAN_ACS_RECORDS sessions and Informs', async () => {
+    const count = LEAN_TRANSCRIPT_ABOVE + 1;
+    const fleet = await start({ profile: profile({ count }), cr: false });
+    expect(fleet.acs!.sessions).toHaveLength(LEAN_ACS_RECORDS);
+    expect(fleet.acs!.informs).toHaveLength(LEAN_ACS_RECORDS);
+    // The newest are kept: every one is a bootstrap Inform of this fleet.
+    expect(fleet.acs!.informs.every((i) => i.events.some((e) => e.eventCode === '0 BOOTSTRAP'))).toBe(true);
+    expect(fleet.cpes.every((c) => c.sessions.length === 1 && c.sessions[0]!.ok)).toBe(true);
   });
 
   it('shards: slice i of n holds a contiguous range with global ids, serials and URLs', async () => {

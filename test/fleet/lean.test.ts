@@ -1,6 +1,6 @@
 /** Per-CPE memory savers of large fleets: the lean transcript default and the lazy child logger. */
 import { describe, expect, it } from 'vitest';
-import { LEAN_TRANSCRIPT_ABOVE, LazyChildLogger, transcriptFor } from '../../src/fleet/fleet.js';
+import { LEAN_ACS_RECORDS, LEAN_TRANSCRIPT_ABOVE, LazyChildLogger, embeddedAcsFor, transcriptFor } from '../../src/fleet/fleet.js';
 import { createLogger } from '../../src/log/index.js';
 
 describe('transcriptFor', () => {
@@ -11,6 +11,18 @@ describe('transcriptFor', () => {
   it('above it: 10 sessions, decoded messages on ACS requests only; what the user set wins', () => {
     expect(transcriptFor(LEAN_TRANSCRIPT_ABOVE + 1, undefined)).toEqual({ capacity: 10, messages: 'acs-requests' });
     expect(transcriptFor(100_000, { capacity: 50, messages: 'all', keepXml: true })).toEqual({ capacity: 50, messages: 'all', keepXml: true });
+  });
+});
+
+describe('embeddedAcsFor', () => {
+  it('keeps the fake ACS default (1000 records) up to LEAN_TRANSCRIPT_ABOVE CPEs', () => {
+    expect(embeddedAcsFor(LEAN_TRANSCRIPT_ABOVE, undefined)).toEqual({});
+    expect(embeddedAcsFor(3, { keepXml: true })).toEqual({ keepXml: true });
+  });
+  it('above it: LEAN_ACS_RECORDS sessions and Informs; what the user set wins', () => {
+    expect(LEAN_ACS_RECORDS).toBe(100);
+    expect(embeddedAcsFor(LEAN_TRANSCRIPT_ABOVE + 1, undefined)).toEqual({ maxSessions: LEAN_ACS_RECORDS });
+    expect(embeddedAcsFor(100_000, { maxSessions: 5000, keepXml: true })).toEqual({ maxSessions: 5000, keepXml: true });
   });
 });
 
