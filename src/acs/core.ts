@@ -270,7 +270,9 @@ export class AcsCore {
     // The decoded strings are fresh per Inform; keep the fleet's own instances (its alias
     // and serial) and one copy of each OUI/ProductClass instead, since `known` keeps them.
     const alias = this.aliasOfSerial.get(d.serialNumber);
-    const serial = alias !== undefined ? (this.aliases.get(alias) ?? d.serialNumber) : d.serialNumber;
+    // Only an equal string may stand in: alias() can re-point a key to another serial later.
+    const aliased = alias !== undefined ? this.aliases.get(alias) : undefined;
+    const serial = aliased === d.serialNumber ? aliased : d.serialNumber;
     const crId = crIdFromUrl(crParam?.value);
     return {
       serial,

@@ -211,6 +211,16 @@ describe('identity matching', () => {
     expect(acs.resolve('box-7')).toBe('RAW010');
   });
 
+  it('an alias re-pointed to another serial does not change the serial recorded for a device', async () => {
+    const acs = await acsWith();
+    acs.alias('cpe-9', 'RAW011');
+    acs.alias('cpe-9', 'RAW099');
+    await cpeFor(acs).post(informXml({ serial: 'RAW011', crUrl: 'http://127.0.0.1:7547/cr/cpe-9' }));
+    expect(acs.informs.at(-1)!.serial).toBe('RAW011');
+    expect(acs.sessions.at(-1)!.serial).toBe('RAW011');
+    expect(acs.resolve('00A0B1-RawBox-RAW011')).toBe('RAW011');
+  });
+
   it('resolve(): two devices with the same CR-URL id (single CPEs publish /cr) → the one seen last', async () => {
     const acs = await acsWith();
     const a = cpeFor(acs);
