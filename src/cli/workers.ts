@@ -21,6 +21,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createFakeAcs, formatAcsLine, type FakeAcs } from '../acs/index.js';
 import { ConfigError } from '../errors/index.js';
+import { embeddedAcsFor } from '../fleet/index.js';
 import { createLogger } from '../log/index.js';
 import { loadProfile } from '../profile/index.js';
 import { exitCodeOf, formatError } from './errors.js';
@@ -89,9 +90,12 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
       host: '127.0.0.1',
       port: 0,
       logger: logger.child({ component: 'acs' }),
-      onMessage: (line) => ctx.stdout(formatAcsLine(line) + '\n'),
-      // As without workers: ACS credentials without an ACS URL make the embedded ACS demand them.
-      ...(s.acsUsername !== undefined ? { auth: { scheme: 'digest' as const, username: s.acsUsername, password: s.acsPassword ?? '' } } : {}),
+      // The same record limit as a fleet's own embedded ACS (fewer records above 1,000 CPEs).
+      ...embeddedAcsFor(here, {
+        onMessage: (line) => ctx.stdout(formatAcsLine(line) + '\n'),
+        // As without workers: ACS credentials without an ACS URL make the embedded ACS demand them.
+        ...(s.acsUsername !== undefined ? { auth: { scheme: 'digest' as const, username: s.acsUsername, password: s.acsPassword ?? '' } } : {}),
+      }),
     });
     acsUrl = acs.url;
     logger.info('embedded fake ACS started (no --acs-url given)', { url: acsUrl });
