@@ -42,6 +42,29 @@ describe('failed sessions (TR-069 §3.7.1.4) and retry (§3.2.1.1)', () => {
     expect(c.nextRetryAt).toBe(rec.endedAt! + 5000); // random() = 0 → lower bound m·k^0
   });
 
+  it('acs.timeoutMs bounds every POST of the session, not only the first: a hang on the empty POST fails it', async () => {
+    bed = new TestBed(virtualClock());
+    // The Inform is answered after 100 ms, so a deadline armed once for the whole session
+    // (150 ms) would fire 50 ms into the empty POST; one re-armed per POST fires at 150 ms.
+    const acs = await bed.acs(async (req) => {
+      if (req.kind !== 'inform') return { hang: true };
+      await new Promise((r) => setTimeout(r, 100));
+      return { body: informResponse(req.id) };
+    });
+    const c = bed.cpe(acs.url, { acs: { url: acs.url, timeoutMs: 150 } });
+    c.start();
+    const t0 = performance.now();
+    const rec = await c.waitForSession(() => true);
+    const took = performance.now() - t0;
+    expect(rec.ok).toBe(false);
+    expect(rec.error).toMatch(/no HTTP response within 150 ms/);
+    expect(rec.entries.map((e) => e.summary)).toEqual([expect.stringMatching(/^Inform /), 'InformResponse', '(empty)']);
+    // 100 ms for the Inform + 150 ms for the empty POST (the lower bound is what matters).
+    expect(took).toBeGreaterThanOrEqual(240);
+    // The InformResponse delivered the events: nothing is left to retry.
+    expect(c.pendingEvents).toEqual([]);
+  });
+
   it('connection refused fails the session cleanly', async () => {
     bed = new TestBed(virtualClock());
     const srv = createServer();
