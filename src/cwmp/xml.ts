@@ -108,74 +108,104 @@ function splitQName(qname: string): [prefix: string, local: string] {
   return i < 0 ? ['', qname] : [qname.slice(0, i), qname.slice(i + 1)];
 }
 
-function build(node: OrderedNode, parentScope: ReadonlyMap<string, string>, parentPath: string, depth: number): XmlElement {
+/** The namespace URI of `prefix` in `scope`; undefined for none. Throws for an undeclared element prefix. */
+function elementNs(scope: ReadonlyMap<string, string>, prefix: string, path: string): string | undefined {
+  if (prefix === 'xml') return XML_NS;
+  const uri = scope.get(prefix);
+  if (prefix !== '' && (uri === undefined || uri === '')) throw new CwmpDecodeError(`namespace prefix ${JSON.stringify(prefix)} is not declared`, path);
+  return uri === '' ? undefined : uri;
+}
+
+/** Unprefixed attributes are in no namespace; sloppy peers write e.g. soap-enc:arrayType without declaring soap-enc, which the codec never needs, so an unbound prefix is tolerated. */
+function attributeNs(scope: ReadonlyMap<string, string>, prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  if (prefix === 'xml') return XML_NS;
+  const uri = scope.get(prefix);
+  return uri === '' ? undefined : uri;
+}
+
+const isNsDeclaration = (name: string): boolean => name === 'xmlns' || name.startsWith('xmlns:');
+
+/**
+ * An element with its name, namespace and attributes resolved; the caller adds its
+ * children and text. `attrs` holds raw values, names in document order. Both parsers
+ * below build their trees with it, so namespaces are resolved in one place.
+ */
+function openElement(qname: string, attrs: readonly string[], parentScope: ReadonlyMap<string, string>, parentPath: string, depth: number): XmlElement {
   if (depth > MAX_DEPTH) throw new CwmpDecodeError(`elements nested deeper than ${MAX_DEPTH} levels`, parentPath);
-  const qname = Object.keys(node).find((k) => k !== ':@');
-  if (qname === undefined) throw new CwmpDecodeError('internal: element without a name', parentPath);
-  const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
   const [prefix, local] = splitQName(qname);
   const path = parentPath ? `${parentPath}/${local}` : local;
   if (local === '' || local.includes(':')) throw new CwmpDecodeError(`element name ${JSON.stringify(qname)} is not a valid qualified name`, path);
-
-  // Namespace declarations first (Namespaces in XML §6.1: they apply to the element carrying them).
+  // Values in document order first, so a bad reference is reported where it occurs.
+  const values: string[] = [];
+  for (let k = 1; k < attrs.length; k += 2) values.push(decodeEntities(attrs[k] as string, path));
+  // Namespace declarations next (Namespaces in XML §6.1: they apply to the element carrying them).
   let scope = parentScope;
-  const attrEntries = Object.entries(rawAttrs).map(([k, v]) => [k, decodeEntities(String(v), path)] as const);
-  for (const [k, v] of attrEntries) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      (scope as Map<string, string>).set(k === 'xmlns' ? '' : k.slice(6), v);
-    }
+  for (let k = 0; k < values.length; k++) {
+    const name = attrs[2 * k] as string;
+    if (!isNsDeclaration(name)) continue;
+    if (scope === parentScope) scope = new Map(parentScope);
+    (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), values[k] as string);
   }
-  const resolve = (p: string, isAttr: boolean): string | undefined => {
-    if (p === 'xml') return XML_NS;
-    if (p === '' && isAttr) return undefined; // unprefixed attributes are in no namespace
-    const uri = scope.get(p);
-    if (p !== '' && (uri === undefined || uri === '')) throw new CwmpDecodeError(`namespace prefix ${JSON.stringify(p)} is not declared`, path);
-    return uri === '' ? undefined : uri;
-  };
   const attributes: XmlAttribute[] = [];
-  for (const [k, v] of attrEntries) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) {
-      attributes.push({ ns: XMLNS_NS, local: k === 'xmlns' ? 'xmlns' : k.slice(6), qname: k, value: v });
-      continue;
+  for (let k = 0; k < values.length; k++) {
+    const name = attrs[2 * k] as string;
+    const value = values[k] as string;
+    if (isNsDeclaration(name)) {
+      attributes.push({ ns: XMLNS_NS, local: name === 'xmlns' ? 'xmlns' : name.slice(6), qname: name, value });
+    } else {
+      const [ap, al] = splitQName(name);
+      attributes.push({ ns: attributeNs(scope, ap), local: al, qname: name, value });
     }
-    const [ap, al] = splitQName(k);
-    // Sloppy peers write e.g. soap-enc:arrayType without declaring soap-enc; the
-    // codec never needs such attributes, so an unbound attribute prefix is tolerated.
-    let ns: string | undefined;
-    try {
-      ns = resolve(ap, true);
-    } catch {
-      ns = undefined;
-    }
-    attributes.push({ ns, local: al, qname: k, value: v });
   }
-  const ns = resolve(prefix, false);
+  return { ns: elementNs(scope, prefix, path), local, qname, attributes, children: [], text: '', path, scope };
+}
 
-  const children: XmlElement[] = [];
-  let text = '';
+/** The element tree of fast-xml-parser's ordered output. */
+function build(node: OrderedNode, parentScope: ReadonlyMap<string, string>, parentPath: string, depth: number): XmlElement {
+  let qname: string | undefined;
+  for (const k in node) {
+    if (k !== ':@') {
+      qname = k;
+      break;
+    }
+  }
+  if (qname === undefined) throw new CwmpDecodeError('internal: element without a name', parentPath);
+  const attrs: string[] = [];
+  const rawAttrs = node[':@'] as Record<string, unknown> | undefined;
+  if (rawAttrs) for (const k in rawAttrs) attrs.push(k, String(rawAttrs[k]));
+  const el = openElement(qname, attrs, parentScope, parentPath, depth);
   const content = node[qname];
   if (Array.isArray(content)) {
     for (const item of content as OrderedNode[]) {
       if (typeof item !== 'object' || item === null) continue;
       if ('#text' in item) {
-        text += decodeEntities(String(item['#text']), path);
+        el.text += decodeEntities(String(item['#text']), el.path);
       } else if ('#cdata' in item) {
         const inner = item['#cdata'];
-        if (Array.isArray(inner)) for (const t of inner as OrderedNode[]) if (t && '#text' in t) text += String(t['#text']);
+        if (Array.isArray(inner)) for (const t of inner as OrderedNode[]) if (t && '#text' in t) el.text += String(t['#text']);
       } else if (!('#comment' in item)) {
-        children.push(build(item, scope, path, depth + 1));
+        el.children.push(build(item, el.scope, el.path, depth + 1));
       }
     }
   }
-  return { ns, local, qname, attributes, children, text, path, scope };
+  return el;
 }
 
-// ---- well-formedness fast path ----------------------------------------------
+// ---- the plain-XML fast path ---------------------------------------------------
 
-/** Open-element stack of {@link isPlainWellFormed}: [start, length] of each name, reused across calls. */
+/** Open elements of {@link parsePlainXml}: [start, length] of each name, reused across calls. */
 const OPEN_NAMES = new Int32Array(2 * (MAX_DEPTH + 1));
+/** Attribute names and raw values of the start tag being read, reused across calls (openElement keeps none of it). */
+const TAG_ATTRS: string[] = [];
+/**
+ * Names fast-xml-parser refuses or renames to keep them off object prototypes. A
+ * document using one as an element or attribute name leaves the fast path, so the
+ * library's own verdict stands for it.
+ */
+const LIBRARY_GUARDED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 
+const XML_DECLARATION = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.[0-9]+\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 const isNameStart = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x3a;
@@ -189,50 +219,69 @@ function sameSlice(s: string, a: number, b: number, len: number): boolean {
 }
 
 /**
- * One allocation-free scan that answers "certainly well-formed" for the plain XML that
- * CWMP peers send: an optional leading `<?xml …?>`, ASCII names, `name="value"`
- * attributes (no duplicates), entity and character references, properly nested
- * elements, one root. Anything else (comments, CDATA, other PIs, unusual names or
- * spacing, a doubt of any kind) returns false and the caller runs the full
- * XMLValidator, so its verdict and error messages stay the authority. Every input this
- * accepts is accepted by XMLValidator too (test/cwmp/codec.test.ts checks that on
- * mutated envelopes). It exists because XMLValidator builds names character by
- * character: ~16 % of all bytes allocated in a boot storm.
+ * The element tree of the plain XML that CWMP peers send, in one pass, or undefined
+ * for anything outside that subset. The subset: an optional leading `<?xml …?>`,
+ * ASCII names, `name="value"` attributes (no duplicates, no `<`, `>` or `&` in
+ * values), entity and character references in text, properly nested elements, one
+ * root. Comments, CDATA, other PIs, unusual names or spacing, a name fast-xml-parser
+ * guards, any decoding error: undefined, and {@link parseXml} takes the library path
+ * (XMLValidator, then XMLParser), whose verdict and error messages stay the authority.
+ *
+ * Why it exists: fast-xml-parser took ~120 µs for a 2.4 KB Inform, and its validator
+ * ~50 µs more; decoding was the largest share of cpe-sim's own CPU in a boot storm and
+ * in a CR round trip (docs/performance.md). Two properties are tested on mutated
+ * envelopes (test/cwmp/wellformed.test.ts): it never returns a tree for input
+ * XMLValidator rejects, and every tree it returns equals the library path's.
  */
-export function isPlainWellFormed(s: string): boolean {
+export function parsePlainXml(xml: string): XmlElement | undefined {
+  // fast-xml-parser normalises line ends the same way (XML 1.0 §2.11).
+  const s = xml.includes('\r') ? xml.replace(/\r\n?/g, '\n') : xml;
+  try {
+    return scanPlain(s);
+  } catch (err) {
+    if (err instanceof CwmpDecodeError) return undefined;
+    throw err;
+  } finally {
+    TAG_ATTRS.length = 0; // its slices would keep this document alive until the next parse
+  }
+}
+
+function scanPlain(s: string): XmlElement | undefined {
   const n = s.length;
   let i = 0;
-  if (s.startsWith('<?xml', 0) && n > 5 && isSpace(s.charCodeAt(5))) {
-    const end = s.indexOf('?>', 6);
-    if (end < 0) return false;
-    const lt = s.indexOf('<', 6);
-    if (lt >= 0 && lt < end) return false;
-    i = end + 2;
+  if (s.startsWith('<?xml')) {
+    // Only a declaration of the XML 1.0 grammar (§2.8 XMLDecl); anything else is the library's to judge.
+    const decl = XML_DECLARATION.exec(s);
+    if (!decl) return undefined;
+    i = decl[0].length;
   }
   while (i < n && isSpace(s.charCodeAt(i))) i++;
+  const open: XmlElement[] = [];
+  let root: XmlElement | undefined;
   let depth = 0;
   let rootDone = false;
   while (i < n) {
     // At a tag: '<' is at i.
-    if (rootDone || s.charCodeAt(i) !== 0x3c) return false;
+    if (rootDone || s.charCodeAt(i) !== 0x3c) return undefined;
     i++;
     if (s.charCodeAt(i) === 0x2f) {
       // Closing tag: '</' Name S* '>' matching the innermost open element.
       i++;
       const start = i;
-      if (!isNameStart(s.charCodeAt(i))) return false;
+      if (!isNameStart(s.charCodeAt(i))) return undefined;
       while (i < n && isNameChar(s.charCodeAt(i))) i++;
       const len = i - start;
       while (i < n && isSpace(s.charCodeAt(i))) i++;
-      if (s.charCodeAt(i) !== 0x3e || depth === 0) return false;
+      if (s.charCodeAt(i) !== 0x3e || depth === 0) return undefined;
       depth--;
-      if (OPEN_NAMES[2 * depth + 1] !== len || !sameSlice(s, OPEN_NAMES[2 * depth]!, start, len)) return false;
+      if (OPEN_NAMES[2 * depth + 1] !== len || !sameSlice(s, OPEN_NAMES[2 * depth]!, start, len)) return undefined;
+      open.pop();
       i++;
       if (depth === 0) rootDone = true;
     } else {
       // Start tag: '<' Name (S+ Name '="' value '"')* S* ('/>' | '>').
       const start = i;
-      if (!isNameStart(s.charCodeAt(i))) return false;
+      if (!isNameStart(s.charCodeAt(i))) return undefined;
       while (i < n && isNameChar(s.charCodeAt(i))) i++;
       const nameLen = i - start;
       const firstAttr = i;
@@ -243,57 +292,71 @@ export function isPlainWellFormed(s: string): boolean {
         const c = s.charCodeAt(i);
         if (c === 0x3e) break;
         if (c === 0x2f) {
-          if (s.charCodeAt(i + 1) !== 0x3e) return false;
+          if (s.charCodeAt(i + 1) !== 0x3e) return undefined;
           selfClosing = true;
           i++;
           break;
         }
-        if (!spaced || !isNameStart(c)) return false;
+        if (!spaced || !isNameStart(c)) return undefined;
         const an = i;
         while (i < n && isNameChar(s.charCodeAt(i))) i++;
         const anLen = i - an;
         const q = s.charCodeAt(i + 1);
-        if (s.charCodeAt(i) !== 0x3d || (q !== 0x22 && q !== 0x27)) return false;
+        if (s.charCodeAt(i) !== 0x3d || (q !== 0x22 && q !== 0x27)) return undefined;
         // Duplicate attribute names are not well-formed (XML 1.0 §3.1): compare with the earlier ones.
         for (let j = firstAttr; ; ) {
           while (isSpace(s.charCodeAt(j))) j++;
           if (j >= an) break;
           const bn = j;
           while (isNameChar(s.charCodeAt(j))) j++;
-          if (j - bn === anLen && sameSlice(s, bn, an, anLen)) return false;
+          if (j - bn === anLen && sameSlice(s, bn, an, anLen)) return undefined;
           const bq = s.charCodeAt(j + 1);
           j = s.indexOf(bq === 0x22 ? '"' : "'", j + 2) + 1;
         }
         i += 2;
+        const valueStart = i;
         for (; i < n; i++) {
           const v = s.charCodeAt(i);
           if (v === q) break;
-          if (v === 0x3c || v === 0x3e || v === 0x26) return false;
+          if (v === 0x3c || v === 0x3e || v === 0x26) return undefined;
         }
-        if (i >= n) return false;
+        if (i >= n) return undefined;
+        const name = s.slice(an, an + anLen);
+        if (LIBRARY_GUARDED_NAMES.has(name)) return undefined;
+        TAG_ATTRS.push(name, s.slice(valueStart, i));
         i++;
       }
-      if (i >= n) return false;
+      if (i >= n || depth > MAX_DEPTH) return undefined;
       i++;
+      const qname = s.slice(start, start + nameLen);
+      if (LIBRARY_GUARDED_NAMES.has(qname)) return undefined;
+      const parent = depth > 0 ? open[depth - 1] : undefined;
+      const el = parent ? openElement(qname, TAG_ATTRS, parent.scope, parent.path, depth) : openElement(qname, TAG_ATTRS, new Map(), '', 0);
+      TAG_ATTRS.length = 0; // empty for the next start tag
+      if (parent) parent.children.push(el);
+      else root = el;
       if (selfClosing) {
         if (depth === 0) rootDone = true;
       } else {
-        if (depth > MAX_DEPTH) return false;
         OPEN_NAMES[2 * depth] = start;
         OPEN_NAMES[2 * depth + 1] = nameLen;
+        open.push(el);
         depth++;
       }
     }
     // Character data up to the next tag: references must be complete.
+    const textStart = i;
+    let references = false;
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c === 0x3c) {
         const d = s.charCodeAt(i + 1);
-        if (d === 0x21 || d === 0x3f) return false; // comment, CDATA, PI: the full validator decides
+        if (d === 0x21 || d === 0x3f) return undefined; // comment, CDATA, PI: the library path decides
         break;
       }
-      if (depth === 0 && !isSpace(c)) return false;
+      if (depth === 0 && !isSpace(c)) return undefined;
       if (c !== 0x26) continue;
+      references = true;
       i++;
       if (s.charCodeAt(i) === 0x23) {
         i++;
@@ -301,15 +364,20 @@ export function isPlainWellFormed(s: string): boolean {
         if (hex) i++;
         const from = i;
         while (i < n && (hex ? isHex(s.charCodeAt(i)) : isDigit(s.charCodeAt(i)))) i++;
-        if (i === from || s.charCodeAt(i) !== 0x3b) return false;
+        if (i === from || s.charCodeAt(i) !== 0x3b) return undefined;
       } else {
         const from = i;
         while (i < n && i - from < 19 && isWord(s.charCodeAt(i))) i++;
-        if (i === from || s.charCodeAt(i) !== 0x3b) return false;
+        if (i === from || s.charCodeAt(i) !== 0x3b) return undefined;
       }
     }
+    if (depth > 0 && i > textStart) {
+      const el = open[depth - 1]!;
+      const raw = s.slice(textStart, i);
+      el.text += references ? decodeEntities(raw, el.path) : raw;
+    }
   }
-  return rootDone && depth === 0;
+  return rootDone && depth === 0 ? root : undefined;
 }
 
 /**
@@ -332,9 +400,17 @@ export function parseXml(xml: string): XmlElement {
   // A leading XML declaration must be the very first thing; tolerate leading whitespace
   // (seen from some ACSs) by trimming it before validation.
   text = text.replace(/^\s+(?=<\?xml)/, '');
+  return parsePlainXml(text) ?? parseXmlWithLibrary(text);
+}
+
+/**
+ * @internal The library path of {@link parseXml} (XMLValidator, then fast-xml-parser),
+ * for input the fast path leaves alone; exported so tests can compare the two paths.
+ */
+export function parseXmlWithLibrary(text: string): XmlElement {
   let valid: ReturnType<typeof XMLValidator.validate>;
   try {
-    valid = isPlainWellFormed(text) || XMLValidator.validate(text, { allowBooleanAttributes: false });
+    valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   } catch (e) {
     throw new CwmpDecodeError(`not XML: ${(e as Error).message}`, undefined, { cause: e });
   }

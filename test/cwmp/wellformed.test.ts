@@ -3,13 +3,33 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { encodeEnvelope } from '../../src/cwmp/index.js';
-import { isPlainWellFormed } from '../../src/cwmp/xml.js';
+import { parsePlainXml, parseXml, parseXmlWithLibrary, type XmlElement } from '../../src/cwmp/xml.js';
 import { SAMPLES } from './samples.js';
 
-// isPlainWellFormed lets the decoder skip fast-xml-parser's XMLValidator. It may say
-// "not sure" (false) for well-formed input, but it must never say true where the
-// validator says no: that would let malformed XML through.
+// parsePlainXml lets the decoder skip fast-xml-parser (validator and parser) for plain
+// XML. It may say "not mine" (undefined) for well-formed input, but it must never
+// return a tree where the validator says no (that would let malformed XML through),
+// and every tree it returns must equal the one the library path builds.
 const validates = (s: string): boolean => XMLValidator.validate(s, { allowBooleanAttributes: false }) === true;
+
+function libraryTree(s: string): XmlElement | Error {
+  try {
+    return parseXmlWithLibrary(s);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** The fast path's tree for `s`, checked against the library path; undefined when it declined. */
+function fastTree(s: string): XmlElement | undefined {
+  const fast = parsePlainXml(s);
+  if (fast === undefined) return undefined;
+  if (!validates(s)) throw new Error(`fast path returned a tree for what XMLValidator rejects: ${JSON.stringify(s)}`);
+  const lib = libraryTree(s);
+  if (lib instanceof Error) throw new Error(`fast path returned a tree where the library path threw ${lib.message}: ${JSON.stringify(s)}`);
+  expect(fast, JSON.stringify(s)).toEqual(lib);
+  return fast;
+}
 
 function rng(seed: number): () => number {
   let a = seed;
@@ -30,17 +50,18 @@ function xmlFiles(dir: string): string[] {
 const encoded = SAMPLES.map((m) => encodeEnvelope(m, { header: { id: 'x&y<1>' } }));
 const captured = xmlFiles(join(import.meta.dirname, '../../fixtures/cwmp'));
 
-describe('isPlainWellFormed (decoder fast path)', () => {
-  it('accepts every envelope our encoder writes, so the fast path is the common path', () => {
-    for (const xml of encoded) expect(isPlainWellFormed(xml), xml.slice(0, 300)).toBe(true);
+describe('parsePlainXml (decoder fast path)', () => {
+  it('takes every envelope our encoder writes, so the fast path is the common path, and builds the same tree', () => {
+    for (const xml of encoded) expect(fastTree(xml), xml.slice(0, 300)).toBeDefined();
   });
 
-  it('never accepts what XMLValidator rejects: captured fixtures and mutations of them', () => {
+  it('never returns a tree XMLValidator rejects, nor one that differs from the library path: captured fixtures and mutations of them', () => {
     const corpus = [...encoded, ...captured];
     expect(captured.length).toBeGreaterThan(0);
-    for (const xml of captured) if (isPlainWellFormed(xml)) expect(validates(xml)).toBe(true);
+    const capturedFast = captured.filter((xml) => fastTree(xml) !== undefined).length;
+    expect(capturedFast).toBeGreaterThan(captured.length / 2);
     const r = rng(7);
-    const chars = `<>/&;:"'=#x \n?!-[]a`;
+    const chars = `<>/&;:"'=#x \n\r?!-[]a`;
     let accepted = 0;
     for (let i = 0; i < 6000; i++) {
       const arr = [...(corpus[i % corpus.length] as string)];
@@ -53,11 +74,7 @@ describe('isPlainWellFormed (decoder fast path)', () => {
         else if (op < 0.7) arr.splice(at, 0, ch);
         else arr.splice(at, 1);
       }
-      const s = arr.join('');
-      if (isPlainWellFormed(s)) {
-        accepted++;
-        if (!validates(s)) throw new Error(`fast path accepted what XMLValidator rejects: ${JSON.stringify(s)}`);
-      }
+      if (fastTree(arr.join('')) !== undefined) accepted++;
     }
     // Many mutations land in character data and stay well-formed: the property was exercised.
     expect(accepted).toBeGreaterThan(100);
@@ -85,20 +102,47 @@ describe('isPlainWellFormed (decoder fast path)', () => {
     ['space after <', '< a/>'],
     ['empty input', ''],
   ])('says no to: %s', (_why, xml) => {
-    expect(isPlainWellFormed(xml)).toBe(false);
+    expect(parsePlainXml(xml)).toBeUndefined();
   });
 
   it('leaves comments, CDATA and other processing instructions to XMLValidator', () => {
     for (const xml of ['<a><!-- c --></a>', '<a><![CDATA[x]]></a>', '<a><?pi x?></a>', '<!-- c --><a/>']) {
       expect(validates(xml)).toBe(true);
-      expect(isPlainWellFormed(xml)).toBe(false);
+      expect(parsePlainXml(xml)).toBeUndefined();
     }
   });
 
-  it('accepts references, a declaration, self-closing tags and spacing XMLValidator accepts', () => {
-    for (const xml of ['<?xml version="1.0" encoding="UTF-8"?>\n<a:b xmlns:a="u"><c d=\'1\' e="2" /><f >&lt;&#10;&#x1F600;&amp;x</f ></a:b>\n']) {
-      expect(validates(xml)).toBe(true);
-      expect(isPlainWellFormed(xml)).toBe(true);
+  it('decodes references, skips a declaration and takes self-closing tags and spacing XMLValidator accepts', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<a:b xmlns:a="u"><c d=\'1\' e="2" /><f >&lt;&#10;&#x1F600;&amp;x</f ></a:b>\n';
+    const root = fastTree(xml);
+    expect(root).toMatchObject({ ns: 'u', local: 'b', qname: 'a:b', path: 'b' });
+    expect(root?.children.map((c) => c.local)).toEqual(['c', 'f']);
+    expect(root?.children[0]?.attributes.map((a) => [a.qname, a.value])).toEqual([['d', '1'], ['e', '2']]);
+    expect(root?.children[1]?.text).toBe('<\n\u{1F600}&x');
+  });
+
+  it('keeps whitespace and text around children, and ends lines as the library does (CR LF and CR become LF)', () => {
+    const root = fastTree('<a x="1\r\n2"> <b>x</b> y <c/>\r\nl1\rl2</a>');
+    expect(root?.text).toBe('  y \nl1\nl2');
+    expect(root?.attributes[0]?.value).toBe('1\n2');
+  });
+
+  it('leaves names fast-xml-parser guards (prototype keys) to the library, whose verdict stands', () => {
+    for (const xml of ['<constructor/>', '<a><toString/></a>', '<a __proto__="1"/>', '<a valueOf="1"/>']) {
+      expect(parsePlainXml(xml)).toBeUndefined();
+    }
+    expect(() => parseXml('<constructor/>')).toThrow(/not XML/);
+  });
+
+  it('declines on a decoding error, so the error comes from the library path with its wording', () => {
+    for (const [xml, error] of [
+      ['<p:a/>', /namespace prefix "p" is not declared/],
+      ['<a>&nbsp;</a>', /unknown entity &nbsp;/],
+      ['<a:b:c xmlns:a="u"/>', /is not a valid qualified name/],
+      ['<a x="&#0;"/>', /./],
+    ] as const) {
+      expect(parsePlainXml(xml)).toBeUndefined();
+      expect(() => parseXml(xml)).toThrow(error);
     }
   });
 });
