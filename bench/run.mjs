@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBench, ENTRY, ROOT } from './build.mjs';
-import { evaluateTargets, formatTable, machineInfo, summarizeMetrics } from './lib/harness.mjs';
+import { evaluateTargets, formatTable, formatTargetValue, machineInfo, summarizeMetrics } from './lib/harness.mjs';
 
 const HEADLINES = {
   'fleet-boot': ['bootMs', 'sessionsPerS', 'rssMiB', 'heapUsedMiB', 'bytesPerCpeRss', 'bytesPerCpeHeap'],
@@ -23,6 +23,7 @@ const HEADLINES = {
   'fixture-overhead': ['medianMs', 'p90Ms', 'medianPreloadedMs'],
   codec: ['encodeInformPerS', 'decodeGpvResp3PerS', 'decodeGpvResp100PerS', 'decodeGpvReqPerS'],
   'datamodel-memory': ['bytesPerTree', 'createPerS', 'rssMiB', 'heapUsedMiB'],
+  'transport-floor': ['bootMs', 'sessionsPerS', 'usPerSession', 'p50Ms', 'p99Ms'],
 };
 
 /** The case plan: id (matches TARGETS.caseId), module, params, child timeout. */
@@ -38,14 +39,18 @@ export function plan(quick) {
       c('fixture-overhead', '', { iterations: 3 }),
       c('fleet-boot', 'n=200 acs=in-process', { n: 200, acs: 'in-process' }),
       c('fleet-boot', 'n=200 acs=child', { n: 200, acs: 'child' }),
+      c('transport-floor', 'boot n=200', { shape: 'boot', n: 200 }),
     ];
   }
   const out = [c('codec', '', { timeMs: 1000 })];
   for (const n of [10_000, 100_000]) out.push(c('datamodel-memory', `n=${n}`, { n }));
   for (const scheme of ['none', 'basic', 'digest']) out.push(c('listener-throughput', `scheme=${scheme}`, { scheme, connections: 64, durationS: 5 }));
   for (const n of [1, 10_000]) for (const scheme of ['none', 'basic', 'digest']) out.push(c('cr-roundtrip', `scheme=${scheme} n=${n}`, { scheme, n, iterations: 1000 }));
+  // The same HTTP without cpe-sim: the floor under the CR and boot times on this machine.
+  out.push(c('transport-floor', 'cr', { shape: 'cr', iterations: 1000 }));
   out.push(c('fixture-overhead', '', { iterations: 40 }));
   for (const n of [1_000, 10_000, 100_000]) for (const acs of ['in-process', 'child']) out.push(c('fleet-boot', `n=${n} acs=${acs}`, { n, acs }, 900_000));
+  out.push(c('transport-floor', 'boot n=10000', { shape: 'boot', n: 10_000 }));
   // The RSS bound is V8's retained heap after the boot churn, not live data (docs/performance.md):
   // the same boots with V8 told to favour size over speed.
   for (const n of [10_000, 100_000]) {
@@ -119,7 +124,7 @@ async function main() {
 
   console.log(`\n${formatTable([['case', 'result'], ...all.map((r) => [r.id, r.ok ? summarizeMetrics(r.metrics, r.headline) : 'ERROR'])])}`);
   const shown = targets.filter((t) => t.verdict !== 'NOT RUN');
-  if (shown.length) console.log(`\n${formatTable([['target', 'value', 'verdict'], ...shown.map((t) => [t.text, t.value === null ? '-' : `${t.value} ${t.unit}`, t.verdict])])}`);
+  if (shown.length) console.log(`\n${formatTable([['target', 'value', 'verdict'], ...shown.map((t) => [t.text, formatTargetValue(t), t.verdict])])}`);
   console.log(`\nwrote ${out}`);
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

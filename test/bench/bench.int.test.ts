@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain .mjs harness without type declarations
-import { evaluateTargets, percentile, validateResultsFile, TARGETS } from '../../bench/lib/harness.mjs';
+import { evaluateTargets, formatTargetValue, percentile, validateResultsFile, TARGETS } from '../../bench/lib/harness.mjs';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -20,11 +20,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('bench harness', () => {
   it('runs a quick subset and writes valid results JSON with machine, cases and target verdicts', async () => {
     const out = join(dir, 'quick.json');
-    await run(process.execPath, ['--expose-gc', 'bench/run.mjs', '--quick', '--only', 'codec,datamodel-memory,fixture-overhead,cr-roundtrip', '--out', out], { cwd: root, timeout: 60_000 });
+    await run(process.execPath, ['--expose-gc', 'bench/run.mjs', '--quick', '--only', 'codec,datamodel-memory,fixture-overhead,cr-roundtrip,transport-floor', '--out', out], { cwd: root, timeout: 60_000 });
     const file = validateResultsFile(JSON.parse(readFileSync(out, 'utf8')));
     expect(file.quick).toBe(true);
     expect(file.machine.cores).toBeGreaterThan(0);
-    expect(file.results.map((r: { id: string }) => r.id)).toEqual(['codec', 'datamodel-memory n=1000', 'cr-roundtrip scheme=digest n=1', 'fixture-overhead']);
+    expect(file.results.map((r: { id: string }) => r.id)).toEqual(['codec', 'datamodel-memory n=1000', 'cr-roundtrip scheme=digest n=1', 'fixture-overhead', 'transport-floor boot n=200']);
     for (const r of file.results) expect(r, `${r.id}: ${r.error ?? ''}`).toMatchObject({ ok: true });
     const cr = file.results.find((r: { id: string }) => r.id.startsWith('cr-roundtrip'));
     expect(cr.metrics.n).toBe(30);
@@ -33,7 +33,23 @@ describe('bench harness', () => {
     const fixture = file.targets.find((t: { id: string }) => t.id === 'fixture-overhead');
     expect(['PASS', 'MISS']).toContain(fixture.verdict);
     expect(file.targets.find((t: { id: string }) => t.id === 'boot-10k-rss').verdict).toBe('NOT RUN');
+    const floor = file.results.find((r: { id: string }) => r.id.startsWith('transport-floor'));
+    expect(floor.metrics).toMatchObject({ n: 200, concurrency: 16 });
+    expect(floor.metrics.bootMs).toBeGreaterThan(0);
+    // The floor carries the real bootstrap Inform, captured from a one-CPE fleet.
+    expect(floor.metrics.informBytes).toBeGreaterThan(1000);
   }, 60_000);
+
+  it('shows the transport floor next to a time target when the floor case ran', () => {
+    const t = TARGETS.find((x: { id: string }) => x.id === 'boot-10k-time');
+    const boot = { id: t.caseId, ok: true, metrics: { bootMs: 8000 } };
+    const [alone] = evaluateTargets([boot], [t]);
+    expect(alone).toMatchObject({ value: 8000, floor: null, verdict: 'MISS' });
+    expect(formatTargetValue(alone)).toBe('8,000 ms');
+    const [withFloor] = evaluateTargets([boot, { id: t.floor.caseId, ok: true, metrics: { bootMs: 4900 } }], [t]);
+    expect(withFloor).toMatchObject({ value: 8000, floor: 4900, verdict: 'MISS' });
+    expect(formatTargetValue(withFloor)).toBe('8,000 ms (transport floor 4,900 ms)');
+  });
 
   it('rejects a results file without machine facts or case descriptions', () => {
     expect(() => validateResultsFile({ schema: 1, machine: {}, results: [{ id: 'x', measures: '', ok: true, metrics: {} }], targets: [] })).toThrow(/machine\.cores.*measures describes the case.*numeric metrics/);
