@@ -587,7 +587,8 @@ export class Cpe implements AsyncDisposable {
         names.push(n);
       }
     };
-    for (const p of forcedInformParameters(this.template.root)) if (this.params.get(p)) add(p);
+    // Existence only: the values are read once, below.
+    for (const p of forcedInformParameters(this.template.root)) if (this.params.has(p)) add(p);
     const ip = this.profile.informParameters;
     // The first key (bootstrap, boot, periodic, valueChange, connectionRequest) whose event the session carries.
     const key = INFORM_PARAMETER_KEYS.find(([k, code]) => ip[k] !== undefined && events.some((e) => e.eventCode === code));
