@@ -35,7 +35,7 @@ export interface AcsTarget {
   password?: string;
   /** Per-request limit in real ms (TR-069 §3.2.1.1: 30 s). */
   timeoutMs?: number;
-  /** `undici` (default: one keep-alive connection per session) or `fetch` (global fetch; msw can intercept). */
+  /** `http` (default: node:http, one keep-alive connection per session), `undici` (the same over an undici Client) or `fetch` (global fetch; msw can intercept). */
   transport?: TransportKind;
 }
 
@@ -468,7 +468,7 @@ export class Cpe implements AsyncDisposable {
       const inform = this.buildInform(events, retryCount, changedPaths);
       await runSession({
         url: this.acsUrl,
-        transport: this.acs.transport ?? 'undici',
+        transport: this.acs.transport ?? 'http',
         timeoutMs: this.acs.timeoutMs ?? DEFAULT_ACS_TIMEOUT_MS,
         signal: ac.signal,
         now: () => this.clock.now(),

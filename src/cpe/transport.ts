@@ -1,16 +1,20 @@
 /**
- * The HTTP leg of a CWMP session. One small interface, two implementations:
- * - `undici`: a dedicated undici `Client` (one origin, one keep-alive connection,
- *   pipelining 1: TR-069 §3.4.1 forbids pipelining) created for the session and
- *   closed after it, so an idle CPE holds no socket or agent;
+ * The HTTP leg of a CWMP session. One small interface, three implementations:
+ * - `http` (default): `node:http` with an agent of its own for the session (one
+ *   keep-alive connection; node:http never pipelines, as TR-069 §3.4.1 requires),
+ *   destroyed after it, so an idle CPE holds no socket or agent;
+ * - `undici`: the same shape over a dedicated undici `Client` (pipelining 1). It was
+ *   the default until measured: in a boot storm its connections kept each session's
+ *   objects alive into V8's old space (docs/performance.md, fourth round);
  * - `fetch`: the global `fetch`, so msw 2 (which patches `globalThis.fetch`) can
  *   intercept the traffic. Connection reuse is then up to the global dispatcher.
  * @module
  */
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Client } from 'undici';
 
 /** Which HTTP client carries the session. */
-export type TransportKind = 'undici' | 'fetch';
+export type TransportKind = 'http' | 'undici' | 'fetch';
 
 /** One POST of the session. */
 export interface TransportRequest {
@@ -51,7 +55,8 @@ export class TransportError extends Error {
 
 /** Creates the transport for one session towards `url`. */
 export function createTransport(kind: TransportKind, url: URL): SessionTransport {
-  return kind === 'fetch' ? new FetchTransport(url) : new UndiciTransport(url);
+  if (kind === 'fetch') return new FetchTransport(url);
+  return kind === 'undici' ? new UndiciTransport(url) : new NodeHttpTransport(url);
 }
 
 /** Runs `fn` with a signal that fires on `timeoutMs` or on the outer signal (the fetch transport). */
@@ -162,6 +167,77 @@ class UndiciTransport implements SessionTransport {
     // ClientDestroyedError (a captured stack: ~2 % of a boot storm's CPU); one shared
     // error object, never surfaced, skips that.
     else await this.client.destroy(SESSION_ENDED).catch(() => undefined);
+  }
+}
+
+/** Reason a request is destroyed with when the per-request deadline passes (mapped to a `timeout` TransportError). */
+const HTTP_DEADLINE_PASSED = new Error('CWMP request deadline passed');
+/** Reason a request is destroyed with when the CPE closes (mapped to an `aborted` TransportError). */
+const HTTP_ABORTED = new Error('request aborted (CPE closed)');
+
+class NodeHttpTransport implements SessionTransport {
+  /** One socket, kept alive between the POSTs of this session only. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly host: string;
+  private readonly port: number;
+  private readonly path: string;
+  private inFlight: ClientRequest | undefined;
+  private closed = false;
+
+  constructor(url: URL) {
+    // URL keeps an IPv6 literal in brackets; node:http wants it bare.
+    this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    this.port = url.port === '' ? 80 : Number(url.port);
+    this.path = `${url.pathname}${url.search}`;
+  }
+
+  post(req: TransportRequest): Promise<TransportResponse> {
+    if (req.signal?.aborted) return Promise.reject(new TransportError('aborted', 'request aborted (CPE closed)'));
+    if (this.closed) return Promise.reject(new TransportError('aborted', 'request after the session closed'));
+    const body = req.body ?? '';
+    const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(body)) };
+    return new Promise<TransportResponse>((resolve, reject) => {
+      let settled = false;
+      const settle = (err: unknown, res?: TransportResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+        if (this.inFlight === r) this.inFlight = undefined;
+        if (res !== undefined) resolve(res);
+        else if (err === HTTP_DEADLINE_PASSED) reject(new TransportError('timeout', `no HTTP response within ${req.timeoutMs} ms`, { cause: err }));
+        else if (err === HTTP_ABORTED || req.signal?.aborted) reject(new TransportError('aborted', 'request aborted (CPE closed)', { cause: err }));
+        else reject(new TransportError('network', describeNetworkError(err), { cause: err }));
+      };
+      const onResponse = (res: IncomingMessage): void => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => settle(err));
+        res.on('aborted', () => settle(new Error('the ACS closed the connection in the middle of the response')));
+        res.on('end', () => {
+          const map = new Map<string, string[]>();
+          for (const [k, v] of Object.entries(res.headersDistinct)) if (v !== undefined) map.set(k, v);
+          settle(undefined, { status: res.statusCode ?? 0, headers: map, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      };
+      const r = httpRequest({ host: this.host, port: this.port, path: this.path, method: 'POST', headers, agent: this.agent }, onResponse);
+      this.inFlight = r;
+      // From send to the response's end, like the undici transport's deadline.
+      const timer = setTimeout(() => r.destroy(HTTP_DEADLINE_PASSED), req.timeoutMs);
+      const onAbort = (): void => {
+        r.destroy(HTTP_ABORTED);
+      };
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      r.on('error', (err) => settle(err));
+      r.end(body);
+    });
+  }
+
+  async close(force = false): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (force) this.inFlight?.destroy(HTTP_ABORTED);
+    this.agent.destroy();
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.js';
 import { createClock, Scheduler } from '../clock/index.js';
-import { Cpe, type CpeOptions, type CpeTranscriptOptions } from '../cpe/index.js';
+import { Cpe, type CpeOptions, type CpeTranscriptOptions, type TransportKind } from '../cpe/index.js';
 import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener, type CrRequestEvent } from '../cr/index.js';
 import { Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
@@ -48,8 +48,8 @@ export interface FleetOptions {
   acsPassword?: string;
   /** Timeout of each HTTP exchange with the ACS. */
   acsTimeoutMs?: number;
-  /** `fetch` = global fetch (msw can intercept it); default undici. */
-  transport?: 'undici' | 'fetch';
+  /** `http` (default): node:http, one connection per session; `undici`: an undici Client per session; `fetch`: the global fetch (msw can intercept it). */
+  transport?: TransportKind;
   /** `false`: no Connection Request listener. Default: a listener on 127.0.0.1:0. */
   cr?: false | FleetCrOptions;
   /** Clock compression for retries, periodic informs, reboot delays (tests). */
@@ -297,8 +297,8 @@ function checkStartFleetOptions(opts: FleetOptions): void {
   if (o['waitFor'] !== undefined && o['waitFor'] !== 'bootstrap' && o['waitFor'] !== 'none') {
     throw new ConfigError(`startFleet: waitFor must be 'bootstrap' or 'none', got ${JSON.stringify(o['waitFor'])}`);
   }
-  if (o['transport'] !== undefined && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
-    throw new ConfigError(`startFleet: transport must be 'undici' or 'fetch', got ${JSON.stringify(o['transport'])}`);
+  if (o['transport'] !== undefined && o['transport'] !== 'http' && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
+    throw new ConfigError(`startFleet: transport must be 'http', 'undici' or 'fetch', got ${JSON.stringify(o['transport'])}`);
   }
   const cr = o['cr'];
   if (cr !== undefined && cr !== false) {

@@ -85,8 +85,8 @@ export function checkFleetOptions(opts: unknown, where: string, extraKeys: reado
   if (o['waitFor'] !== undefined && o['waitFor'] !== 'bootstrap' && o['waitFor'] !== 'none') {
     throw new ConfigError(`${where}: waitFor must be 'bootstrap' or 'none', got ${shown(o['waitFor'])}`);
   }
-  if (o['transport'] !== undefined && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
-    throw new ConfigError(`${where}: transport must be 'undici' or 'fetch', got ${shown(o['transport'])}`);
+  if (o['transport'] !== undefined && o['transport'] !== 'http' && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
+    throw new ConfigError(`${where}: transport must be 'http', 'undici' or 'fetch', got ${shown(o['transport'])}`);
   }
   const cr = o['cr'];
   if (cr !== undefined && cr !== false) {

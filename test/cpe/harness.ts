@@ -12,7 +12,10 @@ import type { Clock } from '../../src/clock/index.js';
 import { Template } from '../../src/datamodel/index.js';
 import { profileFromObject } from '../../src/profile/index.js';
 import { Cpe } from '../../src/cpe/index.js';
-import type { CpeOptions } from '../../src/cpe/index.js';
+import type { CpeOptions, TransportKind } from '../../src/cpe/index.js';
+
+/** The socket transports every transport-sensitive suite runs over (fetch has its own tests). */
+export const TRANSPORTS: readonly TransportKind[] = ['http', 'undici'];
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { Envelope } from '../../src/cwmp/index.js';
 
@@ -294,6 +297,8 @@ export function manualClock(start = Date.UTC(2025, 2, 1, 10, 0, 0)): Clock & { a
 
 /** Everything a test creates, closed by `cleanup()`. */
 export class TestBed {
+  /** The HTTP transport CPEs of the next beds use unless a test names one (suites run once per transport). */
+  static transport: TransportKind = 'http';
   private readonly closers: Array<() => Promise<void> | void> = [];
   readonly scheduler: Scheduler;
 
@@ -309,12 +314,12 @@ export class TestBed {
   }
 
   cpe(url: string, opts: Partial<CpeOptions> & { profile?: Record<string, unknown> } = {}): Cpe {
-    const { profile, ...rest } = opts;
+    const { profile, acs, ...rest } = opts;
     const cpe = new Cpe({
       id: 'cpe-1',
       index: 1,
       template: testTemplate(profile),
-      acs: { url, timeoutMs: 2000 },
+      acs: { transport: TestBed.transport, ...(acs ?? { url, timeoutMs: 2000 }) },
       scheduler: this.scheduler,
       transcript: { keepXml: true },
       retry: { random: () => 0 },

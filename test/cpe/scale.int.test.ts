@@ -19,7 +19,7 @@ describe('many CPEs', () => {
       expect(boots.every((b) => b.ok)).toBe(true);
       const serials = new Set(acs.requests.filter((r) => r.kind === 'inform').map((r) => /<SerialNumber>([^<]*)</.exec(r.body)![1]));
       expect(serials.size).toBe(100);
-      // Each session closes its undici Client: no idle keep-alive sockets per CPE.
+      // Each session closes its connection: no idle keep-alive sockets per CPE.
       for (let i = 0; i < 100 && acs.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 5));
       expect(acs.openConnections).toBe(0);
     } finally {

@@ -49,7 +49,7 @@ describe('checkFleetOptions', () => {
   it.each([
     [{ profile: 42 }, 'profile must be a profile file or directory path', '42 (number)'],
     [{ profile: P, waitFor: 'bootstrapped' }, "waitFor must be 'bootstrap' or 'none'", '"bootstrapped"'],
-    [{ profile: P, transport: 'node' }, "transport must be 'undici' or 'fetch'", '"node"'],
+    [{ profile: P, transport: 'node' }, "transport must be 'http', 'undici' or 'fetch'", '"node"'],
     [{ profile: P, cr: true }, 'cr must be false or an object', 'true (boolean)'],
     [{ profile: P, cr: { port: '7547' } }, 'cr.port must be a whole number 0..65535', '"7547"'],
     [{ profile: P, cr: { port: 70000 } }, 'cr.port must be a whole number 0..65535', '70000 (number)'],
