@@ -172,3 +172,24 @@ describe('transport: fetch (msw-interceptable)', () => {
     }
   });
 });
+
+describe('msw listening in the same process', () => {
+  // msw 2 patches node:http, so the default transport's requests pass through its
+  // interceptor; with 'bypass' they must still reach the socket ACS, on one connection.
+  it.each(TRANSPORTS)('a CPE on the %s transport still talks to a socket ACS over one connection (onUnhandledRequest: bypass)', async (transport) => {
+    bed = new TestBed(virtualClock());
+    const acs = await bed.acs(queueAcs({ rpcs: [gpv] }));
+    const server = setupServer();
+    server.listen({ onUnhandledRequest: 'bypass' });
+    try {
+      const cpe = bed.cpe(acs.url, { acs: { url: acs.url, transport, timeoutMs: 2000 } });
+      cpe.start();
+      const rec = await cpe.whenBootstrapped();
+      expect(rec.ok, rec.toString()).toBe(true);
+      expect(acs.requests.map((r) => r.kind)).toEqual(['inform', 'empty', 'response']);
+      expect(new Set(acs.requests.map((r) => r.conn)).size).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
