@@ -10,7 +10,8 @@
  *   intercept the traffic. Connection reuse is then up to the global dispatcher.
  * @module
  */
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Client } from 'undici';
 
 /** Which HTTP client carries the session. */
@@ -177,7 +178,8 @@ const HTTP_ABORTED = new Error('request aborted (CPE closed)');
 
 class NodeHttpTransport implements SessionTransport {
   /** One socket, kept alive between the POSTs of this session only. */
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
   private readonly host: string;
   private readonly port: number;
   private readonly path: string;
@@ -185,9 +187,12 @@ class NodeHttpTransport implements SessionTransport {
   private closed = false;
 
   constructor(url: URL) {
+    const tls = url.protocol === 'https:';
+    this.agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    this.send = tls ? httpsRequest : httpRequest;
     // URL keeps an IPv6 literal in brackets; node:http wants it bare.
     this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    this.port = url.port === '' ? 80 : Number(url.port);
+    this.port = url.port !== '' ? Number(url.port) : tls ? 443 : 80;
     this.path = `${url.pathname}${url.search}`;
   }
 
@@ -220,7 +225,7 @@ class NodeHttpTransport implements SessionTransport {
           settle(undefined, { status: res.statusCode ?? 0, headers: map, body: Buffer.concat(chunks).toString('utf8') });
         });
       };
-      const r = httpRequest({ host: this.host, port: this.port, path: this.path, method: 'POST', headers, agent: this.agent }, onResponse);
+      const r = this.send({ host: this.host, port: this.port, path: this.path, method: 'POST', headers, agent: this.agent }, onResponse);
       this.inFlight = r;
       // From send to the response's end, like the undici transport's deadline.
       const timer = setTimeout(() => r.destroy(HTTP_DEADLINE_PASSED), req.timeoutMs);

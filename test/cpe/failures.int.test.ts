@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Inform } from '../../src/cwmp/index.js';
 import type { SessionRecord } from '../../src/cpe/index.js';
@@ -84,6 +84,30 @@ describe.each(TRANSPORTS)('failures over %s', (transport) => {
       const rec = await cpe.waitForSession(() => true);
       expect(rec.ok).toBe(false);
       expect(rec.error).toMatch(/ECONNREFUSED/);
+    });
+
+    it('an https: ACS URL is spoken to over TLS (a plain-TCP peer fails the handshake, not the URL)', async () => {
+      bed = new TestBed(virtualClock());
+      // A peer that answers the ClientHello with plain text: only a TLS client chokes on it.
+      const peers = new Set<Socket>();
+      const srv = createServer((s) => {
+        peers.add(s);
+        s.on('error', () => {});
+        s.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      });
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      try {
+        const port = (srv.address() as AddressInfo).port;
+        const cpe = bed.cpe(`https://127.0.0.1:${port}/acs`);
+        cpe.start();
+        const rec = await cpe.waitForSession(() => true);
+        expect(rec.ok).toBe(false);
+        expect(rec.error).not.toMatch(/not supported|ERR_INVALID_PROTOCOL/i);
+        expect(rec.error).toMatch(/SSL|TLS|EPROTO|wrong version|ECONNRESET|socket/i);
+      } finally {
+        for (const p of peers) p.destroy();
+        await new Promise<void>((r) => srv.close(() => r()));
+      }
     });
 
     it('retries with growing backoff, RetryCount counts consecutive failures, 0 BOOTSTRAP survives, success resets', async () => {
