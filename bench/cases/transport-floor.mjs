@@ -1,5 +1,6 @@
 // The floor under `fleet-boot` and `cr-roundtrip`: the same HTTP exchanges with no
-// CWMP in them. An undici Client and a node:http server on one event loop, as in the
+// CWMP in them. The CPE's default client (node:http, an agent of its own per session)
+// and a node:http server on one event loop, as in the
 // in-process cases, carrying the exact bytes a tr181-minimal CPE and the fake ACS
 // exchange (captured from a one-CPE fleet before the timing starts). What is left
 // between a case and its floor is cpe-sim's own work: XML, the data model, the
@@ -12,7 +13,7 @@ import { ROOT } from '../build.mjs';
 import { latencySummary, round } from '../lib/harness.mjs';
 
 export const measures =
-  'Transport floor, no CWMP: the HTTP of a bootstrap session (new TCP connection; POST the real Inform bytes → 200 with the real InformResponse bytes and a cookie; empty POST → 204; close), N sessions 16 at a time like the embedded ACS boot; or of a CR round trip (keep-alive GET → 200; once it is written, a new connection POSTs the Inform bytes; timed until the server has read them); undici Client ↔ node:http on one event loop';
+  'Transport floor, no CWMP: the HTTP of a bootstrap session (new TCP connection; POST the real Inform bytes → 200 with the real InformResponse bytes and a cookie; empty POST → 204; close), N sessions 16 at a time like the embedded ACS boot; or of a CR round trip (keep-alive GET → 200; once it is written, a new connection POSTs the Inform bytes; timed until the server has read them); node:http client (a keep-alive agent per session, as the CPE\'s default transport) ↔ node:http server on one event loop; the CR GET from an undici Client, as the fake ACS\'s CR client';
 
 /** The bootstrap Inform and InformResponse a tr181-minimal CPE and the fake ACS really exchange. */
 async function realMessages(lib) {
@@ -55,17 +56,30 @@ function acsLikeServer(informResponse, onBody) {
   });
 }
 
+/** One POST over `agent`; resolves with status and body. */
+function post(url, agent, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function bootSession(url, inform) {
-  const client = new Client(url);
+  // What the CPE's default transport does: one keep-alive socket for the session, destroyed after it.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const first = await client.request({ path: '/acs', method: 'POST', body: inform, headers: SOAP_HEADERS });
-    const body = await first.body.text();
-    if (first.statusCode !== 200 || body.length === 0) throw new Error(`floor server answered the Inform with ${first.statusCode}`);
-    const empty = await client.request({ path: '/acs', method: 'POST', body: '', headers: { cookie: 'session=0123456789abcdef' } });
-    await empty.body.text();
-    if (empty.statusCode !== 204) throw new Error(`floor server answered the empty POST with ${empty.statusCode}`);
+    const first = await post(`${url}/acs`, agent, inform, SOAP_HEADERS);
+    if (first.status !== 200 || first.body.length === 0) throw new Error(`floor server answered the Inform with ${first.status}`);
+    const empty = await post(`${url}/acs`, agent, '', { cookie: 'session=0123456789abcdef' });
+    if (empty.status !== 204) throw new Error(`floor server answered the empty POST with ${empty.status}`);
   } finally {
-    await client.destroy();
+    agent.destroy();
   }
 }
 
