@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Inform } from '../../src/cwmp/index.js';
 import type { SessionRecord } from '../../src/cpe/index.js';
-import { TRANSPORTS, TestBed, envelope, fault, fixture, informResponse, queueAcs, virtualClock } from './harness.js';
+import { TestBed, describeOverTransports, envelope, fault, fixture, informResponse, queueAcs, virtualClock } from './harness.js';
 import type { Reply, SeenRequest } from './harness.js';
 
 let bed: TestBed;
@@ -17,14 +17,7 @@ const informOf = (r: SeenRequest | undefined): Inform => {
   return { name: 'Inform', retryCount: Number(m?.[1]), event: events.map((e) => ({ eventCode: e, commandKey: '' })) } as Inform;
 };
 
-describe.each(TRANSPORTS)('failures over %s', (transport) => {
-  beforeEach(() => {
-    TestBed.transport = transport;
-  });
-  afterEach(() => {
-    TestBed.transport = 'http';
-  });
-
+describeOverTransports('failures', () => {
   describe('failed sessions (TR-069 §3.7.1.4) and retry (§3.2.1.1)', () => {
     it.each<[string, (req: SeenRequest) => Reply, RegExp]>([
       ['HTTP 500', () => ({ status: 500, body: 'oops' }), /HTTP 500/],

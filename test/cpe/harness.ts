@@ -4,6 +4,7 @@
  * CPE factory with a compressed clock. Not a test file itself.
  */
 import { createServer } from 'node:http';
+import { afterEach, beforeEach, describe } from 'vitest';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,19 @@ import type { CpeOptions, TransportKind } from '../../src/cpe/index.js';
 
 /** The socket transports every transport-sensitive suite runs over (fetch has its own tests). */
 export const TRANSPORTS: readonly TransportKind[] = ['http', 'undici'];
+
+/** Declares `suite` once per socket transport; the CPEs of its beds use that transport. */
+export function describeOverTransports(title: string, suite: () => void): void {
+  describe.each(TRANSPORTS)(`${title} over %s`, (transport) => {
+    beforeEach(() => {
+      TestBed.transport = transport;
+    });
+    afterEach(() => {
+      TestBed.transport = 'http';
+    });
+    suite();
+  });
+}
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { Envelope } from '../../src/cwmp/index.js';
 

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { digestResponse, parseAuthHeader, parseBasicCredentials } from '../../src/httpauth/index.js';
-import { TRANSPORTS, TestBed, envelope, informResponse, queueAcs, rawHeader, virtualClock } from './harness.js';
+import { TRANSPORTS, TestBed, describeOverTransports, envelope, informResponse, queueAcs, rawHeader, virtualClock } from './harness.js';
 import type { AcsHandler, Reply, SeenRequest } from './harness.js';
 
 let bed: TestBed;
@@ -12,14 +12,7 @@ afterEach(async () => {
 
 const gpv = envelope('<cwmp:GetParameterValues><ParameterNames soap-enc:arrayType="xsd:string[1]"><string>Device.DeviceInfo.HardwareVersion</string></ParameterNames></cwmp:GetParameterValues>', { id: 'g1' });
 
-describe.each(TRANSPORTS)('session HTTP over %s', (transport) => {
-  beforeEach(() => {
-    TestBed.transport = transport;
-  });
-  afterEach(() => {
-    TestBed.transport = 'http';
-  });
-
+describeOverTransports('session HTTP', () => {
   describe('cookies (TR-069 §3.4.2)', () => {
     it('echoes cookies on every later POST of the session and never into the next session', async () => {
       bed = new TestBed(virtualClock());
