@@ -203,6 +203,11 @@ class NodeHttpTransport implements SessionTransport {
     const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(body)) };
     return new Promise<TransportResponse>((resolve, reject) => {
       let settled = false;
+      let r: ClientRequest | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        r?.destroy(HTTP_ABORTED);
+      };
       const settle = (err: unknown, res?: TransportResponse): void => {
         if (settled) return;
         settled = true;
@@ -225,16 +230,20 @@ class NodeHttpTransport implements SessionTransport {
           settle(undefined, { status: res.statusCode ?? 0, headers: map, body: Buffer.concat(chunks).toString('utf8') });
         });
       };
-      const r = this.send({ host: this.host, port: this.port, path: this.path, method: 'POST', headers, agent: this.agent }, onResponse);
-      this.inFlight = r;
+      try {
+        // Throws at once for a header value node:http refuses (e.g. a control character).
+        r = this.send({ host: this.host, port: this.port, path: this.path, method: 'POST', headers, agent: this.agent }, onResponse);
+      } catch (err) {
+        settle(err);
+        return;
+      }
+      const sent = r;
+      this.inFlight = sent;
       // From send to the response's end, like the undici transport's deadline.
-      const timer = setTimeout(() => r.destroy(HTTP_DEADLINE_PASSED), req.timeoutMs);
-      const onAbort = (): void => {
-        r.destroy(HTTP_ABORTED);
-      };
+      timer = setTimeout(() => sent.destroy(HTTP_DEADLINE_PASSED), req.timeoutMs);
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      r.on('error', (err) => settle(err));
-      r.end(body);
+      sent.on('error', (err) => settle(err));
+      sent.end(body);
     });
   }
 

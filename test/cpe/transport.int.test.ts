@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { digestResponse, parseAuthHeader, parseBasicCredentials } from '../../src/httpauth/index.js';
 import { TRANSPORTS, TestBed, describeOverTransports, envelope, informResponse, queueAcs, rawHeader, virtualClock } from './harness.js';
+import { TransportError, createTransport } from '../../src/cpe/transport.js';
 import type { AcsHandler, Reply, SeenRequest } from './harness.js';
 
 let bed: TestBed;
@@ -183,6 +184,20 @@ describe('msw listening in the same process', () => {
       expect(new Set(acs.requests.map((r) => r.conn)).size).toBe(1);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('node:http transport', () => {
+  it('a header node:http refuses fails the POST as a TransportError, not a stray exception', async () => {
+    bed = new TestBed(virtualClock());
+    const t = createTransport('http', new URL('http://127.0.0.1:1/acs'));
+    try {
+      const err = await t.post({ headers: { 'x-bad': 'a\nb' }, body: '', timeoutMs: 1000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransportError);
+      expect(err).toMatchObject({ kind: 'network', message: expect.stringMatching(/x-bad|header|character/i) });
+    } finally {
+      await t.close();
     }
   });
 });
