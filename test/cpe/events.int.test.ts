@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { CwmpMessage } from '../../src/cwmp/index.js';
-import { TestBed, manualClock, envelope, fixture, informResponse, queueAcs, testProfileObject, virtualClock } from './harness.js';
+import { TRANSPORTS, TestBed, manualClock, envelope, fixture, informResponse, queueAcs, testProfileObject, virtualClock } from './harness.js';
 import type { Reply } from './harness.js';
 import type { Clock } from '../../src/clock/index.js';
 
@@ -276,14 +276,14 @@ describe('concurrency: one session at a time per CPE', () => {
 });
 
 describe('close()', () => {
-  it('aborts the in-flight session, cancels jobs, rejects waiters; idempotent', async () => {
+  it.each(TRANSPORTS)('aborts the in-flight session (%s transport), cancels jobs, rejects waiters; idempotent', async (transport) => {
     bed = new TestBed(0.001);
     let got = false;
     const acs = await bed.acs((req) => {
       got = true;
       return req.kind === 'inform' ? { hang: true } : { status: 204 };
     });
-    const cpe = bed.cpe(acs.url, { acs: { url: acs.url, timeoutMs: 10_000 } });
+    const cpe = bed.cpe(acs.url, { acs: { url: acs.url, timeoutMs: 10_000, transport } });
     cpe.params.setInternal('Device.ManagementServer.PeriodicInformEnable', 'true');
     cpe.start();
     while (!got) await new Promise((r) => setTimeout(r, 2));

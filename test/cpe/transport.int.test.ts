@@ -68,6 +68,26 @@ describeOverTransports('session HTTP', () => {
     return Object.assign(handler, { state });
   }
 
+  describe('connection reuse', () => {
+    it('the POSTs of a session share one connection; after the ACS answers with Connection: close, the next POST opens a new one', async () => {
+      bed = new TestBed(virtualClock());
+      const base = queueAcs({ rpcs: [gpv] });
+      const acs = await bed.acs((req, a) => {
+        const r = base(req, a);
+        return req.kind === 'empty' ? { ...r, headers: { connection: 'close' } } : r;
+      });
+      const cpe = bed.cpe(acs.url);
+      cpe.start();
+      const rec = await cpe.whenBootstrapped();
+      expect(rec.ok, rec.toString()).toBe(true);
+      expect(acs.requests.map((r) => [r.kind, r.conn])).toEqual([
+        ['inform', 1],
+        ['empty', 1],
+        ['response', 2],
+      ]);
+    });
+  });
+
   describe('ACS authentication (TR-069 §3.4.4)', () => {
     it('Digest: challenge on the Inform, retry on the same connection, Authorization with incrementing nc on every later POST', async () => {
       bed = new TestBed(virtualClock());
