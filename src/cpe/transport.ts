@@ -185,6 +185,9 @@ class NodeHttpTransport implements SessionTransport {
   private readonly path: string;
   private inFlight: ClientRequest | undefined;
   private closed = false;
+  /** One deadline timer per session, re-armed by every POST (as in the undici transport). */
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
 
   constructor(url: URL) {
     const tls = url.protocol === 'https:';
@@ -196,6 +199,17 @@ class NodeHttpTransport implements SessionTransport {
     this.path = `${url.pathname}${url.search}`;
   }
 
+  private armDeadline(ms: number): void {
+    if (this.timer !== undefined && this.timerMs === ms) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerMs = ms;
+    // Between POSTs nothing is in flight, so a late tick does nothing.
+    this.timer = setTimeout(() => this.inFlight?.destroy(HTTP_DEADLINE_PASSED), ms);
+  }
+
   post(req: TransportRequest): Promise<TransportResponse> {
     if (req.signal?.aborted) return Promise.reject(new TransportError('aborted', 'request aborted (CPE closed)'));
     if (this.closed) return Promise.reject(new TransportError('aborted', 'request after the session closed'));
@@ -204,14 +218,12 @@ class NodeHttpTransport implements SessionTransport {
     return new Promise<TransportResponse>((resolve, reject) => {
       let settled = false;
       let r: ClientRequest | undefined;
-      let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         r?.destroy(HTTP_ABORTED);
       };
       const settle = (err: unknown, res?: TransportResponse): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
         if (this.inFlight === r) this.inFlight = undefined;
         if (res !== undefined) resolve(res);
@@ -240,7 +252,7 @@ class NodeHttpTransport implements SessionTransport {
       const sent = r;
       this.inFlight = sent;
       // From send to the response's end, like the undici transport's deadline.
-      timer = setTimeout(() => sent.destroy(HTTP_DEADLINE_PASSED), req.timeoutMs);
+      this.armDeadline(req.timeoutMs);
       req.signal?.addEventListener('abort', onAbort, { once: true });
       sent.on('error', (err) => settle(err));
       sent.end(body);
@@ -250,6 +262,7 @@ class NodeHttpTransport implements SessionTransport {
   async close(force = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     if (force) this.inFlight?.destroy(HTTP_ABORTED);
     this.agent.destroy();
   }
