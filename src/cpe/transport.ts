@@ -97,18 +97,43 @@ const SESSION_ENDED = new Error('CWMP session ended');
 /** Reason given to undici when the per-request deadline destroys the session's client (mapped to a `timeout` TransportError). */
 const DEADLINE_PASSED = new Error('CWMP request deadline passed');
 
+/**
+ * One deadline timer per session, re-armed by every POST with `refresh()`: the deadline
+ * stays exact per request, without an AbortController, timer and listener per POST.
+ */
+class SessionDeadline {
+  private timer: NodeJS.Timeout | undefined;
+  private ms = 0;
+
+  constructor(private readonly onExpire: () => void) {}
+
+  arm(ms: number): void {
+    if (this.timer !== undefined && this.ms === ms) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.ms = ms;
+    this.timer = setTimeout(this.onExpire, ms);
+  }
+
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+}
+
 class UndiciTransport implements SessionTransport {
   private readonly client: Client;
   private readonly path: string;
   private closed = false;
-  /**
-   * One timer per session, re-armed by every POST with `refresh()`: the deadline stays
-   * exact per request, without an AbortController, timer and listener per POST.
-   */
-  private timer: NodeJS.Timeout | undefined;
-  private timerMs = 0;
   private posting = false;
   private timedOut = false;
+  private readonly deadline = new SessionDeadline(() => {
+    // Between POSTs (the CPE is working on the response) a late tick means nothing.
+    if (!this.posting) return;
+    this.timedOut = true;
+    void this.client.destroy(DEADLINE_PASSED).catch(() => undefined);
+  });
 
   constructor(url: URL) {
     this.path = `${url.pathname}${url.search}`;
@@ -120,26 +145,11 @@ class UndiciTransport implements SessionTransport {
     });
   }
 
-  private armDeadline(ms: number): void {
-    if (this.timer !== undefined && this.timerMs === ms) {
-      this.timer.refresh();
-      return;
-    }
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerMs = ms;
-    this.timer = setTimeout(() => {
-      // Between POSTs (the CPE is working on the response) a late tick means nothing.
-      if (!this.posting) return;
-      this.timedOut = true;
-      void this.client.destroy(DEADLINE_PASSED).catch(() => undefined);
-    }, ms);
-  }
-
   async post(req: TransportRequest): Promise<TransportResponse> {
     if (req.signal?.aborted) throw new TransportError('aborted', 'request aborted (CPE closed)');
     const headers = req.body === undefined ? { ...req.headers, 'content-length': '0' } : req.headers;
     this.posting = true;
-    this.armDeadline(req.timeoutMs);
+    this.deadline.arm(req.timeoutMs);
     try {
       const res = await this.client.request({ path: this.path, method: 'POST', headers, body: req.body ?? '', ...(req.signal ? { signal: req.signal } : {}) });
       const body = await res.body.text();
@@ -161,7 +171,7 @@ class UndiciTransport implements SessionTransport {
   async close(force = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.deadline.clear();
     if (force) await this.client.destroy().catch(() => undefined);
     // Every response of the session was read to its end, so nothing is in flight and a
     // destroy is a close. undici's close() ends in destroy() with a fresh
@@ -185,9 +195,8 @@ class NodeHttpTransport implements SessionTransport {
   private readonly path: string;
   private inFlight: ClientRequest | undefined;
   private closed = false;
-  /** One deadline timer per session, re-armed by every POST (as in the undici transport). */
-  private timer: NodeJS.Timeout | undefined;
-  private timerMs = 0;
+  // Between POSTs nothing is in flight, so a late tick does nothing.
+  private readonly deadline = new SessionDeadline(() => this.inFlight?.destroy(HTTP_DEADLINE_PASSED));
 
   constructor(url: URL) {
     const tls = url.protocol === 'https:';
@@ -197,17 +206,6 @@ class NodeHttpTransport implements SessionTransport {
     this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     this.port = url.port !== '' ? Number(url.port) : tls ? 443 : 80;
     this.path = `${url.pathname}${url.search}`;
-  }
-
-  private armDeadline(ms: number): void {
-    if (this.timer !== undefined && this.timerMs === ms) {
-      this.timer.refresh();
-      return;
-    }
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timerMs = ms;
-    // Between POSTs nothing is in flight, so a late tick does nothing.
-    this.timer = setTimeout(() => this.inFlight?.destroy(HTTP_DEADLINE_PASSED), ms);
   }
 
   post(req: TransportRequest): Promise<TransportResponse> {
@@ -252,7 +250,7 @@ class NodeHttpTransport implements SessionTransport {
       const sent = r;
       this.inFlight = sent;
       // From send to the response's end, like the undici transport's deadline.
-      this.armDeadline(req.timeoutMs);
+      this.deadline.arm(req.timeoutMs);
       req.signal?.addEventListener('abort', onAbort, { once: true });
       sent.on('error', (err) => settle(err));
       sent.end(body);
@@ -262,7 +260,7 @@ class NodeHttpTransport implements SessionTransport {
   async close(force = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.deadline.clear();
     if (force) this.inFlight?.destroy(HTTP_ABORTED);
     this.agent.destroy();
   }
