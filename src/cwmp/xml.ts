@@ -103,9 +103,16 @@ export function decodeEntities(s: string, where: string): string {
 
 type OrderedNode = Record<string, unknown>;
 
-function splitQName(qname: string): [prefix: string, local: string] {
+/** The prefix of a qualified name ('' for none). Two functions, not one returning a pair: see {@link XmlNode}. */
+function qnamePrefix(qname: string): string {
   const i = qname.indexOf(':');
-  return i < 0 ? ['', qname] : [qname.slice(0, i), qname.slice(i + 1)];
+  return i < 0 ? '' : qname.slice(0, i);
+}
+
+/** The local part of a qualified name. */
+function qnameLocal(qname: string): string {
+  const i = qname.indexOf(':');
+  return i < 0 ? qname : qname.slice(i + 1);
 }
 
 /** The namespace URI of `prefix` in `scope`; undefined for none. Throws for an undeclared element prefix. */
@@ -127,17 +134,72 @@ function attributeNs(scope: ReadonlyMap<string, string>, prefix: string): string
 const isNsDeclaration = (name: string): boolean => name === 'xmlns' || name.startsWith('xmlns:');
 
 /**
+ * Trees are built from classes and `slice()` copies, not object or array literals.
+ * V8 decides per literal whether to allocate its objects straight in the old
+ * generation ("allocation-site pretenuring"), judging from how many survived one
+ * scavenge. When that scavenge falls at the start of a boot storm, every tree then
+ * being decoded is still in use, the literals look long-lived, and from then on each
+ * decoded envelope lands in the old generation as garbage that also keeps its young
+ * strings alive past every scavenge: a 20k-CPE boot promoted 1 GB instead of 200 MB,
+ * in about one run in three (docs/performance.md, fifth round). Objects made by
+ * `new` on a class, and arrays made by builtins, carry no allocation site. (`declare`:
+ * the constructors assign every field, so no class-field definitions run first.)
+ */
+class XmlNode implements XmlElement {
+  declare ns: string | undefined;
+  declare local: string;
+  declare qname: string;
+  declare attributes: XmlAttribute[];
+  declare children: XmlElement[];
+  declare text: string;
+  declare path: string;
+  declare scope: ReadonlyMap<string, string>;
+  constructor(ns: string | undefined, local: string, qname: string, attributes: XmlAttribute[], path: string, scope: ReadonlyMap<string, string>) {
+    this.ns = ns;
+    this.local = local;
+    this.qname = qname;
+    this.attributes = attributes;
+    this.children = NONE.slice();
+    this.text = '';
+    this.path = path;
+    this.scope = scope;
+  }
+}
+
+class XmlAttr implements XmlAttribute {
+  declare ns: string | undefined;
+  declare local: string;
+  declare qname: string;
+  declare value: string;
+  constructor(ns: string | undefined, local: string, qname: string, value: string) {
+    this.ns = ns;
+    this.local = local;
+    this.qname = qname;
+    this.value = value;
+  }
+}
+
+/** Copied with slice() for each new array (see {@link XmlNode}); never written to. */
+const NONE: never[] = [];
+/** Decoded attribute values of the start tag being opened, reused across calls. */
+const ATTR_VALUES: string[] = [];
+
+/**
  * An element with its name, namespace and attributes resolved; the caller adds its
  * children and text. `attrs` holds raw values, names in document order. Both parsers
  * below build their trees with it, so namespaces are resolved in one place.
  */
 function openElement(qname: string, attrs: readonly string[], parentScope: ReadonlyMap<string, string>, parentPath: string, depth: number): XmlElement {
   if (depth > MAX_DEPTH) throw new CwmpDecodeError(`elements nested deeper than ${MAX_DEPTH} levels`, parentPath);
-  const [prefix, local] = splitQName(qname);
+  const prefix = qnamePrefix(qname);
+  const local = qnameLocal(qname);
   const path = parentPath ? `${parentPath}/${local}` : local;
   if (local === '' || local.includes(':')) throw new CwmpDecodeError(`element name ${JSON.stringify(qname)} is not a valid qualified name`, path);
+  const attributes: XmlAttribute[] = NONE.slice();
+  if (attrs.length === 0) return new XmlNode(elementNs(parentScope, prefix, path), local, qname, attributes, path, parentScope);
   // Values in document order first, so a bad reference is reported where it occurs.
-  const values: string[] = [];
+  const values = ATTR_VALUES;
+  values.length = 0;
   for (let k = 1; k < attrs.length; k += 2) values.push(decodeEntities(attrs[k] as string, path));
   // Namespace declarations next (Namespaces in XML §6.1: they apply to the element carrying them).
   let scope = parentScope;
@@ -147,18 +209,17 @@ function openElement(qname: string, attrs: readonly string[], parentScope: Reado
     if (scope === parentScope) scope = new Map(parentScope);
     (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), values[k] as string);
   }
-  const attributes: XmlAttribute[] = [];
   for (let k = 0; k < values.length; k++) {
     const name = attrs[2 * k] as string;
     const value = values[k] as string;
     if (isNsDeclaration(name)) {
-      attributes.push({ ns: XMLNS_NS, local: name === 'xmlns' ? 'xmlns' : name.slice(6), qname: name, value });
+      attributes.push(new XmlAttr(XMLNS_NS, name === 'xmlns' ? 'xmlns' : name.slice(6), name, value));
     } else {
-      const [ap, al] = splitQName(name);
-      attributes.push({ ns: attributeNs(scope, ap), local: al, qname: name, value });
+      attributes.push(new XmlAttr(attributeNs(scope, qnamePrefix(name)), qnameLocal(name), name, value));
     }
   }
-  return { ns: elementNs(scope, prefix, path), local, qname, attributes, children: [], text: '', path, scope };
+  values.length = 0; // its strings belong to the attributes now (a throw above leaves them to the next call)
+  return new XmlNode(elementNs(scope, prefix, path), local, qname, attributes, path, scope);
 }
 
 /** The element tree of fast-xml-parser's ordered output. */
@@ -198,6 +259,8 @@ function build(node: OrderedNode, parentScope: ReadonlyMap<string, string>, pare
 const OPEN_NAMES = new Int32Array(2 * (MAX_DEPTH + 1));
 /** Attribute names and raw values of the start tag being read, reused across calls (openElement keeps none of it). */
 const TAG_ATTRS: string[] = [];
+/** The open elements of {@link parsePlainXml}, innermost last, reused across calls (see {@link XmlNode}). */
+const OPEN_ELEMENTS: XmlElement[] = [];
 /**
  * Names fast-xml-parser refuses or renames to keep them off object prototypes. A
  * document using one as an element or attribute name leaves the fast path, so the
@@ -242,7 +305,9 @@ export function parsePlainXml(xml: string): XmlElement | undefined {
     if (err instanceof CwmpDecodeError) return undefined;
     throw err;
   } finally {
-    TAG_ATTRS.length = 0; // its slices would keep this document alive until the next parse
+    // Their slices and elements would keep this document alive until the next parse.
+    TAG_ATTRS.length = 0;
+    OPEN_ELEMENTS.length = 0;
   }
 }
 
@@ -256,7 +321,7 @@ function scanPlain(s: string): XmlElement | undefined {
     i = decl[0].length;
   }
   while (i < n && isSpace(s.charCodeAt(i))) i++;
-  const open: XmlElement[] = [];
+  const open = OPEN_ELEMENTS;
   let root: XmlElement | undefined;
   let depth = 0;
   let rootDone = false;
@@ -439,9 +504,9 @@ export function childNamed(el: XmlElement, local: string): XmlElement | undefine
 
 /** Resolves a QName-valued attribute value (e.g. `xsi:type="xsd:string"`) in the element's scope. */
 export function resolveQNameValue(el: XmlElement, value: string): { ns: string | undefined; local: string } {
-  const [p, l] = splitQName(value.trim());
-  const uri = el.scope.get(p);
-  return { ns: uri === '' ? undefined : uri, local: l };
+  const q = value.trim();
+  const uri = el.scope.get(qnamePrefix(q));
+  return { ns: uri === '' ? undefined : uri, local: qnameLocal(q) };
 }
 
 // ---- encoding ---------------------------------------------------------------
