@@ -5,7 +5,7 @@
  * keeps the benches on the same compiled code paths a user of `dist/` runs.
  * @module
  */
-export { startFleet } from '../src/fleet/index.js';
+export { startFleet, disableAllocationSitePretenuring } from '../src/fleet/index.js';
 export { createFakeAcs, ConnectionRequestClient } from '../src/acs/index.js';
 export { createCrListener } from '../src/cr/index.js';
 export { Template, createParameterTree } from '../src/datamodel/index.js';

@@ -12,7 +12,7 @@
 export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
-export { startFleet } from './fleet/index.js';
+export { startFleet, disableAllocationSitePretenuring } from './fleet/index.js';
 export type { Fleet, FleetOptions, FleetCrOptions } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------

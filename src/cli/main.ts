@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError } from '../errors/index.js';
+import { disableAllocationSitePretenuring } from '../fleet/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { parseAcsArgs, runAcs } from './acs.js';
 import { acsHelp, simHelp } from './help.js';
@@ -112,6 +113,9 @@ function makeContext(io: CliIo | undefined): { ctx: RunContext; dispose: () => v
  * const code = await main(['--profile', 'fixtures/profiles/tr181-digest.yaml']);
  */
 export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  // The process is ours only when the launcher runs us (no io injected): a test calling
+  // main() keeps its own V8 settings.
+  if (!io) disableAllocationSitePretenuring();
   const env = io?.env ?? process.env;
   const debug = wantsDebug(argv, env);
   const { ctx, dispose } = makeContext(io);

@@ -74,6 +74,24 @@ describe('bin/cpe-sim (built, spawned)', () => {
     expect(p.stdout.match(/Inform \[0 BOOTSTRAP, 1 BOOT\]/g)).toHaveLength(3);
   });
 
+  // V8 prints a line for each allocation site it judges at a young collection
+  // (--trace-pretenuring-statistics), none once pretenuring is off. Loading the CLI,
+  // before main() runs, judges a few sites of ~100–160 objects; a 1,000-CPE boot with
+  // pretenuring on judges dozens of sites of 500 objects or more.
+  it('turns off V8 allocation-site pretenuring for its own process, unless the node command line set it', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CPE_SIM_') && k !== 'NODE_OPTIONS'));
+    const bigJudgements = (nodeFlags: string[]): Promise<number> =>
+      new Promise((resolve, reject) =>
+        execFile(process.execPath, [...nodeFlags, '--trace-pretenuring-statistics', BIN, '--profile', DIGEST, '--count', '1000'], { cwd: root, env, maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
+          if (err) return reject(err);
+          const counts = [...stdout.matchAll(/pretenuring: AllocationSite\([^)]*\): \(created, found, ratio\) \((\d+),/g)].map((m) => Number(m[1]));
+          resolve(counts.filter((n) => n >= 500).length);
+        }),
+      );
+    expect(await bigJudgements([])).toBe(0);
+    expect(await bigJudgements(['--allocation-site-pretenuring'])).toBeGreaterThan(0);
+  });
+
   it('a reader that closes its end early (`cpe-sim … | head -1`) does not crash the run', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CPE_SIM_')));
     const child = spawn(process.execPath, [BIN, '--profile', 'fixtures/profiles/tr181-digest.yaml'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
