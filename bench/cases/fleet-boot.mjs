@@ -1,16 +1,19 @@
 // Case 1: a fleet of N tr181-minimal CPEs bootstraps: startFleet() until every CPE
 // delivered '0 BOOTSTRAP' (default bootConcurrency 256, CR listener on), against the
-// fake ACS in this process or in a child process. Memory after a full GC.
+// fake ACS in this process or in a child process. Memory after a full GC. Like the
+// cpe-sim command, both processes turn V8's allocation-site pretenuring off first
+// (`disableAllocationSitePretenuring()`, docs/testing.md) unless the row says
+// `pretenuring: 'v8-default'`.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../build.mjs';
 import { memoryNow, round } from '../lib/harness.mjs';
 
 export const measures =
-  'Fleet boot: startFleet({ tr181-minimal, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot and GC; bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process';
+  'Fleet boot: startFleet({ tr181-minimal, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot and GC; bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process; V8 allocation-site pretenuring off in both processes (disableAllocationSitePretenuring(), as the cpe-sim command does) unless the row says v8=…';
 
-function startAcsChild(entry) {
-  const child = fork(join(ROOT, 'bench', 'lib', 'acs-process.mjs'), [entry], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startAcsChild(entry, pretenuring) {
+  const child = fork(join(ROOT, 'bench', 'lib', 'acs-process.mjs'), [entry, pretenuring], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () => new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (c) => reject(new Error(`ACS child exited (${c})`)));
@@ -18,12 +21,13 @@ function startAcsChild(entry) {
   return { child, next };
 }
 
-export async function run(lib, { n, acs }) {
+export async function run(lib, { n, acs, pretenuring = 'off' }) {
+  if (pretenuring === 'off' && !lib.disableAllocationSitePretenuring()) throw new Error('pretenuring was set on the node command line; this row measures it off');
   const profile = await lib.loadProfile(join(ROOT, 'fixtures/profiles/tr181-minimal'));
   let acsChild;
   let acsUrl;
   if (acs === 'child') {
-    acsChild = startAcsChild(process.argv[4]);
+    acsChild = startAcsChild(process.argv[4], pretenuring);
     acsUrl = (await acsChild.next()).url;
   }
   const bootstraps = { n: 0 };

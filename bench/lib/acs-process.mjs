@@ -1,11 +1,12 @@
 // A fake ACS in its own process (fleet-boot with acs=child): the fleet's process then
 // holds only CPEs, listener and scheduler. Replies { url } once listening and
 // { memory } when asked; exits when the parent says 'close' or disconnects.
-// argv: <bench entry>
+// argv: <bench entry> <pretenuring: off | v8-default>
 import { pathToFileURL } from 'node:url';
 import { memoryNow } from './harness.mjs';
 
 const lib = await import(pathToFileURL(process.argv[2]).href);
+if (process.argv[3] === 'off') lib.disableAllocationSitePretenuring();
 let bootstraps = 0;
 const acs = await lib.createFakeAcs({
   host: '127.0.0.1',

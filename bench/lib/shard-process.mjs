@@ -9,6 +9,7 @@ import { memoryNow } from './harness.mjs';
 
 const p = JSON.parse(process.argv[2]);
 const lib = await import(pathToFileURL(process.argv[3]).href);
+lib.disableAllocationSitePretenuring(); // as a `cpe-sim --shard` process does
 const profile = await lib.loadProfile(join(ROOT, 'fixtures/profiles/tr181-minimal'));
 process.send({ ready: true });
 process.once('message', async () => {
