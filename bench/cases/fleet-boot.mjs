@@ -1,16 +1,16 @@
 // Case 1: a fleet of N tr181-minimal CPEs bootstraps: startFleet() until every CPE
 // delivered '0 BOOTSTRAP' (default bootConcurrency 256, CR listener on), against the
-// fake ACS in this process or in a child process. Memory after a full GC. Like the
+// fake ACS in this process or in a child process. Memory after full GCs and a pause. Like the
 // cpe-sim command, both processes turn V8's allocation-site pretenuring off first
 // (`disableAllocationSitePretenuring()`, docs/testing.md) unless the row says
 // `pretenuring: 'v8-default'`.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../build.mjs';
-import { memoryNow, round } from '../lib/harness.mjs';
+import { round, settledMemory } from '../lib/harness.mjs';
 
 export const measures =
-  'Fleet boot: startFleet({ tr181-minimal, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot and GC; bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process; V8 allocation-site pretenuring off in both processes (disableAllocationSitePretenuring(), as the cpe-sim command does) unless the row says v8=…';
+  'Fleet boot: startFleet({ tr181-minimal, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot, two full GCs and a 0.5 s pause (rssAtGcMiB: right after the GCs); bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process; V8 allocation-site pretenuring off in both processes (disableAllocationSitePretenuring(), as the cpe-sim command does) unless the row says v8=…';
 
 function startAcsChild(entry, pretenuring) {
   const child = fork(join(ROOT, 'bench', 'lib', 'acs-process.mjs'), [entry, pretenuring], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -32,12 +32,12 @@ export async function run(lib, { n, acs, pretenuring = 'off' }) {
   }
   const bootstraps = { n: 0 };
   const embeddedAcs = { onMessage: (l) => (l.dir === 'cpe->acs' && l.summary.startsWith('Inform [0 BOOTSTRAP') ? bootstraps.n++ : 0) };
-  const before = memoryNow();
+  const before = await settledMemory();
   const t0 = process.hrtime.bigint();
   const fleet = await lib.startFleet({ profile, count: n, waitFor: 'bootstrap', ...(acsUrl ? { acsUrl } : { embeddedAcs }) });
   const bootNs = Number(process.hrtime.bigint() - t0);
   try {
-    const after = memoryNow();
+    const after = await settledMemory();
     const bootMs = bootNs / 1e6;
     const failed = fleet.cpes.filter((c) => !c.sessions.some((s) => s.ok && s.events.some((e) => e.eventCode === '0 BOOTSTRAP'))).length;
     if (failed > 0) throw new Error(`${failed} of ${n} CPEs have no successful bootstrap session`);
@@ -46,6 +46,7 @@ export async function run(lib, { n, acs, pretenuring = 'off' }) {
       bootMs: round(bootMs, 0),
       sessionsPerS: Math.round(n / (bootMs / 1000)),
       rssMiB: after.rssMiB,
+      rssAtGcMiB: after.rssAtGcMiB,
       heapUsedMiB: after.heapUsedMiB,
       externalMiB: after.externalMiB,
       bytesPerCpeRss: Math.round((after.rss - before.rss) / n),

@@ -3,7 +3,7 @@
 // { memory } when asked; exits when the parent says 'close' or disconnects.
 // argv: <bench entry> <pretenuring: off | v8-default>
 import { pathToFileURL } from 'node:url';
-import { memoryNow } from './harness.mjs';
+import { settledMemory } from './harness.mjs';
 
 const lib = await import(pathToFileURL(process.argv[2]).href);
 if (process.argv[3] === 'off') lib.disableAllocationSitePretenuring();
@@ -16,7 +16,7 @@ const acs = await lib.createFakeAcs({
   },
 });
 process.on('message', async (m) => {
-  if (m === 'memory') process.send({ memory: memoryNow(), bootstraps });
+  if (m === 'memory') process.send({ memory: await settledMemory(), bootstraps });
   if (m === 'close') {
     await acs.close();
     process.exit(0);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../build.mjs';
-import { memoryNow } from './harness.mjs';
+import { settledMemory } from './harness.mjs';
 
 const p = JSON.parse(process.argv[2]);
 const lib = await import(pathToFileURL(process.argv[3]).href);
@@ -17,7 +17,7 @@ process.once('message', async () => {
   const fleet = await lib.startFleet({ profile, count: p.n, acsUrl: p.acsUrl, shard: { index: p.index, total: p.total } });
   const bootMs = performance.now() - t0;
   const failed = fleet.cpes.filter((c) => !c.sessions.some((s) => s.ok)).length;
-  process.send({ bootMs, cpes: fleet.cpes.length, failed, first: fleet.cpes[0].id, port: fleet.listener.address.port, memory: memoryNow() });
+  process.send({ bootMs, cpes: fleet.cpes.length, failed, first: fleet.cpes[0].id, port: fleet.listener.address.port, memory: await settledMemory() });
   process.once('message', async () => {
     await fleet.close();
     process.exit(0);
