@@ -138,12 +138,13 @@ const isNsDeclaration = (name: string): boolean => name === 'xmlns' || name.star
  * V8 decides per literal whether to allocate its objects straight in the old
  * generation ("allocation-site pretenuring"), judging from how many survived one
  * scavenge. When that scavenge falls at the start of a boot storm, every tree then
- * being decoded is still in use, the literals look long-lived, and from then on each
- * decoded envelope lands in the old generation as garbage that also keeps its young
- * strings alive past every scavenge: a 20k-CPE boot promoted 1 GB instead of 200 MB,
- * in about one run in three (docs/performance.md, fifth round). Objects made by
- * `new` on a class, and arrays made by builtins, carry no allocation site. (`declare`:
- * the constructors assign every field, so no class-field definitions run first.)
+ * being decoded is still in use and the literals look long-lived; in runs where V8
+ * decided so, each decoded envelope then landed in the old generation as garbage that
+ * kept its young strings alive past every scavenge (docs/performance.md, fifth round).
+ * Objects made by `new` on a class, and arrays made by builtins, carry no allocation
+ * site. Node's own literals can do the same to sockets and requests, which is why the
+ * cpe-sim command also turns pretenuring off (fleet/pretenuring.ts). (`declare`: the
+ * constructors assign every field, so no class-field definitions run first.)
  */
 class XmlNode implements XmlElement {
   declare ns: string | undefined;

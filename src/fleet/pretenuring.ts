@@ -18,14 +18,14 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-const FLAG = /(?:^|\s)--(?:no-)?allocation[-_]site[-_]pretenuring(?=\s|=|$)/;
+const FLAG = /^--(?:no[-_])?allocation[-_]site[-_]pretenuring(?:=|$)/;
 
 /**
- * @internal True when the process was started with the pretenuring flag set either
- * way (on the command line or in NODE_OPTIONS): that choice stands.
+ * @internal True when node was started with the pretenuring flag set either way: that
+ * choice stands. (NODE_OPTIONS cannot carry it: node refuses this V8 flag there.)
  */
-export function pretenuringChosenByUser(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return execArgv.some((a) => FLAG.test(a)) || (nodeOptions !== undefined && FLAG.test(nodeOptions));
+export function pretenuringChosenByUser(execArgv: readonly string[]): boolean {
+  return execArgv.some((a) => FLAG.test(a));
 }
 
 /**
@@ -36,16 +36,17 @@ export function pretenuringChosenByUser(execArgv: readonly string[], nodeOptions
  * changes: it is a garbage-collector heuristic, and V8 reads the flag at every
  * collection, so turning it off at run time takes effect at once.
  *
- * Leaves the setting alone, and returns false, when the process was started with
- * `--allocation-site-pretenuring` or `--no-allocation-site-pretenuring` (command line
- * or NODE_OPTIONS); returns true when it turned pretenuring off.
+ * Leaves the setting alone, and returns false, when node was started with
+ * `--allocation-site-pretenuring` or `--no-allocation-site-pretenuring`
+ * (`node --allocation-site-pretenuring script.js`); returns true when it turned
+ * pretenuring off.
  * @example
  * import { disableAllocationSitePretenuring, startFleet } from 'cpe-sim';
  * disableAllocationSitePretenuring();
  * const fleet = await startFleet({ profile: 'fixtures/profiles/tr181-minimal', count: 100_000 });
  */
 export function disableAllocationSitePretenuring(): boolean {
-  if (pretenuringChosenByUser(process.execArgv, process.env.NODE_OPTIONS)) return false;
+  if (pretenuringChosenByUser(process.execArgv)) return false;
   setFlagsFromString('--no-allocation-site-pretenuring');
   return true;
 }

@@ -26,7 +26,9 @@ async function churnJudged(nodeFlags: string[], call: boolean): Promise<{ judged
 const returned = ${call ? 'disableAllocationSitePretenuring()' : "'not called'"};
 ${CHURN}
 console.log('returned=' + returned);`;
-  const { stdout } = await run(process.execPath, [...nodeFlags, '--trace-pretenuring-statistics', '--input-type=module', '-e', script], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  // Only the node flags each test gives (NODE_OPTIONS could add --expose-gc or the like, never this flag).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'));
+  const { stdout } = await run(process.execPath, [...nodeFlags, '--trace-pretenuring-statistics', '--input-type=module', '-e', script], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
   const counts = [...stdout.matchAll(/pretenuring: AllocationSite\([^)]*\): \(created, found, ratio\) \((\d+),/g)].map((m) => Number(m[1]));
   return { judged: counts.filter((n) => n >= 1000).length, returned: /returned=(\S+)/.exec(stdout)?.[1] ?? '' };
 }
