@@ -10,10 +10,10 @@
  * long-lived. From then on their objects land in the old generation as garbage that
  * also keeps the young objects they point to (sockets, requests, buffers) alive past
  * every young collection, until the next full one. Whether it happens depends on
- * where that first collection falls: on the same 20,000-CPE boot, the CPE side
- * promoted 200 MB in most runs and 600 MB–1 GB in about one in four, and a 100k fleet
- * ended at 0.85 or at 1.3 GiB RSS. With pretenuring off, every run promoted ~190 MB
- * and boot time did not change (docs/performance.md, fifth round).
+ * where that first collection falls: the same in-process 20,000-CPE boot promoted
+ * ~200 MB in most runs and 0.5–1 GB in about one in four, and a 100k fleet ended at
+ * 0.85 or at 1.3 GiB RSS. With pretenuring off, every run promoted ~190 MB and the
+ * boot was no slower (docs/performance.md, fifth round).
  * @module
  */
 import { setFlagsFromString } from 'node:v8';

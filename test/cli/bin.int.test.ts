@@ -90,7 +90,7 @@ describe('bin/cpe-sim (built, spawned)', () => {
       );
     expect(await bigJudgements([])).toBe(0);
     expect(await bigJudgements(['--allocation-site-pretenuring'])).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('a reader that closes its end early (`cpe-sim … | head -1`) does not crash the run', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CPE_SIM_')));
