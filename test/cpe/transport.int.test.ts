@@ -13,16 +13,20 @@ afterEach(async () => {
 
 const gpv = envelope('<cwmp:GetParameterValues><ParameterNames soap-enc:arrayType="xsd:string[1]"><string>Device.DeviceInfo.HardwareVersion</string></ParameterNames></cwmp:GetParameterValues>', { id: 'g1' });
 
+/** An ACS that sends one GPV and adds `headers` to its answer to requests of `kind`. */
+function gpvAcsWithHeaders(kind: SeenRequest['kind'], headers: NonNullable<Reply['headers']>): AcsHandler {
+  const base = queueAcs({ rpcs: [gpv] });
+  return (req, a) => {
+    const r = base(req, a);
+    return req.kind === kind ? { ...r, headers } : r;
+  };
+}
+
 describeOverTransports('session HTTP', () => {
   describe('cookies (TR-069 §3.4.2)', () => {
     it('echoes cookies on every later POST of the session and never into the next session', async () => {
       bed = new TestBed(virtualClock());
-      const base = queueAcs({ rpcs: [gpv] });
-      const acs = await bed.acs((req, a) => {
-        const r = base(req, a);
-        if (req.kind === 'inform') return { ...r, headers: { 'set-cookie': ['session=0123456789abcdef; Path=/', 'lb=node2, extra=1'] } };
-        return r;
-      });
+      const acs = await bed.acs(gpvAcsWithHeaders('inform', { 'set-cookie': ['session=0123456789abcdef; Path=/', 'lb=node2, extra=1'] }));
       const cpe = bed.cpe(acs.url);
       cpe.start();
       await cpe.whenBootstrapped();
@@ -71,11 +75,7 @@ describeOverTransports('session HTTP', () => {
   describe('connection reuse', () => {
     it('the POSTs of a session share one connection; after the ACS answers with Connection: close, the next POST opens a new one', async () => {
       bed = new TestBed(virtualClock());
-      const base = queueAcs({ rpcs: [gpv] });
-      const acs = await bed.acs((req, a) => {
-        const r = base(req, a);
-        return req.kind === 'empty' ? { ...r, headers: { connection: 'close' } } : r;
-      });
+      const acs = await bed.acs(gpvAcsWithHeaders('empty', { connection: 'close' }));
       const cpe = bed.cpe(acs.url);
       cpe.start();
       const rec = await cpe.whenBootstrapped();
