@@ -6,14 +6,17 @@
 // between a case and its floor is cpe-sim's own work: XML, the data model, the
 // session logic and the records; the floor itself is Node's HTTP and the kernel's TCP
 // on this machine, which no change inside cpe-sim can go below on one core.
+// `threads: T` splits the boot over T worker threads, each with both sides of its
+// share: the floor for any design that puts the in-process boot on T cores.
 import http from 'node:http';
 import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Client } from 'undici';
 import { ROOT } from '../build.mjs';
 import { latencySummary, round } from '../lib/harness.mjs';
 
 export const measures =
-  'Transport floor, no CWMP: the HTTP of a bootstrap session (new TCP connection; POST the real Inform bytes → 200 with the real InformResponse bytes and a cookie; empty POST → 204; close), N sessions 16 at a time like the embedded ACS boot; or of a CR round trip (keep-alive GET → 200; once it is written, a new connection POSTs the Inform bytes; timed until the server has read them); node:http client (a keep-alive agent per session, as the CPE\'s default transport) ↔ node:http server on one event loop; the CR GET from an undici Client, as the fake ACS\'s CR client';
+  'Transport floor, no CWMP: the HTTP of a bootstrap session (new TCP connection; POST the real Inform bytes → 200 with the real InformResponse bytes and a cookie; empty POST → 204; close), N sessions 16 at a time like the embedded ACS boot (threads=T: T worker threads, each running both sides of N/T sessions, 16/T at a time, against its own server: the floor of any T-core in-process design); or of a CR round trip (keep-alive GET → 200; once it is written, a new connection POSTs the Inform bytes; timed until the server has read them); node:http client (a keep-alive agent per session, as the CPE\'s default transport) ↔ node:http server on one event loop; the CR GET from an undici Client, as the fake ACS\'s CR client';
 
 /** The bootstrap Inform and InformResponse a tr181-minimal CPE and the fake ACS really exchange. */
 async function realMessages(lib) {
@@ -83,29 +86,75 @@ async function bootSession(url, inform) {
   }
 }
 
-async function boot({ n, concurrency = 16 }, msgs) {
+/** `count` sessions against `url`, `concurrency` at a time. */
+async function runSessions(url, inform, count, concurrency) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      next++;
+      await bootSession(url, inform);
+    }
+  }));
+}
+
+async function boot({ n, concurrency = 16, threads = 1 }, msgs) {
+  if (threads > 1) return bootThreads({ n, concurrency, threads }, msgs);
   const server = acsLikeServer(msgs.informResponse);
   const url = await listen(server);
-  const runMany = async (count) => {
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        next++;
-        await bootSession(url, msgs.inform);
-      }
-    }));
-  };
   try {
-    await runMany(Math.min(500, n)); // warm-up: JIT, as fleet-boot warms up on its first CPEs
+    await runSessions(url, msgs.inform, Math.min(500, n), concurrency); // warm-up: JIT, as fleet-boot warms up on its first CPEs
     const t0 = process.hrtime.bigint();
-    await runMany(n);
+    await runSessions(url, msgs.inform, n, concurrency);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    return { n, concurrency, bootMs: round(ms, 0), sessionsPerS: Math.round(n / (ms / 1000)), usPerSession: round((ms * 1000) / n, 1), informBytes: Buffer.byteLength(msgs.inform) };
+    return { n, concurrency, threads, bootMs: round(ms, 0), sessionsPerS: Math.round(n / (ms / 1000)), usPerSession: round((ms * 1000) / n, 1), informBytes: Buffer.byteLength(msgs.inform) };
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
 }
+
+/**
+ * The floor on several cores: the most even split there is. Each worker thread runs
+ * both sides (its own server and clients) for n/threads of the sessions, so no thread
+ * waits on another and nothing crosses threads. No in-process design of the embedded
+ * fake ACS and the CPEs can share the work more evenly than this.
+ */
+async function bootThreads({ n, concurrency, threads }, msgs) {
+  const share = (k) => Math.floor(((k + 1) * n) / threads) - Math.floor((k * n) / threads);
+  const workers = Array.from({ length: threads }, (_, k) => new Worker(new URL(import.meta.url), {
+    workerData: { transportFloorThread: true, ...msgs, count: share(k), warmup: Math.ceil(Math.min(500, n) / threads), concurrency: Math.max(1, Math.round(concurrency / threads)) },
+  }));
+  const next = (w) => new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  try {
+    await Promise.all(workers.map(next)); // each warmed up and listening
+    const t0 = process.hrtime.bigint();
+    const done = workers.map(next);
+    for (const w of workers) w.postMessage('go');
+    await Promise.all(done);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    return { n, concurrency, threads, bootMs: round(ms, 0), sessionsPerS: Math.round(n / (ms / 1000)), usPerSession: round((ms * 1000) / n, 1), informBytes: Buffer.byteLength(msgs.inform) };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** A worker thread of bootThreads(): warm up, say so, run its share on 'go', say so. */
+async function threadSide({ inform, informResponse, count, warmup, concurrency }) {
+  const server = acsLikeServer(informResponse);
+  const url = await listen(server);
+  await runSessions(url, inform, warmup, concurrency);
+  parentPort.postMessage('ready');
+  await new Promise((r) => parentPort.once('message', r));
+  await runSessions(url, inform, count, concurrency);
+  server.closeAllConnections();
+  server.close();
+  parentPort.postMessage('done');
+}
+
+if (!isMainThread && workerData?.transportFloorThread) await threadSide(workerData);
 
 async function crRoundTrip({ iterations, warmup = 50 }, msgs) {
   let informed;

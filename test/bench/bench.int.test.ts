@@ -24,7 +24,7 @@ describe('bench harness', () => {
     const file = validateResultsFile(JSON.parse(readFileSync(out, 'utf8')));
     expect(file.quick).toBe(true);
     expect(file.machine.cores).toBeGreaterThan(0);
-    expect(file.results.map((r: { id: string }) => r.id)).toEqual(['codec', 'datamodel-memory n=1000', 'cr-roundtrip scheme=digest n=1', 'fixture-overhead', 'transport-floor boot n=200']);
+    expect(file.results.map((r: { id: string }) => r.id)).toEqual(['codec', 'datamodel-memory n=1000', 'cr-roundtrip scheme=digest n=1', 'fixture-overhead', 'transport-floor boot n=200', 'transport-floor boot n=200 threads=2']);
     for (const r of file.results) expect(r, `${r.id}: ${r.error ?? ''}`).toMatchObject({ ok: true });
     const cr = file.results.find((r: { id: string }) => r.id.startsWith('cr-roundtrip'));
     expect(cr.metrics.n).toBe(30);
@@ -33,22 +33,36 @@ describe('bench harness', () => {
     const fixture = file.targets.find((t: { id: string }) => t.id === 'fixture-overhead');
     expect(['PASS', 'MISS']).toContain(fixture.verdict);
     expect(file.targets.find((t: { id: string }) => t.id === 'boot-10k-rss').verdict).toBe('NOT RUN');
-    const floor = file.results.find((r: { id: string }) => r.id.startsWith('transport-floor'));
-    expect(floor.metrics).toMatchObject({ n: 200, concurrency: 16 });
+    const floor = file.results.find((r: { id: string }) => r.id === 'transport-floor boot n=200');
+    expect(floor.metrics).toMatchObject({ n: 200, concurrency: 16, threads: 1 });
     expect(floor.metrics.bootMs).toBeGreaterThan(0);
     // The floor carries the real bootstrap Inform, captured from a one-CPE fleet.
     expect(floor.metrics.informBytes).toBeGreaterThan(1000);
+    // The two-core floor ran its sessions in worker threads and waited for all of them.
+    const floor2 = file.results.find((r: { id: string }) => r.id === 'transport-floor boot n=200 threads=2');
+    expect(floor2.metrics).toMatchObject({ n: 200, concurrency: 16, threads: 2, informBytes: floor.metrics.informBytes });
+    expect(floor2.metrics.bootMs).toBeGreaterThan(0);
   }, 60_000);
 
-  it('shows the transport floor next to a time target when the floor case ran', () => {
+  it('shows the transport floors that ran next to a time target, each with its core count', () => {
     const t = TARGETS.find((x: { id: string }) => x.id === 'boot-10k-time');
     const boot = { id: t.caseId, ok: true, metrics: { bootMs: 8000 } };
     const [alone] = evaluateTargets([boot], [t]);
-    expect(alone).toMatchObject({ value: 8000, floor: null, verdict: 'MISS' });
+    expect(alone).toMatchObject({ value: 8000, floors: [], verdict: 'MISS' });
     expect(formatTargetValue(alone)).toBe('8,000 ms');
-    const [withFloor] = evaluateTargets([boot, { id: t.floor.caseId, ok: true, metrics: { bootMs: 4900 } }], [t]);
-    expect(withFloor).toMatchObject({ value: 8000, floor: 4900, verdict: 'MISS' });
-    expect(formatTargetValue(withFloor)).toBe('8,000 ms (transport floor 4,900 ms)');
+    const [oneCore, twoCores] = t.floors.map((f: { caseId: string }) => f.caseId);
+    expect([oneCore, twoCores]).toEqual(['transport-floor boot n=10000', 'transport-floor boot n=10000 threads=2']);
+    const [withOne] = evaluateTargets([boot, { id: oneCore, ok: true, metrics: { bootMs: 4900 } }], [t]);
+    expect(withOne).toMatchObject({ floors: [{ label: 'one core', value: 4900 }] });
+    expect(formatTargetValue(withOne)).toBe('8,000 ms (transport floor 4,900 ms on one core)');
+    const [withBoth] = evaluateTargets([boot, { id: oneCore, ok: true, metrics: { bootMs: 4900 } }, { id: twoCores, ok: true, metrics: { bootMs: 3300 } }], [t]);
+    expect(formatTargetValue(withBoth)).toBe('8,000 ms (transport floor 4,900 ms on one core, 3,300 ms on two cores)');
+    // A floor row that failed is left out rather than shown as a number.
+    const [failed] = evaluateTargets([boot, { id: oneCore, ok: false, error: 'x' }], [t]);
+    expect(failed.floors).toEqual([]);
+    const cr = TARGETS.find((x: { id: string }) => x.id === 'cr-none-p50');
+    const [crRow] = evaluateTargets([{ id: cr.caseId, ok: true, metrics: { p50Ms: 1.1 } }, { id: 'transport-floor cr', ok: true, metrics: { p50Ms: 0.8 } }], [cr]);
+    expect(formatTargetValue(crRow)).toBe('1.1 ms (transport floor 0.8 ms)');
   });
 
   it('rejects a results file without machine facts or case descriptions', () => {
