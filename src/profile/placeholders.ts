@@ -366,6 +366,8 @@ export function stampInstance(template: string, instance: number): string {
 // ---------------------------------------------------------------- serial pattern
 
 const SERIAL_TOKEN = /\{(base|i)(?::([^{}]*))?\}/g;
+/** The last pattern stampSerial() found valid. */
+let lastValidSerialPattern: string | undefined;
 
 /**
  * The problems of a serial pattern: `{i:N}` with a bad width, `{base:…}`. Returns an
@@ -398,8 +400,13 @@ export function serialPatternProblems(pattern: string): string[] {
  * stampSerial('{base}-{i}', 'SN', 7)  // 'SN-7'
  */
 export function stampSerial(pattern: string, base: string, index: number): string {
-  const problems = serialPatternProblems(pattern);
-  if (problems.length > 0) throw new PlaceholderError(pattern, `invalid serial pattern ${JSON.stringify(pattern)}: ${problems.join('; ')}`);
+  // Every read of a CPE's serial leaf stamps it (each Inform's DeviceId); a fleet has one
+  // pattern, so it is checked once, not on every read.
+  if (pattern !== lastValidSerialPattern) {
+    const problems = serialPatternProblems(pattern);
+    if (problems.length > 0) throw new PlaceholderError(pattern, `invalid serial pattern ${JSON.stringify(pattern)}: ${problems.join('; ')}`);
+    lastValidSerialPattern = pattern;
+  }
   return pattern.replace(SERIAL_TOKEN, (_m, name: string, arg: string | undefined) => {
     if (name === 'base') return base;
     return arg === undefined ? String(index) : String(index).padStart(Number(arg), '0');
