@@ -829,17 +829,20 @@ export class Cpe implements AsyncDisposable {
     for (const j of this.jobs) j.cancel();
     this.jobs.clear();
     this.inFlight?.abort();
-    const err = this.closedError();
-    for (const s of this.sleepers) s.reject(err);
+    // Made only when someone is waiting: closing a large fleet of idle CPEs would
+    // otherwise build one error and its stack per CPE for nobody.
+    let err: CpeSimError | undefined;
+    const closedErr = (): CpeSimError => (err ??= this.closedError());
+    for (const s of this.sleepers) s.reject(closedErr());
     this.sleepers.clear();
-    this.pending?.reject(err);
+    this.pending?.reject(closedErr());
     this.pending = undefined;
     for (const w of this.waiters) {
       clearTimeout(w.timer);
-      w.d.reject(err);
+      w.d.reject(closedErr());
     }
     this.waiters.clear();
-    this.bootstrapWaiter?.reject(err);
+    this.bootstrapWaiter?.reject(closedErr());
     this.bootstrapWaiter = undefined;
     this.unsubscribe();
     this.closePromise = this.activity.then(
