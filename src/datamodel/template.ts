@@ -6,7 +6,7 @@
  * @module
  */
 import { ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
-import { hasPlaceholders } from '../profile/index.js';
+import { compileSerialPattern, hasPlaceholders, serialPatternProblems } from '../profile/index.js';
 import type { DataModelRoot, LeafDef, Profile, TableDef, XsdType } from '../profile/types.js';
 
 /** A leaf definition as the template holds it. @internal */
@@ -201,6 +201,8 @@ export class Template {
   readonly index: ReadonlyMap<string, Shape>;
   /** @internal Tables, longest path first, to resolve row paths. */
   readonly tables: readonly TableShape[];
+  /** @internal The profile's `fleet.serialPattern`, checked once here, stamped on every serial read. */
+  readonly stampSerial: (base: string, index: number) => string;
 
   private constructor(profile: Profile) {
     this.profile = profile;
@@ -260,8 +262,12 @@ export class Template {
       }
       builder.at('parameters', def.source).addLeaf(def.path.slice(rootRel.length), def.path, (name, rel) => leafShape(def, name, rel, def.path === serialPath));
     }
+    // A loaded profile was checked already; a hand-built Profile is caught here rather
+    // than at the first Inform that reads the serial number.
+    for (const msg of serialPatternProblems(profile.fleet.serialPattern)) problemAt('fleet.serialPattern', undefined, msg);
     if (problems.length > 0) throw new ProfileError(problems, profile.source);
 
+    this.stampSerial = compileSerialPattern(profile.fleet.serialPattern);
     sortTree(builder.root);
     this.rootShape = builder.root;
     this.index = builder.index;

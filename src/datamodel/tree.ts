@@ -7,7 +7,7 @@
  * @module
  */
 import { CPE_FAULT_STRINGS, CwmpFault, type SetParameterValuesFaultEntry } from '../errors/index.js';
-import { stampPlaceholders, stampSerial } from '../profile/index.js';
+import { stampPlaceholders } from '../profile/index.js';
 import type { PlaceholderContext } from '../profile/types.js';
 import { checkValue, normalizeValue } from './check.js';
 import type { LeafShape, Shape, TableShape, Template } from './template.js';
@@ -156,7 +156,7 @@ class OverlayTree implements ParameterTree {
     let v = leaf.value;
     if (instance !== undefined) v = v.replaceAll('{i}', String(instance));
     if (leaf.stamped) v = stampPlaceholders(v, this.ctx);
-    if (leaf.serial) v = stampSerial(this.template.profile.fleet.serialPattern, v, this.ctx.index);
+    if (leaf.serial) v = this.template.stampSerial(v, this.ctx.index);
     return v;
   }
 

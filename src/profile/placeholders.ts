@@ -366,8 +366,6 @@ export function stampInstance(template: string, instance: number): string {
 // ---------------------------------------------------------------- serial pattern
 
 const SERIAL_TOKEN = /\{(base|i)(?::([^{}]*))?\}/g;
-/** The last pattern stampSerial() found valid. */
-let lastValidSerialPattern: string | undefined;
 
 /**
  * The problems of a serial pattern: `{i:N}` with a bad width, `{base:…}`. Returns an
@@ -390,6 +388,25 @@ export function serialPatternProblems(pattern: string): string[] {
 }
 
 /**
+ * Checks a serial pattern once and returns the stamper for it: `{base}` is the
+ * serialNumber leaf's (stamped) value, `{i}` the 1-based CPE index, `{i:N}` the index
+ * zero-padded to N digits. Other text is kept. A fleet's Template compiles its pattern
+ * once; every Inform then stamps without re-checking.
+ *
+ * @internal
+ * @throws {PlaceholderError} for a malformed `{i:N}` / `{base:…}`.
+ */
+export function compileSerialPattern(pattern: string): (base: string, index: number) => string {
+  const problems = serialPatternProblems(pattern);
+  if (problems.length > 0) throw new PlaceholderError(pattern, `invalid serial pattern ${JSON.stringify(pattern)}: ${problems.join('; ')}`);
+  return (base, index) =>
+    pattern.replace(SERIAL_TOKEN, (_m, name: string, arg: string | undefined) => {
+      if (name === 'base') return base;
+      return arg === undefined ? String(index) : String(index).padStart(Number(arg), '0');
+    });
+}
+
+/**
  * Builds a CPE's serial number from the profile's `fleet.serialPattern`: `{base}` is the
  * serialNumber leaf's (stamped) value, `{i}` the 1-based CPE index, `{i:N}` the index
  * zero-padded to N digits. Other text is kept.
@@ -400,15 +417,5 @@ export function serialPatternProblems(pattern: string): string[] {
  * stampSerial('{base}-{i}', 'SN', 7)  // 'SN-7'
  */
 export function stampSerial(pattern: string, base: string, index: number): string {
-  // Every read of a CPE's serial leaf stamps it (each Inform's DeviceId); a fleet has one
-  // pattern, so it is checked once, not on every read.
-  if (pattern !== lastValidSerialPattern) {
-    const problems = serialPatternProblems(pattern);
-    if (problems.length > 0) throw new PlaceholderError(pattern, `invalid serial pattern ${JSON.stringify(pattern)}: ${problems.join('; ')}`);
-    lastValidSerialPattern = pattern;
-  }
-  return pattern.replace(SERIAL_TOKEN, (_m, name: string, arg: string | undefined) => {
-    if (name === 'base') return base;
-    return arg === undefined ? String(index) : String(index).padStart(Number(arg), '0');
-  });
+  return compileSerialPattern(pattern)(base, index);
 }

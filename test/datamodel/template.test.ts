@@ -59,6 +59,26 @@ describe('Template.compile', () => {
     expect(() => Template.compile(bad)).toThrow(/nested tables are not supported/);
   });
 
+  it('rejects a malformed fleet.serialPattern of a hand-built profile at compile time, not at the first Inform', () => {
+    const good = makeProfile();
+    const bad = { ...good, fleet: { ...good.fleet, serialPattern: 'LAB-{i:99}' } };
+    let err: unknown;
+    try {
+      Template.compile(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(isProfileError(err)).toBe(true);
+    expect((err as { problems: unknown[] }).problems).toEqual([expect.objectContaining({ key: 'fleet.serialPattern', message: expect.stringContaining('width') })]);
+  });
+
+  it('stamps serials with the compiled pattern', () => {
+    const good = makeProfile();
+    const t = Template.compile({ ...good, fleet: { ...good.fleet, serialPattern: 'LAB-{i:04}-{base}' } });
+    expect(t.stampSerial('SN', 7)).toBe('LAB-0007-SN');
+    expect(t.stampSerial('SN', 12345)).toBe('LAB-12345-SN');
+  });
+
   it('reports the source position of the offending definition', () => {
     const dup = { ...leaf('Device.DeviceInfo.Manufacturer', 'x'), source: { file: 'p.yaml', line: 12, col: 5 } };
     const bad = makeProfile({ parameters: [...makeProfile().parameters, dup] });
