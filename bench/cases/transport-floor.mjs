@@ -97,6 +97,11 @@ async function runSessions(url, inform, count, concurrency) {
   }));
 }
 
+/** The result row of a timed boot of `n` sessions. */
+function bootRow({ n, concurrency, threads }, ms, msgs) {
+  return { n, concurrency, threads, bootMs: round(ms, 0), sessionsPerS: Math.round(n / (ms / 1000)), usPerSession: round((ms * 1000) / n, 1), informBytes: Buffer.byteLength(msgs.inform) };
+}
+
 async function boot({ n, concurrency = 16, threads = 1 }, msgs) {
   if (threads > 1) return bootThreads({ n, concurrency, threads }, msgs);
   const server = acsLikeServer(msgs.informResponse);
@@ -106,7 +111,7 @@ async function boot({ n, concurrency = 16, threads = 1 }, msgs) {
     const t0 = process.hrtime.bigint();
     await runSessions(url, msgs.inform, n, concurrency);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    return { n, concurrency, threads, bootMs: round(ms, 0), sessionsPerS: Math.round(n / (ms / 1000)), usPerSession: round((ms * 1000) / n, 1), informBytes: Buffer.byteLength(msgs.inform) };
+    return bootRow({ n, concurrency, threads }, ms, msgs);
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -135,7 +140,7 @@ async function bootThreads({ n, concurrency, threads }, msgs) {
     for (const w of workers) w.postMessage('go');
     await Promise.all(done);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    return { n, concurrency, threads, bootMs: round(ms, 0), sessionsPerS: Math.round(n / (ms / 1000)), usPerSession: round((ms * 1000) / n, 1), informBytes: Buffer.byteLength(msgs.inform) };
+    return bootRow({ n, concurrency, threads }, ms, msgs);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
