@@ -3,6 +3,16 @@ import { Template } from '../../src/datamodel/index.js';
 import { isProfileError } from '../../src/errors/index.js';
 import { leaf, makeProfile, table } from './helpers.js';
 
+/** What Template.compile throws for `profile` (undefined when it compiles). */
+function compileError(profile: Parameters<typeof Template.compile>[0]): unknown {
+  try {
+    Template.compile(profile);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe('Template.compile', () => {
   const template = Template.compile(makeProfile());
 
@@ -38,12 +48,7 @@ describe('Template.compile', () => {
       parameters: [leaf('Device.A', 'x'), leaf('Device.A.B', 'y'), leaf('Other.C', 'z')],
       objects: [],
     });
-    let err: unknown;
-    try {
-      Template.compile(bad);
-    } catch (e) {
-      err = e;
-    }
+    const err = compileError(bad);
     expect(isProfileError(err)).toBe(true);
     const msg = (err as Error).message;
     expect(msg).toContain("'Device.A.B' needs an object 'Device.A.' but 'Device.A' is a leaf");
@@ -62,12 +67,7 @@ describe('Template.compile', () => {
   it('rejects a malformed fleet.serialPattern of a hand-built profile at compile time, not at the first Inform', () => {
     const good = makeProfile();
     const bad = { ...good, fleet: { ...good.fleet, serialPattern: 'LAB-{i:99}' } };
-    let err: unknown;
-    try {
-      Template.compile(bad);
-    } catch (e) {
-      err = e;
-    }
+    const err = compileError(bad);
     expect(isProfileError(err)).toBe(true);
     expect((err as { problems: unknown[] }).problems).toEqual([expect.objectContaining({ key: 'fleet.serialPattern', message: expect.stringContaining('width') })]);
   });
@@ -82,12 +82,7 @@ describe('Template.compile', () => {
   it('reports the source position of the offending definition', () => {
     const dup = { ...leaf('Device.DeviceInfo.Manufacturer', 'x'), source: { file: 'p.yaml', line: 12, col: 5 } };
     const bad = makeProfile({ parameters: [...makeProfile().parameters, dup] });
-    let err: unknown;
-    try {
-      Template.compile(bad);
-    } catch (e) {
-      err = e;
-    }
+    const err = compileError(bad);
     expect(isProfileError(err)).toBe(true);
     expect((err as { problems: unknown[] }).problems).toEqual([
       expect.objectContaining({ file: 'p.yaml', line: 12, col: 5, key: 'parameters', message: expect.stringContaining('declared twice') }),
