@@ -45,6 +45,8 @@ export interface CpeOptions {
   id: string;
   /** 1-based index in the fleet (placeholders, serial pattern). */
   index: number;
+  /** Root seed of the run (`{cpe:alnum:N}`, `{cpe:rpick:…}`); default 0n. See src/random/. */
+  seed?: bigint;
   /** The compiled profile; the CPE's tree is created from it. */
   template: Template;
   acs: AcsTarget;
@@ -244,7 +246,7 @@ export class Cpe implements AsyncDisposable {
     this.informRing = new Ring(capacity);
     this.retryOpts = opts.retry;
     this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
-    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id });
+    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: opts.seed ?? 0n });
     let crLeaf = crLeafOf.get(opts.template);
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;

@@ -57,7 +57,10 @@ const TR098: readonly string[] = Object.freeze([
 export function forcedInformParameters(root: DataModelRoot): string[] {
   if (root === 'Device') return [...TR181];
   if (root === 'InternetGatewayDevice') return [...TR098];
-  throw new CpeSimError('CPESIM_CWMP_ROOT_INVALID', `forcedInformParameters: expected root "Device" or "InternetGatewayDevice", got ${JSON.stringify(root)}`);
+  // Any other root (a vendor model, `DeviceID`, …): the TR-181 names under that root;
+  // the CPE sends only those its tree has.
+  if (!/^[A-Za-z0-9_-]+$/.test(root)) throw new CpeSimError('CPESIM_CWMP_ROOT_INVALID', `forcedInformParameters: expected a path segment such as "Device", got ${JSON.stringify(root)}`);
+  return TR181.map((p) => `${root}${p.slice('Device'.length)}`);
 }
 
 /** The RPCs our simulated CPE answers, as listed in its GetRPCMethodsResponse (TR-069 A.3.2.1). */

@@ -8,7 +8,7 @@
  */
 import { CPE_FAULT_STRINGS, CwmpFault, type SetParameterValuesFaultEntry } from '../errors/index.js';
 import { stampPlaceholders } from '../profile/index.js';
-import type { PlaceholderContext } from '../profile/types.js';
+import type { PlaceholderContext, PlaceholderInput } from '../profile/types.js';
 import { checkValue, normalizeValue } from './check.js';
 import type { LeafShape, Shape, TableShape, Template } from './template.js';
 import type {
@@ -405,6 +405,6 @@ class OverlayTree implements ParameterTree {
  * tree.getValue('Device.ManagementServer.ConnectionRequestUsername'); // 'cr-cpe-7'
  * tree.setValues([{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '60' }], 'acs');
  */
-export function createParameterTree(template: Template, ctx: PlaceholderContext): ParameterTree {
-  return new OverlayTree(template, ctx);
+export function createParameterTree(template: Template, ctx: PlaceholderInput): ParameterTree {
+  return new OverlayTree(template, { index: ctx.index, id: ctx.id, seed: ctx.seed ?? 0n });
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { CpeSimError } from '../errors/index.js';
-import type { PlaceholderContext } from './types.js';
+import type { PlaceholderContext, PlaceholderInput } from './types.js';
 
 /** A placeholder is malformed, or the CPE index does not fit it (range too small). */
 export class PlaceholderError extends CpeSimError {
@@ -253,7 +253,7 @@ function capacityError(t: Token, index: number, capacity: bigint): PlaceholderEr
   return new PlaceholderError(t.text, `${t.text} has room for ${capacity} CPE${capacity === 1n ? '' : 's'}, but CPE ${index} needs one; use a larger range or fewer CPEs`);
 }
 
-function stampToken(t: Token, ctx: PlaceholderContext): string {
+function stampToken(t: Token, ctx: PlaceholderInput): string {
   const n = ctx.index;
   switch (t.kind) {
     case 'id':
@@ -287,7 +287,7 @@ function stampToken(t: Token, ctx: PlaceholderContext): string {
   }
 }
 
-function checkContext(ctx: PlaceholderContext): void {
+function checkContext(ctx: PlaceholderInput): void {
   if (!Number.isSafeInteger(ctx.index) || ctx.index < 1) {
     throw new PlaceholderError('{cpe}', `CPE index must be an integer ≥ 1, found ${ctx.index}`);
   }
@@ -312,7 +312,7 @@ function checkContext(ctx: PlaceholderContext): void {
  * @example
  * stampPlaceholders('host-{cpe:3}', { index: 7, id: 'cpe-7' }) // 'host-007'
  */
-export function stampPlaceholders(value: string, ctx: PlaceholderContext): string {
+export function stampPlaceholders(value: string, ctx: PlaceholderInput): string {
   if (!value.includes('{cpe')) return value;
   checkContext(ctx);
   let out = '';

@@ -19,8 +19,12 @@ export type XsdType =
   | 'xsd:long'
   | 'xsd:unsignedLong';
 
-/** Root object of the data model, detected from the leaf paths. */
-export type DataModelRoot = 'Device' | 'InternetGatewayDevice';
+/**
+ * A top-level object of the data model: any first path segment (`Device`,
+ * `InternetGatewayDevice`, `DeviceID`, …). {@link Profile.root} is the one the CPE's
+ * management leaves live under: the first segment of `deviceIdPaths.manufacturer`.
+ */
+export type DataModelRoot = string;
 
 /** One leaf, with its full path (`Device.DeviceInfo.SerialNumber`). */
 export interface LeafDef {
@@ -29,6 +33,11 @@ export interface LeafDef {
   /** Default value; may contain per-CPE placeholders. */
   value: string;
   writable: boolean;
+  /**
+   * cpe-sim extension `hidden: true`: GetParameterValues answers `""` (as TR-181 asks
+   * for secrets); the tree keeps the real value for the device's own use.
+   */
+  hidden?: boolean;
   /** Where it was declared (for duplicate-leaf errors and messages). */
   source?: SourcePosition;
 }
@@ -46,8 +55,8 @@ export interface TableDef {
   source?: SourcePosition;
 }
 
-/** `informParameters` keys, in the order they are matched against a session's events. */
-export type InformParameterKey = 'bootstrap' | 'boot' | 'periodic' | 'valueChange' | 'connectionRequest';
+/** `informParameters` keys (one per Inform event code: 0, 1, 2, 4, 6, 7). */
+export type InformParameterKey = 'bootstrap' | 'boot' | 'periodic' | 'valueChange' | 'connectionRequest' | 'transferComplete';
 
 /** CR authentication scheme; `''` = no auth. */
 export type CrScheme = '' | 'basic' | 'digest';
@@ -68,11 +77,80 @@ export interface TransferFault {
   string: string;
 }
 
+/**
+ * One value generator (ref. section 6): rewrites the leaf at `path` every `intervalMs`.
+ * Inline generators on a `{i}` leaf are expanded to one entry per row.
+ */
+export type GeneratorDef =
+  | { type: 'counter'; path: string; intervalMs: number; min: number; max: number; step: number; jitter: number; source?: SourcePosition }
+  | { type: 'drift'; path: string; intervalMs: number; min: number; max: number; stepMax: number; source?: SourcePosition }
+  | { type: 'enum'; path: string; intervalMs: number; values: readonly string[]; mode: 'cycle' | 'random'; source?: SourcePosition }
+  | { type: 'uptime'; path: string; intervalMs: number; source?: SourcePosition }
+  | { type: 'wallclock'; path: string; intervalMs: number; source?: SourcePosition };
+
+/** A named address pool of `fleet.pools` (ref. 5.4), used as `{NAME}` in values. */
+export type PoolDef =
+  | { type: 'ipv4'; cidr: string }
+  | { type: 'ipv6'; cidr: string }
+  | { type: 'ipv6prefix'; super: string; sublen: number };
+
+/** `transfer.firmware` (ref. 7.2). */
+export interface FirmwareConfig {
+  /** Existing xsd:string leaf the new version is written to. */
+  versionPath: string;
+  /** Dark window before the new version boots; default 30 s. */
+  applyDelayMs: number;
+  /** Fetch the image (true, default) or take the version from the URL's file name. */
+  fetch: boolean;
+}
+
+/** Reasons a software-module install/update can be made to fail (ref. 8.1). */
+export type SoftwareModuleFaultReason = 'server-unreachable' | 'corrupt' | 'ee-mismatch' | 'resources-exceeded';
+
+/** `softwareModules` (ref. 8.1). */
+export interface SoftwareModulesConfig {
+  /** Ends with '.', e.g. `Device.SoftwareModules.`. */
+  path: string;
+  /** Default 5000. */
+  installDelayMs: number;
+  /** Default 1000. */
+  uninstallDelayMs: number;
+  /** Keyed by app name. */
+  faults: Readonly<Record<string, { reason: SoftwareModuleFaultReason; message?: string }>>;
+}
+
+/** One `diagnostics` entry (ref. 9). */
+export interface DiagnosticDef {
+  statePath: string;
+  /** Default `Requested`. */
+  trigger: string;
+  /** Default `Complete`. */
+  complete: string;
+  /** Default 5000. */
+  durationMs: number;
+  countPath?: string;
+  resultCount: number;
+}
+
+/** `faults.link` (ref. 10). */
+export interface LinkFaultConfig {
+  /** Interface object path without the trailing '.'. */
+  interface: string;
+  /** Default 120000, > 0. */
+  durationMs: number;
+  /** Inclusive band of GLOBAL indices; absent = every CPE. */
+  instances?: { from: number; to: number };
+  reboot: boolean;
+}
+
 /** A validated profile. */
 export interface Profile {
   /** File or directory it was loaded from (`<object>` for in-memory profiles). */
   source: string;
+  /** First segment of `deviceIdPaths.manufacturer`: where ManagementServer etc. are looked up. */
   root: DataModelRoot;
+  /** Every top-level object of the tree, in byte order. */
+  roots: readonly string[];
   deviceIdPaths: {
     manufacturer: string;
     oui: string;
@@ -84,30 +162,49 @@ export interface Profile {
   /** Multi-instance tables, with their initial row count. */
   objects: readonly TableDef[];
   informParameters: Readonly<Partial<Record<InformParameterKey, readonly string[]>>>;
-  periodicInformPaths?: { interval: string; enable: string };
+  periodicInformPaths?: { interval: string; enable: string; time?: string };
+  /** ACS credentials read from the tree at each challenge (ref. 4.4). */
+  acsCredentialPaths?: { username: string; password: string };
+  /** Every generator, inline ones expanded per `{i}` row, in registration order (ref. 6.1). */
+  generators: readonly GeneratorDef[];
   fleet: {
     /** Number of CPEs, at least 1 (0 and 1 both mean one CPE). */
     count: number;
-    /** Stamped onto the serialNumber leaf: `{base}`, `{i}`, `{i:N}`. */
+    /** Global index of local CPE k is `offset + k` (ref. 5.1); default 0. */
+    offset: number;
+    /** Stamped onto the serialNumber leaf of every CPE: `{base}`, `{i}`, `{i:N}`, any placeholder. */
     serialPattern: string;
+    /** Named address pools, `{NAME}` in values. */
+    pools: Readonly<Record<string, PoolDef>>;
   };
   connectionRequest: ConnectionRequestConfig;
   transfer: {
     defaultDelayMs: number;
     /** Keyed by FileType, e.g. `1 Firmware Upgrade Image`. */
     faults: Readonly<Record<string, TransferFault>>;
+    firmware?: FirmwareConfig;
   };
+  softwareModules?: SoftwareModulesConfig;
   eventSchedule: {
     rebootDelayMs: number;
     factoryResetDelayMs: number;
     bootDelayMs: number;
+    /** Start-up ramp over the process's CPEs (ref. 11); CLI `--boot-ramp` wins. */
+    bootRampMs: number;
   };
+  diagnostics: readonly DiagnosticDef[];
+  faults: { link?: LinkFaultConfig };
 }
 
 /** Per-CPE values placeholders are stamped with. */
 export interface PlaceholderContext {
-  /** 1-based index of the CPE in the (whole, unsharded) fleet. */
+  /** GLOBAL index g of the CPE (`fleet.offset` + 1-based local index). */
   index: number;
   /** `cpe-<index>`. */
   id: string;
+  /** Root seed (signed 64-bit) for `{cpe:alnum:N}` / `{cpe:rpick:…}`; see `src/random/`. */
+  seed: bigint;
 }
+
+/** What callers pass where a {@link PlaceholderContext} is needed: `seed` defaults to `0n`. */
+export type PlaceholderInput = Omit<PlaceholderContext, 'seed'> & { seed?: bigint };

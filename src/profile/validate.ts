@@ -807,7 +807,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   }
 
   // ---- eventSchedule
-  const eventSchedule = { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0 };
+  const eventSchedule = { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0, bootRampMs: 0 };
   const esE = singles.get('eventSchedule');
   if (esE) {
     const es = v.map(esE.value, 'eventSchedule', ['rebootDelay', 'factoryResetDelay', 'bootDelay'], 'a mapping {rebootDelay, factoryResetDelay, bootDelay} of durations');
@@ -825,14 +825,18 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   const profile: Profile = {
     source,
     root,
+    roots: [root],
     deviceIdPaths,
     parameters,
     objects,
     informParameters,
-    fleet: { count, serialPattern },
+    fleet: { count, offset: 0, serialPattern, pools: {} },
     connectionRequest,
     transfer,
     eventSchedule,
+    generators: [],
+    diagnostics: [],
+    faults: {},
   };
   if (periodicInformPaths) profile.periodicInformPaths = periodicInformPaths;
   return profile;

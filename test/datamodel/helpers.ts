@@ -16,6 +16,7 @@ export function makeProfile(over: Partial<Profile> = {}): Profile {
   return {
     source: '<test>',
     root: 'Device',
+    roots: ['Device'],
     deviceIdPaths: {
       manufacturer: 'Device.DeviceInfo.Manufacturer',
       oui: 'Device.DeviceInfo.ManufacturerOUI',
@@ -48,10 +49,13 @@ export function makeProfile(over: Partial<Profile> = {}): Profile {
       ]),
     ],
     informParameters: {},
-    fleet: { count: 3, serialPattern: '{base}-{i:4}' },
+    fleet: { count: 3, offset: 0, serialPattern: '{base}-{i:4}', pools: {} },
     connectionRequest: { scheme: '', realm: '', throttleWindowMs: 0 },
     transfer: { defaultDelayMs: 0, faults: {} },
-    eventSchedule: { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0 },
+    eventSchedule: { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0, bootRampMs: 0 },
+    generators: [],
+    diagnostics: [],
+    faults: {},
     ...over,
   };
 }

@@ -74,16 +74,16 @@ describe('per-CPE placeholders', () => {
   });
 
   it('the serial number leaf reads through the fleet serial pattern', () => {
-    const tpl = Template.compile(makeProfile({ fleet: { count: 12, serialPattern: 'LAB-{i:04}' } }));
+    const tpl = Template.compile(makeProfile({ fleet: { count: 12, offset: 0, serialPattern: 'LAB-{i:04}', pools: {} } }));
     expect(createParameterTree(tpl, { index: 1, id: 'cpe-1' }).getValue('Device.DeviceInfo.SerialNumber')).toBe('LAB-0001');
     expect(createParameterTree(tpl, { index: 12, id: 'cpe-12' }).getValue('Device.DeviceInfo.SerialNumber')).toBe('LAB-0012');
-    const base = Template.compile(makeProfile({ fleet: { count: 3, serialPattern: '{base}-{i}' } }));
+    const base = Template.compile(makeProfile({ fleet: { count: 3, offset: 0, serialPattern: '{base}-{i}', pools: {} } }));
     expect(createParameterTree(base, { index: 2, id: 'cpe-2' }).getValue('Device.DeviceInfo.SerialNumber')).toBe('LAB-2');
   });
 
   it('the serial base may itself hold placeholders (stamped first)', () => {
     const params = makeProfile().parameters.map((p) => (p.path === 'Device.DeviceInfo.SerialNumber' ? { ...p, value: 'SN{cpe:hex:4}' } : p));
-    const tpl = Template.compile(makeProfile({ parameters: params, fleet: { count: 1, serialPattern: '{base}' } }));
+    const tpl = Template.compile(makeProfile({ parameters: params, fleet: { count: 1, offset: 0, serialPattern: '{base}', pools: {} } }));
     expect(createParameterTree(tpl, { index: 255, id: 'cpe-255' }).getValue('Device.DeviceInfo.SerialNumber')).toBe('SN00ff');
   });
 

@@ -45,7 +45,7 @@ describe('fixtures/profiles', () => {
     const p = await loadProfile(`${dir}tr181-minimal`);
     checkTr181Common(p);
     expect(p.source).toBe(`${dir}tr181-minimal`);
-    expect(p.fleet).toEqual({ count: 1, serialPattern: '{base}' });
+    expect(p.fleet).toEqual({ count: 1, offset: 0, serialPattern: '{base}', pools: {} });
     // 00-device.yaml's leaves come before 10-management.yaml's.
     const i0 = p.parameters.findIndex((l) => l.path === 'Device.DeviceInfo.SerialNumber');
     const i1 = p.parameters.findIndex((l) => l.path === 'Device.ManagementServer.URL');
@@ -101,14 +101,14 @@ describe('fixtures/profiles', () => {
   it('fleet-100.yaml: 100 CPEs with per-CPE serials and addresses', async () => {
     const p = await loadProfile(`${dir}fleet-100.yaml`);
     checkTr181Common(p);
-    expect(p.fleet).toEqual({ count: 100, serialPattern: 'LAB-{i:04}' });
+    expect(p.fleet).toEqual({ count: 100, offset: 0, serialPattern: 'LAB-{i:04}', pools: {} });
     expect(stampSerial(p.fleet.serialPattern, leaf(p, 'Device.DeviceInfo.SerialNumber').value, 100)).toBe('LAB-0100');
     const ctx = { index: 100, id: 'cpe-100' };
     expect(stampPlaceholders(leaf(p, 'Device.Ethernet.Interface.1.MACAddress').value, ctx)).toBe('02:00:5e:00:00:64');
     expect(stampPlaceholders(leaf(p, 'Device.IP.Interface.1.IPv4Address.1.IPAddress').value, ctx)).toBe('10.10.0.100');
     expect(stampPlaceholders(leaf(p, 'Device.IP.Interface.1.IPv6Address.1.IPAddress').value, ctx)).toBe('2001:db8:1::64');
     expect(stampPlaceholders(leaf(p, 'Device.DHCPv6.Client.1.ReceivedOption.1.Value').value, ctx)).toBe('2001:db8:100:6300::/56');
-    expect(p.eventSchedule).toEqual({ rebootDelayMs: 2000, factoryResetDelayMs: 0, bootDelayMs: 500 });
+    expect(p.eventSchedule).toEqual({ rebootDelayMs: 2000, factoryResetDelayMs: 0, bootDelayMs: 500, bootRampMs: 0 });
     expect(p.informParameters).toEqual({ periodic: ['Device.IP.Interface.1.IPv4Address.1.IPAddress'] });
   });
 });

@@ -69,10 +69,10 @@ describe('a valid profile', () => {
     const p = parseProfile(doc(), FILE);
     expect(p.root).toBe('Device');
     expect(p.source).toBe(FILE);
-    expect(p.fleet).toEqual({ count: 1, serialPattern: '{base}' });
+    expect(p.fleet).toEqual({ count: 1, offset: 0, serialPattern: '{base}', pools: {} });
     expect(p.connectionRequest).toEqual({ scheme: '', realm: '', throttleWindowMs: 0 });
     expect(p.transfer).toEqual({ defaultDelayMs: 0, faults: {} });
-    expect(p.eventSchedule).toEqual({ rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0 });
+    expect(p.eventSchedule).toEqual({ rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0, bootRampMs: 0 });
     expect(p.informParameters).toEqual({});
     expect(p.periodicInformPaths).toBeUndefined();
     expect(p.parameters[0]).toEqual({ path: 'Device.DeviceInfo.Manufacturer', type: 'xsd:string', value: 'Example', writable: false, source: { file: FILE, line: 7, col: 5 } });
@@ -489,7 +489,7 @@ describe('transfer and eventSchedule', () => {
   it('parses delays and faults, defaulting the fault string', () => {
     const p = parseProfile(doc([], 'transfer:\n  defaultDelay: 2s\n  faults:\n    "1 Firmware Upgrade Image": {code: 9018}\n    "3 Vendor Configuration File": {code: 9850, string: Vendor says no}\neventSchedule:\n  rebootDelay: 1m\n  factoryResetDelay: 1.5s\n  bootDelay: 0\n'), FILE);
     expect(p.transfer).toEqual({ defaultDelayMs: 2000, faults: { '1 Firmware Upgrade Image': { code: 9018, string: 'Download failure: file corrupted' }, '3 Vendor Configuration File': { code: 9850, string: 'Vendor says no' } } });
-    expect(p.eventSchedule).toEqual({ rebootDelayMs: 60000, factoryResetDelayMs: 1500, bootDelayMs: 0 });
+    expect(p.eventSchedule).toEqual({ rebootDelayMs: 60000, factoryResetDelayMs: 1500, bootDelayMs: 0, bootRampMs: 0 });
   });
   it.each([9000, 9003, 9013, 9021, 9799])('rejects fault code %i', (code) => {
     const text = doc([], `transfer:\n  faults:\n    "1 Firmware Upgrade Image": {code: ${code}, string: x}\n`);
@@ -509,11 +509,11 @@ describe('transfer and eventSchedule', () => {
 
 describe('fleet', () => {
   it('count 0 and 1 both mean one CPE', () => {
-    expect(parseProfile(doc([], 'fleet:\n  count: 0\n'), FILE).fleet).toEqual({ count: 1, serialPattern: '{base}' });
-    expect(parseProfile(doc([], 'fleet:\n  count: 1\n'), FILE).fleet).toEqual({ count: 1, serialPattern: '{base}' });
+    expect(parseProfile(doc([], 'fleet:\n  count: 0\n'), FILE).fleet).toEqual({ count: 1, offset: 0, serialPattern: '{base}', pools: {} });
+    expect(parseProfile(doc([], 'fleet:\n  count: 1\n'), FILE).fleet).toEqual({ count: 1, offset: 0, serialPattern: '{base}', pools: {} });
   });
   it('defaults serialPattern to {base}-{i} for fleets', () => {
-    expect(parseProfile(doc([], 'fleet:\n  count: 5\n'), FILE).fleet).toEqual({ count: 5, serialPattern: '{base}-{i}' });
+    expect(parseProfile(doc([], 'fleet:\n  count: 5\n'), FILE).fleet).toEqual({ count: 5, offset: 0, serialPattern: '{base}-{i}', pools: {} });
   });
   it.each([
     ['"x"', /expected an integer ≥ 0, found the string "x"/],
@@ -626,7 +626,7 @@ describe('profileFromObject', () => {
   it('builds the same profile as the YAML form', () => {
     const p = profileFromObject(obj, 'mem');
     expect(p.source).toBe('mem');
-    expect(p.fleet).toEqual({ count: 2, serialPattern: 'X-{i:03}' });
+    expect(p.fleet).toEqual({ count: 2, offset: 0, serialPattern: 'X-{i:03}', pools: {} });
     expect(p.parameters.at(-1)).toEqual({ path: 'Device.A.N', type: 'xsd:unsignedInt', value: '5', writable: true });
     expect(profileFromObject(obj).source).toBe('<object>');
   });
