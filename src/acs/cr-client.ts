@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'undici';
 import { CpeSimError } from '../errors/index.js';
+import { redactUrl } from '../log/index.js';
 import {
   AuthHeaderError,
   formatBasicAuthorization,
@@ -123,16 +124,18 @@ export class ConnectionRequestClient implements AsyncDisposable {
 
   /** Sends one Connection Request. Rejects on invalid URL, timeout or network failure; any HTTP status resolves. */
   async send(url: string, opts: CrOptions = {}): Promise<CrResult> {
-    if (this.closed) throw new CpeSimError(CR_ERROR.CLOSED, `Connection Request to ${url}: the client is closed`);
+    // The URL comes from an Inform: any credentials in it stay out of every message.
+    const shown = redactUrl(url);
+    if (this.closed) throw new CpeSimError(CR_ERROR.CLOSED, `Connection Request to ${shown}: the client is closed`);
     let u: URL;
     try {
       u = new URL(url);
     } catch {
-      throw new CpeSimError(CR_ERROR.INVALID_URL, `Connection Request URL ${JSON.stringify(url)} is not a valid URL; expected http://host:port/path`);
+      throw new CpeSimError(CR_ERROR.INVALID_URL, `Connection Request URL ${redactUrl(JSON.stringify(url))} is not a valid URL; expected http://host:port/path`);
     }
     // TR-069 §3.2.2: the CR is plain HTTP (GenieACS: "Invalid connection request URL or protocol").
     if (u.protocol !== 'http:') {
-      throw new CpeSimError(CR_ERROR.INVALID_URL, `Connection Request URL ${url} uses ${u.protocol}; only http: is supported (TR-069 §3.2.2)`);
+      throw new CpeSimError(CR_ERROR.INVALID_URL, `Connection Request URL ${shown} uses ${u.protocol}; only http: is supported (TR-069 §3.2.2)`);
     }
     const username = opts.username ?? this.defaults.username;
     const password = opts.password ?? this.defaults.password ?? '';
@@ -168,16 +171,16 @@ export class ConnectionRequestClient implements AsyncDisposable {
           res = await client.request({ path: uri, method: 'GET', headers, signal: ac.signal });
         } catch (e) {
           if (ac.signal.aborted) {
-            throw new CpeSimError(CR_ERROR.TIMEOUT, `Connection Request to ${url} timed out after ${timeoutMs} ms (attempt ${attempts})`, { cause: e });
+            throw new CpeSimError(CR_ERROR.TIMEOUT, `Connection Request to ${shown} timed out after ${timeoutMs} ms (attempt ${attempts})`, { cause: e });
           }
           const msg = e instanceof Error ? ((e as { code?: string }).code ?? e.message) : String(e);
-          throw new CpeSimError(CR_ERROR.FAILED, `Connection Request to ${url} failed (attempt ${attempts}): ${msg}`, { cause: e });
+          throw new CpeSimError(CR_ERROR.FAILED, `Connection Request to ${shown} failed (attempt ${attempts}): ${msg}`, { cause: e });
         }
         // Drain so the keep-alive connection can carry the retry.
         try {
           await res.body.dump();
         } catch (e) {
-          if (ac.signal.aborted) throw new CpeSimError(CR_ERROR.TIMEOUT, `Connection Request to ${url} timed out after ${timeoutMs} ms (attempt ${attempts})`, { cause: e });
+          if (ac.signal.aborted) throw new CpeSimError(CR_ERROR.TIMEOUT, `Connection Request to ${shown} timed out after ${timeoutMs} ms (attempt ${attempts})`, { cause: e });
         }
         const result = (): CrResult => {
           const hs: Record<string, string> = {};

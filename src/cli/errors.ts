@@ -4,6 +4,7 @@
  * @module
  */
 import { isCpeSimError, isConfigError, isProfileError } from '../errors/index.js';
+import { redactUrl } from '../log/index.js';
 
 /** Error codes that mean "bad input" (exit 2) rather than a failure of the run. */
 const BAD_INPUT_CODES = new Set(['CPESIM_CONFIG_INVALID', 'CPESIM_PROFILE_INVALID', 'CPESIM_DURATION_INVALID', 'CPESIM_ADDRESS_IN_USE', 'CPESIM_UNKNOWN_CPE']);
@@ -43,6 +44,7 @@ export function formatError(err: unknown, debug: boolean, command?: 'acs'): stri
   else if (isCpeSimError(e) || (typeof (e as { code?: unknown }).code === 'string' && String((e as { code?: unknown }).code).startsWith('CPESIM_'))) text = `cpe-sim: ${e.message}`;
   else text = `cpe-sim: unexpected error: ${e.message}${debug ? '' : ' (run with --log-level debug for the stack trace)'}`;
   if (debug && e.stack) text += `\n${e.stack}`;
-  return text + '\n';
+  // Last line of defence: whatever error reaches the user, a URL in it shows no password.
+  return redactUrl(text) + '\n';
 }
 

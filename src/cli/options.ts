@@ -11,11 +11,11 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/index.js';
-import type { LogFormat, LogLevel } from '../log/index.js';
+import { redactUrl, type LogFormat, type LogLevel } from '../log/index.js';
 import { parseDuration } from '../profile/index.js';
 
 /** How an option's value is parsed. */
-type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath';
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'bytes';
 
 /** One option of the simulator: its flag, env var and config key are derived from `flag`. */
 export interface OptionSpec {
@@ -38,6 +38,8 @@ export interface OptionSpec {
 /** Every option of `cpe-sim` (the simulator command), in `--help` order. */
 export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'profile', kind: 'path', arg: 'PATH', description: 'Profile file (.yaml/.yml/.json) or directory of *.yaml files. Required.' },
+  { flag: 'max-profile-size', kind: 'bytes', arg: 'SIZE', default: '4MiB', description: 'Largest profile accepted (a file, or a directory\'s files together), e.g. 4MiB, 20MB or 8388608 bytes. Parsing costs about 80× the file size in memory, so a larger one is refused before it is read.' },
+  { flag: 'max-value-size', kind: 'bytes', arg: 'SIZE', default: '64KiB', description: 'Longest single value in the profile, e.g. 64KiB; every value rides along in the Informs that report it.' },
   { flag: 'count', kind: 'count', arg: 'N', description: 'Number of CPEs; overrides the profile\'s fleet.count.' },
   { flag: 'acs-url', kind: 'url', arg: 'URL', description: 'ACS URL the CPEs inform (http/https). Absent: an embedded fake ACS is started on 127.0.0.1 and prints every message.' },
   { flag: 'acs-username', kind: 'string', arg: 'USER', description: 'Username the CPEs answer an ACS Basic/Digest challenge with. Without --acs-url the embedded ACS then demands it (Digest).' },
@@ -86,6 +88,10 @@ export interface SimSettings {
   logFormat: LogFormat;
   /** The config file that was read, if any. */
   configFile?: string;
+  /** Largest profile in bytes (`--max-profile-size`). */
+  maxProfileBytes: number;
+  /** Longest profile value in bytes (`--max-value-size`). */
+  maxValueBytes: number;
   /** Where each setting came from (`--acs-url`, `CPE_SIM_ACS_URL`, `config file x.yaml: acsUrl`, `default`). */
   sources: Readonly<Record<string, string>>;
 }
@@ -205,7 +211,8 @@ function asString(raw: Raw, flag: string): string {
 function convert(spec: OptionSpec, raw: Raw): unknown {
   const s = asString(raw, spec.flag);
   const bad = (expected: string): never => {
-    const shown = spec.secret ? '(hidden)' : JSON.stringify(s);
+    // A URL's userinfo is a password too (issue 20): never echoed, even when refused for holding one.
+    const shown = spec.secret ? '(hidden)' : redactUrl(JSON.stringify(s));
     throw new ConfigError(`${raw.source}: invalid value ${shown}: ${expected}`);
   };
   switch (spec.kind) {
@@ -272,11 +279,27 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       if (why) bad(why);
       return s;
     }
+    case 'bytes': {
+      const n = parseBytes(s);
+      if (n === undefined) bad('expected a size in bytes such as 4MiB, 64KiB, 20MB or 1048576 (units B, KB, MB, GB = 1000ⁿ; KiB, MiB, GiB = 1024ⁿ)');
+      return n;
+    }
     case 'crPath':
       if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(s) || s.includes('//')) bad('expected an absolute URL path such as /cr');
       // A trailing slash would make the fleet URLs `/cr//cpe-1`.
       return s.length > 1 ? s.replace(/\/+$/, '') : s;
   }
+}
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** `4MiB` → 4194304, `20MB` → 20000000, `512` → 512; undefined when not a positive whole number of bytes. */
+export function parseBytes(s: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(s);
+  const unit = m && Object.hasOwn(BYTE_UNITS, m[2]!.toLowerCase()) ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) return undefined;
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
 }
 
 /**
@@ -351,6 +374,8 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     crPath: values['cr-path'] as string,
     timeScale: values['time-scale'] as number,
     workers: values.workers as number,
+    maxProfileBytes: values['max-profile-size'] as number,
+    maxValueBytes: values['max-value-size'] as number,
     logLevel: values['log-level'] as SimSettings['logLevel'],
     logFormat: values['log-format'] as LogFormat,
     sources,
@@ -373,7 +398,7 @@ export function describeSettings(s: SimSettings): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of OPTIONS) {
     const key = configKeyOf(o.flag);
-    const field = key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'config' ? 'configFile' : key;
+    const field = key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'config' ? 'configFile' : key === 'maxProfileSize' ? 'maxProfileBytes' : key === 'maxValueSize' ? 'maxValueBytes' : key;
     const v = (s as unknown as Record<string, unknown>)[field];
     if (v === undefined) continue;
     out[key] = o.secret ? '(set)' : typeof v === 'object' ? JSON.stringify(v) : o.kind === 'duration' ? `${String(v)}ms` : String(v);

@@ -6,7 +6,8 @@ import { formatAcsLine } from '../acs/index.js';
 import type { Cpe } from '../cpe/index.js';
 import { EVENT } from '../cwmp/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
-import { createLogger, type LogFields, type Logger } from '../log/index.js';
+import { createLogger, redactUrl, type LogFields, type Logger } from '../log/index.js';
+import { loadProfile } from '../profile/index.js';
 import { describeSettings, type SimSettings } from './options.js';
 
 /** What a command needs from its process (injectable for in-process tests). */
@@ -87,7 +88,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   logger.debug('settings', { ...describeSettings(s) });
 
   const opts: FleetOptions = {
-    profile: s.profile,
+    profile: await loadProfile(s.profile, { maxProfileBytes: s.maxProfileBytes, maxValueBytes: s.maxValueBytes }),
     acsTimeoutMs: s.acsTimeoutMs,
     timeScale: s.timeScale,
     waitFor: 'none',
@@ -157,7 +158,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     if (failed.length > 0) {
       const list = failed.slice(0, 10).map((o) => `${o.cpe.id} (${o.r.ok ? '' : o.r.error})`).join(', ');
       ctx.stderr(
-        `cpe-sim: ${failed.length} of ${fleet.cpes.length} CPE${fleet.cpes.length === 1 ? '' : 's'} could not deliver 0 BOOTSTRAP to ${fleet.acsUrl} after ${BOOTSTRAP_ATTEMPTS} attempts: ${list}${failed.length > 10 ? ', …' : ''}. ` +
+        `cpe-sim: ${failed.length} of ${fleet.cpes.length} CPE${fleet.cpes.length === 1 ? '' : 's'} could not deliver 0 BOOTSTRAP to ${redactUrl(fleet.acsUrl)} after ${BOOTSTRAP_ATTEMPTS} attempts: ${list}${failed.length > 10 ? ', …' : ''}. ` +
           'Check --acs-url, --acs-username/--acs-password and that the ACS is up.\n',
       );
       return 1;

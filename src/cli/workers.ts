@@ -73,7 +73,7 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
   const workers = s.workers;
   const logger = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => ctx.stderr(line + '\n') });
   // Every worker needs at least one CPE: say so before any thread or socket exists.
-  const profile = await loadProfile(s.profile);
+  const profile = await loadProfile(s.profile, { maxProfileBytes: s.maxProfileBytes, maxValueBytes: s.maxValueBytes });
   const total = s.count ?? Math.max(1, profile.fleet.count);
   const i = s.shard?.index ?? 0;
   const n = s.shard?.total ?? 1;

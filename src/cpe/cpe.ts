@@ -12,7 +12,7 @@ import type { ParameterChange, ParameterTree, Template } from '../datamodel/inde
 import { createParameterTree } from '../datamodel/index.js';
 import type { InformParameterKey, Profile } from '../profile/index.js';
 import type { Logger } from '../log/index.js';
-import { silentLogger } from '../log/index.js';
+import { redactUrl, silentLogger } from '../log/index.js';
 import { retryPolicyFrom, retryWaitMs } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { EventQueue } from './events.js';
@@ -90,10 +90,10 @@ function parseAcsUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch (err) {
-    throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${JSON.stringify(text)} is not a valid URL; expected e.g. http://127.0.0.1:7547/acs`, { cause: err });
+    throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${redactUrl(JSON.stringify(text))} is not a valid URL; expected e.g. http://127.0.0.1:7547/acs`, { cause: err });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${text} must use http: or https:, got ${url.protocol}`);
+    throw new CpeSimError('CPESIM_ACS_URL_INVALID', `ACS URL ${redactUrl(text)} must use http: or https:, got ${url.protocol}`);
   }
   lastAcsUrl = { text, url };
   return url;
@@ -681,7 +681,9 @@ export class Cpe implements AsyncDisposable {
     const job = this.scheduler.at(complete, () => {
       this.jobs.delete(job);
       if (this.closed) return;
-      const f = this.profile.transfer.faults[req.fileType];
+      // Own keys only: an ACS's FileType "constructor" must not find Object.prototype's.
+      const faults = this.profile.transfer.faults;
+      const f = Object.hasOwn(faults, req.fileType) ? faults[req.fileType] : undefined;
       this.pendingTransfers.push({
         commandKey: req.commandKey,
         fileType: req.fileType,

@@ -2,14 +2,19 @@
  * One readable line per CWMP message, for transcripts, logs and CLI output.
  * @module
  */
+import { redactUrl } from '../log/index.js';
 import type { CwmpMessage, ParameterValueStruct } from './types.js';
 
 const MAX_ITEMS = 3;
 const MAX_VALUE = 40;
 
-/** Keeps the summary on one line: control characters become visible escapes; long values are clipped. */
+/**
+ * Keeps the summary on one line: control characters become visible escapes; long values
+ * are clipped. A URL's credentials (a Download URL, a ManagementServer.URL value) never
+ * reach a transcript line.
+ */
 function oneLine(s: string, max = MAX_VALUE): string {
-  const flat = s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  const flat = redactUrl(s).replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 

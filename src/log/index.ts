@@ -38,9 +38,30 @@ export interface LoggerOptions {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 const SECRET_KEY = /pass(word)?|secret|authorization|credential/i;
 
-/** Redacts a value when its key names a secret. Exported for tests. */
+/**
+ * `scheme://userinfo@` anywhere in a text. The userinfo runs to the LAST `@` before the
+ * path, as WHATWG URL parsing takes it (`http://u:p@ss@h/` is user `u`, password `p@ss`).
+ */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>\\]*)@/gi;
+
+/**
+ * Hides the credentials of every URL in `text` (RFC 3986 §3.2.1 deprecates them in
+ * URLs for this reason): `http://acs:PW@127.0.0.1/cwmp` → `http://acs:***@127.0.0.1/cwmp`.
+ * A userinfo without a password is hidden whole (it may be a token).
+ * @example redactUrl('bad URL "http://acs:PW@h:9/cwmp"') // 'bad URL "http://acs:***@h:9/cwmp"'
+ */
+export function redactUrl(text: string): string {
+  if (!text.includes('@')) return text;
+  return text.replace(URL_USERINFO, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+  });
+}
+
+/** Redacts a value when its key names a secret, and URL credentials in any string. Exported for tests. */
 export function redactField(key: string, value: LogFields[string]): LogFields[string] {
-  return SECRET_KEY.test(key) && value !== undefined && value !== null && value !== '' ? '[redacted]' : value;
+  if (SECRET_KEY.test(key) && value !== undefined && value !== null && value !== '') return '[redacted]';
+  return typeof value === 'string' ? redactUrl(value) : value;
 }
 
 function quoteText(v: string): string {
@@ -60,10 +81,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const now = options.now ?? Date.now;
 
   const make = (base: LogFields): Logger => {
-    const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
+    const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
       if (ORDER[level] < min) return;
       const all: LogFields = { ...base, ...fields };
       const time = new Date(now()).toISOString();
+      const msg = redactUrl(message);
       if (format === 'json') {
         const out: Record<string, unknown> = { time, level, msg };
         for (const [k, v] of Object.entries(all)) if (v !== undefined) out[k] = redactField(k, v);

@@ -11,7 +11,8 @@
 export type * from './types.js';
 
 // ---- loading
-export { loadProfile, parseProfile, profileFromObject } from './load.js';
+export { loadProfile, parseProfile, profileFromObject, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './load.js';
+export type { ProfileLoadOptions } from './load.js';
 
 // ---- durations
 export { parseDurationNs, parseDuration, DurationError } from './duration.js';
@@ -22,4 +23,4 @@ export { stampPlaceholders, hasPlaceholders, stampSerial, stampInstance, Placeho
 export { compileSerialPattern, serialPatternProblems } from './placeholders.js';
 
 // ---- rules shared with the data model
-export { detectRoot, ZERO_VALUES, XSD_TYPES, isTransferFaultCode } from './rules.js';
+export { detectRoot, ZERO_VALUES, XSD_TYPES, isTransferFaultCode, realmProblem } from './rules.js';

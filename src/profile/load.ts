@@ -3,12 +3,53 @@
  * in the same validator ({@link buildProfile}).
  * @module
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProfileError, type ProfileProblem } from '../errors/index.js';
-import { fromObject, parseYamlText } from './nodes.js';
+import { ConfigError, ProfileError, type ProfileProblem } from '../errors/index.js';
+import { DEFAULT_MAX_VALUE_BYTES, formatBytes, fromObject, parseYamlText, type ParseLimits } from './nodes.js';
 import type { Profile } from './types.js';
 import { buildProfile, type ProfileDoc } from './validate.js';
+
+/** Default of {@link ProfileLoadOptions.maxProfileBytes}: 4 MiB. */
+export const DEFAULT_MAX_PROFILE_BYTES = 4 * 1024 * 1024;
+export { DEFAULT_MAX_VALUE_BYTES };
+
+/**
+ * Bounds of a load. Parsing YAML costs about 80 bytes of memory per byte of text (a
+ * 10 MB profile peaked at 820 MB), so the loader refuses a larger profile before it
+ * reads it, rather than run out of heap after minutes.
+ */
+export interface ProfileLoadOptions {
+  /**
+   * Largest profile in bytes: one file, or all files of a directory together.
+   * Default {@link DEFAULT_MAX_PROFILE_BYTES} (4 MiB); the CLI's `--max-profile-size`.
+   */
+  maxProfileBytes?: number;
+  /**
+   * Longest single value (any scalar) in UTF-8 bytes; every leaf value rides along in
+   * the Informs that report it. Default {@link DEFAULT_MAX_VALUE_BYTES} (64 KiB); the
+   * CLI's `--max-value-size`.
+   */
+  maxValueBytes?: number;
+}
+
+function limitsOf(options: ProfileLoadOptions): { maxProfileBytes: number } & ParseLimits {
+  const check = (name: keyof ProfileLoadOptions, dflt: number): number => {
+    const v = options[name];
+    if (v === undefined) return dflt;
+    if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`loader option ${name}: expected a whole number of bytes ≥ 1, found ${String(v)}`);
+    return v;
+  };
+  return { maxProfileBytes: check('maxProfileBytes', DEFAULT_MAX_PROFILE_BYTES), maxValueBytes: check('maxValueBytes', DEFAULT_MAX_VALUE_BYTES) };
+}
+
+function tooBig(file: string, bytes: number, max: number, what: string): ProfileProblem {
+  return {
+    file,
+    key: '(file)',
+    message: `${what} is ${formatBytes(bytes)}, more than the ${formatBytes(max, true)} limit for a profile; raise it with --max-profile-size (CPE_SIM_MAX_PROFILE_SIZE, config maxProfileSize) or the loader option maxProfileBytes`,
+  };
+}
 
 function readProblem(file: string, err: unknown): ProfileProblem {
   const why = err instanceof Error ? err.message : String(err);
@@ -25,21 +66,25 @@ function readProblem(file: string, err: unknown): ProfileProblem {
  * const profile = await loadProfile('fixtures/profiles/tr181-digest.yaml');
  * profile.fleet.count // 3
  */
-export async function loadProfile(path: string): Promise<Profile> {
-  let isDir: boolean;
+export async function loadProfile(path: string, options: ProfileLoadOptions = {}): Promise<Profile> {
+  const limits = limitsOf(options);
+  let st: Awaited<ReturnType<typeof stat>>;
   try {
-    isDir = (await stat(path)).isDirectory();
+    st = await stat(path);
   } catch (err) {
     throw new ProfileError([readProblem(path, err)], path);
   }
-  if (!isDir) {
+  if (!st.isDirectory()) {
+    // Refused before reading: a 105 MB profile must not cost its 4 GB of heap first.
+    if (st.size > limits.maxProfileBytes) throw new ProfileError([tooBig(path, st.size, limits.maxProfileBytes, 'the file')], path);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readBounded(path, limits.maxProfileBytes);
     } catch (err) {
+      if (err instanceof ProfileError) throw err;
       throw new ProfileError([readProblem(path, err)], path);
     }
-    return parseProfile(text, path);
+    return parseProfile(text, path, options);
   }
   let names: string[];
   try {
@@ -52,18 +97,22 @@ export async function loadProfile(path: string): Promise<Profile> {
   if (names.length === 0) throw new ProfileError([{ file: path, key: '(directory)', message: 'the directory holds no *.yaml or *.yml files' }], path);
   const docs: ProfileDoc[] = [];
   const problems: ProfileProblem[] = [];
+  let total = 0;
   for (const name of names) {
     const file = join(path, name);
     let text: string;
     try {
-      const st = await stat(file);
-      if (!st.isFile()) continue;
-      text = await readFile(file, 'utf8');
+      const fst = await stat(file);
+      if (!fst.isFile()) continue;
+      total += fst.size;
+      if (total > limits.maxProfileBytes) throw new ProfileError([tooBig(path, total, limits.maxProfileBytes, `the directory (up to and including ${name})`)], path);
+      text = await readBounded(file, limits.maxProfileBytes);
     } catch (err) {
+      if (err instanceof ProfileError) throw err;
       problems.push(readProblem(file, err));
       continue;
     }
-    const parsed = parseYamlText(text, file);
+    const parsed = parseYamlText(text, file, limits);
     problems.push(...parsed.problems);
     // A file that does not parse still takes its place in the order problems are reported in.
     docs.push({ file, tree: parsed.tree ?? null });
@@ -79,8 +128,14 @@ export async function loadProfile(path: string): Promise<Profile> {
  * @example
  * parseProfile(await readFile('p.yaml', 'utf8'), 'p.yaml')
  */
-export function parseProfile(text: string, file: string): Profile {
-  const parsed = parseYamlText(text, file);
+export function parseProfile(text: string, file: string, options: ProfileLoadOptions = {}): Profile {
+  const limits = limitsOf(options);
+  // Cheap first: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 > limits.maxProfileBytes) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > limits.maxProfileBytes) throw new ProfileError([tooBig(file, bytes, limits.maxProfileBytes, 'the text')], file);
+  }
+  const parsed = parseYamlText(text, file, limits);
   if (parsed.tree === undefined) throw new ProfileError(parsed.problems, file);
   return buildProfile([{ file, tree: parsed.tree }], file, parsed.problems);
 }
@@ -94,8 +149,32 @@ export function parseProfile(text: string, file: string): Profile {
  * @example
  * profileFromObject({ deviceIdPaths: {...}, parameters: [...] }, 'my-test')
  */
-export function profileFromObject(obj: unknown, source = '<object>'): Profile {
+export function profileFromObject(obj: unknown, source = '<object>', options: Pick<ProfileLoadOptions, 'maxValueBytes'> = {}): Profile {
+  const limits = limitsOf(options);
   const problems: ProfileProblem[] = [];
-  const tree = fromObject(obj, source, '', problems);
+  const tree = fromObject(obj, source, '', problems, 0, limits);
   return buildProfile([{ file: source, tree }], source, problems);
+}
+
+/**
+ * Reads a file that `stat` said was small enough, refusing it if it grew past `max`
+ * meanwhile (or is a device/FIFO whose size `stat` does not know).
+ */
+async function readBounded(file: string, max: number): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > max) throw new ProfileError([tooBig(file, size, max, 'the file (at least)')], file);
+      chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    await fh.close();
+  }
 }

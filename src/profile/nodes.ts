@@ -4,7 +4,7 @@
  * validator works on this tree only, so both inputs get exactly the same rules.
  * @module
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
 
 /** Where a node is: always the file; line/col (1-based) when it came from text. */
@@ -37,15 +37,68 @@ export function problemAt(where: Where, key: string, message: string): ProfilePr
 
 const MAX_DEPTH = 64;
 
+/** Default of {@link ParseLimits.maxValueBytes}: 64 KiB, the largest string size TR-106 data models declare (`string(65535)`). */
+export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+
+/**
+ * Nodes that YAML aliases may add to a document in total. A 307-byte "billion laughs"
+ * file of nested aliases expands to 9⁹ nodes; a profile that reuses a block by alias
+ * a few hundred times stays far below this bound.
+ */
+export const MAX_ALIAS_NODES = 100_000;
+
+/** Bounds of one parse (see `ProfileLoadOptions`, which sets them). */
+export interface ParseLimits {
+  /** Longest scalar (value, key or path) in UTF-8 bytes. */
+  maxValueBytes: number;
+}
+
+const DEFAULT_LIMITS: ParseLimits = { maxValueBytes: DEFAULT_MAX_VALUE_BYTES };
+
+/**
+ * Formats a byte count for messages: `65536` → `64 KiB`, `11324556` → `10.8 MiB`. With
+ * `exact` (a limit the user set), a count that is no whole number of KiB stays in bytes.
+ */
+export function formatBytes(n: number, exact = false): string {
+  for (const [unit, size] of [['MiB', 1024 * 1024], ['KiB', 1024]] as const) {
+    if (n < size) continue;
+    if (n % size === 0) return `${n / size} ${unit}`;
+    if (!exact) return `${(n / size).toFixed(1)} ${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+/** UTF-8 length of `s` when it may exceed `max` (a string of n UTF-16 units is at most 3n bytes). */
+function tooLong(s: string, max: number): number | undefined {
+  if (s.length * 3 <= max) return undefined;
+  const n = Buffer.byteLength(s, 'utf8');
+  return n > max ? n : undefined;
+}
+
+function valueTooLong(where: Where, key: string, bytes: number, limits: ParseLimits): ProfileProblem {
+  return problemAt(
+    where,
+    key,
+    `a value of ${formatBytes(bytes)} is longer than the ${formatBytes(limits.maxValueBytes, true)} limit for one value (every value rides along in Informs); raise it with --max-value-size or the loader option maxValueBytes`,
+  );
+}
+
+/** Alias expansion left to a document; one per parse. */
+interface Budget {
+  aliasNodes: number;
+  exhausted: boolean;
+}
+
 /**
  * Parses one YAML (or JSON) text. YAML syntax errors are returned as problems with
  * their position; the tree is `undefined` when the text does not parse, and `null` for
  * an empty document.
  */
-export function parseYamlText(text: string, file: string): { tree: PNode | null | undefined; problems: ProfileProblem[] } {
+export function parseYamlText(text: string, file: string, limits: ParseLimits = DEFAULT_LIMITS): { tree: PNode | null | undefined; problems: ProfileProblem[] } {
   const lc = new LineCounter();
-  // YAML 1.2 core schema (yes/no stay strings), duplicate keys are errors.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // YAML 1.2 core schema (yes/no stay strings), duplicate keys are errors. No `<<` merge
+  // keys: a profile has no use for them, and merging is a second way to expand a document.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: false });
   const problems: ProfileProblem[] = [];
   const whereOf = (offset: number | undefined): Where => {
     if (offset === undefined) return { file };
@@ -74,31 +127,73 @@ export function parseYamlText(text: string, file: string): { tree: PNode | null 
   }
   if (problems.length > 0) return { tree: undefined, problems };
   if (doc.contents === null) return { tree: null, problems };
-  const tree = convertYaml(doc, doc.contents, text, whereOf, problems, 0, { file });
+  const cx: Conversion = { anchors: anchorsOf(doc), text, whereOf, problems, limits, budget: { aliasNodes: MAX_ALIAS_NODES, exhausted: false } };
+  const tree = convertYaml(cx, doc.contents, 0, { file }, undefined);
+  // A bomb is refused alone: what the validator would say about its nulls is noise.
+  if (cx.budget.exhausted) return { tree: undefined, problems };
   return { tree, problems };
 }
 
-function convertYaml(
-  doc: Document,
-  node: YamlNode | null,
-  text: string,
-  whereOf: (offset: number | undefined) => Where,
-  problems: ProfileProblem[],
-  depth: number,
-  fallback: Where,
-): PNode {
+/**
+ * Each alias's node, found in one walk: `Alias.resolve()` walks the whole document on
+ * every call, which makes a large profile with many aliases quadratic. Same rule as
+ * the library: the last anchor of that name before the alias, in document order.
+ */
+function anchorsOf(doc: Document): Map<Alias, YamlNode> {
+  const out = new Map<Alias, YamlNode>();
+  const current = new Map<string, YamlNode>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = current.get(node.source);
+        if (target) out.set(node, target);
+      } else if ((isScalar(node) || isCollection(node)) && node.anchor) current.set(node.anchor, node);
+    },
+  });
+  return out;
+}
+
+/** What every step of one document's conversion shares. */
+interface Conversion {
+  anchors: ReadonlyMap<Alias, YamlNode>;
+  text: string;
+  whereOf: (offset: number | undefined) => Where;
+  problems: ProfileProblem[];
+  limits: ParseLimits;
+  budget: Budget;
+}
+
+/**
+ * `aliasAt`: the node is reached through the (outermost) alias standing there, so it is
+ * a copy the text does not pay for. The yaml library's own guard (`maxAliasCount`) only works in `toJS()`, which
+ * this loader does not use (it walks the AST to keep line:col), so the same idea is
+ * applied here: every node an alias adds is counted against one budget per document,
+ * and the first alias past it is reported where it stands. Nothing else expands: merge
+ * keys are off and `objects:` instances are bounded by the validator.
+ */
+function convertYaml(cx: Conversion, node: YamlNode | null, depth: number, fallback: Where, aliasAt: Where | undefined): PNode {
+  const { text, whereOf, problems } = cx;
   if (node === null) return { kind: 'scalar', where: fallback, value: null, text: '' };
+  if (aliasAt && --cx.budget.aliasNodes < 0) {
+    if (!cx.budget.exhausted) {
+      cx.budget.exhausted = true;
+      problems.push(problemAt(aliasAt, '(yaml)', `aliases expand this document to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} extra nodes (an alias bomb?); a profile can reuse a block by alias, but not nest aliases of aliases this deep`));
+    }
+    return { kind: 'scalar', where: fallback, value: null, text: '' };
+  }
   if (depth > MAX_DEPTH) {
     problems.push(problemAt(whereOf(node.range?.[0]), '(yaml)', `nesting deeper than ${MAX_DEPTH} levels (recursive alias?)`));
     return { kind: 'scalar', where: fallback, value: null, text: '' };
   }
   if (isAlias(node)) {
-    const target = node.resolve(doc);
+    const target = cx.anchors.get(node);
     if (!target) {
       problems.push(problemAt(whereOf(node.range?.[0]), '(yaml)', `alias *${node.source} has no anchor`));
       return { kind: 'scalar', where: whereOf(node.range?.[0]), value: null, text: '' };
     }
-    const resolved = convertYaml(doc, target, text, whereOf, problems, depth + 1, whereOf(node.range?.[0]));
+    const at = whereOf(node.range?.[0]);
+    // A bomb is reported at the outermost alias: the one the document's own structure holds.
+    const resolved = convertYaml(cx, target, depth + 1, at, aliasAt ?? at);
     // Report problems of an aliased node where the alias is used: that is where the reader looks.
     return relocate(resolved, whereOf(node.range?.[0]));
   }
@@ -109,12 +204,19 @@ function convertYaml(
     if (v === null || v === undefined) value = null;
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') value = v;
     else value = String(v as { toString(): string });
+    if (typeof value === 'string') {
+      const bytes = tooLong(value, cx.limits.maxValueBytes);
+      if (bytes !== undefined) {
+        problems.push(valueTooLong(where, '(yaml)', bytes, cx.limits));
+        return { kind: 'scalar', where, value: null, text: '' };
+      }
+    }
     // Non-string scalars keep their source text, so `value: 0x10` stays "0x10", not "16".
     const sourceText = node.range ? text.slice(node.range[0], node.range[1]) : String(value ?? '');
     return { kind: 'scalar', where, value, text: typeof value === 'string' ? value : value === null ? '' : sourceText };
   }
   if (isSeq(node)) {
-    return { kind: 'seq', where, items: node.items.map((it) => convertYaml(doc, it as YamlNode | null, text, whereOf, problems, depth + 1, where)) };
+    return { kind: 'seq', where, items: node.items.map((it) => convertYaml(cx, it as YamlNode | null, depth + 1, where, aliasAt)) };
   }
   if (isMap(node)) {
     const entries: MapEntry[] = [];
@@ -128,7 +230,7 @@ function convertYaml(
       }
       const key = typeof k.value === 'string' ? k.value : k.range ? text.slice(k.range[0], k.range[1]) : String(k.value);
       const valueNode = pair.value as YamlNode | null;
-      entries.push({ key, keyWhere, value: convertYaml(doc, valueNode, text, whereOf, problems, depth + 1, keyWhere) });
+      entries.push({ key, keyWhere, value: convertYaml(cx, valueNode, depth + 1, keyWhere, aliasAt) });
     }
     return { kind: 'map', where, entries };
   }
@@ -144,7 +246,7 @@ function relocate(n: PNode, where: Where): PNode {
  * Converts a plain JS value (what `JSON.parse` or a test fixture produces). Keys whose
  * value is `undefined` are treated as absent, as with JSON.
  */
-export function fromObject(value: unknown, file: string, key: string, problems: ProfileProblem[], depth = 0): PNode {
+export function fromObject(value: unknown, file: string, key: string, problems: ProfileProblem[], depth = 0, limits: ParseLimits = DEFAULT_LIMITS): PNode {
   const where: Where = { file };
   if (depth > MAX_DEPTH) {
     problems.push(problemAt(where, key || '(root)', `nesting deeper than ${MAX_DEPTH} levels (a cycle?)`));
@@ -152,15 +254,21 @@ export function fromObject(value: unknown, file: string, key: string, problems: 
   }
   if (value === null) return { kind: 'scalar', where, value: null, text: '' };
   switch (typeof value) {
-    case 'string':
+    case 'string': {
+      const bytes = tooLong(value, limits.maxValueBytes);
+      if (bytes !== undefined) {
+        problems.push(valueTooLong(where, key || '(root)', bytes, limits));
+        return { kind: 'scalar', where, value: null, text: '' };
+      }
       return { kind: 'scalar', where, value, text: value };
+    }
     case 'number':
     case 'boolean':
     case 'bigint':
       return { kind: 'scalar', where, value, text: String(value) };
     case 'object': {
       if (Array.isArray(value)) {
-        return { kind: 'seq', where, items: value.map((v, i) => fromObject(v, file, `${key}[${i}]`, problems, depth + 1)) };
+        return { kind: 'seq', where, items: value.map((v, i) => fromObject(v, file, `${key}[${i}]`, problems, depth + 1, limits)) };
       }
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) {
@@ -170,7 +278,7 @@ export function fromObject(value: unknown, file: string, key: string, problems: 
       const entries: MapEntry[] = [];
       for (const [k, v] of Object.entries(value)) {
         if (v === undefined) continue;
-        entries.push({ key: k, keyWhere: where, value: fromObject(v, file, key ? `${key}.${k}` : k, problems, depth + 1) });
+        entries.push({ key: k, keyWhere: where, value: fromObject(v, file, key ? `${key}.${k}` : k, problems, depth + 1, limits) });
       }
       return { kind: 'map', where, entries };
     }

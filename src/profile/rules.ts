@@ -31,6 +31,32 @@ export const ZERO_VALUES: Readonly<Record<XsdType, string>> = {
   'xsd:base64': '',
 };
 
+/** What a realm may not hold, with the name used in messages. */
+const REALM_BAD: ReadonlyArray<[RegExp, string]> = [
+  [/\r/, 'a carriage return (CR)'],
+  [/\n/, 'a line feed (LF)'],
+  [/[\x00-\x1f\x7f-\x9f]/, 'a control character'],
+  [/"/, 'a double quote (")'],
+  [/\\/, 'a backslash (\\)'],
+  [/[^\x20-\x7e]/, 'a non-ASCII character'],
+];
+
+/**
+ * Why `realm` cannot be a Connection Request realm, or undefined when it can. The realm
+ * is sent as `WWW-Authenticate: Digest realm="…"` (RFC 7616 §3.3, a quoted-string) and
+ * hashed into every Digest response: a CR/LF or control character cannot go in a header
+ * at all (every CR then fails with 500), a `"` or `\` ends or escapes the quoted-string,
+ * and a non-ASCII realm hashes differently in clients that send bytes and in ours (UTF-8).
+ * @example realmProblem('cpe\r\nsim') // 'it contains a carriage return (CR) at offset 3'
+ */
+export function realmProblem(realm: string): string | undefined {
+  for (const [re, what] of REALM_BAD) {
+    const m = re.exec(realm);
+    if (m) return `it contains ${what} at offset ${m.index}`;
+  }
+  return undefined;
+}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const INSTANCE = /^[1-9][0-9]*$/;
 

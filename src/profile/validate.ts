@@ -8,7 +8,7 @@ import { ProfileError, type ProfileProblem, type SourcePosition } from '../error
 import { DurationError, parseDurationNs } from './duration.js';
 import { describe, problemAt, type MapEntry, type PNode, type Where } from './nodes.js';
 import { placeholderProblem, serialPatternProblems, stampInstance, stampPlaceholders, hasPlaceholders } from './placeholders.js';
-import { isTransferFaultCode, pathProblem, rootOf, valueProblem, XSD_TYPES, ZERO_VALUES } from './rules.js';
+import { isTransferFaultCode, pathProblem, realmProblem, rootOf, valueProblem, XSD_TYPES, ZERO_VALUES } from './rules.js';
 import type {
   ConnectionRequestConfig,
   CrScheme,
@@ -118,7 +118,8 @@ class Validator {
     const out = new Map<string, MapEntry>();
     for (const e of node.entries) {
       const k = key ? `${key}.${e.key}` : e.key;
-      const later = notYet[e.key];
+      // Own keys only: `__proto__` (or `constructor`) would find Object.prototype's.
+      const later = Object.hasOwn(notYet, e.key) ? notYet[e.key] : undefined;
       if (later !== undefined) this.add(e.keyWhere, k, later);
       else if (!allowed.includes(e.key)) this.add(e.keyWhere, k, `unknown key ${JSON.stringify(e.key)}${suggestion(e.key, allowed)}; expected one of ${allowed.join(', ')}`);
       else out.set(e.key, e);
@@ -746,6 +747,8 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
       if (scheme) {
         if (realm === '') v.add(cr.get('realm')?.value.where ?? crE.value.where, 'connectionRequest.realm', `scheme ${scheme} needs a non-empty realm (sent in WWW-Authenticate)`);
       }
+      const realmWhy = realm ? realmProblem(realm) : undefined;
+      if (realmWhy && realmE) v.add(realmE.value.where, 'connectionRequest.realm', `invalid realm ${JSON.stringify(realm)}: ${realmWhy}; expected printable ASCII without " or \\ (it is sent in WWW-Authenticate: Digest realm="…")`);
       const throttle = v.duration(cr.get('throttleWindow'), 'connectionRequest.throttleWindow');
       const creds: Partial<Record<'usernameParameter' | 'passwordParameter', string>> = {};
       for (const k of ['usernameParameter', 'passwordParameter'] as const) {
