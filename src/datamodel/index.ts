@@ -12,5 +12,9 @@ export type * from './types.js';
 export { Template } from './template.js';
 export { createParameterTree } from './tree.js';
 
+// ---- generators (computed on read) ------------------------------------------
+export { GeneratorClock, TickDraws, generatedValueAt, wallclockValue, MAX_CATCHUP_TICKS } from './generators.js';
+export type { GeneratedValue, GeneratorContext } from './generators.js';
+
 // ---- value checks -----------------------------------------------------------
 export { checkValue, normalizeValue } from './check.js';

@@ -7,7 +7,7 @@
  */
 import { ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
 import { compileSerialPattern, hasPlaceholders, serialPatternProblems } from '../profile/index.js';
-import type { DataModelRoot, LeafDef, Profile, TableDef, XsdType } from '../profile/types.js';
+import type { DataModelRoot, GeneratorDef, LeafDef, Profile, TableDef, XsdType } from '../profile/types.js';
 
 /** A leaf definition as the template holds it. @internal */
 export interface LeafShape {
@@ -24,6 +24,8 @@ export interface LeafShape {
   readonly stamped: boolean;
   /** This is `deviceIdPaths.serialNumber`: the value goes through `stampSerial` too. */
   readonly serial: boolean;
+  /** A generator drives this leaf (for a table-row leaf: in at least one row). */
+  readonly generated: boolean;
 }
 
 /** A single-instance object (`Device.`, `Device.DeviceInfo.`, or a sub-object of a row). @internal */
@@ -201,6 +203,11 @@ export class Template {
   readonly index: ReadonlyMap<string, Shape>;
   /** @internal Tables, longest path first, to resolve row paths. */
   readonly tables: readonly TableShape[];
+  /**
+   * Every generator by the full path of the leaf it drives (profile §6; inline ones
+   * already expanded per row by the loader). Rows added by AddObject have none.
+   */
+  readonly generators: ReadonlyMap<string, GeneratorDef>;
   /** @internal The profile's `fleet.serialPattern`, checked once here, stamped on every serial read. */
   readonly stampSerial: (base: string, index: number) => string;
 
@@ -225,6 +232,7 @@ export class Template {
       // `{i}` is replaced before stamping; check what remains.
       stamped: hasPlaceholders(def.value.replaceAll('{i}', '1')),
       serial,
+      generated: false,
     });
 
     // Tables first (outer before inner), so a static leaf below a table is reported as such.
@@ -272,6 +280,20 @@ export class Template {
     this.rootShape = builder.root;
     this.index = builder.index;
     this.tables = [...tables].sort((a, b) => b.rel.length - a.rel.length);
+    const generators = new Map<string, GeneratorDef>();
+    for (const g of profile.generators) {
+      const found = this.resolve(g.path);
+      const initial = found?.row === undefined || found.row.instance <= found.row.table.initialRows;
+      // The loader checked these; a hand-built Profile is caught here, not at the first read.
+      if (!found || found.shape.kind !== 'leaf' || !initial) problemAt('generators', g.source, `generator path '${g.path}' is not a leaf of the profile`);
+      else if (generators.has(g.path)) problemAt('generators', g.source, `two generators drive '${g.path}'`);
+      else {
+        generators.set(g.path, g);
+        (found.shape as { generated: boolean }).generated = true;
+      }
+    }
+    if (problems.length > 0) throw new ProfileError(problems, profile.source);
+    this.generators = generators;
     this.tablePaths = [...builder.index.values()].filter((s): s is TableShape => s.kind === 'table').map((t) => t.rel).sort(comparePaths);
     let count = profile.parameters.length;
     for (const t of tables) count += t.initialRows * [...t.rowIndex.values()].filter((s) => s.kind === 'leaf').length;

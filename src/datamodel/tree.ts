@@ -8,8 +8,9 @@
  */
 import { CPE_FAULT_STRINGS, CwmpFault, type SetParameterValuesFaultEntry } from '../errors/index.js';
 import { stampPlaceholders } from '../profile/index.js';
-import type { PlaceholderContext, PlaceholderInput } from '../profile/types.js';
+import type { GeneratorDef, PlaceholderContext, PlaceholderInput } from '../profile/types.js';
 import { checkValue, normalizeValue } from './check.js';
+import { generatedValueAt, stepsEachTick, TickDraws, type GeneratedValue, type GeneratorClock } from './generators.js';
 import type { LeafShape, Shape, TableShape, Template } from './template.js';
 import type {
   ChangeOrigin,
@@ -63,10 +64,19 @@ class OverlayTree implements ParameterTree {
   private attrs: Map<string, Attributes> | undefined;
   private tableStates: Map<TableShape, TableState> | undefined;
   private listeners: Set<(change: ParameterChange) => void> | undefined;
+  /**
+   * Generated leaves that moved off their default base: an ACS or device write after the
+   * generators started (value at that tick), and the last value read of the kinds that
+   * step tick by tick (a cursor, so the next read replays only the ticks since).
+   */
+  private generated: Map<string, GeneratedValue> | undefined;
+  /** Simulated ms of the last factory reset: generators continue from the profile values from then on. */
+  private resetAt: number | undefined;
 
   constructor(
     private readonly template: Template,
     private readonly ctx: PlaceholderContext,
+    private readonly gens: GeneratorClock | undefined,
   ) {}
 
   get root(): string {
@@ -161,8 +171,44 @@ class OverlayTree implements ParameterTree {
   }
 
   private valueOf(ref: NodeRef): string {
-    const written = this.values?.get(this.pathOf(ref));
-    return written ?? this.defaultValue(ref.shape as LeafShape, ref.row?.instance);
+    const path = this.pathOf(ref);
+    const leaf = ref.shape as LeafShape;
+    const plain = this.values?.get(path) ?? this.defaultValue(leaf, ref.row?.instance);
+    return leaf.generated ? this.generatedValue(path, plain) : plain;
+  }
+
+  // ---- generators (profile §6): computed on read ------------------------------------
+
+  generator(path: string): GeneratorDef | undefined {
+    if (this.gens === undefined) return undefined;
+    const ref = this.find(path);
+    if (!ref || ref.shape.kind !== 'leaf' || !ref.shape.generated) return undefined;
+    return this.template.generators.get(path);
+  }
+
+  nextGeneratorTick(path: string): number | undefined {
+    const def = this.generator(path);
+    if (!def || !this.gens) return undefined;
+    return this.gens.tickTime(def.intervalMs, this.gens.ticksAt(def.intervalMs) + 1);
+  }
+
+  /** The value a generated leaf shows now, continuing from its base (`plain` before the first tick). */
+  private generatedValue(path: string, plain: string): string {
+    const gens = this.gens;
+    const def = gens === undefined ? undefined : this.template.generators.get(path);
+    if (gens === undefined || def === undefined) return plain; // a row AddObject created: no generator
+    const k = gens.ticksAt(def.intervalMs);
+    const base = this.generated?.get(path) ?? { tick: this.resetAt === undefined ? 0 : gens.ticksAt(def.intervalMs, this.resetAt), value: plain };
+    if (k <= base.tick) return base.value;
+    const value = generatedValueAt(def, base, k, { clock: gens, draws: () => new TickDraws(this.ctx.seed, this.ctx.index, path) });
+    if (stepsEachTick(def)) (this.generated ??= new Map()).set(path, { tick: k, value });
+    return value;
+  }
+
+  /** A write to a generated leaf after the start is the base the generator continues from. */
+  private rebase(path: string, leaf: LeafShape, value: string): void {
+    const def = leaf.generated && this.gens?.startedAt !== undefined ? this.template.generators.get(path) : undefined;
+    if (def && this.gens) (this.generated ??= new Map()).set(path, { tick: this.gens.ticksAt(def.intervalMs), value });
   }
 
   private toValue(ref: NodeRef): ParameterValue {
@@ -276,6 +322,7 @@ class OverlayTree implements ParameterTree {
       // Store only what differs from the template, so writing a default back frees the entry.
       if (value === this.defaultValue(ref.shape as LeafShape, ref.row?.instance)) this.values?.delete(path);
       else (this.values ??= new Map()).set(path, value);
+      this.rebase(path, ref.shape as LeafShape, value);
       if (oldValue !== value) changes.push({ path, oldValue, newValue: value, origin });
     }
     this.emit(changes);
@@ -336,7 +383,7 @@ class OverlayTree implements ParameterTree {
     const state = this.stateOf(ref.row.table);
     state.rows.splice(state.rows.indexOf(ref.row.instance), 1);
     // Forget what the overlay held for the row (its number is never handed out again).
-    for (const map of [this.values, this.attrs]) {
+    for (const map of [this.values, this.attrs, this.generated]) {
       if (!map) continue;
       for (const key of map.keys()) if (key.startsWith(instancePath)) map.delete(key);
     }
@@ -392,6 +439,9 @@ class OverlayTree implements ParameterTree {
     this.values = undefined;
     this.attrs = undefined;
     this.tableStates = undefined;
+    // Generators keep running from the profile values (uptime keeps counting: §6.2).
+    this.generated = undefined;
+    if (this.gens?.startedAt !== undefined) this.resetAt = this.gens.now();
   }
 }
 
@@ -399,12 +449,16 @@ class OverlayTree implements ParameterTree {
  * Creates one CPE's parameter tree over a shared template. Nothing is copied: reads
  * fall through to the template (per-CPE placeholders such as `{cpe_id}` are stamped
  * on read with `ctx`), and only writes, row changes and attribute changes are stored.
+ * With `generators` (one {@link GeneratorClock} per fleet), the leaves the profile's
+ * generators drive read as their generator has moved them by the clock's current time
+ * (profile format §6); without it they read as plain leaves.
  *
  * @example
  * const tree = createParameterTree(template, { index: 7, id: 'cpe-7' });
  * tree.getValue('Device.ManagementServer.ConnectionRequestUsername'); // 'cr-cpe-7'
  * tree.setValues([{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '60' }], 'acs');
  */
-export function createParameterTree(template: Template, ctx: PlaceholderInput): ParameterTree {
-  return new OverlayTree(template, { index: ctx.index, id: ctx.id, seed: ctx.seed ?? 0n });
+export function createParameterTree(template: Template, ctx: PlaceholderInput, generators?: GeneratorClock): ParameterTree {
+  // A tree of a profile without generators never needs the clock: keep it out of the tree.
+  return new OverlayTree(template, { index: ctx.index, id: ctx.id, seed: ctx.seed ?? 0n }, template.generators.size > 0 ? generators : undefined);
 }

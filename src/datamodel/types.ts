@@ -5,7 +5,7 @@
  * TR-069 code the RPC layer sends unchanged (9005, 9006, 9007, 9008, 9003 …).
  * @module
  */
-import type { XsdType } from '../profile/types.js';
+import type { GeneratorDef, XsdType } from '../profile/types.js';
 
 /** A leaf as a query returns it. */
 export interface ParameterValue {
@@ -61,7 +61,11 @@ export interface ParameterChange {
 export interface ParameterTree {
   /** `Device` or `InternetGatewayDevice`. */
   readonly root: string;
-  /** A leaf by full path, or undefined. */
+  /**
+   * A leaf by full path, or undefined. Every read (this, `getValue`, `getValues`) of a
+   * leaf a generator drives returns the value the generator has reached by now: values
+   * are computed on read, nothing ticks in the background.
+   */
   get(path: string): (ParameterValue & { writable: boolean }) | undefined;
   /** Shortcut for `get(path)?.value`. */
   getValue(path: string): string | undefined;
@@ -117,6 +121,10 @@ export interface ParameterTree {
    * numbering, attributes). Change listeners stay registered and are not called.
    */
   reset(): void;
+  /** The generator that drives this leaf in this tree (none for rows AddObject created, none before a clock is given). */
+  generator(path: string): GeneratorDef | undefined;
+  /** Simulated ms of the next tick of the generator driving `path`; undefined if none or not started yet. */
+  nextGeneratorTick(path: string): number | undefined;
   /** Number of entries this tree stores beyond the shared template (for memory tests). */
   readonly overlaySize: number;
 }
