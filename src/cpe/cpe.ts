@@ -9,13 +9,14 @@ import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
 import type { CpeRequest, CwmpMessage, DeviceIdStruct, Download, EventCode, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
 import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
-import { createParameterTree } from '../datamodel/index.js';
+import { createParameterTree, GeneratorClock } from '../datamodel/index.js';
 import type { InformParameterKey, Profile } from '../profile/index.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl, silentLogger } from '../log/index.js';
 import { retryPolicyFrom, retryWaitMs } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { EventQueue } from './events.js';
+import { GeneratedNotifier } from './generated.js';
 import { SessionMutex } from './mutex.js';
 import { handleAcsRequest, isAcsRequest } from './rpc.js';
 import type { RpcHost } from './rpc.js';
@@ -65,6 +66,12 @@ export interface CpeOptions {
   retry?: { minimumWaitS?: number; intervalMultiplier?: number; random?: () => number };
   /** Send a GetRPCMethods request in every session (after TransferComplete). */
   sendGetRPCMethods?: boolean;
+  /**
+   * The time base of the profile's generators (profile §6), shared by a fleet and started
+   * by it when its bootstrap phase ends. Absent: a CPE whose profile has generators makes
+   * its own, started when this CPE's `0 BOOTSTRAP` is delivered.
+   */
+  generators?: GeneratorClock;
 }
 
 /** What a CPE keeps of its sessions (see {@link CpeOptions.transcript}). */
@@ -228,6 +235,11 @@ export class Cpe implements AsyncDisposable {
   private readonly unsubscribe: () => void;
   private rpcHostObj: RpcHost | undefined;
   private closePromise: Promise<void> | undefined;
+  /** The generators' time base (shared by the fleet, or this CPE's own); undefined without generators. */
+  private readonly gens: GeneratorClock | undefined;
+  private readonly ownsGens: boolean;
+  /** Generated leaves with Notification 1/2, looked at on their tick times; made on the first. */
+  private generatedWatch: GeneratedNotifier | undefined;
 
   constructor(opts: CpeOptions) {
     this.id = opts.id;
@@ -246,7 +258,9 @@ export class Cpe implements AsyncDisposable {
     this.informRing = new Ring(capacity);
     this.retryOpts = opts.retry;
     this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
-    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: opts.seed ?? 0n });
+    this.ownsGens = opts.generators === undefined && opts.template.generators.size > 0;
+    this.gens = opts.template.generators.size === 0 ? undefined : (opts.generators ?? new GeneratorClock(() => this.clock.now()));
+    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: opts.seed ?? 0n }, this.gens);
     let crLeaf = crLeafOf.get(opts.template);
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
@@ -492,7 +506,9 @@ export class Cpe implements AsyncDisposable {
         onCpeRequestAnswered: (req) => this.cpeRequestAnswered(req),
         handleRequest: (msg: CwmpMessage) => {
           if (!isAcsRequest(msg)) throw new CpeSimError('CPESIM_PROTOCOL', `not an ACS request: ${msg.name}`);
-          return handleAcsRequest((this.rpcHostObj ??= new Cpe.RpcHostView(this)), msg);
+          const res = handleAcsRequest((this.rpcHostObj ??= new Cpe.RpcHostView(this)), msg);
+          if (msg.name === 'SetParameterAttributes') this.watchGenerated();
+          return res;
         },
       });
       rec.ok = true;
@@ -517,6 +533,8 @@ export class Cpe implements AsyncDisposable {
     this.ring.push(rec);
     if (rec.ok) this.logger.info('session done', { session: rec.id, events: events.map((e) => e.eventCode).join(',') });
     if (bootstrapped) {
+      // A CPE outside a fleet: its own bootstrap phase ends here (§6.3).
+      if (this.ownsGens) this.gens?.start();
       this.bootstrapped = rec;
       this.bootstrapWaiter?.resolve(rec);
       this.bootstrapWaiter = undefined;
@@ -709,6 +727,7 @@ export class Cpe implements AsyncDisposable {
       if (action.kind === 'factoryReset') {
         // A.3.2.6 / notes §2.3: back to the profile, every queued event and pending job discarded.
         this.quietly(() => this.params.reset());
+        this.watchGenerated();
         for (const j of this.jobs) j.cancel();
         this.jobs.clear();
         this.queue.clear();
@@ -740,7 +759,15 @@ export class Cpe implements AsyncDisposable {
 
   // ---- notifications and periodic informs ----------------------------------------------
 
+  /** Watches the generated leaves with Notification 1/2 (after SetParameterAttributes, a reset). */
+  private watchGenerated(): void {
+    if (!this.gens || this.closed) return;
+    if (!this.generatedWatch && !this.params.notifying().some((n) => this.params.generator(n.name) !== undefined)) return;
+    (this.generatedWatch ??= new GeneratedNotifier(this.params, this.scheduler, this.gens, (c) => this.onParameterChange(c))).reconcile();
+  }
+
   private onParameterChange(c: ParameterChange): void {
+    this.generatedWatch?.written(c.path, c.newValue);
     const pip = this.profile.periodicInformPaths;
     if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === `${this.params.root}.ManagementServer.PeriodicInformTime`)) {
       // notes §2.3 / profile: the periodic timer re-reads its leaves after every change.
@@ -848,6 +875,7 @@ export class Cpe implements AsyncDisposable {
     this.waiters.clear();
     this.bootstrapWaiter?.reject(closedErr());
     this.bootstrapWaiter = undefined;
+    this.generatedWatch?.close();
     this.unsubscribe();
     this.closePromise = this.activity.then(
       () => undefined,

@@ -8,7 +8,7 @@ import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.j
 import { createClock, Scheduler } from '../clock/index.js';
 import { Cpe, type CpeOptions, type CpeTranscriptOptions, type TransportKind } from '../cpe/index.js';
 import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener, type CrRequestEvent } from '../cr/index.js';
-import { Template } from '../datamodel/index.js';
+import { GeneratorClock, Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
@@ -366,9 +366,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (opts.transport !== undefined) acsTarget.transport = opts.transport;
 
     const transcript = transcriptFor(range.last - range.first + 1, opts.transcript);
+    // One time base for every generator of the fleet (profile §6): created now, ticking
+    // once the whole bootstrap phase has ended. No timer: values are computed on read.
+    const generators = template.generators.size > 0 ? new GeneratorClock(() => clock.now()) : undefined;
     for (let index = range.first; index <= range.last; index++) {
       const id = `cpe-${index}`;
       const cpeOpts: CpeOptions = { id, index, template, acs: acsTarget, scheduler, logger: new LazyChildLogger(logger, { cpe_id: id }) };
+      if (generators !== undefined) cpeOpts.generators = generators;
       if (transcript !== undefined) cpeOpts.transcript = transcript;
       if (opts.seed !== undefined) cpeOpts.retry = { random: cpeRandom(opts.seed, index) };
       const cpe = new Cpe(cpeOpts);
@@ -409,6 +413,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       cr: listener ? (listener.address.family === 'IPv6' ? `[${listener.address.host}]:${listener.address.port}` : `${listener.address.host}:${listener.address.port}`) : 'off',
     });
     fleet.boot(bootConcurrency, logger);
+    if (generators !== undefined) {
+      fleet.whenBootstrapped().then(
+        () => {
+          generators.start();
+          logger.info('generators started', { generators: template.generators.size });
+        },
+        () => undefined,
+      );
+    }
     if ((opts.waitFor ?? 'bootstrap') === 'bootstrap') {
       try {
         await fleet.whenBootstrapped();
