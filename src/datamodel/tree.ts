@@ -84,7 +84,7 @@ class OverlayTree implements ParameterTree {
   }
 
   get overlaySize(): number {
-    return (this.values?.size ?? 0) + (this.attrs?.size ?? 0) + (this.tableStates?.size ?? 0);
+    return (this.values?.size ?? 0) + (this.attrs?.size ?? 0) + (this.tableStates?.size ?? 0) + (this.generated?.size ?? 0);
   }
 
   // ---- structure -------------------------------------------------------------
