@@ -10,12 +10,22 @@
 export interface Clock {
   /** Simulated wall-clock time in ms since the epoch (what the CPE reports as CurrentTime). */
   now(): number;
-  /** Arms a real timer after `ms` simulated milliseconds. */
+  /**
+   * Arms a real timer after `ms` simulated milliseconds. It may fire early (real delays
+   * are capped at {@link MAX_TIMER_MS}); the {@link Scheduler} then re-arms for the rest.
+   */
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
   /** Simulated ms per real ms (1 in production, 1000 when `timeScale` is 0.001). */
   readonly speed: number;
 }
+
+/**
+ * Longest real delay `setTimeout` honours: 2³¹−1 ms, about 24.8 days. A longer one fires
+ * after 1 ms with a `TimeoutOverflowWarning`, so a ScheduleInform of 2,147,484 s or a
+ * PeriodicInformInterval as long would re-arm the shared timer every millisecond.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Real time, optionally compressed. `timeScale` 0.001 makes one simulated second
@@ -31,7 +41,9 @@ export function createClock(options: { timeScale?: number } = {}): Clock {
     speed: 1 / scale,
     now: () => (scale === 1 ? Date.now() : origin + (performance.now() - perf0) / scale),
     setTimer: (fn, ms) => {
-      const t = setTimeout(fn, Math.max(0, ms * scale));
+      // Capped, so a long delay is held quietly: the timer fires after 24.8 days, the
+      // scheduler finds nothing due yet and re-arms for what is left.
+      const t = setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, ms * scale)));
       // A pending CPE timer must never keep a test process or the CLI alive on its own;
       // daemon mode keeps the process alive through its listener and signal handlers.
       t.unref();

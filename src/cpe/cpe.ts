@@ -217,6 +217,10 @@ export class Cpe implements AsyncDisposable {
   private jobs: Set<ScheduledJob> = none();
   private sleepers: Set<Deferred<void>> = none();
   private pending: Deferred<SessionRecord> | undefined;
+  /** The pending request may start a session during a retry back-off (the retry itself, a Connection Request). */
+  private pendingBypassesBackoff = false;
+  /** Sessions asked for during a back-off: the next session that runs carries their events and settles them. */
+  private held: Deferred<SessionRecord>[] | undefined;
   private inFlight: AbortController | undefined;
   private activity: Promise<void> = Promise.resolve();
   private listeners: Set<(s: SessionRecord) => void> = none();
@@ -394,12 +398,14 @@ export class Cpe implements AsyncDisposable {
       return;
     }
     this.queue.add(EVENT.CONNECTION_REQUEST);
-    this.trigger();
+    // TR-069 §3.2.1.1 lets a Connection Request through a pending retry back-off.
+    this.trigger(true);
   }
 
   /**
    * Runs a one-shot session carrying `codes` (e.g. `['2 PERIODIC']`). Resolves with
-   * the session that carried them (its `ok` says whether it succeeded).
+   * the session that carried them (its `ok` says whether it succeeded). While a retry
+   * back-off is pending (TR-069 §3.2.1.1) the codes wait for the retry, which carries them.
    * @throws CpeSimError `CPESIM_EVENT_INVALID` for a code that is not a TR-069 EventCode.
    */
   inform(codes: EventCode[]): Promise<SessionRecord> {
@@ -415,14 +421,18 @@ export class Cpe implements AsyncDisposable {
     return this.requestSession();
   }
 
-  /** Fire-and-forget session trigger (timers, CRs, notifications): outcomes land in the transcript. */
-  private trigger(): void {
-    this.requestSession().catch(() => undefined);
+  /**
+   * Fire-and-forget session trigger (timers, CRs, notifications): outcomes land in the
+   * transcript. `bypassBackoff`: only for the retry itself and a Connection Request.
+   */
+  private trigger(bypassBackoff = false): void {
+    this.requestSession(bypassBackoff).catch(() => undefined);
   }
 
   /** Runs a session for the queued events (folds into a pending, not yet started one). */
-  private requestSession(): Promise<SessionRecord> {
+  private requestSession(bypassBackoff = false): Promise<SessionRecord> {
     if (this.closed) return Promise.reject(this.closedError());
+    if (bypassBackoff) this.pendingBypassesBackoff = true;
     if (this.pending) return this.pending.promise;
     const d = deferred<SessionRecord>();
     this.pending = d;
@@ -434,7 +444,12 @@ export class Cpe implements AsyncDisposable {
   private async runNext(d: Deferred<SessionRecord>): Promise<void> {
     const release = await this.mutex.acquire();
     try {
-      if (this.pending === d) this.pending = undefined;
+      let bypassBackoff = false;
+      if (this.pending === d) {
+        this.pending = undefined;
+        bypassBackoff = this.pendingBypassesBackoff;
+        this.pendingBypassesBackoff = false;
+      }
       if (this.closed) {
         d.reject(this.closedError());
         return;
@@ -445,8 +460,14 @@ export class Cpe implements AsyncDisposable {
         d.resolve(last);
         return;
       }
-      const rec = await this.runOne();
-      d.resolve(rec);
+      if (!bypassBackoff && this.retryJob !== undefined && this.retryJob.due > this.clock.now()) {
+        // TR-069 §3.2.1.1: after a failed session the CPE waits out the back-off; a new
+        // event (a transfer completing during the reboot, a periodic tick, an API inform)
+        // does not cut it short. Its events stay queued and the retry carries them.
+        (this.held ??= []).push(d);
+        return;
+      }
+      this.settleHeld(await this.runOne(), d);
       // Reboot / FactoryReset happen after the session ended, holding the mutex so no
       // other session can start while the device is "off".
       while (this.afterSession && !this.closed) {
@@ -454,13 +475,21 @@ export class Cpe implements AsyncDisposable {
         this.afterSession = undefined;
         await this.powerCycle(action);
         if (this.closed) break;
-        await this.runOne();
+        this.settleHeld(await this.runOne());
       }
     } catch (err) {
       d.reject(err);
     } finally {
       release();
     }
+  }
+
+  /** Settles `d` and every request held by a back-off with the session that ran. */
+  private settleHeld(rec: SessionRecord, d?: Deferred<SessionRecord>): void {
+    d?.resolve(rec);
+    const held = this.held;
+    this.held = undefined;
+    if (held) for (const h of held) h.resolve(rec);
   }
 
   // ---- one session ----------------------------------------------------------------
@@ -577,7 +606,7 @@ export class Cpe implements AsyncDisposable {
     this.retryJob?.cancel();
     this.retryJob = this.scheduler.after(wait, () => {
       this.retryJob = undefined;
-      this.trigger();
+      this.trigger(true);
     });
   }
 
@@ -868,6 +897,8 @@ export class Cpe implements AsyncDisposable {
     this.sleepers.clear();
     this.pending?.reject(closedErr());
     this.pending = undefined;
+    for (const h of this.held ?? []) h.reject(closedErr());
+    this.held = undefined;
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.d.reject(closedErr());

@@ -9,6 +9,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHead
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { realmProblem } from '../profile/index.js';
 import { authorizeCr } from './auth.js';
 import { parseBindAddr, urlHost, type BindAddr } from './bindaddr.js';
 import { NonceStore } from './nonce.js';
@@ -263,6 +264,15 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
       nonces: reg.nonces,
     });
     if (!auth.ok) {
+      if (auth.reason === 'stale') {
+        // A stale nonce reaches this point only with the right password (the digest
+        // matched). Beyond maxNoncesPerEndpoint concurrent handshakes a client's nonce
+        // state can be evicted before it answers; while the throttle window is open it
+        // would be refused anyway, so it gets the throttle's 503 now instead of a stale
+        // challenge it might chase forever. Nothing is recorded and no session starts.
+        const t = reg.throttle.peek(now());
+        if (!t.ok) return send(503, 'throttled', cpeId, { 'Retry-After': String(t.retryAfterS) }, { retryAfter: t.retryAfterS, detail: auth.detail });
+      }
       const headers: OutgoingHttpHeaders = {};
       if (auth.status === 401 && auth.challenge !== undefined) headers['WWW-Authenticate'] = auth.challenge;
       return send(auth.status, auth.reason, cpeId, headers, { detail: auth.detail });
@@ -307,8 +317,28 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
   // the socket. Answer it like every other non-GET method.
   server.on('connect', (req: IncomingMessage, socket: Socket) => {
     socket.on('error', () => {});
-    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    socket.end(rawResponse(405, ['Allow: GET']));
     emit({ cpeId: undefined, method: req.method ?? 'CONNECT', path: req.url ?? '', status: 405, reason: 'method', remoteAddress: socket.remoteAddress });
+  });
+  // Node's parser refuses some requests before any handler runs: a lower-case or unknown
+  // method (`get`, `FOO`, `BREW`) is HPE_INVALID_METHOD, and `PRI` outside an HTTP/2
+  // preface fails as a bad version. The seed answers every non-GET method with 405 and
+  // `Allow: GET`, so these get it too. Everything else keeps Node's own answers (400,
+  // 431 for oversized headers, 408 for a timeout). A listener here replaces Node's
+  // default handler, which is why those are written out below.
+  server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
+    socket.on('error', () => {});
+    // As Node does: no answer on a dead socket, nor into a response already under way.
+    const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (!socket.writable || err.code === 'ECONNRESET' || current?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const line = requestLine(err.rawPacket);
+    const isMethod = err.code === 'HPE_INVALID_METHOD' || (err.code === 'HPE_INVALID_VERSION' && line?.method === 'PRI');
+    const status = isMethod ? 405 : (CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400);
+    socket.end(rawResponse(status, isMethod ? ['Allow: GET'] : []), () => socket.destroy());
+    if (isMethod) emit({ cpeId: undefined, method: line?.method ?? '', path: line?.target ?? '', status, reason: 'method', remoteAddress: socket.remoteAddress });
   });
 
   const displayAddr = (host: string, port: number): string => `${host === '' ? '' : urlHost(host)}:${port}`;
@@ -365,6 +395,9 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
         throw new ConfigError(`invalid CR scheme ${JSON.stringify(config.scheme)} for ${cpeId}: expected "", "basic" or "digest"`);
       }
       if (config.scheme !== '' && config.realm === '') throw new ConfigError(`CR scheme ${config.scheme} for ${cpeId} needs a non-empty realm`);
+      // The loader refuses these too; a hand-built config must not make every CR a 500.
+      const realmWhy = config.scheme === '' ? undefined : realmProblem(config.realm);
+      if (realmWhy) throw new ConfigError(`invalid CR realm ${JSON.stringify(config.realm)} for ${cpeId}: ${realmWhy}; expected printable ASCII without " or \\`);
       if (!Number.isFinite(config.throttleWindowMs) || config.throttleWindowMs < 0) {
         throw new ConfigError(`invalid CR throttleWindowMs ${config.throttleWindowMs} for ${cpeId}: expected a number ≥ 0 (0 = off)`);
       }
@@ -416,6 +449,27 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
   }
 
   return listener;
+}
+
+/** Node's answers to parser errors other than a bad method (its default `clientError` handling). */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/** A whole response written straight to the socket (no ServerResponse exists), then closed. */
+function rawResponse(status: number, headers: readonly string[] = []): string {
+  const reason = STATUS_CODES[status] ?? '';
+  const body = `${status} ${reason}\n`;
+  return [`HTTP/1.1 ${status} ${reason}`, ...headers, 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, 'Cache-Control: no-store', 'Connection: close', '', body].join('\r\n');
+}
+
+/** Method and target of the request line the parser choked on, for the observer and the log. */
+function requestLine(raw: Buffer | undefined): { method: string; target: string } | undefined {
+  if (!raw) return undefined;
+  const m = /^([^ \r\n]*) ([^ \r\n]*)/.exec(raw.toString('latin1', 0, Math.min(raw.length, 1024)));
+  return m ? { method: m[1]!.slice(0, 32), target: m[2]!.slice(0, 200) } : undefined;
 }
 
 function authorizationHeaders(req: IncomingMessage): string[] | undefined {

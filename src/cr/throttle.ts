@@ -23,8 +23,15 @@ export class CrThrottle {
   /** @param windowMs 0 (or less) disables the throttle. */
   constructor(readonly windowMs: number) {}
 
-  /** Admits a request at time `now` (ms) or says how long until the window clears. */
+  /** Admits a request at time `now` (ms), opening a window, or says how long until the window clears. */
   admit(now: number): ThrottleVerdict {
+    const v = this.peek(now);
+    if (v.ok) this.openedAt = now;
+    return v;
+  }
+
+  /** What {@link CrThrottle.admit} would answer at `now`, without opening a window. */
+  peek(now: number): ThrottleVerdict {
     if (this.windowMs > 0 && this.openedAt !== undefined) {
       // min(): a clock that stepped back must not promise more than one window.
       const remainingMs = Math.min(this.windowMs, this.openedAt + this.windowMs - now);
@@ -34,7 +41,6 @@ export class CrThrottle {
         return { ok: false, remainingMs, retryAfterS: Math.max(1, Math.ceil(remainingMs / 1000)) };
       }
     }
-    this.openedAt = now;
     return { ok: true };
   }
 }
