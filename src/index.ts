@@ -12,8 +12,8 @@
 export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
-export { startFleet, disableAllocationSitePretenuring } from './fleet/index.js';
-export type { Fleet, FleetOptions, FleetCrOptions } from './fleet/index.js';
+export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstrapError } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions, BootstrapFailure, BootstrapGiveUp } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';

@@ -229,6 +229,8 @@ export class Cpe implements AsyncDisposable {
   private bootstrapped: SessionRecord | undefined;
   /** Created by the first whenBootstrapped() before the bootstrap is delivered. */
   private bootstrapWaiter: Deferred<SessionRecord> | undefined;
+  /** The record of the session in progress (see {@link currentSession}). */
+  private running: SessionRecord | undefined;
   private afterSession: AfterSession | undefined;
   private started = false;
   private closed = false;
@@ -290,6 +292,14 @@ export class Cpe implements AsyncDisposable {
   /** Recorded sessions, oldest first (bounded ring). */
   get sessions(): readonly SessionRecord[] {
     return this.ring.items;
+  }
+
+  /**
+   * The session running now (its messages so far), if any: what a CPE waiting on a
+   * silent ACS has sent. It joins {@link sessions} when it ends.
+   */
+  get currentSession(): SessionRecord | undefined {
+    return this.running;
   }
 
   /** Informs sent, oldest first (bounded ring). */
@@ -507,6 +517,7 @@ export class Cpe implements AsyncDisposable {
     this.informRing.push(informRec);
     const ac = new AbortController();
     this.inFlight = ac;
+    this.running = rec;
     let delivered = false;
     let bootstrapped = false;
     try {
@@ -554,6 +565,7 @@ export class Cpe implements AsyncDisposable {
       this.logger.warn('session failed', { session: rec.id, error: rec.error, retry_count: this.consecutiveFailures });
     } finally {
       if (this.inFlight === ac) this.inFlight = undefined;
+      if (this.running === rec) this.running = undefined;
     }
     // Pushes grew the array to 17 slots for a typical 4 entries; the record is kept for
     // the rest of the CPE's life, so keep it at its length.

@@ -243,7 +243,10 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
   if (res.status !== 200) {
     rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: res.status, summary: `HTTP ${res.status}`, ...(d.keepXml && !empty ? { xml: body } : {}) });
     // §3.7.1.4: 4xx/5xx end the session unsuccessfully; 3xx redirects are not implemented.
-    throw new SessionFailure(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect from the ACS (redirects are not supported)` : `HTTP ${res.status} from the ACS`);
+    // The ACS's own words (an error page, a stack trace) are what a user needs to see
+    // why it refused; one bounded line of them goes into the failure.
+    const said = empty ? '' : `: ${bodyExcerpt(body)}`;
+    throw new SessionFailure(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect from the ACS (redirects are not supported)` : `HTTP ${res.status} from the ACS${said}`);
   }
   let env: Envelope;
   try {
@@ -304,4 +307,13 @@ function invalidAcsRequest(xml: string, err: CwmpDecodeError): InvalidAcsRequest
   } catch {
     return undefined;
   }
+}
+
+/** Longest part of an ACS error body quoted in a session failure. */
+const BODY_EXCERPT_CHARS = 200;
+
+/** One line of an HTTP error body: tags dropped, whitespace collapsed, at most {@link BODY_EXCERPT_CHARS}. */
+export function bodyExcerpt(body: string): string {
+  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() || body.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(text.length > BODY_EXCERPT_CHARS ? `${text.slice(0, BODY_EXCERPT_CHARS)}…` : text);
 }

@@ -12,6 +12,7 @@ import { GeneratorClock, Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
+import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
 import { cpeRandom } from './random.js';
 
@@ -60,6 +61,25 @@ export interface FleetOptions {
   timeScale?: number;
   /** `bootstrap` (default): resolve once every CPE delivered `0 BOOTSTRAP`. `none`: resolve once booting has begun. */
   waitFor?: 'bootstrap' | 'none';
+  /**
+   * With `waitFor: 'bootstrap'`: real milliseconds without any CPE delivering
+   * `0 BOOTSTRAP` after which `startFleet` closes the fleet and rejects with a
+   * `BootstrapError` (what each CPE saw, its last session). The wait restarts at
+   * every delivered bootstrap, so a large fleet that keeps booting is not cut off.
+   * Default 3500: a broken ACS fails a test before Vitest's and Jest's 5 s timeouts.
+   */
+  bootstrapTimeoutMs?: number;
+  /**
+   * With `waitFor: 'bootstrap'`: failed bootstrap sessions of one CPE after which
+   * `startFleet` closes the fleet and rejects with a `BootstrapError`. Default 3 (as
+   * the CLI). Retries follow TR-069 back-off, so with `timeScale` 1 the timeout comes first.
+   */
+  bootstrapAttempts?: number;
+  /**
+   * Aborting it while `startFleet` waits for the bootstrap closes the fleet and rejects
+   * with a `BootstrapError` (the test fixtures pass their runner's timeout signal).
+   */
+  signal?: AbortSignal;
   /**
    * Most bootstrap sessions in flight at once. Default 256 towards an external ACS; 16
    * with the embedded one, where both ends of every session share this event loop and
@@ -283,7 +303,7 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal',
 ]);
 const FLEET_CR_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'path', 'publishPath', 'publishHost', 'scheme', 'realm', 'throttleWindowMs']);
 
@@ -303,6 +323,12 @@ function checkStartFleetOptions(opts: FleetOptions): void {
   }
   if (o['transport'] !== undefined && o['transport'] !== 'http' && o['transport'] !== 'undici' && o['transport'] !== 'fetch') {
     throw new ConfigError(`startFleet: transport must be 'http', 'undici' or 'fetch', got ${JSON.stringify(o['transport'])}`);
+  }
+  for (const key of ['bootstrapTimeoutMs', 'bootstrapAttempts'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)) {
+      throw new ConfigError(`startFleet: ${key} must be a whole number >= 1${key === 'bootstrapTimeoutMs' ? ' (milliseconds)' : ''}, got ${JSON.stringify(v)}`);
+    }
   }
   const cr = o['cr'];
   if (cr !== undefined && cr !== false) {
@@ -424,7 +450,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
     if ((opts.waitFor ?? 'bootstrap') === 'bootstrap') {
       try {
-        await fleet.whenBootstrapped();
+        await awaitBootstrap(cpes, {
+          timeoutMs: opts.bootstrapTimeoutMs ?? DEFAULT_BOOTSTRAP_TIMEOUT_MS,
+          attempts: opts.bootstrapAttempts ?? DEFAULT_BOOTSTRAP_ATTEMPTS,
+          acsUrl,
+          signal: opts.signal,
+        });
       } catch (err) {
         await fleet.close();
         throw err;

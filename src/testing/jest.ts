@@ -53,7 +53,10 @@ export interface CpeFleetHandle {
 
 /** Options of {@link useCpeFleet}: fleet options plus the hook timeout. */
 export interface UseCpeFleetOptions extends CpeFleetOptions {
-  /** Timeout of the `beforeAll` that boots the fleet (ms, default 30,000: Jest's 5 s is short for a large fleet). */
+  /**
+   * Timeout of the `beforeAll` that boots the fleet (ms, default 30,000: Jest's 5 s is
+   * short for a large fleet). A broken ACS fails the boot sooner (`bootstrapTimeoutMs`).
+   */
   hookTimeout?: number;
 }
 
@@ -94,14 +97,29 @@ export function useCpeFleet(options: UseCpeFleetOptions): CpeFleetHandle {
   checkFleetOptions(fleetOptions, 'useCpeFleet', ['hookTimeout']);
   let fleet: Fleet | undefined;
   let watch: JestFleetWatch | undefined;
+  // When Jest's hook timeout fires first, Jest moves on to afterAll while the boot is
+  // still pending: afterAll aborts it (closing every socket and timer, so Jest can exit)
+  // and prints what the CPEs saw, which Jest's timeout message does not say.
+  let booting: { abort: AbortController; done: Promise<unknown> } | undefined;
   beforeAll(async () => {
-    fleet = await launchFleet(fleetOptions, 'useCpeFleet');
+    const abort = new AbortController();
+    const launch = launchFleet(fleetOptions, 'useCpeFleet', abort.signal);
+    booting = { abort, done: launch.catch(() => undefined) };
+    try {
+      fleet = await launch;
+    } finally {
+      booting = undefined;
+    }
     if (fleetOptions.transcriptOnFailure !== false) {
       watch = watchFleet(fleet);
       failureHooks()?.add(watch);
     }
   }, hookTimeout);
   afterAll(async () => {
+    if (booting) {
+      booting.abort.abort();
+      await booting.done;
+    }
     const f = fleet;
     fleet = undefined;
     if (watch) failureHooks()?.delete(watch);

@@ -4,14 +4,27 @@
  * @module
  */
 import { ConfigError } from '../errors/index.js';
-import { startFleet } from '../fleet/index.js';
+import { isBootstrapError, startFleet } from '../fleet/index.js';
 import type { Fleet } from '../fleet/index.js';
 import { failureTranscript, type SessionMark } from './transcript.js';
 import { toFleetOptions, type CpeFleetOptions } from './options.js';
 
-/** Starts a fleet for a test; the caller owns `close()`. */
-export async function launchFleet(options: CpeFleetOptions, where?: string): Promise<Fleet> {
-  const fleet = await startFleet(await toFleetOptions(options, where));
+/**
+ * Starts a fleet for a test; the caller owns `close()`. `runnerSignal` is the test
+ * runner's own timeout signal: when it fires first, the pending fleet is closed and
+ * what the CPEs saw is printed (the runner reports only its timeout).
+ */
+export async function launchFleet(options: CpeFleetOptions, where?: string, runnerSignal?: AbortSignal): Promise<Fleet> {
+  const fleetOptions = await toFleetOptions(options, where);
+  if (runnerSignal) fleetOptions.signal = fleetOptions.signal ? AbortSignal.any([fleetOptions.signal, runnerSignal]) : runnerSignal;
+  let fleet: Fleet;
+  try {
+    fleet = await startFleet(fleetOptions);
+  } catch (err) {
+    // console.error, not process.stderr: the runners attribute console output to the test.
+    if (runnerSignal?.aborted && isBootstrapError(err)) console.error(`cpe-sim: ${where ?? 'fleet'}: the test runner's timeout fired while the fleet was bootstrapping; it was closed.\n${err.message}`);
+    throw err;
+  }
   if (options.periodic !== undefined) {
     try {
       applyPeriodic(fleet, options.periodic);

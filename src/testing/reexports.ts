@@ -3,8 +3,8 @@
  * two stay identical apart from their runner wiring.
  * @module
  */
-export { startFleet } from '../fleet/index.js';
-export type { Fleet, FleetOptions } from '../fleet/index.js';
+export { startFleet, BootstrapError, isBootstrapError } from '../fleet/index.js';
+export type { Fleet, FleetOptions, BootstrapFailure } from '../fleet/index.js';
 export type { Cpe, SessionRecord, InformRecord, TranscriptEntry } from '../cpe/index.js';
 export type { FakeAcs, CrResult } from '../acs/index.js';
 export type { CpeFleetOptions, CpeFleetCrOptions } from './options.js';

@@ -126,8 +126,9 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
   }
 
   return baseTest.extend<{ fleet: Fleet; acs: FakeAcs }>({
-    fleet: async ({ onTestFailed: onFailed }, use) => {
-      const fleet = await launchFleet(fleetOptions, 'withCpeFleet');
+    fleet: async ({ onTestFailed: onFailed, signal }, use) => {
+      // `signal` (Vitest >= 3.2) aborts when the test times out: the pending boot closes.
+      const fleet = await launchFleet(fleetOptions, 'withCpeFleet', signal);
       if (printOnFailure) onFailed(() => printFailureTranscript(fleet));
       try {
         await use(fleet);
