@@ -80,7 +80,7 @@ const ARROW = { 'cpe->acs': '→', 'acs->cpe': '←' } as const;
 /** Renders a session: a header line, then one line per message. */
 export function formatSession(s: SessionRecord): string {
   const events = s.events.map((e) => (e.commandKey ? `${e.eventCode}(${e.commandKey})` : e.eventCode)).join(', ');
-  const dur = s.endedAt !== undefined ? ` ${Math.round(s.endedAt - s.startedAt)}ms` : ' (running)';
+  const dur = s.endedAt !== undefined ? ` ${Math.round(s.endedAt - s.startedAt)}ms` : '';
   const outcome = s.endedAt === undefined ? 'running' : s.ok ? 'ok' : `FAILED: ${s.error ?? 'unknown error'}`;
   const head = `session #${s.id} ${s.cpeId} [${events}] retry=${s.retryCount}${dur} ${outcome}`;
   const lines = s.entries.map((e) => {

@@ -22,11 +22,12 @@
  * @see docs/testing.md
  * @module
  */
-import { afterAll, beforeAll, expect } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import type { FakeAcs } from '../acs/index.js';
 import type { Fleet } from '../fleet/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
+import { checkUnawaitedMatchers } from './unawaited.js';
 import { launchFleet } from './launch.js';
 import { failureTranscript, markSessions, type SessionMark } from './transcript.js';
 import { JEST_FAILURE_HOOKS, type JestFailureHooks, type JestFleetWatch } from './jest-hooks.js';
@@ -34,6 +35,9 @@ import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
 expect.extend(cpeSimMatchers);
+// A forgotten `await` fails the test it belongs to: Jest gives each test file its own
+// module registry, so this file-level afterEach runs after every test of the file.
+afterEach(() => checkUnawaitedMatchers());
 
 declare module 'expect' {
   // Must repeat Jest's own type parameters exactly to merge with its Matchers.

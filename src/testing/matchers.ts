@@ -11,6 +11,7 @@
  * @module
  */
 import { CpeSimError } from '../errors/index.js';
+import { tracked } from './unawaited.js';
 
 // ---- The runner side ---------------------------------------------------------
 
@@ -631,8 +632,9 @@ export function toBeAccepted(this: MatcherContext, received: unknown): MatcherRe
 
 /** Every matcher, keyed by name: what the entry points pass to `expect.extend`. */
 export const cpeSimMatchers = {
-  toHaveInformed,
-  toHaveReceivedRpc,
+  // Tracked: a call nobody awaits fails its test (./unawaited.ts) instead of passing it.
+  toHaveInformed: tracked('toHaveInformed', toHaveInformed),
+  toHaveReceivedRpc: tracked('toHaveReceivedRpc', toHaveReceivedRpc),
   toHaveParameterValue,
   toHaveCompletedSessions,
   toBeThrottled,

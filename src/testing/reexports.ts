@@ -12,3 +12,4 @@ export type { CpeSimMatchers, AsymmetricLike } from './types.js';
 export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions } from './matchers.js';
 export { cpeSimMatchers } from './matchers.js';
 export { failureTranscript, markSessions } from './transcript.js';
+export { UnawaitedMatcherError } from './unawaited.js';

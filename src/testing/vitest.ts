@@ -25,12 +25,31 @@ import type { FakeAcs } from '../acs/index.js';
 import type { Fleet } from '../fleet/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
+import { checkUnawaitedMatchers, onAsyncMatcherCall } from './unawaited.js';
 import { launchFleet, printFailureTranscript } from './launch.js';
 import { markSessions } from './transcript.js';
 import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
 expect.extend(cpeSimMatchers);
+// The first async matcher of each test arms one check at its end (a forgotten `await`
+// fails that test). onTestFinished works wherever the test runs, also in files that
+// share this module (isolate: false), where a top-level afterEach would not.
+let armedFor: unknown;
+onAsyncMatcherCall(() => {
+  const state = expect.getState() as { currentTestName?: string; testPath?: string };
+  const key = `${state.testPath ?? ''}\0${state.currentTestName ?? ''}`;
+  if (armedFor === key) return;
+  try {
+    onTestFinished(() => {
+      armedFor = undefined;
+      checkUnawaitedMatchers();
+    });
+    armedFor = key;
+  } catch {
+    // Called outside a running test (a hook): nothing to attach the check to.
+  }
+});
 
 declare module 'vitest' {
   // Vitest requires exactly this signature (`T = any`) for its Matchers interface;
