@@ -8,6 +8,8 @@
  * @packageDocumentation
  */
 
+import { registerWithRunningTestRunner } from './testing/autoregister.js';
+
 // ---- Errors --------------------------------------------------------------------
 export * from './errors/index.js';
 
@@ -59,3 +61,8 @@ export { createClock, Scheduler } from './clock/index.js';
 export type { Clock, ScheduledJob } from './clock/index.js';
 export { createLogger, silentLogger } from './log/index.js';
 export type { Logger, LoggerOptions, LogLevel, LogFormat, LogFields } from './log/index.js';
+
+// Imported inside a Vitest or Jest run, `cpe-sim` registers its matchers too: using
+// them after `import { startFleet } from 'cpe-sim'` must not fail with "Invalid Chai
+// property". (Their TypeScript types come with `cpe-sim/vitest` / `cpe-sim/jest`.)
+registerWithRunningTestRunner();

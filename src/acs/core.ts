@@ -308,6 +308,7 @@ export class AcsCore {
     return new Promise<CpeResponse>((resolve, reject) => {
       if (this.closed) return reject(this.closedError(`rpc(${key}, ${req.name})`));
       const entry = this.enqueue(key, req);
+      const queuedAt = this.now();
       entry.resolve = (r) => {
         if (entry.timer) clearTimeout(entry.timer);
         resolve(r);
@@ -325,13 +326,34 @@ export class AcsCore {
             entry,
             new CpeSimError(
               ACS_ERROR.RPC_TIMEOUT,
-              `rpc ${req.name} for CPE ${JSON.stringify(key)} got no answer within ${timeoutMs} ms (${wasQueued >= 0 ? 'the CPE did not open a session' : 'delivered, but the CPE did not answer'}); sessions seen: ${this.sessionsRing.length}`,
+              `rpc ${req.name} for CPE ${JSON.stringify(key)} got no answer within ${timeoutMs} ms: ${wasQueued >= 0 ? this.whyUndelivered(key, queuedAt) : 'it was delivered, but the CPE did not answer it'}; sessions seen: ${this.sessionsRing.length}`,
             ),
           );
         }, timeoutMs);
         entry.timer.unref?.();
       }
     });
+  }
+
+  /**
+   * Why a queued RPC never reached its CPE, as precisely as the ACS can tell: the key
+   * names no device (a typo), the device's session is open but it sent nothing that
+   * lets the ACS speak (TR-069 §3.7.1.3: requests go out only in answer to a POST), or
+   * it opened no session at all (nobody sent it a Connection Request).
+   */
+  private whyUndelivered(key: string, queuedAt: number): string {
+    const serial = this.resolve(key);
+    if (serial === undefined && key !== '*') {
+      const seen = [...this.known.values()].slice(-5).map((d) => this.aliasOfSerial.get(d.serial) ?? d.serial);
+      return `no CPE matches ${JSON.stringify(key)}: it is no alias, serial number, OUI-ProductClass-Serial or Connection Request URL id of the ${this.known.size} device(s) that informed${seen.length > 0 ? ` (e.g. ${seen.join(', ')})` : ''}`;
+    }
+    const open = [...this.live.values()].find((s) => key === '*' || s.id.serial === serial);
+    if (open) {
+      return `the CPE opened session #${open.rec.id} and it is still open, but the CPE sent no POST the ACS could answer with the request since ${open.cpeDone ? 'its empty POST' : 'its last message'} (last activity ${Math.max(0, Math.round(this.now() - open.lastActivity))} ms ago)`;
+    }
+    const since = this.sessionsRing.filter((s) => s.startedAt >= queuedAt && (key === '*' || s.serial === serial));
+    if (since.length > 0) return `the CPE opened ${since.length} session(s) since the rpc was queued, but none took it (last: #${since.at(-1)!.id}, ${since.at(-1)!.ok ? 'ok' : `failed: ${since.at(-1)!.error ?? 'unknown'}`})`;
+    return 'the CPE did not open a session (send it a Connection Request, or wait for its periodic Inform)';
   }
 
   behave(key: string, b: AcsBehaviour | null): void {

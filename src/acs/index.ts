@@ -8,7 +8,7 @@
 import { AcsCore, attachCore } from './core.js';
 import { ConnectionRequestClient } from './cr-client.js';
 import { startAcsServer } from './server.js';
-import type { AcsRequest, CpeResponse, CrOptions, CrResult, FakeAcs, FakeAcsOptions } from './types.js';
+import type { AcsRequest, CrOptions, CrResult, FakeAcs, FakeAcsOptions, RpcOptions, RpcResponse } from './types.js';
 
 // ---- Types -------------------------------------------------------------------------
 export type {
@@ -24,6 +24,8 @@ export type {
   FakeAcs,
   FakeAcsOptions,
   RpcOptions,
+  RpcResponse,
+  AcsRpcName,
   WaitForInformOptions,
 } from './types.js';
 
@@ -64,7 +66,8 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
     enqueue: (cpe: string, req: AcsRequest) => {
       core.enqueue(cpe, req);
     },
-    rpc: (cpe: string, req: AcsRequest, o = {}): Promise<CpeResponse> => core.rpc(cpe, req, o.timeoutMs),
+    // The core checks the response's name against the request's (inSession), so the narrowing holds.
+    rpc: <R extends AcsRequest>(cpe: string, req: R, o: RpcOptions = {}): Promise<RpcResponse<R>> => core.rpc(cpe, req, o.timeoutMs) as Promise<RpcResponse<R>>,
     waitForInform: (match, o) => core.waitForInform(match, o),
     connectionRequest: async (crUrl: string, o: CrOptions = {}): Promise<CrResult> => {
       // A fresh client per CR (GenieACS-like: no nonce reuse); tracked so close() aborts it.

@@ -152,6 +152,12 @@ export interface AcsBehaviour {
   once?: boolean;
 }
 
+/** RPC names an ACS can send (TR-069 Table A.3 as modelled here), e.g. `'GetParameterValues'`. */
+export type AcsRpcName = AcsRequest['name'];
+
+/** What {@link FakeAcs.rpc} resolves with for a request `R`: its `…Response`, or a Fault. */
+export type RpcResponse<R extends AcsRequest = AcsRequest> = Extract<CpeResponse, { name: `${R['name']}Response` | 'Fault' }>;
+
 /** Options of {@link FakeAcs.rpc}. */
 export interface RpcOptions {
   /** Reject when no answer came within this many ms; default: wait until close(). */
@@ -216,8 +222,14 @@ export interface FakeAcs extends AsyncDisposable {
   resolve(key: string): string | undefined;
   /** Queues an RPC for the device's next (or current) session; fire and forget. */
   enqueue(cpe: string, req: AcsRequest): void;
-  /** Queues an RPC and resolves with the CPE's response or Fault. */
-  rpc(cpe: string, req: AcsRequest, opts?: RpcOptions): Promise<CpeResponse>;
+  /**
+   * Queues an RPC and resolves with the CPE's response or Fault, typed by the request:
+   * `rpc(cpe, { name: 'GetParameterValues', … })` resolves with a
+   * `GetParameterValuesResponse | Fault` (the ACS checks the name on the wire).
+   * On timeout the error says why: no CPE matches the key, its session stayed open
+   * without a POST to answer, or it opened no session.
+   */
+  rpc<R extends AcsRequest>(cpe: string, req: R, opts?: RpcOptions): Promise<RpcResponse<R>>;
   /** Resolves with a matching recorded Inform (see `since`) or the next one. */
   waitForInform(match: { cpe?: string; event?: string }, opts?: WaitForInformOptions): Promise<AcsInform>;
   /** Sends a real HTTP Connection Request (GET, Digest/Basic as challenged). */

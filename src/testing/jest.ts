@@ -44,6 +44,18 @@ declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> extends CpeSimMatchers<R> {}
 }
 
+declare global {
+  // The `expect` global typed by @types/jest (no `import from '@jest/globals'`): its
+  // Matchers live in the global `jest` namespace. Type parameters repeated exactly as
+  // @types/jest declares them, or the declarations would not merge. Without
+  // @types/jest this declares an interface nobody reads.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Matchers<R, T = {}> extends CpeSimMatchers<R> {}
+  }
+}
+
 // ---- Re-exports ----------------------------------------------------------------
 export * from './reexports.js';
 

@@ -3,6 +3,7 @@
  * `vitest.ts` and `jest.ts`). `R` is what the runner's matchers return.
  * @module
  */
+import type { AcsRpcName } from '../acs/index.js';
 import type { ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
 
 /**
@@ -18,11 +19,12 @@ export interface CpeSimMatchers<R = unknown> {
    */
   toHaveInformed(eventCode: string | AsymmetricLike, options?: ToHaveInformedOptions): Promise<R>;
   /**
-   * On a `Cpe` or a `Fleet`: the CPE received the RPC `name` from the ACS and the
+   * On a `Cpe` or a `Fleet`: the CPE received the RPC `name` (an ACS RPC name such as
+   * `'GetParameterValues'`: a misspelt one does not compile) from the ACS and the
    * parsed request partially matches `partial` (asymmetric matchers allowed).
    * @example await expect(cpe).toHaveReceivedRpc('SetParameterValues', { parameterList: [{ name: 'Device.X', value: '1' }] })
    */
-  toHaveReceivedRpc(name: string | AsymmetricLike, partial?: object, options?: ToHaveReceivedRpcOptions): Promise<R>;
+  toHaveReceivedRpc(name: AcsRpcName | AsymmetricLike, partial?: object, options?: ToHaveReceivedRpcOptions): Promise<R>;
   /**
    * On a `Cpe`: the parameter at `path` holds `value` now.
    * @example expect(cpe).toHaveParameterValue('Device.ManagementServer.PeriodicInformInterval', '60')

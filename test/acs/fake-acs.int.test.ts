@@ -284,6 +284,25 @@ describe('rpc() and waitForInform()', () => {
     expect((await cpe.post(null)).status).toBe(204); // nothing left to deliver
   });
 
+  it('rpc timeout says why: no CPE matches the key, the session stayed open, or no session was opened', async () => {
+    const acs = await acsWith();
+    const cpe = cpeFor(acs);
+    await cpe.post(informXml({ serial: 'RAW040', crUrl: 'http://h/cr/cpe-1' }));
+    // The key names no device that informed (a typo for cpe-1).
+    const typo = await acs.rpc('cpe-9', { name: 'FactoryReset' }, { timeoutMs: 20 }).catch((e: Error) => e);
+    expect(String(typo)).toContain('no CPE matches "cpe-9": it is no alias, serial number, OUI-ProductClass-Serial or Connection Request URL id of the 1 device(s) that informed (e.g. RAW040)');
+    expect(String(typo)).not.toContain('did not open a session');
+    // The CPE's session is open (Inform answered) but it never sent the POST that lets the ACS speak.
+    const open = await acs.rpc('cpe-1', { name: 'FactoryReset' }, { timeoutMs: 20 }).catch((e: Error) => e);
+    expect(String(open)).toMatch(/the CPE opened session #1 and it is still open, but the CPE sent no POST the ACS could answer with the request since its last message/);
+    expect(String(open)).not.toContain('did not open a session');
+    expect((await cpe.post(null)).status).toBe(204); // the timed-out rpc was dropped
+    // A known alias whose device opened no session since.
+    acs.alias('cpe-2', 'RAW041');
+    const none = await acs.rpc('cpe-2', { name: 'FactoryReset' }, { timeoutMs: 20 }).catch((e: Error) => e);
+    expect(String(none)).toContain('the CPE did not open a session (send it a Connection Request, or wait for its periodic Inform)');
+  });
+
   it('a response with the wrong cwmp:ID fails the rpc with a clear error and gets fault 8003', async () => {
     const acs = await acsWith();
     const p = acs.rpc('RAW020', { name: 'GetParameterValues', parameterNames: ['Device.'] });

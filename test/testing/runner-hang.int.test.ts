@@ -49,7 +49,7 @@ describe('Vitest, default timeouts', () => {
   test('the run ends by itself with exactly the deliberate failures', () => {
     expect(vitest.killed, vitest.output).toBe(false);
     expect(vitest.code).toBe(1);
-    expect(vitest.output).toMatch(/Tests +4 failed \| 2 passed \(6\)/);
+    expect(vitest.output).toMatch(/Tests +4 failed \| 3 passed \(7\)/);
   });
 
   test('an ACS answering 500 fails the test with each CPE\'s status, the ACS body and the transcript, not "Test timed out"', () => {
@@ -75,6 +75,11 @@ describe('Vitest, default timeouts', () => {
     expect(vitest.output).toContain('await it: `await expect(cpe).toHaveInformed(…)`');
     expect(vitest.output).toMatch(/✓ U2 the next test passes/);
     expect(vitest.output).not.toContain('Unhandled');
+  });
+
+  test('importing only `cpe-sim` registers the matchers (no "Invalid Chai property")', () => {
+    expect(vitest.output).toMatch(/✓ register\.failing\.ts \(1 test\)/);
+    expect(vitest.output).not.toContain('Invalid Chai property');
   });
 });
 

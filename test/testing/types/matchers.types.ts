@@ -6,6 +6,7 @@
 import { expect, expectTypeOf } from 'vitest';
 import { expect as jestExpect } from '@jest/globals';
 import type { CrResult, Cpe, Fleet, FakeAcs } from '../../../src/testing/vitest.js';
+import type { Fault, GetParameterValuesResponse, RebootResponse } from '../../../src/index.js';
 import type {} from '../../../src/testing/jest.js';
 
 declare const cpe: Cpe;
@@ -24,8 +25,21 @@ export async function vitestTypes(): Promise<void> {
   expect(res).toBeUnauthorized({ scheme: 'digest' });
   expect(res).not.toBeAccepted();
   // The async matchers return promises (they must be awaited); the others do not.
-  expectTypeOf(expect(cpe).toHaveInformed('1 BOOT')).toEqualTypeOf<Promise<Cpe>>();
+  // (A Promise of the received value with Vitest alone; of void when @types/jest's global
+  // Matchers, which Vitest's assertions extend too, are augmented in the same program, as here.)
+  expectTypeOf(expect(cpe).toHaveInformed('1 BOOT')).toExtend<PromiseLike<unknown>>();
   expectTypeOf(expect(res).toBeAccepted()).not.toEqualTypeOf<Promise<CrResult>>();
+
+  // @ts-expect-error a misspelt RPC name does not compile (issue 18)
+  await expect(cpe).toHaveReceivedRpc('GetParameterVals');
+  await expect(cpe).toHaveReceivedRpc(expect.stringMatching(/^Get/));
+  // acs.rpc is narrowed by the request: the response of THAT RPC, or a Fault.
+  const gpv = await acs.rpc('cpe-1', { name: 'GetParameterValues', parameterNames: ['Device.'] });
+  expectTypeOf(gpv).toEqualTypeOf<GetParameterValuesResponse | Fault>();
+  if (gpv.name === 'GetParameterValuesResponse') expectTypeOf(gpv.parameterList).toBeArray();
+  expectTypeOf(await acs.rpc('cpe-1', { name: 'Reboot', commandKey: 'k' })).toEqualTypeOf<RebootResponse | Fault>();
+  // @ts-expect-error a misspelt request name does not compile either
+  await acs.rpc('cpe-1', { name: 'GetParameterVals', parameterNames: [] });
 
   // @ts-expect-error an event code is a string (or an asymmetric matcher), not a number
   await expect(cpe).toHaveInformed(6);
@@ -46,6 +60,8 @@ export async function jestTypes(): Promise<void> {
   jestExpect(cpe).toHaveCompletedSessions(1);
   jestExpect(res).toBeAccepted();
 
+  // @ts-expect-error RPC names are typed under Jest too
+  await jestExpect(cpe).toHaveReceivedRpc('GetParameterVals');
   // @ts-expect-error toHaveCompletedSessions takes a count
   jestExpect(cpe).toHaveCompletedSessions('one');
   // @ts-expect-error toBeAccepted takes no argument
