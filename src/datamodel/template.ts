@@ -6,8 +6,8 @@
  * @module
  */
 import { ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
-import { compileSerialPattern, hasPlaceholders, serialPatternProblems } from '../profile/index.js';
-import type { DataModelRoot, GeneratorDef, LeafDef, Profile, TableDef, XsdType } from '../profile/types.js';
+import { compileSerialPattern, hasPlaceholders, serialPatternProblems, type SerialStamper } from '../profile/index.js';
+import type { DataModelRoot, GeneratorDef, LeafDef, PlaceholderInput, Profile, TableDef, XsdType } from '../profile/types.js';
 
 /** A leaf definition as the template holds it. @internal */
 export interface LeafShape {
@@ -22,10 +22,12 @@ export interface LeafShape {
   readonly writable: boolean;
   /** The value must go through `stampPlaceholders` per CPE. */
   readonly stamped: boolean;
-  /** This is `deviceIdPaths.serialNumber`: the value goes through `stampSerial` too. */
+  /** This is `deviceIdPaths.serialNumber`: the value goes through `stampSerial` instead. */
   readonly serial: boolean;
   /** A generator drives this leaf (for a table-row leaf: in at least one row). */
   readonly generated: boolean;
+  /** `hidden: true` in the profile: GetParameterValues answers "" (TR-181 secrets). */
+  readonly hidden: boolean;
 }
 
 /** A single-instance object (`Device.`, `Device.DeviceInfo.`, or a sub-object of a row). @internal */
@@ -37,19 +39,32 @@ export interface ObjectShape {
   readonly children: readonly Shape[];
 }
 
-/** A multi-instance table (`Device.Hosts.Host.`); its rows live in each tree. @internal */
-export interface TableShape {
+/** The shape of one row of a table: descendants' `rel` are relative to the row path. @internal */
+export interface RowShape {
+  readonly row: ObjectShape;
+  /** Row-relative path → shape (objects end with '.'; nested tables too). */
+  readonly rowIndex: ReadonlyMap<string, Shape>;
+}
+
+/**
+ * A multi-instance table (`Device.Hosts.Host.`); its rows live in each tree. A table
+ * may sit in a concrete row of another table (`Device.WiFi.AccessPoint.1.AssociatedDevice.`,
+ * ref. 3.3); rows 1..N may carry extra leaves of their own (groups, ref. 3.5). @internal
+ */
+export interface TableShape extends RowShape {
   readonly kind: 'table';
   readonly name: string;
-  /** Full path, ends with '.'. */
+  /** Relative to its container: the full path for a top-level table, row-relative inside a row. Ends with '.'. */
   readonly rel: string;
+  /** Full path, ends with '.'. */
+  readonly path: string;
   readonly def: TableDef;
-  /** The shape of one row: `rel` of its descendants are relative to the row path. */
-  readonly row: ObjectShape;
-  /** Row-relative path → shape, for lookups below a row. */
-  readonly rowIndex: ReadonlyMap<string, LeafShape | ObjectShape>;
   /** Rows 1..initialRows exist in an untouched tree. */
   readonly initialRows: number;
+  /** Initial rows with extra leaves or nested tables: their own shape (the template's leaves plus the extras). */
+  readonly rowsWithExtras: ReadonlyMap<number, RowShape>;
+  /** The rows of other tables this table lies in, outermost first. */
+  readonly enclosing: readonly { table: TableShape; instance: number }[];
 }
 
 /** @internal */
@@ -69,7 +84,7 @@ interface MutableObject {
 export function compareSegments(a: string, b: string): number {
   const an = /^\d+$/.test(a);
   const bn = /^\d+$/.test(b);
-  if (an && bn) return Number(a) - Number(b);
+  if (an && bn && Number(a) !== Number(b)) return Number(a) - Number(b);
   if (an !== bn) return an ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -79,7 +94,8 @@ function sortTree(node: MutableObject): void {
   for (const c of node.children) if (c.kind === 'object') sortTree(c as MutableObject);
 }
 
-const SEGMENT = /^[A-Za-z_][A-Za-z0-9_-]*$|^[1-9]\d*$/;
+// Ref. 3.1: any run of letters, digits, '_' and '-' (`01`, `X_EXAMPLE-Vendor`).
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Builds a subtree from leaf paths relative to `base` (`''` for the static tree).
@@ -163,6 +179,11 @@ class ShapeBuilder {
     this.index.set(rel, leaf);
   }
 
+  /** Puts an existing shape (a template row leaf) at its own `rel`. */
+  addShared(shape: LeafShape): void {
+    this.addLeaf(shape.rel, shape.rel, () => shape);
+  }
+
   addTable(relPath: string, full: string, make: (name: string, rel: string) => TableShape): void {
     const segments = this.segmentsOf(relPath, full);
     if (!segments) return;
@@ -180,6 +201,13 @@ class ShapeBuilder {
   }
 }
 
+/** A table while the template is built. */
+interface TableBuild {
+  shape: TableShape;
+  /** Builders of the initial rows that have extras, created on first use. */
+  rows: Map<number, ShapeBuilder>;
+}
+
 /**
  * A profile compiled for fast queries. Immutable and shared by every CPE of a fleet;
  * per-CPE state lives in the `ParameterTree` overlay.
@@ -191,17 +219,19 @@ class ShapeBuilder {
 export class Template {
   /** The profile this template was compiled from. */
   readonly profile: Profile;
-  /** `Device` or `InternetGatewayDevice`. */
+  /** The management root (`Device`, `InternetGatewayDevice`, …): first segment of deviceIdPaths.manufacturer. */
   readonly root: DataModelRoot;
+  /** Every top-level object, in tree order. */
+  readonly roots: readonly string[];
   /** Number of leaves of an untouched tree (static leaves plus the initial table rows). */
   readonly leafCount: number;
   /** Paths of the multi-instance tables (ending with '.'), in tree order. */
   readonly tablePaths: readonly string[];
-  /** @internal The root object `Device.`. */
+  /** @internal The unnamed top object (rel ''): its children are the root objects. */
   readonly rootShape: ObjectShape;
-  /** @internal Every static node by full path (objects and tables end with '.'). */
+  /** @internal Every static node by full path (objects and tables end with '.'), nodes inside table rows excluded. */
   readonly index: ReadonlyMap<string, Shape>;
-  /** @internal Tables, longest path first, to resolve row paths. */
+  /** @internal Every table (nested ones included), longest path first, to resolve row paths. */
   readonly tables: readonly TableShape[];
   /**
    * Every generator by the full path of the leaf it drives (profile §6; inline ones
@@ -209,15 +239,15 @@ export class Template {
    */
   readonly generators: ReadonlyMap<string, GeneratorDef>;
   /** @internal The profile's `fleet.serialPattern`, checked once here, stamped on every serial read. */
-  readonly stampSerial: (base: string, index: number) => string;
+  readonly serialStamper: SerialStamper;
 
   private constructor(profile: Profile) {
     this.profile = profile;
     this.root = profile.root;
     const problems: ProfileProblem[] = [];
-    const rootRel = `${profile.root}.`;
-    const builder = new ShapeBuilder(profile.root, rootRel, problems);
+    const builder = new ShapeBuilder('', '', problems);
     const serialPath = profile.deviceIdPaths.serialNumber;
+    const pools = profile.fleet.pools ?? {};
     const problemAt = (key: string, source: SourcePosition | undefined, message: string): void => {
       problems.push(source ? { key, message, file: source.file, line: source.line, col: source.col } : { key, message });
     };
@@ -230,56 +260,98 @@ export class Template {
       value: def.value,
       writable: def.writable,
       // `{i}` is replaced before stamping; check what remains.
-      stamped: hasPlaceholders(def.value.replaceAll('{i}', '1')),
+      stamped: hasPlaceholders(def.value.replaceAll('{i}', '1'), pools),
       serial,
       generated: false,
+      hidden: def.hidden === true,
     });
 
-    // Tables first (outer before inner), so a static leaf below a table is reported as such.
-    const tables: TableShape[] = [];
+    // Tables first (outer before inner), so leaves and inner tables find their container.
+    const builds: TableBuild[] = [];
+    const innermost = (path: string): TableBuild | undefined => {
+      let best: TableBuild | undefined;
+      for (const b of builds) if (path.startsWith(b.shape.path) && path !== b.shape.path && (!best || b.shape.path.length > best.shape.path.length)) best = b;
+      return best;
+    };
+    /** The builder that holds `path` and the path relative to it; undefined (reported) when `path` is in no initial row. */
+    const containerOf = (path: string, key: string, source: SourcePosition | undefined): { builder: ShapeBuilder; rel: string; outer?: { table: TableShape; instance: number } } | undefined => {
+      const t = innermost(path);
+      if (!t) return { builder, rel: path };
+      const rest = path.slice(t.shape.path.length);
+      const seg = rest.split('.', 1)[0] ?? '';
+      const n = /^[1-9]\d{0,9}$/.test(seg) ? Number(seg) : 0;
+      if (n < 1 || n > t.shape.initialRows || rest.length === seg.length) {
+        problemAt(key, source, `'${path}' lies below the multi-instance table '${t.shape.path}' but not in one of its rows 1…${t.shape.initialRows}; declare it in that table's parameters, or with a group on an existing row`);
+        return undefined;
+      }
+      let rb = t.rows.get(n);
+      if (!rb) {
+        rb = new ShapeBuilder('', '', problems);
+        for (const s of t.shape.rowIndex.values()) if (s.kind === 'leaf') rb.addShared(s);
+        t.rows.set(n, rb);
+      }
+      return { builder: rb, rel: rest.slice(seg.length + 1), outer: { table: t.shape, instance: n } };
+    };
+
     const tableDefs = [...profile.objects].sort((a, b) => a.path.length - b.path.length);
     for (const def of tableDefs) {
       const path = def.path.endsWith('.') ? def.path : `${def.path}.`;
-      if (!path.startsWith(rootRel)) {
-        problemAt('objects', def.source, `table '${def.path}' is not below the root object '${rootRel}'`);
-        continue;
-      }
-      const outer = tables.find((t) => path.startsWith(t.rel) && path !== t.rel);
-      if (outer) {
-        problemAt('objects', def.source, `table '${def.path}' lies inside the rows of table '${outer.rel}'; nested tables are not supported`);
-        continue;
-      }
+      const at = containerOf(path, 'objects', def.source);
+      if (!at) continue;
       const rowBuilder = new ShapeBuilder('', '', problems);
       for (const p of def.parameters) {
         rowBuilder.at(`objects[${def.path}].parameters`, p.source ?? def.source).addLeaf(p.path, `${path}{i}.${p.path}`, (name, rel) => leafShape(p, name, rel, false));
       }
       sortTree(rowBuilder.root);
-      const rowIndex = new Map<string, LeafShape | ObjectShape>();
-      for (const [k, v] of rowBuilder.index) if (k !== '' && v.kind !== 'table') rowIndex.set(k, v);
-      builder.at('objects', def.source).addTable(path.slice(rootRel.length, -1), path, (name, rel) => {
-        const t: TableShape = { kind: 'table', name, rel, def, row: rowBuilder.root, rowIndex, initialRows: def.instances };
-        tables.push(t);
+      const rowIndex = new Map<string, Shape>();
+      for (const [k, v] of rowBuilder.index) if (k !== '') rowIndex.set(k, v);
+      const outerChain = at.outer ? [...at.outer.table.enclosing, at.outer] : [];
+      at.builder.at('objects', def.source).addTable(at.rel.slice(0, -1), path, (name, rel) => {
+        const t: TableShape = { kind: 'table', name, rel, path, def, row: rowBuilder.root, rowIndex, initialRows: def.instances, rowsWithExtras: new Map(), enclosing: outerChain };
+        builds.push({ shape: t, rows: new Map() });
         return t;
       });
     }
 
     for (const def of profile.parameters) {
-      if (!def.path.startsWith(rootRel)) {
-        problemAt('parameters', def.source, `'${def.path}' is not below the root object '${rootRel}'`);
-        continue;
-      }
-      builder.at('parameters', def.source).addLeaf(def.path.slice(rootRel.length), def.path, (name, rel) => leafShape(def, name, rel, def.path === serialPath));
+      const at = containerOf(def.path, 'parameters', def.source);
+      if (!at) continue;
+      at.builder.at('parameters', def.source).addLeaf(at.rel, def.path, (name, rel) => leafShape(def, name, rel, def.path === serialPath));
     }
     // A loaded profile was checked already; a hand-built Profile is caught here rather
     // than at the first Inform that reads the serial number.
-    for (const msg of serialPatternProblems(profile.fleet.serialPattern)) problemAt('fleet.serialPattern', undefined, msg);
+    for (const msg of serialPatternProblems(profile.fleet.serialPattern, pools)) problemAt('fleet.serialPattern', undefined, msg);
+    if (builder.root.children.length === 0 && problems.length === 0) problemAt('parameters', undefined, 'the profile has no leaves');
     if (problems.length > 0) throw new ProfileError(problems, profile.source);
 
-    this.stampSerial = compileSerialPattern(profile.fleet.serialPattern);
+    // Rows with extras get their own (sorted) shape; the map is filled in place before freezing.
+    for (const b of builds) {
+      const extras = b.shape.rowsWithExtras as Map<number, RowShape>;
+      for (const [n, rb] of b.rows) {
+        sortTree(rb.root);
+        const rowIndex = new Map<string, Shape>();
+        for (const [k, v] of rb.index) if (k !== '') rowIndex.set(k, v);
+        extras.set(n, { row: rb.root, rowIndex });
+      }
+    }
+
+    this.serialStamper = compileSerialPattern(profile.fleet.serialPattern, pools);
     sortTree(builder.root);
+    const index = builder.index;
+    index.delete('');
     this.rootShape = builder.root;
-    this.index = builder.index;
-    this.tables = [...tables].sort((a, b) => b.rel.length - a.rel.length);
+    this.roots = builder.root.children.map((c) => c.name);
+    this.index = index;
+    this.tables = builds.map((b) => b.shape).sort((a, b) => b.path.length - a.path.length);
+    this.tablePaths = this.tables.map((t) => t.path).sort(comparePaths);
+    let count = 0;
+    for (const s of index.values()) if (s.kind === 'leaf') count++;
+    const leavesOf = (r: RowShape): number => [...r.rowIndex.values()].filter((s) => s.kind === 'leaf').length;
+    for (const t of this.tables) {
+      const plain = leavesOf(t);
+      count += (t.initialRows - t.rowsWithExtras.size) * plain;
+      for (const r of t.rowsWithExtras.values()) count += leavesOf(r);
+    }
     const generators = new Map<string, GeneratorDef>();
     for (const g of profile.generators) {
       const found = this.resolve(g.path);
@@ -294,19 +366,21 @@ export class Template {
     }
     if (problems.length > 0) throw new ProfileError(problems, profile.source);
     this.generators = generators;
-    this.tablePaths = [...builder.index.values()].filter((s): s is TableShape => s.kind === 'table').map((t) => t.rel).sort(comparePaths);
-    let count = profile.parameters.length;
-    for (const t of tables) count += t.initialRows * [...t.rowIndex.values()].filter((s) => s.kind === 'leaf').length;
     this.leafCount = count;
     Object.freeze(this);
   }
 
   /**
    * Compiles a validated profile. Throws `ProfileError` for a structure the tree
-   * cannot hold (a name used as leaf and object, a leaf below a table, nested tables).
+   * cannot hold (a name used as leaf and object, a leaf below a table outside its rows).
    */
   static compile(profile: Profile): Template {
     return new Template(profile);
+  }
+
+  /** The serial number of the CPE `ctx` from the serial leaf's declared value (ref. 5.2). */
+  stampSerial(base: string, ctx: PlaceholderInput | number): string {
+    return this.serialStamper(base, typeof ctx === 'number' ? { index: ctx, id: `cpe-${ctx}` } : ctx);
   }
 
   /** True when an untouched tree has this leaf (static leaves and the initial table rows). */
@@ -322,28 +396,34 @@ export class Template {
     return found?.shape.kind === 'leaf' ? found.shape.type : undefined;
   }
 
+  /** @internal The shape of row `instance` of `table`: its own when it has extras. */
+  rowShape(table: TableShape, instance: number): RowShape {
+    return table.rowsWithExtras.get(instance) ?? table;
+  }
+
   /**
    * @internal Finds the shape of `path` regardless of which rows a tree has. For paths
-   * below a table, `row` says which table and instance; `shape` is then the row
-   * shape itself (path = row) or a row-relative node.
+   * below a table, `row` says which table and instance (the innermost); `shape` is then
+   * the row shape itself (path = row) or a row-relative node.
    */
   resolve(path: string): { shape: Shape; row?: { table: TableShape; instance: number; base: string } } | undefined {
     const direct = this.index.get(path);
     if (direct !== undefined) return { shape: direct };
     for (const table of this.tables) {
-      if (!path.startsWith(table.rel)) continue;
-      const rest = path.slice(table.rel.length);
+      if (!path.startsWith(table.path) || path === table.path) continue;
+      const rest = path.slice(table.path.length);
       const dot = rest.indexOf('.');
       if (dot <= 0) return undefined;
       const num = rest.slice(0, dot);
       if (!/^[1-9]\d{0,9}$/.test(num)) return undefined;
       const instance = Number(num);
-      const base = table.rel + num + '.';
+      const base = table.path + num + '.';
       const relPath = rest.slice(dot + 1);
       const row = { table, instance, base };
-      if (relPath === '') return { shape: table.row, row };
-      const shape = table.rowIndex.get(relPath);
-      return shape ? { shape, row } : undefined;
+      const shape = this.rowShape(table, instance);
+      if (relPath === '') return { shape: shape.row, row };
+      const found = shape.rowIndex.get(relPath);
+      return found ? { shape: found, row } : undefined;
     }
     return undefined;
   }

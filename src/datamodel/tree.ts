@@ -100,6 +100,12 @@ class OverlayTree implements ParameterTree {
     return state ? state.rows.includes(instance) : instance <= table.initialRows;
   }
 
+  /** A row exists when it and every row it lies in (nested tables) exist in this tree. */
+  private rowChainExists(table: TableShape, instance: number): boolean {
+    for (const e of table.enclosing) if (!this.rowExists(e.table, e.instance)) return false;
+    return this.rowExists(table, instance);
+  }
+
   private pathOf(ref: NodeRef): string {
     return ref.base + ref.shape.rel;
   }
@@ -110,7 +116,7 @@ class OverlayTree implements ParameterTree {
     if (!found) return undefined;
     if (!found.row) return { shape: found.shape, base: '' };
     const { table, instance, base } = found.row;
-    if (!this.rowExists(table, instance)) return undefined;
+    if (!this.rowChainExists(table, instance)) return undefined;
     return { shape: found.shape, base, row: { table, instance } };
   }
 
@@ -118,7 +124,8 @@ class OverlayTree implements ParameterTree {
     const { shape } = ref;
     if (shape.kind === 'object') return shape.children.map((c) => ({ shape: c, base: ref.base, row: ref.row }));
     if (shape.kind === 'table') {
-      return this.rowsOf(shape).map((n) => ({ shape: shape.row, base: `${shape.rel}${n}.`, row: { table: shape, instance: n } }));
+      const at = ref.base + shape.rel;
+      return this.rowsOf(shape).map((n) => ({ shape: this.template.rowShape(shape, n).row, base: `${at}${n}.`, row: { table: shape, instance: n } }));
     }
     return [];
   }
@@ -142,7 +149,12 @@ class OverlayTree implements ParameterTree {
     const { shape } = ref;
     if (shape.kind === 'leaf') return shape.writable;
     if (shape.kind === 'table') return true;
-    return ref.row !== undefined && shape === ref.row.table.row;
+    return this.isRow(ref);
+  }
+
+  /** True for a table row itself (`Device.Hosts.Host.2.`): the only objects with an empty `rel` inside a row. */
+  private isRow(ref: NodeRef): boolean {
+    return ref.row !== undefined && ref.shape.kind === 'object' && ref.shape.rel === '';
   }
 
   private rootRef(): NodeRef {
@@ -165,8 +177,9 @@ class OverlayTree implements ParameterTree {
   private defaultValue(leaf: LeafShape, instance: number | undefined): string {
     let v = leaf.value;
     if (instance !== undefined) v = v.replaceAll('{i}', String(instance));
-    if (leaf.stamped) v = stampPlaceholders(v, this.ctx);
-    if (leaf.serial) v = this.template.stampSerial(v, this.ctx.index);
+    // The serial pattern stamps the declared value itself (ref. 5.2: `{base}` is the raw value).
+    if (leaf.serial) return this.template.stampSerial(v, this.ctx);
+    if (leaf.stamped) v = stampPlaceholders(v, this.ctx, this.template.profile.fleet.pools);
     return v;
   }
 
@@ -215,10 +228,11 @@ class OverlayTree implements ParameterTree {
     return { name: this.pathOf(ref), value: this.valueOf(ref), type: (ref.shape as LeafShape).type };
   }
 
-  get(path: string): (ParameterValue & { writable: boolean }) | undefined {
+  get(path: string): (ParameterValue & { writable: boolean; hidden?: boolean }) | undefined {
     const ref = this.find(path);
     if (!ref || ref.shape.kind !== 'leaf' || path.endsWith('.')) return undefined;
-    return { ...this.toValue(ref), writable: ref.shape.writable };
+    const v = { ...this.toValue(ref), writable: ref.shape.writable };
+    return ref.shape.hidden ? { ...v, hidden: true } : v;
   }
 
   getValue(path: string): string | undefined {
@@ -240,9 +254,11 @@ class OverlayTree implements ParameterTree {
 
   getNames(path: string, nextLevel: boolean): ParameterInfo[] {
     if (path === '') {
-      // TR-069 A.3.2.3: empty path with NextLevel true lists only the root object.
-      if (nextLevel) return [{ name: this.template.rootShape.rel, writable: false }];
-      return this.namesBelow(this.rootRef());
+      // TR-069 A.3.2.3: empty path with NextLevel true lists the top-level object(s);
+      // a profile may have several (`DeviceID.` beside `InternetGatewayDevice.`, ref. 3.1).
+      const tops = this.children(this.rootRef());
+      if (nextLevel) return tops.map((c) => ({ name: this.pathOf(c), writable: false }));
+      return tops.flatMap((c) => this.namesBelow(c));
     }
     const ref = this.find(path);
     if (!ref || (ref.shape.kind === 'leaf') === path.endsWith('.')) {
@@ -365,28 +381,45 @@ class OverlayTree implements ParameterTree {
   }
 
   addObject(tablePath: string): number {
-    const shape = this.template.index.get(tablePath);
-    if (!shape || shape.kind !== 'table') {
+    const ref = this.find(tablePath);
+    const shape = ref?.shape;
+    if (!shape || shape.kind !== 'table' || !tablePath.endsWith('.')) {
       throw fault(9005, `'${tablePath}' is not a multi-instance object (expected a table path ending with '.', e.g. '${this.template.tablePaths[0] ?? `${this.root}.Hosts.Host.`}')`);
     }
     const state = this.stateOf(shape);
     const instance = state.next++;
     state.rows.push(instance); // `next` only grows, so rows stay ascending
+    this.syncEntryCount(tablePath, state.rows.length);
     return instance;
   }
 
   deleteObject(instancePath: string): void {
     const ref = instancePath.endsWith('.') ? this.find(instancePath) : undefined;
-    if (!ref?.row || ref.shape !== ref.row.table.row) {
+    if (!ref?.row || !this.isRow(ref)) {
       throw fault(9005, `'${instancePath}' is not an existing instance of a multi-instance object (expected e.g. '${this.template.tablePaths[0] ?? `${this.root}.Hosts.Host.`}1.')`);
     }
     const state = this.stateOf(ref.row.table);
     state.rows.splice(state.rows.indexOf(ref.row.instance), 1);
-    // Forget what the overlay held for the row (its number is never handed out again).
+    // Forget what the overlay held for the row (its number is never handed out again),
+    // nested tables of the row included.
     for (const map of [this.values, this.attrs, this.generated]) {
       if (!map) continue;
       for (const key of map.keys()) if (key.startsWith(instancePath)) map.delete(key);
     }
+    if (this.tableStates) for (const t of this.tableStates.keys()) if (t.path.startsWith(instancePath)) this.tableStates.delete(t);
+    this.syncEntryCount(instancePath.slice(0, instancePath.length - String(ref.row.instance).length - 1), state.rows.length);
+  }
+
+  /**
+   * Ref. 3.6: a `<Table>NumberOfEntries` leaf beside the table follows AddObject and
+   * DeleteObject (a device write; not recomputed at load).
+   */
+  private syncEntryCount(tablePath: string, rows: number): void {
+    const counter = `${tablePath.slice(0, -1)}NumberOfEntries`;
+    const ref = this.find(counter);
+    if (!ref || ref.shape.kind !== 'leaf') return;
+    const r = this.validate({ name: counter, value: String(rows) }, true);
+    if (!('faultCode' in r)) this.apply([r], 'internal');
   }
 
   // ---- attributes ------------------------------------------------------------

@@ -59,14 +59,15 @@ export interface ParameterChange {
 
 /** One CPE's parameter tree. */
 export interface ParameterTree {
-  /** `Device` or `InternetGatewayDevice`. */
+  /** The management root (`Device`, `InternetGatewayDevice`, …): first segment of deviceIdPaths.manufacturer. */
   readonly root: string;
   /**
    * A leaf by full path, or undefined. Every read (this, `getValue`, `getValues`) of a
    * leaf a generator drives returns the value the generator has reached by now: values
-   * are computed on read, nothing ticks in the background.
+   * are computed on read, nothing ticks in the background. `hidden` is set for a leaf
+   * the profile marks `hidden: true` (GetParameterValues should answer "" for it, TR-181 secrets).
    */
-  get(path: string): (ParameterValue & { writable: boolean }) | undefined;
+  get(path: string): (ParameterValue & { writable: boolean; hidden?: boolean }) | undefined;
   /** Shortcut for `get(path)?.value`. */
   getValue(path: string): string | undefined;
   /** True when `path` is a leaf or an existing object path (ending with a dot). */

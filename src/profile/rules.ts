@@ -26,8 +26,9 @@ export const ZERO_VALUES: Readonly<Record<XsdType, string>> = {
   'xsd:long': '0',
   'xsd:unsignedLong': '0',
   'xsd:boolean': 'false',
-  // TR-069 A.2.1 / cwmp-notes: the "Unknown Time" value.
-  'xsd:dateTime': '0001-01-01T00:00:00Z',
+  // Ref. 3.2: cpe-labs uses the epoch (a periodicInformPaths.time leaf without a value
+  // anchors the phase there); TR-069's Unknown Time 0001-01-01T00:00:00Z stays valid.
+  'xsd:dateTime': '1970-01-01T00:00:00Z',
   'xsd:base64': '',
 };
 
@@ -57,21 +58,21 @@ export function realmProblem(realm: string): string | undefined {
   return undefined;
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+// Ref. 3.1: a segment is one or more of A-Z a-z 0-9 _ - (no rule on the first character).
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const INSTANCE = /^[1-9][0-9]*$/;
-
-/** The data-model roots cpe-sim knows: TR-181 `Device.` and TR-098 `InternetGatewayDevice.`. */
-export const ROOTS: readonly DataModelRoot[] = ['Device', 'InternetGatewayDevice'];
 
 /**
  * Why `path` is not a valid parameter path, or `undefined`. `kind` says what it must
- * be: a full leaf path (`Device.DeviceInfo.SerialNumber`), a full object path (may end
- * with `.`), or a relative path inside an object/group (`Stats.BytesSent`).
+ * be: a full leaf path (`Device.DeviceInfo.SerialNumber`), a table path (may end with
+ * `.`, not in an instance number), a group prefix (may end in an instance number or be
+ * a bare root, ref. 3.5), or a relative path inside an object/group (`Stats.BytesSent`).
+ * Any first segment is a root (`DeviceID`, `InternetGatewayDevice`, …; ref. 3.1).
  */
-export function pathProblem(path: string, kind: 'leaf' | 'object' | 'relative'): string | undefined {
+export function pathProblem(path: string, kind: 'leaf' | 'object' | 'prefix' | 'relative'): string | undefined {
   if (path === '') return 'the path is empty';
   let p = path;
-  if (kind === 'object' && p.endsWith('.')) p = p.slice(0, -1);
+  if ((kind === 'object' || kind === 'prefix') && p.endsWith('.')) p = p.slice(0, -1);
   else if (p.endsWith('.')) {
     return kind === 'leaf'
       ? `${JSON.stringify(path)} ends with "."; a leaf path names a parameter, not an object`
@@ -79,19 +80,12 @@ export function pathProblem(path: string, kind: 'leaf' | 'object' | 'relative'):
   }
   if (kind === 'relative' && p.startsWith('.')) return `${JSON.stringify(path)} starts with "."; write it relative, without a leading dot`;
   const segs = p.split('.');
-  for (const [i, seg] of segs.entries()) {
+  for (const seg of segs) {
     if (seg === '') return `${JSON.stringify(path)} has an empty segment (".." or a leading ".")`;
-    if (NAME.test(seg)) continue;
-    if (INSTANCE.test(seg)) {
-      if (i === 0 && kind !== 'relative') return `${JSON.stringify(path)} starts with an instance number`;
-      continue;
-    }
-    return `${JSON.stringify(path)}: segment ${JSON.stringify(seg)} is neither a name ([A-Za-z_][A-Za-z0-9_-]*) nor an instance number (1, 2, …)`;
+    if (!SEGMENT.test(seg)) return `${JSON.stringify(path)}: segment ${JSON.stringify(seg)} may hold only letters, digits, "_" and "-"`;
   }
-  if (kind !== 'relative') {
-    const root = segs[0] ?? '';
-    if (!(ROOTS as readonly string[]).includes(root)) return `${JSON.stringify(path)} must start with Device. (TR-181) or InternetGatewayDevice. (TR-098), found ${JSON.stringify(root)}`;
-    if (segs.length < 2) return `${JSON.stringify(path)} names only the root object`;
+  if (kind === 'leaf' || kind === 'object') {
+    if (segs.length < 2) return `${JSON.stringify(path)} names only a root object`;
   }
   if (kind === 'object' && INSTANCE.test(segs[segs.length - 1] ?? '')) {
     return `${JSON.stringify(path)} ends with an instance number; name the table itself (e.g. Device.Hosts.Host)`;
@@ -99,32 +93,20 @@ export function pathProblem(path: string, kind: 'leaf' | 'object' | 'relative'):
   return undefined;
 }
 
-/** The root (first segment) of a path, if it is a known one. */
-export function rootOf(path: string): DataModelRoot | undefined {
-  const seg = path.split('.', 1)[0];
-  return seg === 'Device' || seg === 'InternetGatewayDevice' ? seg : undefined;
-}
-
 /**
- * The data-model root shared by `paths`: `Device` (TR-181) or `InternetGatewayDevice`
- * (TR-098).
+ * The top-level object names of `paths`, in byte order (a profile may have several:
+ * `DeviceID` beside `InternetGatewayDevice`).
  *
- * @throws {ProfileError} when there is no path, a path has another root, or the roots differ.
+ * @throws {ProfileError} when there is no path.
  * @example
  * detectRoot(['Device.DeviceInfo.SerialNumber']) // 'Device'
  */
 export function detectRoot(paths: Iterable<string>): DataModelRoot {
   let root: DataModelRoot | undefined;
-  let firstPath = '';
   for (const p of paths) {
-    const r = rootOf(p);
-    if (!r) throw new ProfileError([{ key: 'root', message: `${JSON.stringify(p)} does not start with Device. or InternetGatewayDevice.` }]);
-    if (root === undefined) {
-      root = r;
-      firstPath = p;
-    } else if (r !== root) {
-      throw new ProfileError([{ key: 'root', message: `${JSON.stringify(p)} has root ${r} but ${JSON.stringify(firstPath)} has root ${root}; a profile uses one data model` }]);
-    }
+    const r = p.split('.', 1)[0] ?? '';
+    if (!SEGMENT.test(r)) throw new ProfileError([{ key: 'root', message: `${JSON.stringify(p)} does not start with an object name` }]);
+    root ??= r;
   }
   if (root === undefined) throw new ProfileError([{ key: 'root', message: 'no parameter paths to detect the data-model root from' }]);
   return root;
@@ -154,7 +136,8 @@ export function valueProblem(type: XsdType, value: string): string | undefined {
     case 'xsd:unsignedLong': {
       const signed = type === 'xsd:int' || type === 'xsd:long';
       const range = INT_RANGES[type];
-      if (!(signed ? /^-?[0-9]+$/ : /^[0-9]+$/).test(value) || !range) {
+      // Ref. 3.2 (Go strconv): signed types take an optional + or -, leading zeros are fine.
+      if (!(signed ? /^[+-]?[0-9]+$/ : /^[0-9]+$/).test(value) || !range) {
         return `expected ${signed ? 'a decimal integer' : 'a non-negative decimal integer'} for ${type}, found ${JSON.stringify(value)}`;
       }
       const n = BigInt(value);

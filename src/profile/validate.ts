@@ -2,20 +2,41 @@
  * The profile validator: turns the neutral node trees of one or more files into a
  * {@link Profile}, collecting EVERY problem (with file, line:col and key path) instead
  * of stopping at the first, then throws one {@link ProfileError} listing them all.
+ * Accepts the whole cpe-labs format (docs/profile.md; reference: profile-format.md
+ * sections 2-6, 7.2, 8.1, 9, 10, 11).
  * @module
  */
 import { ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
 import { DurationError, parseDurationNs } from './duration.js';
 import { describe, problemAt, type MapEntry, type PNode, type Where } from './nodes.js';
-import { placeholderProblem, serialPatternProblems, stampInstance, stampPlaceholders, hasPlaceholders } from './placeholders.js';
-import { isTransferFaultCode, pathProblem, realmProblem, rootOf, valueProblem, XSD_TYPES, ZERO_VALUES } from './rules.js';
+import {
+  compileSerialPattern,
+  hasPlaceholders,
+  PlaceholderError,
+  pickOptions,
+  placeholderProblem,
+  poolCapacity,
+  serialPatternIsPerCpe,
+  serialPatternProblems,
+  stampInstance,
+  stampPlaceholders,
+  withPickOption,
+  type Pools,
+} from './placeholders.js';
+import { isTransferFaultCode, pathProblem, realmProblem, valueProblem, XSD_TYPES, ZERO_VALUES } from './rules.js';
 import type {
   ConnectionRequestConfig,
   CrScheme,
-  DataModelRoot,
+  DiagnosticDef,
+  FirmwareConfig,
+  GeneratorDef,
   InformParameterKey,
   LeafDef,
+  LinkFaultConfig,
+  PoolDef,
   Profile,
+  SoftwareModuleFaultReason,
+  SoftwareModulesConfig,
   TableDef,
   TransferFault,
   XsdType,
@@ -27,14 +48,40 @@ export interface ProfileDoc {
   tree: PNode | null;
 }
 
-const TOP_KEYS = ['deviceIdPaths', 'parameters', 'objects', 'groups', 'informParameters', 'periodicInformPaths', 'fleet', 'connectionRequest', 'transfer', 'eventSchedule'] as const;
-const SINGLETONS = new Set(['deviceIdPaths', 'fleet', 'connectionRequest', 'periodicInformPaths', 'transfer', 'eventSchedule', 'informParameters']);
-const NOT_YET: Record<string, string> = {
-  generators: 'value generators (counter, drift, enum, uptime, wallclock) are not supported yet by cpe-sim; remove the block (planned for a later release)',
-  usp: 'TR-369 (USP) agent settings are not supported yet by cpe-sim; remove the block (planned for a later release)',
+const TOP_KEYS = [
+  'deviceIdPaths', 'parameters', 'objects', 'groups', 'informParameters', 'periodicInformPaths', 'acsCredentialPaths',
+  'generators', 'fleet', 'connectionRequest', 'transfer', 'softwareModules', 'eventSchedule', 'diagnostics', 'faults',
+] as const;
+/** Ref. 2.3: blocks at most one file of a directory may declare. */
+const SINGLETONS = new Set(['deviceIdPaths', 'fleet', 'transfer', 'connectionRequest', 'periodicInformPaths', 'acsCredentialPaths', 'eventSchedule', 'softwareModules']);
+const LIST_BLOCKS = ['parameters', 'objects', 'groups'] as const;
+type ListBlock = (typeof LIST_BLOCKS)[number];
+/** Keys that are no profile keys but mean something elsewhere: a precise message instead of a bare "unknown key". */
+const FOREIGN_TOP: Record<string, string> = {
+  usp: 'unknown key "usp": a profile has no USP block; USP (TR-369) is configured on the command line only (cpe-labs: --usp-broker, --usp-controller-id, --usp-mqtt-*), never in the profile',
+  app: 'unknown key "app": "app" belongs in an app manifest (the data model a ChangeDUState install adds), not in a device profile',
 };
 const DEVICE_ID_KEYS = ['manufacturer', 'oui', 'productClass', 'serialNumber'] as const;
-const INFORM_KEYS: readonly InformParameterKey[] = ['bootstrap', 'boot', 'periodic', 'valueChange', 'connectionRequest'];
+const INFORM_KEYS: readonly InformParameterKey[] = ['bootstrap', 'boot', 'periodic', 'valueChange', 'connectionRequest', 'transferComplete'];
+const LEAF_KEYS = ['path', 'type', 'value', 'writable', 'instances', 'generator', 'hidden'] as const;
+const GENERATOR_KEYS = ['type', 'interval', 'min', 'max', 'step', 'jitter', 'stepMax', 'values', 'mode'] as const;
+const GENERATOR_TYPES = ['counter', 'drift', 'enum', 'uptime', 'wallclock'] as const;
+const GENERATOR_TARGET: Record<(typeof GENERATOR_TYPES)[number], readonly XsdType[]> = {
+  counter: ['xsd:unsignedInt'],
+  drift: ['xsd:int'],
+  enum: ['xsd:string', 'xsd:boolean'],
+  uptime: ['xsd:unsignedInt'],
+  wallclock: ['xsd:dateTime'],
+};
+const SM_REASONS: readonly SoftwareModuleFaultReason[] = ['server-unreachable', 'corrupt', 'ee-mismatch', 'resources-exceeded'];
+const POOL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const POOL_RESERVED = new Set(['cpe', 'cpe_id', 'i', 'base']);
+/** yaml.v3 decodes these YAML 1.1 words into a bool field (ref. 2.2); the YAML 1.2 parser leaves them strings. */
+const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON']);
+const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
+const UINT32_MAX = 4294967295;
+/** Ref. 7.1: the TransferComplete delay when `transfer.defaultDelay` is omitted, 0 or negative. */
+export const DEFAULT_TRANSFER_DELAY_MS = 5000;
 
 /** Fault strings of TR-069 Table A.5 for the TransferComplete fault codes, used when `string` is omitted. */
 const TRANSFER_FAULT_STRINGS: Readonly<Record<number, string>> = {
@@ -94,6 +141,7 @@ function suggestion(key: string, allowed: readonly string[]): string {
 interface LeafInfo {
   type: XsdType;
   writable: boolean;
+  value: string;
   where: Where;
   key: string;
 }
@@ -104,13 +152,15 @@ class Validator {
   /** Every leaf (plain, group and table rows) by full path, for existence checks and duplicates. */
   readonly leaves = new Map<string, LeafInfo>();
   count = 1;
+  offset = 0;
+  pools: Pools = {};
 
   add(where: Where, key: string, message: string): void {
     this.problems.push(problemAt(where, key, message));
   }
 
   /** Checks that `node` is a mapping with only `allowed` keys; returns its entries by key. */
-  map(node: PNode, key: string, allowed: readonly string[], what: string, notYet: Record<string, string> = {}): Map<string, MapEntry> | undefined {
+  map(node: PNode, key: string, allowed: readonly string[], what: string, foreign: Record<string, string> = {}): Map<string, MapEntry> | undefined {
     if (node.kind !== 'map') {
       this.add(node.where, key, `expected ${what}, found ${describe(node)}`);
       return undefined;
@@ -119,32 +169,34 @@ class Validator {
     for (const e of node.entries) {
       const k = key ? `${key}.${e.key}` : e.key;
       // Own keys only: `__proto__` (or `constructor`) would find Object.prototype's.
-      const later = Object.hasOwn(notYet, e.key) ? notYet[e.key] : undefined;
-      if (later !== undefined) this.add(e.keyWhere, k, later);
+      const special = Object.hasOwn(foreign, e.key) ? foreign[e.key] : undefined;
+      if (special !== undefined) this.add(e.keyWhere, k, special);
       else if (!allowed.includes(e.key)) this.add(e.keyWhere, k, `unknown key ${JSON.stringify(e.key)}${suggestion(e.key, allowed)}; expected one of ${allowed.join(', ')}`);
       else out.set(e.key, e);
     }
     return out;
   }
 
+  /** A string field: any scalar's source text (`value: 300` is "300", ref. 2.2). */
   string(e: MapEntry | undefined, key: string, opts: { allowEmpty?: boolean } = {}): string | undefined {
     if (!e) return undefined;
     const n = e.value;
-    if (n.kind !== 'scalar' || typeof n.value !== 'string') {
-      this.add(n.where, key, `expected a string, found ${describe(n)}${n.kind === 'scalar' && n.value !== null ? ' (quote it)' : ''}`);
+    if (n.kind !== 'scalar' || n.value === null) {
+      this.add(n.where, key, `expected a string, found ${describe(n)}`);
       return undefined;
     }
-    if (!opts.allowEmpty && n.value === '') {
+    if (!opts.allowEmpty && n.text === '') {
       this.add(n.where, key, 'expected a non-empty string, found ""');
       return undefined;
     }
-    return n.value;
+    return n.text;
   }
 
+  /** An integer field: a YAML integer (a quoted "3" is refused, as yaml.v3 does). */
   integer(e: MapEntry | undefined, key: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     if (!e) return undefined;
     const n = e.value;
-    if (n.kind !== 'scalar' || (typeof n.value !== 'number' && typeof n.value !== 'bigint') || !Number.isSafeInteger(Number(n.value)) || !/^[+-]?[0-9]+$/.test(n.text)) {
+    if (n.kind !== 'scalar' || (typeof n.value !== 'number' && typeof n.value !== 'bigint') || !Number.isSafeInteger(Number(n.value)) || !/^[+-]?[0-9_]+$/.test(n.text)) {
       this.add(n.where, key, `expected an integer ≥ ${min}, found ${describe(n)}`);
       return undefined;
     }
@@ -156,18 +208,40 @@ class Validator {
     return v;
   }
 
-  boolean(e: MapEntry | undefined, key: string): boolean | undefined {
+  /** A float field (generator `jitter`). */
+  float(e: MapEntry | undefined, key: string, min: number, max: number): number | undefined {
     if (!e) return undefined;
     const n = e.value;
-    if (n.kind !== 'scalar' || typeof n.value !== 'boolean') {
-      this.add(n.where, key, `expected true or false, found ${describe(n)}`);
+    if (n.kind !== 'scalar' || typeof n.value !== 'number' || !Number.isFinite(n.value)) {
+      this.add(n.where, key, `expected a number from ${min} to ${max}, found ${describe(n)}`);
+      return undefined;
+    }
+    if (n.value < min || n.value > max) {
+      this.add(n.where, key, `expected a number from ${min} to ${max}, found ${n.text}`);
       return undefined;
     }
     return n.value;
   }
 
-  /** A Go duration in ms; `0` may be written as a bare number (Go accepts "0"), nothing else may. */
-  duration(e: MapEntry | undefined, key: string): number | undefined {
+  /** A bool field: true/false, and the YAML 1.1 words yes/no/on/off/y/n yaml.v3 accepts (ref. 2.2). */
+  boolean(e: MapEntry | undefined, key: string): boolean | undefined {
+    if (!e) return undefined;
+    const n = e.value;
+    if (n.kind === 'scalar' && typeof n.value === 'boolean') return n.value;
+    if (n.kind === 'scalar' && typeof n.value === 'string') {
+      if (YAML11_TRUE.has(n.value)) return true;
+      if (YAML11_FALSE.has(n.value)) return false;
+    }
+    this.add(n.where, key, `expected true or false, found ${describe(n)}`);
+    return undefined;
+  }
+
+  /**
+   * A Go duration in ms; `0` may be written as a bare number (Go accepts "0"), nothing
+   * else may. `sign`: 'nonneg' (default) refuses negatives, 'positive' also zero,
+   * 'any' accepts every value.
+   */
+  duration(e: MapEntry | undefined, key: string, sign: 'nonneg' | 'positive' | 'any' = 'nonneg'): number | undefined {
     if (!e) return undefined;
     const n = e.value;
     if (n.kind !== 'scalar' || n.value === null || typeof n.value === 'boolean') {
@@ -180,8 +254,12 @@ class Validator {
     }
     try {
       const ns = parseDurationNs(n.text);
-      if (ns < 0n) {
+      if (sign !== 'any' && ns < 0n) {
         this.add(n.where, key, `expected a duration ≥ 0, found ${JSON.stringify(n.text)} (negative durations are not allowed)`);
+        return undefined;
+      }
+      if (sign === 'positive' && ns === 0n) {
+        this.add(n.where, key, `expected a duration > 0, found ${JSON.stringify(n.text)}`);
         return undefined;
       }
       return Number(ns) / 1e6;
@@ -224,49 +302,64 @@ class Validator {
     return undefined;
   }
 
+  /** Reports unless `path` names a leaf of `type` (and, with `writable`, a writable one). */
+  requireTypedLeaf(e: MapEntry | undefined, key: string, types: readonly XsdType[], writable: boolean, why: string): string | undefined {
+    const p = this.string(e, key);
+    if (p === undefined || !e) return undefined;
+    const leaf = this.requireLeaf(p, e.value.where, key);
+    if (!leaf) return undefined;
+    if (!types.includes(leaf.type)) {
+      this.add(e.value.where, key, `${p} must be of type ${types.join(' or ')} (it is ${leaf.type} at ${fmtWhere(leaf.where)})`);
+      return undefined;
+    }
+    if (writable && !leaf.writable) {
+      this.add(e.value.where, key, `${p} must be writable: true, ${why} (declared at ${fmtWhere(leaf.where)})`);
+      return undefined;
+    }
+    return p;
+  }
+
+  /** The first and last CPE of the fleet (global indices). */
+  cpes(): number[] {
+    return [...new Set([this.offset + 1, this.offset + this.count])];
+  }
+
   /**
-   * Checks a leaf value against its type. Values with per-CPE placeholders are checked
-   * for placeholder syntax and range capacity, then stamped for CPE 1 and the last CPE,
-   * and both stamped values are type-checked.
+   * Checks a leaf value against its type (ref. 3.2). Values with per-CPE placeholders
+   * are checked for syntax, then stamped for the first and the last CPE with every
+   * option of each pick/rpick, and every stamped value is type-checked.
    */
   checkValue(value: string, type: XsdType, where: Where, key: string): void {
-    if (hasPlaceholders(value)) {
-      const syntax = placeholderProblem(value);
-      if (syntax) {
-        this.add(where, key, syntax);
-        return;
-      }
-      const capacity = placeholderProblem(value, this.count);
-      if (capacity) {
-        this.add(where, key, `${capacity} (fleet.count is ${this.count})`);
-        return;
-      }
-      for (const index of new Set([1, this.count])) {
-        const stamped = stampPlaceholders(value, { index, id: `cpe-${index}` });
+    if (!hasPlaceholders(value, this.pools)) {
+      const why = valueProblem(type, value);
+      if (why) this.add(where, key, why);
+      return;
+    }
+    const syntax = placeholderProblem(value, this.pools);
+    if (syntax) {
+      this.add(where, key, syntax);
+      return;
+    }
+    const variants = Math.max(1, ...pickOptions(value, this.pools).map((o) => o.length));
+    for (let k = 0; k < variants; k++) {
+      const v = variants > 1 ? withPickOption(value, k, this.pools) : value;
+      for (const index of this.cpes()) {
+        let stamped: string;
+        try {
+          stamped = stampPlaceholders(v, { index, id: `cpe-${index}`, seed: 0n }, this.pools);
+        } catch (err) {
+          if (!(err instanceof PlaceholderError)) throw err;
+          this.add(where, key, `${err.message} (fleet.count is ${this.count}${this.offset ? `, fleet.offset ${this.offset}` : ''})`);
+          return;
+        }
         const why = valueProblem(type, stamped);
         if (why) {
           this.add(where, key, `for CPE ${index} the value stamps to ${JSON.stringify(stamped)}: ${why}`);
           return;
         }
       }
-      return;
     }
-    const why = valueProblem(type, value);
-    if (why) this.add(where, key, why);
   }
-}
-
-interface LeafSpec {
-  path: string;
-  pathWhere: Where;
-  type: XsdType;
-  value: string | undefined;
-  valueWhere: Where;
-  writable: boolean;
-  /** `null`: given but invalid (already reported). */
-  instances: number | undefined | null;
-  instancesWhere: Where;
-  where: Where;
 }
 
 function isNull(n: PNode): boolean {
@@ -277,24 +370,149 @@ function countI(s: string): number {
   return s.split('{i}').length - 1;
 }
 
+/** `Omit` applied to each member of a union. */
+type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A parsed generator before its target is known: `path` is filled in by the caller. */
+type GeneratorSpec = { def: DistOmit<GeneratorDef, 'path'>; where: Where; key: string };
+
+/** Parses one generator mapping (ref. 6.1/6.2); `withPath` for the top-level form. */
+function generatorSpec(v: Validator, node: PNode, key: string, withPath: boolean): (GeneratorSpec & { path?: string; pathWhere?: Where }) | undefined {
+  const allowed = withPath ? ['path', ...GENERATOR_KEYS] : GENERATOR_KEYS;
+  const foreign: Record<string, string> = withPath ? {} : { path: 'an inline generator takes its leaf\'s path; remove "path" (or move the generator to the top-level generators block)' };
+  const m = v.map(node, key, allowed, `a generator mapping {type, interval, …}`, foreign);
+  if (!m) return undefined;
+  let path: string | undefined;
+  if (withPath) {
+    const pE = m.get('path');
+    if (!pE) v.add(node.where, `${key}.path`, 'missing required key "path" (the leaf this generator writes)');
+    else {
+      path = v.string(pE, `${key}.path`);
+      if (path?.endsWith('.')) path = path.slice(0, -1);
+      if (path?.includes('{i}')) {
+        v.add(pE.value.where, `${key}.path`, `a top-level generator names one existing leaf; {i} is not allowed (put the generator inline on the {i} leaf to get one per row)`);
+        path = undefined;
+      }
+    }
+  }
+  const tE = m.get('type');
+  let type: (typeof GENERATOR_TYPES)[number] | undefined;
+  if (!tE) v.add(node.where, `${key}.type`, `missing required key "type" (one of ${GENERATOR_TYPES.join(', ')})`);
+  else {
+    const t = v.string(tE, `${key}.type`);
+    if (t !== undefined) {
+      if ((GENERATOR_TYPES as readonly string[]).includes(t)) type = t as (typeof GENERATOR_TYPES)[number];
+      else v.add(tE.value.where, `${key}.type`, `unknown generator type ${JSON.stringify(t)}${suggestion(t, GENERATOR_TYPES)}; expected one of ${GENERATOR_TYPES.join(', ')}`);
+    }
+  }
+  const iE = m.get('interval');
+  if (!iE) v.add(node.where, `${key}.interval`, 'missing required key "interval" (a Go duration > 0 such as "30s")');
+  const intervalMs = v.duration(iE, `${key}.interval`, 'positive');
+  const need = (k: string): MapEntry | undefined => {
+    const e = m.get(k);
+    if (!e) v.add(node.where, `${key}.${k}`, `missing required key "${k}" for a ${type ?? ''} generator`);
+    return e;
+  };
+  let def: DistOmit<GeneratorDef, 'path'> | undefined;
+  const base = { where: node.where, key };
+  switch (type) {
+    case 'counter': {
+      const min = v.integer(need('min'), `${key}.min`, 0, UINT32_MAX);
+      const max = v.integer(need('max'), `${key}.max`, 0, UINT32_MAX);
+      const step = v.integer(need('step'), `${key}.step`, 1);
+      const jitter = m.has('jitter') ? v.float(m.get('jitter'), `${key}.jitter`, 0, 1) : 0;
+      if (min !== undefined && max !== undefined && min >= max) v.add(m.get('max')?.value.where ?? node.where, `${key}.max`, `max must be greater than min (${min}), found ${max}`);
+      else if (min !== undefined && max !== undefined && step !== undefined && jitter !== undefined && intervalMs !== undefined) def = { type, intervalMs, min, max, step, jitter };
+      break;
+    }
+    case 'drift': {
+      const min = v.integer(need('min'), `${key}.min`, Number.MIN_SAFE_INTEGER);
+      const max = v.integer(need('max'), `${key}.max`, Number.MIN_SAFE_INTEGER);
+      const stepMax = v.integer(need('stepMax'), `${key}.stepMax`, 1);
+      if (min !== undefined && max !== undefined && min >= max) v.add(m.get('max')?.value.where ?? node.where, `${key}.max`, `max must be greater than min (${min}), found ${max}`);
+      else if (min !== undefined && max !== undefined && stepMax !== undefined && intervalMs !== undefined) def = { type, intervalMs, min, max, stepMax };
+      break;
+    }
+    case 'enum': {
+      const vE = need('values');
+      const values: string[] = [];
+      let ok = vE !== undefined;
+      if (vE && vE.value.kind !== 'seq') {
+        v.add(vE.value.where, `${key}.values`, `expected a non-empty list of values, found ${describe(vE.value)}`);
+        ok = false;
+      } else if (vE && vE.value.kind === 'seq') {
+        if (vE.value.items.length === 0) {
+          v.add(vE.value.where, `${key}.values`, 'expected a non-empty list of values, found an empty list');
+          ok = false;
+        }
+        for (const [j, n] of vE.value.items.entries()) {
+          if (n.kind !== 'scalar' || n.value === null) {
+            v.add(n.where, `${key}.values[${j}]`, `expected a value, found ${describe(n)}`);
+            ok = false;
+          } else values.push(n.text);
+        }
+      }
+      let mode: 'cycle' | 'random' = 'cycle';
+      const mE = m.get('mode');
+      if (mE) {
+        const md = v.string(mE, `${key}.mode`);
+        if (md === 'cycle' || md === 'random') mode = md;
+        else {
+          ok = false;
+          if (md !== undefined) v.add(mE.value.where, `${key}.mode`, `expected cycle or random, found ${JSON.stringify(md)}`);
+        }
+      }
+      if (ok && intervalMs !== undefined) def = { type, intervalMs, values, mode };
+      break;
+    }
+    case 'uptime':
+    case 'wallclock':
+      if (intervalMs !== undefined) def = { type, intervalMs };
+      break;
+    case undefined:
+      break;
+  }
+  if (!def) return undefined;
+  const out: GeneratorSpec & { path?: string; pathWhere?: Where } = { def, ...base };
+  if (path !== undefined) out.path = path;
+  const pw = m.get('path')?.value.where;
+  if (pw) out.pathWhere = pw;
+  return out;
+}
+
+interface LeafSpec {
+  path: string;
+  pathWhere: Where;
+  type: XsdType;
+  value: string | undefined;
+  valueWhere: Where;
+  writable: boolean;
+  hidden: boolean;
+  /** `null`: given but invalid (already reported). */
+  instances: number | undefined | null;
+  instancesWhere: Where;
+  /** `null`: given but invalid (already reported). */
+  generator: GeneratorSpec | undefined | null;
+  where: Where;
+}
+
 /** Parses the common keys of a leaf entry; `undefined` when its path is unusable. */
 function leafSpec(v: Validator, node: PNode, key: string, inObject: boolean): LeafSpec | undefined {
-  const allowed = inObject ? ['path', 'type', 'value', 'writable'] : ['path', 'type', 'value', 'writable', 'instances'];
-  const notYet: Record<string, string> = {
-    generator: 'per-leaf value generators are not supported yet by cpe-sim; remove the key (planned for a later release)',
-  };
-  if (inObject) notYet['instances'] = 'instances is not allowed on a parameter inside objects: the table\'s own instances sets the rows, and {i} in a value is the row number';
-  const m = v.map(node, key, allowed, 'a leaf mapping such as {path: Device.DeviceInfo.Manufacturer, value: Example}', notYet);
+  const allowed = inObject ? LEAF_KEYS.filter((k) => k !== 'instances') : LEAF_KEYS;
+  const foreign: Record<string, string> = {};
+  if (inObject) foreign['instances'] = 'instances is not allowed on a parameter inside objects: the table\'s own instances sets the rows, and {i} in a value is the row number';
+  const m = v.map(node, key, allowed, 'a leaf mapping such as {path: Device.DeviceInfo.Manufacturer, value: Example}', foreign);
   if (!m) return undefined;
   const pathE = m.get('path');
   if (!pathE) {
     v.add(node.where, `${key}.path`, 'missing required key "path"');
     return undefined;
   }
-  const path = v.string(pathE, `${key}.path`);
+  let path = v.string(pathE, `${key}.path`);
+  // Ref. 3.1: a trailing "." on a leaf path is tolerated and stripped.
+  if (path !== undefined && path.endsWith('.') && !path.endsWith('..')) path = path.slice(0, -1);
   let type: XsdType = 'xsd:string';
   const typeE = m.get('type');
-  if (typeE) {
+  if (typeE && !isNull(typeE.value)) {
     const t = v.string(typeE, `${key}.type`);
     if (t !== undefined) {
       if ((XSD_TYPES as readonly string[]).includes(t)) type = t as XsdType;
@@ -314,8 +532,11 @@ function leafSpec(v: Validator, node: PNode, key: string, inObject: boolean): Le
     else if (n.value !== null) value = n.text;
   }
   const writable = v.boolean(m.get('writable'), `${key}.writable`) ?? false;
+  const hidden = v.boolean(m.get('hidden'), `${key}.hidden`) ?? false;
   const instancesE = m.get('instances');
-  const instances = instancesE ? (v.integer(instancesE, `${key}.instances`, 1, 1_000_000) ?? null) : undefined;
+  const instances = instancesE ? (v.integer(instancesE, `${key}.instances`, 0, 1_000_000) ?? null) : undefined;
+  const genE = m.get('generator');
+  const generator = genE && !isNull(genE.value) ? (generatorSpec(v, genE.value, `${key}.generator`, false) ?? null) : undefined;
   if (path === undefined) return undefined;
   return {
     path,
@@ -324,135 +545,172 @@ function leafSpec(v: Validator, node: PNode, key: string, inObject: boolean): Le
     value,
     valueWhere: valueE?.value.where ?? node.where,
     writable,
+    hidden,
     instances,
-    instancesWhere: m.get('instances')?.value.where ?? node.where,
+    instancesWhere: instancesE?.value.where ?? node.where,
+    generator,
     where: node.where,
   };
 }
 
-/** Expands a plain/group leaf (with `instances`) into LeafDefs, validating path, `{i}` and value. */
-function expandLeaf(v: Validator, spec: LeafSpec, fullPath: string, key: string, out: LeafDef[]): void {
-  const nI = countI(fullPath);
-  const value = spec.value ?? ZERO_VALUES[spec.type];
-  let paths: Array<[string, string]>;
-  if (spec.instances === null) return;
-  if (spec.instances !== undefined) {
-    if (nI !== 1) {
-      v.add(nI === 0 ? spec.instancesWhere : spec.pathWhere, nI === 0 ? `${key}.instances` : `${key}.path`,
-        nI === 0
-          ? `instances: ${spec.instances} needs exactly one {i} in the path, found none in ${JSON.stringify(fullPath)}`
-          : `the path must contain exactly one {i} when instances is set, found ${nI} in ${JSON.stringify(fullPath)}`);
-      return;
-    }
-    paths = [];
-    for (let n = 1; n <= spec.instances; n++) paths.push([stampInstance(fullPath, n), stampInstance(value, n)]);
-  } else {
-    if (nI > 0) {
-      v.add(spec.pathWhere, `${key}.path`, `${JSON.stringify(fullPath)} contains {i} but the leaf has no instances: N; add instances or remove {i}`);
-      return;
-    }
-    if (countI(value) > 0) {
-      v.add(spec.valueWhere, `${key}.value`, `the value contains {i} but the leaf has no instances: N ({i} is the instance number)`);
-      return;
-    }
-    paths = [[fullPath, value]];
-  }
-  const syntax = pathProblem(stampInstance(fullPath, 1), 'leaf');
-  if (syntax) {
-    v.add(spec.pathWhere, `${key}.path`, syntax);
-    return;
-  }
-  // The value template is checked once for the first and last instance: N copies of one mistake are one problem.
-  const firstValue = paths[0]?.[1] ?? value;
-  const lastValue = paths[paths.length - 1]?.[1] ?? value;
-  const before = v.problems.length;
-  v.checkValue(firstValue, spec.type, spec.valueWhere, `${key}.value`);
-  if (lastValue !== firstValue && v.problems.length === before) v.checkValue(lastValue, spec.type, spec.valueWhere, `${key}.value`);
-  const source = position(spec.where);
-  for (const [p, val] of paths) {
-    if (!v.declare(p, { type: spec.type, writable: spec.writable, where: spec.pathWhere, key: `${key}.path` })) break;
-    const leaf: LeafDef = { path: p, type: spec.type, value: val, writable: spec.writable };
-    if (source) leaf.source = source;
-    out.push(leaf);
-  }
+/** A table while the blocks are read: `{i}` rows of `parameters`/`groups` and `objects` entries with the same parent merge (ref. 3.3). */
+interface TableAcc {
+  path: string;
+  instances: number;
+  where: Where;
+  key: string;
+  uniqueKeys: string[];
+  leaves: LeafDef[];
+  leafWhere: Map<string, { where: Where; key: string }>;
+  source?: SourcePosition;
 }
 
+/** An inline generator waiting for the tree: its rows, in registration order (ref. 6.1). */
+interface InlineGen {
+  order: [number, number, number];
+  spec: GeneratorSpec;
+  /** Concrete leaf paths, one per row; `table` when they come from a table's rows. */
+  paths?: string[];
+  table?: { acc: TableAcc; rel: string };
+}
 
-/**
- * Validates and merges `docs` (in order) into a Profile.
- * @throws {ProfileError} listing every problem found.
- */
-export function buildProfile(docs: readonly ProfileDoc[], source: string, initialProblems: readonly ProfileProblem[] = []): Profile {
-  const v = new Validator();
-  v.problems.push(...initialProblems);
-  const singles = new Map<string, MapEntry>();
-  // List blocks in file order, then key order: leaves keep the order in which they were written.
-  const blocks: Array<{ kind: 'parameters' | 'objects' | 'groups'; node: PNode }> = [];
-  let anyTree = false;
+const RANK: Record<ListBlock, number> = { parameters: 0, objects: 1, groups: 2 };
 
-  for (const doc of docs) {
-    if (doc.tree === null) continue;
-    anyTree = true;
-    const top = v.map(doc.tree, '', TOP_KEYS, 'a mapping of top-level blocks (deviceIdPaths, parameters, …)', NOT_YET);
-    if (!top) continue;
-    for (const [k, e] of top) {
-      if (SINGLETONS.has(k)) {
-        const prev = singles.get(k);
-        if (prev) {
-          v.add(e.keyWhere, k, `${k} is declared in two files: first at ${fmtWhere(prev.keyWhere)}, again at ${fmtWhere(e.keyWhere)}; a singleton block may appear in only one file`);
-        } else singles.set(k, e);
-      } else if (k === 'parameters' || k === 'objects' || k === 'groups') {
-        blocks.push({ kind: k, node: e.value });
+function makeLeaf(path: string, spec: LeafSpec, value: string): LeafDef {
+  const leaf: LeafDef = { path, type: spec.type, value, writable: spec.writable };
+  if (spec.hidden) leaf.hidden = true;
+  const pos = position(spec.where);
+  if (pos) leaf.source = pos;
+  return leaf;
+}
+
+/** Reads the leaves, tables and inline generators of the list blocks. */
+class TreeReader {
+  readonly parameters: LeafDef[] = [];
+  readonly tables = new Map<string, TableAcc>();
+  readonly inline: InlineGen[] = [];
+  constructor(private readonly v: Validator) {}
+
+  /** Adds (or merges into) the table `path` (no trailing dot) with `instances`; undefined when they disagree. */
+  table(path: string, instances: number, where: Where, key: string, declaredAt: Where): TableAcc | undefined {
+    const prev = this.tables.get(path);
+    if (prev) {
+      if (prev.instances !== instances) {
+        this.v.add(where, key, `instances=${instances} disagrees with ${prev.instances} already declared for table parent ${path} at ${fmtWhere(prev.where)} (${prev.key})`);
+        return undefined;
       }
+      return prev;
     }
-  }
-  const firstWhere: Where = docs.find((d) => d.tree)?.tree?.where ?? { file: docs[0]?.file ?? source };
-  if (docs.length > 0 && !anyTree && initialProblems.length === 0) v.add(firstWhere, '(profile)', 'the profile is empty; expected at least deviceIdPaths and one of parameters, objects, groups');
-
-  // fleet first: the value checks need the count (placeholder capacity, stamping the last CPE).
-  let serialPattern: string | undefined;
-  let serialPatternWhere: Where | undefined;
-  const fleetE = singles.get('fleet');
-  if (fleetE) {
-    const f = v.map(fleetE.value, 'fleet', ['count', 'serialPattern'], 'a mapping {count, serialPattern}', {
-      pools: 'fleet.pools (named address pools) is not supported yet by cpe-sim; use {cpe:ipv4:CIDR}-style placeholders (pools are planned for a later release)',
-    });
-    if (f) {
-      const count = v.integer(f.get('count'), 'fleet.count', 0);
-      if (count !== undefined) v.count = Math.max(1, count);
-      const sp = f.get('serialPattern');
-      serialPattern = v.string(sp, 'fleet.serialPattern');
-      serialPatternWhere = sp?.value.where;
-      if (serialPattern !== undefined && sp) for (const msg of serialPatternProblems(serialPattern)) v.add(sp.value.where, 'fleet.serialPattern', msg);
-    }
+    const acc: TableAcc = { path, instances, where, key, uniqueKeys: [], leaves: [], leafWhere: new Map() };
+    const pos = position(declaredAt);
+    if (pos) acc.source = pos;
+    this.tables.set(path, acc);
+    return acc;
   }
 
-  // ---- leaves: parameters, groups, objects
-  const parameters: LeafDef[] = [];
-  const objects: TableDef[] = [];
-  const tableWhere = new Map<string, { where: Where; key: string; instances: number }>();
-  const rootCandidates: Array<{ path: string; where: Where; key: string }> = [];
-
-  const doParameters = (block: { node: PNode }): void => {
-    if (block.node.kind !== 'seq') {
-      v.add(block.node.where, 'parameters', `expected a list of leaves, found ${describe(block.node)}`);
+  /** One row leaf of a table; its value is checked for the first and last row. */
+  tableLeaf(acc: TableAcc, rel: string, spec: LeafSpec, key: string, order: [number, number, number]): void {
+    const v = this.v;
+    const prev = acc.leafWhere.get(rel);
+    if (prev) {
+      v.add(spec.pathWhere, `${key}.path`, `parameter ${rel} of table ${acc.path} is declared twice: already at ${fmtWhere(prev.where)} (${prev.key})`);
       return;
     }
-    for (const [i, item] of block.node.items.entries()) {
+    acc.leafWhere.set(rel, { where: spec.pathWhere, key: `${key}.path` });
+    const value = spec.value ?? ZERO_VALUES[spec.type];
+    for (const r of new Set([1, Math.max(1, acc.instances)])) {
+      const before = v.problems.length;
+      v.checkValue(stampInstance(value, r), spec.type, spec.valueWhere, `${key}.value`);
+      if (v.problems.length > before) break;
+    }
+    acc.leaves.push(makeLeaf(rel, spec, value));
+    if (spec.generator) this.inline.push({ order, spec: spec.generator, table: { acc, rel } });
+  }
+
+  /** A leaf with its full path (from `parameters` or a group): plain, a table row (`{i}` segment) or flat rows (`Server{i}`). */
+  leaf(spec: LeafSpec, fullPath: string, key: string, order: [number, number, number]): void {
+    const v = this.v;
+    const nI = countI(fullPath);
+    const value = spec.value ?? ZERO_VALUES[spec.type];
+    if (spec.instances === null || spec.generator === null) return;
+    if (nI === 0) {
+      // Ref. 3.3: instances: 0 on a path without {i} is accepted (and means nothing).
+      if (spec.instances !== undefined && spec.instances !== 0) {
+        v.add(spec.instancesWhere, `${key}.instances`, `instances: ${spec.instances} needs exactly one {i} in the path, found none in ${JSON.stringify(fullPath)}`);
+        return;
+      }
+      if (countI(value) > 0) {
+        v.add(spec.valueWhere, `${key}.value`, `the value contains {i} but the leaf has no instances: N ({i} is the instance number)`);
+        return;
+      }
+      const syntax = pathProblem(fullPath, 'leaf');
+      if (syntax) {
+        v.add(spec.pathWhere, `${key}.path`, syntax);
+        return;
+      }
+      v.checkValue(value, spec.type, spec.valueWhere, `${key}.value`);
+      if (!v.declare(fullPath, { type: spec.type, writable: spec.writable, value, where: spec.pathWhere, key: `${key}.path` })) return;
+      this.parameters.push(makeLeaf(fullPath, spec, value));
+      if (spec.generator) this.inline.push({ order, spec: spec.generator, paths: [fullPath] });
+      return;
+    }
+    if (nI > 1) {
+      v.add(spec.pathWhere, `${key}.path`, `the path must contain {i} at most once (one table per path; declare a nested table through a concrete row), found ${nI} in ${JSON.stringify(fullPath)}`);
+      return;
+    }
+    if (spec.instances === undefined) {
+      v.add(spec.pathWhere, `${key}.path`, `${JSON.stringify(fullPath)} contains {i} but the leaf has no instances: N; add instances (0 for an empty table) or remove {i}`);
+      return;
+    }
+    const syntax = pathProblem(stampInstance(fullPath, 1), 'leaf');
+    if (syntax) {
+      v.add(spec.pathWhere, `${key}.path`, syntax);
+      return;
+    }
+    const segs = fullPath.split('.');
+    const at = segs.indexOf('{i}');
+    if (at > 0 && at < segs.length - 1) {
+      const acc = this.table(segs.slice(0, at).join('.'), spec.instances, spec.instancesWhere, `${key}.instances`, spec.where);
+      if (acc) this.tableLeaf(acc, segs.slice(at + 1).join('.'), spec, key, order);
+      return;
+    }
+    // `{i}` inside a segment (`Server{i}`) or last: plain leaves per row (cpe-sim keeps accepting it).
+    const rows: Array<[string, string]> = [];
+    for (let n = 1; n <= spec.instances; n++) rows.push([stampInstance(fullPath, n), stampInstance(value, n)]);
+    const first = rows[0]?.[1];
+    const last = rows[rows.length - 1]?.[1];
+    const before = v.problems.length;
+    if (first !== undefined) v.checkValue(first, spec.type, spec.valueWhere, `${key}.value`);
+    if (last !== undefined && last !== first && v.problems.length === before) v.checkValue(last, spec.type, spec.valueWhere, `${key}.value`);
+    const paths: string[] = [];
+    for (const [p, val] of rows) {
+      if (!v.declare(p, { type: spec.type, writable: spec.writable, value: val, where: spec.pathWhere, key: `${key}.path` })) break;
+      this.parameters.push(makeLeaf(p, spec, val));
+      paths.push(p);
+    }
+    if (spec.generator) this.inline.push({ order, spec: spec.generator, paths });
+  }
+
+  parametersBlock(node: PNode, fileIdx: number): void {
+    if (node.kind !== 'seq') {
+      this.v.add(node.where, 'parameters', `expected a list of leaves, found ${describe(node)}`);
+      return;
+    }
+    for (const [i, item] of node.items.entries()) {
       const key = `parameters[${i}]`;
-      const spec = leafSpec(v, item, key, false);
-      if (!spec) continue;
-      rootCandidates.push({ path: spec.path, where: spec.pathWhere, key: `${key}.path` });
-      expandLeaf(v, spec, spec.path, key, parameters);
+      const spec = leafSpec(this.v, item, key, false);
+      if (spec) this.leaf(spec, spec.path, key, [fileIdx, RANK.parameters, i]);
     }
-  };
+  }
 
-  const doGroups = (block: { node: PNode }): void => {
-    if (block.node.kind !== 'seq') {
-      v.add(block.node.where, 'groups', `expected a list of {prefix, parameters}, found ${describe(block.node)}`);
+  groupsBlock(node: PNode, fileIdx: number): void {
+    const v = this.v;
+    if (node.kind !== 'seq') {
+      v.add(node.where, 'groups', `expected a list of {prefix, parameters}, found ${describe(node)}`);
       return;
     }
-    for (const [i, item] of block.node.items.entries()) {
+    let seq = 0;
+    for (const [i, item] of node.items.entries()) {
       const key = `groups[${i}]`;
       const g = v.map(item, key, ['prefix', 'parameters'], 'a mapping {prefix, parameters}');
       if (!g) continue;
@@ -462,19 +720,20 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
       if (prefix !== undefined && prefixE) {
         // A trailing dot is tolerated: "Device.DeviceInfo." and "Device.DeviceInfo" are the same prefix.
         if (prefix.endsWith('.')) prefix = prefix.slice(0, -1);
-        const why = prefix.includes('{i}') ? `the prefix may not contain {i}; put {i} in the parameter path with instances: N` : pathProblem(prefix, 'object');
+        // Ref. 3.5: a prefix may end in an instance number (a row's own leaves) or be a bare root.
+        const why = prefix.includes('{i}') ? `the prefix may not contain {i}; put {i} in the parameter path with instances: N` : pathProblem(prefix, 'prefix');
         if (why) {
           v.add(prefixE.value.where, `${key}.prefix`, why);
           prefix = undefined;
-        } else rootCandidates.push({ path: prefix, where: prefixE.value.where, key: `${key}.prefix` });
+        }
       }
       const ps = g.get('parameters');
       if (!ps) {
         v.add(item.where, `${key}.parameters`, 'missing required key "parameters"');
         continue;
       }
-      if (ps.value.kind !== 'seq') {
-        v.add(ps.value.where, `${key}.parameters`, `expected a list of leaves, found ${describe(ps.value)}`);
+      if (ps.value.kind !== 'seq' || ps.value.items.length === 0) {
+        v.add(ps.value.where, `${key}.parameters`, `expected a non-empty list of leaves, found ${ps.value.kind === 'seq' ? 'an empty list' : describe(ps.value)}`);
         continue;
       }
       for (const [j, child] of ps.value.items.entries()) {
@@ -486,17 +745,19 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
           v.add(spec.pathWhere, `${ck}.path`, `${why} (it is relative to the group prefix ${prefix})`);
           continue;
         }
-        expandLeaf(v, spec, `${prefix}.${spec.path}`, ck, parameters);
+        this.leaf(spec, `${prefix}.${spec.path}`, ck, [fileIdx, RANK.groups, seq++]);
       }
     }
-  };
+  }
 
-  const doObjects = (block: { node: PNode }): void => {
-    if (block.node.kind !== 'seq') {
-      v.add(block.node.where, 'objects', `expected a list of tables {path, instances, uniqueKeys, parameters}, found ${describe(block.node)}`);
+  objectsBlock(node: PNode, fileIdx: number): void {
+    const v = this.v;
+    if (node.kind !== 'seq') {
+      v.add(node.where, 'objects', `expected a list of tables {path, instances, uniqueKeys, parameters}, found ${describe(node)}`);
       return;
     }
-    for (const [i, item] of block.node.items.entries()) {
+    let seq = 0;
+    for (const [i, item] of node.items.entries()) {
       const key = `objects[${i}]`;
       const o = v.map(item, key, ['path', 'instances', 'uniqueKeys', 'parameters'], 'a table mapping {path, instances, uniqueKeys, parameters}');
       if (!o) continue;
@@ -504,13 +765,11 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
       if (!pathE) v.add(item.where, `${key}.path`, 'missing required key "path"');
       let path = v.string(pathE, `${key}.path`);
       if (path !== undefined && pathE) {
+        if (path.endsWith('.')) path = path.slice(0, -1);
         const why = path.includes('{i}') ? 'a table path may not contain {i}; the table\'s instances sets its rows' : pathProblem(path, 'object');
         if (why) {
           v.add(pathE.value.where, `${key}.path`, why);
           path = undefined;
-        } else {
-          if (!path.endsWith('.')) path += '.';
-          rootCandidates.push({ path, where: pathE.value.where, key: `${key}.path` });
         }
       }
       const instances = o.has('instances') ? v.integer(o.get('instances'), `${key}.instances`, 0, 1_000_000) : 0;
@@ -525,105 +784,214 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
           }
         }
       }
-      const children: LeafDef[] = [];
-      const childWhere = new Map<string, Where>();
-      const childKey = new Map<string, string>();
       const ps = o.get('parameters');
+      const specs: Array<{ spec: LeafSpec; key: string }> = [];
       if (!ps) v.add(item.where, `${key}.parameters`, 'missing required key "parameters"');
-      else if (ps.value.kind !== 'seq') v.add(ps.value.where, `${key}.parameters`, `expected a list of leaves, found ${describe(ps.value)}`);
-      else {
+      else if (ps.value.kind !== 'seq' || ps.value.items.length === 0) {
+        v.add(ps.value.where, `${key}.parameters`, `expected a non-empty list of leaves, found ${ps.value.kind === 'seq' ? 'an empty list' : describe(ps.value)}`);
+      } else {
         for (const [j, child] of ps.value.items.entries()) {
           const ck = `${key}.parameters[${j}]`;
           const spec = leafSpec(v, child, ck, true);
           if (!spec) continue;
           const why = spec.path.includes('{i}') ? 'a table parameter path may not contain {i}; rows are numbered by the table' : pathProblem(spec.path, 'relative');
-          if (why) {
-            v.add(spec.pathWhere, `${ck}.path`, why);
-            continue;
-          }
-          const prev = childWhere.get(spec.path);
-          if (prev) {
-            v.add(spec.pathWhere, `${ck}.path`, `parameter ${spec.path} is declared twice in this table: already at ${fmtWhere(prev)}`);
-            continue;
-          }
-          childWhere.set(spec.path, spec.pathWhere);
-          childKey.set(spec.path, `${ck}.path`);
-          const value = spec.value ?? ZERO_VALUES[spec.type];
-          // {i} in a table value is the row number: check the first and the last row.
-          const rows = new Set([1, Math.max(1, instances ?? 1)]);
-          for (const r of rows) {
-            const before = v.problems.length;
-            v.checkValue(stampInstance(value, r), spec.type, spec.valueWhere, `${ck}.value`);
-            if (v.problems.length > before) break;
-          }
-          const leaf: LeafDef = { path: spec.path, type: spec.type, value, writable: spec.writable };
-          const pos = position(spec.where);
-          if (pos) leaf.source = pos;
-          children.push(leaf);
-        }
-      }
-      for (const [j, k] of uniqueKeys.entries()) {
-        if (!childWhere.has(k) && ukE?.value.kind === 'seq') {
-          const n = ukE.value.items[j];
-          v.add(n?.where ?? ukE.value.where, `${key}.uniqueKeys[${j}]`, `${JSON.stringify(k)} is not one of this table's parameters (${[...childWhere.keys()].join(', ') || 'none'})`);
+          if (why) v.add(spec.pathWhere, `${ck}.path`, why);
+          else specs.push({ spec, key: ck });
         }
       }
       if (path === undefined || instances === undefined || !pathE) continue;
-      const prevTable = tableWhere.get(path);
-      if (prevTable) {
-        v.add(pathE.value.where, `${key}.path`, `table ${path} is declared twice: already at ${fmtWhere(prevTable.where)} (${prevTable.key})`);
-        continue;
+      const acc = this.table(path, instances, o.get('instances')?.value.where ?? pathE.value.where, `${key}.${o.has('instances') ? 'instances' : 'path'}`, item.where);
+      if (!acc) continue;
+      for (const [j, k] of uniqueKeys.entries()) {
+        if (!specs.some((s) => s.spec.path === k) && ukE?.value.kind === 'seq') {
+          v.add(ukE.value.items[j]?.where ?? ukE.value.where, `${key}.uniqueKeys[${j}]`, `${JSON.stringify(k)} is not one of this table's parameters (${specs.map((s) => s.spec.path).join(', ') || 'none'})`);
+        } else if (!acc.uniqueKeys.includes(k)) acc.uniqueKeys.push(k);
       }
-      tableWhere.set(path, { where: pathE.value.where, key: `${key}.path`, instances });
-      const table: TableDef = { path, instances, uniqueKeys, parameters: children };
-      const pos = position(item.where);
-      if (pos) table.source = pos;
-      objects.push(table);
-      for (let r = 1; r <= instances; r++) {
-        for (const c of children) {
-          if (!v.declare(`${path}${r}.${c.path}`, { type: c.type, writable: c.writable, where: childWhere.get(c.path) ?? pathE.value.where, key: childKey.get(c.path) ?? `${key}.parameters` })) break;
+      for (const { spec, key: ck } of specs) {
+        if (spec.generator !== null) this.tableLeaf(acc, spec.path, spec, ck, [fileIdx, RANK.objects, seq++]);
+      }
+    }
+  }
+
+  /** Turns the tables into TableDefs and declares every initial row's leaves. */
+  finish(): TableDef[] {
+    const out: TableDef[] = [];
+    for (const acc of this.tables.values()) {
+      const def: TableDef = { path: `${acc.path}.`, instances: acc.instances, uniqueKeys: acc.uniqueKeys, parameters: acc.leaves };
+      if (acc.source) def.source = acc.source;
+      out.push(def);
+      rows: for (let r = 1; r <= acc.instances; r++) {
+        for (const c of acc.leaves) {
+          const w = acc.leafWhere.get(c.path);
+          // One report per clash, not one per row.
+          if (!this.v.declare(`${acc.path}.${r}.${c.path}`, { type: c.type, writable: c.writable, value: stampInstance(c.value, r), where: w?.where ?? acc.where, key: w?.key ?? acc.key })) break rows;
         }
       }
     }
-  };
-
-  for (const b of blocks) {
-    if (b.kind === 'parameters') doParameters(b);
-    else if (b.kind === 'groups') doGroups(b);
-    else doObjects(b);
+    return out;
   }
+}
+
+/** Parses `fleet` (ref. 5.1, 5.4): the count, offset and pools the value checks need. */
+function readFleet(v: Validator, fleetE: MapEntry | undefined): { serialPattern?: string; serialPatternWhere?: Where; pools: Record<string, PoolDef> } {
+  const pools: Record<string, PoolDef> = {};
+  const out: { serialPattern?: string; serialPatternWhere?: Where; pools: Record<string, PoolDef> } = { pools };
+  if (!fleetE) return out;
+  const f = v.map(fleetE.value, 'fleet', ['count', 'offset', 'serialPattern', 'pools'], 'a mapping {count, offset, serialPattern, pools}');
+  if (!f) return out;
+  const count = v.integer(f.get('count'), 'fleet.count', 0);
+  if (count !== undefined) v.count = Math.max(1, count);
+  const offset = v.integer(f.get('offset'), 'fleet.offset', 0);
+  if (offset !== undefined) v.offset = offset;
+  const sp = f.get('serialPattern');
+  const pattern = sp && !isNull(sp.value) ? v.string(sp, 'fleet.serialPattern') : undefined;
+  if (pattern !== undefined && sp) {
+    out.serialPattern = pattern;
+    out.serialPatternWhere = sp.value.where;
+  }
+  const pE = f.get('pools');
+  if (pE && !isNull(pE.value)) {
+    if (pE.value.kind !== 'map') v.add(pE.value.where, 'fleet.pools', `expected a mapping NAME: {type, cidr | super, sublen}, found ${describe(pE.value)}`);
+    else {
+      for (const e of pE.value.entries) {
+        const key = `fleet.pools.${e.key}`;
+        if (!POOL_NAME.test(e.key) || POOL_RESERVED.has(e.key)) {
+          v.add(e.keyWhere, key, `pool name ${JSON.stringify(e.key)} is not allowed: expected a name matching [A-Za-z_][A-Za-z0-9_]* other than ${[...POOL_RESERVED].join(', ')}`);
+          continue;
+        }
+        const m = v.map(e.value, key, ['type', 'cidr', 'super', 'sublen'], 'a pool mapping {type, cidr} or {type: ipv6prefix, super, sublen}');
+        if (!m) continue;
+        const tE = m.get('type');
+        if (!tE) {
+          v.add(e.value.where, `${key}.type`, 'missing required key "type" (ipv4, ipv6 or ipv6prefix)');
+          continue;
+        }
+        const type = v.string(tE, `${key}.type`);
+        let def: PoolDef | undefined;
+        if (type === 'ipv4' || type === 'ipv6') {
+          const cE = m.get('cidr');
+          if (!cE) v.add(e.value.where, `${key}.cidr`, `missing required key "cidr" (e.g. ${type === 'ipv4' ? '"100.64.0.0/10"' : '"2001:db8::/64"'})`);
+          const cidr = v.string(cE, `${key}.cidr`);
+          if (cidr !== undefined) def = { type, cidr };
+        } else if (type === 'ipv6prefix') {
+          const sE = m.get('super');
+          if (!sE) v.add(e.value.where, `${key}.super`, 'missing required key "super" (an IPv6 CIDR such as "2001:db8::/32")');
+          const sup = v.string(sE, `${key}.super`);
+          const lE = m.get('sublen');
+          if (!lE) v.add(e.value.where, `${key}.sublen`, 'missing required key "sublen" (the delegated prefix length, e.g. 56)');
+          const sublen = v.integer(lE, `${key}.sublen`, 1, 128);
+          if (sup !== undefined && sublen !== undefined) def = { type, super: sup, sublen };
+        } else if (type !== undefined) {
+          v.add(tE.value.where, `${key}.type`, `unknown pool type ${JSON.stringify(type)}; expected ipv4, ipv6 or ipv6prefix`);
+        }
+        if (!def) continue;
+        try {
+          const cap = poolCapacity(e.key, def);
+          const need = v.offset + v.count;
+          if (cap !== undefined && BigInt(need) > cap) {
+            v.add(e.value.where, key, `pool ${e.key} cannot reach instance ${need} (fleet.offset ${v.offset} + fleet.count ${v.count}): it holds ${cap} address${cap === 1n ? '' : 'es'}; use a larger range`);
+            continue;
+          }
+          pools[e.key] = def;
+        } catch (err) {
+          if (!(err instanceof PlaceholderError)) throw err;
+          v.add(e.value.where, key, err.message.replace(`{${e.key}}: `, `pool ${e.key}: `));
+        }
+      }
+    }
+  }
+  v.pools = pools;
+  return out;
+}
+
+/**
+ * Validates and merges `docs` (in order) into a Profile.
+ * @throws {ProfileError} listing every problem found.
+ */
+export function buildProfile(docs: readonly ProfileDoc[], source: string, initialProblems: readonly ProfileProblem[] = []): Profile {
+  const v = new Validator();
+  v.problems.push(...initialProblems);
+  const singles = new Map<string, MapEntry>();
+  const informEntries = new Map<InformParameterKey, MapEntry>();
+  let linkE: MapEntry | undefined;
+  // List blocks in file order, then key order: leaves keep the order in which they were written.
+  const blocks: Array<{ kind: ListBlock; node: PNode; fileIdx: number }> = [];
+  const generatorBlocks: PNode[] = [];
+  const diagnosticBlocks: PNode[] = [];
+  let anyTree = false;
+
+  for (const [fileIdx, doc] of docs.entries()) {
+    if (doc.tree === null) continue;
+    anyTree = true;
+    const top = v.map(doc.tree, '', TOP_KEYS, 'a mapping of top-level blocks (deviceIdPaths, parameters, …)', FOREIGN_TOP);
+    if (!top) continue;
+    for (const [k, e] of top) {
+      if (SINGLETONS.has(k)) {
+        const prev = singles.get(k);
+        if (prev) {
+          v.add(e.keyWhere, k, `${k} is declared in two files: first at ${fmtWhere(prev.keyWhere)}, again at ${fmtWhere(e.keyWhere)}; a singleton block may appear in only one file`);
+        } else singles.set(k, e);
+      } else if (k === 'parameters' || k === 'objects' || k === 'groups') {
+        blocks.push({ kind: k, node: e.value, fileIdx });
+      } else if (k === 'generators' || k === 'diagnostics') {
+        if (isNull(e.value)) continue;
+        if (e.value.kind !== 'seq') v.add(e.value.where, k, `expected a list, found ${describe(e.value)}`);
+        else (k === 'generators' ? generatorBlocks : diagnosticBlocks).push(e.value);
+      } else if (k === 'informParameters') {
+        // Ref. 2.3: files may split the keys; the same key in two files is an error.
+        const ip = isNull(e.value) ? undefined : v.map(e.value, 'informParameters', INFORM_KEYS, `a mapping {${INFORM_KEYS.join(', ')}} of leaf path lists`);
+        for (const [ik, ie] of ip ?? []) {
+          if (isNull(ie.value)) continue;
+          const prev = informEntries.get(ik as InformParameterKey);
+          if (prev) v.add(ie.keyWhere, `informParameters.${ik}`, `informParameters.${ik} is declared in two files: first at ${fmtWhere(prev.keyWhere)}, again at ${fmtWhere(ie.keyWhere)}`);
+          else informEntries.set(ik as InformParameterKey, ie);
+        }
+      } else if (k === 'faults') {
+        const f = isNull(e.value) ? undefined : v.map(e.value, 'faults', ['link'], 'a mapping {link}');
+        const l = f?.get('link');
+        if (l && !isNull(l.value)) {
+          if (linkE) v.add(l.keyWhere, 'faults.link', `faults.link is declared in two files: first at ${fmtWhere(linkE.keyWhere)}, again at ${fmtWhere(l.keyWhere)}`);
+          else linkE = l;
+        }
+      }
+    }
+  }
+  const firstWhere: Where = docs.find((d) => d.tree)?.tree?.where ?? { file: docs[0]?.file ?? source };
+  if (docs.length > 0 && !anyTree && initialProblems.length === 0) v.add(firstWhere, '(profile)', 'the profile is empty; expected at least deviceIdPaths and one of parameters, objects, groups');
+
+  // fleet first: the value checks need the count, offset and pools.
+  const fleet = readFleet(v, singles.get('fleet'));
+
+  // ---- leaves: parameters, groups, objects
+  const reader = new TreeReader(v);
+  for (const b of blocks) {
+    if (b.kind === 'parameters') reader.parametersBlock(b.node, b.fileIdx);
+    else if (b.kind === 'groups') reader.groupsBlock(b.node, b.fileIdx);
+    else reader.objectsBlock(b.node, b.fileIdx);
+  }
+  const parameters = reader.parameters;
+  const objects = reader.finish();
 
   if (blocks.length === 0 && anyTree) {
     v.add(firstWhere, '(profile)', 'the profile declares no leaves; expected at least one of parameters, objects, groups');
   }
 
-  // ---- structure: one root, leaves not used as objects, leaves inside tables only in existing rows
-  let root: DataModelRoot | undefined;
-  let rootFrom: { path: string; where: Where } | undefined;
-  for (const c of rootCandidates) {
-    const r = rootOf(c.path);
-    if (!r) continue; // already reported by the path syntax check
-    if (!root) {
-      root = r;
-      rootFrom = c;
-    } else if (r !== root && rootFrom) {
-      v.add(c.where, c.key, `root ${r} differs from ${root} (used by ${rootFrom.path} at ${fmtWhere(rootFrom.where)}); a profile describes one data model`);
-    }
-  }
+  // ---- structure: leaves not used as objects, leaves inside tables only in existing rows
   const leafPaths = new Set(v.leaves.keys());
   const reportedPrefix = new Set<string>();
   for (const [p, info] of v.leaves) {
-    const segs = p.split('.');
-    for (let k = 1; k < segs.length; k++) {
-      const prefix = segs.slice(0, k).join('.');
+    let dot = p.indexOf('.');
+    while (dot >= 0) {
+      const prefix = p.slice(0, dot);
       if (leafPaths.has(prefix) && !reportedPrefix.has(prefix)) {
         reportedPrefix.add(prefix);
-        v.add(info.where, info.key, `${p} puts a parameter under ${prefix}, which is declared as a leaf at ${fmtWhere(v.leaves.get(prefix)?.where ?? info.where)}; a leaf cannot also be an object`);
+        v.add(info.where, info.key, `${p} puts a parameter under ${prefix}, which is declared as a leaf at ${fmtWhere(v.leaves.get(prefix)?.where ?? info.where)}; a path cannot traverse a leaf`);
       }
+      dot = p.indexOf('.', dot + 1);
     }
   }
-  for (const [tpath, t] of tableWhere) {
-    const bare = tpath.slice(0, -1);
+  for (const [bare, t] of reader.tables) {
+    const tpath = `${bare}.`;
     if (leafPaths.has(bare)) v.add(t.where, t.key, `table ${tpath} is also declared as a leaf ${bare} at ${fmtWhere(v.leaves.get(bare)?.where ?? t.where)}`);
     const outside = (p: string): boolean => {
       if (!p.startsWith(tpath)) return false;
@@ -633,13 +1001,66 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
     for (const leaf of parameters) {
       if (outside(leaf.path)) {
         const info = v.leaves.get(leaf.path);
-        v.add(info?.where ?? t.where, info?.key ?? t.key, `${leaf.path} is inside table ${tpath} but not in one of its rows (1…${t.instances}); declare row parameters in the table's parameters`);
+        v.add(info?.where ?? t.where, info?.key ?? t.key, `${leaf.path} is inside table ${tpath} but not in one of its rows (1…${t.instances}); declare row parameters in the table's parameters, or extras with a group on an existing row`);
       }
     }
-    for (const [other, o] of tableWhere) {
-      if (other !== tpath && outside(other)) v.add(o.where, o.key, `table ${other} is inside table ${tpath} but not in one of its rows (1…${t.instances})`);
+    for (const [other, o] of reader.tables) {
+      if (other !== bare && outside(`${other}.`)) v.add(o.where, o.key, `table ${other}. is inside table ${tpath} but not in one of its rows (1…${t.instances})`);
     }
   }
+
+  // ---- generators (ref. 6): top-level ones of every file, then the inline ones in row order.
+  const generators: GeneratorDef[] = [];
+  const genAt = new Map<string, Where>();
+  const addGenerator = (spec: GeneratorSpec, path: string, where: Where, key: string): void => {
+    const leaf = v.requireLeaf(path, where, key);
+    if (!leaf) return;
+    const want = GENERATOR_TARGET[spec.def.type];
+    if (!want.includes(leaf.type)) {
+      v.add(where, key, `a ${spec.def.type} generator writes ${want.join(' or ')}, but ${path} is ${leaf.type} (declared at ${fmtWhere(leaf.where)})`);
+      return;
+    }
+    if (spec.def.type === 'enum') {
+      for (const val of spec.def.values) {
+        const why = valueProblem(leaf.type, val);
+        if (why) {
+          v.add(where, key, `enum value ${JSON.stringify(val)} cannot be written to ${path}: ${why}`);
+          return;
+        }
+      }
+    }
+    const prev = genAt.get(path);
+    if (prev) {
+      v.add(where, key, `${path} already has a generator (declared at ${fmtWhere(prev)}); a leaf takes at most one`);
+      return;
+    }
+    genAt.set(path, where);
+    const def = { ...spec.def, path } as GeneratorDef;
+    const pos = position(spec.where);
+    if (pos) def.source = pos;
+    generators.push(def);
+  };
+  let gi = 0;
+  for (const block of generatorBlocks) {
+    if (block.kind !== 'seq') continue;
+    for (const item of block.items) {
+      const key = `generators[${gi++}]`;
+      const spec = generatorSpec(v, item, key, true);
+      if (spec?.path !== undefined) addGenerator(spec, spec.path, spec.pathWhere ?? item.where, `${key}.path`);
+    }
+  }
+  const inline = [...reader.inline].sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+  for (const g of inline) {
+    if (g.table) {
+      const { acc, rel } = g.table;
+      if (acc.instances === 0) {
+        v.add(g.spec.where, g.spec.key, `a generator on ${acc.path}.{i}.${rel} needs rows, but the table has instances: 0 (rows added by AddObject get no generator)`);
+        continue;
+      }
+      for (let r = 1; r <= acc.instances; r++) addGenerator(g.spec, `${acc.path}.${r}.${rel}`, g.spec.where, g.spec.key);
+    } else for (const p of g.paths ?? []) addGenerator(g.spec, p, g.spec.where, g.spec.key);
+  }
+  if (generators.some((g) => g.type === 'enum' && g.values.length === 0)) v.add(firstWhere, 'generators', 'an enum generator needs values');
 
   // ---- deviceIdPaths
   const deviceIdPaths = { manufacturer: '', oui: '', productClass: '', serialNumber: '' };
@@ -657,85 +1078,114 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
         }
         const p = v.string(e, `deviceIdPaths.${k}`);
         if (p === undefined) continue;
-        if (v.requireLeaf(p, e.value.where, `deviceIdPaths.${k}`)) deviceIdPaths[k] = p;
-      }
-    }
-  }
-
-  // ---- fleet serial pattern
-  const count = v.count;
-  if (serialPattern === undefined) serialPattern = count > 1 ? '{base}-{i}' : '{base}';
-  else if (count > 1 && !/\{i(:[^{}]*)?\}/.test(serialPattern) && serialPatternWhere) {
-    const base = v.leaves.has(deviceIdPaths.serialNumber) ? parameters.find((l) => l.path === deviceIdPaths.serialNumber)?.value : undefined;
-    if (!(base !== undefined && serialPattern.includes('{base}') && hasPlaceholders(base))) {
-      v.add(serialPatternWhere, 'fleet.serialPattern', `${JSON.stringify(serialPattern)} has no {i} or {i:N}: all ${count} CPEs would report the same serial number`);
-    }
-  }
-
-  // ---- informParameters
-  const informParameters: Partial<Record<InformParameterKey, readonly string[]>> = {};
-  const ipE = singles.get('informParameters');
-  if (ipE) {
-    const ip = v.map(ipE.value, 'informParameters', INFORM_KEYS, `a mapping {${INFORM_KEYS.join(', ')}} of leaf path lists`);
-    if (ip) {
-      for (const k of INFORM_KEYS) {
-        const e = ip.get(k);
-        if (!e) continue;
-        const key = `informParameters.${k}`;
-        if (e.value.kind !== 'seq') {
-          v.add(e.value.where, key, `expected a list of leaf paths, found ${describe(e.value)}`);
-          continue;
-        }
-        const list: string[] = [];
-        for (const [j, n] of e.value.items.entries()) {
-          if (n.kind !== 'scalar' || typeof n.value !== 'string') {
-            v.add(n.where, `${key}[${j}]`, `expected a leaf path, found ${describe(n)}`);
-            continue;
-          }
-          if (v.requireLeaf(n.value, n.where, `${key}[${j}]`)) list.push(n.value);
-        }
-        informParameters[k] = list;
-      }
-    }
-  }
-
-  // ---- periodicInformPaths
-  let periodicInformPaths: { interval: string; enable: string } | undefined;
-  const piE = singles.get('periodicInformPaths');
-  if (piE) {
-    const pi = v.map(piE.value, 'periodicInformPaths', ['interval', 'enable'], 'a mapping {interval, enable} of leaf paths');
-    if (pi) {
-      const want = { interval: 'xsd:unsignedInt', enable: 'xsd:boolean' } as const;
-      const got: Partial<Record<'interval' | 'enable', string>> = {};
-      for (const k of ['interval', 'enable'] as const) {
-        const e = pi.get(k);
-        const key = `periodicInformPaths.${k}`;
-        if (!e) {
-          v.add(piE.value.where, key, `missing required key "${k}"`);
-          continue;
-        }
-        const p = v.string(e, key);
-        if (p === undefined) continue;
-        const leaf = v.requireLeaf(p, e.value.where, key);
+        const leaf = v.requireLeaf(p, e.value.where, `deviceIdPaths.${k}`);
         if (!leaf) continue;
-        if (leaf.type !== want[k]) v.add(e.value.where, key, `${p} must be of type ${want[k]} (it is ${leaf.type} at ${fmtWhere(leaf.where)})`);
-        else if (!leaf.writable) v.add(e.value.where, key, `${p} must be writable: true, so an ACS can change the schedule (declared at ${fmtWhere(leaf.where)})`);
-        else got[k] = p;
+        deviceIdPaths[k] = p;
+        if (k === 'oui') {
+          // GenieACS answers an Inform whose OUI is not six hex digits with 400 (TR-069 A.3.3.1: OUI is 6 hex digits).
+          const index = v.offset + 1;
+          let oui = leaf.value;
+          try {
+            oui = stampPlaceholders(oui, { index, id: `cpe-${index}`, seed: 0n }, v.pools);
+          } catch {
+            // A malformed placeholder is reported with the leaf.
+          }
+          if (!/^[0-9A-Fa-f]{6}$/.test(oui)) v.add(e.value.where, 'deviceIdPaths.oui', `the OUI leaf ${p} holds ${JSON.stringify(oui)}; an OUI is exactly six hexadecimal digits (e.g. "00005E"): ACSes such as GenieACS refuse the Inform otherwise`);
+        }
       }
-      if (got.interval !== undefined && got.enable !== undefined) periodicInformPaths = { interval: got.interval, enable: got.enable };
+    }
+  }
+  const root = deviceIdPaths.manufacturer.split('.', 1)[0] ?? '';
+  const roots = [...new Set([...v.leaves.keys()].map((p) => p.split('.', 1)[0] ?? ''))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  // ---- fleet serial pattern (ref. 5.2): stamped on every CPE, a lone one included.
+  const count = v.count;
+  const serialPattern = fleet.serialPattern ?? '{base}-{i}';
+  const spWhere = fleet.serialPatternWhere ?? singles.get('fleet')?.value.where ?? firstWhere;
+  const spProblems = serialPatternProblems(serialPattern, v.pools);
+  for (const msg of spProblems) v.add(spWhere, 'fleet.serialPattern', msg);
+  const base = v.leaves.get(deviceIdPaths.serialNumber)?.value;
+  if (spProblems.length === 0 && base !== undefined) {
+    if (count > 1 && !serialPatternIsPerCpe(serialPattern, v.pools) && !(serialPattern.includes('{base}') && hasPlaceholders(base, v.pools))) {
+      v.add(spWhere, 'fleet.serialPattern', `${JSON.stringify(serialPattern)} has no per-CPE part ({i}, {i:N}, {cpe…}, {cpe_id} or a pool): all ${count} CPEs would report the same serial number`);
+    } else {
+      const stamp = compileSerialPattern(serialPattern, v.pools);
+      for (const index of v.cpes()) {
+        try {
+          stamp(base, { index, id: `cpe-${index}`, seed: 0n });
+        } catch (err) {
+          if (!(err instanceof PlaceholderError)) throw err;
+          v.add(spWhere, 'fleet.serialPattern', err.message);
+          break;
+        }
+      }
     }
   }
 
-  // ---- connectionRequest (seed: "Profile validation")
+  // ---- informParameters (ref. 4.2): every listed path is an existing leaf.
+  const informParameters: Partial<Record<InformParameterKey, readonly string[]>> = {};
+  for (const k of INFORM_KEYS) {
+    const e = informEntries.get(k);
+    if (!e) continue;
+    const key = `informParameters.${k}`;
+    if (e.value.kind !== 'seq') {
+      v.add(e.value.where, key, `expected a list of leaf paths, found ${describe(e.value)}`);
+      continue;
+    }
+    const list: string[] = [];
+    for (const [j, n] of e.value.items.entries()) {
+      if (n.kind !== 'scalar' || typeof n.value !== 'string') {
+        v.add(n.where, `${key}[${j}]`, `expected a leaf path, found ${describe(n)}`);
+        continue;
+      }
+      if (v.requireLeaf(n.value, n.where, `${key}[${j}]`)) list.push(n.value);
+    }
+    informParameters[k] = list;
+  }
+
+  // ---- periodicInformPaths (ref. 4.3)
+  let periodicInformPaths: { interval: string; enable: string; time?: string } | undefined;
+  const piE = singles.get('periodicInformPaths');
+  if (piE && !isNull(piE.value)) {
+    const pi = v.map(piE.value, 'periodicInformPaths', ['interval', 'enable', 'time'], 'a mapping {interval, enable, time} of leaf paths');
+    if (pi) {
+      for (const k of ['interval', 'enable'] as const) if (!pi.has(k)) v.add(piE.value.where, `periodicInformPaths.${k}`, `missing required key "${k}" (periodicInformPaths must declare both interval and enable)`);
+      const why = 'so an ACS can change the schedule';
+      const interval = v.requireTypedLeaf(pi.get('interval'), 'periodicInformPaths.interval', ['xsd:unsignedInt'], true, why);
+      const enable = v.requireTypedLeaf(pi.get('enable'), 'periodicInformPaths.enable', ['xsd:boolean'], true, why);
+      const time = v.requireTypedLeaf(pi.get('time'), 'periodicInformPaths.time', ['xsd:dateTime'], true, why);
+      if (interval !== undefined && enable !== undefined) {
+        periodicInformPaths = { interval, enable };
+        if (time !== undefined) periodicInformPaths.time = time;
+      }
+    }
+  }
+
+  // ---- acsCredentialPaths (ref. 4.4)
+  let acsCredentialPaths: { username: string; password: string } | undefined;
+  const acE = singles.get('acsCredentialPaths');
+  if (acE && !isNull(acE.value)) {
+    const ac = v.map(acE.value, 'acsCredentialPaths', ['username', 'password'], 'a mapping {username, password} of leaf paths');
+    if (ac) {
+      for (const k of ['username', 'password'] as const) if (!ac.has(k)) v.add(acE.value.where, `acsCredentialPaths.${k}`, `missing required key "${k}" (acsCredentialPaths needs both username and password)`);
+      const why = 'so an ACS can rotate the credentials';
+      const username = v.requireTypedLeaf(ac.get('username'), 'acsCredentialPaths.username', ['xsd:string'], true, why);
+      const password = v.requireTypedLeaf(ac.get('password'), 'acsCredentialPaths.password', ['xsd:string'], true, why);
+      if (username !== undefined && password !== undefined) acsCredentialPaths = { username, password };
+    }
+  }
+
+  // ---- connectionRequest (seed: "Profile validation"; ref. 4.5)
   const connectionRequest: ConnectionRequestConfig = { scheme: '', realm: '', throttleWindowMs: 0 };
   const crE = singles.get('connectionRequest');
-  if (crE) {
+  if (crE && !isNull(crE.value)) {
     const cr = v.map(crE.value, 'connectionRequest', ['scheme', 'realm', 'throttleWindow', 'usernameParameter', 'passwordParameter'], 'a mapping {scheme, realm, throttleWindow, usernameParameter, passwordParameter}');
     if (cr) {
       const sE = cr.get('scheme');
       let scheme: CrScheme | undefined = '';
       if (sE && !isNull(sE.value)) {
-        const s = v.string(sE, 'connectionRequest.scheme', { allowEmpty: true });
+        // Ref. 4.5: trimmed and case-insensitive.
+        const s = v.string(sE, 'connectionRequest.scheme', { allowEmpty: true })?.trim().toLowerCase();
         if (s === '' || s === 'basic' || s === 'digest') scheme = s;
         else {
           scheme = undefined;
@@ -744,9 +1194,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
       }
       const realmE = cr.get('realm');
       const realm = realmE && !isNull(realmE.value) ? v.string(realmE, 'connectionRequest.realm', { allowEmpty: true }) : '';
-      if (scheme) {
-        if (realm === '') v.add(cr.get('realm')?.value.where ?? crE.value.where, 'connectionRequest.realm', `scheme ${scheme} needs a non-empty realm (sent in WWW-Authenticate)`);
-      }
+      if (scheme && realm === '') v.add(cr.get('realm')?.value.where ?? crE.value.where, 'connectionRequest.realm', `scheme ${scheme} needs a non-empty realm (sent in WWW-Authenticate)`);
       const realmWhy = realm ? realmProblem(realm) : undefined;
       if (realmWhy && realmE) v.add(realmE.value.where, 'connectionRequest.realm', `invalid realm ${JSON.stringify(realm)}: ${realmWhy}; expected printable ASCII without " or \\ (it is sent in WWW-Authenticate: Digest realm="…")`);
       const throttle = v.duration(cr.get('throttleWindow'), 'connectionRequest.throttleWindow');
@@ -758,6 +1206,8 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
           if (scheme) v.add(crE.value.where, key, `scheme ${scheme} needs ${k}: the leaf the listener reads the expected ${k === 'usernameParameter' ? 'username' : 'password'} from`);
           continue;
         }
+        // cpe-labs also wants writable xsd:string leaves here (ref. 4.5); the seed's CR
+        // contract reads read-only ones, so cpe-sim stays looser and checks existence only.
         const p = v.string(e, key);
         if (p !== undefined && v.requireLeaf(p, e.value.where, key)) creds[k] = p;
       }
@@ -769,80 +1219,245 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
     }
   }
 
-  // ---- transfer
-  const transfer: { defaultDelayMs: number; faults: Record<string, TransferFault> } = { defaultDelayMs: 0, faults: {} };
+  // ---- transfer (ref. 7)
+  const transfer: { defaultDelayMs: number; faults: Record<string, TransferFault>; firmware?: FirmwareConfig } = { defaultDelayMs: DEFAULT_TRANSFER_DELAY_MS, faults: {} };
   const tE = singles.get('transfer');
-  if (tE) {
-    const t = v.map(tE.value, 'transfer', ['defaultDelay', 'faults'], 'a mapping {defaultDelay, faults}');
+  if (tE && !isNull(tE.value)) {
+    const t = v.map(tE.value, 'transfer', ['defaultDelay', 'faults', 'firmware'], 'a mapping {defaultDelay, faults, firmware}');
     if (t) {
-      transfer.defaultDelayMs = v.duration(t.get('defaultDelay'), 'transfer.defaultDelay') ?? 0;
-      const fE = t.get('faults');
-      if (fE) {
-        if (fE.value.kind !== 'map') v.add(fE.value.where, 'transfer.faults', `expected a mapping from FileType (e.g. "1 Firmware Upgrade Image") to {code, string}, found ${describe(fE.value)}`);
-        else {
-          for (const e of fE.value.entries) {
-            const key = `transfer.faults[${JSON.stringify(e.key)}]`;
-            if (e.key.trim() === '') {
-              v.add(e.keyWhere, key, 'expected a FileType such as "1 Firmware Upgrade Image", found an empty key');
-              continue;
-            }
-            const f = v.map(e.value, key, ['code', 'string'], 'a mapping {code, string}');
-            if (!f) continue;
-            const cE = f.get('code');
-            if (!cE) {
-              v.add(e.value.where, `${key}.code`, 'missing required key "code"');
-              continue;
-            }
-            const code = v.integer(cE, `${key}.code`, 9000, 9899);
-            if (code === undefined) continue;
-            if (!isTransferFaultCode(code)) {
-              v.add(cE.value.where, `${key}.code`, `${code} is not a TransferComplete fault code; expected 9001, 9002, 9010–9012, 9014–9020 or a vendor code 9800–9899`);
-              continue;
-            }
-            const sE = f.get('string');
-            const str = sE ? v.string(sE, `${key}.string`) : TRANSFER_FAULT_STRINGS[code];
-            if (str === undefined && !sE) v.add(e.value.where, `${key}.string`, `vendor fault code ${code} needs a "string" (the FaultString)`);
-            if (str !== undefined) transfer.faults[e.key] = { code, string: str };
-          }
+      // Ref. 7.1: omitted, 0 or negative all mean the 5 s default.
+      const d = v.duration(t.get('defaultDelay'), 'transfer.defaultDelay', 'any');
+      if (d !== undefined && d > 0) transfer.defaultDelayMs = d;
+      readTransferFaults(v, t.get('faults'), transfer.faults);
+      const fwE = t.get('firmware');
+      if (fwE && !isNull(fwE.value)) {
+        const fw = v.map(fwE.value, 'transfer.firmware', ['versionPath', 'applyDelay', 'fetch'], 'a mapping {versionPath, applyDelay, fetch}');
+        if (fw) {
+          if (!fw.has('versionPath')) v.add(fwE.value.where, 'transfer.firmware.versionPath', 'missing required key "versionPath" (the xsd:string leaf the new version is written to)');
+          const versionPath = v.requireTypedLeaf(fw.get('versionPath'), 'transfer.firmware.versionPath', ['xsd:string'], false, '');
+          const applyDelayMs = v.duration(fw.get('applyDelay'), 'transfer.firmware.applyDelay') ?? 30_000;
+          const fetch = v.boolean(fw.get('fetch'), 'transfer.firmware.fetch') ?? true;
+          if (versionPath !== undefined) transfer.firmware = { versionPath, applyDelayMs, fetch };
         }
       }
     }
   }
 
-  // ---- eventSchedule
+  // ---- softwareModules (ref. 8.1)
+  let softwareModules: SoftwareModulesConfig | undefined;
+  const smE = singles.get('softwareModules');
+  if (smE && !isNull(smE.value)) softwareModules = readSoftwareModules(v, smE, objects);
+
+  // ---- eventSchedule (ref. 11)
   const eventSchedule = { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0, bootRampMs: 0 };
   const esE = singles.get('eventSchedule');
-  if (esE) {
-    const es = v.map(esE.value, 'eventSchedule', ['rebootDelay', 'factoryResetDelay', 'bootDelay'], 'a mapping {rebootDelay, factoryResetDelay, bootDelay} of durations');
+  if (esE && !isNull(esE.value)) {
+    const es = v.map(esE.value, 'eventSchedule', ['rebootDelay', 'factoryResetDelay', 'bootDelay', 'bootRamp'], 'a mapping {rebootDelay, factoryResetDelay, bootDelay, bootRamp} of durations');
     if (es) {
       eventSchedule.rebootDelayMs = v.duration(es.get('rebootDelay'), 'eventSchedule.rebootDelay') ?? 0;
       eventSchedule.factoryResetDelayMs = v.duration(es.get('factoryResetDelay'), 'eventSchedule.factoryResetDelay') ?? 0;
       eventSchedule.bootDelayMs = v.duration(es.get('bootDelay'), 'eventSchedule.bootDelay') ?? 0;
+      eventSchedule.bootRampMs = v.duration(es.get('bootRamp'), 'eventSchedule.bootRamp') ?? 0;
     }
   }
 
+  // ---- diagnostics (ref. 9)
+  const diagnostics: DiagnosticDef[] = [];
+  const stateAt = new Map<string, Where>();
+  let di = 0;
+  for (const block of diagnosticBlocks) {
+    if (block.kind !== 'seq') continue;
+    for (const item of block.items) {
+      const d = readDiagnostic(v, item, `diagnostics[${di++}]`, stateAt);
+      if (d) diagnostics.push(d);
+    }
+  }
+
+  // ---- faults.link (ref. 10)
+  const faults: { link?: LinkFaultConfig } = {};
+  if (linkE) {
+    const link = readLinkFault(v, linkE);
+    if (link) faults.link = link;
+  }
+
   if (v.problems.length > 0 || !root) {
-    if (v.problems.length === 0) v.add(firstWhere, '(profile)', 'no leaf paths to detect the data-model root (Device or InternetGatewayDevice) from');
+    if (v.problems.length === 0) v.add(firstWhere, '(profile)', 'deviceIdPaths.manufacturer names no leaf to take the data-model root from');
     throw new ProfileError(sortProblems(v.problems, docs), source);
   }
   const profile: Profile = {
     source,
     root,
-    roots: [root],
+    roots,
     deviceIdPaths,
     parameters,
     objects,
     informParameters,
-    fleet: { count, offset: 0, serialPattern, pools: {} },
+    generators,
+    fleet: { count, offset: v.offset, serialPattern, pools: fleet.pools },
     connectionRequest,
     transfer,
     eventSchedule,
-    generators: [],
-    diagnostics: [],
-    faults: {},
+    diagnostics,
+    faults,
   };
   if (periodicInformPaths) profile.periodicInformPaths = periodicInformPaths;
+  if (acsCredentialPaths) profile.acsCredentialPaths = acsCredentialPaths;
+  if (softwareModules) profile.softwareModules = softwareModules;
   return profile;
+}
+
+/** Ref. 7.1 and cpe-sim's stricter TR-069 fault codes. */
+function readTransferFaults(v: Validator, fE: MapEntry | undefined, out: Record<string, TransferFault>): void {
+  if (!fE || isNull(fE.value)) return;
+  if (fE.value.kind !== 'map') {
+    v.add(fE.value.where, 'transfer.faults', `expected a mapping from FileType (e.g. "1 Firmware Upgrade Image") to {code, string}, found ${describe(fE.value)}`);
+    return;
+  }
+  for (const e of fE.value.entries) {
+    const key = `transfer.faults[${JSON.stringify(e.key)}]`;
+    if (e.key.trim() === '') {
+      v.add(e.keyWhere, key, 'expected a FileType such as "1 Firmware Upgrade Image", found an empty key');
+      continue;
+    }
+    const f = v.map(e.value, key, ['code', 'string'], 'a mapping {code, string}');
+    if (!f) continue;
+    const cE = f.get('code');
+    if (!cE) {
+      v.add(e.value.where, `${key}.code`, 'missing required key "code"');
+      continue;
+    }
+    const code = v.integer(cE, `${key}.code`, 9000, 9899);
+    if (code === undefined) continue;
+    if (!isTransferFaultCode(code)) {
+      v.add(cE.value.where, `${key}.code`, `${code} is not a TransferComplete fault code; expected 9001, 9002, 9010–9012, 9014–9020 or a vendor code 9800–9899`);
+      continue;
+    }
+    const sE = f.get('string');
+    const str = sE ? v.string(sE, `${key}.string`) : TRANSFER_FAULT_STRINGS[code];
+    if (str === undefined && !sE) v.add(e.value.where, `${key}.string`, `vendor fault code ${code} needs a "string" (the FaultString)`);
+    if (str !== undefined) out[e.key] = { code, string: str };
+  }
+}
+
+function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly TableDef[]): SoftwareModulesConfig | undefined {
+  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'faults'], 'a mapping {path, installDelay, uninstallDelay, faults}');
+  if (!sm) return undefined;
+  const pE = sm.get('path');
+  if (!pE) v.add(smE.value.where, 'softwareModules.path', 'missing required key "path" (e.g. Device.SoftwareModules.)');
+  let path = v.string(pE, 'softwareModules.path');
+  if (path !== undefined && pE) {
+    if (!path.endsWith('.')) {
+      v.add(pE.value.where, 'softwareModules.path', `${JSON.stringify(path)} must end with "." (an object path such as Device.SoftwareModules.)`);
+      path = undefined;
+    } else {
+      const tablePaths = new Set(tables.map((t) => t.path));
+      const isObject = (o: string): boolean => tablePaths.has(o) || [...v.leaves.keys()].some((l) => l.startsWith(o));
+      for (const sub of ['ExecEnv.', 'DeploymentUnit.', 'ExecutionUnit.']) {
+        if (!isObject(path + sub)) {
+          v.add(pE.value.where, 'softwareModules.path', `${path}${sub} must exist as an object (declare it, e.g. as a table with instances: 0)`);
+          path = undefined;
+          break;
+        }
+      }
+      if (path !== undefined && ![...v.leaves.keys()].some((l) => new RegExp(`^${path?.replace(/[.]/g, '\\.')}ExecEnv\\.[1-9][0-9]*\\.`).test(l))) {
+        v.add(pE.value.where, 'softwareModules.path', `${path}ExecEnv. needs at least one row (an execution environment to install into)`);
+        path = undefined;
+      }
+    }
+  }
+  const installDelayMs = v.duration(sm.get('installDelay'), 'softwareModules.installDelay') ?? 5000;
+  const uninstallDelayMs = v.duration(sm.get('uninstallDelay'), 'softwareModules.uninstallDelay') ?? 1000;
+  const faults: Record<string, { reason: SoftwareModuleFaultReason; message?: string }> = {};
+  const fE = sm.get('faults');
+  if (fE && !isNull(fE.value)) {
+    if (fE.value.kind !== 'map') v.add(fE.value.where, 'softwareModules.faults', `expected a mapping from app name to {reason, message}, found ${describe(fE.value)}`);
+    else {
+      for (const e of fE.value.entries) {
+        const key = `softwareModules.faults.${e.key}`;
+        const f = v.map(e.value, key, ['reason', 'message'], 'a mapping {reason, message}');
+        if (!f) continue;
+        if (!f.has('reason')) v.add(e.value.where, `${key}.reason`, `missing required key "reason" (${SM_REASONS.join(', ')})`);
+        const reason = v.string(f.get('reason'), `${key}.reason`);
+        if (reason !== undefined && !(SM_REASONS as readonly string[]).includes(reason)) {
+          v.add(f.get('reason')?.value.where ?? e.value.where, `${key}.reason`, `unknown reason ${JSON.stringify(reason)}${suggestion(reason, SM_REASONS)}; expected one of ${SM_REASONS.join(', ')}`);
+          continue;
+        }
+        const mE = f.get('message');
+        const message = mE && !isNull(mE.value) ? v.string(mE, `${key}.message`, { allowEmpty: true }) : undefined;
+        if (reason !== undefined) faults[e.key] = message !== undefined ? { reason: reason as SoftwareModuleFaultReason, message } : { reason: reason as SoftwareModuleFaultReason };
+      }
+    }
+  }
+  if (path === undefined) return undefined;
+  return { path, installDelayMs, uninstallDelayMs, faults };
+}
+
+function readDiagnostic(v: Validator, item: PNode, key: string, stateAt: Map<string, Where>): DiagnosticDef | undefined {
+  const m = v.map(item, key, ['statePath', 'trigger', 'complete', 'duration', 'countPath', 'resultCount'], 'a mapping {statePath, trigger, complete, duration, countPath, resultCount}');
+  if (!m) return undefined;
+  const sE = m.get('statePath');
+  if (!sE) v.add(item.where, `${key}.statePath`, 'missing required key "statePath" (the DiagnosticsState leaf an SPV starts the run with)');
+  const statePath = v.string(sE, `${key}.statePath`);
+  let ok = statePath !== undefined && sE !== undefined && v.requireLeaf(statePath, sE.value.where, `${key}.statePath`) !== undefined;
+  if (ok && statePath !== undefined && sE) {
+    const prev = stateAt.get(statePath);
+    if (prev) {
+      v.add(sE.value.where, `${key}.statePath`, `${statePath} already has a diagnostic (declared at ${fmtWhere(prev)})`);
+      ok = false;
+    } else stateAt.set(statePath, sE.value.where);
+  }
+  const tE = m.get('trigger');
+  const trigger = tE && !isNull(tE.value) ? v.string(tE, `${key}.trigger`) : 'Requested';
+  const cE = m.get('complete');
+  const complete = cE && !isNull(cE.value) ? v.string(cE, `${key}.complete`) : 'Complete';
+  if (trigger !== undefined && complete !== undefined && trigger === complete) {
+    v.add(cE?.value.where ?? item.where, `${key}.complete`, `complete must differ from trigger (both are ${JSON.stringify(trigger)})`);
+    ok = false;
+  }
+  const durationMs = m.has('duration') ? v.duration(m.get('duration'), `${key}.duration`) : 5000;
+  let countPath: string | undefined;
+  const cpE = m.get('countPath');
+  if (cpE && !isNull(cpE.value)) {
+    countPath = v.string(cpE, `${key}.countPath`);
+    if (countPath === undefined || !v.requireLeaf(countPath, cpE.value.where, `${key}.countPath`)) ok = false;
+  }
+  const resultCount = m.has('resultCount') ? v.integer(m.get('resultCount'), `${key}.resultCount`, 0) : 0;
+  if (!ok || statePath === undefined || trigger === undefined || complete === undefined || durationMs === undefined || resultCount === undefined) return undefined;
+  const d: DiagnosticDef = { statePath, trigger, complete, durationMs, resultCount };
+  if (countPath !== undefined) d.countPath = countPath;
+  return d;
+}
+
+function readLinkFault(v: Validator, linkE: MapEntry): LinkFaultConfig | undefined {
+  const m = v.map(linkE.value, 'faults.link', ['interface', 'duration', 'instances', 'reboot'], 'a mapping {interface, duration, instances, reboot}');
+  if (!m) return undefined;
+  const iE = m.get('interface');
+  if (!iE) v.add(linkE.value.where, 'faults.link.interface', 'missing required key "interface" (e.g. Device.IP.Interface.1)');
+  let iface = v.string(iE, 'faults.link.interface');
+  if (iface?.endsWith('.')) iface = iface.slice(0, -1);
+  if (iface !== undefined && iE && !v.leaves.has(`${iface}.Status`)) {
+    v.add(iE.value.where, 'faults.link.interface', `${iface}.Status must be a declared leaf (the link fault writes Down there)`);
+    iface = undefined;
+  }
+  const durationMs = m.has('duration') ? v.duration(m.get('duration'), 'faults.link.duration', 'positive') : 120_000;
+  let instances: { from: number; to: number } | undefined;
+  let bandOk = true;
+  const bE = m.get('instances');
+  if (bE && !isNull(bE.value)) {
+    const band = v.string(bE, 'faults.link.instances');
+    const mm = band === undefined ? null : /^([0-9]{1,15})(?:-([0-9]{1,15}))?$/.exec(band.trim());
+    const from = mm ? Number(mm[1]) : 0;
+    const to = mm ? Number(mm[2] ?? mm[1]) : 0;
+    if (!mm || from < 1 || to < from) {
+      bandOk = false;
+      if (band !== undefined) v.add(bE.value.where, 'faults.link.instances', `expected "N" or "N-M" with 1 ≤ N ≤ M (global CPE indices), found ${JSON.stringify(band)}`);
+    } else instances = { from, to };
+  }
+  const reboot = v.boolean(m.get('reboot'), 'faults.link.reboot') ?? false;
+  if (iface === undefined || durationMs === undefined || !bandOk) return undefined;
+  const out: LinkFaultConfig = { interface: iface, durationMs, reboot };
+  if (instances) out.instances = instances;
+  return out;
 }
 
 /** Orders problems by file (in load order), line, column; stable for position-less ones. */

@@ -96,7 +96,7 @@ describe('golden Informs from the CPE (byte for byte; UPDATE_GOLDEN=1 rewrites)'
     expect(env.namespace).toBe('urn:dslforum-org:cwmp-1-2');
     const inf = env.body;
     if (inf.name !== 'Inform') throw new Error(`expected Inform, got ${inf.name}`);
-    expect(inf.deviceId).toEqual({ manufacturer: 'Example', oui: '00D09E', productClass: 'IGD', serialNumber: 'IGD0001' });
+    expect(inf.deviceId).toEqual({ manufacturer: 'Example', oui: '00D09E', productClass: 'IGD', serialNumber: 'IGD0001-1' });
     expect(inf.event.map((e) => e.eventCode)).toEqual(['0 BOOTSTRAP', '1 BOOT']);
     expect(inf.maxEnvelopes).toBe(1);
     expect(inf.retryCount).toBe(0);

@@ -48,7 +48,7 @@ describe('CWMP session flow (TR-069 §3.7)', () => {
     expect(r1!.id).toBe('0x2a');
     expect(r2!.id).toBe('gpv-2');
     const gpv1 = decodeEnvelope(r1!.body).body;
-    expect(gpv1).toMatchObject({ name: 'GetParameterValuesResponse', parameterList: [{ name: 'Device.DeviceInfo.SerialNumber', value: 'SIM000001' }] });
+    expect(gpv1).toMatchObject({ name: 'GetParameterValuesResponse', parameterList: [{ name: 'Device.DeviceInfo.SerialNumber', value: 'SIM000001-1' }] });
     const gpv2 = decodeEnvelope(r2!.body).body;
     expect(gpv2.name).toBe('GetParameterValuesResponse');
     if (gpv2.name === 'GetParameterValuesResponse') {
@@ -83,7 +83,7 @@ describe('CWMP session flow (TR-069 §3.7)', () => {
     const inf = env.body;
     expect(inf.name).toBe('Inform');
     if (inf.name !== 'Inform') return;
-    expect(inf.deviceId).toEqual({ manufacturer: 'SimCo', oui: '00D09E', productClass: 'SimRouter', serialNumber: 'SIM000001' });
+    expect(inf.deviceId).toEqual({ manufacturer: 'SimCo', oui: '00D09E', productClass: 'SimRouter', serialNumber: 'SIM000001-1' });
     expect(inf.maxEnvelopes).toBe(1);
     expect(inf.retryCount).toBe(0);
     expect(inf.currentTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -176,7 +176,7 @@ describe('CWMP session flow (TR-069 §3.7)', () => {
     expect(rec.ok).toBe(true);
     const inf = decodeEnvelope(acs.requests[0]!.body).body;
     if (inf.name !== 'Inform') throw new Error('expected Inform');
-    expect(inf.deviceId.serialNumber).toBe('IGD0001');
+    expect(inf.deviceId.serialNumber).toBe('IGD0001-7') // ref. 5.2: the serial pattern ({base}-{i} by default) is stamped on a lone CPE too;
     expect(Object.fromEntries(inf.parameterList.map((p) => [p.name, p.value]))).toEqual({
       'InternetGatewayDevice.DeviceSummary': 'InternetGatewayDevice:1.4[](Baseline:2, EthernetLAN:1)',
       'InternetGatewayDevice.DeviceInfo.SpecVersion': '1.0',

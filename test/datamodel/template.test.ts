@@ -45,23 +45,23 @@ describe('Template.compile', () => {
 
   it('rejects a name used both as leaf and object, with every problem listed', () => {
     const bad = makeProfile({
-      parameters: [leaf('Device.A', 'x'), leaf('Device.A.B', 'y'), leaf('Other.C', 'z')],
+      parameters: [leaf('Device.A', 'x'), leaf('Device.A.B', 'y'), leaf('Other.C D', 'z')],
       objects: [],
     });
     const err = compileError(bad);
     expect(isProfileError(err)).toBe(true);
     const msg = (err as Error).message;
     expect(msg).toContain("'Device.A.B' needs an object 'Device.A.' but 'Device.A' is a leaf");
-    expect(msg).toContain("'Other.C' is not below the root object 'Device.'");
+    expect(msg).toContain("'Other.C D' is not a valid parameter path");
   });
 
-  it('rejects a static leaf below a table and nested tables', () => {
+  it('rejects a leaf or a table below a table but outside its initial rows', () => {
     const bad = makeProfile({
-      parameters: [leaf('Device.Hosts.Host.1.Extra', 'x')],
-      objects: [table('Device.Hosts.Host.', 1, [leaf('HostName', 'h')]), table('Device.Hosts.Host.1.IPv4Address.', 1, [])],
+      parameters: [leaf('Device.Hosts.Host.2.Extra', 'x')],
+      objects: [table('Device.Hosts.Host.', 1, [leaf('HostName', 'h')]), table('Device.Hosts.Host.3.IPv4Address.', 1, [leaf('IPAddress', '')])],
     });
-    expect(() => Template.compile(bad)).toThrow(/lies below the multi-instance table 'Device.Hosts.Host.'/);
-    expect(() => Template.compile(bad)).toThrow(/nested tables are not supported/);
+    expect(() => Template.compile(bad)).toThrow(/'Device.Hosts.Host.2.Extra' lies below the multi-instance table 'Device.Hosts.Host.' but not in one of its rows 1…1/);
+    expect(() => Template.compile(bad)).toThrow(/'Device.Hosts.Host.3.IPv4Address.' lies below/);
   });
 
   it('rejects a malformed fleet.serialPattern of a hand-built profile at compile time, not at the first Inform', () => {
@@ -76,6 +76,7 @@ describe('Template.compile', () => {
     const good = makeProfile();
     const t = Template.compile({ ...good, fleet: { ...good.fleet, serialPattern: 'LAB-{i:04}-{base}' } });
     expect(t.stampSerial('SN', 7)).toBe('LAB-0007-SN');
+    expect(t.stampSerial('SN', { index: 7, id: 'cpe-7', seed: 1n })).toBe('LAB-0007-SN');
     expect(t.stampSerial('SN', 12345)).toBe('LAB-12345-SN');
   });
 

@@ -56,8 +56,8 @@ function expectOne(text: string, needle: string, key: string, re: RegExp): void 
 describe('negative durations are rejected for every field', () => {
   it.each([
     ['connectionRequest', 'throttleWindow'],
-    ['transfer', 'defaultDelay'],
     ['eventSchedule', 'rebootDelay'],
+    ['eventSchedule', 'bootRamp'],
     ['eventSchedule', 'factoryResetDelay'],
     ['eventSchedule', 'bootDelay'],
   ])('%s.%s: -1.5h', (block, key) => {
@@ -65,9 +65,11 @@ describe('negative durations are rejected for every field', () => {
     expectOne(text, '-1.5h', `${block}.${key}`, /negative/);
   });
   it.each(['1h15m30.5s', '2h45m', '300ms', '1µs', '1us', '0'])('accepts %s in every duration field', (d) => {
-    const p = parseProfile(`${BASE}connectionRequest:\n  throttleWindow: ${d}\ntransfer:\n  defaultDelay: ${d}\neventSchedule:\n  rebootDelay: ${d}\n  factoryResetDelay: ${d}\n  bootDelay: ${d}\n`, FILE);
+    const p = parseProfile(`${BASE}connectionRequest:\n  throttleWindow: ${d}\ntransfer:\n  defaultDelay: ${d}\neventSchedule:\n  rebootDelay: ${d}\n  factoryResetDelay: ${d}\n  bootDelay: ${d}\n  bootRamp: ${d}\n`, FILE);
     const ms = p.connectionRequest.throttleWindowMs;
-    expect([p.transfer.defaultDelayMs, p.eventSchedule.rebootDelayMs, p.eventSchedule.factoryResetDelayMs, p.eventSchedule.bootDelayMs]).toEqual([ms, ms, ms, ms]);
+    expect([p.eventSchedule.rebootDelayMs, p.eventSchedule.factoryResetDelayMs, p.eventSchedule.bootDelayMs, p.eventSchedule.bootRampMs]).toEqual([ms, ms, ms, ms]);
+    // Ref. 7.1: a zero defaultDelay means the 5 s default.
+    expect(p.transfer.defaultDelayMs).toBe(ms === 0 ? 5000 : ms);
   });
   it('a bare number other than 0 is an error in every duration field', () => {
     const text = `${BASE}transfer:\n  defaultDelay: 7\neventSchedule:\n  rebootDelay: 8\n  factoryResetDelay: 9\n  bootDelay: 6\nconnectionRequest:\n  throttleWindow: 5\n`;
@@ -121,13 +123,13 @@ describe('singleton blocks across the files of a directory', () => {
     const ps = await problemsAsync(() => loadProfile(d));
     expect(ps).toEqual([expect.objectContaining({ file: join(d, '10-b.yml'), line: 1, col: 1, key: block, message: expect.stringMatching(new RegExp(`${block} is declared in two files: first at ${join(d, '00-a.yaml').replace(/[.]/g, '\\.')}:\\d+:1, again at .*10-b\\.yml:1:1`)) })]);
   });
-  it('usp in a directory is "not supported yet", once per file', async () => {
+  it('usp in a directory is an unknown key pointing at the CLI, once per file', async () => {
     const d = join(dir, 'usp');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(d);
     writeFileSync(join(d, '00-a.yaml'), BASE);
     writeFileSync(join(d, '10-b.yaml'), 'usp: {}\n');
     const ps = await problemsAsync(() => loadProfile(d));
-    expect(ps).toEqual([expect.objectContaining({ file: join(d, '10-b.yaml'), key: 'usp', message: expect.stringMatching(/not supported yet/) })]);
+    expect(ps).toEqual([expect.objectContaining({ file: join(d, '10-b.yaml'), key: 'usp', message: expect.stringMatching(/unknown key "usp".*command line/) })]);
   });
 });

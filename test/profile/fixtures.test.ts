@@ -45,7 +45,7 @@ describe('fixtures/profiles', () => {
     const p = await loadProfile(`${dir}tr181-minimal`);
     checkTr181Common(p);
     expect(p.source).toBe(`${dir}tr181-minimal`);
-    expect(p.fleet).toEqual({ count: 1, offset: 0, serialPattern: '{base}', pools: {} });
+    expect(p.fleet).toEqual({ count: 1, offset: 0, serialPattern: '{base}-{i}', pools: {} });
     // 00-device.yaml's leaves come before 10-management.yaml's.
     const i0 = p.parameters.findIndex((l) => l.path === 'Device.DeviceInfo.SerialNumber');
     const i1 = p.parameters.findIndex((l) => l.path === 'Device.ManagementServer.URL');
@@ -107,7 +107,7 @@ describe('fixtures/profiles', () => {
     expect(stampPlaceholders(leaf(p, 'Device.Ethernet.Interface.1.MACAddress').value, ctx)).toBe('02:00:5e:00:00:64');
     expect(stampPlaceholders(leaf(p, 'Device.IP.Interface.1.IPv4Address.1.IPAddress').value, ctx)).toBe('10.10.0.100');
     expect(stampPlaceholders(leaf(p, 'Device.IP.Interface.1.IPv6Address.1.IPAddress').value, ctx)).toBe('2001:db8:1::64');
-    expect(stampPlaceholders(leaf(p, 'Device.DHCPv6.Client.1.ReceivedOption.1.Value').value, ctx)).toBe('2001:db8:100:6300::/56');
+    expect(stampPlaceholders(leaf(p, 'Device.DHCPv6.Client.1.ReceivedOption.1.Value').value, ctx)).toBe('2001:db8:100:6400::/56'); // ref. 5.4: g = 1 is the second prefix, so CPE 100 gets prefix 100
     expect(p.eventSchedule).toEqual({ rebootDelayMs: 2000, factoryResetDelayMs: 0, bootDelayMs: 500, bootRampMs: 0 });
     expect(p.informParameters).toEqual({ periodic: ['Device.IP.Interface.1.IPv4Address.1.IPAddress'] });
   });

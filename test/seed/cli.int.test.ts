@@ -25,13 +25,13 @@ describe('seed: Quick smoke test (verbatim, port 7547, embedded ACS)', () => {
     // The seed binds 0.0.0.0; the tests never listen beyond loopback, so 127.0.0.1.
     const sim = start([`--profile=${p}`, '--cr-bind-addr=127.0.0.1:7547', '--cr-publish-path=Device.ManagementServer.ConnectionRequestURL']);
     try {
-      await sim.waitFor(/SEED acs->cpe 204/);
+      await sim.waitFor(/SEED-1 acs->cpe 204/);
       expect(sim.stdout).not.toContain('6 CONNECTION REQUEST');
       const r = await curl(['-i', '-u', 'user:pass', '--digest', 'http://127.0.0.1:7547/cr']);
       expect(r.code).toBe(0);
       // curl's Digest handshake: the challenge, then the accepted request.
       expect(statusLines(r.stdout)).toEqual(['HTTP/1.1 401 Unauthorized', 'HTTP/1.1 200 OK']);
-      await sim.waitFor(/SEED cpe->acs +Inform \[6 CONNECTION REQUEST\]/);
+      await sim.waitFor(/SEED-1 cpe->acs +Inform \[6 CONNECTION REQUEST\]/);
       await sim.waitFor(/session done cpe_id=cpe-1 session=2 events="6 CONNECTION REQUEST"/, 'stderr');
     } finally {
       await stop(sim);
@@ -76,7 +76,7 @@ describe('seed: Enabling the listener (CLI flags)', () => {
       try {
         const [, port] = await sim.waitFor(/connection request listener ready .*port=(\d+)/, 'stderr');
         await sim.waitFor(/daemon mode \(connection request listener enabled\)/, 'stderr');
-        await sim.waitFor(/SEED acs->cpe 204/);
+        await sim.waitFor(/SEED-1 acs->cpe 204/);
         await settle(200);
         expect(exited).toBe(false);
         const r = await curl(['-i', '-u', 'user:pass', '--digest', `http://127.0.0.1:${port}/cr`]);
@@ -122,7 +122,7 @@ describe('seed: Enabling the listener (CLI flags)', () => {
     const sim = start(['--profile', fixture, '--acs-url', acs.url, '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', leaf]);
     try {
       const [, port] = await sim.waitFor(/connection request listener ready .*port=(\d+)/, 'stderr');
-      const boot = await waitInform(acs, 'IGD0001', '0 BOOTSTRAP');
+      const boot = await waitInform(acs, 'IGD0001-1', '0 BOOTSTRAP');
       expect(boot.parameters.find((x) => x.name === leaf)?.value).toBe(`http://127.0.0.1:${port}/cr`);
       // The TR-181 leaf does not exist in a TR-098 tree: naming it is refused, not defaulted.
     } finally {
@@ -208,7 +208,7 @@ describe('seed: first paragraph (a non-feature)', () => {
     const p = dir.write('usp.yaml', `${stringifyMinimal()}usp:\n  endpointId: "proto::x"\n`);
     const r = await run(['--profile', p]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/TR-369 \(USP\) agent settings are not supported/);
+    expect(r.stderr).toMatch(/unknown key "usp".*USP \(TR-369\) is configured on the command line only/);
   });
 });
 

@@ -258,7 +258,7 @@ describe('seed: Order of checks per request', () => {
     // The callback ran for the accepted request only: exactly one CR session.
     await acs.waitForInform({ cpe: 'cpe-1', event: CR });
     await settle();
-    expect(crInformsBySerial(fleet)).toEqual({ SEED: 1 });
+    expect(crInformsBySerial(fleet)).toEqual({ 'SEED-1': 1 }) // ref. 5.2: a lone CPE's serial is stamped too;
     expect(fleet.crRequests('cpe-1').filter((o) => o.status !== 401).map((o) => `${o.status} ${o.reason}`)).toEqual(['200 accepted', '503 throttled']);
   });
 });
