@@ -2,7 +2,6 @@
 // `sendConnectionRequest` stands for the code under test (in a real project it is
 // imported from your ACS); cpe-sim plays the CPEs and checks the outcome.
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { withCpeFleet } from 'cpe-sim/vitest';
 
@@ -28,7 +27,7 @@ async function sendConnectionRequest(url: string, username: string, password: st
 
 // ---- the tests -----------------------------------------------------------------------
 const test = withCpeFleet({
-  profile: fileURLToPath(new URL('./profiles/tr181-hgw.yaml', import.meta.url)),
+  profile: 'tr181-hgw', // a shipped profile, by name (works in an installed project too)
   count: 3,
 });
 

@@ -2,7 +2,6 @@
 // version (GetParameterValues) and sets the periodic inform interval
 // (SetParameterValues). `provisionOnInform` stands for your ACS's logic; here it
 // drives cpe-sim's FakeAcs, whose queue answers the CPE's next session.
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { withCpeFleet, type FakeAcs } from 'cpe-sim/vitest';
 
@@ -24,7 +23,7 @@ async function provisionOnInform(acs: FakeAcs, cpeId: string): Promise<{ firmwar
 }
 
 const test = withCpeFleet({
-  profile: fileURLToPath(new URL('./profiles/tr181-hgw.yaml', import.meta.url)),
+  profile: 'tr181-hgw', // a shipped profile, by name (works in an installed project too)
   count: 2,
 });
 

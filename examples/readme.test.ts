@@ -3,7 +3,7 @@ import { withCpeFleet } from 'cpe-sim/vitest';
 
 // Three simulated routers with Digest-protected Connection Requests, an embedded
 // fake ACS, and a real CR listener on an ephemeral loopback port.
-const test = withCpeFleet({ profile: 'fixtures/profiles/tr181-digest.yaml', count: 3 });
+const test = withCpeFleet({ profile: 'tr181-digest', count: 3 });
 
 test('a Digest Connection Request wakes cpe-2', async ({ fleet, acs }) => {
   const cpe = fleet.cpe(2);

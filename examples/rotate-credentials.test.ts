@@ -1,12 +1,11 @@
 // Example 4: the ACS rotates a CPE's Connection Request credentials with an SPV;
 // the next CR must use the new ones (the CPE reads them per request), and the old
 // ones are refused from then on.
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { withCpeFleet } from 'cpe-sim/vitest';
 
 const test = withCpeFleet({
-  profile: fileURLToPath(new URL('./profiles/tr181-hgw.yaml', import.meta.url)),
+  profile: 'tr181-hgw', // a shipped profile, by name (works in an installed project too)
   count: 1,
 });
 

@@ -1,11 +1,10 @@
 // Example 2: a regression suite for Connection Request throttling (TR-069 §3.2.2):
 // inside the window the CPE answers 503 + Retry-After; only AUTHENTICATED requests
 // count, so an unauthenticated caller can neither probe nor burn the window.
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { withCpeFleet } from 'cpe-sim/vitest';
 
-const profile = fileURLToPath(new URL('./profiles/tr181-hgw.yaml', import.meta.url));
+const profile = 'tr181-hgw'; // a shipped profile, by name
 const creds = { username: 'cr-cpe-1', password: 'secret-cpe-1' };
 
 describe('CR throttle, 5 s window', () => {

@@ -30,7 +30,7 @@ export { createCrListener } from './cr/index.js';
 export type { CrListener, CrListenerOptions, CrListenerStats, CrEndpoint, CrEndpointConfig, CrAuthScheme, CrRequestEvent } from './cr/index.js';
 
 // ---- Profiles -------------------------------------------------------------------------
-export { loadProfile, parseProfile, profileFromObject, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';
+export { loadProfile, parseProfile, profileFromObject, shippedProfileNames, shippedProfilePath, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';
 export type * from './profile/types.js';
 export type { ProfileLoadOptions } from './profile/index.js';
 

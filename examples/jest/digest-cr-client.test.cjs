@@ -1,7 +1,6 @@
 // Example 5: example 1 in Jest (CommonJS). `sendConnectionRequest` stands for your
 // ACS's Digest Connection Request client; cpe-sim plays the CPEs.
 const { createHash, randomBytes } = require('node:crypto');
-const path = require('node:path');
 const { useCpeFleet } = require('cpe-sim/jest');
 
 // ---- the code under test: a minimal RFC 7616 Digest (MD5, qop=auth) CR client ----
@@ -26,7 +25,7 @@ async function sendConnectionRequest(url, username, password) {
 
 // ---- the tests -----------------------------------------------------------------------
 describe('Digest Connection Request client', () => {
-  const sim = useCpeFleet({ profile: path.join(__dirname, '../profiles/tr181-hgw.yaml'), count: 3 });
+  const sim = useCpeFleet({ profile: 'tr181-hgw', count: 3 });
 
   test('wakes exactly the CPE it addresses', async () => {
     const cpe = sim.fleet.cpe('cpe-2');

@@ -4,6 +4,7 @@
  * @module
  */
 import { ACS_OPTIONS } from './acs.js';
+import { shippedProfileNames } from '../profile/index.js';
 import { configKeyOf, envKeyOf, OPTIONS } from './options.js';
 
 function wrap(text: string, indent: number, width = 100): string {
@@ -40,6 +41,8 @@ export function simHelp(version: string): string {
     out.push(wrap(`${o.description}${values}${dflt}`, 6));
   }
   out.push('  -h, --help      Show this help.', '  -V, --version   Print the version.', '');
+  // Read from the package, so the list is what this installation really ships.
+  out.push('Shipped profiles (give them by name: --profile tr181-digest):', wrap(shippedProfileNames().join(', ') || '(none found)', 2), '');
   out.push(
     'Lifetime:',
     wrap(
@@ -50,8 +53,8 @@ export function simHelp(version: string): string {
     'Exit codes: 0 ok; 1 a bootstrap could not be delivered, or an unexpected error; 2 bad input (flags, env, config file, profile, address in use); 130/143 interrupted before the bootstraps finished.',
     '',
     'Examples:',
-    '  cpe-sim --profile fixtures/profiles/tr181-digest.yaml',
-    '  cpe-sim --profile p.yaml --acs-url http://127.0.0.1:7547/cwmp --cr-bind-addr 127.0.0.1:0 \\',
+    '  cpe-sim --profile tr181-digest',
+    '  cpe-sim --profile tr181-digest --acs-url http://127.0.0.1:7547/cwmp --cr-bind-addr 127.0.0.1:0 \\',
     '          --cr-publish-path Device.ManagementServer.ConnectionRequestURL',
     '',
     'Docs: docs/cli.md',

@@ -17,6 +17,8 @@ import { runWorkers } from './workers.js';
 /** Something text can be written to (process.stdout, a test buffer). */
 export interface CliOutput {
   write(chunk: string): unknown;
+  /** A terminal (as `process.stderr.isTTY`): the simulator then draws a progress line on stderr. */
+  isTTY?: boolean;
 }
 
 /** Injectable process surroundings of {@link main}. */
@@ -65,7 +67,7 @@ function pipeSafe(stream: NodeJS.WriteStream): CliOutput {
     if (e.code === 'EPIPE') broken = true;
     else throw e;
   });
-  return { write: (chunk: string) => (broken ? false : stream.write(chunk)) };
+  return { write: (chunk: string) => (broken ? false : stream.write(chunk)), isTTY: stream.isTTY };
 }
 
 function makeContext(io: CliIo | undefined): { ctx: RunContext; dispose: () => void } {
@@ -101,7 +103,7 @@ function makeContext(io: CliIo | undefined): { ctx: RunContext; dispose: () => v
     }
   }
   return {
-    ctx: { stdout: (t) => void out.write(t), stderr: (t) => void err.write(t), stopped, stopReason: () => reason },
+    ctx: { stdout: (t) => void out.write(t), stderr: (t) => void err.write(t), stopped, stopReason: () => reason, stderrIsTTY: err.isTTY === true },
     dispose: () => cleanups.forEach((c) => c()),
   };
 }
@@ -110,7 +112,7 @@ function makeContext(io: CliIo | undefined): { ctx: RunContext; dispose: () => v
  * Runs the `cpe-sim` command line and resolves with its exit code: 0 ok, 1 a
  * bootstrap could not be delivered (or an unexpected error), 2 bad input.
  * @example
- * const code = await main(['--profile', 'fixtures/profiles/tr181-digest.yaml']);
+ * const code = await main(['--profile', 'tr181-digest']);
  */
 export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
   // The process is ours only when the launcher runs us (no io injected): a test calling

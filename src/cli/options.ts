@@ -6,13 +6,13 @@
  * the key and lists the valid ones, so a typo never silently falls back to a default.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/index.js';
 import { redactUrl, type LogFormat, type LogLevel } from '../log/index.js';
-import { parseDuration } from '../profile/index.js';
+import { didYouMean, parseDuration, shippedProfilePath, yamlErrorOffset } from '../profile/index.js';
 
 /** How an option's value is parsed. */
 type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'bytes';
@@ -37,7 +37,7 @@ export interface OptionSpec {
 
 /** Every option of `cpe-sim` (the simulator command), in `--help` order. */
 export const OPTIONS: readonly OptionSpec[] = [
-  { flag: 'profile', kind: 'path', arg: 'PATH', description: 'Profile file (.yaml/.yml/.json) or directory of *.yaml files. Required.' },
+  { flag: 'profile', kind: 'path', arg: 'PATH', description: 'Profile file (.yaml/.yml/.json), directory of *.yaml files, or the name of a shipped profile (listed below). Required.' },
   { flag: 'max-profile-size', kind: 'bytes', arg: 'SIZE', default: '4MiB', description: 'Largest profile accepted (a file, or a directory\'s files together), e.g. 4MiB, 20MB or 8388608 bytes. Parsing costs about 80× the file size in memory, so a larger one is refused before it is read.' },
   { flag: 'max-value-size', kind: 'bytes', arg: 'SIZE', default: '64KiB', description: 'Longest single value in the profile, e.g. 64KiB; every value rides along in the Informs that report it.' },
   { flag: 'count', kind: 'count', arg: 'N', description: 'Number of CPEs; overrides the profile\'s fleet.count.' },
@@ -116,16 +116,28 @@ export function parseArgsError(err: unknown, validFlags: readonly string[]): Con
   const msg = e.message ?? String(err);
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const m = /Unknown option '([^']+)'/.exec(msg);
-    return new ConfigError(`unknown flag ${m?.[1] ?? msg}; valid flags: ${listValid(validFlags)}`);
+    const flag = m?.[1];
+    // `--acs-url=x` arrives whole; the hint compares the flag part only.
+    return new ConfigError(`unknown flag ${flag ?? msg}${flag ? didYouMean(flag.split('=')[0]!, validFlags) : ''}; valid flags: ${listValid(validFlags)}`);
   }
   if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     const m = /Unexpected argument '([^']+)'/.exec(msg);
     return new ConfigError(`unexpected argument ${m ? `'${m[1]}'` : ''}: cpe-sim takes only --flags (and the subcommand "acs"); valid flags: ${listValid(validFlags)}`);
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // parseArgs words a missing value two ways ("argument missing", "argument is
+    // ambiguous" when the next word starts with "-"); both say the same thing to a user.
+    const m = /Option '(?:-\w, )?(--[\w-]+)/.exec(msg);
+    if (m && /argument missing|argument is ambiguous/.test(msg)) return missingValue(m[1]!);
     return new ConfigError(`${msg.replace(/^Option /, 'flag ')}`);
   }
   return new ConfigError(msg, { cause: err });
+}
+
+/** The one error for a flag given without its value (`--acs-url` last, or followed by another flag). */
+export function missingValue(flag: string): ConfigError {
+  const spec = OPTIONS.find((o) => `--${o.flag}` === flag);
+  return new ConfigError(`flag ${flag} needs a value: ${flag} ${spec?.arg ?? 'VALUE'} or ${flag}=${spec?.arg ?? 'VALUE'}${spec?.default !== undefined ? ` (default ${spec.default})` : ''}`);
 }
 
 /** Reads and checks a YAML config file: a mapping of known camelCase keys. */
@@ -141,8 +153,11 @@ export function readConfigFile(file: string, source: string): Map<string, Raw> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
-    throw new ConfigError(`config file ${file}${where} is not valid YAML: ${(err as Error).message.split('\n')[0]?.replace(/:\s*$/, '')}`, { cause: err });
+    // Moved to the line of an unclosed { or [ (the parser reports the line after it), as for profiles.
+    const at = err instanceof YAMLParseError ? yamlErrorOffset(text, err.message, err.pos[0]) : undefined;
+    const before = at ? text.slice(0, at.offset) : '';
+    const where = at ? `:${before.split('\n').length}:${at.offset - before.lastIndexOf('\n')}` : '';
+    throw new ConfigError(`config file ${file}${where} is not valid YAML: ${(err as Error).message.split('\n')[0]?.replace(/:\s*$/, '')}${at?.note ?? ''}`, { cause: err });
   }
   if (doc === null || doc === undefined) return new Map();
   if (typeof doc !== 'object' || Array.isArray(doc)) {
@@ -165,7 +180,7 @@ export function readConfigFile(file: string, source: string): Map<string, Raw> {
     out.set(spec.flag, { value, source: `config file ${file}: ${key}`, baseDir });
   }
   if (unknown.length > 0) {
-    throw new ConfigError(`config file ${file}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; valid keys: ${listValid(valid)}`);
+    throw new ConfigError(`config file ${file}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `${JSON.stringify(k)}${didYouMean(k, valid)}`).join(', ')}; valid keys: ${listValid(valid)}`);
   }
   return out;
 }
@@ -186,7 +201,8 @@ function readEnv(env: Readonly<Record<string, string | undefined>>, cwd: string)
     out.set(spec.flag, { value, source: `environment variable ${key}`, baseDir: cwd });
   }
   if (unknown.length > 0) {
-    throw new ConfigError(`unknown environment variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid CPE_SIM_* variables: ${listValid(OPTIONS.map((o) => envKeyOf(o.flag)))}`);
+    const validEnv = OPTIONS.map((o) => envKeyOf(o.flag));
+    throw new ConfigError(`unknown environment variable${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `${k}${didYouMean(k, validEnv)}`).join(', ')}; valid CPE_SIM_* variables: ${listValid(validEnv)}`);
   }
   return out;
 }
@@ -210,6 +226,8 @@ function asString(raw: Raw, flag: string): string {
 
 function convert(spec: OptionSpec, raw: Raw): unknown {
   const s = asString(raw, spec.flag);
+  // `--acs-url=` is a flag without its value, like `--acs-url` last: one error for both.
+  if (s === '' && raw.source === `--${spec.flag}`) throw missingValue(raw.source);
   const bad = (expected: string): never => {
     // A URL's userinfo is a password too (issue 20): never echoed, even when refused for holding one.
     const shown = spec.secret ? '(hidden)' : redactUrl(JSON.stringify(s));
@@ -223,7 +241,11 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       if (s === '') bad('expected a file path');
       // Relative paths in a config file are relative to that file, like most tools do;
       // flags and env vars are relative to the working directory.
-      return raw.baseDir && raw.baseDir !== process.cwd() ? resolve(raw.baseDir, s) : s;
+      {
+        const rel = raw.baseDir && raw.baseDir !== process.cwd() ? resolve(raw.baseDir, s) : s;
+        // A shipped profile's name stays a name unless the config file's directory holds such a file.
+        return spec.flag === 'profile' && rel !== s && !existsSync(rel) && shippedProfilePath(s) !== undefined ? s : rel;
+      }
     case 'url': {
       let u: URL;
       try {
@@ -347,7 +369,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   }
 
   if (values.profile === undefined) {
-    throw new ConfigError('no profile given: pass --profile PATH (or set CPE_SIM_PROFILE, or "profile:" in the --config file), e.g. cpe-sim --profile fixtures/profiles/tr181-digest.yaml');
+    throw new ConfigError('no profile given: pass --profile PATH (or set CPE_SIM_PROFILE, or "profile:" in the --config file), e.g. cpe-sim --profile tr181-digest');
   }
   if (values['cr-bind-addr'] !== undefined && values['cr-publish-path'] === undefined) {
     throw new ConfigError(

@@ -8,6 +8,7 @@ import { EVENT } from '../cwmp/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
 import { createLogger, redactUrl, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile } from '../profile/index.js';
+import { ProgressLine, RunStats, withoutSessionLines } from './observe.js';
 import { describeSettings, type SimSettings } from './options.js';
 
 /** What a command needs from its process (injectable for in-process tests). */
@@ -18,6 +19,8 @@ export interface RunContext {
   readonly stopped: Promise<string>;
   /** The signal received so far, if any. */
   stopReason(): string | undefined;
+  /** True when stderr is a terminal: a live progress line is drawn there. */
+  readonly stderrIsTTY?: boolean;
 }
 
 /** Failed bootstrap attempts after which the one-shot mode gives up on a CPE. */
@@ -83,8 +86,13 @@ export interface RunSimHooks {
 
 /** Runs the simulator; returns the exit code. Errors propagate to main (which maps them). */
 export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks = {}): Promise<number> {
-  const base = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => ctx.stderr(line + '\n') });
-  const logger: Logger = hooks.logFields ? base.child(hooks.logFields) : base;
+  const progress = ctx.stderrIsTTY === true ? new ProgressLine(ctx.stderr) : undefined;
+  const base = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => (progress ? progress.line(line + '\n') : ctx.stderr(line + '\n')) });
+  const withFields: Logger = hooks.logFields ? base.child(hooks.logFields) : base;
+  // With an external ACS each session gets one line on stdout (below): not a second on stderr.
+  const printsSessions = s.acsUrl !== undefined && hooks.sessionLines !== false;
+  const logger = printsSessions ? withoutSessionLines(withFields) : withFields;
+  const stats = new RunStats();
   logger.debug('settings', { ...describeSettings(s) });
 
   const opts: FleetOptions = {
@@ -110,6 +118,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.shard !== undefined) opts.shard = s.shard;
 
   const fleet = await startFleet(opts);
+  stats.watch(fleet, progress ? () => progress.draw(stats.progress(fleet.cpes.length)) : undefined);
   // The open fleet holds the process (CPE timers alone are unref'd), so a one-shot run
   // waiting out a back-off or a daemon without a listener lives until fleet.close().
   try {
@@ -124,7 +133,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
         url: fleet.crUrls.length === 1 ? fleet.crUrls[0] : `${fleet.crUrls[0]?.replace(/\/cpe-\d+$/, '')}/<cpe-id>`,
       });
     }
-    if (s.acsUrl !== undefined && hooks.sessionLines !== false) {
+    if (printsSessions) {
       // With an external ACS there are no ACS-side lines to print; show each session's outcome.
       for (const cpe of fleet.cpes) {
         cpe.onSession((rec) => {
@@ -157,6 +166,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     await fleet.close();
     if (failed.length > 0) {
       const list = failed.slice(0, 10).map((o) => `${o.cpe.id} (${o.r.ok ? '' : o.r.error})`).join(', ');
+      progress?.clear();
       ctx.stderr(
         `cpe-sim: ${failed.length} of ${fleet.cpes.length} CPE${fleet.cpes.length === 1 ? '' : 's'} could not deliver 0 BOOTSTRAP to ${redactUrl(fleet.acsUrl)} after ${BOOTSTRAP_ATTEMPTS} attempts: ${list}${failed.length > 10 ? ', …' : ''}. ` +
           'Check --acs-url, --acs-username/--acs-password and that the ACS is up.\n',
@@ -167,5 +177,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     return 0;
   } finally {
     await fleet.close();
+    progress?.clear();
+    logger.info('summary', stats.summary(fleet.cpes.length));
   }
 }

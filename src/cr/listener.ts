@@ -190,9 +190,11 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
   };
 
   const emit = (e: CrRequestEvent): void => {
-    if (log.enabled('debug')) {
+    // At info: whether an ACS's Connection Requests get through (200) or why not (401
+    // with the cause, 503 throttled, 404 wrong path) is what a user watches for.
+    if (log.enabled('info')) {
       // Never the Authorization header or credentials: only what routing saw.
-      log.debug('connection request', {
+      log.info('connection request', {
         ...(e.cpeId !== undefined ? { cpe_id: e.cpeId } : {}),
         method: e.method.slice(0, 32),
         path: e.path.slice(0, 200),

@@ -213,7 +213,7 @@ interface TableBuild {
  * per-CPE state lives in the `ParameterTree` overlay.
  *
  * @example
- * const template = Template.compile(await loadProfile('fixtures/profiles/tr181.yaml'));
+ * const template = Template.compile(await loadProfile('tr181-digest'));
  * const tree = createParameterTree(template, { index: 1, id: 'cpe-1' });
  */
 export class Template {

@@ -340,7 +340,7 @@ function checkStartFleetOptions(opts: FleetOptions): void {
 /**
  * Starts a fleet of simulated CPEs.
  * @example
- * await using fleet = await startFleet({ profile: 'fixtures/profiles/tr181-digest.yaml', count: 3 });
+ * await using fleet = await startFleet({ profile: 'tr181-digest', count: 3 });
  * const res = await fleet.acs!.connectionRequest(fleet.cpe(2).crUrl!, { username: 'cr-cpe-2', password: 'secret' });
  * await fleet.acs!.waitForInform({ cpe: 'cpe-2', event: '6 CONNECTION REQUEST' });
  */

@@ -43,7 +43,7 @@ export function pretenuringChosenByUser(execArgv: readonly string[]): boolean {
  * @example
  * import { disableAllocationSitePretenuring, startFleet } from 'cpe-sim';
  * disableAllocationSitePretenuring();
- * const fleet = await startFleet({ profile: 'fixtures/profiles/tr181-minimal', count: 100_000 });
+ * const fleet = await startFleet({ profile: 'fleet-100', count: 100_000 });
  */
 export function disableAllocationSitePretenuring(): boolean {
   if (pretenuringChosenByUser(process.execArgv)) return false;

@@ -13,6 +13,11 @@ export type * from './types.js';
 // ---- loading
 export { loadProfile, parseProfile, profileFromObject, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './load.js';
 export type { ProfileLoadOptions } from './load.js';
+export { shippedProfileNames, shippedProfilePath } from './shipped.js';
+
+// ---- "did you mean" hints (the CLI and the test fixtures use them for their own keys)
+export { suggestion as didYouMean } from './validate.js';
+export { yamlErrorOffset } from './yaml-position.js';
 
 // ---- durations
 export { parseDurationNs, parseDuration, DurationError } from './duration.js';

@@ -3,10 +3,12 @@
  * in the same validator ({@link buildProfile}).
  * @module
  */
+import { existsSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, ProfileError, type ProfileProblem } from '../errors/index.js';
 import { DEFAULT_MAX_VALUE_BYTES, formatBytes, fromObject, parseYamlText, type ParseLimits } from './nodes.js';
+import { shippedProfileNames, shippedProfilePath } from './shipped.js';
 import type { Profile } from './types.js';
 import { buildProfile, type ProfileDoc } from './validate.js';
 
@@ -53,21 +55,26 @@ function tooBig(file: string, bytes: number, max: number, what: string): Profile
 
 function readProblem(file: string, err: unknown): ProfileProblem {
   const why = err instanceof Error ? err.message : String(err);
-  return { file, key: '(file)', message: `cannot read the profile: ${why}` };
+  // A missing profile: say where a relative path was looked for, and what is reachable by name.
+  const notFound = (err as { code?: unknown }).code === 'ENOENT' ? `; looked for relative to ${process.cwd()}; shipped profiles, usable by name: ${shippedProfileNames().join(', ') || '(none found)'}` : '';
+  return { file, key: '(file)', message: `cannot read the profile: ${why}${notFound}` };
 }
 
 /**
- * Loads and validates a profile: one `.yaml`/`.yml`/`.json` file, or a directory whose
- * `*.yaml`/`*.yml` files (not starting with `.`) are merged in lexicographic order.
+ * Loads and validates a profile: one `.yaml`/`.yml`/`.json` file, a directory whose
+ * `*.yaml`/`*.yml` files (not starting with `.`) are merged in lexicographic order, or
+ * the name of a shipped profile (`'tr181-digest'`: see `shippedProfileNames()`).
  *
  * @throws {ProfileError} listing EVERY problem found (file, line:col, key, message),
  * including unreadable files and YAML syntax errors.
  * @example
- * const profile = await loadProfile('fixtures/profiles/tr181-digest.yaml');
+ * const profile = await loadProfile('tr181-digest');
  * profile.fleet.count // 3
  */
 export async function loadProfile(path: string, options: ProfileLoadOptions = {}): Promise<Profile> {
   const limits = limitsOf(options);
+  // A bare name of a shipped profile ('tr181-digest'), unless such a file exists here.
+  if (!existsSync(path)) path = shippedProfilePath(path) ?? path;
   let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(path);

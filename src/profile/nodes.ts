@@ -6,6 +6,7 @@
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
+import { yamlErrorOffset } from './yaml-position.js';
 
 /** Where a node is: always the file; line/col (1-based) when it came from text. */
 export interface Where {
@@ -119,7 +120,8 @@ export function parseYamlText(text: string, file: string, limits: ParseLimits = 
       }
       firstSyntax = false;
     }
-    problems.push(problemAt(whereOf(e.pos[0]), '(yaml)', `YAML syntax error (${e.code}): ${e.message.split('\n')[0] ?? ''}`));
+    const at = yamlErrorOffset(text, e.message, e.pos[0]);
+    problems.push(problemAt(whereOf(at.offset), '(yaml)', `YAML syntax error (${e.code}): ${e.message.split('\n')[0] ?? ''}${at.note}`));
   }
   const first = problems.find((p) => !p.message.startsWith('YAML syntax error (DUPLICATE_KEY)'));
   if (first && followUps > 0) {

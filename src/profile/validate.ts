@@ -122,7 +122,8 @@ function distance(a: string, b: string): number {
   return dp[b.length] ?? 0;
 }
 
-function suggestion(key: string, allowed: readonly string[]): string {
+/** ` (did you mean X?)` for the allowed name closest to `key`, or `` when none is close. */
+export function suggestion(key: string, allowed: readonly string[]): string {
   let best: string | undefined;
   let bestD = Infinity;
   for (const a of allowed) {

@@ -6,6 +6,7 @@
 import getPort from 'get-port';
 import { ConfigError } from '../errors/index.js';
 import { FLEET_OPTION_KEYS as FLEET_KEYS, type FleetOptions } from '../fleet/index.js';
+import { didYouMean } from '../profile/index.js';
 
 /** Connection Request listener options of a test fleet. */
 export interface CpeFleetCrOptions {
@@ -61,7 +62,8 @@ function shown(v: unknown): string {
 function checkKeys(obj: object, valid: readonly string[], where: string, extra: readonly string[]): void {
   const unknown = Object.keys(obj).filter((k) => !valid.includes(k) && !extra.includes(k));
   if (unknown.length > 0) {
-    throw new ConfigError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; valid options: ${[...valid, ...extra].join(', ')}`);
+    const all = [...valid, ...extra];
+    throw new ConfigError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `${JSON.stringify(k)}${didYouMean(k, all)}`).join(', ')}; valid options: ${all.join(', ')}`);
   }
 }
 
@@ -74,13 +76,13 @@ function checkKeys(obj: object, valid: readonly string[], where: string, extra: 
  */
 export function checkFleetOptions(opts: unknown, where: string, extraKeys: readonly string[] = []): void {
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw new ConfigError(`${where}: expected an options object such as { profile: 'fixtures/profiles/tr181-digest.yaml', count: 3 }, got ${shown(opts)}`);
+    throw new ConfigError(`${where}: expected an options object such as { profile: 'tr181-digest', count: 3 }, got ${shown(opts)}`);
   }
   checkKeys(opts, FLEET_OPTION_KEYS, where, extraKeys);
   const o = opts as Record<string, unknown>;
   const p = o['profile'];
   if (!(typeof p === 'string' || (typeof p === 'object' && p !== null && !Array.isArray(p)))) {
-    throw new ConfigError(`${where}: profile must be a profile file or directory path, a loaded Profile or a profile object, got ${shown(p)}`);
+    throw new ConfigError(`${where}: profile must be a shipped profile's name ('tr181-digest'), a profile file or directory path, a loaded Profile or a profile object, got ${shown(p)}`);
   }
   if (o['waitFor'] !== undefined && o['waitFor'] !== 'bootstrap' && o['waitFor'] !== 'none') {
     throw new ConfigError(`${where}: waitFor must be 'bootstrap' or 'none', got ${shown(o['waitFor'])}`);

@@ -8,7 +8,7 @@
  * import { expect } from 'vitest';
  * import { withCpeFleet } from 'cpe-sim/vitest';
  *
- * const test = withCpeFleet({ profile: 'fixtures/profiles/tr181-basic.yaml', count: 3 });
+ * const test = withCpeFleet({ profile: 'tr181-hgw', count: 3 });
  *
  * test('a Connection Request makes the CPE inform', async ({ fleet, acs }) => {
  *   const res = await acs.connectionRequest(fleet.cpe(2).crUrl!, { username: 'cr-cpe-2', password: 'secret' });

@@ -104,7 +104,7 @@ describe('CLI logs at --log-level debug', () => {
     expect(acsLines.filter((l) => typeof l.cpe_id !== 'string')).toEqual([]);
   });
 
-  it('failed sessions (ACS unreachable) log warnings with cpe_id and no password', async () => {
+  it('failed sessions (ACS unreachable) log lines with cpe_id and no password (at debug: the stdout session lines report them at info)', async () => {
     const port = await closedPort();
     const r = await run(['--profile', DIGEST, '--count', '2', '--acs-url', `http://127.0.0.1:${port}/cwmp`, '--acs-username', 'acs-user', '--acs-password', ACS_PW, '--time-scale', '0.0005', '--seed', '3', '--log-level', 'debug', '--log-format', 'json']);
     expect(r.code).toBe(1);

@@ -34,14 +34,14 @@ describe('main(): help, version, errors (no sockets)', () => {
     const r = await run(['--profile', 'p.yaml', '--acs-ulr', 'http://x']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^cpe-sim: unknown flag --acs-ulr; valid flags: .*--acs-url/);
+    expect(r.stderr).toMatch(/^cpe-sim: unknown flag --acs-ulr \(did you mean --acs-url\?\); valid flags: .*--acs-url/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('a bad `cpe-sim acs` flag points at `cpe-sim acs --help`, not the simulator help', async () => {
     const r = await run(['acs', '--prot', '0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^cpe-sim acs: unknown flag --prot; valid flags: .*--port/);
+    expect(r.stderr).toMatch(/^cpe-sim acs: unknown flag --prot \(did you mean --port\?\); valid flags: .*--port/);
     expect(r.stderr).toContain('Run "cpe-sim acs --help" for its flags.');
     expect(r.stderr).not.toContain('env vars and config keys');
   });

@@ -110,7 +110,7 @@ describe('strictness', () => {
   });
   it('a YAML error reads as one sentence (the parser\'s message ends with ":" before its code excerpt)', () => {
     const m = configError(() => parseSimArgs(['--config', config('bad2.yaml', 'profile: [\n')], {})).message;
-    expect(m).toMatch(/bad2\.yaml:2:1 is not valid YAML: .*\S$/);
+    expect(m).toMatch(/bad2\.yaml:1:11 is not valid YAML: .*\S$/);
     expect(m).not.toMatch(/:$/);
   });
   it('rejects positional arguments', () => {

@@ -3,7 +3,7 @@
 const path = require('node:path');
 const { useCpeFleet, startFleet, failureTranscript } = require('cpe-sim/jest');
 
-const profile = path.join(__dirname, '../../examples/profiles/tr181-hgw.yaml');
+const profile = path.join(__dirname, '../../fixtures/profiles/tr181-hgw.yaml');
 const creds = (n) => ({ username: `cr-cpe-${n}`, password: `secret-cpe-${n}` });
 const stripAnsi = (s) => s.replace(/\u001b\[[0-9;]*m/g, '');
 

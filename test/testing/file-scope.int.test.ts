@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { withCpeFleet, type Fleet } from '../../src/testing/vitest.js';
 
-const profile = fileURLToPath(new URL('../../examples/profiles/tr181-hgw.yaml', import.meta.url));
+const profile = fileURLToPath(new URL('../../fixtures/profiles/tr181-hgw.yaml', import.meta.url));
 const test = withCpeFleet({ profile, count: 2, scope: 'file' });
 
 let first: Fleet | undefined;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test as plain } from 'vitest';
 import { createCpeFleet, startFleet, withCpeFleet, type Fleet } from '../../src/testing/vitest.js';
 
-const profile = fileURLToPath(new URL('../../examples/profiles/tr181-hgw.yaml', import.meta.url));
+const profile = fileURLToPath(new URL('../../fixtures/profiles/tr181-hgw.yaml', import.meta.url));
 
 /** True when nothing accepts connections at `url` any more (the fleet's listener was closed). */
 async function refused(url: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { createFakeAcs } from '../../src/acs/index.js';
 import { acsHandlers } from '../../src/acs/msw.js';
 import { withCpeFleet } from '../../src/testing/vitest.js';
 
-const profile = fileURLToPath(new URL('../../examples/profiles/tr181-hgw.yaml', import.meta.url));
+const profile = fileURLToPath(new URL('../../fixtures/profiles/tr181-hgw.yaml', import.meta.url));
 const acs = await createFakeAcs();
 const server = setupServer(...acsHandlers(acs, { url: 'http://acs.test/cwmp' }));
 beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));

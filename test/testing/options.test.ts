@@ -38,7 +38,7 @@ describe('checkFleetOptions', () => {
 
   it('an unknown key names it and lists the valid ones', () => {
     const msg = messageOf(() => checkFleetOptions({ profile: P, cout: 3 }, 'createCpeFleet'));
-    expect(msg).toMatch(/^createCpeFleet: unknown option "cout"; valid options: profile, count, /);
+    expect(msg).toMatch(/^createCpeFleet: unknown option "cout" \(did you mean count\?\); valid options: profile, count, /);
   });
 
   it('`scope` belongs to withCpeFleet only; `hookTimeout` to useCpeFleet only', () => {
@@ -47,7 +47,7 @@ describe('checkFleetOptions', () => {
   });
 
   it.each([
-    [{ profile: 42 }, 'profile must be a profile file or directory path', '42 (number)'],
+    [{ profile: 42 }, "profile must be a shipped profile's name ('tr181-digest'), a profile file or directory path", '42 (number)'],
     [{ profile: P, waitFor: 'bootstrapped' }, "waitFor must be 'bootstrap' or 'none'", '"bootstrapped"'],
     [{ profile: P, transport: 'node' }, "transport must be 'http', 'undici' or 'fetch'", '"node"'],
     [{ profile: P, cr: true }, 'cr must be false or an object', 'true (boolean)'],

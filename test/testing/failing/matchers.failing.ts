@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test as plain } from 'vitest';
 import { createCpeFleet, withCpeFleet } from '../../../src/testing/vitest.js';
 
-const profile = fileURLToPath(new URL('../../../examples/profiles/tr181-hgw.yaml', import.meta.url));
+const profile = fileURLToPath(new URL('../../../fixtures/profiles/tr181-hgw.yaml', import.meta.url));
 const test = withCpeFleet({ profile, count: 2 });
 const cr = (n: number) => ({ username: `cr-cpe-${n}`, password: `secret-cpe-${n}` });
 
