@@ -117,16 +117,17 @@ describe('CLI input errors', () => {
   });
 
   it('a missing } is reported on the line where it is missing, not the next one', () => {
+    // Line 8 lacks its closing }.
     const lines = [
-      'deviceIdPaths:',
-      '  manufacturer: Device.DeviceInfo.Manufacturer',
-      '  oui: Device.DeviceInfo.ManufacturerOUI',
-      '  productClass: Device.DeviceInfo.ProductClass',
-      '  serialNumber: Device.DeviceInfo.SerialNumber',
+      'deviceIdPaths: {manufacturer: A.M, oui: A.O, productClass: A.P, serialNumber: A.S}',
+      'fleet: {count: 1}',
       'parameters:',
-      '  - {path: Device.DeviceInfo.Manufacturer, value: Example}',
-      '  - {path: Device.DeviceInfo.ManufacturerOUI, value: "00D09E"',
-      '  - {path: Device.DeviceInfo.ProductClass, value: HGW}',
+      '  - {path: A.M, value: x}',
+      '  - {path: A.O, value: y}',
+      '  - {path: A.P, value: z}',
+      '  - {path: A.S, value: w}',
+      '  - {path: A.V, value: "1.0"',
+      '  - {path: A.W, value: u}',
       '',
     ];
     const err = (() => {

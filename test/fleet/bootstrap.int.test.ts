@@ -1,9 +1,9 @@
 // A broken or unreachable ACS must make startFleet reject within a bounded time with
 // what each CPE saw (issue 18 item 1), and leave nothing open behind it.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BootstrapError, isBootstrapError, startFleet } from '../../src/fleet/index.js';
+import { listenHttp, unusedPort } from '../support/ports.js';
 
 const PROFILE = 'fixtures/profiles/tr181-digest.yaml';
 let servers: Server[] = [];
@@ -14,25 +14,12 @@ afterEach(async () => {
 
 /** An "ACS" that answers every POST with HTTP 500 and an error page. */
 async function brokenAcs(): Promise<string> {
-  const s = createServer((req, res) => {
+  const { server, url } = await listenHttp((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body><h1>Internal Server Error</h1><p>database is down</p></body></html>'));
   });
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  return `http://127.0.0.1:${a.port}/acs`;
-}
-
-/** A loopback port nobody listens on (bound, read, closed). */
-async function closedPort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise((r) => s.close(r));
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  return a.port;
+  servers.push(server);
+  return url;
 }
 
 async function rejection(p: Promise<unknown>): Promise<BootstrapError> {
@@ -67,7 +54,7 @@ describe('startFleet gives up on a broken ACS', () => {
   });
 
   it('a closed port: rejects after bootstrapAttempts failed sessions, with the transport error', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const err = await rejection(startFleet({ profile: PROFILE, count: 1, acsUrl: `http://127.0.0.1:${port}/acs`, cr: false, timeScale: 0.001, bootstrapAttempts: 2, bootstrapTimeoutMs: 60_000 }));
     expect(err.reason).toBe('attempts');
     expect(err.message).toContain('cpe-1 failed 2 bootstrap attempts (bootstrapAttempts: 2)');
@@ -78,13 +65,10 @@ describe('startFleet gives up on a broken ACS', () => {
 
   it('an aborted signal (a runner timeout) ends the wait at once and closes the pending fleet', async () => {
     // An ACS that never answers: without the signal the wait would last bootstrapTimeoutMs.
-    const s = createServer(() => undefined);
+    const { server: s, url } = await listenHttp(() => undefined);
     servers.push(s);
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const a = s.address();
-    if (a === null || typeof a === 'string') throw new Error('no address');
     const abort = new AbortController();
-    const p = startFleet({ profile: PROFILE, count: 1, acsUrl: `http://127.0.0.1:${a.port}/acs`, cr: false, bootstrapTimeoutMs: 60_000, signal: abort.signal });
+    const p = startFleet({ profile: PROFILE, count: 1, acsUrl: url, cr: false, bootstrapTimeoutMs: 60_000, signal: abort.signal });
     // Abort once the CPE's request reached the "ACS".
     const req = await new Promise<IncomingMessage>((r) => s.once('request', r));
     const socketClosed = new Promise((r) => req.socket.once('close', r));

@@ -7,25 +7,17 @@
 // `cpe-sim` itself resolves only to the unpacked tarball.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unusedPort } from '../support/ports.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' };
 let project = '';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise((r) => s.close(r));
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  return a.port;
-}
 
 /** Runs a command in the project; resolves with its exit code and output (never rejects). */
 function inProject(file: string, args: string[], timeout = 60_000): Promise<{ code: number | null; killed: boolean; output: string }> {
@@ -111,7 +103,7 @@ describe('installed package', () => {
   });
 
   it('a Jest run against a dead ACS fails with the BootstrapError and exits by itself', async () => {
-    const port = await freePort();
+    const port = await unusedPort();
     await writeFile(
       join(project, 'dead.test.cjs'),
       [

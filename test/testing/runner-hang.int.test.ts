@@ -3,9 +3,9 @@
 // fail the right tests with what the CPEs saw and end by itself (no --forceExit):
 // the execFile timeout is the "hang" detector.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { unusedPort } from '../support/ports.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const strip = (s: string): string => s.replace(new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g'), '');
@@ -24,20 +24,12 @@ function run(args: string[], env: Record<string, string>, timeout: number): Prom
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise((r) => s.close(r));
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  return a.port;
-}
 
 let vitest: Run;
 let jest: Run;
 
 beforeAll(async () => {
-  const ports = { HANG_PORT_500: String(await freePort()), HANG_PORT_SILENT: String(await freePort()) };
+  const ports = { HANG_PORT_500: String(await unusedPort()), HANG_PORT_SILENT: String(await unusedPort()) };
   // Jest's budget: its 5 s default hook timeout plus a few seconds for start-up and exit.
   [vitest, jest] = await Promise.all([
     run(['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/testing/hang/vitest.config.ts'], {}, 60_000),

@@ -1,35 +1,28 @@
 // "ACS"es that a new user's tests meet when the ACS under test is broken.
-import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import type { Server } from 'node:http';
+import { listenHttp, unusedPort } from '../../support/ports.js';
 
-export const servers: Server[] = [];
+const servers: Server[] = [];
 
-async function listen(s: Server): Promise<string> {
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  return `http://127.0.0.1:${a.port}/acs`;
+async function listen(handler: Parameters<typeof listenHttp>[0]): Promise<string> {
+  const { server, url } = await listenHttp(handler);
+  servers.push(server);
+  return url;
 }
 
 /** Answers every POST with HTTP 500 and an error text. */
 export function answering500(): Promise<string> {
-  return listen(createServer((req, res) => req.resume().on('end', () => res.writeHead(500).end('acs: database is down'))));
+  return listen((req, res) => req.resume().on('end', () => res.writeHead(500).end('acs: database is down')));
 }
 
 /** Accepts the request and never answers. */
 export function silent(): Promise<string> {
-  return listen(createServer(() => undefined));
+  return listen(() => undefined);
 }
 
 /** A loopback URL nobody listens on. */
 export async function closedPort(): Promise<string> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise((r) => s.close(r));
-  if (a === null || typeof a === 'string') throw new Error('no address');
-  return `http://127.0.0.1:${a.port}/acs`;
+  return `http://127.0.0.1:${await unusedPort()}/acs`;
 }
 
 export async function closeServers(): Promise<void> {
