@@ -1,4 +1,4 @@
-// Case 1: a fleet of N tr181-minimal CPEs bootstraps: startFleet() until every CPE
+// Case 1: a fleet of N tr181-minimal CPEs (or `profile`: a reference device) bootstraps: startFleet() until every CPE
 // delivered '0 BOOTSTRAP' (default bootConcurrency 256, CR listener on), against the
 // fake ACS in this process or in a child process. Memory after full GCs and a pause. Like the
 // cpe-sim command, both processes turn V8's allocation-site pretenuring off first
@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { ROOT } from '../build.mjs';
 import { round, settledMemory } from '../lib/harness.mjs';
 
+/** The small profile of the first rows; `profile=<name>` rows boot a reference device of fixtures/profiles/. */
+export const SMALL_PROFILE = 'tr181-minimal';
+
 export const measures =
-  'Fleet boot: startFleet({ tr181-minimal, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot, two full GCs and a 0.5 s pause (rssAtGcMiB: right after the GCs); bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process; V8 allocation-site pretenuring off in both processes (disableAllocationSitePretenuring(), as the cpe-sim command does) unless the row says v8=…';
+  'Fleet boot: startFleet({ tr181-minimal or profile=<fixtures/profiles name>, count: N }) until every bootstrap session is done; sessions/s; RSS/heap after boot, two full GCs and a 0.5 s pause (rssAtGcMiB: right after the GCs); bytes per CPE = (after - before startFleet)/N; ACS in-process (its records count) or in a child process; V8 allocation-site pretenuring off in both processes (disableAllocationSitePretenuring(), as the cpe-sim command does) unless the row says v8=…';
 
 function startAcsChild(entry, pretenuring) {
   const child = fork(join(ROOT, 'bench', 'lib', 'acs-process.mjs'), [entry, pretenuring], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -21,9 +24,10 @@ function startAcsChild(entry, pretenuring) {
   return { child, next };
 }
 
-export async function run(lib, { n, acs, pretenuring = 'off' }) {
+export async function run(lib, { n, acs, pretenuring = 'off', profile: profileName = SMALL_PROFILE }) {
   if (pretenuring === 'off' && !lib.disableAllocationSitePretenuring()) throw new Error('pretenuring was set on the node command line; this row measures it off');
-  const profile = await lib.loadProfile(join(ROOT, 'fixtures/profiles/tr181-minimal'));
+  const profile = await lib.loadProfile(join(ROOT, 'fixtures/profiles', profileName));
+  const template = lib.Template.compile(profile);
   let acsChild;
   let acsUrl;
   if (acs === 'child') {
@@ -43,6 +47,9 @@ export async function run(lib, { n, acs, pretenuring = 'off' }) {
     if (failed > 0) throw new Error(`${failed} of ${n} CPEs have no successful bootstrap session`);
     const out = {
       n,
+      // Leaves of one untouched tree and generators per CPE: the size of the device booted.
+      leaves: template.leafCount,
+      generators: template.generators.size,
       bootMs: round(bootMs, 0),
       sessionsPerS: Math.round(n / (bootMs / 1000)),
       rssMiB: after.rssMiB,
