@@ -187,7 +187,7 @@ class OverlayTree implements ParameterTree {
     const path = this.pathOf(ref);
     const leaf = ref.shape as LeafShape;
     const plain = this.values?.get(path) ?? this.defaultValue(leaf, ref.row?.instance);
-    return leaf.generated ? this.generatedValue(path, plain) : plain;
+    return leaf.generated ? this.generatedValue(path, plain, leaf) : plain;
   }
 
   // ---- generators (profile §6): computed on read ------------------------------------
@@ -206,14 +206,16 @@ class OverlayTree implements ParameterTree {
   }
 
   /** The value a generated leaf shows now, continuing from its base (`plain` before the first tick). */
-  private generatedValue(path: string, plain: string): string {
+  private generatedValue(path: string, plain: string, leaf: LeafShape): string {
     const gens = this.gens;
     const def = gens === undefined ? undefined : this.template.generators.get(path);
     if (gens === undefined || def === undefined) return plain; // a row AddObject created: no generator
     const k = gens.ticksAt(def.intervalMs);
     const base = this.generated?.get(path) ?? { tick: this.resetAt === undefined ? 0 : gens.ticksAt(def.intervalMs, this.resetAt), value: plain };
     if (k <= base.tick) return base.value;
-    const value = generatedValueAt(def, base, k, { clock: gens, draws: () => new TickDraws(this.ctx.seed, this.ctx.index, path) });
+    let value = generatedValueAt(def, base, k, { clock: gens, draws: () => new TickDraws(this.ctx.seed, this.ctx.index, path) });
+    // An enum writes as SetParameterValues would store it: `1` on a boolean reads `true`.
+    if (def.type === 'enum' && leaf.type === 'xsd:boolean' && checkValue(leaf.type, value) === undefined) value = normalizeValue(leaf.type, value);
     if (stepsEachTick(def)) (this.generated ??= new Map()).set(path, { tick: k, value });
     return value;
   }

@@ -162,7 +162,7 @@ function generatedProfile(): Template {
         { type: 'uptime', path: UPTIME, intervalMs: 10_000 },
         { type: 'counter', path: BYTES, intervalMs: 30_000, min: 0, max: 4294967295, step: 1000, jitter: 0.25 },
         { type: 'drift', path: RSSI, intervalMs: 5_000, min: -90, max: -30, stepMax: 2 },
-        { type: 'enum', path: HOST_ACTIVE, intervalMs: 60_000, values: ['false', 'true'], mode: 'cycle' },
+        { type: 'enum', path: HOST_ACTIVE, intervalMs: 60_000, values: ['false', '1'], mode: 'cycle' },
       ],
     }),
   );
@@ -256,6 +256,8 @@ describe('generated leaves in a ParameterTree', () => {
     expect(tree.getValue(`Device.Hosts.Host.${n}.Active`)).toBe('true');
     expect(tree.generator(`Device.Hosts.Host.${n}.Active`)).toBeUndefined();
     expect(tree.generator(HOST_ACTIVE)?.type).toBe('enum');
+    t.ms += 60_000; // an enum value '1' on an xsd:boolean leaf reads as SPV would store it
+    expect(tree.getValue(HOST_ACTIVE)).toBe('true');
     tree.deleteObject('Device.Hosts.Host.1.');
     expect(tree.generator(HOST_ACTIVE)).toBeUndefined();
   });
