@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBench, ENTRY, ROOT } from './build.mjs';
-import { evaluateTargets, formatTable, formatTargetValue, machineInfo, summarizeMetrics } from './lib/harness.mjs';
+import { evaluateTargets, formatTable, formatTargetValue, LARGE_DEVICE, machineInfo, summarizeMetrics } from './lib/harness.mjs';
 
 const HEADLINES = {
-  'fleet-boot': ['bootMs', 'sessionsPerS', 'rssMiB', 'heapUsedMiB', 'bytesPerCpeRss', 'bytesPerCpeHeap'],
+  'fleet-boot': ['bootMs', 'sessionsPerS', 'rssMiB', 'heapUsedMiB', 'bytesPerCpeRss', 'bytesPerCpeHeap', 'leaves', 'generators'],
   'cr-roundtrip': ['p50Ms', 'p99Ms', 'maxMs', 'n'],
   'listener-throughput': ['requestsPerS', 'p50Ms', 'p99Ms', 'non503'],
   'fleet-boot-workers': ['bootMs', 'sessionsPerS', 'firstLineMs', 'rssMiB'],
@@ -39,6 +39,7 @@ export function plan(quick) {
       c('fixture-overhead', '', { iterations: 3 }),
       c('fleet-boot', 'n=200 acs=in-process', { n: 200, acs: 'in-process' }),
       c('fleet-boot', 'n=200 acs=child', { n: 200, acs: 'child' }),
+      c('fleet-boot', `n=200 acs=in-process profile=${LARGE_DEVICE}`, { n: 200, acs: 'in-process', profile: LARGE_DEVICE }),
       c('transport-floor', 'boot n=200', { shape: 'boot', n: 200 }),
       c('transport-floor', 'boot n=200 threads=2', { shape: 'boot', n: 200, threads: 2 }),
     ];
@@ -53,6 +54,8 @@ export function plan(quick) {
   out.push(c('transport-floor', 'cr', { shape: 'cr', iterations: 1000, warmup: 500 }));
   out.push(c('fixture-overhead', '', { iterations: 40 }));
   for (const n of [1_000, 10_000, 100_000]) for (const acs of ['in-process', 'child']) out.push(c('fleet-boot', `n=${n} acs=${acs}`, { n, acs }, 900_000));
+  // The same boots with the largest reference device (compare sessions/s and bytes per CPE with the rows above).
+  for (const n of [10_000, 100_000]) out.push(c('fleet-boot', `n=${n} acs=in-process profile=${LARGE_DEVICE}`, { n, acs: 'in-process', profile: LARGE_DEVICE }, 1_200_000));
   out.push(c('transport-floor', 'boot n=10000', { shape: 'boot', n: 10_000 }));
   // The same on both cores, split as evenly as any design could: the bound under the 3 s target.
   out.push(c('transport-floor', 'boot n=10000 threads=2', { shape: 'boot', n: 10_000, threads: 2 }));

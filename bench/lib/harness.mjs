@@ -83,6 +83,13 @@ const BOOT_FLOORS = [
 ];
 const CR_FLOORS = [{ caseId: 'transport-floor cr', metric: 'p50Ms' }];
 
+/**
+ * The largest reference device of fixtures/profiles/ (issue 14): booted next to the small
+ * profile's rows to show what a 300+-leaf tree with generators costs per CPE.
+ */
+export const LARGE_DEVICE = 'mesh-router.yaml';
+const DEVICE_100K = `fleet-boot n=100000 acs=in-process profile=${LARGE_DEVICE}`;
+
 export const TARGETS = [
   { id: 'boot-10k-rss', caseId: 'fleet-boot n=10000 acs=in-process', metric: 'rssMiB', limit: 200, unit: 'MiB', text: '10,000 CPEs: RSS < 200 MiB after boot (pretenuring off, as the cpe-sim command runs)' },
   { id: 'boot-100k-rss', caseId: 'fleet-boot n=100000 acs=in-process', metric: 'rssMiB', limit: 1024, unit: 'MiB', text: '100,000 CPEs: RSS < 1 GiB after boot (pretenuring off, as the cpe-sim command runs)' },
@@ -98,6 +105,9 @@ export const TARGETS = [
   ...['none', 'basic', 'digest'].flatMap((s) =>
     [1, 10000].map((n) => ({ id: `cr-${s}-p99${n === 1 ? '' : '-10k'}`, caseId: `cr-roundtrip scheme=${s} n=${n}`, metric: 'p99Ms', limit: 5, unit: 'ms', text: `CR round trip p99 < 5 ms (${s}, ${n === 1 ? '1 CPE' : '10,000 CPEs'})` })),
   ),
+  // Issue 14: the largest reference device (bench/run.mjs LARGE_DEVICE), 100,000 in one process.
+  { id: 'boot-100k-rss-device', caseId: DEVICE_100K, metric: 'rssMiB', limit: 1536, unit: 'MiB', text: '100,000 CPEs of the largest reference device: RSS < 1.5 GiB after boot' },
+  { id: 'boot-100k-heap-device', caseId: DEVICE_100K, metric: 'bytesPerCpeHeap', limit: 10_240, unit: 'B', text: '100,000 CPEs of the largest reference device: < 10 KiB of heap per CPE (the seed: ~105 KB for 385 leaves)' },
   { id: 'fixture-overhead', caseId: 'fixture-overhead', metric: 'medianMs', limit: 20, unit: 'ms', text: 'fixture (startFleet count 1, bootstrap) set-up + tear-down median < 20 ms' },
 ];
 
