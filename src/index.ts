@@ -15,19 +15,23 @@ export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
 export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstrapError } from './fleet/index.js';
-export type { Fleet, FleetOptions, FleetCrOptions, BootstrapFailure, BootstrapGiveUp } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, BootstrapFailure, BootstrapGiveUp } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';
 export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind } from './cpe/index.js';
 
 // ---- Fake ACS ------------------------------------------------------------------------
-export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine } from './acs/index.js';
+export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest } from './acs/index.js';
 export type * from './acs/index.js';
 
 // ---- Connection Request listener ------------------------------------------------------
 export { createCrListener } from './cr/index.js';
 export type { CrListener, CrListenerOptions, CrListenerStats, CrEndpoint, CrEndpointConfig, CrAuthScheme, CrRequestEvent } from './cr/index.js';
+
+// ---- UDP Connection Request (TR-069 Annex G) --------------------------------------------
+export { createUdpCrListener, buildUdpCr, parseUdpCr, udpCrSignature, verifyUdpCr, UDP_CR_REASONS, CrThrottle } from './cr/index.js';
+export type { UdpCrEndpoint, UdpCrEvent, UdpCrListener, UdpCrListenerOptions, UdpCrStats, UdpCrFields, UdpCrMessage, UdpCrReason } from './cr/index.js';
 
 // ---- Profiles -------------------------------------------------------------------------
 export { loadProfile, parseProfile, profileFromObject, shippedProfileNames, shippedProfilePath, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';

@@ -8,6 +8,7 @@
 import { AcsCore, attachCore } from './core.js';
 import { ConnectionRequestClient } from './cr-client.js';
 import { startAcsServer } from './server.js';
+import { sendUdpConnectionRequest } from './udp-cr.js';
 import type { AcsRequest, CrOptions, CrResult, FakeAcs, FakeAcsOptions, RpcOptions, RpcResponse } from './types.js';
 
 // ---- Types -------------------------------------------------------------------------
@@ -34,6 +35,8 @@ export { formatAcsLine } from './format.js';
 export { connectionRequest, ConnectionRequestClient, CR_ERROR } from './cr-client.js';
 export type { CrClientOptions } from './cr-client.js';
 export { ACS_ERROR, ACS_RPC_METHODS } from './core.js';
+export { sendUdpConnectionRequest, parseUdpAddress } from './udp-cr.js';
+export type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 
 /**
  * Starts a fake ACS on a real socket (127.0.0.1, OS-chosen port by default).
@@ -80,6 +83,7 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
         await c.close();
       }
     },
+    udpConnectionRequest: (address, o) => sendUdpConnectionRequest(address, o),
     behave: (cpe, b) => core.behave(cpe, b),
     clear: () => core.clear(),
     close: () => {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Logger } from '../log/index.js';
+import type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 import type {
   AcsRequest,
   CpeResponse,
@@ -234,6 +235,15 @@ export interface FakeAcs extends AsyncDisposable {
   waitForInform(match: { cpe?: string; event?: string }, opts?: WaitForInformOptions): Promise<AcsInform>;
   /** Sends a real HTTP Connection Request (GET, Digest/Basic as challenged). */
   connectionRequest(url: string, opts?: CrOptions): Promise<CrResult>;
+  /**
+   * Sends a UDP Connection Request (TR-069 Annex G) to a CPE's `UDPConnectionRequestAddress`
+   * (`host:port`), exactly as GenieACS does: three datagrams with one id, signed with
+   * HMAC-SHA1 over ts+id+un+cn. UDP has no reply: the promise resolves once sent.
+   * @example
+   * await acs.udpConnectionRequest(fleet.cpe(2).params.getValue('Device.ManagementServer.UDPConnectionRequestAddress')!, { username: 'cr-cpe-2', password: 'secret' });
+   * await acs.waitForInform({ cpe: 'cpe-2', event: '6 CONNECTION REQUEST' });
+   */
+  udpConnectionRequest(address: string, opts?: UdpCrOptions): Promise<UdpCrSent>;
   /** Scripts the answer to the next Inform(s) of `cpe` (or every CPE with `'*'`); `null` removes it. */
   behave(cpe: string, b: AcsBehaviour | null): void;
   /** Forgets recorded sessions and Informs (queues and behaviours stay). */

@@ -49,6 +49,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'cr-path', kind: 'crPath', arg: 'PATH', default: '/cr', description: 'URL path of the listener: <path> for one CPE, <path>/<cpe-id> for a fleet.' },
   { flag: 'cr-publish-path', kind: 'string', arg: 'PARAM', description: 'Parameter-tree leaf each CPE\'s Connection Request URL is written into before its first Inform (TR-181: Device.ManagementServer.ConnectionRequestURL; TR-098: InternetGatewayDevice.ManagementServer.ConnectionRequestURL).' },
   { flag: 'cr-publish-host', kind: 'string', arg: 'HOST', description: 'Host (name or IP) used in the published URLs instead of the bind address, for an ACS off this machine.' },
+  // ---- NAT wake-up paths (TR-069 Annex G: UDP + STUN; Annex K: XMPP) ----
+  { flag: 'udp-cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables UDP Connection Requests (TR-069 Annex G) on this UDP address; one socket serves every CPE, found by the request\'s "un" (CR username). Each CPE publishes it in ManagementServer.UDPConnectionRequestAddress. Implies daemon mode.' },
+  { flag: 'udp-cr-publish-host', kind: 'string', arg: 'HOST', description: 'Host written into UDPConnectionRequestAddress instead of the bind address.' },
   { flag: 'seed', kind: 'seed', arg: 'N', description: 'Seeds the random numbers of the retry back-off jitter (TR-069 §3.2.1.1), making runs repeatable. An integer 0..2^32-1.' },
   { flag: 'time-scale', kind: 'positive', arg: 'X', default: '1', description: 'Clock compression: 0.01 makes a 300 s periodic interval last 3 s (retries, periodic informs, reboot delays).' },
   { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
@@ -79,6 +82,8 @@ export interface SimSettings {
   crPath: string;
   crPublishPath?: string;
   crPublishHost?: string;
+  udpCrBindAddr?: string;
+  udpCrPublishHost?: string;
   seed?: number;
   timeScale: number;
   shard?: { index: number; total: number };
@@ -386,6 +391,9 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     }
     if (sources['cr-path'] !== 'default') throw new ConfigError(`${sources['cr-path']} has no effect without --cr-bind-addr (the Connection Request listener is off); set --cr-bind-addr too, e.g. --cr-bind-addr=127.0.0.1:0`);
   }
+  if (values['udp-cr-publish-host'] !== undefined && values['udp-cr-bind-addr'] === undefined) {
+    throw new ConfigError(`${sources['udp-cr-publish-host']} has no effect without --udp-cr-bind-addr (UDP Connection Requests are off); set --udp-cr-bind-addr too, e.g. --udp-cr-bind-addr=127.0.0.1:0`);
+  }
   if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
     throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);
   }
@@ -409,6 +417,8 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['cr-bind-addr'] !== undefined) settings.crBindAddr = values['cr-bind-addr'] as string;
   if (values['cr-publish-path'] !== undefined) settings.crPublishPath = values['cr-publish-path'] as string;
   if (values['cr-publish-host'] !== undefined) settings.crPublishHost = values['cr-publish-host'] as string;
+  if (values['udp-cr-bind-addr'] !== undefined) settings.udpCrBindAddr = values['udp-cr-bind-addr'] as string;
+  if (values['udp-cr-publish-host'] !== undefined) settings.udpCrPublishHost = values['udp-cr-publish-host'] as string;
   if (values.seed !== undefined) settings.seed = values.seed as number;
   if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };
   if (configFile !== undefined) settings.configFile = configFile;

@@ -110,6 +110,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     // TR-069 §3.4.4), so the CPEs' ACS authentication can be tried with no set-up.
     opts.embeddedAcs.auth = { scheme: 'digest', username: s.acsUsername, password: s.acsPassword ?? '' };
   }
+  if (s.udpCrBindAddr !== undefined) opts.udpCr = { bindAddr: s.udpCrBindAddr, ...(s.udpCrPublishHost !== undefined ? { publishHost: s.udpCrPublishHost } : {}) };
   if (s.count !== undefined) opts.count = s.count;
   if (s.acsUrl !== undefined) opts.acsUrl = s.acsUrl;
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
@@ -145,9 +146,10 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
       }
     }
 
-    const daemon = s.crBindAddr !== undefined || periodicEnabled(fleet);
+    if (fleet.udpListener) logger.info('udp connection request listener ready', { address: fleet.udpListener.publishedAddress });
+    const daemon = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined || periodicEnabled(fleet);
     if (daemon) {
-      const why = s.crBindAddr !== undefined ? 'connection request listener enabled' : 'periodic informs enabled';
+      const why = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined ? 'connection request listener enabled' : 'periodic informs enabled';
       logger.info(`running in daemon mode (${why}); stop with SIGINT/SIGTERM`, { cpes: fleet.cpes.length });
       const sig = await ctx.stopped;
       logger.info('shutting down: closing the listener and in-flight sessions', { signal: sig });

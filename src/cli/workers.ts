@@ -51,13 +51,13 @@ type FromWorker =
 type ToWorker = { t: 'stop'; signal: string };
 
 /** `host:port`, `[v6]:port`, `:port` with the port moved by `k` (port 0 stays 0: the OS picks). */
-export function workerBindAddr(bindAddr: string, k: number): string {
+export function workerBindAddr(bindAddr: string, k: number, flag = '--cr-bind-addr'): string {
   const m = /^(.*):(\d+)$/.exec(bindAddr);
-  if (!m) throw new ConfigError(`--cr-bind-addr ${JSON.stringify(bindAddr)}: expected HOST:PORT`);
+  if (!m) throw new ConfigError(`${flag} ${JSON.stringify(bindAddr)}: expected HOST:PORT`);
   const port = Number(m[2]);
   if (port === 0) return bindAddr;
   const moved = port + k;
-  if (moved > 65535) throw new ConfigError(`--cr-bind-addr ${bindAddr} with --workers: worker ${k} would listen on port ${moved} > 65535; choose a base port at most ${65535 - k}`);
+  if (moved > 65535) throw new ConfigError(`${flag} ${bindAddr} with --workers: worker ${k} would listen on port ${moved} > 65535; choose a base port at most ${65535 - k}`);
   return `${m[1]}:${moved}`;
 }
 
@@ -82,6 +82,7 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
     throw new ConfigError(`--workers ${workers} is more than the ${here} CPE${here === 1 ? '' : 's'} this process simulates${s.shard ? ` (shard ${i}/${n} of ${total})` : ''}: every worker needs at least one CPE; use --workers ${here} or fewer`);
   }
   const binds = s.crBindAddr !== undefined ? Array.from({ length: workers }, (_, k) => workerBindAddr(s.crBindAddr!, k)) : [];
+  const udpBinds = s.udpCrBindAddr !== undefined ? Array.from({ length: workers }, (_, k) => workerBindAddr(s.udpCrBindAddr!, k, '--udp-cr-bind-addr')) : [];
 
   let acs: FakeAcs | undefined;
   let acsUrl = s.acsUrl;
@@ -114,6 +115,8 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
       const settings: SimSettings = { ...s, workers: 1, acsUrl, shard: workerShard(s.shard, workers, k) };
       const bind = binds[k];
       if (bind !== undefined) settings.crBindAddr = bind;
+      const udpBind = udpBinds[k];
+      if (udpBind !== undefined) settings.udpCrBindAddr = udpBind;
       const init: WorkerInit = { kind: WORKER_KIND, k, settings, sessionLines: acs === undefined };
       const w = new Worker(moduleUrl, { workerData: init });
       threads.push(w);

@@ -89,7 +89,7 @@ class Registration {
     private readonly makeNonces: ((reg: Registration) => NonceStore) | undefined,
   ) {}
   get throttle(): CrThrottle {
-    return (this.throttleState ??= new CrThrottle(this.config.throttleWindowMs));
+    return this.endpoint.throttle ?? (this.throttleState ??= new CrThrottle(this.config.throttleWindowMs));
   }
   /** undefined unless the scheme is Digest. */
   get nonces(): NonceStore | undefined {

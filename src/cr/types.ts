@@ -5,6 +5,7 @@
  * `onRequest` after the 200 has been written.
  * @module
  */
+import type { CrThrottle } from './throttle.js';
 
 /** CR authentication scheme; `''` = none. */
 export type CrAuthScheme = '' | 'basic' | 'digest';
@@ -24,6 +25,12 @@ export interface CrEndpoint {
   credentials(): { username: string; password: string };
   /** Called after an accepted CR's 200 has been written (never before). */
   onRequest(): void;
+  /**
+   * The CPE's throttle, when it is shared with other wake-up paths (UDP, XMPP): one
+   * budget of Connection Requests per CPE whatever the path. Absent: the listener
+   * makes its own from `config.throttleWindowMs`.
+   */
+  readonly throttle?: CrThrottle;
 }
 
 /** Outcome of one CR request, for logs and observers. */
@@ -39,4 +46,10 @@ export interface CrRequestEvent {
   detail?: string;
   /** Seconds sent in `Retry-After` (503 only). */
   retryAfter?: number;
+  /**
+   * The wake-up path when it is not HTTP: `udp` (Annex G; `status` is 0, UDP has no
+   * reply) or `xmpp` (Annex K; `status` 200 for a result IQ, 401 for not-authorized,
+   * 503 for service-unavailable).
+   */
+  via?: 'udp' | 'xmpp';
 }

@@ -34,6 +34,8 @@ export interface CrOutcome {
   readonly detail?: string;
   /** Seconds sent in `Retry-After` (503 only). */
   readonly retryAfter?: number;
+  /** `udp` or `xmpp` when the request came by that path (absent: HTTP). */
+  readonly via?: 'udp' | 'xmpp';
 }
 
 /** Ring of the last `capacity` items. */
@@ -96,6 +98,7 @@ export class CrLog {
       reason: e.reason,
       ...(e.detail !== undefined ? { detail: e.detail } : {}),
       ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
+      ...(e.via !== undefined ? { via: e.via } : {}),
     };
     if (cpeId === undefined) this.unrouted.push(outcome);
     else {
@@ -125,5 +128,6 @@ export class CrLog {
 /** One line per outcome, e.g. `cpe-2  CR GET → 401 unauthorized (wrong-credentials)`. */
 export function formatCrOutcome(o: CrOutcome): string {
   const extra = [o.detail, o.retryAfter !== undefined ? `Retry-After: ${o.retryAfter}` : undefined].filter((x) => x !== undefined);
-  return `${new Date(o.time).toISOString()} ${o.cpeId ?? '?'}  CR ${o.method} ${o.path} → ${o.status} ${o.reason}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+  const what = o.via === 'udp' ? 'UDP CR →' : o.via === 'xmpp' ? `XMPP CR → ${o.status}` : `CR ${o.method} ${o.path} → ${o.status}`;
+  return `${new Date(o.time).toISOString()} ${o.cpeId ?? '?'}  ${what} ${o.reason}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
 }

@@ -7,13 +7,25 @@
 import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.js';
 import { createClock, Scheduler } from '../clock/index.js';
 import { Cpe, type CpeOptions, type CpeTranscriptOptions, type TransportKind } from '../cpe/index.js';
-import { createCrListener, type CrEndpoint, type CrEndpointConfig, type CrListener, type CrRequestEvent } from '../cr/index.js';
+import {
+  createCrListener,
+  createUdpCrListener,
+  CrThrottle,
+  type CrEndpoint,
+  type CrEndpointConfig,
+  type CrListener,
+  type CrRequestEvent,
+  type UdpCrEndpoint,
+  type UdpCrEvent,
+  type UdpCrListener,
+} from '../cr/index.js';
 import { GeneratorClock, Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
 import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
+import { msLeaf, withUdpLeaves } from './nat.js';
 import { cpeRandom } from './random.js';
 
 /** Connection Request listener options of a fleet. */
@@ -37,6 +49,21 @@ export interface FleetCrOptions {
   throttleWindowMs?: number;
 }
 
+/**
+ * UDP Connection Request listener options of a fleet (TR-069 Annex G). One socket
+ * serves every CPE; a datagram's `un` (the CR username) says which CPE it wakes.
+ */
+export interface FleetUdpCrOptions {
+  /** `host:port`, `[v6]:port` or `:port`; default `127.0.0.1:0`. */
+  bindAddr?: string;
+  /** Host published in `UDPConnectionRequestAddress` instead of the bound one. */
+  publishHost?: string;
+  /** Largest |ts − now| accepted, in seconds (default 300). */
+  maxClockSkewS?: number;
+  /** Also accept `ts` in milliseconds, as FreeACS and OpenACS send it (default false). */
+  acceptMillisecondTs?: boolean;
+}
+
 /** Options of {@link startFleet}. */
 export interface FleetOptions {
   /** Path of a profile file or directory, a loaded Profile, or a plain object in the profile format. */
@@ -57,6 +84,13 @@ export interface FleetOptions {
   transport?: TransportKind;
   /** `false`: no Connection Request listener. Default: a listener on 127.0.0.1:0. */
   cr?: false | FleetCrOptions;
+  /**
+   * UDP Connection Requests (TR-069 Annex G). Off by default; `true` or an object turns
+   * them on: the Annex G leaves (`UDPConnectionRequestAddress`, `STUN*`, `NATDetected`)
+   * are added to the tree when the profile lacks them, and each CPE publishes the
+   * listener's address before its first Inform.
+   */
+  udpCr?: boolean | FleetUdpCrOptions;
   /** Clock compression for retries, periodic informs, reboot delays (tests). */
   timeScale?: number;
   /** `bootstrap` (default): resolve once every CPE delivered `0 BOOTSTRAP`. `none`: resolve once booting has begun. */
@@ -121,6 +155,11 @@ export interface Fleet extends AsyncDisposable {
   /** Published Connection Request URLs, in CPE order (empty without a listener). */
   readonly crUrls: readonly string[];
   readonly listener: CrListener | undefined;
+  /**
+   * The UDP Connection Request listener (`udpCr` option), whose `stats().byReason`
+   * counts every datagram by the reason it was accepted or dropped.
+   */
+  readonly udpListener: UdpCrListener | undefined;
   /** The embedded ACS when no `acsUrl` was given. */
   readonly acs: FakeAcs | undefined;
   readonly acsUrl: string;
@@ -303,8 +342,9 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr',
 ]);
+const FLEET_UDP_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'publishHost', 'maxClockSkewS', 'acceptMillisecondTs']);
 const FLEET_CR_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'path', 'publishPath', 'publishHost', 'scheme', 'realm', 'throttleWindowMs']);
 
 function checkOptionKeys(obj: object, allowed: ReadonlySet<string>, where: string): void {
@@ -335,6 +375,27 @@ function checkStartFleetOptions(opts: FleetOptions): void {
     if (typeof cr !== 'object' || cr === null) throw new ConfigError(`startFleet: cr must be false or an object such as { bindAddr: '127.0.0.1:0' }, got ${JSON.stringify(cr)}`);
     checkOptionKeys(cr, FLEET_CR_OPTION_KEYS, 'startFleet: cr');
   }
+  const udp = o['udpCr'];
+  if (udp !== undefined && typeof udp !== 'boolean') {
+    if (typeof udp !== 'object' || udp === null) throw new ConfigError(`startFleet: udpCr must be a boolean or an object such as { bindAddr: '127.0.0.1:0' }, got ${JSON.stringify(udp)}`);
+    checkOptionKeys(udp, FLEET_UDP_OPTION_KEYS, 'startFleet: udpCr');
+  }
+}
+
+/** The UDP CR options, or undefined when the path is off. */
+function udpOptionsOf(opts: FleetOptions): FleetUdpCrOptions | undefined {
+  if (opts.udpCr === undefined || opts.udpCr === false) return undefined;
+  return opts.udpCr === true ? {} : opts.udpCr;
+}
+
+/** The credentials leaves a UDP Connection Request is signed with (Annex G: the CR username and password). */
+function udpCredentialLeaves(profile: Profile, template: Template): { user: string; pass: string } {
+  const { usernameParameter: user, passwordParameter: pass } = profile.connectionRequest;
+  const problems: string[] = [];
+  if (!user || !template.hasLeaf(user)) problems.push(`connectionRequest.usernameParameter must name a leaf of the profile${user ? ` (${JSON.stringify(user)} is not one)` : ''}`);
+  if (!pass || !template.hasLeaf(pass)) problems.push(`connectionRequest.passwordParameter must name a leaf of the profile${pass ? ` (${JSON.stringify(pass)} is not one)` : ''}`);
+  if (problems.length > 0) throw new ConfigError(`UDP Connection Requests (udpCr) sign with the CR credentials, but in profile ${profile.source}: ${problems.join('; ')}`);
+  return { user: user!, pass: pass! };
 }
 
 /**
@@ -347,7 +408,9 @@ function checkStartFleetOptions(opts: FleetOptions): void {
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   checkStartFleetOptions(opts);
   const logger = opts.logger ?? silentLogger;
-  const profile = withCount(await resolveProfile(opts.profile), opts.count);
+  const udpOpts = udpOptionsOf(opts);
+  const counted = withCount(await resolveProfile(opts.profile), opts.count);
+  const profile = udpOpts ? withUdpLeaves(counted) : counted;
   const total = Math.max(1, profile.fleet.count);
   const range = shardRange(total, opts.shard);
   const template = Template.compile(profile);
@@ -357,11 +420,19 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   // Validate everything that can be validated before any socket is opened.
   const crAuth = crOpts ? crEndpointConfig(profile, template, crOpts) : undefined;
   const publishPath = crOpts ? publishPathOf(profile, template, crOpts, logger) : undefined;
+  const udpCreds = udpOpts ? udpCredentialLeaves(profile, template) : undefined;
+  // One endpoint object per CPE serves every wake-up path, so they share its throttle.
+  const endpointConfig: CrEndpointConfig = crAuth?.config ?? {
+    scheme: '',
+    realm: '',
+    throttleWindowMs: profile.connectionRequest.throttleWindowMs,
+  };
 
   const clock = createClock(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale });
   const scheduler = new Scheduler(clock);
   let acs: FakeAcs | undefined;
   let listener: CrListener | undefined;
+  let udpListener: UdpCrListener | undefined;
   const cpes: Cpe[] = [];
   const crLog = new CrLog(logger, () => clock.now());
   if (opts.onCrRequest) crLog.subscribe(opts.onCrRequest);
@@ -372,6 +443,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const cleanup = async (): Promise<void> => {
     clearInterval(keepAlive);
     await listener?.close().catch(() => undefined);
+    await udpListener?.close().catch(() => undefined);
     await Promise.all(cpes.map((c) => c.close().catch(() => undefined)));
     scheduler.close();
     await acs?.close().catch(() => undefined);
@@ -406,6 +478,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       acs?.alias(id, cpe.serialNumber);
     }
 
+    const endpoints = cpes.map(
+      (cpe) => new CpeCrEndpoint(cpe, endpointConfig, crAuth?.user ?? udpCreds?.user, crAuth?.pass ?? udpCreds?.pass),
+    );
     if (crOpts && crAuth) {
       const l = createCrListener({
         bindAddr: crOpts.bindAddr ?? '127.0.0.1:0',
@@ -420,16 +495,38 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       listener = l;
       crLog.attributeWith((target) => l.ownerOf(target));
       await l.listen();
-      for (const cpe of cpes) {
-        const { config, user, pass } = crAuth;
-        const url = l.register(cpe.id, new CpeCrEndpoint(cpe, config, user, pass));
+      for (const [i, cpe] of cpes.entries()) {
+        const url = l.register(cpe.id, endpoints[i]!);
         // Written BEFORE start(), so the bootstrap Inform already reports it (seed).
         if (publishPath !== undefined) cpe.params.setInternal(publishPath, url);
         cpe.crUrl = url;
       }
     }
 
-    const fleet = new RunningFleet(profile, cpes, listener, acs, acsUrl, range.first, crLog, cleanup);
+    if (udpOpts && udpCreds) {
+      const u = createUdpCrListener({
+        bindAddr: udpOpts.bindAddr ?? '127.0.0.1:0',
+        ...(udpOpts.publishHost !== undefined ? { publishHost: udpOpts.publishHost } : {}),
+        ...(udpOpts.maxClockSkewS !== undefined ? { maxClockSkewS: udpOpts.maxClockSkewS } : {}),
+        ...(udpOpts.acceptMillisecondTs !== undefined ? { acceptMillisecondTs: udpOpts.acceptMillisecondTs } : {}),
+        logger,
+        onRequest: (e) => crLog.record(udpCrEvent(e)),
+      });
+      udpListener = u;
+      await u.listen();
+      const addressLeaf = msLeaf(profile, 'UDPConnectionRequestAddress');
+      for (const [i, cpe] of cpes.entries()) {
+        const address = u.register(cpe.id, endpoints[i]!);
+        // Written BEFORE start(), so the bootstrap Inform already reports it.
+        cpe.params.setInternal(addressLeaf, address);
+        // The listener routes by username: re-index a CPE whenever its username leaf is written (SPV, FactoryReset).
+        cpe.params.onChange((c) => {
+          if (c.path === udpCreds.user) u.refresh(cpe.id);
+        });
+      }
+    }
+
+    const fleet = new RunningFleet(profile, cpes, listener, udpListener, acs, acsUrl, range.first, crLog, cleanup);
     logger.info('fleet starting', {
       cpes: cpes.length,
       first: cpes[0]?.id,
@@ -472,7 +569,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
  * A CPE's Connection Request endpoint. A class, so a 100k fleet holds one small object
  * per CPE rather than two closures and their context.
  */
-class CpeCrEndpoint implements CrEndpoint {
+class CpeCrEndpoint implements CrEndpoint, UdpCrEndpoint {
+  private throttleState: CrThrottle | undefined;
   constructor(
     private readonly cpe: Cpe,
     readonly config: CrEndpointConfig,
@@ -489,9 +587,28 @@ class CpeCrEndpoint implements CrEndpoint {
     };
   }
 
+  /** Made on the first Connection Request (most CPEs of a large fleet never get one); shared by every path. */
+  get throttle(): CrThrottle {
+    return (this.throttleState ??= new CrThrottle(this.config.throttleWindowMs));
+  }
+
   onRequest(): void {
     this.cpe.connectionRequest();
   }
+}
+
+/** A UDP datagram's outcome in the fleet's CR log (`status` 0: UDP has no reply). */
+function udpCrEvent(e: UdpCrEvent): CrRequestEvent {
+  return {
+    cpeId: e.cpeId,
+    method: 'GET',
+    path: '',
+    status: 0,
+    reason: e.reason,
+    remoteAddress: e.remoteAddress,
+    via: 'udp',
+    ...(e.detail !== undefined ? { detail: e.detail } : {}),
+  };
 }
 
 class RunningFleet implements Fleet {
@@ -505,6 +622,7 @@ class RunningFleet implements Fleet {
     readonly profile: Profile,
     readonly cpes: readonly Cpe[],
     readonly listener: CrListener | undefined,
+    readonly udpListener: UdpCrListener | undefined,
     readonly acs: FakeAcs | undefined,
     readonly acsUrl: string,
     private readonly firstIndex: number,
