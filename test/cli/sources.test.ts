@@ -44,6 +44,8 @@ const ROWS: Record<string, Row> = {
   'cr-path': { field: 'crPath', raw: ['/f', '/e/', '/c'], parsed: ['/f', '/e', '/c'], dflt: '/cr' },
   'cr-publish-path': { field: 'crPublishPath', raw: ['Device.F', 'Device.E', 'InternetGatewayDevice.C'], parsed: ['Device.F', 'Device.E', 'InternetGatewayDevice.C'], dflt: NO_DEFAULT },
   'cr-publish-host': { field: 'crPublishHost', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: undefined },
+  'udp-cr-bind-addr': { field: 'udpCrBindAddr', raw: ['127.0.0.1:0', '[::1]:7547', ':0'], parsed: ['127.0.0.1:0', '[::1]:7547', ':0'], dflt: undefined },
+  'udp-cr-publish-host': { field: 'udpCrPublishHost', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: undefined },
   seed: { field: 'seed', raw: ['1', '2', '4294967295'], parsed: [1, 2, 4294967295], dflt: undefined },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
   shard: { field: 'shard', raw: ['0/2', '1/3', '3/4'], parsed: [{ index: 0, total: 2 }, { index: 1, total: 3 }, { index: 3, total: 4 }], dflt: undefined },
@@ -58,6 +60,7 @@ const BASELINE: Record<string, string> = {
   'acs-username': 'u0',
   'cr-bind-addr': '127.0.0.1:1',
   'cr-publish-path': 'Device.ManagementServer.ConnectionRequestURL',
+  'udp-cr-bind-addr': '127.0.0.1:2',
 };
 
 function baseline(flag: string): string[] {
