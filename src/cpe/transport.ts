@@ -83,11 +83,19 @@ async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined
   }
 }
 
+/**
+ * Structural, not `instanceof Error`: under Jest the library runs in a vm context whose
+ * `Error` is not the one node:net throws with, and the code (`ECONNREFUSED`) was lost.
+ */
+function isErrorLike(v: unknown): v is { message: string; code?: unknown; cause?: unknown } {
+  return typeof v === 'object' && v !== null && typeof (v as { message?: unknown }).message === 'string';
+}
+
 function describeNetworkError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as { cause?: unknown }).cause;
-  const code = (err as { code?: unknown }).code ?? (cause instanceof Error ? (cause as { code?: unknown }).code : undefined);
-  const inner = cause instanceof Error && cause.message !== err.message ? `: ${cause.message}` : '';
+  if (!isErrorLike(err)) return String(err);
+  const cause = err.cause;
+  const code = err.code ?? (isErrorLike(cause) ? cause.code : undefined);
+  const inner = isErrorLike(cause) && cause.message !== err.message ? `: ${cause.message}` : '';
   return `${typeof code === 'string' ? `${code} ` : ''}${err.message}${inner}`;
 }
 
