@@ -147,11 +147,15 @@ interface LeafInfo {
   key: string;
 }
 
+/** Leaves one profile may declare in all, rows and instances included (issue 20). */
+export const MAX_LEAVES = 500_000;
+
 /** The validator state for one profile. */
 class Validator {
   readonly problems: ProfileProblem[] = [];
   /** Every leaf (plain, group and table rows) by full path, for existence checks and duplicates. */
   readonly leaves = new Map<string, LeafInfo>();
+  private overBudget = false;
   count = 1;
   offset = 0;
   pools: Pools = {};
@@ -273,8 +277,23 @@ class Validator {
     }
   }
 
+  /**
+   * Whether `n` more leaves fit in {@link MAX_LEAVES}; reports the first overflow. Table
+   * rows and `{i}` instances are what expand: 4 KB of text declaring five tables of a
+   * million rows of ten leaves ran out of heap, so the count is checked before expanding.
+   */
+  reserve(n: number, where: Where, key: string): boolean {
+    if (this.leaves.size + n <= MAX_LEAVES) return true;
+    if (!this.overBudget) {
+      this.overBudget = true;
+      this.add(where, key, `the profile expands to more than ${MAX_LEAVES.toLocaleString('en-US')} leaves (table rows × their parameters, {i} instances and plain leaves together); a CPE this large is not what cpe-sim simulates`);
+    }
+    return false;
+  }
+
   /** Records a leaf path; reports a duplicate (once per declaration, by returning false). */
   declare(path: string, info: LeafInfo): boolean {
+    if (!this.reserve(1, info.where, info.key)) return false;
     const prev = this.leaves.get(path);
     if (prev) {
       this.add(info.where, info.key, `leaf ${path} is declared twice: already declared at ${fmtWhere(prev.where)} (${prev.key})`);
@@ -676,6 +695,7 @@ class TreeReader {
       return;
     }
     // `{i}` inside a segment (`Server{i}`) or last: plain leaves per row (cpe-sim keeps accepting it).
+    if (!v.reserve(spec.instances, spec.instancesWhere, `${key}.instances`)) return;
     const rows: Array<[string, string]> = [];
     for (let n = 1; n <= spec.instances; n++) rows.push([stampInstance(fullPath, n), stampInstance(value, n)]);
     const first = rows[0]?.[1];
@@ -821,6 +841,7 @@ class TreeReader {
       const def: TableDef = { path: `${acc.path}.`, instances: acc.instances, uniqueKeys: acc.uniqueKeys, parameters: acc.leaves };
       if (acc.source) def.source = acc.source;
       out.push(def);
+      if (!this.v.reserve(acc.instances * acc.leaves.length, acc.where, acc.key)) continue;
       rows: for (let r = 1; r <= acc.instances; r++) {
         for (const c of acc.leaves) {
           const w = acc.leafWhere.get(c.path);

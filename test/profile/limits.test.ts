@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, isProfileError, type ProfileProblem } from '../../src/errors/index.js';
 import { DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, loadProfile, parseProfile, profileFromObject, realmProblem } from '../../src/profile/index.js';
+import { MAX_LEAVES } from '../../src/profile/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cpe-sim-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -172,5 +173,26 @@ describe('prototype keys (issue 20 item 8)', () => {
     const inLeaf = await problems(() => parseProfile(BASE + `  - {path: Device.X_Test.P, ${key}: 1}\n`, 'leaf.yaml'));
     expect(inLeaf.map((p) => p.message).join('\n')).not.toContain('[object Object]');
     expect(inLeaf).toContainEqual(expect.objectContaining({ key: `parameters[6].${key}`, message: expect.stringMatching(new RegExp(`^unknown key "${key}"`)) }));
+  });
+});
+
+describe('expansion of tables and instances (issue 20 item 1: "bound whatever else expands")', () => {
+  it('five tables of a million rows of ten leaves (4 KB of text) are refused before they expand', async () => {
+    const tables = Array.from({ length: 5 }, (_, t) => `  - path: Device.X_T${t}.Row\n    instances: 1000000\n    parameters:\n${Array.from({ length: 10 }, (_, k) => `      - {path: P${k}, value: "v{i}"}`).join('\n')}`).join('\n');
+    const text = `${BASE}objects:\n${tables}\n`;
+    expect(text.length).toBeLessThan(5000);
+    const ps = await problems(() => parseProfile(text, 'rows.yaml'));
+    expect(ps).toEqual([expect.objectContaining({ file: 'rows.yaml', message: expect.stringMatching(/^the profile expands to more than 500,000 leaves/) })]);
+    expect(MAX_LEAVES).toBe(500_000);
+  });
+
+  it('so are a million {i} instances of one leaf', async () => {
+    const ps = await problems(() => parseProfile(BASE + '  - {path: "Device.X_Test.Server{i}", value: "s{i}", instances: 1000000}\n', 'inst.yaml'));
+    expect(ps).toEqual([expect.objectContaining({ line: 9, key: 'parameters[6].instances', message: expect.stringMatching(/more than 500,000 leaves/) })]);
+  });
+
+  it('a table of 10,000 rows still loads', () => {
+    const p = parseProfile(`${BASE}objects:\n  - path: Device.Hosts.Host\n    instances: 10000\n    parameters:\n      - {path: HostName, value: "h{i}"}\n`, 'ok.yaml');
+    expect(p.objects[0]?.instances).toBe(10_000);
   });
 });
