@@ -22,7 +22,7 @@ import {
 import { GeneratorClock, Template } from '../datamodel/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type LogFields, type Logger } from '../log/index.js';
-import { loadProfile, profileFromObject, type CrScheme, type Profile } from '../profile/index.js';
+import { loadProfile, profileFromObject, serialPatternIsPerCpe, type CrScheme, type Profile } from '../profile/index.js';
 import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
 import { msLeaf, withUdpLeaves } from './nat.js';
@@ -268,17 +268,18 @@ async function resolveProfile(p: FleetOptions['profile']): Promise<Profile> {
   return profileFromObject(p, '<object>');
 }
 
-/** Applies the count override; a fleet whose serial pattern has no `{i}` would repeat one serial. */
+/** Applies the count override; a fleet whose serial pattern has no per-CPE part would repeat one serial. */
 function withCount(profile: Profile, count: number | undefined): Profile {
   if (count === undefined) return profile;
   if (!Number.isSafeInteger(count) || count < 1) throw new ConfigError(`startFleet: count must be a whole number >= 1, got ${String(count)}`);
   let serialPattern = profile.fleet.serialPattern;
-  if (count > 1 && !serialPattern.includes('{i')) {
+  // Any per-CPE token makes serials differ (ref. 5.2): `{i}`, `{cpe:HEX:8}`, `{cpe:ALNUM:10}`, a pool.
+  if (count > 1 && !serialPatternIsPerCpe(serialPattern, profile.fleet.pools)) {
     // The loader defaults the pattern to `{base}` for a single CPE; scaled up by an
     // override, that default would give every CPE the same serial, so it becomes the
     // fleet default. A pattern someone wrote by hand is their choice: reject it clearly.
     if (serialPattern === '{base}') serialPattern = '{base}-{i}';
-    else throw new ConfigError(`count ${count} > 1 but the profile's fleet.serialPattern ${JSON.stringify(serialPattern)} has no {i}: every CPE would get the same serial number; add {i} or {i:N} to it`);
+    else throw new ConfigError(`count ${count} > 1 but the profile's fleet.serialPattern ${JSON.stringify(serialPattern)} has no per-CPE part: every CPE would get the same serial number; add {i}, {i:N} or a placeholder such as {cpe:ALNUM:8} to it`);
   }
   return { ...profile, fleet: { ...profile.fleet, count, serialPattern } };
 }

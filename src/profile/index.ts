@@ -25,7 +25,7 @@ export { parseDurationNs, parseDuration, DurationError } from './duration.js';
 // ---- placeholders
 export { stampPlaceholders, hasPlaceholders, stampSerial, stampInstance, PlaceholderError } from './placeholders.js';
 /** @internal The Template's once-checked serial stamper. */
-export { compileSerialPattern, serialPatternProblems, type SerialStamper, type Pools } from './placeholders.js';
+export { compileSerialPattern, serialPatternProblems, serialPatternIsPerCpe, type SerialStamper, type Pools } from './placeholders.js';
 
 // ---- rules shared with the data model
 export { detectRoot, ZERO_VALUES, XSD_TYPES, isTransferFaultCode, realmProblem } from './rules.js';

@@ -166,6 +166,13 @@ describe('startFleet', () => {
     expect(fleet.cpes.map((c) => c.serialNumber)).toEqual(['LAB-1', 'LAB-2', 'LAB-3']);
   });
 
+  it('a count override accepts a serial pattern made per-CPE by a placeholder, and refuses one with no per-CPE part', async () => {
+    // Ref. 5.2: `{cpe:HEX:8}` (a GPON-style serial) is as per-CPE as `{i}`.
+    const fleet = await start({ profile: profile({ count: 1, serialPattern: 'EXPH{cpe:HEX:8}' }), count: 3, cr: false });
+    expect(fleet.cpes.map((c) => c.serialNumber)).toEqual(['EXPH00000001', 'EXPH00000002', 'EXPH00000003']);
+    await expect(startFleet({ profile: profile({ count: 1, serialPattern: 'FIXED' }), count: 3, cr: false })).rejects.toThrow(/"FIXED" has no per-CPE part/);
+  });
+
   it('bootConcurrency 1 runs the bootstrap sessions one after another', async () => {
     const fleet = await start({ profile: profile({ count: 4 }), cr: false, bootConcurrency: 1 });
     const sessions = [...fleet.acs!.sessions].sort((a, b) => a.startedAt - b.startedAt);
