@@ -9,6 +9,8 @@ import { AcsCore, attachCore } from './core.js';
 import { ConnectionRequestClient } from './cr-client.js';
 import { startAcsServer } from './server.js';
 import { sendUdpConnectionRequest } from './udp-cr.js';
+import { FileServer } from './files.js';
+import { transferHelpers } from './transfers.js';
 import type { AcsRequest, CrOptions, CrResult, FakeAcs, FakeAcsOptions, RpcOptions, RpcResponse } from './types.js';
 
 // ---- Types -------------------------------------------------------------------------
@@ -30,6 +32,9 @@ export type {
   WaitForInformOptions,
 } from './types.js';
 
+export type { AcsFiles, FileContent, FileBehaviour, ServeOptions, FileUpload, FileRequestRecord, GeneratedImage } from './files.js';
+export type { DownloadOptions, TransferCompleteRecord, WaitForTransferOptions } from './transfers.js';
+
 // ---- Helpers -----------------------------------------------------------------------
 export { formatAcsLine } from './format.js';
 export { connectionRequest, ConnectionRequestClient, CR_ERROR } from './cr-client.js';
@@ -49,9 +54,11 @@ export type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs> {
   const core = new AcsCore(opts);
   const host = opts.host ?? '127.0.0.1';
-  const server = await startAcsServer(core, host, opts.port ?? 0);
+  const files = new FileServer(opts.now);
+  const server = await startAcsServer(core, host, opts.port ?? 0, files);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${server.port}${core.path}`;
+  files.setOrigin(`http://${urlHost}:${server.port}`);
   const crClients = new Set<ConnectionRequestClient>();
   let closing: Promise<void> | undefined;
 
@@ -85,6 +92,8 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
     },
     udpConnectionRequest: (address, o) => sendUdpConnectionRequest(address, o),
     behave: (cpe, b) => core.behave(cpe, b),
+    files,
+    ...transferHelpers(core),
     clear: () => core.clear(),
     close: () => {
       closing ??= (async () => {

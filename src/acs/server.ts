@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { CpeSimError } from '../errors/index.js';
 import type { AcsCore, CoreResponse } from './core.js';
+import { FILES_PREFIX, type FileServer } from './files.js';
 
 export interface AcsHttpServer {
   readonly port: number;
@@ -16,7 +17,7 @@ export interface AcsHttpServer {
 }
 
 /** Starts the server; rejects with code `CPESIM_ADDRESS_IN_USE` when the port is taken. */
-export async function startAcsServer(core: AcsCore, host: string, port: number): Promise<AcsHttpServer> {
+export async function startAcsServer(core: AcsCore, host: string, port: number, files?: FileServer): Promise<AcsHttpServer> {
   const sockets = new Set<Socket>();
   /** Per connection: its id (Digest nonce scope) and peer address, read once (a getpeername call each time otherwise). */
   const conns = new WeakMap<Socket, { id: number; remoteAddress: string | undefined }>();
@@ -39,6 +40,11 @@ export async function startAcsServer(core: AcsCore, host: string, port: number):
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
+    // The file server streams its own bodies (uploads and images can be large).
+    if (files && target.startsWith(FILES_PREFIX)) {
+      files.handle(req, res);
+      return;
+    }
     const early = core.precheck(method, target);
     if (early) {
       // Do not buffer a body we will not use; close so the unread rest cannot confuse the next request.

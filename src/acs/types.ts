@@ -6,6 +6,8 @@
  */
 import type { Logger } from '../log/index.js';
 import type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
+import type { AcsFiles } from './files.js';
+import type { DownloadOptions, TransferCompleteRecord, WaitForTransferOptions } from './transfers.js';
 import type {
   AcsRequest,
   CpeResponse,
@@ -248,6 +250,22 @@ export interface FakeAcs extends AsyncDisposable {
   behave(cpe: string, b: AcsBehaviour | null): void;
   /** Forgets recorded sessions and Informs (queues and behaviours stay). */
   clear(): void;
+  /**
+   * The file server on the ACS's port (`http://host:port/files/…`): images and files for
+   * Download, a sink for Upload, with auth and misbehaviours. See docs/fake-acs.md.
+   */
+  readonly files: AcsFiles;
+  /**
+   * Queues a Download for the device's next (or current) session and resolves with the
+   * CommandKey used and the CPE's answer (DownloadResponse or Fault).
+   * @example
+   * const { commandKey } = await acs.download('cpe-1', { url: acs.files.serve('fw.img', { image: { version: '7.2.1' } }) });
+   */
+  download(cpe: string, opts: DownloadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
+  /** The TransferCompletes received (from one device, or all), oldest first. */
+  transferCompletes(cpe?: string): TransferCompleteRecord[];
+  /** Resolves with the first TransferComplete from `cpe` (matching `commandKey`), received already or later. */
+  waitForTransferComplete(cpe: string, opts?: WaitForTransferOptions): Promise<TransferCompleteRecord>;
   /** Idempotent: closes the server and all sockets, rejects pending rpc/wait promises. */
   close(): Promise<void>;
 }

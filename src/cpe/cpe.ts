@@ -24,6 +24,10 @@ import { runSession } from './session.js';
 import type { AcsCredentials } from './auth.js';
 import type { TransportKind } from './transport.js';
 import { Ring, newSessionRecord } from './transcript.js';
+import { TransferQueue, checkTransferUrl } from '../transfer/index.js';
+import { TransferHostView, firmwareConfigOf } from './transfers.js';
+import type { TransferPort } from './transfers.js';
+import type { TransferOutcome, TransferRequest } from '../transfer/index.js';
 import type { InformRecord, SessionRecord } from './transcript.js';
 
 /** Where and how the CPE reaches its ACS. */
@@ -72,6 +76,8 @@ export interface CpeOptions {
    * its own, started when this CPE's `0 BOOTSTRAP` is delivered.
    */
   generators?: GeneratorClock;
+  /** File transfers (Download/Upload): idle timeout of the HTTP client in real ms, default 30 s. */
+  transfer?: { timeoutMs?: number };
 }
 
 /** What a CPE keeps of its sessions (see {@link CpeOptions.transcript}). */
@@ -117,6 +123,7 @@ const INFORM_PARAMETER_KEYS: ReadonlyArray<[InformParameterKey, EventCode]> = [
 
 const DEFAULT_ACS_TIMEOUT_MS = 30_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
+const DEFAULT_TRANSFER_TIMEOUT_MS = 30_000;
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -137,6 +144,8 @@ function deferred<T>(): Deferred<T> {
 }
 
 interface PendingTransfer {
+  /** `M Download` or `M Upload`: the event TransferCompleteResponse delivers with it. */
+  event: EventCode;
   commandKey: string;
   fileType: string;
   faultStruct: FaultStruct;
@@ -240,6 +249,11 @@ export class Cpe implements AsyncDisposable {
   private idSeq = 0;
   private readonly unsubscribe: () => void;
   private rpcHostObj: RpcHost | undefined;
+  /** Downloads/Uploads accepted and not yet reported; made on the first transfer. */
+  private transferQueue: TransferQueue | undefined;
+  /** Aborts in-flight transfers on close(). */
+  private transferAbort: AbortController | undefined;
+  private readonly transferTimeoutMs: number;
   private closePromise: Promise<void> | undefined;
   /** The generators' time base (shared by the fleet, or this CPE's own); undefined without generators. */
   private readonly gens: GeneratorClock | undefined;
@@ -264,6 +278,7 @@ export class Cpe implements AsyncDisposable {
     this.informRing = new Ring(capacity);
     this.retryOpts = opts.retry;
     this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
+    this.transferTimeoutMs = opts.transfer?.timeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
     this.ownsGens = opts.generators === undefined && opts.template.generators.size > 0;
     this.gens = opts.template.generators.size === 0 ? undefined : (opts.generators ?? new GeneratorClock(() => this.clock.now()));
     this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: opts.seed ?? 0n }, this.gens);
@@ -695,8 +710,9 @@ export class Cpe implements AsyncDisposable {
     if (req.name !== 'TransferComplete') return;
     // TransferCompleteResponse delivers `M Download`(key) and, once no transfer is left, `7 TRANSFER COMPLETE`.
     const i = this.pendingTransfers.findIndex((t) => t.commandKey === req.commandKey && t.completeTime === req.completeTime);
+    const event = i >= 0 ? this.pendingTransfers[i]!.event : EVENT.M_DOWNLOAD;
     if (i >= 0) this.pendingTransfers.splice(i, 1);
-    if (!this.pendingTransfers.some((t) => t.commandKey === req.commandKey)) this.queue.remove(EVENT.M_DOWNLOAD, req.commandKey);
+    if (!this.pendingTransfers.some((t) => t.commandKey === req.commandKey && t.event === event)) this.queue.remove(event, req.commandKey);
     if (this.pendingTransfers.length === 0) this.queue.remove(EVENT.TRANSFER_COMPLETE);
   }
 
@@ -732,29 +748,96 @@ export class Cpe implements AsyncDisposable {
     this.track(job);
   }
 
-  /** Download: completes later with a TransferComplete. */
-  private startDownload(req: Download): void {
-    // The transfer "starts" after DelaySeconds and takes transfer.defaultDelay (simulated; nothing is fetched).
-    const start = this.clock.now() + req.delaySeconds * 1000;
-    const complete = start + this.profile.transfer.defaultDelayMs;
-    const job = this.scheduler.at(complete, () => {
-      this.jobs.delete(job);
-      if (this.closed) return;
-      // Own keys only: an ACS's FileType "constructor" must not find Object.prototype's.
-      const faults = this.profile.transfer.faults;
-      const f = Object.hasOwn(faults, req.fileType) ? faults[req.fileType] : undefined;
-      this.pendingTransfers.push({
-        commandKey: req.commandKey,
-        fileType: req.fileType,
-        faultStruct: f ? { faultCode: f.code, faultString: f.string } : { faultCode: 0, faultString: '' },
-        startTime: formatDateTime(start),
-        completeTime: formatDateTime(complete),
-      });
-      this.queue.add(EVENT.TRANSFER_COMPLETE);
-      this.queue.add(EVENT.M_DOWNLOAD, req.commandKey);
-      this.trigger();
+  /**
+   * Download / Upload: checked now (a bad URL faults the RPC), then queued; the
+   * transfer queue fetches or uploads for real and reports through {@link transferDone}.
+   * @throws CwmpFault 9003 (URL not absolute or with userinfo), 9013 (not http/https)
+   */
+  private startTransfer(req: TransferRequest): void {
+    checkTransferUrl(req.url);
+    this.transfers().add(req);
+  }
+
+  private transfers(): TransferQueue {
+    if (this.transferQueue === undefined) {
+      this.transferAbort = new AbortController();
+      this.transferQueue = new TransferQueue(new TransferHostView(this.transferHostPort()));
+    }
+    return this.transferQueue;
+  }
+
+  /** A transfer finished: queue `M Download`/`M Upload` + `7 TRANSFER COMPLETE` and start a session. */
+  private transferDone(o: TransferOutcome): void {
+    if (this.closed) return;
+    const event = o.request.kind === 'upload' ? EVENT.M_UPLOAD : EVENT.M_DOWNLOAD;
+    this.pendingTransfers.push({
+      event,
+      commandKey: o.request.commandKey,
+      fileType: o.request.fileType,
+      faultStruct: { faultCode: o.faultCode, faultString: o.faultString },
+      startTime: formatDateTime(o.startTime),
+      completeTime: formatDateTime(o.completeTime),
     });
-    this.track(job);
+    this.queue.add(EVENT.TRANSFER_COMPLETE);
+    this.queue.add(event, o.request.commandKey);
+    this.logger.info('transfer done', { command_key: o.request.commandKey, file_type: o.request.fileType, fault: o.faultCode, bytes: o.bytes });
+  }
+
+  /**
+   * A good firmware image (ref §7.2 steps 4–5): the device goes dark for
+   * `applyDelay` (no session; CRs unanswered, periodic ticks dropped, other triggers
+   * wait for the mutex and run after the boot), writes the new version, and boots with
+   * `1 BOOT` + `M Download` + `7 TRANSFER COMPLETE`.
+   */
+  private async applyFirmware(version: string, o: TransferOutcome): Promise<void> {
+    const fw = firmwareConfigOf(this.profile);
+    if (fw === undefined || this.closed) return;
+    const release = await this.mutex.acquire();
+    try {
+      if (this.closed) return;
+      this.offline = true;
+      this.periodicJob?.cancel();
+      this.periodicJob = undefined;
+      this.retryJob?.cancel();
+      this.retryJob = undefined;
+      this.logger.info('firmware: rebooting into new image', { version, apply_delay_ms: fw.applyDelayMs });
+      try {
+        await this.sleep(fw.applyDelayMs);
+      } finally {
+        this.offline = false;
+      }
+      if (this.closed) return;
+      if (this.params.has(fw.versionPath)) this.quietly(() => this.params.setInternal(fw.versionPath, version));
+      this.queue.rebooted();
+      this.changed.clear();
+      this.consecutiveFailures = 0;
+      // ref §7.2 step 5: the boot Inform carries [1 BOOT, M Download, 7 TRANSFER COMPLETE].
+      this.queue.add(EVENT.BOOT);
+      this.queue.add(EVENT.M_DOWNLOAD, o.request.commandKey);
+      this.transferDone({ ...o, completeTime: this.clock.now() });
+      this.armPeriodic();
+    } finally {
+      release();
+    }
+    this.trigger();
+  }
+
+  /** The CPE side of the transfer host (the rest is in ./transfers.ts). */
+  private transferHostPort(): TransferPort {
+    return {
+      profile: this.profile,
+      params: this.params,
+      now: () => this.clock.now(),
+      sleep: (ms) => this.sleep(ms),
+      timeoutMs: this.transferTimeoutMs,
+      signal: this.transferAbort!.signal,
+      sessionLog: () => this.ring.items.map((r) => r.toString()).join('\n'),
+      complete: (o) => {
+        this.transferDone(o);
+        this.trigger();
+      },
+      applyFirmware: (version, o) => this.applyFirmware(version, o),
+    };
   }
 
   /** Reboot or factory reset: the device is off for the configured delay, then boots. */
@@ -773,6 +856,10 @@ export class Cpe implements AsyncDisposable {
         this.jobs.clear();
         this.queue.clear();
         this.pendingTransfers = [];
+        // Queued transfers vanish and one in flight is aborted; the next Download starts a fresh queue.
+        this.transferQueue?.close();
+        this.transferAbort?.abort();
+        this.transferQueue = undefined;
         this.changed.clear();
         this.consecutiveFailures = 0;
         if (this.crUrl !== undefined && this.crUrlPath !== undefined && this.params.has(this.crUrlPath)) {
@@ -901,6 +988,8 @@ export class Cpe implements AsyncDisposable {
     for (const j of this.jobs) j.cancel();
     this.jobs.clear();
     this.inFlight?.abort();
+    this.transferQueue?.close();
+    this.transferAbort?.abort();
     // Made only when someone is waiting: closing a large fleet of idle CPEs would
     // otherwise build one error and its stack per CPE for nobody.
     let err: CpeSimError | undefined;
@@ -951,7 +1040,17 @@ export class Cpe implements AsyncDisposable {
       this.cpe.requestFactoryReset();
     }
     startDownload(req: Download): void {
-      this.cpe.startDownload(req);
+      this.cpe.startTransfer({
+        kind: 'download',
+        commandKey: req.commandKey,
+        fileType: req.fileType,
+        url: req.url,
+        username: req.username,
+        password: req.password,
+        fileSize: req.fileSize,
+        targetFileName: req.targetFileName,
+        delaySeconds: req.delaySeconds,
+      });
     }
     scheduleInform(delaySeconds: number, commandKey: string): void {
       this.cpe.scheduleInform(delaySeconds, commandKey);

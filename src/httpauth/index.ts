@@ -297,3 +297,23 @@ export function readDigestCredentials(
   const opaque = p.get('opaque');
   return { ok: true, credentials: { username, realm, nonce, uri, response, cnonce, nc, ...(opaque !== undefined ? { opaque } : {}) } };
 }
+
+/** Builds a Digest `Authorization` value (RFC 7616 §3.4; RFC 2617 §3.2.2 for MD5-sess and no-qop). */
+export function digestAuthorization(c: DigestChallenge, creds: { username: string; password: string }, method: string, uri: string, nc: number, cnonce: string): string {
+  const sess = /-sess$/i.test(c.algorithm);
+  let ha1 = digestHa1(creds.username, c.realm, creds.password);
+  // RFC 7616 §3.4.2: MD5-sess HA1 = H(H(user:realm:pass):nonce:cnonce)
+  if (sess) ha1 = md5Hex(`${ha1}:${c.nonce}:${cnonce}`);
+  const parts = [`username=${quote(creds.username)}`, `realm=${quote(c.realm)}`, `nonce=${quote(c.nonce)}`, `uri=${quote(uri)}`];
+  if (c.qop.length === 0) {
+    // RFC 2069 compatibility: response = H(HA1:nonce:HA2), no qop/nc/cnonce.
+    const response = md5Hex(`${ha1}:${c.nonce}:${md5Hex(`${method}:${uri}`)}`);
+    parts.push(`response=${quote(response)}`);
+  } else {
+    const ncs = formatNc(nc);
+    const response = digestResponse({ username: creds.username, realm: c.realm, password: creds.password, method, uri, nonce: c.nonce, nc: ncs, cnonce, qop: 'auth' }, ha1);
+    parts.push(`algorithm=${sess ? 'MD5-sess' : 'MD5'}`, 'qop=auth', `nc=${ncs}`, `cnonce=${quote(cnonce)}`, `response=${quote(response)}`);
+  }
+  if (c.opaque !== undefined) parts.push(`opaque=${quote(c.opaque)}`);
+  return `Digest ${parts.join(', ')}`;
+}

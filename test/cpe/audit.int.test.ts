@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { CwmpMessage, Fault } from '../../src/cwmp/index.js';
-import { TestBed, envelope, fixture, informResponse, manualClock, queueAcs, rawHeader, testProfileObject, virtualClock } from './harness.js';
+import { TestBed, envelope, fixture, informResponse, manualClock, queueAcs, rawHeader, testProfileObject, virtualClock, downloadFixture } from './harness.js';
 import type { Reply } from './harness.js';
 
 let bed: TestBed;
@@ -131,7 +131,7 @@ describe('fault answers (A.5) on the wire', () => {
 describe('session headers of CPE requests', () => {
   it('TransferComplete goes out with SOAPAction "" and text/xml, a fresh cwmp:ID, on the Inform connection', async () => {
     const { acs, cpe, rpcs } = await setup();
-    rpcs.push(fixture('acs/download.xml'));
+    rpcs.push(downloadFixture());
     await cpe.inform(['6 CONNECTION REQUEST']);
     await cpe.waitForSession((s) => codes(s).includes('7 TRANSFER COMPLETE'));
     const tc = acs.requests.find((r) => r.kind === 'transfer-complete')!;
@@ -149,7 +149,7 @@ describe('event retention (notes §2.3)', () => {
   it('7 TRANSFER COMPLETE + M Download survive an HTTP 500 to the TransferComplete and are delivered by the retry', async () => {
     bed = new TestBed(virtualClock());
     let failTc = true;
-    const base = queueAcs({ rpcs: [fixture('acs/download.xml')] });
+    const base = queueAcs({ rpcs: [downloadFixture()] });
     const acs = await bed.acs((req, a): Reply | Promise<Reply> => {
       if (req.kind === 'transfer-complete' && failTc) {
         failTc = false;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { CwmpMessage } from '../../src/cwmp/index.js';
-import { TRANSPORTS, TestBed, manualClock, envelope, fixture, informResponse, queueAcs, testProfileObject, virtualClock } from './harness.js';
+import { createFakeAcs } from '../../src/acs/index.js';
+import { TRANSPORTS, TestBed, manualClock, envelope, fixture, informResponse, queueAcs, testProfileObject, virtualClock, downloadFixture } from './harness.js';
 import type { Reply } from './harness.js';
 import type { Clock } from '../../src/clock/index.js';
 
@@ -164,7 +165,7 @@ describe('events (TR-069 §3.7.1.5)', () => {
     });
     cpe.start();
     await cpe.whenBootstrapped();
-    rpcs.push(fixture('acs/download.xml'));
+    rpcs.push(downloadFixture());
     const s = await cpe.inform(['6 CONNECTION REQUEST']);
     const dr = acs.requests.filter((r) => r.kind === 'response').pop()!;
     expect(decodeEnvelope(dr.body).body).toEqual({ name: 'DownloadResponse', status: 1, startTime: '0001-01-01T00:00:00Z', completeTime: '0001-01-01T00:00:00Z' });
@@ -184,8 +185,17 @@ describe('events (TR-069 §3.7.1.5)', () => {
     const { cpe, acs, rpcs } = await setup();
     cpe.start();
     await cpe.whenBootstrapped();
-    rpcs.push(fixture('acs/download.xml').replace('1 Firmware Upgrade Image', '3 Vendor Configuration File'));
-    await cpe.inform(['6 CONNECTION REQUEST']);
+    // The CPE really fetches the file (issue 15): serve it from a fake ACS's file server on loopback.
+    const files = await createFakeAcs();
+    try {
+      const url = files.files.serve('cfg.bin', 'x'.repeat(1048576));
+      rpcs.push(downloadFixture(url).replace('1 Firmware Upgrade Image', '3 Vendor Configuration File'));
+      await cpe.inform(['6 CONNECTION REQUEST']);
+      await cpe.waitForSession((x) => codes(x).includes('7 TRANSFER COMPLETE'));
+      expect(files.files.requests).toEqual([expect.objectContaining({ method: 'GET', status: 200, bytes: 1048576 })]);
+    } finally {
+      await files.close();
+    }
     await cpe.waitForSession((x) => codes(x).includes('7 TRANSFER COMPLETE'));
     expect(decodeEnvelope(acs.requests.find((r) => r.kind === 'transfer-complete')!.body).body).toMatchObject({ faultStruct: { faultCode: 0, faultString: '' } });
   });

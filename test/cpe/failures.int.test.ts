@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inform } from '../../src/cwmp/index.js';
 import type { SessionRecord } from '../../src/cpe/index.js';
-import { TestBed, describeOverTransports, envelope, fault, fixture, informResponse, queueAcs, virtualClock } from './harness.js';
+import { TestBed, describeOverTransports, envelope, fault, fixture, informResponse, queueAcs, virtualClock, downloadFixture } from './harness.js';
 import type { Reply, SeenRequest } from './harness.js';
 
 let bed: TestBed;
@@ -208,7 +208,7 @@ describe('8005 Retry request and HoldRequests', () => {
   it('8005 to TransferComplete → the CPE resends TransferComplete in the same session', async () => {
     bed = new TestBed(virtualClock());
     let tcs = 0;
-    const base = queueAcs({ rpcs: [fixture('acs/download.xml')] });
+    const base = queueAcs({ rpcs: [downloadFixture()] });
     const acs = await bed.acs((req, a) => {
       if (req.kind === 'transfer-complete' && ++tcs === 1) return { body: fixture('acs/fault-8005.xml') };
       return base(req, a);
@@ -224,7 +224,7 @@ describe('8005 Retry request and HoldRequests', () => {
 
   it('8005 forever → bounded retries, then the session fails and the transfer stays pending', async () => {
     bed = new TestBed(virtualClock());
-    const base = queueAcs({ rpcs: [fixture('acs/download.xml')] });
+    const base = queueAcs({ rpcs: [downloadFixture()] });
     const acs = await bed.acs((req, a) => (req.kind === 'transfer-complete' ? { body: fixture('acs/fault-8005.xml') } : base(req, a)));
     const cpe = bed.cpe(acs.url);
     cpe.start();
@@ -237,7 +237,7 @@ describe('8005 Retry request and HoldRequests', () => {
   it('HoldRequests=1 in InformResponse: no CPE request in the next POST (empty POST instead); the transfer waits for the next session', async () => {
     bed = new TestBed(virtualClock());
     let hold = false;
-    const base = queueAcs({ rpcs: [fixture('acs/download.xml')] });
+    const base = queueAcs({ rpcs: [downloadFixture()] });
     const acs = await bed.acs((req, a) => {
       if (req.kind === 'inform' && hold) return { body: informResponse(req.id, '1-2', '<cwmp:HoldRequests soap-env:mustUnderstand="1">1</cwmp:HoldRequests>') };
       return base(req, a);

@@ -181,6 +181,15 @@ export function fixture(name: string): string {
 }
 
 /**
+ * The Download fixture pointed at a loopback URL: the CPE really fetches it, and tests
+ * must never reach beyond 127.0.0.1. The default (port 1: nothing listens) fails fast
+ * with 9015, enough for tests about events and sessions, not about the file.
+ */
+export function downloadFixture(url = 'http://127.0.0.1:1/fw.bin'): string {
+  return fixture('acs/download.xml').replace('http://files.example/fw.bin?v=2&amp;sig=ab', url.replace(/&/g, '&amp;'));
+}
+
+/**
  * A well-behaved ACS: InformResponse to each Inform, TransferCompleteResponse /
  * GetRPCMethodsResponse to CPE requests, then the queued raw RPC envelopes one by one
  * (in reply to the empty POST and to each CPE response), then 204.

@@ -1,0 +1,17 @@
+/**
+ * File transfers of a CPE (issue 15): the HTTP(S) client with file-server auth,
+ * firmware images and the transfer queue. `cpe/` asks it and records the result;
+ * it knows nothing of SOAP sessions.
+ * @module
+ */
+
+// ---- HTTP client ----------------------------------------------------------------
+export { fetchFile, putFile, checkTransferUrl, transferFault, TransferAbortedError, MAX_REDIRECTS } from './http.js';
+export type { TransferCredentials, TransferRequestOptions, FetchFileOptions, FetchFileResult, PutFileOptions } from './http.js';
+
+// ---- firmware images ----------------------------------------------------------------
+export { ImageInspector, versionFromHead, versionFromUrl, IMAGE_HEAD_BYTES, VERSION_HEADER, CHECKSUM_HEADER } from './image.js';
+
+// ---- queue ----------------------------------------------------------------------
+export { TransferQueue, compareVersions, FIRMWARE_FILE_TYPE } from './queue.js';
+export type { TransferRequest, TransferState, QueuedTransfer, TransferOutcome, FirmwarePlan, TransferHost } from './queue.js';
