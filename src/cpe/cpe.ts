@@ -244,6 +244,8 @@ export class Cpe implements AsyncDisposable {
   private started = false;
   private closed = false;
   private offline = false;
+  /** Rebooting into a new firmware image (a subset of `offline`): CRs are not even answered. */
+  private dark = false;
   private suppressNotifications = 0;
   private sessionSeq = 0;
   private idSeq = 0;
@@ -340,6 +342,22 @@ export class Cpe implements AsyncDisposable {
   /** Simulated time of the next periodic Inform, if armed. */
   get nextPeriodicAt(): number | undefined {
     return this.periodicJob?.due;
+  }
+
+  /**
+   * False while the device is dark, rebooting into a new firmware image (ref §7.2 step
+   * 4): the fleet's CR listener then drops Connection Requests unanswered.
+   */
+  get poweredOn(): boolean {
+    return !this.dark;
+  }
+
+  /**
+   * The running firmware version: `transfer.firmware.versionPath`, else
+   * `<root>.DeviceInfo.SoftwareVersion`; undefined when the tree has neither.
+   */
+  get firmwareVersion(): string | undefined {
+    return this.params.getValue(this.profile.transfer.firmware?.versionPath ?? `${this.params.root}.DeviceInfo.SoftwareVersion`);
   }
 
   /** True while a session runs or waits for the mutex. */
@@ -796,6 +814,7 @@ export class Cpe implements AsyncDisposable {
     try {
       if (this.closed) return;
       this.offline = true;
+      this.dark = true;
       this.periodicJob?.cancel();
       this.periodicJob = undefined;
       this.retryJob?.cancel();
@@ -805,6 +824,7 @@ export class Cpe implements AsyncDisposable {
         await this.sleep(fw.applyDelayMs);
       } finally {
         this.offline = false;
+        this.dark = false;
       }
       if (this.closed) return;
       if (this.params.has(fw.versionPath)) this.quietly(() => this.params.setInternal(fw.versionPath, version));

@@ -246,6 +246,13 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
     const reg = routeTo(target);
     if (!reg) return send(404, 'not-found', undefined, {});
     const { cpeId, config } = reg;
+    // A device that is powered off (rebooting into a new firmware image) answers
+    // nothing: the connection is dropped, as a dark box's would time out or reset.
+    if (reg.endpoint.poweredOn?.() === false) {
+      res.socket?.destroy();
+      emit({ ...base, cpeId, status: 0, reason: 'powered-off' });
+      return;
+    }
     // 2. Auth. Credentials read per request (seed: an SPV takes effect immediately).
     let credentials = { username: '', password: '' };
     if (config.scheme !== '') {

@@ -31,6 +31,11 @@ export interface CrEndpoint {
    * makes its own from `config.throttleWindowMs`.
    */
   readonly throttle?: CrThrottle;
+  /**
+   * False while the device is dark (e.g. rebooting into a new firmware image): the
+   * request gets no answer at all, its connection is dropped. Absent = always on.
+   */
+  poweredOn?(): boolean;
 }
 
 /** Outcome of one CR request, for logs and observers. */
@@ -39,7 +44,7 @@ export interface CrRequestEvent {
   method: string;
   path: string;
   status: number;
-  /** `accepted`, `method`, `not-found`, `unauthorized`, `stale`, `replay`, `not-populated`, `throttled`, … */
+  /** `accepted`, `method`, `not-found`, `unauthorized`, `stale`, `replay`, `not-populated`, `throttled`, `powered-off` (status 0: dropped), … */
   reason: string;
   remoteAddress: string | undefined;
   /** Finer cause for logs and tests: `no-credentials`, `malformed`, `wrong-credentials`, `expired`, `nc-reused`, `uri-mismatch`, … */

@@ -596,6 +596,10 @@ class CpeCrEndpoint implements CrEndpoint, UdpCrEndpoint {
   onRequest(): void {
     this.cpe.connectionRequest();
   }
+
+  poweredOn(): boolean {
+    return this.cpe.poweredOn;
+  }
 }
 
 /** A UDP datagram's outcome in the fleet's CR log (`status` 0: UDP has no reply). */

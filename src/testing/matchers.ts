@@ -514,6 +514,85 @@ export function toHaveCompletedSessions(this: MatcherContext, received: unknown,
   };
 }
 
+// ---- transfers and firmware (issue 15) ---------------------------------------------------
+
+/** What `toHaveCompletedTransfer` looks for; every given field must match. */
+export interface CompletedTransferExpectation {
+  commandKey?: string | AsymmetricMatch;
+  faultCode?: number | AsymmetricMatch;
+  faultString?: string | AsymmetricMatch;
+}
+/** An asymmetric matcher as both runners shape it. */
+type AsymmetricMatch = { asymmetricMatch(other: unknown): boolean };
+
+interface TransferLine {
+  cpeId: string;
+  commandKey: string;
+  faultCode: number;
+  faultString: string;
+}
+
+/** TransferCompletes a CPE sent that the ACS acknowledged (TransferCompleteResponse next). */
+function completedTransfers(c: CpeView): TransferLine[] {
+  const out: TransferLine[] = [];
+  for (const s of c.sessions) {
+    const e = s.entries;
+    for (let i = 0; i < e.length; i++) {
+      const m = e[i]!.message;
+      if (e[i]!.dir !== 'cpe->acs' || !isObject(m) || m['name'] !== 'TransferComplete') continue;
+      const next = e.slice(i + 1).find((x) => x.dir === 'acs->cpe');
+      if (!next || !next.summary.includes('TransferCompleteResponse')) continue;
+      const f = isObject(m['faultStruct']) ? m['faultStruct'] : {};
+      out.push({ cpeId: c.id, commandKey: String(m['commandKey'] ?? ''), faultCode: Number(f['faultCode'] ?? 0), faultString: String(f['faultString'] ?? '') });
+    }
+  }
+  return out;
+}
+
+/**
+ * `expect(cpe | fleet).toHaveCompletedTransfer({ commandKey?, faultCode?, faultString? })`:
+ * the CPE (on a fleet: any CPE) sent a TransferComplete with those fields and the ACS
+ * acknowledged it. Reads the transcript now (messages must be kept: the default).
+ */
+export function toHaveCompletedTransfer(this: MatcherContext, received: unknown, expected: CompletedTransferExpectation = {}): MatcherResult {
+  let cpes: readonly CpeView[];
+  if (isFleet(received)) cpes = received.cpes;
+  else if (isCpe(received)) cpes = [received];
+  else throw new MatcherUsageError(`toHaveCompletedTransfer: received value must be a Cpe or a Fleet, got ${describeValue(received)}`);
+  if (!isObject(expected)) throw new MatcherUsageError(`toHaveCompletedTransfer: expected { commandKey?, faultCode?, faultString? }, got ${describeValue(expected)}`);
+  const lines = cpes.flatMap(completedTransfers);
+  const want = expected as Record<string, unknown>;
+  const hit = lines.some((l) => Object.keys(want).every((k) => this.equals((l as unknown as Record<string, unknown>)[k], want[k])));
+  const hint = this.utils.matcherHint('toHaveCompletedTransfer', 'received', 'expected', { isNot: this.isNot ?? false });
+  return {
+    pass: hit,
+    message: () =>
+      [
+        hint,
+        '',
+        `Expected: ${this.isNot ? 'no' : 'a'} TransferComplete matching ${this.utils.printExpected(expected)}`,
+        `Received: ${lines.length} acknowledged TransferComplete(s)${lines.length ? ':' : ''}`,
+        ...bounded(lines.map((l) => `  ${l.cpeId}  CommandKey=${JSON.stringify(l.commandKey)}  FaultCode=${l.faultCode}${l.faultString ? ` ${l.faultString}` : ''}`)),
+      ].join('\n'),
+  };
+}
+
+/**
+ * `expect(cpe).toHaveFirmware('7.2.1')`: the running firmware version (the profile's
+ * `transfer.firmware.versionPath`, else `<root>.DeviceInfo.SoftwareVersion`) is `version`.
+ */
+export function toHaveFirmware(this: MatcherContext, received: unknown, version: unknown): MatcherResult {
+  if (!isCpe(received)) throw new MatcherUsageError(`toHaveFirmware: received value must be a Cpe (e.g. fleet.cpe(1)), got ${describeValue(received)}`);
+  const r = received as CpeView & { firmwareVersion?: string };
+  const actual = 'firmwareVersion' in r ? r.firmwareVersion : (r.params.getValue('Device.DeviceInfo.SoftwareVersion') ?? r.params.getValue('InternetGatewayDevice.DeviceInfo.SoftwareVersion'));
+  if (actual === undefined) throw new MatcherUsageError(`toHaveFirmware: ${received.id} has no firmware version leaf (transfer.firmware.versionPath or DeviceInfo.SoftwareVersion)`);
+  const hint = this.utils.matcherHint('toHaveFirmware', 'cpe', 'version', { isNot: this.isNot ?? false });
+  return {
+    pass: this.equals(actual, version),
+    message: () => [hint, '', `Expected: ${this.isNot ? 'not ' : ''}${this.utils.printExpected(version)}`, `Received: ${this.utils.printReceived(actual)} (${received.id})`].join('\n'),
+  };
+}
+
 // ---- CR response matchers ------------------------------------------------------------
 
 function statusOf(res: unknown, matcher: string): number {
@@ -637,6 +716,8 @@ export const cpeSimMatchers = {
   toHaveReceivedRpc: tracked('toHaveReceivedRpc', toHaveReceivedRpc),
   toHaveParameterValue,
   toHaveCompletedSessions,
+  toHaveCompletedTransfer,
+  toHaveFirmware,
   toBeThrottled,
   toBeUnauthorized,
   toBeAccepted,

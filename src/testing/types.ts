@@ -4,7 +4,7 @@
  * @module
  */
 import type { AcsRpcName } from '../acs/index.js';
-import type { ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
+import type { CompletedTransferExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
 
 /**
  * cpe-sim's matchers. The async ones (`toHaveInformed`, `toHaveReceivedRpc`) wait
@@ -32,6 +32,18 @@ export interface CpeSimMatchers<R = unknown> {
   toHaveParameterValue(path: string, value: string | AsymmetricLike): R;
   /** On a `Cpe` or a `Fleet` (total): exactly `n` sessions ended successfully. */
   toHaveCompletedSessions(n: number | AsymmetricLike): R;
+  /**
+   * On a `Cpe` or a `Fleet` (any CPE): a TransferComplete with these fields was sent and
+   * acknowledged by the ACS.
+   * @example expect(fleet.cpe(1)).toHaveCompletedTransfer({ commandKey: 'fw-1', faultCode: 0 })
+   */
+  toHaveCompletedTransfer(expected?: CompletedTransferExpectation): R;
+  /**
+   * On a `Cpe`: the running firmware version (`transfer.firmware.versionPath`, else
+   * `DeviceInfo.SoftwareVersion`) is `version`.
+   * @example expect(fleet.cpe(1)).toHaveFirmware('7.2.1')
+   */
+  toHaveFirmware(version: string | AsymmetricLike): R;
   /** On a CR response: 503 with a whole-seconds Retry-After (optionally equal to `retryAfter`). */
   toBeThrottled(options?: { retryAfter?: number | AsymmetricLike } & Omit<ToBeThrottledOptions, 'retryAfter'>): R;
   /** On a CR response: 401, with a WWW-Authenticate challenge of `scheme` (`false`: no challenge). */

@@ -24,6 +24,9 @@ export async function vitestTypes(): Promise<void> {
   expect(res).toBeThrottled({ retryAfter: 5 });
   expect(res).toBeUnauthorized({ scheme: 'digest' });
   expect(res).not.toBeAccepted();
+  expect(cpe).toHaveCompletedTransfer({ commandKey: 'fw-1', faultCode: 0 });
+  expect(fleet).not.toHaveCompletedTransfer({ faultCode: expect.any(Number) });
+  expect(cpe).toHaveFirmware('7.2.1');
   // The async matchers return promises (they must be awaited); the others do not.
   // (A Promise of the received value with Vitest alone; of void when @types/jest's global
   // Matchers, which Vitest's assertions extend too, are augmented in the same program, as here.)
@@ -47,6 +50,10 @@ export async function vitestTypes(): Promise<void> {
   await expect(cpe).toHaveInformed('1 BOOT', { within: 5 });
   // @ts-expect-error Retry-After is whole seconds
   expect(res).toBeThrottled({ retryAfter: '5' });
+  // @ts-expect-error a fault code is a number
+  expect(cpe).toHaveCompletedTransfer({ faultCode: '9010' });
+  // @ts-expect-error a firmware version is a string
+  expect(cpe).toHaveFirmware(721);
   // @ts-expect-error CR auth is basic or digest
   expect(res).toBeUnauthorized({ scheme: 'ntlm' });
 }
@@ -59,9 +66,13 @@ export async function jestTypes(): Promise<void> {
   jestExpect(res).not.toBeUnauthorized({ scheme: 'basic' });
   jestExpect(cpe).toHaveCompletedSessions(1);
   jestExpect(res).toBeAccepted();
+  jestExpect(cpe).toHaveCompletedTransfer({ commandKey: jestExpect.stringMatching(/^fw/), faultCode: 9010 });
+  jestExpect(cpe).toHaveFirmware('7.2.1');
 
   // @ts-expect-error RPC names are typed under Jest too
   await jestExpect(cpe).toHaveReceivedRpc('GetParameterVals');
+  // @ts-expect-error unknown field
+  jestExpect(cpe).toHaveCompletedTransfer({ key: 'fw-1' });
   // @ts-expect-error toHaveCompletedSessions takes a count
   jestExpect(cpe).toHaveCompletedSessions('one');
   // @ts-expect-error toBeAccepted takes no argument
