@@ -62,7 +62,7 @@ export interface CoreResponse {
 }
 
 /** Methods the ACS answers in GetRPCMethodsResponse (TR-069 Table 5: required ACS methods). */
-export const ACS_RPC_METHODS: readonly string[] = ['Inform', 'GetRPCMethods', 'TransferComplete'];
+export const ACS_RPC_METHODS: readonly string[] = ['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete'];
 
 const VERSIONS: readonly CwmpVersion[] = ['1.0', '1.1', '1.2', '1.3', '1.4'];
 const NS_ORDER: readonly CwmpNamespace[] = ['urn:dslforum-org:cwmp-1-0', 'urn:dslforum-org:cwmp-1-1', 'urn:dslforum-org:cwmp-1-2'];
@@ -577,6 +577,8 @@ export class AcsCore {
     switch (body.name) {
       case 'TransferComplete':
         return this.envelopeResponse(s, { name: 'TransferCompleteResponse' }, cwmpId);
+      case 'AutonomousTransferComplete':
+        return this.envelopeResponse(s, { name: 'AutonomousTransferCompleteResponse' }, cwmpId);
       case 'GetRPCMethods':
         return this.envelopeResponse(s, { name: 'GetRPCMethodsResponse', methodList: [...ACS_RPC_METHODS] }, cwmpId);
       case 'Unknown': {

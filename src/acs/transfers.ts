@@ -4,7 +4,7 @@
  * finds the TransferComplete that reports it.
  * @module
  */
-import type { CpeResponse, Download } from '../cwmp/index.js';
+import type { CpeResponse, Download, Upload } from '../cwmp/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { ACS_ERROR, type AcsCore } from './core.js';
 
@@ -24,6 +24,20 @@ export interface DownloadOptions {
   /** Default 0. */
   delaySeconds?: number;
   /** Reject when the CPE did not answer the RPC within this many ms; default: wait until close(). */
+  timeoutMs?: number;
+}
+
+/** Options of `acs.upload()`: an Upload RPC with defaults. */
+export interface UploadOptions {
+  /** Where the CPE PUTs the file, e.g. `acs.files.url('uploads/cpe-1.cfg')`. */
+  url: string;
+  /** Default: `ul-<n>`, unique within this ACS. */
+  commandKey?: string;
+  /** Default `1 Vendor Configuration File`; `2 Vendor Log File` sends the CPE's recent session log. */
+  fileType?: string;
+  username?: string;
+  password?: string;
+  delaySeconds?: number;
   timeoutMs?: number;
 }
 
@@ -50,6 +64,7 @@ export interface WaitForTransferOptions {
 /** The helpers `createFakeAcs` mixes into the FakeAcs object. */
 export function transferHelpers(core: AcsCore): {
   download(cpe: string, opts: DownloadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
+  upload(cpe: string, opts: UploadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
   transferCompletes(cpe?: string): TransferCompleteRecord[];
   waitForTransferComplete(cpe: string, opts?: WaitForTransferOptions): Promise<TransferCompleteRecord>;
 } {
@@ -90,6 +105,20 @@ export function transferHelpers(core: AcsCore): {
         delaySeconds: o.delaySeconds ?? 0,
         successURL: '',
         failureURL: '',
+      };
+      const response = await core.rpc(cpe, req, o.timeoutMs);
+      return { commandKey, response };
+    },
+    async upload(cpe, o) {
+      const commandKey = o.commandKey ?? `ul-${++seq}`;
+      const req: Upload = {
+        name: 'Upload',
+        commandKey,
+        fileType: o.fileType ?? '1 Vendor Configuration File',
+        url: o.url,
+        username: o.username ?? '',
+        password: o.password ?? '',
+        delaySeconds: o.delaySeconds ?? 0,
       };
       const response = await core.rpc(cpe, req, o.timeoutMs);
       return { commandKey, response };

@@ -7,7 +7,7 @@
 import type { Logger } from '../log/index.js';
 import type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 import type { AcsFiles } from './files.js';
-import type { DownloadOptions, TransferCompleteRecord, WaitForTransferOptions } from './transfers.js';
+import type { DownloadOptions, TransferCompleteRecord, UploadOptions, WaitForTransferOptions } from './transfers.js';
 import type {
   AcsRequest,
   CpeResponse,
@@ -262,6 +262,12 @@ export interface FakeAcs extends AsyncDisposable {
    * const { commandKey } = await acs.download('cpe-1', { url: acs.files.serve('fw.img', { image: { version: '7.2.1' } }) });
    */
   download(cpe: string, opts: DownloadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
+  /**
+   * Queues an Upload (default FileType `1 Vendor Configuration File`) for the device's next
+   * session; resolves with the CommandKey and the UploadResponse or Fault.
+   * @example await acs.upload('cpe-1', { url: acs.files.url('up/cpe-1.cfg') }); const up = await acs.files.waitForUpload('up/cpe-1.cfg');
+   */
+  upload(cpe: string, opts: UploadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
   /** The TransferCompletes received (from one device, or all), oldest first. */
   transferCompletes(cpe?: string): TransferCompleteRecord[];
   /** Resolves with the first TransferComplete from `cpe` (matching `commandKey`), received already or later. */

@@ -4,9 +4,9 @@
  * the ACS through {@link runSession}.
  * @module
  */
-import { CpeSimError, isCpeSimError } from '../errors/index.js';
+import { CpeSimError, CwmpFault, isCpeSimError } from '../errors/index.js';
 import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
-import type { CpeRequest, CwmpMessage, DeviceIdStruct, Download, EventCode, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
+import type { AllQueuedTransferStruct, AutonomousTransferComplete, CpeRequest, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
 import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
 import { createParameterTree, GeneratorClock } from '../datamodel/index.js';
@@ -218,6 +218,8 @@ export class Cpe implements AsyncDisposable {
   private readonly ring: Ring<SessionRecord>;
   private readonly informRing: Ring<InformRecord>;
   private pendingTransfers: PendingTransfer[] = [];
+  /** AutonomousTransferComplete requests not yet acknowledged (A.3.3.3). */
+  private pendingAutonomous: AutonomousTransferComplete[] = [];
   /** Parameters with notification 1/2 that changed since the last delivered Inform. */
   private changed: Set<string> = none();
   private consecutiveFailures = 0;
@@ -465,6 +467,52 @@ export class Cpe implements AsyncDisposable {
   }
 
   /**
+   * Reports a transfer the device did on its own (e.g. it upgraded itself), TR-069 A.3.3.3:
+   * queues `10 AUTONOMOUS TRANSFER COMPLETE` and an AutonomousTransferComplete request,
+   * and runs a session. With `version` (a firmware download that succeeded) the new
+   * version is written to the firmware version leaf first. Resolves with the session
+   * that carried it.
+   * @example await cpe.autonomousTransferComplete({ fileType: '1 Firmware Upgrade Image', transferURL: 'http://vendor.example/fw.img', version: '7.3.0' })
+   */
+  autonomousTransferComplete(t: {
+    fileType: string;
+    isDownload?: boolean;
+    announceURL?: string;
+    transferURL?: string;
+    fileSize?: number;
+    targetFileName?: string;
+    faultCode?: number;
+    faultString?: string;
+    /** Simulated ms; default now. */
+    startTime?: number;
+    /** Firmware only: the version now running. */
+    version?: string;
+  }): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (typeof t.fileType !== 'string' || t.fileType.trim() === '') return Promise.reject(new CpeSimError('CPESIM_TRANSFER_INVALID', 'autonomousTransferComplete: fileType must be a non-empty FileType such as "1 Firmware Upgrade Image"'));
+    const now = this.clock.now();
+    const faultCode = t.faultCode ?? 0;
+    if (t.version !== undefined && faultCode === 0) {
+      const path = this.profile.transfer.firmware?.versionPath ?? `${this.params.root}.DeviceInfo.SoftwareVersion`;
+      if (this.params.has(path)) this.quietly(() => this.params.setInternal(path, t.version!));
+    }
+    this.pendingAutonomous.push({
+      name: 'AutonomousTransferComplete',
+      announceURL: t.announceURL ?? '',
+      transferURL: t.transferURL ?? '',
+      isDownload: t.isDownload ?? true,
+      fileType: t.fileType,
+      fileSize: t.fileSize ?? 0,
+      targetFileName: t.targetFileName ?? '',
+      faultStruct: { faultCode, faultString: t.faultString ?? '' },
+      startTime: formatDateTime(t.startTime ?? now),
+      completeTime: formatDateTime(now),
+    });
+    this.queue.add(EVENT.AUTONOMOUS_TRANSFER_COMPLETE);
+    return this.requestSession();
+  }
+
+  /**
    * Fire-and-forget session trigger (timers, CRs, notifications): outcomes land in the
    * transcript. `bypassBackoff`: only for the retry itself and a Connection Request.
    */
@@ -498,7 +546,7 @@ export class Cpe implements AsyncDisposable {
         return;
       }
       const last = this.ring.items[this.ring.items.length - 1];
-      if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.changed.size === 0 && last) {
+      if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && this.changed.size === 0 && last) {
         // What this trigger wanted delivered went out with an earlier session (e.g. the boot session after a reboot).
         d.resolve(last);
         return;
@@ -646,7 +694,7 @@ export class Cpe implements AsyncDisposable {
 
   /** TR-069 §3.2.1.1: retry after a randomised, growing wait while there is something to deliver. */
   private scheduleRetry(): void {
-    if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.changed.size === 0) return;
+    if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && this.changed.size === 0) return;
     const wait = retryWaitMs(this.consecutiveFailures, this.retryPolicy(), this.retryOpts?.random ?? Math.random);
     this.retryJob?.cancel();
     this.retryJob = this.scheduler.after(wait, () => {
@@ -720,11 +768,18 @@ export class Cpe implements AsyncDisposable {
       startTime: t.startTime,
       completeTime: t.completeTime,
     }));
+    reqs.push(...this.pendingAutonomous);
     if (this.sendGetRPCMethods) reqs.push({ name: 'GetRPCMethods' });
     return reqs;
   }
 
   private cpeRequestAnswered(req: CpeRequest): void {
+    if (req.name === 'AutonomousTransferComplete') {
+      // AutonomousTransferCompleteResponse delivers `10 AUTONOMOUS TRANSFER COMPLETE` once none is left (§3.7.1.5).
+      this.pendingAutonomous = this.pendingAutonomous.filter((a) => a !== req);
+      if (this.pendingAutonomous.length === 0) this.queue.remove(EVENT.AUTONOMOUS_TRANSFER_COMPLETE);
+      return;
+    }
     if (req.name !== 'TransferComplete') return;
     // TransferCompleteResponse delivers `M Download`(key) and, once no transfer is left, `7 TRANSFER COMPLETE`.
     const i = this.pendingTransfers.findIndex((t) => t.commandKey === req.commandKey && t.completeTime === req.completeTime);
@@ -787,7 +842,7 @@ export class Cpe implements AsyncDisposable {
   /** A transfer finished: queue `M Download`/`M Upload` + `7 TRANSFER COMPLETE` and start a session. */
   private transferDone(o: TransferOutcome): void {
     if (this.closed) return;
-    const event = o.request.kind === 'upload' ? EVENT.M_UPLOAD : EVENT.M_DOWNLOAD;
+    const event = transferEvent(o.request);
     this.pendingTransfers.push({
       event,
       commandKey: o.request.commandKey,
@@ -833,7 +888,7 @@ export class Cpe implements AsyncDisposable {
       this.consecutiveFailures = 0;
       // ref §7.2 step 5: the boot Inform carries [1 BOOT, M Download, 7 TRANSFER COMPLETE].
       this.queue.add(EVENT.BOOT);
-      this.queue.add(EVENT.M_DOWNLOAD, o.request.commandKey);
+      this.queue.add(transferEvent(o.request), o.request.commandKey);
       this.transferDone({ ...o, completeTime: this.clock.now() });
       this.armPeriodic();
     } finally {
@@ -876,6 +931,7 @@ export class Cpe implements AsyncDisposable {
         this.jobs.clear();
         this.queue.clear();
         this.pendingTransfers = [];
+        this.pendingAutonomous = [];
         // Queued transfers vanish and one in flight is aborted; the next Download starts a fresh queue.
         this.transferQueue?.close();
         this.transferAbort?.abort();
@@ -1075,7 +1131,47 @@ export class Cpe implements AsyncDisposable {
     scheduleInform(delaySeconds: number, commandKey: string): void {
       this.cpe.scheduleInform(delaySeconds, commandKey);
     }
+    startUpload(req: Upload): void {
+      this.cpe.startTransfer({ kind: 'upload', commandKey: req.commandKey, fileType: req.fileType, url: req.url, username: req.username, password: req.password, fileSize: 0, targetFileName: '', delaySeconds: req.delaySeconds });
+    }
+    scheduleDownload(req: ScheduleDownload): void {
+      const now = this.cpe.clock.now();
+      this.cpe.startTransfer({
+        kind: 'download',
+        commandKey: req.commandKey,
+        fileType: req.fileType,
+        url: req.url,
+        username: req.username,
+        password: req.password,
+        fileSize: req.fileSize,
+        targetFileName: req.targetFileName,
+        delaySeconds: 0,
+        // A.4.1.10: WindowStart/WindowEnd are seconds from the RPC's receipt.
+        windows: req.timeWindowList.map((w) => ({ start: now + w.windowStart * 1000, end: now + w.windowEnd * 1000, mode: w.windowMode })),
+      });
+    }
+    queuedTransfers(): AllQueuedTransferStruct[] {
+      return (this.cpe.transferQueue?.items ?? []).map((q) => ({
+        commandKey: q.request.commandKey,
+        state: q.state,
+        isDownload: q.request.kind === 'download',
+        fileType: q.request.fileType,
+        fileSize: q.request.fileSize,
+        targetFileName: q.request.targetFileName,
+      }));
+    }
+    cancelTransfer(commandKey: string): void {
+      const q = this.cpe.transferQueue;
+      if (!q) throw new CwmpFault(9003, `Invalid arguments: no queued transfer has CommandKey ${JSON.stringify(commandKey)}`);
+      q.cancel(commandKey);
+    }
   };
+}
+
+/** The `M …` event a transfer's TransferComplete delivers (TR-069 Table 7). */
+function transferEvent(r: TransferRequest): EventCode {
+  if (r.kind === 'upload') return EVENT.M_UPLOAD;
+  return r.windows !== undefined ? EVENT.M_SCHEDULE_DOWNLOAD : EVENT.M_DOWNLOAD;
 }
 
 /** True for the error waiters get when their CPE is closed. */

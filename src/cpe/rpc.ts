@@ -7,7 +7,7 @@
  * @module
  */
 import { CwmpFault } from '../errors/index.js';
-import type { AcsRequest, CpeResponse, CwmpMessage, Download } from '../cwmp/index.js';
+import type { AcsRequest, AllQueuedTransferStruct, CpeResponse, CwmpMessage, Download, ScheduleDownload, Upload } from '../cwmp/index.js';
 import { CPE_RPC_METHODS, UNKNOWN_TIME } from '../cwmp/index.js';
 import type { NotificationLevel, ParameterTree, SetAttributesEntry, SetValueEntry } from '../datamodel/index.js';
 
@@ -24,6 +24,32 @@ export interface RpcHost {
   startDownload(req: Download): void;
   /** Arm a one-shot `3 SCHEDULED` + `M ScheduleInform` session. */
   scheduleInform(delaySeconds: number, commandKey: string): void;
+  /** Queue an Upload; it completes later with a TransferComplete. */
+  startUpload(req: Upload): void;
+  /** Queue a ScheduleDownload (windows already checked). */
+  scheduleDownload(req: ScheduleDownload): void;
+  /** Transfers queued or in progress, oldest first. */
+  queuedTransfers(): AllQueuedTransferStruct[];
+  /** Cancel the not-yet-started transfers with this CommandKey; throws 9021 if one already started. */
+  cancelTransfer(commandKey: string): void;
+}
+
+/** TR-069 A.4.1.10 WindowMode values (a vendor `X <OUI> …` mode is accepted too). */
+const WINDOW_MODES = /^(1 At Any Time|2 Immediately|3 When Idle|4 Confirmation Needed|X [0-9A-F]{6} .+)$/;
+
+/**
+ * A.4.1.10: one or two windows, each WindowEnd >= WindowStart, the second starting at or
+ * after the first one's end.
+ */
+function checkTimeWindows(req: ScheduleDownload): void {
+  const w = req.timeWindowList;
+  if (w.length < 1 || w.length > 2) throw new CwmpFault(9003, `ScheduleDownload TimeWindowList has ${w.length} windows, 1 or 2 expected`);
+  for (const [i, t] of w.entries()) {
+    if (t.windowEnd < t.windowStart) throw new CwmpFault(9003, `ScheduleDownload window ${i + 1} ends (${t.windowEnd}s) before it starts (${t.windowStart}s)`);
+    if (!WINDOW_MODES.test(t.windowMode)) throw new CwmpFault(9003, `ScheduleDownload window ${i + 1} has WindowMode ${JSON.stringify(t.windowMode)}; expected "1 At Any Time", "2 Immediately", "3 When Idle" or "4 Confirmation Needed"`);
+  }
+  const [a, b] = w;
+  if (a && b && b.windowStart < a.windowEnd) throw new CwmpFault(9003, `ScheduleDownload windows overlap: the second starts at ${b.windowStart}s, before the first ends at ${a.windowEnd}s`);
 }
 
 /** cwmp-1-0.xsd: CommandKey and ParameterKey are at most 32 characters. */
@@ -137,6 +163,32 @@ export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unkno
       if (!Number.isInteger(msg.delaySeconds) || msg.delaySeconds < 1) throw new CwmpFault(9003, `ScheduleInform DelaySeconds must be at least 1, got ${msg.delaySeconds}`);
       host.scheduleInform(msg.delaySeconds, msg.commandKey);
       return { name: 'ScheduleInformResponse' };
+
+    case 'Upload':
+      checkKey('CommandKey', msg.commandKey);
+      if (msg.fileType.trim() === '') throw new CwmpFault(9003, 'Upload FileType is empty');
+      if (msg.url.trim() === '') throw new CwmpFault(9003, 'Upload URL is empty');
+      host.startUpload(msg);
+      return { name: 'UploadResponse', status: 1, startTime: UNKNOWN_TIME, completeTime: UNKNOWN_TIME };
+
+    case 'ScheduleDownload':
+      checkKey('CommandKey', msg.commandKey);
+      if (msg.fileType.trim() === '') throw new CwmpFault(9003, 'ScheduleDownload FileType is empty');
+      if (msg.url.trim() === '') throw new CwmpFault(9003, 'ScheduleDownload URL is empty');
+      checkTimeWindows(msg);
+      host.scheduleDownload(msg);
+      return { name: 'ScheduleDownloadResponse' };
+
+    case 'GetQueuedTransfers':
+      return { name: 'GetQueuedTransfersResponse', transferList: host.queuedTransfers().map((t) => ({ commandKey: t.commandKey, state: t.state })) };
+
+    case 'GetAllQueuedTransfers':
+      return { name: 'GetAllQueuedTransfersResponse', transferList: host.queuedTransfers() };
+
+    case 'CancelTransfer':
+      checkKey('CommandKey', msg.commandKey);
+      host.cancelTransfer(msg.commandKey);
+      return { name: 'CancelTransferResponse' };
 
     case 'Unknown':
       throw new CwmpFault(9000, `Method not supported: ${msg.method}`);

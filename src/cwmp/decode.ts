@@ -178,7 +178,27 @@ function decodeRpc(el: XmlElement): CwmpMessage {
         completeTime: tstr(el, 'CompleteTime', UNKNOWN),
       };
     }
+    case 'AutonomousTransferComplete': {
+      const fs = childNamed(el, 'FaultStruct');
+      return {
+        name: 'AutonomousTransferComplete',
+        announceURL: tstr(el, 'AnnounceURL', ''),
+        transferURL: tstr(el, 'TransferURL', ''),
+        isDownload: bool(el, 'IsDownload'),
+        fileType: tstr(el, 'FileType'),
+        fileSize: int(el, 'FileSize', 0, UINT, 0),
+        targetFileName: str(el, 'TargetFileName', ''),
+        faultStruct: fs ? { faultCode: int(fs, 'FaultCode', 0, UINT, 0), faultString: str(fs, 'FaultString', '') } : { faultCode: 0, faultString: '' },
+        startTime: tstr(el, 'StartTime', UNKNOWN),
+        completeTime: tstr(el, 'CompleteTime', UNKNOWN),
+      };
+    }
     case 'TransferCompleteResponse':
+    case 'AutonomousTransferCompleteResponse':
+    case 'GetQueuedTransfers':
+    case 'GetAllQueuedTransfers':
+    case 'ScheduleDownloadResponse':
+    case 'CancelTransferResponse':
     case 'GetRPCMethods':
     case 'SetParameterAttributesResponse':
     case 'RebootResponse':
@@ -234,6 +254,55 @@ function decodeRpc(el: XmlElement): CwmpMessage {
       };
     case 'ScheduleInform':
       return { name: 'ScheduleInform', delaySeconds: int(el, 'DelaySeconds', 0, UINT), commandKey: str(el, 'CommandKey', '') };
+    case 'Upload':
+      return {
+        name: 'Upload',
+        commandKey: str(el, 'CommandKey', ''),
+        fileType: tstr(el, 'FileType'),
+        url: tstr(el, 'URL'),
+        username: str(el, 'Username', ''),
+        password: str(el, 'Password', ''),
+        delaySeconds: int(el, 'DelaySeconds', 0, UINT, 0),
+      };
+    case 'ScheduleDownload':
+      return {
+        name: 'ScheduleDownload',
+        commandKey: str(el, 'CommandKey', ''),
+        fileType: tstr(el, 'FileType'),
+        url: tstr(el, 'URL'),
+        username: str(el, 'Username', ''),
+        password: str(el, 'Password', ''),
+        fileSize: int(el, 'FileSize', 0, UINT, 0),
+        targetFileName: str(el, 'TargetFileName', ''),
+        timeWindowList: items(req(el, 'TimeWindowList')).map((w) => ({
+          windowStart: int(w, 'WindowStart', 0, UINT),
+          windowEnd: int(w, 'WindowEnd', 0, UINT),
+          windowMode: tstr(w, 'WindowMode'),
+          userMessage: str(w, 'UserMessage', ''),
+          maxRetries: int(w, 'MaxRetries', -1, 2147483647, -1),
+        })),
+      };
+    case 'CancelTransfer':
+      return { name: 'CancelTransfer', commandKey: str(el, 'CommandKey', '') };
+    case 'UploadResponse':
+      return { name: 'UploadResponse', status: status(el), startTime: tstr(el, 'StartTime', UNKNOWN), completeTime: tstr(el, 'CompleteTime', UNKNOWN) };
+    case 'GetQueuedTransfersResponse':
+      return {
+        name: 'GetQueuedTransfersResponse',
+        transferList: items(childNamed(el, 'TransferList')).map((t) => ({ commandKey: str(t, 'CommandKey', ''), state: int(t, 'State', 1, 3) as 1 | 2 | 3 })),
+      };
+    case 'GetAllQueuedTransfersResponse':
+      return {
+        name: 'GetAllQueuedTransfersResponse',
+        transferList: items(childNamed(el, 'TransferList')).map((t) => ({
+          commandKey: str(t, 'CommandKey', ''),
+          state: int(t, 'State', 1, 3) as 1 | 2 | 3,
+          isDownload: bool(t, 'IsDownload'),
+          fileType: tstr(t, 'FileType', ''),
+          fileSize: int(t, 'FileSize', 0, UINT, 0),
+          targetFileName: str(t, 'TargetFileName', ''),
+        })),
+      };
     case 'GetParameterNamesResponse': {
       const parameterList: ParameterInfoStruct[] = items(childNamed(el, 'ParameterList')).map((s) => ({
         name: tstr(s, 'Name'),

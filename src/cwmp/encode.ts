@@ -185,7 +185,24 @@ function bodyNode(m: CwmpMessage): Node {
         w.str('StartTime', m.startTime),
         w.str('CompleteTime', m.completeTime),
       ]);
+    case 'AutonomousTransferComplete':
+      return rpc(m.name, [
+        w.str('AnnounceURL', m.announceURL),
+        w.str('TransferURL', m.transferURL),
+        w.bool('IsDownload', m.isDownload),
+        w.str('FileType', m.fileType),
+        w.int('FileSize', m.fileSize, 0, UINT),
+        w.str('TargetFileName', m.targetFileName),
+        { tag: 'FaultStruct', kids: [w.int('FaultCode', m.faultStruct.faultCode, 0, UINT), w.str('FaultString', m.faultStruct.faultString)] },
+        w.str('StartTime', m.startTime),
+        w.str('CompleteTime', m.completeTime),
+      ]);
     case 'TransferCompleteResponse':
+    case 'AutonomousTransferCompleteResponse':
+    case 'GetQueuedTransfers':
+    case 'GetAllQueuedTransfers':
+    case 'ScheduleDownloadResponse':
+    case 'CancelTransferResponse':
     case 'GetRPCMethods':
     case 'SetParameterAttributesResponse':
     case 'RebootResponse':
@@ -224,6 +241,69 @@ function bodyNode(m: CwmpMessage): Node {
       ]);
     case 'ScheduleInform':
       return rpc(m.name, [w.int('DelaySeconds', m.delaySeconds, 0, UINT), w.str('CommandKey', m.commandKey)]);
+    case 'Upload':
+      return rpc(m.name, [
+        w.str('CommandKey', m.commandKey),
+        w.str('FileType', m.fileType),
+        w.str('URL', m.url),
+        w.str('Username', m.username),
+        w.str('Password', m.password),
+        w.int('DelaySeconds', m.delaySeconds, 0, UINT),
+      ]);
+    case 'ScheduleDownload':
+      return rpc(m.name, [
+        w.str('CommandKey', m.commandKey),
+        w.str('FileType', m.fileType),
+        w.str('URL', m.url),
+        w.str('Username', m.username),
+        w.str('Password', m.password),
+        w.int('FileSize', m.fileSize, 0, UINT),
+        w.str('TargetFileName', m.targetFileName),
+        w.array(
+          'TimeWindowList',
+          'cwmp:TimeWindowStruct',
+          m.timeWindowList.map((t) => ({
+            tag: 'TimeWindowStruct',
+            kids: [
+              w.int('WindowStart', t.windowStart, 0, UINT),
+              w.int('WindowEnd', t.windowEnd, 0, UINT),
+              w.str('WindowMode', t.windowMode),
+              w.str('UserMessage', t.userMessage),
+              w.int('MaxRetries', t.maxRetries, -1, INT_MAX),
+            ],
+          })),
+        ),
+      ]);
+    case 'CancelTransfer':
+      return rpc(m.name, [w.str('CommandKey', m.commandKey)]);
+    case 'UploadResponse':
+      return rpc(m.name, [w.int('Status', m.status, 0, 1), w.str('StartTime', m.startTime), w.str('CompleteTime', m.completeTime)]);
+    case 'GetQueuedTransfersResponse':
+      return rpc(m.name, [
+        w.array(
+          'TransferList',
+          'cwmp:QueuedTransferStruct',
+          m.transferList.map((t) => ({ tag: 'QueuedTransferStruct', kids: [w.str('CommandKey', t.commandKey), w.int('State', t.state, 1, 3)] })),
+        ),
+      ]);
+    case 'GetAllQueuedTransfersResponse':
+      return rpc(m.name, [
+        w.array(
+          'TransferList',
+          'cwmp:AllQueuedTransferStruct',
+          m.transferList.map((t) => ({
+            tag: 'AllQueuedTransferStruct',
+            kids: [
+              w.str('CommandKey', t.commandKey),
+              w.int('State', t.state, 1, 3),
+              w.bool('IsDownload', t.isDownload),
+              w.str('FileType', t.fileType),
+              w.int('FileSize', t.fileSize, 0, UINT),
+              w.str('TargetFileName', t.targetFileName),
+            ],
+          })),
+        ),
+      ]);
     case 'GetParameterNamesResponse':
       return rpc(m.name, [infos(w, m.parameterList)]);
     case 'GetParameterValuesResponse':

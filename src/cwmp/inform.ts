@@ -77,4 +77,9 @@ export const CPE_RPC_METHODS: readonly string[] = Object.freeze([
   'FactoryReset',
   'Download',
   'ScheduleInform',
+  'Upload',
+  'ScheduleDownload',
+  'GetQueuedTransfers',
+  'GetAllQueuedTransfers',
+  'CancelTransfer',
 ]);

@@ -75,6 +75,19 @@ export function summarize(msg: CwmpMessage | null): string {
       return `Download ${oneLine(msg.fileType)} ${oneLine(msg.url, 120)}${key('commandKey', msg.commandKey)}${msg.delaySeconds ? ` delay=${msg.delaySeconds}s` : ''}`;
     case 'ScheduleInform':
       return `ScheduleInform delay=${msg.delaySeconds}s${key('commandKey', msg.commandKey)}`;
+    case 'Upload':
+      return `Upload ${oneLine(msg.fileType)} ${oneLine(msg.url, 120)}${key('commandKey', msg.commandKey)}${msg.delaySeconds ? ` delay=${msg.delaySeconds}s` : ''}`;
+    case 'ScheduleDownload':
+      return `ScheduleDownload ${oneLine(msg.fileType)} ${oneLine(msg.url, 120)}${key('commandKey', msg.commandKey)} windows=${list(msg.timeWindowList.map((t) => `${t.windowStart}-${t.windowEnd}s ${t.windowMode}`))}`;
+    case 'CancelTransfer':
+      return `CancelTransfer${key('commandKey', msg.commandKey)}`;
+    case 'AutonomousTransferComplete':
+      return `AutonomousTransferComplete ${msg.isDownload ? 'download' : 'upload'} ${oneLine(msg.fileType)} fault=${msg.faultStruct.faultCode}`;
+    case 'UploadResponse':
+      return `UploadResponse status=${msg.status}`;
+    case 'GetQueuedTransfersResponse':
+    case 'GetAllQueuedTransfersResponse':
+      return `${msg.name} ${list(msg.transferList.map((t) => `${t.commandKey || '""'} state=${t.state}`))}`;
     case 'GetParameterNamesResponse':
       return `GetParameterNamesResponse ${msg.parameterList.length} name${msg.parameterList.length === 1 ? '' : 's'}: ${list(msg.parameterList.map((p) => p.name))}`;
     case 'GetParameterValuesResponse':

@@ -80,6 +80,19 @@ export interface TransferComplete {
 export interface GetRPCMethods {
   name: 'GetRPCMethods';
 }
+/** A.3.3.3: a transfer the CPE did on its own (not asked by Download/Upload). */
+export interface AutonomousTransferComplete {
+  name: 'AutonomousTransferComplete';
+  announceURL: string;
+  transferURL: string;
+  isDownload: boolean;
+  fileType: string;
+  fileSize: number;
+  targetFileName: string;
+  faultStruct: FaultStruct;
+  startTime: string;
+  completeTime: string;
+}
 
 // ---- ACS → CPE responses to CPE requests --------------------------------------
 
@@ -93,6 +106,9 @@ export interface TransferCompleteResponse {
 export interface GetRPCMethodsResponse {
   name: 'GetRPCMethodsResponse';
   methodList: string[];
+}
+export interface AutonomousTransferCompleteResponse {
+  name: 'AutonomousTransferCompleteResponse';
 }
 
 // ---- ACS → CPE requests -----------------------------------------------------
@@ -154,6 +170,62 @@ export interface ScheduleInform {
   delaySeconds: number;
   commandKey: string;
 }
+/** A.4.1.5 */
+export interface Upload {
+  name: 'Upload';
+  commandKey: string;
+  fileType: string;
+  url: string;
+  username: string;
+  password: string;
+  delaySeconds: number;
+}
+/** A.4.1.10: one of at most two windows, in seconds from the RPC. */
+export interface TimeWindowStruct {
+  windowStart: number;
+  windowEnd: number;
+  /** `1 At Any Time`, `2 Immediately`, `3 When Idle`, `4 Confirmation Needed`, or a vendor `X …`. */
+  windowMode: string;
+  userMessage: string;
+  /** -1 = the CPE decides. */
+  maxRetries: number;
+}
+/** A.4.1.10 */
+export interface ScheduleDownload {
+  name: 'ScheduleDownload';
+  commandKey: string;
+  fileType: string;
+  url: string;
+  username: string;
+  password: string;
+  fileSize: number;
+  targetFileName: string;
+  timeWindowList: TimeWindowStruct[];
+}
+/** A.4.1.6 */
+export interface GetQueuedTransfers {
+  name: 'GetQueuedTransfers';
+}
+/** A.4.1.7 */
+export interface GetAllQueuedTransfers {
+  name: 'GetAllQueuedTransfers';
+}
+/** A.4.1.11 */
+export interface CancelTransfer {
+  name: 'CancelTransfer';
+  commandKey: string;
+}
+/** TR-069 TransferState: 1 not yet started, 2 in progress, 3 completed. */
+export interface QueuedTransferStruct {
+  commandKey: string;
+  state: 1 | 2 | 3;
+}
+export interface AllQueuedTransferStruct extends QueuedTransferStruct {
+  isDownload: boolean;
+  fileType: string;
+  fileSize: number;
+  targetFileName: string;
+}
 
 // ---- CPE → ACS responses ------------------------------------------------------
 
@@ -200,6 +272,26 @@ export interface DownloadResponse {
 export interface ScheduleInformResponse {
   name: 'ScheduleInformResponse';
 }
+export interface UploadResponse {
+  name: 'UploadResponse';
+  status: 0 | 1;
+  startTime: string;
+  completeTime: string;
+}
+export interface ScheduleDownloadResponse {
+  name: 'ScheduleDownloadResponse';
+}
+export interface GetQueuedTransfersResponse {
+  name: 'GetQueuedTransfersResponse';
+  transferList: QueuedTransferStruct[];
+}
+export interface GetAllQueuedTransfersResponse {
+  name: 'GetAllQueuedTransfersResponse';
+  transferList: AllQueuedTransferStruct[];
+}
+export interface CancelTransferResponse {
+  name: 'CancelTransferResponse';
+}
 
 /** A SOAP Fault carrying a `cwmp:Fault` detail (either direction). */
 export interface Fault {
@@ -227,7 +319,12 @@ export type AcsRequest =
   | Reboot
   | FactoryReset
   | Download
-  | ScheduleInform;
+  | ScheduleInform
+  | Upload
+  | ScheduleDownload
+  | GetQueuedTransfers
+  | GetAllQueuedTransfers
+  | CancelTransfer;
 
 /** Any response a CPE sends to an ACS request (or a Fault). */
 export type CpeResponse =
@@ -243,12 +340,17 @@ export type CpeResponse =
   | FactoryResetResponse
   | DownloadResponse
   | ScheduleInformResponse
+  | UploadResponse
+  | ScheduleDownloadResponse
+  | GetQueuedTransfersResponse
+  | GetAllQueuedTransfersResponse
+  | CancelTransferResponse
   | Fault;
 
 /** Requests a CPE sends. */
-export type CpeRequest = Inform | TransferComplete | GetRPCMethods;
+export type CpeRequest = Inform | TransferComplete | AutonomousTransferComplete | GetRPCMethods;
 /** Responses an ACS sends to CPE requests. */
-export type AcsResponse = InformResponse | TransferCompleteResponse | GetRPCMethodsResponse | Fault;
+export type AcsResponse = InformResponse | TransferCompleteResponse | AutonomousTransferCompleteResponse | GetRPCMethodsResponse | Fault;
 
 /**
  * Any body the codec knows. `Unknown` is an RPC element the codec does not model

@@ -14,4 +14,4 @@ export { ImageInspector, versionFromHead, versionFromUrl, IMAGE_HEAD_BYTES, VERS
 
 // ---- queue ----------------------------------------------------------------------
 export { TransferQueue, compareVersions, FIRMWARE_FILE_TYPE } from './queue.js';
-export type { TransferRequest, TransferState, QueuedTransfer, TransferOutcome, FirmwarePlan, TransferHost } from './queue.js';
+export type { TransferRequest, TransferWindow, TransferState, QueuedTransfer, TransferOutcome, FirmwarePlan, TransferHost } from './queue.js';

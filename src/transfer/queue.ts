@@ -5,7 +5,7 @@
  * records the outcome, queues the events and, for a firmware image, reboots.
  * @module
  */
-import { CwmpFault, isCwmpFault } from '../errors/index.js';
+import { CPE_FAULT_STRINGS, CwmpFault, isCwmpFault } from '../errors/index.js';
 import { fetchFile, putFile, TransferAbortedError, transferFault } from './http.js';
 import { ImageInspector, versionFromUrl } from './image.js';
 
@@ -24,6 +24,19 @@ export interface TransferRequest {
   fileSize: number;
   targetFileName: string;
   delaySeconds: number;
+  /**
+   * ScheduleDownload (A.4.1.10): the time windows in simulated ms since the epoch; the
+   * transfer starts in the first window that has not ended and needs no user
+   * confirmation (no user ever confirms), else it fails with 9020.
+   */
+  windows?: readonly TransferWindow[];
+}
+
+/** One ScheduleDownload window, absolute simulated times. */
+export interface TransferWindow {
+  start: number;
+  end: number;
+  mode: string;
 }
 
 /** TR-069 A.4.1.6 TransferState: 1 not yet started, 2 in progress, 3 completed. */
@@ -137,15 +150,46 @@ export class TransferQueue {
     this.entries.length = 0;
   }
 
+  /**
+   * CancelTransfer (A.4.1.11): drops every not-yet-started transfer with `commandKey`.
+   * @throws CwmpFault 9021 when one of them already started, 9003 when none matches.
+   */
+  cancel(commandKey: string): void {
+    const mine = this.entries.filter((q) => q.request.commandKey === commandKey);
+    if (mine.length === 0) throw new CwmpFault(9003, `Invalid arguments: no queued transfer has CommandKey ${JSON.stringify(commandKey)}`);
+    if (mine.some((q) => q.state !== 1)) throw new CwmpFault(9021, `Cancelation of file transfer not permitted in current transfer state: ${JSON.stringify(commandKey)} is already in progress`);
+    for (const q of mine) this.entries.splice(this.entries.indexOf(q), 1);
+  }
+
   private async pump(): Promise<void> {
     for (;;) {
       const q = this.entries[0];
       if (q === undefined || this.closed) return;
       try {
-        const due = q.acceptedAt + q.request.delaySeconds * 1000 + this.host.defaultDelayMs;
+        const windows = q.request.windows;
+        let due = q.acceptedAt + q.request.delaySeconds * 1000 + this.host.defaultDelayMs;
+        let window: TransferWindow | undefined;
+        if (windows !== undefined) {
+          const now = this.host.now();
+          // "4 Confirmation Needed" waits for a user who never comes in a simulator.
+          window = windows.find((w) => w.end >= now && w.mode !== '4 Confirmation Needed');
+          if (window === undefined) {
+            q.state = 2;
+            this.host.complete({
+              request: q.request,
+              faultCode: 9020,
+              faultString: `${CPE_FAULT_STRINGS[9020]} (no window left that needs no user confirmation: ${windows.map((w) => `${new Date(w.start).toISOString()}–${new Date(w.end).toISOString()} ${w.mode}`).join(', ')})`,
+              startTime: now,
+              completeTime: now,
+              bytes: 0,
+            });
+            continue;
+          }
+          due = window.start;
+        }
         const wait = due - this.host.now();
         if (wait > 0) await this.host.sleep(wait);
-        if (this.closed || this.entries[0] !== q) continue; // cleared meanwhile
+        if (this.closed || this.entries[0] !== q) continue; // cancelled or cleared meanwhile
         q.state = 2;
         await this.run(q);
       } catch (err) {
