@@ -8,6 +8,7 @@ import { createFakeAcs } from '../../src/acs/index.js';
 import type { FakeAcs, DownloadOptions } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import { TestBed } from '../cpe/harness.js';
+import { transferSettled } from './helpers.js';
 
 let bed: TestBed;
 afterEach(async () => {
@@ -32,7 +33,7 @@ async function download(acs: FakeAcs, cpe: Cpe, o: DownloadOptions) {
   await cpe.inform(['6 CONNECTION REQUEST']);
   const { commandKey, response } = await p;
   expect(response).toMatchObject({ name: 'DownloadResponse', status: 1 });
-  return acs.waitForTransferComplete('cpe-1', { commandKey, timeoutMs: 20_000 });
+  return transferSettled(acs, cpe, 'cpe-1', commandKey);
 }
 
 async function closedPort(): Promise<number> {

@@ -12,6 +12,7 @@ import type { Profile } from '../../src/profile/index.js';
 import type { FirmwareSettings } from '../../src/cpe/transfers.js';
 import '../../src/testing/vitest.js'; // registers and types the matchers
 import { testProfileObject } from '../cpe/harness.js';
+import { transferSettled } from './helpers.js';
 
 const VERSION = 'Device.DeviceInfo.SoftwareVersion';
 
@@ -37,7 +38,7 @@ async function upgrade(f: Fleet, n: number, url: string, commandKey = `fw-${n}`)
   const p = acs.download(`cpe-${n}`, { url, commandKey });
   expect((await acs.connectionRequest(f.cpe(n).crUrl!)).status).toBe(200);
   expect((await p).response).toMatchObject({ name: 'DownloadResponse', status: 1 });
-  return acs.waitForTransferComplete(`cpe-${n}`, { commandKey, timeoutMs: 20_000 });
+  return transferSettled(acs, f.cpe(n), `cpe-${n}`, commandKey);
 }
 
 describe('firmware upgrade (transfer.firmware)', () => {

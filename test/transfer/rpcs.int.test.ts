@@ -8,6 +8,7 @@ import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import type { AcsRequest, CpeResponse, TimeWindowStruct } from '../../src/cwmp/index.js';
 import { TestBed } from '../cpe/harness.js';
+import { transferSettled } from './helpers.js';
 
 let bed: TestBed;
 afterEach(async () => {
@@ -57,7 +58,7 @@ describe('Upload', () => {
     const up = await acs.files.waitForUpload('up/cpe-1.cfg', { timeoutMs: 10_000 });
     expect(up.username).toBe('up');
     expect(up.body.toString()).toContain(`Device.DeviceInfo.SerialNumber\txsd:string\t${cpe.serialNumber}\n`);
-    const tc = await acs.waitForTransferComplete('cpe-1', { commandKey: 'cfg' });
+    const tc = await transferSettled(acs, cpe, 'cpe-1', 'cfg');
     expect(tc.faultCode).toBe(0);
     const s = cpe.sessions.find((x) => x.events.some((e) => e.eventCode === 'M Upload'));
     expect(s?.events).toEqual([
@@ -98,7 +99,7 @@ describe('ScheduleDownload', () => {
     const url = acs.files.serve('cfg.bin', 'x'.repeat(2000));
     const [r] = await inSession(acs, cpe, scheduleDownload(url, 'sd-1', [{ windowStart: 60, windowEnd: 120 }]));
     expect(r).toEqual({ name: 'ScheduleDownloadResponse' });
-    const tc = await acs.waitForTransferComplete('cpe-1', { commandKey: 'sd-1' });
+    const tc = await transferSettled(acs, cpe, 'cpe-1', 'sd-1');
     expect(tc.faultCode).toBe(0);
     const s = cpe.sessions.find((x) => x.events.some((e) => e.eventCode === 'M ScheduleDownload'));
     expect(s?.events.map((e) => e.eventCode)).toEqual(['7 TRANSFER COMPLETE', 'M ScheduleDownload']);
