@@ -154,7 +154,7 @@ describe('RPC handlers (TR-069 A.3.2)', () => {
 
   it('an RPC the codec does not model → 9000 Method not supported (faultcode Server), session goes on', async () => {
     const [r, after] = await drive(
-      envelope('<cwmp:Upload><CommandKey>u</CommandKey><FileType>1 Vendor Configuration File</FileType><URL>http://x/</URL></cwmp:Upload>', { id: 'up-1' }),
+      envelope('<cwmp:SetVouchers><VoucherList/></cwmp:SetVouchers>', { id: 'up-1' }),
       gpv('Device.DeviceInfo.HardwareVersion'),
     );
     const f = asFault(r);

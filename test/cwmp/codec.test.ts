@@ -24,6 +24,9 @@ const ALL_NAMES = [
   'GetParameterValuesResponse', 'SetParameterValuesResponse', 'GetParameterAttributesResponse', 'SetParameterAttributesResponse',
   'AddObjectResponse', 'DeleteObjectResponse', 'RebootResponse', 'FactoryResetResponse', 'DownloadResponse',
   'ScheduleInformResponse', 'Fault', 'Unknown',
+  'Upload', 'UploadResponse', 'ScheduleDownload', 'ScheduleDownloadResponse', 'GetQueuedTransfers', 'GetQueuedTransfersResponse',
+  'GetAllQueuedTransfers', 'GetAllQueuedTransfersResponse', 'CancelTransfer', 'CancelTransferResponse',
+  'AutonomousTransferComplete', 'AutonomousTransferCompleteResponse',
 ];
 
 function walk(el: XmlElement, f: (e: XmlElement) => void): void {
@@ -102,6 +105,7 @@ describe('encodeEnvelope: structure', () => {
       const expectedArrays: Partial<Record<string, number>> = {
         Inform: 2, GetRPCMethodsResponse: 1, GetParameterValues: 1, SetParameterValues: 1, GetParameterAttributes: 1,
         SetParameterAttributes: 3, GetParameterNamesResponse: 1, GetParameterValuesResponse: 1, GetParameterAttributesResponse: 2,
+        ScheduleDownload: 1, GetQueuedTransfersResponse: 1, GetAllQueuedTransfersResponse: 1,
       };
       expect(arrays).toBe(expectedArrays[m.name] ?? 0);
     });
@@ -267,7 +271,7 @@ describe('decodeEnvelope: leniency', () => {
     expect(m).toEqual({ name: 'Reboot', commandKey: 'AB\r😀' });
   });
   it('returns Unknown for an RPC it does not model, in a cwmp namespace', () => {
-    expect(decodeEnvelope(env('<cwmp:Upload><CommandKey>u</CommandKey></cwmp:Upload>')).body).toEqual({ name: 'Unknown', method: 'Upload' });
+    expect(decodeEnvelope(env('<cwmp:SetVouchers><VoucherList/></cwmp:SetVouchers>')).body).toEqual({ name: 'Unknown', method: 'SetVouchers' });
   });
 });
 

@@ -231,7 +231,22 @@ const CPE: Record<string, Envelope> = {
     namespace: NS12,
     body: { name: 'GetRPCMethodsResponse', methodList: ['GetRPCMethods', 'GetParameterValues', 'Reboot'] },
   },
-  'unknown-autonomous-transfer-complete.xml': { header: { id: 'atc-1' }, namespace: NS12, body: { name: 'Unknown', method: 'AutonomousTransferComplete' } },
+  'unknown-autonomous-transfer-complete.xml': {
+    header: { id: 'atc-1' },
+    namespace: NS12,
+    body: {
+      name: 'AutonomousTransferComplete',
+      announceURL: '',
+      transferURL: 'http://x/y',
+      isDownload: true,
+      fileType: '1 Firmware Upgrade Image',
+      fileSize: 10,
+      targetFileName: '',
+      faultStruct: { faultCode: 0, faultString: '' },
+      startTime: '2025-03-01T10:16:00Z',
+      completeTime: '2025-03-01T10:17:30Z',
+    },
+  },
 };
 
 describe('interop fixtures: what ACSs send', () => {

@@ -88,9 +88,12 @@ describe('Inform helpers', () => {
     tr181.pop();
     expect(forcedInformParameters('Device')).toHaveLength(7);
   });
-  it('CPE_RPC_METHODS lists the twelve RPCs our CPE answers', () => {
+  it('CPE_RPC_METHODS lists the seventeen RPCs our CPE answers', () => {
     expect([...CPE_RPC_METHODS].sort()).toEqual(
-      ['AddObject', 'DeleteObject', 'Download', 'FactoryReset', 'GetParameterAttributes', 'GetParameterNames', 'GetParameterValues', 'GetRPCMethods', 'Reboot', 'ScheduleInform', 'SetParameterAttributes', 'SetParameterValues'].sort(),
+      [
+        'AddObject', 'DeleteObject', 'Download', 'FactoryReset', 'GetParameterAttributes', 'GetParameterNames', 'GetParameterValues', 'GetRPCMethods', 'Reboot', 'ScheduleInform', 'SetParameterAttributes', 'SetParameterValues',
+        'Upload', 'ScheduleDownload', 'GetQueuedTransfers', 'GetAllQueuedTransfers', 'CancelTransfer',
+      ].sort(),
     );
     expect(Object.isFrozen(CPE_RPC_METHODS)).toBe(true);
   });

@@ -38,7 +38,7 @@ describe('summarize', () => {
     for (const m of SAMPLES) {
       const s = summarize(m);
       expect(s, m.name).not.toMatch(/[\r\n]/);
-      expect(s.startsWith(m.name === 'Unknown' ? 'Upload' : m.name)).toBe(true);
+      expect(s.startsWith(m.name === 'Unknown' ? 'SetVouchers' : m.name)).toBe(true);
     }
     expect(summarize({ name: 'GetParameterValuesResponse', parameterList: [{ name: 'Device.A', value: 'a\nb' }] })).toBe('GetParameterValuesResponse Device.A=a\\nb');
   });
