@@ -29,6 +29,7 @@ export const ACS_OPTIONS: readonly AcsOptionSpec[] = [
   { flag: 'password', type: 'string', arg: 'PASS', description: 'Password CPEs must present (with --auth; never printed).' },
   { flag: 'realm', type: 'string', arg: 'REALM', description: 'Realm of the challenge (with --auth; default cpe-sim-acs).' },
   { flag: 'cwmp-version', type: 'string', arg: '1.0|1.2|1.4', default: '1.2', description: 'CWMP version the ACS speaks.' },
+  { flag: 'files', type: 'string', arg: 'DIR', description: 'Serve every file under DIR at http://HOST:PORT/files/<relative path> for Download (uploads are accepted there too).' },
   { flag: 'verbose', type: 'boolean', description: 'Print the XML of every message too.' },
   { flag: 'log-level', type: 'string', arg: 'LEVEL', default: 'info', description: 'debug, info, warn or error (logs go to stderr).' },
   { flag: 'log-format', type: 'string', arg: 'FORMAT', default: 'text', description: 'text or json.' },
@@ -37,6 +38,8 @@ export const ACS_OPTIONS: readonly AcsOptionSpec[] = [
 /** Settings of `cpe-sim acs`. */
 export interface AcsSettings {
   acs: FakeAcsOptions & { host: string; port: number };
+  /** `--files DIR`: served under `/files/`. */
+  files?: string;
   verbose: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: LogFormat;
@@ -83,7 +86,9 @@ export function parseAcsArgs(argv: readonly string[]): { kind: 'help' } | { kind
       if (typeof values[f] === 'string') throw new ConfigError(`--${f} has no effect without --auth basic|digest`);
     }
   }
-  return { kind: 'run', settings: { acs, verbose, logLevel: logLevel as AcsSettings['logLevel'], logFormat } };
+  const files = str('files');
+  if (files !== undefined && files === '') throw new ConfigError('--files: expected a directory to serve, e.g. ./images');
+  return { kind: 'run', settings: { acs, ...(files !== undefined ? { files } : {}), verbose, logLevel: logLevel as AcsSettings['logLevel'], logFormat } };
 }
 
 /** Runs the fake ACS until the stop signal; returns the exit code. */
@@ -95,6 +100,16 @@ export async function runAcs(s: AcsSettings, ctx: RunContext): Promise<number> {
     onMessage: (line) => ctx.stdout(formatAcsLine(line, { verbose: s.verbose }) + '\n'),
   });
   try {
+    if (s.files !== undefined) {
+      let names: string[];
+      try {
+        names = await acs.files.serveDirectory(s.files);
+      } catch (err) {
+        throw new ConfigError(`--files ${s.files}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      ctx.stdout(`serving ${names.length} file(s) from ${s.files} at ${acs.files.baseUrl}\n`);
+      for (const n of names) ctx.stdout(`  ${acs.files.url(n)}\n`);
+    }
     ctx.stdout(`fake ACS listening on ${acs.url}${s.acs.auth ? ` (${s.acs.auth.scheme} auth, user ${s.acs.auth.username})` : ''}; Ctrl-C to stop\n`);
     logger.info('fake ACS listening', { url: acs.url, auth: s.acs.auth?.scheme ?? 'none' });
     const sig = await ctx.stopped;

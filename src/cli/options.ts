@@ -56,6 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'time-scale', kind: 'positive', arg: 'X', default: '1', description: 'Clock compression: 0.01 makes a 300 s periodic interval last 3 s (retries, periodic informs, reboot delays).' },
   { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
   { flag: 'workers', kind: 'threads', arg: 'N', default: '1', description: 'Spread the fleet over N worker threads (one core each), worker k simulating slice i·N+k of n·N (with --shard i/n). Each worker has its own CR listener: port P+k for --cr-bind-addr host:P, an OS-picked port per worker for port 0 (each logged). Needs the built CLI.' },
+  { flag: 'demo', kind: 'enum', values: ['firmware'], arg: 'NAME', description: 'Run a demo on the embedded fake ACS, then exit. firmware: a fleet firmware rollout (every CPE is sent a Download by Connection Request; every tenth image is broken and fails with 9010). Not with --acs-url or --workers.' },
   { flag: 'log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], arg: 'LEVEL', default: 'info', description: 'Log level; debug also prints stack traces of errors.' },
   { flag: 'log-format', kind: 'enum', values: ['text', 'json'], arg: 'FORMAT', default: 'text', description: 'Log line format on stderr.' },
   { flag: 'config', kind: 'path', arg: 'FILE', noConfig: true, description: 'YAML file with the same settings in camelCase (acsUrl: …); flags and env vars override it.' },
@@ -91,6 +92,8 @@ export interface SimSettings {
   workers: number;
   logLevel: Exclude<LogLevel, 'silent'>;
   logFormat: LogFormat;
+  /** `--demo`: a demo run on the embedded ACS. */
+  demo?: 'firmware';
   /** The config file that was read, if any. */
   configFile?: string;
   /** Largest profile in bytes (`--max-profile-size`). */
@@ -394,6 +397,10 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['udp-cr-publish-host'] !== undefined && values['udp-cr-bind-addr'] === undefined) {
     throw new ConfigError(`${sources['udp-cr-publish-host']} has no effect without --udp-cr-bind-addr (UDP Connection Requests are off); set --udp-cr-bind-addr too, e.g. --udp-cr-bind-addr=127.0.0.1:0`);
   }
+  if (values.demo !== undefined) {
+    if (values['acs-url'] !== undefined) throw new ConfigError(`${sources.demo} runs on the embedded fake ACS: drop ${sources['acs-url']}`);
+    if ((values.workers as number) > 1) throw new ConfigError(`${sources.demo} runs in one thread: drop ${sources.workers}`);
+  }
   if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
     throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);
   }
@@ -420,6 +427,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['udp-cr-bind-addr'] !== undefined) settings.udpCrBindAddr = values['udp-cr-bind-addr'] as string;
   if (values['udp-cr-publish-host'] !== undefined) settings.udpCrPublishHost = values['udp-cr-publish-host'] as string;
   if (values.seed !== undefined) settings.seed = values.seed as number;
+  if (values.demo !== undefined) settings.demo = values.demo as 'firmware';
   if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };
   if (configFile !== undefined) settings.configFile = configFile;
   return { kind: 'run', settings };

@@ -10,6 +10,7 @@ import { createLogger, redactUrl, type LogFields, type Logger } from '../log/ind
 import { loadProfile } from '../profile/index.js';
 import { ProgressLine, RunStats, withoutSessionLines } from './observe.js';
 import { describeSettings, type SimSettings } from './options.js';
+import { firmwareDemoProfile, runFirmwareDemo } from './demo.js';
 
 /** What a command needs from its process (injectable for in-process tests). */
 export interface RunContext {
@@ -111,6 +112,12 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     opts.embeddedAcs.auth = { scheme: 'digest', username: s.acsUsername, password: s.acsPassword ?? '' };
   }
   if (s.udpCrBindAddr !== undefined) opts.udpCr = { bindAddr: s.udpCrBindAddr, ...(s.udpCrPublishHost !== undefined ? { publishHost: s.udpCrPublishHost } : {}) };
+  if (s.demo === 'firmware') {
+    const p = firmwareDemoProfile(opts.profile as Awaited<ReturnType<typeof loadProfile>>);
+    opts.profile = p;
+    // The demo reaches each CPE by a real Connection Request: a listener on a free loopback port.
+    if (opts.cr === false) opts.cr = { bindAddr: '127.0.0.1:0', publishPath: `${p.root}.ManagementServer.ConnectionRequestURL` };
+  }
   if (s.count !== undefined) opts.count = s.count;
   if (s.acsUrl !== undefined) opts.acsUrl = s.acsUrl;
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
@@ -147,6 +154,12 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     }
 
     if (fleet.udpListener) logger.info('udp connection request listener ready', { address: fleet.udpListener.publishedAddress });
+    if (s.demo === 'firmware') {
+      const done = await Promise.race([runFirmwareDemo(fleet, (line) => ctx.stdout(`${line}\n`)), ctx.stopped]);
+      if (typeof done === 'string') return SIGNAL_EXIT[done] ?? 1;
+      return 0;
+    }
+
     const daemon = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined || periodicEnabled(fleet);
     if (daemon) {
       const why = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined ? 'connection request listener enabled' : 'periodic informs enabled';

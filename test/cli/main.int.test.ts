@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasCurl } from '../support/curl.js';
 import { startFleet } from '../../src/fleet/index.js';
@@ -181,6 +184,24 @@ describe('cpe-sim (simulator) in-process', () => {
   });
 });
 
+describe('--demo firmware', () => {
+  it('rolls a new image out to the fleet over real CRs: every tenth CPE gets a broken image and keeps its version', async () => {
+    const r = await run(['--profile', MINIMAL, '--count', '10', '--demo', 'firmware', '--time-scale', '0.001']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/firmware demo: upgrading 10 CPE\(s\) from 1\.0\.0 to 1\.0\.1/);
+    expect(r.stdout).toMatch(/cpe-10: FAILED 9010 .*still runs 1\.0\.0/);
+    expect(r.stdout).toMatch(/cpe-3: now runs 1\.0\.1/);
+    expect(r.stdout).toMatch(/acs->cpe 200 +Download /);
+    expect(r.stdout).toMatch(/firmware demo done: 9 of 10 CPE\(s\) run 1\.0\.1; 1 kept 1\.0\.0/);
+  });
+
+  it('refuses an external ACS (exit 2)', async () => {
+    const r = await run(['--profile', MINIMAL, '--demo', 'firmware', '--acs-url', 'http://127.0.0.1:1/cwmp']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--demo runs on the embedded fake ACS: drop --acs-url/);
+  });
+});
+
 describe('cpe-sim acs in-process', () => {
   it('runs the fake ACS until stopped and prints each message (--verbose adds XML)', async () => {
     const acs = start(['acs', '--port', '0', '--verbose']);
@@ -221,5 +242,26 @@ describe('cpe-sim acs in-process', () => {
     } finally {
       await new Promise((r) => busy.close(r));
     }
+  });
+
+  it('--files DIR serves the folder under /files/ (a CPE can Download from it); a missing folder: exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpe-sim-files-'));
+    mkdirSync(join(dir, 'fw'));
+    writeFileSync(join(dir, 'fw', 'gw-7.2.1.img'), 'cpe-labs-firmware-version: 7.2.1\n\npayload');
+    const acs = start(['acs', '--port', '0', '--files', dir]);
+    try {
+      const [, url] = await acs.waitFor(/^  (http:\/\/127\.0\.0\.1:\d+\/files\/fw\/gw-7\.2\.1\.img)$/m);
+      const res = await fetch(url!);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('cpe-labs-firmware-version: 7.2.1\n\npayload');
+      expect((await fetch(url!.replace('gw-7.2.1', 'nope'))).status).toBe(404);
+    } finally {
+      acs.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await acs.done).toBe(0);
+    const bad = await run(['acs', '--port', '0', '--files', join(dir, 'gone')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--files .*gone/);
   });
 });
