@@ -24,6 +24,7 @@ const HEADLINES = {
   codec: ['encodeInformPerS', 'decodeGpvResp3PerS', 'decodeGpvResp100PerS', 'decodeGpvReqPerS'],
   'datamodel-memory': ['bytesPerTree', 'createPerS', 'rssMiB', 'heapUsedMiB'],
   'transport-floor': ['bootMs', 'sessionsPerS', 'usPerSession', 'p50Ms', 'p99Ms'],
+  'firmware-download': ['rssGrowthMiB', 'peakRssMiB', 'totalGiB', 'seconds', 'MiBPerS'],
 };
 
 /** The case plan: id (matches TARGETS.caseId), module, params, child timeout. */
@@ -42,6 +43,7 @@ export function plan(quick) {
       c('fleet-boot', `n=200 acs=in-process profile=${LARGE_DEVICE}`, { n: 200, acs: 'in-process', profile: LARGE_DEVICE }),
       c('transport-floor', 'boot n=200', { shape: 'boot', n: 200 }),
       c('transport-floor', 'boot n=200 threads=2', { shape: 'boot', n: 200, threads: 2 }),
+      c('firmware-download', 'n=5 size=8MiB', { n: 5, sizeMiB: 8 }),
     ];
   }
   const out = [c('codec', '', { timeMs: 1000 })];
@@ -53,6 +55,10 @@ export function plan(quick) {
   // The same HTTP without cpe-sim: the floor under the CR and boot times on this machine.
   out.push(c('transport-floor', 'cr', { shape: 'cr', iterations: 1000, warmup: 500 }));
   out.push(c('fixture-overhead', '', { iterations: 40 }));
+  // Issue 15: images are streamed; 10 GiB through 50 CPEs at once must not grow RSS.
+  out.push(c('firmware-download', 'n=50 size=200MiB', { n: 50, sizeMiB: 200 }, 900_000));
+  out.push(c('firmware-download', 'n=50 size=50MiB', { n: 50, sizeMiB: 50 }, 900_000));
+  out.push(c('firmware-download', 'n=50 size=200MiB files=in-process', { n: 50, sizeMiB: 200, files: 'in-process' }, 900_000));
   for (const n of [1_000, 10_000, 100_000]) for (const acs of ['in-process', 'child']) out.push(c('fleet-boot', `n=${n} acs=${acs}`, { n, acs }, 900_000));
   // The same boots with the largest reference device (compare sessions/s and bytes per CPE with the rows above).
   for (const n of [10_000, 100_000]) out.push(c('fleet-boot', `n=${n} acs=in-process profile=${LARGE_DEVICE}`, { n, acs: 'in-process', profile: LARGE_DEVICE }, 1_200_000));
