@@ -9,20 +9,9 @@ import type { ParameterTree } from '../datamodel/index.js';
 import type { FirmwareConfig, Profile } from '../profile/index.js';
 import type { FirmwarePlan, TransferHost, TransferOutcome } from '../transfer/index.js';
 
-/**
- * `transfer.firmware` of the profile (ref §7.2) and cpe-sim's own rules. Read through
- * this one function so the CPE code does not care where the validator puts them.
- */
-export interface FirmwareSettings extends FirmwareConfig {
-  rejectDowngrade?: boolean;
-  requireChecksum?: boolean;
-  /** 1-based positions, counted over the whole fleet (every CPE of the profile), of upgrades that fail with 9010. */
-  failUpgrades?: readonly number[];
-}
-
-/** The profile's firmware settings, or undefined without `transfer.firmware`. */
-export function firmwareConfigOf(profile: Profile): FirmwareSettings | undefined {
-  return profile.transfer.firmware as FirmwareSettings | undefined;
+/** `transfer.firmware` of the profile (ref §7.2 and cpe-sim's rules), or undefined. */
+export function firmwareConfigOf(profile: Profile): FirmwareConfig | undefined {
+  return profile.transfer.firmware;
 }
 
 /**

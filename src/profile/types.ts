@@ -102,6 +102,12 @@ export interface FirmwareConfig {
   applyDelayMs: number;
   /** Fetch the image (true, default) or take the version from the URL's file name. */
   fetch: boolean;
+  /** cpe-sim rule: an image older than the running version fails with 9010. */
+  rejectDowngrade?: boolean;
+  /** cpe-sim rule: the image must carry a matching `cpe-labs-firmware-sha256:` header, else 9019. */
+  requireChecksum?: boolean;
+  /** cpe-sim rule: these upgrades of the fleet (1 = the first good image applied by any CPE) fail with 9010. */
+  failUpgrades?: readonly number[];
 }
 
 /** Reasons a software-module install/update can be made to fail (ref. 8.1). */

@@ -1253,13 +1253,35 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
       readTransferFaults(v, t.get('faults'), transfer.faults);
       const fwE = t.get('firmware');
       if (fwE && !isNull(fwE.value)) {
-        const fw = v.map(fwE.value, 'transfer.firmware', ['versionPath', 'applyDelay', 'fetch'], 'a mapping {versionPath, applyDelay, fetch}');
+        // rejectDowngrade, requireChecksum, failUpgrades: cpe-sim's own rules (docs/profile.md), not the seed's.
+        const fw = v.map(fwE.value, 'transfer.firmware', ['versionPath', 'applyDelay', 'fetch', 'rejectDowngrade', 'requireChecksum', 'failUpgrades'], 'a mapping {versionPath, applyDelay, fetch, rejectDowngrade, requireChecksum, failUpgrades}');
         if (fw) {
           if (!fw.has('versionPath')) v.add(fwE.value.where, 'transfer.firmware.versionPath', 'missing required key "versionPath" (the xsd:string leaf the new version is written to)');
           const versionPath = v.requireTypedLeaf(fw.get('versionPath'), 'transfer.firmware.versionPath', ['xsd:string'], false, '');
           const applyDelayMs = v.duration(fw.get('applyDelay'), 'transfer.firmware.applyDelay') ?? 30_000;
           const fetch = v.boolean(fw.get('fetch'), 'transfer.firmware.fetch') ?? true;
-          if (versionPath !== undefined) transfer.firmware = { versionPath, applyDelayMs, fetch };
+          const rejectDowngrade = v.boolean(fw.get('rejectDowngrade'), 'transfer.firmware.rejectDowngrade');
+          const requireChecksum = v.boolean(fw.get('requireChecksum'), 'transfer.firmware.requireChecksum');
+          const failE = fw.get('failUpgrades');
+          let failUpgrades: number[] | undefined;
+          if (failE && failE.value.kind !== 'seq') v.add(failE.value.where, 'transfer.firmware.failUpgrades', `expected a list of upgrade numbers (1 = the first upgrade of the fleet), found ${describe(failE.value)}`);
+          else if (failE && failE.value.kind === 'seq') {
+            failUpgrades = [];
+            for (const [j, n] of failE.value.items.entries()) {
+              const k = v.integer({ key: String(j), keyWhere: n.where, value: n }, `transfer.firmware.failUpgrades[${j}]`, 1);
+              if (k !== undefined) failUpgrades.push(k);
+            }
+          }
+          if (versionPath !== undefined) {
+            transfer.firmware = {
+              versionPath,
+              applyDelayMs,
+              fetch,
+              ...(rejectDowngrade !== undefined ? { rejectDowngrade } : {}),
+              ...(requireChecksum !== undefined ? { requireChecksum } : {}),
+              ...(failUpgrades !== undefined ? { failUpgrades } : {}),
+            };
+          }
         }
       }
     }

@@ -8,15 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet } from '../../src/fleet/index.js';
 import type { Fleet } from '../../src/fleet/index.js';
 import { profileFromObject } from '../../src/profile/index.js';
-import type { Profile } from '../../src/profile/index.js';
-import type { FirmwareSettings } from '../../src/cpe/transfers.js';
+import type { FirmwareConfig, Profile } from '../../src/profile/index.js';
 import '../../src/testing/vitest.js'; // registers and types the matchers
 import { testProfileObject } from '../cpe/harness.js';
 import { transferSettled } from './helpers.js';
 
 const VERSION = 'Device.DeviceInfo.SoftwareVersion';
 
-export function firmwareProfile(fw: Partial<FirmwareSettings> = {}, count = 1): Profile {
+export function firmwareProfile(fw: Partial<FirmwareConfig> = {}, count = 1): Profile {
   const p = profileFromObject(testProfileObject({ fleet: { count }, informParameters: { boot: [VERSION] } }), '<firmware-test>');
   return { ...p, transfer: { ...p.transfer, firmware: { versionPath: VERSION, applyDelayMs: 45_000, fetch: true, ...fw } } };
 }
