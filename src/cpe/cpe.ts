@@ -1085,7 +1085,9 @@ export class Cpe implements AsyncDisposable {
     this.bootstrapWaiter = undefined;
     this.generatedWatch?.close();
     this.unsubscribe();
-    this.closePromise = this.activity.then(
+    // A transfer in flight was aborted above; wait for it to let go of its connection too.
+    const transfer = this.transferQueue?.idle ?? Promise.resolve();
+    this.closePromise = Promise.all([this.activity, transfer]).then(
       () => undefined,
       () => undefined,
     );

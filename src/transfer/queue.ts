@@ -144,6 +144,11 @@ export class TransferQueue {
     return q;
   }
 
+  /** Resolves once no transfer runs (after close(): once the one in flight has been aborted). */
+  get idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   /** Stops taking work; what is queued is dropped. */
   close(): void {
     this.closed = true;

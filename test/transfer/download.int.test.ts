@@ -151,6 +151,19 @@ describe('Download faults (TR-069 A.5)', () => {
     expect(cpe.pendingEvents).toEqual([]);
   });
 
+  it('close() aborts a transfer in flight cleanly: no TransferComplete, the connection is released', async () => {
+    const { acs, cpe } = await setup(60_000);
+    const url = acs.files.serve('slow.img', { image: { size: 400_000 } }, { behaviour: { stall: 'body' } });
+    const p = acs.download('cpe-1', { url, commandKey: 'cut-short' });
+    await cpe.inform(['6 CONNECTION REQUEST']);
+    await p;
+    for (let i = 0; i < 400 && !acs.files.requests.some((r) => r.name === 'slow.img'); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(acs.files.requests.some((r) => r.name === 'slow.img')).toBe(true);
+    await cpe.close(); // would hang for the 60 s idle timeout if the fetch were not aborted
+    expect(acs.transferCompletes('cpe-1')).toEqual([]);
+    expect(cpe.pendingEvents).toEqual([]);
+  });
+
   it('an injected transfer.faults entry wins: nothing is fetched', async () => {
     bed = new TestBed(0.001);
     const acs = await createFakeAcs();
