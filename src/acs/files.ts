@@ -10,6 +10,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { CpeSimError } from '../errors/index.js';
 import { AcsAuthenticator } from './auth.js';
 import type { AcsAuthOptions } from './types.js';
@@ -76,8 +78,13 @@ export interface FileRequestRecord {
 export interface AcsFiles {
   /** `http://127.0.0.1:PORT/files/` */
   readonly baseUrl: string;
-  /** The URL of `name` (path segments are percent-encoded). */
-  url(name: string): string;
+  /** The URL of `name` (path segments are percent-encoded); `{ tls: true }`: on the HTTPS port (after {@link listenTls}). */
+  url(name: string, opts?: { tls?: boolean }): string;
+  /**
+   * Also serves the files over HTTPS with this key and certificate (PEM), on 127.0.0.1 and
+   * an OS-picked port unless given; resolves with the HTTPS base URL. Closed with the ACS.
+   */
+  listenTls(opts: { key: string | Buffer; cert: string | Buffer; host?: string; port?: number }): Promise<string>;
   /**
    * Serves `content` as `name`; returns its URL.
    * @example acs.files.serve('fw-7.2.1.img', { image: { version: '7.2.1', size: 1 << 20 } })
@@ -180,6 +187,9 @@ export class FileServer implements AcsFiles {
   private readonly records: FileRequestRecord[] = [];
   private readonly uploadWaiters = new Set<{ name: string; resolve: (u: FileUpload) => void }>();
   private origin = '';
+  private tlsOrigin: string | undefined;
+  private tlsServer: HttpsServer | undefined;
+  private readonly tlsSockets = new Set<Socket>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -200,8 +210,51 @@ export class FileServer implements AcsFiles {
     return this.records;
   }
 
-  url(name: string): string {
-    return `${this.baseUrl}${name.split('/').map(encodeURIComponent).join('/')}`;
+  url(name: string, opts: { tls?: boolean } = {}): string {
+    let base = this.baseUrl;
+    if (opts.tls) {
+      if (this.tlsOrigin === undefined) throw new CpeSimError('CPESIM_FILES_INVALID', 'acs.files.url(name, { tls: true }) needs acs.files.listenTls({ key, cert }) first');
+      base = `${this.tlsOrigin}${FILES_PREFIX}`;
+    }
+    return `${base}${name.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async listenTls(opts: { key: string | Buffer; cert: string | Buffer; host?: string; port?: number }): Promise<string> {
+    if (this.tlsServer) throw new CpeSimError('CPESIM_FILES_INVALID', 'acs.files.listenTls() was called already');
+    const host = opts.host ?? '127.0.0.1';
+    const server = createHttpsServer({ key: opts.key, cert: opts.cert }, (req, res) => {
+      if (!(req.url ?? '').startsWith(FILES_PREFIX)) {
+        res.writeHead(404, { 'content-length': 0 });
+        res.end();
+        return;
+      }
+      this.handle(req, res);
+    });
+    server.on('secureConnection', (s: Socket) => {
+      this.tlsSockets.add(s);
+      s.on('close', () => this.tlsSockets.delete(s));
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', (e) => reject(new CpeSimError('CPESIM_LISTEN_FAILED', `acs.files cannot listen for HTTPS on ${host}:${opts.port ?? 0}: ${e.message}`, { cause: e })));
+      server.listen(opts.port ?? 0, host, () => resolveListen());
+    });
+    this.tlsServer = server;
+    const a = server.address();
+    const port = typeof a === 'object' && a ? a.port : 0;
+    this.tlsOrigin = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return `${this.tlsOrigin}${FILES_PREFIX}`;
+  }
+
+  /** Closes the HTTPS server, if any (the HTTP side closes with the ACS). */
+  async close(): Promise<void> {
+    const s = this.tlsServer;
+    if (!s) return;
+    this.tlsServer = undefined;
+    await new Promise<void>((r) => {
+      s.close(() => r());
+      for (const sock of this.tlsSockets) sock.destroy();
+    });
   }
 
   serve(name: string, content: FileContent, opts: ServeOptions = {}): string {

@@ -98,7 +98,7 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
     close: () => {
       closing ??= (async () => {
         core.close();
-        await Promise.all([server.close(), ...[...crClients].map((c) => c.close())]);
+        await Promise.all([server.close(), files.close(), ...[...crClients].map((c) => c.close())]);
       })();
       return closing;
     },

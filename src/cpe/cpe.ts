@@ -76,8 +76,11 @@ export interface CpeOptions {
    * its own, started when this CPE's `0 BOOTSTRAP` is delivered.
    */
   generators?: GeneratorClock;
-  /** File transfers (Download/Upload): idle timeout of the HTTP client in real ms, default 30 s. */
-  transfer?: { timeoutMs?: number };
+  /**
+   * File transfers (Download/Upload): `timeoutMs` is the HTTP client's idle timeout in real
+   * ms (default 30 s); `ca` adds trusted CA certificates (PEM) for https file servers.
+   */
+  transfer?: { timeoutMs?: number; ca?: string | Buffer };
 }
 
 /** What a CPE keeps of its sessions (see {@link CpeOptions.transcript}). */
@@ -258,6 +261,7 @@ export class Cpe implements AsyncDisposable {
   /** Aborts in-flight transfers on close(). */
   private transferAbort: AbortController | undefined;
   private readonly transferTimeoutMs: number;
+  private readonly transferCa: string | Buffer | undefined;
   private closePromise: Promise<void> | undefined;
   /** The generators' time base (shared by the fleet, or this CPE's own); undefined without generators. */
   private readonly gens: GeneratorClock | undefined;
@@ -283,6 +287,7 @@ export class Cpe implements AsyncDisposable {
     this.retryOpts = opts.retry;
     this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
     this.transferTimeoutMs = opts.transfer?.timeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
+    this.transferCa = opts.transfer?.ca;
     this.ownsGens = opts.generators === undefined && opts.template.generators.size > 0;
     this.gens = opts.template.generators.size === 0 ? undefined : (opts.generators ?? new GeneratorClock(() => this.clock.now()));
     this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: opts.seed ?? 0n }, this.gens);
@@ -906,6 +911,7 @@ export class Cpe implements AsyncDisposable {
       sleep: (ms) => this.sleep(ms),
       timeoutMs: this.transferTimeoutMs,
       signal: this.transferAbort!.signal,
+      ca: this.transferCa,
       sessionLog: () => this.ring.items.map((r) => r.toString()).join('\n'),
       complete: (o) => {
         this.transferDone(o);

@@ -28,6 +28,7 @@ export interface TransferPort {
   sleep(ms: number): Promise<void>;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  readonly ca: string | Buffer | undefined;
   /** The CPE's recent sessions as text (the "2 Vendor Log File"). */
   sessionLog(): string;
   complete(o: TransferOutcome): void;
@@ -62,6 +63,9 @@ export class TransferHostView implements TransferHost {
   }
   get signal(): AbortSignal {
     return this.port.signal;
+  }
+  get ca(): string | Buffer | undefined {
+    return this.port.ca;
   }
 
   injectedFault(fileType: string): { code: number; string: string } | undefined {

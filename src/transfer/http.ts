@@ -27,6 +27,8 @@ export interface TransferRequestOptions extends TransferCredentials {
   maxRedirects?: number;
   /** Aborts the transfer (the CPE is closing): rejects with {@link TransferAbortedError}. */
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM) for `https:` file servers; Node's trust store otherwise. */
+  ca?: string | Buffer;
 }
 
 /** Options of {@link fetchFile}. */
@@ -92,6 +94,17 @@ export function checkTransferUrl(text: string, what = 'URL'): URL {
   return url;
 }
 
+/** Node's codes for a server certificate the client does not trust. */
+const TLS_TRUST_ERRORS: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function errCode(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: unknown } };
   return typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : '';
@@ -131,6 +144,8 @@ async function open(
       res = await agent.request({ origin: url.origin, path: uri, method, headers, ...(body ? { body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (err) {
       if (opts.signal?.aborted) throw new TransferAbortedError('transfer aborted', { cause: err });
+      // The CPE could not authenticate the server (its certificate): 9012, not "unreachable".
+      if (TLS_TRUST_ERRORS.has(errCode(err))) throw transferFault(9012, `${method} ${url.href}: the server's certificate is not trusted (${errText(err)})`);
       throw transferFault(codes.unreachable, `${method} ${url.href}: ${errText(err)}`);
     }
     const status = res.statusCode;
@@ -176,10 +191,11 @@ async function open(
   }
 }
 
-function newAgent(timeoutMs: number): Agent {
+function newAgent(opts: TransferRequestOptions): Agent {
   // One private connection per transfer: a Digest answer goes out on the connection
   // that got the challenge, and nothing lingers in a shared pool once it is done.
-  return new Agent({ connections: 1, pipelining: 1, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const t = opts.timeoutMs;
+  return new Agent({ connections: 1, pipelining: 1, connect: { timeout: t, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) }, headersTimeout: t, bodyTimeout: t });
 }
 
 /**
@@ -195,7 +211,7 @@ function newAgent(timeoutMs: number): Agent {
  * await fetchFile({ url, username: '', password: '', timeoutMs: 30_000, onChunk: (c) => (n += c.length) });
  */
 export async function fetchFile(opts: FetchFileOptions): Promise<FetchFileResult> {
-  const agent = newAgent(opts.timeoutMs);
+  const agent = newAgent(opts);
   try {
     const { res, url, redirects, auth } = await open(agent, 'GET', opts, DOWNLOAD_CODES);
     if (res.statusCode !== 200) {
@@ -234,7 +250,7 @@ export interface PutFileOptions extends TransferRequestOptions {
  * anything else (unreachable, non-2xx, cut off).
  */
 export async function putFile(opts: PutFileOptions): Promise<{ status: number; url: string; auth?: 'basic' | 'digest' }> {
-  const agent = newAgent(opts.timeoutMs);
+  const agent = newAgent(opts);
   try {
     const { res, url, auth } = await open(agent, 'PUT', opts, UPLOAD_CODES, opts.body);
     await res.body.dump().catch(() => undefined);

@@ -87,6 +87,8 @@ export interface TransferHost {
   readonly timeoutMs: number;
   /** Aborts in-flight transfers when the CPE closes. */
   readonly signal: AbortSignal;
+  /** Extra trusted CA certificates (PEM) for https file servers. */
+  readonly ca?: string | Buffer | undefined;
   /** `transfer.faults[FileType]` with a non-zero code: reported without any network (ref §7.1). */
   injectedFault(fileType: string): { code: number; string: string } | undefined;
   /** The file an Upload of this FileType sends; throws a CwmpFault (9011) for a FileType it cannot produce. */
@@ -224,7 +226,7 @@ export class TransferQueue {
     try {
       if (r.kind === 'upload') {
         const body = this.host.uploadBody(r.fileType);
-        await putFile({ url: r.url, username: r.username, password: r.password, timeoutMs: this.host.timeoutMs, signal: this.host.signal, body });
+        await putFile({ url: r.url, username: r.username, password: r.password, timeoutMs: this.host.timeoutMs, signal: this.host.signal, ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}), body });
         this.host.complete(outcome(0, '', body.length));
         return;
       }
@@ -240,6 +242,7 @@ export class TransferQueue {
         password: r.password,
         timeoutMs: this.host.timeoutMs,
         signal: this.host.signal,
+        ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}),
         ...(r.fileSize > 0 ? { maxBytes: r.fileSize } : {}),
         onChunk: () => undefined,
       });
@@ -267,6 +270,7 @@ export class TransferQueue {
         password: r.password,
         timeoutMs: this.host.timeoutMs,
         signal: this.host.signal,
+        ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}),
         ...(r.fileSize > 0 ? { maxBytes: r.fileSize } : {}),
         onChunk: (c) => inspector.write(c),
       });

@@ -9,16 +9,17 @@ import type { FakeAcs, DownloadOptions } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import { TestBed } from '../cpe/harness.js';
 import { transferSettled } from './helpers.js';
+import { OPENSSL_MISSING, selfSignedLoopbackCert } from '../support/tls.js';
 
 let bed: TestBed;
 afterEach(async () => {
   await bed?.cleanup();
 });
 
-async function setup(timeoutMs = 5000): Promise<{ acs: FakeAcs; cpe: Cpe }> {
+async function setup(timeoutMs = 5000, ca?: string): Promise<{ acs: FakeAcs; cpe: Cpe }> {
   bed = new TestBed(0.001);
   const acs = await createFakeAcs();
-  const cpe = bed.cpe(acs.url, { transfer: { timeoutMs } });
+  const cpe = bed.cpe(acs.url, { transfer: { timeoutMs, ...(ca !== undefined ? { ca } : {}) } });
   // cleanup() runs closers in order: the CPE first (unshifted), the ACS last.
   (bed as unknown as { closers: Array<() => Promise<void>> }).closers.push(() => acs.close());
   acs.alias('cpe-1', cpe.serialNumber);
@@ -65,6 +66,25 @@ describe('Download fetches the file', () => {
     const tc = await download(acs, cpe, { url, fileType: '3 Vendor Configuration File', username: 'fw', password: 'p@ss' });
     expect(tc.faultCode).toBe(0);
     expect(acs.files.requests.map((r) => r.status)).toEqual([401, 200]);
+  });
+
+  const tls = selfSignedLoopbackCert();
+  it.skipIf(!tls)(`over HTTPS with the CA the CPE was given; a certificate it does not trust → 9012 (${tls ? 'openssl found' : OPENSSL_MISSING})`, async () => {
+    const { acs, cpe } = await setup(5000, tls!.cert);
+    await acs.files.listenTls(tls!);
+    acs.files.serve('secure.bin', 'x'.repeat(70_000), { auth: { scheme: 'digest', username: 'fw', password: 'pw' } });
+    const url = acs.files.url('secure.bin', { tls: true });
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/files\/secure\.bin$/);
+    expect((await download(acs, cpe, { url, fileType: '3 Vendor Configuration File', username: 'fw', password: 'pw', fileSize: 70_000 })).faultCode).toBe(0);
+    await cpe.close();
+    const other = bed.cpe(acs.url, { id: 'cpe-2', index: 2, transfer: { timeoutMs: 5000 } });
+    acs.alias('cpe-2', other.serialNumber);
+    other.start();
+    await other.whenBootstrapped();
+    const p = acs.download('cpe-2', { url, fileType: '3 Vendor Configuration File', username: 'fw', password: 'pw', commandKey: 'untrusted' });
+    await other.inform(['6 CONNECTION REQUEST']);
+    await p;
+    expect(await transferSettled(acs, other, 'cpe-2', 'untrusted')).toMatchObject({ faultCode: 9012, faultString: expect.stringMatching(/certificate is not trusted/) });
   });
 
   it('follows redirects, but not forever (9016)', async () => {
