@@ -69,6 +69,10 @@ export function transferHelpers(core: AcsCore): {
   waitForTransferComplete(cpe: string, opts?: WaitForTransferOptions): Promise<TransferCompleteRecord>;
 } {
   let seq = 0;
+  const send = async (cpe: string, commandKey: string, timeoutMs: number | undefined, make: (key: string) => Download | Upload): Promise<{ commandKey: string; response: CpeResponse }> => {
+    const response: CpeResponse = await core.rpc(cpe, make(commandKey), timeoutMs);
+    return { commandKey, response };
+  };
   const transferCompletes = (cpe?: string): TransferCompleteRecord[] => {
     const serial = cpe === undefined ? undefined : (core.resolve(cpe) ?? cpe);
     const out: TransferCompleteRecord[] = [];
@@ -92,8 +96,7 @@ export function transferHelpers(core: AcsCore): {
   };
   return {
     async download(cpe, o) {
-      const commandKey = o.commandKey ?? `dl-${++seq}`;
-      const req: Download = {
+      return send(cpe, o.commandKey ?? `dl-${++seq}`, o.timeoutMs, (commandKey) => ({
         name: 'Download',
         commandKey,
         fileType: o.fileType ?? '1 Firmware Upgrade Image',
@@ -105,13 +108,10 @@ export function transferHelpers(core: AcsCore): {
         delaySeconds: o.delaySeconds ?? 0,
         successURL: '',
         failureURL: '',
-      };
-      const response = await core.rpc(cpe, req, o.timeoutMs);
-      return { commandKey, response };
+      }));
     },
     async upload(cpe, o) {
-      const commandKey = o.commandKey ?? `ul-${++seq}`;
-      const req: Upload = {
+      return send(cpe, o.commandKey ?? `ul-${++seq}`, o.timeoutMs, (commandKey) => ({
         name: 'Upload',
         commandKey,
         fileType: o.fileType ?? '1 Vendor Configuration File',
@@ -119,9 +119,7 @@ export function transferHelpers(core: AcsCore): {
         username: o.username ?? '',
         password: o.password ?? '',
         delaySeconds: o.delaySeconds ?? 0,
-      };
-      const response = await core.rpc(cpe, req, o.timeoutMs);
-      return { commandKey, response };
+      }));
     },
     transferCompletes,
     waitForTransferComplete(cpe, o = {}) {

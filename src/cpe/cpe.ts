@@ -1124,17 +1124,7 @@ export class Cpe implements AsyncDisposable {
       this.cpe.requestFactoryReset();
     }
     startDownload(req: Download): void {
-      this.cpe.startTransfer({
-        kind: 'download',
-        commandKey: req.commandKey,
-        fileType: req.fileType,
-        url: req.url,
-        username: req.username,
-        password: req.password,
-        fileSize: req.fileSize,
-        targetFileName: req.targetFileName,
-        delaySeconds: req.delaySeconds,
-      });
+      this.cpe.startTransfer(downloadRequest(req, req.delaySeconds));
     }
     scheduleInform(delaySeconds: number, commandKey: string): void {
       this.cpe.scheduleInform(delaySeconds, commandKey);
@@ -1144,19 +1134,9 @@ export class Cpe implements AsyncDisposable {
     }
     scheduleDownload(req: ScheduleDownload): void {
       const now = this.cpe.clock.now();
-      this.cpe.startTransfer({
-        kind: 'download',
-        commandKey: req.commandKey,
-        fileType: req.fileType,
-        url: req.url,
-        username: req.username,
-        password: req.password,
-        fileSize: req.fileSize,
-        targetFileName: req.targetFileName,
-        delaySeconds: 0,
-        // A.4.1.10: WindowStart/WindowEnd are seconds from the RPC's receipt.
-        windows: req.timeWindowList.map((w) => ({ start: now + w.windowStart * 1000, end: now + w.windowEnd * 1000, mode: w.windowMode })),
-      });
+      // A.4.1.10: WindowStart/WindowEnd are seconds from the RPC's receipt.
+      const windows = req.timeWindowList.map((w) => ({ start: now + w.windowStart * 1000, end: now + w.windowEnd * 1000, mode: w.windowMode }));
+      this.cpe.startTransfer({ ...downloadRequest(req, 0), windows });
     }
     queuedTransfers(): AllQueuedTransferStruct[] {
       return (this.cpe.transferQueue?.items ?? []).map((q) => ({
@@ -1174,6 +1154,12 @@ export class Cpe implements AsyncDisposable {
       q.cancel(commandKey);
     }
   };
+}
+
+/** The queue's view of a Download or ScheduleDownload RPC. */
+function downloadRequest(req: Download | ScheduleDownload, delaySeconds: number): TransferRequest {
+  const { commandKey, fileType, url, username, password, fileSize, targetFileName } = req;
+  return { kind: 'download', commandKey, fileType, url, username, password, fileSize, targetFileName, delaySeconds };
 }
 
 /** The `M …` event a transfer's TransferComplete delivers (TR-069 Table 7). */

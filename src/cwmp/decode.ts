@@ -145,6 +145,17 @@ function decodeFault(el: XmlElement): { fault: Fault; detailNs: string | undefin
   return { fault, detailNs: cwmpFault.ns };
 }
 
+/** CommandKey, FileType, URL, Username, Password of Download, Upload and ScheduleDownload. */
+function transferHead(el: XmlElement): { commandKey: string; fileType: string; url: string; username: string; password: string } {
+  return { commandKey: str(el, 'CommandKey', ''), fileType: tstr(el, 'FileType'), url: tstr(el, 'URL'), username: str(el, 'Username', ''), password: str(el, 'Password', '') };
+}
+
+/** FaultStruct of TransferComplete / AutonomousTransferComplete; absent = no fault. */
+function faultStructOf(el: XmlElement): { faultCode: number; faultString: string } {
+  const fs = childNamed(el, 'FaultStruct');
+  return fs ? { faultCode: int(fs, 'FaultCode', 0, UINT, 0), faultString: str(fs, 'FaultString', '') } : { faultCode: 0, faultString: '' };
+}
+
 function decodeRpc(el: XmlElement): CwmpMessage {
   switch (el.local) {
     case 'Inform': {
@@ -169,17 +180,15 @@ function decodeRpc(el: XmlElement): CwmpMessage {
     case 'InformResponse':
       return { name: 'InformResponse', maxEnvelopes: int(el, 'MaxEnvelopes', 0, UINT, 1) };
     case 'TransferComplete': {
-      const fs = childNamed(el, 'FaultStruct');
       return {
         name: 'TransferComplete',
         commandKey: str(el, 'CommandKey', ''),
-        faultStruct: fs ? { faultCode: int(fs, 'FaultCode', 0, UINT, 0), faultString: str(fs, 'FaultString', '') } : { faultCode: 0, faultString: '' },
+        faultStruct: faultStructOf(el),
         startTime: tstr(el, 'StartTime', UNKNOWN),
         completeTime: tstr(el, 'CompleteTime', UNKNOWN),
       };
     }
     case 'AutonomousTransferComplete': {
-      const fs = childNamed(el, 'FaultStruct');
       return {
         name: 'AutonomousTransferComplete',
         announceURL: tstr(el, 'AnnounceURL', ''),
@@ -188,7 +197,7 @@ function decodeRpc(el: XmlElement): CwmpMessage {
         fileType: tstr(el, 'FileType'),
         fileSize: int(el, 'FileSize', 0, UINT, 0),
         targetFileName: str(el, 'TargetFileName', ''),
-        faultStruct: fs ? { faultCode: int(fs, 'FaultCode', 0, UINT, 0), faultString: str(fs, 'FaultString', '') } : { faultCode: 0, faultString: '' },
+        faultStruct: faultStructOf(el),
         startTime: tstr(el, 'StartTime', UNKNOWN),
         completeTime: tstr(el, 'CompleteTime', UNKNOWN),
       };
@@ -241,11 +250,7 @@ function decodeRpc(el: XmlElement): CwmpMessage {
     case 'Download':
       return {
         name: 'Download',
-        commandKey: str(el, 'CommandKey', ''),
-        fileType: tstr(el, 'FileType'),
-        url: tstr(el, 'URL'),
-        username: str(el, 'Username', ''),
-        password: str(el, 'Password', ''),
+        ...transferHead(el),
         fileSize: int(el, 'FileSize', 0, UINT, 0),
         targetFileName: str(el, 'TargetFileName', ''),
         delaySeconds: int(el, 'DelaySeconds', 0, UINT, 0),
@@ -257,21 +262,13 @@ function decodeRpc(el: XmlElement): CwmpMessage {
     case 'Upload':
       return {
         name: 'Upload',
-        commandKey: str(el, 'CommandKey', ''),
-        fileType: tstr(el, 'FileType'),
-        url: tstr(el, 'URL'),
-        username: str(el, 'Username', ''),
-        password: str(el, 'Password', ''),
+        ...transferHead(el),
         delaySeconds: int(el, 'DelaySeconds', 0, UINT, 0),
       };
     case 'ScheduleDownload':
       return {
         name: 'ScheduleDownload',
-        commandKey: str(el, 'CommandKey', ''),
-        fileType: tstr(el, 'FileType'),
-        url: tstr(el, 'URL'),
-        username: str(el, 'Username', ''),
-        password: str(el, 'Password', ''),
+        ...transferHead(el),
         fileSize: int(el, 'FileSize', 0, UINT, 0),
         targetFileName: str(el, 'TargetFileName', ''),
         timeWindowList: items(req(el, 'TimeWindowList')).map((w) => ({

@@ -152,6 +152,15 @@ function faultBody(f: Fault): Node {
   };
 }
 
+/** CommandKey, FileType, URL, Username, Password: how Download, Upload and ScheduleDownload begin (A.3.2.8, A.4.1.5, A.4.1.10). */
+function transferHead(w: Writer, m: { commandKey: string; fileType: string; url: string; username: string; password: string }): Node[] {
+  return [w.str('CommandKey', m.commandKey), w.str('FileType', m.fileType), w.str('URL', m.url), w.str('Username', m.username), w.str('Password', m.password)];
+}
+
+function faultStruct(w: Writer, f: { faultCode: number; faultString: string }): Node {
+  return { tag: 'FaultStruct', kids: [w.int('FaultCode', f.faultCode, 0, UINT), w.str('FaultString', f.faultString)] };
+}
+
 function rpc(name: string, kids: Node[]): Node {
   return kids.length > 0 ? { tag: `cwmp:${name}`, kids } : { tag: `cwmp:${name}` };
 }
@@ -181,7 +190,7 @@ function bodyNode(m: CwmpMessage): Node {
     case 'TransferComplete':
       return rpc('TransferComplete', [
         w.str('CommandKey', m.commandKey),
-        { tag: 'FaultStruct', kids: [w.int('FaultCode', m.faultStruct.faultCode, 0, UINT), w.str('FaultString', m.faultStruct.faultString)] },
+        faultStruct(w, m.faultStruct),
         w.str('StartTime', m.startTime),
         w.str('CompleteTime', m.completeTime),
       ]);
@@ -193,7 +202,7 @@ function bodyNode(m: CwmpMessage): Node {
         w.str('FileType', m.fileType),
         w.int('FileSize', m.fileSize, 0, UINT),
         w.str('TargetFileName', m.targetFileName),
-        { tag: 'FaultStruct', kids: [w.int('FaultCode', m.faultStruct.faultCode, 0, UINT), w.str('FaultString', m.faultStruct.faultString)] },
+        faultStruct(w, m.faultStruct),
         w.str('StartTime', m.startTime),
         w.str('CompleteTime', m.completeTime),
       ]);
@@ -228,11 +237,7 @@ function bodyNode(m: CwmpMessage): Node {
       return rpc(m.name, [w.str('CommandKey', m.commandKey)]);
     case 'Download':
       return rpc(m.name, [
-        w.str('CommandKey', m.commandKey),
-        w.str('FileType', m.fileType),
-        w.str('URL', m.url),
-        w.str('Username', m.username),
-        w.str('Password', m.password),
+        ...transferHead(w, m),
         w.int('FileSize', m.fileSize, 0, UINT),
         w.str('TargetFileName', m.targetFileName),
         w.int('DelaySeconds', m.delaySeconds, 0, UINT),
@@ -243,20 +248,12 @@ function bodyNode(m: CwmpMessage): Node {
       return rpc(m.name, [w.int('DelaySeconds', m.delaySeconds, 0, UINT), w.str('CommandKey', m.commandKey)]);
     case 'Upload':
       return rpc(m.name, [
-        w.str('CommandKey', m.commandKey),
-        w.str('FileType', m.fileType),
-        w.str('URL', m.url),
-        w.str('Username', m.username),
-        w.str('Password', m.password),
+        ...transferHead(w, m),
         w.int('DelaySeconds', m.delaySeconds, 0, UINT),
       ]);
     case 'ScheduleDownload':
       return rpc(m.name, [
-        w.str('CommandKey', m.commandKey),
-        w.str('FileType', m.fileType),
-        w.str('URL', m.url),
-        w.str('Username', m.username),
-        w.str('Password', m.password),
+        ...transferHead(w, m),
         w.int('FileSize', m.fileSize, 0, UINT),
         w.str('TargetFileName', m.targetFileName),
         w.array(

@@ -236,23 +236,29 @@ export class TransferQueue {
         return;
       }
       // A generic file is counted and dropped: the simulated device has no flash to keep it in.
-      const res = await fetchFile({
-        url: r.url,
-        username: r.username,
-        password: r.password,
-        timeoutMs: this.host.timeoutMs,
-        signal: this.host.signal,
-        ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}),
-        ...(r.fileSize > 0 ? { maxBytes: r.fileSize } : {}),
-        onChunk: () => undefined,
-      });
-      checkSize(r, res.bytes);
-      this.host.complete(outcome(0, '', res.bytes));
+      const bytes = await this.fetch(r, () => undefined);
+      this.host.complete(outcome(0, '', bytes));
     } catch (err) {
       if (err instanceof TransferAbortedError || this.host.signal.aborted) throw err;
       const f = isCwmpFault(err) ? err : new CwmpFault(9002, `Internal error: ${err instanceof Error ? err.message : String(err)}`);
       this.host.complete(outcome(f.faultCode, f.faultString, 0));
     }
+  }
+
+  /** GETs the request's URL with its credentials and FileSize limit; the body goes to `onChunk`. Returns its size. */
+  private async fetch(r: TransferRequest, onChunk: (c: Uint8Array) => void): Promise<number> {
+    const res = await fetchFile({
+      url: r.url,
+      username: r.username,
+      password: r.password,
+      timeoutMs: this.host.timeoutMs,
+      signal: this.host.signal,
+      ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}),
+      ...(r.fileSize > 0 ? { maxBytes: r.fileSize } : {}),
+      onChunk,
+    });
+    checkSize(r, res.bytes);
+    return res.bytes;
   }
 
   /** Resolves the version of a firmware image (ref §7.2 step 3) and applies cpe-sim's rules. */
@@ -264,18 +270,7 @@ export class TransferQueue {
       if (version === undefined) throw transferFault(9010, `no version in the file name of ${r.url}`);
     } else {
       const inspector = new ImageInspector();
-      const res = await fetchFile({
-        url: r.url,
-        username: r.username,
-        password: r.password,
-        timeoutMs: this.host.timeoutMs,
-        signal: this.host.signal,
-        ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}),
-        ...(r.fileSize > 0 ? { maxBytes: r.fileSize } : {}),
-        onChunk: (c) => inspector.write(c),
-      });
-      bytes = res.bytes;
-      checkSize(r, bytes);
+      bytes = await this.fetch(r, (c) => inspector.write(c));
       const seen = inspector.finish();
       version = seen.version;
       // ref §7.2: an image without the version line is not a firmware image (9010, version unchanged).
