@@ -6,7 +6,7 @@
  * sections 2-6, 7.2, 8.1, 9, 10, 11).
  * @module
  */
-import { ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
+import { CPE_FAULT_STRINGS, ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
 import { DurationError, parseDurationNs } from './duration.js';
 import { describe, problemAt, type MapEntry, type PNode, type Where } from './nodes.js';
 import {
@@ -84,20 +84,9 @@ const UINT32_MAX = 4294967295;
 export const DEFAULT_TRANSFER_DELAY_MS = 5000;
 
 /** Fault strings of TR-069 Table A.5 for the TransferComplete fault codes, used when `string` is omitted. */
-const TRANSFER_FAULT_STRINGS: Readonly<Record<number, string>> = {
-  9001: 'Request denied',
-  9002: 'Internal error',
-  9010: 'File transfer failure',
-  9011: 'Upload failure',
-  9012: 'File transfer server authentication failure',
-  9014: 'Download failure: unable to join multicast group',
-  9015: 'Download failure: unable to contact file server',
-  9016: 'Download failure: unable to access file',
-  9017: 'Download failure: unable to complete download',
-  9018: 'Download failure: file corrupted',
-  9019: 'Download failure: file authentication failure',
-  9020: 'Download failure: unable to complete download within specified time window',
-};
+const TRANSFER_FAULT_STRINGS: Readonly<Record<number, string>> = Object.fromEntries(
+  [9001, 9002, 9010, 9011, 9012, 9014, 9015, 9016, 9017, 9018, 9019, 9020].map((c) => [c, CPE_FAULT_STRINGS[c] ?? 'Fault']),
+);
 
 function fmtWhere(w: Where): string {
   return w.line !== undefined ? `${w.file}:${w.line}:${w.col ?? 1}` : w.file;
