@@ -47,6 +47,8 @@ const ROWS: Record<string, Row> = {
   'udp-cr-bind-addr': { field: 'udpCrBindAddr', raw: ['127.0.0.1:0', '[::1]:7547', ':0'], parsed: ['127.0.0.1:0', '[::1]:7547', ':0'], dflt: undefined },
   'udp-cr-publish-host': { field: 'udpCrPublishHost', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: undefined },
   seed: { field: 'seed', raw: ['1', '2', '4294967295'], parsed: [1, 2, 4294967295], dflt: undefined },
+  // One demo exists, so the three sources carry the same value; `sources` tells them apart.
+  demo: { field: 'demo', raw: ['firmware', 'firmware', 'firmware'], parsed: ['firmware', 'firmware', 'firmware'], dflt: undefined },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
   shard: { field: 'shard', raw: ['0/2', '1/3', '3/4'], parsed: [{ index: 0, total: 2 }, { index: 1, total: 3 }, { index: 3, total: 4 }], dflt: undefined },
   workers: { field: 'workers', raw: ['2', '3', '8'], parsed: [2, 3, 8], dflt: 1 },

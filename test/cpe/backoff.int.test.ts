@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/cpe/index.js';
-import { TestBed, fixture, manualClock, queueAcs, virtualClock } from './harness.js';
+import { TestBed, fixture, manualClock, queueAcs, virtualClock, downloadFixture } from './harness.js';
 import type { Reply } from './harness.js';
 
 let bed: TestBed;
@@ -33,12 +33,14 @@ describe('retry back-off (TR-069 §3.2.1.1, issue 20 item 4)', () => {
   it('Download (DelaySeconds 0) + Reboot, boot session answered 500: retry 1 comes after the back-off, carrying the transfer', async () => {
     bed = new TestBed(virtualClock());
     const { acs, rpcs } = await failingAcs((body) => body.includes('M Reboot'));
-    const cpe = bed.cpe(acs.url); // retry random() = 0: the wait before retry 1 is exactly 5 s
+    // retry random() = 0: the wait before retry 1 is exactly 5 s. The injected fault keeps the
+    // transfer on the simulated clock (a real fetch would race it): nothing is fetched.
+    const cpe = bed.cpe(acs.url, { profile: { transfer: { faults: { '1 Firmware Upgrade Image': { code: 9010, string: 'injected' } } } } });
     const all: SessionRecord[] = [];
     cpe.onSession((s) => all.push(s));
     cpe.start();
     await cpe.whenBootstrapped();
-    rpcs.push(fixture('acs/download.xml'), fixture('acs/reboot.xml'));
+    rpcs.push(downloadFixture(), fixture('acs/reboot.xml'));
     await cpe.inform(['6 CONNECTION REQUEST']);
     const failed = await cpe.waitForSession((s) => !s.ok);
     expect(codes(failed)).toEqual(expect.arrayContaining(['1 BOOT', 'M Reboot']));
