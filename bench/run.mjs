@@ -4,6 +4,7 @@
 // PASS/MISS per target and writes bench/results/latest.json.
 //
 //   node --expose-gc bench/run.mjs [--quick] [--only fleet-boot,codec] [--merge] [--out file.json] [--no-build]
+//   (--only: case ids containing a word; `=id` for one id exactly)
 //
 // --quick: a reduced set with small sizes (the smoke test uses it); its results go to
 // bench/results/quick.tmp.json unless --out says otherwise. See docs/performance.md.
@@ -112,7 +113,8 @@ async function main() {
   let cases = plan(quick);
   if (values.only) {
     const wanted = values.only.split(',').map((s) => s.trim()).filter(Boolean);
-    cases = cases.filter((k) => wanted.some((w) => k.id.includes(w)));
+    // `=id` names one case exactly (`=fleet-boot n=10000 acs=in-process` without its v8=/profile= siblings).
+    cases = cases.filter((k) => wanted.some((w) => (w.startsWith('=') ? k.id === w.slice(1) : k.id.includes(w))));
     if (cases.length === 0) throw new Error(`--only ${values.only}: no case id contains any of ${JSON.stringify(wanted)}; ids: ${plan(quick).map((k) => k.id).join(', ')}`);
   }
   const machine = machineInfo();
