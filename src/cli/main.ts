@@ -141,7 +141,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       return 0;
     }
     if (cmd.settings.workers > 1) return await runWorkers(cmd.settings, ctx, workerModuleUrl());
-    return await runSim(cmd.settings, ctx);
+    return await runSim(cmd.settings, ctx, { signals: io?.signal === undefined });
   } catch (err) {
     ctx.stderr(formatError(err, debug, argv[0] === 'acs' ? 'acs' : undefined));
     return exitCodeOf(err);

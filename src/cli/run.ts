@@ -83,6 +83,8 @@ export interface RunSimHooks {
   logFields?: LogFields;
   /** Called once the fleet is started. */
   onFleet?: (fleet: Fleet) => void;
+  /** Handle SIGUSR1 (the profile's `faults.link`); only the process's own run does (default false). */
+  signals?: boolean;
 }
 
 /** Runs the simulator; returns the exit code. Errors propagate to main (which maps them). */
@@ -129,6 +131,15 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   stats.watch(fleet, progress ? () => progress.draw(stats.progress(fleet.cpes.length)) : undefined);
   // The open fleet holds the process (CPE timers alone are unref'd), so a one-shot run
   // waiting out a back-off or a daemon without a listener lives until fleet.close().
+  // profile-format §10: SIGUSR1 cuts the uplink of the faults.link band (as the seed).
+  // Only when the profile has the block, and never with an injected io (a test's main()
+  // must not take over its runner's signals). A signal listener keeps nothing alive.
+  const onUsr1 = (): void => {
+    const hit = fleet.linkFault();
+    logger.info('SIGUSR1: uplink cut', { cpes: hit.length });
+  };
+  const usr1 = fleet.profile.faults.link !== undefined && hooks.signals === true && process.platform !== 'win32';
+  if (usr1) process.on('SIGUSR1', onUsr1);
   try {
     hooks.onFleet?.(fleet);
     if (fleet.acs) logger.info('embedded fake ACS started (no --acs-url given)', { url: fleet.acs.url });
@@ -191,6 +202,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     logger.info('every CPE delivered 0 BOOTSTRAP; exiting (no --cr-bind-addr and no enabled periodic informs)', { cpes: fleet.cpes.length });
     return 0;
   } finally {
+    if (usr1) process.off('SIGUSR1', onUsr1);
     await fleet.close();
     progress?.clear();
     logger.info('summary', stats.summary(fleet.cpes.length));

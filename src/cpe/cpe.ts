@@ -4,7 +4,7 @@
  * the ACS through {@link runSession}.
  * @module
  */
-import { CpeSimError, CwmpFault, isCpeSimError } from '../errors/index.js';
+import { ConfigError, CpeSimError, CwmpFault, isCpeSimError } from '../errors/index.js';
 import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
 import type { AllQueuedTransferStruct, AutonomousTransferComplete, CpeRequest, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
@@ -247,10 +247,16 @@ export class Cpe implements AsyncDisposable {
   private running: SessionRecord | undefined;
   private afterSession: AfterSession | undefined;
   private started = false;
+  /** Between a Reboot/FactoryReset session and the boot session: the box is off. */
+  private rebooting = false;
   private closed = false;
   private offline = false;
   /** Rebooting into a new firmware image (a subset of `offline`): CRs are not even answered. */
   private dark = false;
+  /** Powered off ({@link powerOff}) until {@link powerOn} brings it back. */
+  private off = false;
+  /** The uplink is cut ({@link linkDown}): what to restore when it comes back. */
+  private link: { statusPath: string; status: string; lastChangePath: string | undefined; job: ScheduledJob } | undefined;
   private suppressNotifications = 0;
   private sessionSeq = 0;
   private idSeq = 0;
@@ -352,11 +358,18 @@ export class Cpe implements AsyncDisposable {
   }
 
   /**
-   * False while the device is dark, rebooting into a new firmware image (ref §7.2 step
-   * 4): the fleet's CR listener then drops Connection Requests unanswered.
+   * False while the device is powered off, rebooting (a Reboot, a new firmware image),
+   * or has lost its uplink: the fleet's
+   * Connection Request listener then drops requests unanswered (TR-069 §3.2.2: a CPE
+   * that is off cannot answer; an answered CR promises a session).
    */
   get poweredOn(): boolean {
-    return !this.dark;
+    return !this.dark && !this.off && this.link === undefined && !this.rebooting;
+  }
+
+  /** True while the uplink is cut by {@link linkDown}. */
+  get linkIsDown(): boolean {
+    return this.link !== undefined;
   }
 
   /**
@@ -450,6 +463,95 @@ export class Cpe implements AsyncDisposable {
     this.queue.add(EVENT.CONNECTION_REQUEST);
     // TR-069 §3.2.1.1 lets a Connection Request through a pending retry back-off.
     this.trigger(true);
+  }
+
+  /**
+   * Cuts the power: an in-flight session is torn down (its TCP connection reset, not a
+   * failed attempt), timers stop, Connection Requests are dropped unanswered (TR-069
+   * §3.2.2) and every trigger is latched until {@link powerOn}. Events not kept over a
+   * reboot are lost, as on a real box. Returns false if the CPE was already off.
+   */
+  powerOff(): boolean {
+    if (this.closed || this.off) return false;
+    this.off = true;
+    this.offline = true;
+    this.afterSession = undefined;
+    this.cancelTimers();
+    this.inFlight?.abort();
+    this.logger.info('power off');
+    return true;
+  }
+
+  /**
+   * Restores the power: after `eventSchedule.bootDelay` plus `delayMs` (simulated ms,
+   * e.g. a fleet's jitter) the CPE boots with `1 BOOT` (and the `M Reboot` keys of an
+   * interrupted Reboot), retrying with the TR-069 back-off until an ACS takes it.
+   * Connection Requests stay unanswered until the boot session starts. Resolves with
+   * the boot session (its `ok` says whether the first attempt got through).
+   * @throws CpeSimError `CPESIM_NOT_OFF` when the CPE is not powered off.
+   */
+  powerOn(opts: { delayMs?: number } = {}): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (!this.off) return Promise.reject(new CpeSimError('CPESIM_NOT_OFF', `${this.id} is not powered off (powerOn() follows powerOff())`));
+    const delayMs = opts.delayMs ?? 0;
+    if (!Number.isFinite(delayMs) || delayMs < 0) return Promise.reject(new ConfigError(`powerOn: delayMs must be a number >= 0, got ${String(opts.delayMs)}`));
+    const d = deferred<SessionRecord>();
+    const job = this.scheduler.after(this.profile.eventSchedule.bootDelayMs + delayMs, () => {
+      this.jobs.delete(job);
+      if (this.closed) return;
+      this.off = false;
+      this.offline = this.link !== undefined;
+      // A power cycle is a reboot (notes §2.3): a new 1 BOOT, the old back-off forgotten.
+      this.queue.rebooted();
+      this.changed.clear();
+      this.queue.add(EVENT.BOOT);
+      this.consecutiveFailures = 0;
+      this.logger.info('power on');
+      if (this.started) {
+        this.armPeriodic();
+        this.requestSession().then(d.resolve, d.reject);
+      } else d.reject(new CpeSimError('CPESIM_NOT_STARTED', `${this.id} was powered on before start()`));
+    });
+    this.track(job);
+    return d.promise;
+  }
+
+  /**
+   * Cuts the uplink for `durationMs` (profile-format §10): `<iface>.Status` ← `Down` and
+   * `LastChange` ← 0 (when declared), CWMP offline (an in-flight session is cut, CRs are
+   * dropped, triggers latched). When it is back, `Status` gets its old value (`Up` if it
+   * was empty) and `LastChange` 0; **no session is started**: what was latched goes with
+   * the next trigger of any kind. Returns false if the link is already down (ignored).
+   * @throws CpeSimError `CPESIM_CONFIG` when `<iface>.Status` is not in the tree.
+   */
+  linkDown(iface: string, durationMs: number): boolean {
+    const base = iface.endsWith('.') ? iface : `${iface}.`;
+    const statusPath = `${base}Status`;
+    if (!this.params.has(statusPath)) throw new ConfigError(`linkDown: ${statusPath} is not a parameter of ${this.id} (expected an interface object with a Status leaf)`);
+    if (!Number.isFinite(durationMs) || durationMs <= 0) throw new ConfigError(`linkDown: duration must be > 0 ms, got ${String(durationMs)}`);
+    if (this.closed || this.link !== undefined) return false;
+    const lastChangePath = this.params.has(`${base}LastChange`) ? `${base}LastChange` : undefined;
+    const status = this.params.getValue(statusPath) || 'Up';
+    this.offline = true;
+    this.cancelTimers();
+    this.inFlight?.abort();
+    // Device writes: a Notification on Status reports the outage with the next session.
+    this.params.setInternal(statusPath, 'Down');
+    if (lastChangePath !== undefined) this.params.setInternal(lastChangePath, '0');
+    const job = this.scheduler.after(durationMs, () => {
+      this.jobs.delete(job);
+      if (this.closed || this.link === undefined) return;
+      this.link = undefined;
+      this.offline = this.off;
+      this.params.setInternal(statusPath, status);
+      if (lastChangePath !== undefined) this.params.setInternal(lastChangePath, '0');
+      this.logger.info('link up', { interface: base });
+      if (!this.off) this.armPeriodic();
+    });
+    this.track(job);
+    this.link = { statusPath, status, lastChangePath, job };
+    this.logger.info('link down', { interface: base, duration_ms: durationMs });
+    return true;
   }
 
   /**
@@ -550,6 +652,13 @@ export class Cpe implements AsyncDisposable {
         d.reject(this.closedError());
         return;
       }
+      if (this.off || this.link !== undefined) {
+        // Off or without uplink: no session can start. The trigger is latched and
+        // settled by the next session (the boot after powerOn, or any trigger after
+        // the link is back: profile-format §10 step 3).
+        (this.held ??= []).push(d);
+        return;
+      }
       const last = this.ring.items[this.ring.items.length - 1];
       if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && this.changed.size === 0 && last) {
         // What this trigger wanted delivered went out with an earlier session (e.g. the boot session after a reboot).
@@ -570,7 +679,8 @@ export class Cpe implements AsyncDisposable {
         const action = this.afterSession;
         this.afterSession = undefined;
         await this.powerCycle(action);
-        if (this.closed) break;
+        // Powered off during the reboot: powerOn() boots it.
+        if (this.closed || this.off) break;
         this.settleHeld(await this.runOne());
       }
     } catch (err) {
@@ -644,7 +754,9 @@ export class Cpe implements AsyncDisposable {
       rec.error = err instanceof Error ? err.message : String(err);
       // Events the failed session carried stay queued, except those never retried (6 CONNECTION REQUEST).
       if (!delivered) this.queue.sessionFailed(events);
-      if (!this.closed) {
+      // A session cut by powerOff()/linkDown() is not a failed attempt: the box is dark
+      // and the boot (or the next trigger) carries the events again.
+      if (!this.closed && !this.off && this.link === undefined) {
         this.consecutiveFailures++;
         this.scheduleRetry();
       }
@@ -883,7 +995,8 @@ export class Cpe implements AsyncDisposable {
       try {
         await this.sleep(fw.applyDelayMs);
       } finally {
-        this.offline = false;
+        // Powered off or cut from its uplink meanwhile: it stays dark for those.
+        this.offline = this.off || this.link !== undefined;
         this.dark = false;
       }
       if (this.closed) return;
@@ -924,6 +1037,7 @@ export class Cpe implements AsyncDisposable {
   /** Reboot or factory reset: the device is off for the configured delay, then boots. */
   private async powerCycle(action: AfterSession): Promise<void> {
     this.offline = true;
+    this.rebooting = true;
     this.periodicJob?.cancel();
     this.periodicJob = undefined;
     this.retryJob?.cancel();
@@ -962,7 +1076,8 @@ export class Cpe implements AsyncDisposable {
         this.queue.add(EVENT.BOOT);
       }
     } finally {
-      this.offline = false;
+      this.offline = this.off || this.link !== undefined;
+      this.rebooting = false;
     }
     this.armPeriodic();
   }
@@ -1034,6 +1149,14 @@ export class Cpe implements AsyncDisposable {
     } finally {
       this.suppressNotifications--;
     }
+  }
+
+  /** Periodic and retry timers stop while the box is dark. */
+  private cancelTimers(): void {
+    this.periodicJob?.cancel();
+    this.periodicJob = undefined;
+    this.retryJob?.cancel();
+    this.retryJob = undefined;
   }
 
   private track(job: ScheduledJob): void {

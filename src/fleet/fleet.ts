@@ -27,6 +27,9 @@ import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_M
 import { CrLog, type CrOutcome } from './cr-log.js';
 import { msLeaf, withUdpLeaves } from './nat.js';
 import { cpeRandom } from './random.js';
+import { FleetChaos } from './chaos.js';
+import type { LinkDownOptions, PowerCycleOptions } from './chaos.js';
+import { rootSeed } from '../random/index.js';
 
 /** Connection Request listener options of a fleet. */
 export interface FleetCrOptions {
@@ -183,6 +186,24 @@ export interface Fleet extends AsyncDisposable {
    * expect(fleet.crRequests('cpe-2').at(-1)).toMatchObject({ status: 401, reason: 'unauthorized' });
    */
   crRequests(cpeId?: string): readonly CrOutcome[];
+  /**
+   * A power outage: `share` of the CPEs (seeded draw) go dark now (CRs dropped
+   * unanswered, sessions cut) and boot with `1 BOOT` `after` later, each after its
+   * jitter, retrying with the TR-069 back-off until the ACS takes them. Returns the
+   * CPEs switched off.
+   * @example
+   * const hit = fleet.powerCycle({ share: 0.5, after: '30s', jitter: '10s' });
+   * await Promise.all(hit.map((c) => fleet.acs!.waitForInform({ cpe: c.id, event: '1 BOOT', since })));
+   */
+  powerCycle(opts?: PowerCycleOptions): Cpe[];
+  /**
+   * An uplink outage (profile-format §10) for `share` of the CPEs: `Status` Down, CWMP
+   * offline for `duration`, no session on return. Interface and duration default to the
+   * profile's `faults.link`. Returns the CPEs whose link went down.
+   */
+  linkDown(opts?: LinkDownOptions): Cpe[];
+  /** The profile's `faults.link` over its `instances` band, as SIGUSR1 triggers it in the CLI. */
+  linkFault(): Cpe[];
   /** Idempotent: closes the listener, the CPEs (aborting in-flight sessions), the scheduler and the embedded ACS. */
   close(): Promise<void>;
 }
@@ -527,7 +548,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       }
     }
 
-    const fleet = new RunningFleet(profile, cpes, listener, udpListener, acs, acsUrl, range.first, crLog, cleanup);
+    const chaos = new FleetChaos(cpes, opts.seed !== undefined ? BigInt(opts.seed) : rootSeed(), profile, logger);
+    const fleet = new RunningFleet(profile, cpes, listener, udpListener, acs, acsUrl, range.first, crLog, cleanup, chaos);
     logger.info('fleet starting', {
       cpes: cpes.length,
       first: cpes[0]?.id,
@@ -633,6 +655,7 @@ class RunningFleet implements Fleet {
     private readonly firstIndex: number,
     private readonly crLog: CrLog,
     private readonly cleanup: () => Promise<void>,
+    private readonly chaos: FleetChaos,
   ) {
     this.crUrls = cpes.flatMap((c) => (c.crUrl !== undefined ? [c.crUrl] : []));
   }
@@ -697,6 +720,18 @@ class RunningFleet implements Fleet {
     };
     const workers = Array.from({ length: Math.min(limit, this.cpes.length) }, () => worker());
     void Promise.all(workers).catch((err: unknown) => logger.error('boot pump failed', { error: String(err) }));
+  }
+
+  powerCycle(opts?: PowerCycleOptions): Cpe[] {
+    return this.chaos.powerCycle(opts);
+  }
+
+  linkDown(opts?: LinkDownOptions): Cpe[] {
+    return this.chaos.linkDown(opts);
+  }
+
+  linkFault(): Cpe[] {
+    return this.chaos.linkFault();
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@
  * builds it first).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +130,28 @@ describe('bin/cpe-sim (built, spawned)', () => {
     }
     expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 0, signal: null });
     expect(p.stderr).toContain('signal=SIGINT');
+  });
+
+  it('SIGUSR1 cuts the uplink of the faults.link band (profile-format §10) and the daemon keeps running', async () => {
+    const prof = join(dir, 'link');
+    mkdirSync(prof);
+    for (const f of readdirSync(join(root, 'fixtures/profiles/tr181-minimal'))) copyFileSync(join(root, 'fixtures/profiles/tr181-minimal', f), join(prof, f));
+    writeFileSync(
+      join(prof, '90-link.yaml'),
+      'parameters:\n  - {path: Device.IP.Interface.1.Status, value: Up}\nfaults:\n  link: {interface: Device.IP.Interface.1, duration: 3m, instances: "2"}\n',
+    );
+    const p = spawnBin(['--profile', prof, '--count', '3', '--time-scale', '0.01']);
+    try {
+      await waitFor(p, 'stderr', /daemon mode/);
+      p.child.kill('SIGUSR1');
+      await waitFor(p, 'stderr', /SIGUSR1: uplink cut .*cpes=1/);
+      p.child.kill('SIGUSR1');
+      // The second signal finds cpe-2 still down (3 min at 0.01 = 1.8 s): ignored.
+      await waitFor(p, 'stderr', /SIGUSR1: uplink cut .*cpes=0/);
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exit, `stdout:\n${p.stdout}\nstderr:\n${p.stderr}`).toEqual({ code: 0, signal: null });
   });
 
   // The CPEs' timers are unref'd (they must not keep a test process alive), so against an
