@@ -15,14 +15,14 @@ export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
 export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstrapError } from './fleet/index.js';
-export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, BootstrapFailure, BootstrapGiveUp, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';
 export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind } from './cpe/index.js';
 
 // ---- Fake ACS ------------------------------------------------------------------------
-export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest } from './acs/index.js';
+export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest, generateCertificate } from './acs/index.js';
 export type * from './acs/index.js';
 
 // ---- Connection Request listener ------------------------------------------------------

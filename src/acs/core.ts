@@ -48,6 +48,8 @@ export interface CoreRequest {
   /** Identifies the TCP connection (Digest nonce scope); undefined in msw mode. */
   connectionId?: number;
   remoteAddress?: string;
+  /** Subject CN of the client certificate (HTTPS with mutual TLS). */
+  clientCertificate?: string | undefined;
   /** msw mode: the handler already matched the URL, skip the path check. */
   pathMatched?: boolean;
 }
@@ -641,6 +643,7 @@ export class AcsCore {
         ok: false,
         messages: [],
         ...(req.remoteAddress !== undefined ? { remoteAddress: req.remoteAddress } : {}),
+        ...(req.clientCertificate !== undefined ? { clientCertificate: req.clientCertificate } : {}),
       },
       token: this.newToken(),
       id,

@@ -8,6 +8,8 @@
 import { AcsCore, attachCore } from './core.js';
 import { ConnectionRequestClient } from './cr-client.js';
 import { startAcsServer } from './server.js';
+import type { AcsServerTls } from './server.js';
+import { generateCertificate } from './tls.js';
 import { sendUdpConnectionRequest } from './udp-cr.js';
 import { FileServer } from './files.js';
 import { transferHelpers } from './transfers.js';
@@ -41,6 +43,8 @@ export { connectionRequest, ConnectionRequestClient, CR_ERROR } from './cr-clien
 export type { CrClientOptions } from './cr-client.js';
 export { ACS_ERROR, ACS_RPC_METHODS } from './core.js';
 export { sendUdpConnectionRequest, parseUdpAddress } from './udp-cr.js';
+export { generateCertificate } from './tls.js';
+export type { GenerateCertificateOptions, PemPair } from './tls.js';
 export type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 
 /**
@@ -51,20 +55,31 @@ export type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
  * const inform = await acs.waitForInform({ cpe: 'cpe-1', event: '1 BOOT' });
  * const r = await acs.rpc('cpe-1', { name: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.'] }, { timeoutMs: 5000 });
  */
+/** The server's HTTPS material: given, or generated (self-signed) when only asked for. */
+async function serverTls(t: FakeAcsOptions['tls']): Promise<AcsServerTls | undefined> {
+  if (t === undefined) return undefined;
+  const own = t !== true && 'key' in t ? { key: t.key, cert: t.cert } : await generateCertificate();
+  const clientCa = t === true ? undefined : t.clientCa;
+  return { ...own, ...(clientCa !== undefined ? { ca: clientCa } : {}) };
+}
+
 export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs> {
   const core = new AcsCore(opts);
   const host = opts.host ?? '127.0.0.1';
   const files = new FileServer(opts.now);
-  const server = await startAcsServer(core, host, opts.port ?? 0, files);
+  const tls = await serverTls(opts.tls);
+  const server = await startAcsServer(core, host, opts.port ?? 0, files, tls);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${urlHost}:${server.port}${core.path}`;
-  files.setOrigin(`http://${urlHost}:${server.port}`);
+  const scheme = tls ? 'https' : 'http';
+  const url = `${scheme}://${urlHost}:${server.port}${core.path}`;
+  files.setOrigin(`${scheme}://${urlHost}:${server.port}`);
   const crClients = new Set<ConnectionRequestClient>();
   let closing: Promise<void> | undefined;
 
   const acs: FakeAcs = {
     url,
     port: server.port,
+    certificate: tls === undefined ? undefined : String(tls.cert),
     get sessions() {
       return core.sessions;
     },

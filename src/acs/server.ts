@@ -5,6 +5,8 @@
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { CpeSimError } from '../errors/index.js';
 import type { AcsCore, CoreResponse } from './core.js';
@@ -16,8 +18,15 @@ export interface AcsHttpServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; rejects with code `CPESIM_ADDRESS_IN_USE` when the port is taken. */
-export async function startAcsServer(core: AcsCore, host: string, port: number, files?: FileServer): Promise<AcsHttpServer> {
+/** HTTPS material of the server; `ca` set: a client certificate signed by it is required (mutual TLS). */
+export interface AcsServerTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca?: string | Buffer;
+}
+
+/** Starts the server (HTTPS with `tls`); rejects with code `CPESIM_ADDRESS_IN_USE` when the port is taken. */
+export async function startAcsServer(core: AcsCore, host: string, port: number, files?: FileServer, tls?: AcsServerTls): Promise<AcsHttpServer> {
   const sockets = new Set<Socket>();
   /** Per connection: its id (Digest nonce scope) and peer address, read once (a getpeername call each time otherwise). */
   const conns = new WeakMap<Socket, { id: number; remoteAddress: string | undefined }>();
@@ -91,14 +100,20 @@ export async function startAcsServer(core: AcsCore, host: string, port: number, 
           body: Buffer.concat(chunks),
           ...(conn ? { connectionId: conn.id } : {}),
           ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+          ...(tls?.ca !== undefined ? { clientCertificate: peerSubject(req.socket as TLSSocket) } : {}),
         })
         .then((r) => write(res, r))
         .catch(() => res.socket?.destroy());
     });
   };
 
-  const server: Server = createServer({ keepAliveTimeout: 30_000 }, onRequest);
-  server.on('connection', (s: Socket) => {
+  // With mutual TLS the handshake itself refuses a CPE without a certificate from `ca`
+  // (rejectUnauthorized), as an ACS authenticating devices by certificate does.
+  const server: Server = tls
+    ? createHttpsServer({ keepAliveTimeout: 30_000, key: tls.key, cert: tls.cert, ...(tls.ca !== undefined ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest)
+    : createServer({ keepAliveTimeout: 30_000 }, onRequest);
+  // An HTTPS request's socket is the TLSSocket, not the TCP one 'connection' reports.
+  server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     conns.set(s, { id: nextId++, remoteAddress: s.remoteAddress });
     s.on('close', () => sockets.delete(s));
@@ -142,4 +157,10 @@ export async function startAcsServer(core: AcsCore, host: string, port: number, 
       return closing;
     },
   };
+}
+
+/** The subject CN of the client certificate the CPE presented (mutual TLS). */
+function peerSubject(s: TLSSocket): string | undefined {
+  const cn = s.getPeerCertificate?.()?.subject?.CN;
+  return Array.isArray(cn) ? cn.join(',') : cn;
 }

@@ -41,6 +41,13 @@ export interface AcsAuthOptions {
 export interface FakeAcsOptions {
   /** Address to bind; default `127.0.0.1`. */
   host?: string;
+  /**
+   * Serve HTTPS: `true` makes a self-signed certificate for 127.0.0.1/::1/localhost
+   * (read it from {@link FakeAcs.certificate} to trust it), or give `{ key, cert }`
+   * (PEM). `clientCa` (PEM) demands a client certificate signed by it (mutual TLS): the
+   * handshake fails without one, and each session records the certificate's CN.
+   */
+  tls?: true | { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer } | { clientCa: string | Buffer };
   /** Port; default 0 (the OS picks one). */
   port?: number;
   /** The CWMP endpoint path; default `/cwmp`. Other paths get 404. */
@@ -116,6 +123,8 @@ export interface AcsSession {
   readonly messages: AcsMessageRecord[];
   /** Address of the CPE (node:http mode). */
   readonly remoteAddress?: string;
+  /** Subject CN of the client certificate the CPE presented (`tls.clientCa`: mutual TLS). */
+  readonly clientCertificate?: string;
 }
 
 /** One recorded Inform. */
@@ -202,8 +211,10 @@ export interface CrOptions {
 
 /** The fake ACS. `await using acs = await createFakeAcs()` closes it at scope end. */
 export interface FakeAcs extends AsyncDisposable {
-  /** `http://127.0.0.1:PORT/cwmp` */
+  /** `http://127.0.0.1:PORT/cwmp` (`https://` with `tls`). */
   readonly url: string;
+  /** The server certificate (PEM) with `tls`: what a CPE must trust (`ca`). */
+  readonly certificate: string | undefined;
   readonly port: number;
   /** Recorded sessions, oldest first (bounded by `maxSessions`). */
   readonly sessions: readonly AcsSession[];

@@ -15,7 +15,7 @@ import { redactUrl, type LogFormat, type LogLevel } from '../log/index.js';
 import { didYouMean, parseDuration, shippedProfilePath, yamlErrorOffset } from '../profile/index.js';
 
 /** How an option's value is parsed. */
-type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'bytes';
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'bytes' | 'boolean';
 
 /** One option of the simulator: its flag, env var and config key are derived from `flag`. */
 export interface OptionSpec {
@@ -45,6 +45,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'acs-username', kind: 'string', arg: 'USER', description: 'Username the CPEs answer an ACS Basic/Digest challenge with. Without --acs-url the embedded ACS then demands it (Digest).' },
   { flag: 'acs-password', kind: 'string', arg: 'PASS', secret: true, description: 'Password for the ACS challenge (never logged).' },
   { flag: 'acs-timeout', kind: 'duration', arg: 'DURATION', default: '30s', description: 'Timeout of each HTTP exchange with the ACS, a Go duration (e.g. 30s, 1m30s).' },
+  // ---- TLS towards an https: ACS (seed: --ca-cert-file, --tls-skip-verify) ----
+  { flag: 'ca-cert-file', kind: 'path', arg: 'FILE', description: 'PEM file of the CA certificate(s) the ACS\'s HTTPS certificate must chain to (instead of the system store).' },
+  { flag: 'tls-skip-verify', kind: 'boolean', arg: '[true|false]', default: 'false', description: 'Accept any ACS certificate (tests only; a warning is logged at start-up). A bare --tls-skip-verify means true.' },
+  { flag: 'tls-cert', kind: 'path', arg: 'FILE', description: 'Client certificate (PEM) for mutual TLS with the ACS; {cpe_id} and {i} in the path give each CPE its own (certs/{cpe_id}.pem). Needs --tls-key.' },
+  { flag: 'tls-key', kind: 'path', arg: 'FILE', description: 'Private key (PEM) of --tls-cert; the same {cpe_id}/{i} pattern.' },
   { flag: 'cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables the Connection Request listener on this address (":0" or "127.0.0.1:0" lets the OS pick a port; the bound address is logged). Implies daemon mode. Requires --cr-publish-path.' },
   { flag: 'cr-path', kind: 'crPath', arg: 'PATH', default: '/cr', description: 'URL path of the listener: <path> for one CPE, <path>/<cpe-id> for a fleet.' },
   { flag: 'cr-publish-path', kind: 'string', arg: 'PARAM', description: 'Parameter-tree leaf each CPE\'s Connection Request URL is written into before its first Inform (TR-181: Device.ManagementServer.ConnectionRequestURL; TR-098: InternetGatewayDevice.ManagementServer.ConnectionRequestURL).' },
@@ -79,6 +84,10 @@ export interface SimSettings {
   acsUsername?: string;
   acsPassword?: string;
   acsTimeoutMs: number;
+  caCertFile?: string;
+  tlsSkipVerify: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
   crBindAddr?: string;
   crPath: string;
   crPublishPath?: string;
@@ -233,6 +242,12 @@ function asString(raw: Raw, flag: string): string {
 }
 
 function convert(spec: OptionSpec, raw: Raw): unknown {
+  if (spec.kind === 'boolean') {
+    const v = typeof raw.value === 'string' ? raw.value.trim().toLowerCase() : raw.value;
+    if (v === true || v === 'true' || v === '1') return true;
+    if (v === false || v === 'false' || v === '0') return false;
+    throw new ConfigError(`${raw.source}: invalid value ${JSON.stringify(raw.value)}: expected true or false (or 1/0)`);
+  }
   const s = asString(raw, spec.flag);
   // `--acs-url=` is a flag without its value, like `--acs-url` last: one error for both.
   if (s === '' && raw.source === `--${spec.flag}`) throw missingValue(raw.source);
@@ -332,6 +347,29 @@ export function parseBytes(s: string): number | undefined {
   return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
 }
 
+const BOOLEAN_FLAGS = new Set(OPTIONS.filter((o) => o.kind === 'boolean').map((o) => `--${o.flag}`));
+
+/**
+ * Boolean flags as Go's flag package takes them: bare (`--tls-skip-verify` = true) or
+ * with `=value`; a following `true`/`false`/`1`/`0` is taken as the value too.
+ */
+function booleanFlagsWithValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!BOOLEAN_FLAGS.has(a)) {
+      out.push(a);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && /^(?:true|false|1|0)$/i.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(`${a}=true`);
+  }
+  return out;
+}
+
 /**
  * Parses the simulator's argv + env (+ the config file they name) into settings.
  * @throws ConfigError for unknown flags/env keys/config keys, bad values, and the seed's
@@ -345,7 +383,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   for (const o of OPTIONS) options[o.flag] = { type: 'string' };
   let parsed: { values: Record<string, string | boolean | undefined> };
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }) as typeof parsed;
+    parsed = parseArgs({ args: booleanFlagsWithValues(argv), options, strict: true, allowPositionals: false }) as typeof parsed;
   } catch (err) {
     throw parseArgsError(err, ['--help', '--version', ...FLAG_NAMES]);
   }
@@ -415,8 +453,16 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     maxValueBytes: values['max-value-size'] as number,
     logLevel: values['log-level'] as SimSettings['logLevel'],
     logFormat: values['log-format'] as LogFormat,
+    tlsSkipVerify: values['tls-skip-verify'] as boolean,
     sources,
   };
+  if (values['ca-cert-file'] !== undefined) settings.caCertFile = values['ca-cert-file'] as string;
+  if (values['tls-cert'] !== undefined) settings.tlsCert = values['tls-cert'] as string;
+  if (values['tls-key'] !== undefined) settings.tlsKey = values['tls-key'] as string;
+  if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {
+    const given = settings.tlsCert !== undefined ? 'tls-cert' : 'tls-key';
+    throw new ConfigError(`${sources[given]} needs ${given === 'tls-cert' ? '--tls-key' : '--tls-cert'} too: a client certificate and its private key go together`);
+  }
   if (values.count !== undefined) settings.count = values.count as number;
   if (values['acs-url'] !== undefined) settings.acsUrl = values['acs-url'] as string;
   if (values['acs-username'] !== undefined) settings.acsUsername = values['acs-username'] as string;

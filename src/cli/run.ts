@@ -125,6 +125,13 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
   if (s.acsPassword !== undefined) opts.acsPassword = s.acsPassword;
   if (s.seed !== undefined) opts.seed = s.seed;
+  if (s.caCertFile !== undefined || s.tlsSkipVerify || s.tlsCert !== undefined) {
+    opts.acsTls = {
+      ...(s.caCertFile !== undefined ? { caFile: s.caCertFile } : {}),
+      ...(s.tlsSkipVerify ? { skipVerify: true } : {}),
+      ...(s.tlsCert !== undefined && s.tlsKey !== undefined ? { certFile: s.tlsCert, keyFile: s.tlsKey } : {}),
+    };
+  }
   if (s.shard !== undefined) opts.shard = s.shard;
 
   const fleet = await startFleet(opts);

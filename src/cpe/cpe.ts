@@ -22,7 +22,7 @@ import { handleAcsRequest, isAcsRequest } from './rpc.js';
 import type { RpcHost } from './rpc.js';
 import { runSession } from './session.js';
 import type { AcsCredentials } from './auth.js';
-import type { TransportKind } from './transport.js';
+import type { AcsTls, TransportKind } from './transport.js';
 import { Ring, newSessionRecord } from './transcript.js';
 import { TransferQueue, checkTransferUrl } from '../transfer/index.js';
 import { TransferHostView, firmwareConfigOf } from './transfers.js';
@@ -42,6 +42,8 @@ export interface AcsTarget {
   timeoutMs?: number;
   /** `http` (default: node:http, one keep-alive connection per session), `undici` (the same over an undici Client) or `fetch` (global fetch; msw can intercept). */
   transport?: TransportKind;
+  /** TLS towards an `https:` ACS: trusted CA, client certificate (mutual TLS), skip-verify. Not with `fetch`. */
+  tls?: AcsTls;
 }
 
 /** Options of {@link Cpe}. */
@@ -721,6 +723,7 @@ export class Cpe implements AsyncDisposable {
       await runSession({
         url: this.acsUrl,
         transport: this.acs.transport ?? 'http',
+        tls: this.acs.tls,
         timeoutMs: this.acs.timeoutMs ?? DEFAULT_ACS_TIMEOUT_MS,
         signal: ac.signal,
         now: () => this.clock.now(),

@@ -24,5 +24,5 @@ export {
 } from './backoff.js';
 export type { RetryPolicy } from './backoff.js';
 export { CookieJar, splitSetCookie } from './cookies.js';
-export type { TransportKind } from './transport.js';
+export type { AcsTls, TransportKind } from './transport.js';
 export { SUPPORTED_CWMP_VERSIONS } from './session.js';

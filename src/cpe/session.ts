@@ -15,7 +15,7 @@ import type { AcsCredentials } from './auth.js';
 import { CookieJar } from './cookies.js';
 import { isAcsRequest } from './rpc.js';
 import { createTransport, TransportError } from './transport.js';
-import type { SessionTransport, TransportKind, TransportResponse } from './transport.js';
+import type { AcsTls, SessionTransport, TransportKind, TransportResponse } from './transport.js';
 import type { SessionRecord } from './transcript.js';
 
 /** Versions announced in the Inform (CWMP 1.4 §3.7.4 `SupportedCWMPVersions`). */
@@ -26,6 +26,9 @@ export const SUPPORTED_CWMP_VERSIONS = '1.0,1.1,1.2,1.3,1.4';
  * namespace, and GenieACS rejects cwmp-1-4 with 400).
  */
 export const INFORM_NAMESPACE: CwmpNamespace = NAMESPACE_BY_VERSION['1.2'];
+
+/** TR-069 §3.4.5: a CPE follows at most this many redirects in one session. */
+export const MAX_REDIRECTS = 5;
 
 /** How often an ACS 8005 (Retry request) is honoured for one CPE request before the session fails. */
 export const MAX_8005_RETRIES = 3;
@@ -39,6 +42,8 @@ export class SessionFailure extends Error {
 export interface SessionDeps {
   url: URL;
   transport: TransportKind;
+  /** TLS towards an `https:` ACS (private CA, client certificate, skip-verify). */
+  tls?: AcsTls | undefined;
   /** Per-request limit, real ms. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -65,14 +70,12 @@ type PostKind = 'request' | 'response' | 'empty';
 
 /** Runs one session to its end. Resolves on success; rejects with SessionFailure. */
 export async function runSession(d: SessionDeps): Promise<void> {
-  const transport = createTransport(d.transport, d.url);
   const path = `${d.url.pathname}${d.url.search}`;
-  const jar = new CookieJar(d.now);
-  const auth = new SessionAuth(path, d.credentials);
+  // Mutable: a redirect of the Inform moves the rest of the session to another URL.
+  const ctx: PostCtx = { d, transport: createTransport(d.transport, d.url, d.tls), jar: new CookieJar(d.now), auth: new SessionAuth(path, d.credentials), path, url: d.url, redirects: 0 };
   let closedForcefully = false;
   try {
-    const exchange = (kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | InvalidAcsRequest | null> =>
-      post({ d, transport, jar, auth, path }, kind, msg, xml);
+    const exchange = (kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | InvalidAcsRequest | null> => post(ctx, kind, msg, xml);
     /** Responses to our own requests (Inform, TransferComplete…) are never ACS requests. */
     const request = async (msg: CwmpMessage, xml: string): Promise<Envelope | null> => {
       const res = await exchange('request', msg, xml);
@@ -166,7 +169,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     if (err instanceof TransportError) throw new SessionFailure(err.message, { cause: err });
     throw new SessionFailure(`internal error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   } finally {
-    await transport.close(closedForcefully || d.signal.aborted);
+    await ctx.transport.close(closedForcefully || d.signal.aborted);
   }
 }
 
@@ -191,6 +194,36 @@ interface PostCtx {
   jar: CookieJar;
   auth: SessionAuth;
   path: string;
+  /** Where the session's POSTs go (the ACS URL, or where a redirect sent it). */
+  url: URL;
+  /** Redirects followed so far in this session. */
+  redirects: number;
+}
+
+/**
+ * TR-069 §3.4.5: the ACS may answer the Inform with 302 or 307; the CPE re-sends it to
+ * the Location and uses that URL for the rest of the session (not for later sessions),
+ * following at most {@link MAX_REDIRECTS} hops. Moves `c` to the new URL.
+ */
+async function followRedirect(c: PostCtx, res: TransportResponse): Promise<void> {
+  const loc = res.headers.get('location')?.[0];
+  c.d.record.entries.push({ dir: 'acs->cpe', time: c.d.now(), status: res.status, summary: `HTTP ${res.status} redirect to ${loc ?? '(no Location)'}` });
+  if (loc === undefined || loc === '') throw new SessionFailure(`HTTP ${res.status} redirect without a Location header`);
+  if (++c.redirects > MAX_REDIRECTS) throw new SessionFailure(`more than ${MAX_REDIRECTS} HTTP redirects in one session (TR-069 §3.4.5); last Location ${loc}`);
+  let next: URL;
+  try {
+    next = new URL(loc, c.url);
+  } catch {
+    throw new SessionFailure(`HTTP ${res.status} redirect to an invalid Location ${JSON.stringify(loc)}`);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new SessionFailure(`HTTP ${res.status} redirect to a ${next.protocol} URL (expected http: or https:)`);
+  await c.transport.close();
+  c.transport = createTransport(c.d.transport, next, c.d.tls);
+  c.url = next;
+  c.path = `${next.pathname}${next.search}`;
+  // A new server: it challenges afresh.
+  c.auth = new SessionAuth(c.path, c.d.credentials);
+  c.d.logger.info('acs redirect', { status: res.status, location: next.href, hop: c.redirects });
 }
 
 /**
@@ -223,6 +256,11 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
     if (authorization !== undefined) headers['authorization'] = authorization;
     res = await c.transport.post({ headers, ...(xml !== undefined ? { body: xml } : {}), timeoutMs: d.timeoutMs, signal: d.signal });
     c.jar.store(res.headers.get('set-cookie'), c.path);
+    if ((res.status === 302 || res.status === 307) && msg?.name === 'Inform') {
+      await followRedirect(c, res);
+      attempt = -1;
+      continue;
+    }
     if (res.status !== 401) break;
     const challenges = res.headers.get('www-authenticate') ?? [];
     rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: 401, summary: `HTTP 401 ${challenges.map((v) => v.split(/\s/)[0]).join(',') || '(no challenge)'}` });
@@ -242,11 +280,12 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
   }
   if (res.status !== 200) {
     rec.entries.push({ dir: 'acs->cpe', time: d.now(), status: res.status, summary: `HTTP ${res.status}`, ...(d.keepXml && !empty ? { xml: body } : {}) });
-    // §3.7.1.4: 4xx/5xx end the session unsuccessfully; 3xx redirects are not implemented.
+    // §3.7.1.4: 4xx/5xx end the session unsuccessfully; so does a redirect of anything
+    // but the Inform (§3.4.5 allows them only there).
     // The ACS's own words (an error page, a stack trace) are what a user needs to see
     // why it refused; one bounded line of them goes into the failure.
     const said = empty ? '' : `: ${bodyExcerpt(body)}`;
-    throw new SessionFailure(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect from the ACS (redirects are not supported)` : `HTTP ${res.status} from the ACS${said}`);
+    throw new SessionFailure(res.status >= 300 && res.status < 400 ? `HTTP ${res.status} redirect of ${msg?.name ?? 'an empty POST'} (TR-069 §3.4.5: only the Inform may be redirected)` : `HTTP ${res.status} from the ACS${said}`);
   }
   let env: Envelope;
   try {

@@ -54,10 +54,35 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * TLS towards an `https:` ACS. Absent: Node's default trust store, no client
+ * certificate. `rejectUnauthorized: false` accepts any server certificate (tests only).
+ */
+export interface AcsTls {
+  /** Trusted CA certificate(s), PEM: replaces the default store (an ACS with a private CA). */
+  ca?: string | Buffer;
+  /** Client certificate (PEM) for mutual TLS; needs `key`. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Default true. */
+  rejectUnauthorized?: boolean;
+}
+
 /** Creates the transport for one session towards `url`. */
-export function createTransport(kind: TransportKind, url: URL): SessionTransport {
+export function createTransport(kind: TransportKind, url: URL, tls?: AcsTls): SessionTransport {
   if (kind === 'fetch') return new FetchTransport(url);
-  return kind === 'undici' ? new UndiciTransport(url) : new NodeHttpTransport(url);
+  return kind === 'undici' ? new UndiciTransport(url, tls) : new NodeHttpTransport(url, tls);
+}
+
+/** Node's TLS options from an {@link AcsTls}; empty for plain HTTP. */
+function tlsOptions(url: URL, tls: AcsTls | undefined): { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean } {
+  if (url.protocol !== 'https:' || tls === undefined) return {};
+  return {
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  };
 }
 
 /** Runs `fn` with a signal that fires on `timeoutMs` or on the outer signal (the fetch transport). */
@@ -143,9 +168,10 @@ class UndiciTransport implements SessionTransport {
     void this.client.destroy(DEADLINE_PASSED).catch(() => undefined);
   });
 
-  constructor(url: URL) {
+  constructor(url: URL, tls?: AcsTls) {
     this.path = `${url.pathname}${url.search}`;
     this.client = new Client(url.origin, {
+      connect: tlsOptions(url, tls),
       pipelining: 1,
       // Our own deadline governs; undici's 300 s defaults must not fire first.
       headersTimeout: 0,
@@ -206,9 +232,9 @@ class NodeHttpTransport implements SessionTransport {
   // Between POSTs nothing is in flight, so a late tick does nothing.
   private readonly deadline = new SessionDeadline(() => this.inFlight?.destroy(HTTP_DEADLINE_PASSED));
 
-  constructor(url: URL) {
+  constructor(url: URL, acsTls?: AcsTls) {
     const tls = url.protocol === 'https:';
-    this.agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    this.agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...tlsOptions(url, acsTls) }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
     this.send = tls ? httpsRequest : httpRequest;
     // URL keeps an IPv6 literal in brackets; node:http wants it bare.
     this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;

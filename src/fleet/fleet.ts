@@ -28,6 +28,8 @@ import { CrLog, type CrOutcome } from './cr-log.js';
 import { msLeaf, withUdpLeaves } from './nat.js';
 import { cpeRandom } from './random.js';
 import { FleetChaos } from './chaos.js';
+import { acsTlsFactory } from './tls.js';
+import type { FleetAcsTls } from './tls.js';
 import type { LinkDownOptions, PowerCycleOptions } from './chaos.js';
 import { rootSeed } from '../random/index.js';
 
@@ -85,6 +87,12 @@ export interface FleetOptions {
   acsTimeoutMs?: number;
   /** `http` (default): node:http, one connection per session; `undici`: an undici Client per session; `fetch`: the global fetch (msw can intercept it). */
   transport?: TransportKind;
+  /**
+   * TLS towards an `https:` ACS: a private CA, skip-verify (tests), client certificates
+   * for mutual TLS, shared or per CPE from a `{cpe_id}`/`{i}` file pattern.
+   * @example { caFile: 'ca.pem', certFile: 'certs/{cpe_id}.pem', keyFile: 'certs/{cpe_id}.key' }
+   */
+  acsTls?: FleetAcsTls;
   /** `false`: no Connection Request listener. Default: a listener on 127.0.0.1:0. */
   cr?: false | FleetCrOptions;
   /**
@@ -364,7 +372,7 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls',
 ]);
 const FLEET_UDP_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'publishHost', 'maxClockSkewS', 'acceptMillisecondTs']);
 const FLEET_CR_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'path', 'publishPath', 'publishHost', 'scheme', 'realm', 'throttleWindowMs']);
@@ -486,12 +494,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (opts.transport !== undefined) acsTarget.transport = opts.transport;
 
     const transcript = transcriptFor(range.last - range.first + 1, opts.transcript);
+    const tlsFor = acsTlsFactory(opts.acsTls, logger);
+    if (tlsFor !== undefined && opts.transport === 'fetch') throw new ConfigError('startFleet: acsTls needs the http or undici transport (fetch goes through the global dispatcher)');
     // One time base for every generator of the fleet (profile §6): created now, ticking
     // once the whole bootstrap phase has ended. No timer: values are computed on read.
     const generators = template.generators.size > 0 ? new GeneratorClock(() => clock.now()) : undefined;
     for (let index = range.first; index <= range.last; index++) {
       const id = `cpe-${index}`;
-      const cpeOpts: CpeOptions = { id, index, template, acs: acsTarget, scheduler, logger: new LazyChildLogger(logger, { cpe_id: id }) };
+      const cpeOpts: CpeOptions = { id, index, template, acs: tlsFor ? { ...acsTarget, tls: tlsFor(id, index) } : acsTarget, scheduler, logger: new LazyChildLogger(logger, { cpe_id: id }) };
       if (generators !== undefined) cpeOpts.generators = generators;
       if (transcript !== undefined) cpeOpts.transcript = transcript;
       if (opts.seed !== undefined) cpeOpts.retry = { random: cpeRandom(opts.seed, index) };

@@ -40,6 +40,10 @@ const ROWS: Record<string, Row> = {
   'acs-username': { field: 'acsUsername', raw: ['uf', 'ue', 'uc'], parsed: ['uf', 'ue', 'uc'], dflt: undefined },
   'acs-password': { field: 'acsPassword', raw: ['pf', 'pe', 'pc'], parsed: ['pf', 'pe', 'pc'], dflt: undefined },
   'acs-timeout': { field: 'acsTimeoutMs', raw: ['1s', '2m', '1h15m30.5s'], parsed: [1000, 120_000, 4_530_500], dflt: 30_000 },
+  'ca-cert-file': { field: 'caCertFile', raw: [P('f.pem'), P('e.pem'), P('c.pem')], parsed: [P('f.pem'), P('e.pem'), P('c.pem')], dflt: undefined },
+  'tls-skip-verify': { field: 'tlsSkipVerify', raw: ['true', 'false', '1'], parsed: [true, false, true], dflt: false },
+  'tls-cert': { field: 'tlsCert', raw: [P('{cpe_id}.pem'), P('e.pem'), P('c.pem')], parsed: [P('{cpe_id}.pem'), P('e.pem'), P('c.pem')], dflt: NO_DEFAULT },
+  'tls-key': { field: 'tlsKey', raw: [P('{cpe_id}.key'), P('e.key'), P('c.key')], parsed: [P('{cpe_id}.key'), P('e.key'), P('c.key')], dflt: NO_DEFAULT },
   'cr-bind-addr': { field: 'crBindAddr', raw: ['127.0.0.1:0', '[::1]:7547', ':0'], parsed: ['127.0.0.1:0', '[::1]:7547', ':0'], dflt: NO_DEFAULT },
   'cr-path': { field: 'crPath', raw: ['/f', '/e/', '/c'], parsed: ['/f', '/e', '/c'], dflt: '/cr' },
   'cr-publish-path': { field: 'crPublishPath', raw: ['Device.F', 'Device.E', 'InternetGatewayDevice.C'], parsed: ['Device.F', 'Device.E', 'InternetGatewayDevice.C'], dflt: NO_DEFAULT },
@@ -63,6 +67,8 @@ const BASELINE: Record<string, string> = {
   'cr-bind-addr': '127.0.0.1:1',
   'cr-publish-path': 'Device.ManagementServer.ConnectionRequestURL',
   'udp-cr-bind-addr': '127.0.0.1:2',
+  'tls-cert': P('base.pem'),
+  'tls-key': P('base.key'),
 };
 
 function baseline(flag: string): string[] {

@@ -28,7 +28,7 @@ describeOverTransports('failures', () => {
       ['a dropped connection', () => ({ destroy: true }), /socket|closed|ECONNRESET|other side/i],
       ['no answer within acs.timeoutMs', () => ({ hang: true }), /no HTTP response within 150 ms/],
       ['a response body that stalls for acs.timeoutMs', () => ({ stallBody: true, body: '<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/">' }), /no HTTP response within 150 ms/],
-      ['a redirect (not supported)', () => ({ status: 302, headers: { location: '/elsewhere' } }), /302 redirect/],
+      ['a redirect loop (more than five hops, TR-069 §3.4.5)', () => ({ status: 302, headers: { location: '/elsewhere' } }), /more than 5 HTTP redirects/],
       ['an empty response to the Inform', () => ({ status: 204 }), /empty response instead of InformResponse/],
     ])('%s fails the session; events stay queued and a retry is scheduled', async (_name, reply, why) => {
       bed = new TestBed(virtualClock());

@@ -1,0 +1,80 @@
+/**
+ * The fleet's TLS settings towards an `https:` ACS, turned into each CPE's
+ * {@link AcsTls}: one trusted CA for all, and client certificates either shared or one
+ * per CPE from a file-name pattern (`certs/{cpe_id}.pem`, `certs/{i}.key`), since real
+ * ACSs authenticate devices by their certificate.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { AcsTls } from '../cpe/index.js';
+import { ConfigError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+
+/** `FleetOptions.acsTls`. PEM contents or file paths; a path given wins over nothing, content over path. */
+export interface FleetAcsTls {
+  /** Trusted CA certificate(s), PEM (e.g. the fake ACS's `certificate`). */
+  ca?: string | Buffer;
+  /** File holding the trusted CA certificate(s) (`--ca-cert-file`). */
+  caFile?: string;
+  /** Accept any server certificate (`--tls-skip-verify`); logged as a warning. Tests only. */
+  skipVerify?: boolean;
+  /** Client certificate and key (PEM) shared by every CPE. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /**
+   * Client certificate / key files (`--tls-cert`, `--tls-key`). `{cpe_id}` and `{i}` in
+   * the path are replaced per CPE (`certs/{cpe_id}.pem` → `certs/cpe-7.pem`).
+   */
+  certFile?: string;
+  keyFile?: string;
+}
+
+const KEYS = new Set(['ca', 'caFile', 'skipVerify', 'cert', 'key', 'certFile', 'keyFile']);
+const PER_CPE = /\{(?:cpe_id|i)\}/;
+
+/** Checks `acsTls` before any socket opens; returns a per-CPE factory, or undefined without TLS settings. */
+export function acsTlsFactory(t: FleetAcsTls | undefined, logger: Logger): ((id: string, index: number) => AcsTls) | undefined {
+  if (t === undefined) return undefined;
+  if (typeof t !== 'object' || t === null) throw new ConfigError(`startFleet: acsTls must be an object, got ${t === null ? 'null' : typeof t}`);
+  for (const k of Object.keys(t)) if (!KEYS.has(k)) throw new ConfigError(`startFleet: acsTls.${k} is not an option; expected one of ${[...KEYS].join(', ')}`);
+  if (t.skipVerify !== undefined && typeof t.skipVerify !== 'boolean') throw new ConfigError(`startFleet: acsTls.skipVerify must be a boolean, got ${typeof t.skipVerify}`);
+  const hasCert = t.cert !== undefined || t.certFile !== undefined;
+  const hasKey = t.key !== undefined || t.keyFile !== undefined;
+  if (hasCert !== hasKey) throw new ConfigError(`startFleet: acsTls needs both a client certificate and its key (got only the ${hasCert ? 'certificate' : 'key'}: set ${hasCert ? 'key/keyFile (--tls-key)' : 'cert/certFile (--tls-cert)'})`);
+  const ca = t.ca ?? (t.caFile !== undefined ? readPem(t.caFile, 'acsTls.caFile (--ca-cert-file)') : undefined);
+  if (t.skipVerify === true) logger.warn('TLS certificate verification of the ACS is disabled (--tls-skip-verify): any server is trusted; never use this outside tests');
+  // One read per distinct path: a shared certificate costs one buffer for the whole fleet.
+  const cache = new Map<string, Buffer>();
+  const material = (pem: string | Buffer | undefined, file: string | undefined, what: string, id: string, index: number): string | Buffer | undefined => {
+    if (pem !== undefined) return pem;
+    if (file === undefined) return undefined;
+    const path = file.replace(/\{cpe_id\}/g, id).replace(/\{i\}/g, String(index));
+    let b = cache.get(path);
+    if (b === undefined) {
+      b = readPem(path, what);
+      if (!PER_CPE.test(file)) cache.set(path, b);
+    }
+    return b;
+  };
+  return (id, index) => {
+    const cert = material(t.cert, t.certFile, 'acsTls.certFile (--tls-cert)', id, index);
+    const key = material(t.key, t.keyFile, 'acsTls.keyFile (--tls-key)', id, index);
+    return {
+      ...(ca !== undefined ? { ca } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+      ...(t.skipVerify === true ? { rejectUnauthorized: false } : {}),
+    };
+  };
+}
+
+function readPem(path: string, what: string): Buffer {
+  let b: Buffer;
+  try {
+    b = readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`${what}: cannot read ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)}); expected a PEM file`, { cause: err });
+  }
+  if (!b.includes('-----BEGIN ')) throw new ConfigError(`${what}: ${JSON.stringify(path)} is not PEM (no "-----BEGIN" line)`);
+  return b;
+}
