@@ -17,6 +17,8 @@ import { retryPolicyFrom, retryWaitMs } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { EventQueue } from './events.js';
 import { GeneratedNotifier } from './generated.js';
+import { Diagnostics } from './diagnostics.js';
+import type { DiagnosticRun } from './diagnostics.js';
 import { SessionMutex } from './mutex.js';
 import { handleAcsRequest, isAcsRequest } from './rpc.js';
 import type { RpcHost } from './rpc.js';
@@ -274,6 +276,10 @@ export class Cpe implements AsyncDisposable {
   /** The generators' time base (shared by the fleet, or this CPE's own); undefined without generators. */
   private readonly gens: GeneratorClock | undefined;
   private readonly ownsGens: boolean;
+  /** Root seed of the run (the diagnostics' result values are drawn from it). */
+  private readonly seed: bigint;
+  /** The profile's diagnostics; made on the first SetParameterValues of a state leaf. */
+  private diag: Diagnostics | undefined;
   /** Generated leaves with Notification 1/2, looked at on their tick times; made on the first. */
   private generatedWatch: GeneratedNotifier | undefined;
 
@@ -298,7 +304,8 @@ export class Cpe implements AsyncDisposable {
     this.transferCa = opts.transfer?.ca;
     this.ownsGens = opts.generators === undefined && opts.template.generators.size > 0;
     this.gens = opts.template.generators.size === 0 ? undefined : (opts.generators ?? new GeneratorClock(() => this.clock.now()));
-    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: opts.seed ?? 0n }, this.gens);
+    this.seed = opts.seed ?? 0n;
+    this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: this.seed }, this.gens);
     let crLeaf = crLeafOf.get(opts.template);
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
@@ -380,6 +387,39 @@ export class Cpe implements AsyncDisposable {
    */
   get firmwareVersion(): string | undefined {
     return this.params.getValue(this.profile.transfer.firmware?.versionPath ?? `${this.params.root}.DeviceInfo.SoftwareVersion`);
+  }
+
+  /** Diagnostic runs that ended (profile `diagnostics`), oldest first: name, final state, simulated times. */
+  get diagnosticRuns(): readonly DiagnosticRun[] {
+    return this.diag?.history ?? [];
+  }
+
+  /**
+   * The state the next runs of diagnostic `name` (`'IPPing'`, `'DownloadDiagnostics'`, …)
+   * end in, e.g. `'Error_CannotResolveHostName'` (no results are written then);
+   * `undefined` restores the profile's `complete`.
+   * @throws ConfigError when the profile declares no such diagnostic.
+   */
+  setDiagnosticOutcome(name: string, state: string | undefined): void {
+    this.diagnosticsRunner().setOutcome(name, state);
+  }
+
+  private diagnosticsRunner(): Diagnostics {
+    return (this.diag ??= new Diagnostics(
+      {
+        id: this.id,
+        seed: this.seed,
+        params: this.params,
+        scheduler: this.scheduler,
+        // TR-069 §3.7.1.5 / Table 7: a finished diagnostic gets `8 DIAGNOSTICS COMPLETE` in a session.
+        completed: (name, state) => {
+          this.logger.info('diagnostic done', { diagnostic: name, state });
+          this.queue.add(EVENT.DIAGNOSTICS_COMPLETE);
+          this.trigger();
+        },
+      },
+      this.profile.diagnostics,
+    ));
   }
 
   /** True while a session runs or waits for the mutex. */
@@ -1048,6 +1088,7 @@ export class Cpe implements AsyncDisposable {
     try {
       if (action.kind === 'factoryReset') {
         // A.3.2.6 / notes §2.3: back to the profile, every queued event and pending job discarded.
+        this.diag?.cancel();
         this.quietly(() => this.params.reset());
         this.watchGenerated();
         for (const j of this.jobs) j.cancel();
@@ -1096,6 +1137,7 @@ export class Cpe implements AsyncDisposable {
 
   private onParameterChange(c: ParameterChange): void {
     this.generatedWatch?.written(c.path, c.newValue);
+    if (c.origin === 'acs' && this.profile.diagnostics.length > 0 && !this.closed) this.diagnosticsRunner().onChange(c);
     const pip = this.profile.periodicInformPaths;
     if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === `${this.params.root}.ManagementServer.PeriodicInformTime`)) {
       // notes §2.3 / profile: the periodic timer re-reads its leaves after every change.
@@ -1216,6 +1258,7 @@ export class Cpe implements AsyncDisposable {
     this.bootstrapWaiter?.reject(closedErr());
     this.bootstrapWaiter = undefined;
     this.generatedWatch?.close();
+    this.diag?.cancel();
     this.unsubscribe();
     // A transfer in flight was aborted above; wait for it to let go of its connection too.
     const transfer = this.transferQueue?.idle ?? Promise.resolve();

@@ -25,4 +25,6 @@ export {
 export type { RetryPolicy } from './backoff.js';
 export { CookieJar, splitSetCookie } from './cookies.js';
 export type { AcsTls, TransportKind } from './transport.js';
+export { diagnosticName, sameDiagnostic } from './diagnostics.js';
+export type { DiagnosticRun } from './diagnostics.js';
 export { SUPPORTED_CWMP_VERSIONS } from './session.js';

@@ -11,6 +11,7 @@
  * @module
  */
 import { CpeSimError } from '../errors/index.js';
+import { sameDiagnostic } from '../cpe/index.js';
 import { tracked } from './unawaited.js';
 
 // ---- The runner side ---------------------------------------------------------
@@ -85,6 +86,16 @@ export interface CpeView {
   readonly sessions: readonly SessionView[];
   readonly params: { getValue(path: string): string | undefined; has?(path: string): boolean };
   onSession?(listener: (s: SessionView) => void): () => void;
+  /** Finished diagnostic runs (profile `diagnostics`). */
+  readonly diagnosticRuns?: readonly DiagnosticRunView[];
+}
+
+/** A finished diagnostic run (cpe/ DiagnosticRun). */
+export interface DiagnosticRunView {
+  name: string;
+  state: string;
+  complete: boolean;
+  endedAt: number;
 }
 
 /** The parts of a `Fleet` the matchers read. */
@@ -456,6 +467,46 @@ export async function toHaveReceivedRpc(
   };
 }
 
+// ---- toHaveCompletedDiagnostic --------------------------------------------------------
+
+/** Options of `toHaveCompletedDiagnostic`. */
+export interface ToHaveCompletedDiagnosticOptions {
+  /** Milliseconds to wait (default 2000; with `.not`, 0 unless given). */
+  timeout?: number;
+}
+
+/**
+ * `await expect(cpe).toHaveCompletedDiagnostic('IPPing')`: a run of that diagnostic
+ * ended in its `complete` state and a later Inform delivered `8 DIAGNOSTICS COMPLETE`
+ * (TR-069 Table 7). `IPPing` also names `IPPingDiagnostics` (TR-098).
+ */
+export async function toHaveCompletedDiagnostic(this: MatcherContext, received: unknown, name: unknown, options: ToHaveCompletedDiagnosticOptions = {}): Promise<MatcherResult> {
+  if (!isCpe(received)) throw new MatcherUsageError(`toHaveCompletedDiagnostic: received value must be a Cpe (e.g. fleet.cpe(1)), got ${describeValue(received)}`);
+  if (typeof name !== 'string' || name === '') throw new MatcherUsageError(`toHaveCompletedDiagnostic: name must be a diagnostic's object name such as 'IPPing', got ${describeValue(name)}`);
+  const c = received;
+  const timeoutMs = this.isNot && options.timeout === undefined ? 0 : (options.timeout ?? 2000);
+  const runs = (): readonly DiagnosticRunView[] => (c.diagnosticRuns ?? []).filter((r) => sameDiagnostic(name, r.name));
+  const reported = (r: DiagnosticRunView): boolean => c.informs.some((i) => i.ok && i.time >= r.endedAt && i.events.some((e) => e.eventCode === '8 DIAGNOSTICS COMPLETE'));
+  const done = (): boolean => runs().some((r) => r.complete && reported(r));
+  await waitUntil(done, timeoutMs, subscribeAll([c]));
+  const pass = done();
+  const hint = this.utils.matcherHint('toHaveCompletedDiagnostic', 'cpe', 'name', { isNot: this.isNot ?? false, promise: this.promise ?? '' });
+  return {
+    pass,
+    message: () => {
+      const seen = runs();
+      const lines = seen.map((r) => `  ${r.name} ended in ${JSON.stringify(r.state)}${r.complete ? '' : ' (not its complete state)'}${reported(r) ? ', reported with 8 DIAGNOSTICS COMPLETE' : ', not yet reported with 8 DIAGNOSTICS COMPLETE'}`);
+      return [
+        hint,
+        '',
+        `Expected: ${c.id} ${this.isNot ? 'not ' : ''}to complete diagnostic ${this.utils.printExpected(name)} and report it with 8 DIAGNOSTICS COMPLETE${timeoutMs > 0 ? ` within ${timeoutMs} ms` : ''}`,
+        `Received: ${seen.length} run(s) of it${seen.length ? ':' : ` (runs of other diagnostics: ${(c.diagnosticRuns ?? []).map((r) => r.name).join(', ') || 'none'})`}`,
+        ...bounded(lines),
+      ].join('\n');
+    },
+  };
+}
+
 // ---- toHaveParameterValue --------------------------------------------------------------
 
 /** `expect(cpe).toHaveParameterValue(path, value)`: the CPE's tree holds `value` (or an asymmetric matcher) at `path` now. */
@@ -714,6 +765,7 @@ export const cpeSimMatchers = {
   // Tracked: a call nobody awaits fails its test (./unawaited.ts) instead of passing it.
   toHaveInformed: tracked('toHaveInformed', toHaveInformed),
   toHaveReceivedRpc: tracked('toHaveReceivedRpc', toHaveReceivedRpc),
+  toHaveCompletedDiagnostic: tracked('toHaveCompletedDiagnostic', toHaveCompletedDiagnostic),
   toHaveParameterValue,
   toHaveCompletedSessions,
   toHaveCompletedTransfer,

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AcsRpcName } from '../acs/index.js';
-import type { CompletedTransferExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
+import type { CompletedTransferExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveCompletedDiagnosticOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
 
 /**
  * cpe-sim's matchers. The async ones (`toHaveInformed`, `toHaveReceivedRpc`) wait
@@ -25,6 +25,13 @@ export interface CpeSimMatchers<R = unknown> {
    * @example await expect(cpe).toHaveReceivedRpc('SetParameterValues', { parameterList: [{ name: 'Device.X', value: '1' }] })
    */
   toHaveReceivedRpc(name: AcsRpcName | AsymmetricLike, partial?: object, options?: ToHaveReceivedRpcOptions): Promise<R>;
+  /**
+   * On a `Cpe`: waits up to `timeout` (default 2000 ms) for a run of the diagnostic
+   * `name` (`'IPPing'`, `'TraceRoute'`, `'DownloadDiagnostics'`, …) that ended in its
+   * complete state and was reported with `8 DIAGNOSTICS COMPLETE`.
+   * @example await expect(fleet.cpe(1)).toHaveCompletedDiagnostic('IPPing')
+   */
+  toHaveCompletedDiagnostic(name: string, options?: ToHaveCompletedDiagnosticOptions): Promise<R>;
   /**
    * On a `Cpe`: the parameter at `path` holds `value` now.
    * @example expect(cpe).toHaveParameterValue('Device.ManagementServer.PeriodicInformInterval', '60')

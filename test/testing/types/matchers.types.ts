@@ -19,6 +19,7 @@ export async function vitestTypes(): Promise<void> {
   await expect(fleet).toHaveInformed(expect.stringMatching(/BOOT/), { cpe: 'cpe-3' });
   await expect(acs).not.toHaveInformed('1 BOOT');
   await expect(cpe).toHaveReceivedRpc('SetParameterValues', { parameterList: [{ name: 'Device.X', value: expect.any(String) }] });
+  await expect(cpe).toHaveCompletedDiagnostic('IPPing', { timeout: 500 });
   expect(cpe).toHaveParameterValue('Device.DeviceInfo.SoftwareVersion', '1.0.0');
   expect(fleet).toHaveCompletedSessions(3);
   expect(res).toBeThrottled({ retryAfter: 5 });
@@ -60,6 +61,7 @@ export async function vitestTypes(): Promise<void> {
 
 export async function jestTypes(): Promise<void> {
   await jestExpect(cpe).toHaveInformed('6 CONNECTION REQUEST', { timeout: 500 });
+  await jestExpect(cpe).toHaveCompletedDiagnostic('IPPing');
   await jestExpect(fleet).toHaveReceivedRpc('GetParameterValues');
   jestExpect(cpe).toHaveParameterValue('Device.DeviceInfo.SoftwareVersion', jestExpect.stringMatching(/^1/));
   jestExpect(res).toBeThrottled();
