@@ -19,7 +19,7 @@ export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, BootstrapF
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';
-export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind } from './cpe/index.js';
+export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind, AcsTls, Behaviour, DiagnosticRun } from './cpe/index.js';
 
 // ---- Fake ACS ------------------------------------------------------------------------
 export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest, generateCertificate } from './acs/index.js';

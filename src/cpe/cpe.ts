@@ -18,6 +18,8 @@ import type { RetryPolicy } from './backoff.js';
 import { EventQueue } from './events.js';
 import { GeneratedNotifier } from './generated.js';
 import { Diagnostics } from './diagnostics.js';
+import { checkBehaviour } from './behaviour.js';
+import type { Behaviour } from './behaviour.js';
 import type { DiagnosticRun } from './diagnostics.js';
 import { SessionMutex } from './mutex.js';
 import { handleAcsRequest, isAcsRequest } from './rpc.js';
@@ -276,6 +278,8 @@ export class Cpe implements AsyncDisposable {
   /** The generators' time base (shared by the fleet, or this CPE's own); undefined without generators. */
   private readonly gens: GeneratorClock | undefined;
   private readonly ownsGens: boolean;
+  /** Injected misbehaviour ({@link inject}); undefined: a model citizen. */
+  private behaviour: Behaviour | undefined;
   /** Root seed of the run (the diagnostics' result values are drawn from it). */
   private readonly seed: bigint;
   /** The profile's diagnostics; made on the first SetParameterValues of a state leaf. */
@@ -387,6 +391,28 @@ export class Cpe implements AsyncDisposable {
    */
   get firmwareVersion(): string | undefined {
     return this.params.getValue(this.profile.transfer.firmware?.versionPath ?? `${this.params.root}.DeviceInfo.SoftwareVersion`);
+  }
+
+  /**
+   * Makes the CPE misbehave from its next session on (a delay, a fault, a dropped
+   * connection, lost cookies …; see {@link Behaviour}). Merged into what was injected
+   * before; `null` clears everything. Each quirk that fires is listed in the session's
+   * `quirks` (and in its `toString()`).
+   * @throws ConfigError naming a bad option.
+   * @example cpe.inject({ fault: { rpc: 'SetParameterValues', code: 9002 }, dropCookies: true })
+   */
+  inject(b: Behaviour | null): void {
+    if (b === null) {
+      this.behaviour = undefined;
+      return;
+    }
+    const checked = checkBehaviour(b, `${this.id}.inject`);
+    this.behaviour = { ...this.behaviour, ...checked };
+  }
+
+  /** What {@link inject} set, if anything. */
+  get injected(): Readonly<Behaviour> | undefined {
+    return this.behaviour;
   }
 
   /** Diagnostic runs that ended (profile `diagnostics`), oldest first: name, final state, simulated times. */
@@ -759,11 +785,14 @@ export class Cpe implements AsyncDisposable {
     let delivered = false;
     let bootstrapped = false;
     try {
-      const inform = this.buildInform(events, retryCount, changedPaths);
+      const wrongCount = this.behaviour?.retryCount;
+      if (wrongCount !== undefined && wrongCount !== retryCount) (rec.quirks ??= []).push(`RetryCount ${wrongCount} reported instead of ${retryCount}`);
+      const inform = this.buildInform(events, wrongCount ?? retryCount, changedPaths);
       await runSession({
         url: this.acsUrl,
         transport: this.acs.transport ?? 'http',
         tls: this.acs.tls,
+        behaviour: this.behaviour,
         timeoutMs: this.acs.timeoutMs ?? DEFAULT_ACS_TIMEOUT_MS,
         signal: ac.signal,
         now: () => this.clock.now(),

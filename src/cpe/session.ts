@@ -16,6 +16,8 @@ import { CookieJar } from './cookies.js';
 import { isAcsRequest } from './rpc.js';
 import { createTransport, TransportError } from './transport.js';
 import type { AcsTls, SessionTransport, TransportKind, TransportResponse } from './transport.js';
+import { names } from './behaviour.js';
+import type { Behaviour } from './behaviour.js';
 import type { SessionRecord } from './transcript.js';
 
 /** Versions announced in the Inform (CWMP 1.4 §3.7.4 `SupportedCWMPVersions`). */
@@ -44,6 +46,8 @@ export interface SessionDeps {
   transport: TransportKind;
   /** TLS towards an `https:` ACS (private CA, client certificate, skip-verify). */
   tls?: AcsTls | undefined;
+  /** Injected misbehaviour (./behaviour.ts); absent: a model citizen. */
+  behaviour?: Behaviour | undefined;
   /** Per-request limit, real ms. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -104,6 +108,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
       let got: Envelope | InvalidAcsRequest | null;
       if (last === 'request' && env !== null) {
         // An ACS request rides on an HTTP response; the answer goes in the next POST (§3.7.2).
+        await misbehaveBeforeAnswer(d, env.body.name);
         const answer = invalidRequest !== undefined ? faultFromError(invalidRequest) : answerRequest(d, env.body);
         invalidRequest = undefined;
         const header = env.header.id !== undefined ? { id: env.header.id } : {};
@@ -173,7 +178,50 @@ export async function runSession(d: SessionDeps): Promise<void> {
   }
 }
 
+/** Records a quirk that fired in this session (SessionRecord.quirks) and logs it. */
+function quirk(d: SessionDeps, text: string): void {
+  (d.record.quirks ??= []).push(text);
+  d.logger.debug('quirk', { session: d.record.id, quirk: text });
+}
+
+/** Real-time wait that ends early (rejecting) when the CPE closes. */
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new SessionFailure('session aborted: CPE closed'));
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new SessionFailure('session aborted: CPE closed'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `delay` and `neverAnswer` of an ACS request `rpc`. */
+async function misbehaveBeforeAnswer(d: SessionDeps, rpc: string): Promise<void> {
+  const b = d.behaviour;
+  if (b === undefined) return;
+  if (names(b.neverAnswer, rpc)) {
+    quirk(d, `never answered ${rpc}`);
+    // The ACS waits in vain; the CPE gives up after its own ACS timeout (or at close()).
+    await wait(d.timeoutMs, d.signal);
+    throw new SessionFailure(`quirk: never answered ${rpc} (gave up after ${d.timeoutMs} ms)`);
+  }
+  if (b.delay !== undefined && (b.delay.rpc === undefined || names(b.delay.rpc, rpc))) {
+    quirk(d, `answered ${rpc} after ${b.delay.ms} ms`);
+    await wait(b.delay.ms, d.signal);
+  }
+}
+
 function answerRequest(d: SessionDeps, msg: CwmpMessage): CpeResponse {
+  const f = d.behaviour?.fault;
+  if (f !== undefined && names(f.rpc, msg.name)) {
+    quirk(d, `answered ${msg.name} with fault ${f.code}`);
+    return faultFromError(new CwmpFault(f.code, f.string));
+  }
   try {
     return d.handleRequest(msg);
   } catch (err) {
@@ -234,6 +282,23 @@ async function followRedirect(c: PostCtx, res: TransportResponse): Promise<void>
 async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | InvalidAcsRequest | null> {
   const { d } = c;
   const rec = d.record;
+  const b = d.behaviour;
+  const sending = msg?.name ?? 'empty';
+  if (b !== undefined) {
+    if (names(b.closeBefore, sending)) {
+      quirk(d, `closed the connection instead of sending ${sending}`);
+      await c.transport.close(true);
+      throw new SessionFailure(`quirk: closed the connection before sending ${sending}`);
+    }
+    if (xml !== undefined && names(b.wrongId, sending)) {
+      quirk(d, `wrong cwmp:ID on ${sending}`);
+      xml = xml.replace(/(<cwmp:ID\b[^>]*>)([^<]*)(<\/cwmp:ID>)/, '$1$2-wrong$3');
+    }
+    if (xml !== undefined && names(b.malformedXml, sending)) {
+      quirk(d, `malformed XML for ${sending}`);
+      xml = xml.slice(0, Math.floor(xml.length / 2));
+    }
+  }
   rec.entries.push({
     dir: 'cpe->acs',
     time: d.now(),
@@ -251,9 +316,22 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
       headers['soapaction'] = kind === 'request' ? '""' : '';
     }
     const cookie = c.jar.header(c.path);
-    if (cookie !== undefined) headers['cookie'] = cookie;
+    if (cookie !== undefined) {
+      if (b?.dropCookies === true) {
+        if (!rec.quirks?.includes('cookies dropped')) quirk(d, 'cookies dropped');
+      } else headers['cookie'] = cookie;
+    }
     const authorization = c.auth.authorization('POST');
     if (authorization !== undefined) headers['authorization'] = authorization;
+    if (names(b?.closeAfter, sending)) {
+      quirk(d, `closed the connection right after sending ${sending}`);
+      const sent = c.transport.post({ headers, ...(xml !== undefined ? { body: xml } : {}), timeoutMs: d.timeoutMs, signal: d.signal });
+      sent.catch(() => undefined);
+      // Long enough for the request to leave over loopback; the answer, if any, is ignored.
+      await Promise.race([sent, wait(50, d.signal)]).catch(() => undefined);
+      await c.transport.close(true);
+      throw new SessionFailure(`quirk: closed the connection after sending ${sending}`);
+    }
     res = await c.transport.post({ headers, ...(xml !== undefined ? { body: xml } : {}), timeoutMs: d.timeoutMs, signal: d.signal });
     c.jar.store(res.headers.get('set-cookie'), c.path);
     if ((res.status === 302 || res.status === 307) && msg?.name === 'Inform') {
@@ -270,6 +348,13 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
       c.auth.challenge(challenges);
     } catch (err) {
       throw new SessionFailure(err instanceof Error ? err.message : String(err));
+    }
+    if (b?.reconnectAfter401 === true) {
+      // Some CPEs (FritzBox) answer a challenge on a new TCP connection: an ACS that ties
+      // its Digest nonce or session to the connection breaks on them.
+      quirk(d, 'new TCP connection for the authenticated retry');
+      await c.transport.close();
+      c.transport = createTransport(d.transport, c.url, d.tls);
     }
   }
   const body = res.body;

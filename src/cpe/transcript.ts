@@ -36,6 +36,8 @@ export interface SessionRecord {
   /** RetryCount sent in the Inform. */
   retryCount: number;
   entries: TranscriptEntry[];
+  /** What the CPE did wrong on purpose in this session (injected behaviour), in order. */
+  quirks?: string[];
   /** One line per message, preceded by a header line. */
   toString(): string;
 }
@@ -88,7 +90,7 @@ export function formatSession(s: SessionRecord): string {
     const st = e.status !== undefined ? `${e.status} ` : '';
     return `  ${t} ${ARROW[e.dir]} ${st}${e.summary}`;
   });
-  return [head, ...lines].join('\n');
+  return [head, ...lines, ...(s.quirks ?? []).map((q) => `  ! quirk: ${q}`)].join('\n');
 }
 
 /**
@@ -104,6 +106,7 @@ class Session implements SessionRecord {
   declare endedAt?: number;
   ok = false;
   declare error?: string;
+  declare quirks?: string[];
   retryCount: number;
   entries: TranscriptEntry[] = [];
 

@@ -4,7 +4,8 @@
  * are hit is drawn from the fleet's root seed, so a chaos run replays.
  * @module
  */
-import type { Cpe } from '../cpe/index.js';
+import type { Behaviour, Cpe } from '../cpe/index.js';
+import { checkBehaviour } from '../cpe/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Profile } from '../profile/index.js';
@@ -123,6 +124,22 @@ export class FleetChaos {
     return hit;
   }
 
+  /**
+   * Injects `behaviour` into `share` of the CPEs (seeded draw); `null` clears every
+   * CPE's. Returns the CPEs it was injected into.
+   */
+  inject(opts: (Behaviour & ShareOptions) | null): Cpe[] {
+    if (opts === null) {
+      for (const c of this.cpes) c.inject(null);
+      return [];
+    }
+    const { share, ...rest } = checkShareAndBehaviour(opts);
+    const { picked } = this.pick('inject', share);
+    for (const c of picked) c.inject(rest);
+    this.logger.info('behaviour injected', { cpes: picked.length, behaviour: Object.keys(rest).join(',') });
+    return picked;
+  }
+
   /** A seeded draw of round(share·N) CPEs (at least one), in index order. */
   private pick(op: string, share: number | undefined): { picked: Cpe[]; key: string } {
     const s = share ?? 1;
@@ -141,6 +158,11 @@ export class FleetChaos {
     }
     return { picked: idx.slice(0, want).sort((a, b) => a - b).map((i) => this.cpes[i]!), key };
   }
+}
+
+function checkShareAndBehaviour(opts: Behaviour & ShareOptions): Behaviour & ShareOptions {
+  const b = checkBehaviour(opts, 'fleet.inject', ['share']);
+  return opts.share === undefined ? b : { ...b, share: opts.share };
 }
 
 function checkKeys(op: string, opts: object, allowed: readonly string[]): void {

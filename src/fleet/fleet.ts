@@ -6,7 +6,7 @@
  */
 import { createFakeAcs, type FakeAcs, type FakeAcsOptions } from '../acs/index.js';
 import { createClock, Scheduler } from '../clock/index.js';
-import { Cpe, type CpeOptions, type CpeTranscriptOptions, type TransportKind } from '../cpe/index.js';
+import { Cpe, type Behaviour, type CpeOptions, type CpeTranscriptOptions, type TransportKind } from '../cpe/index.js';
 import {
   createCrListener,
   createUdpCrListener,
@@ -30,7 +30,7 @@ import { cpeRandom } from './random.js';
 import { FleetChaos } from './chaos.js';
 import { acsTlsFactory } from './tls.js';
 import type { FleetAcsTls } from './tls.js';
-import type { LinkDownOptions, PowerCycleOptions } from './chaos.js';
+import type { LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';
 import { rootSeed } from '../random/index.js';
 
 /** Connection Request listener options of a fleet. */
@@ -212,6 +212,12 @@ export interface Fleet extends AsyncDisposable {
   linkDown(opts?: LinkDownOptions): Cpe[];
   /** The profile's `faults.link` over its `instances` band, as SIGUSR1 triggers it in the CLI. */
   linkFault(): Cpe[];
+  /**
+   * Makes `share` of the CPEs (seeded draw, default all) misbehave (see `Behaviour`);
+   * `null` clears every CPE's injection. Returns the CPEs it was injected into.
+   * @example fleet.inject({ share: 0.1, reconnectAfter401: true, dropCookies: true })
+   */
+  inject(opts: (Behaviour & ShareOptions) | null): Cpe[];
   /** Idempotent: closes the listener, the CPEs (aborting in-flight sessions), the scheduler and the embedded ACS. */
   close(): Promise<void>;
 }
@@ -742,6 +748,10 @@ class RunningFleet implements Fleet {
 
   linkFault(): Cpe[] {
     return this.chaos.linkFault();
+  }
+
+  inject(opts: (Behaviour & ShareOptions) | null): Cpe[] {
+    return this.chaos.inject(opts);
   }
 
   close(): Promise<void> {
