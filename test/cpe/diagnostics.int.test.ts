@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
 import '../../src/testing/vitest.js';
+import { tr181Profile } from '../support/profile.js';
 
 const IPPING = 'Device.IP.Diagnostics.IPPing.';
 const TRACE = 'Device.IP.Diagnostics.TraceRoute.';
@@ -11,22 +12,10 @@ const DL = 'Device.IP.Diagnostics.DownloadDiagnostics.';
 const W = { writable: true };
 
 function profile(): Record<string, unknown> {
-  return {
-    deviceIdPaths: {
-      manufacturer: 'Device.DeviceInfo.Manufacturer',
-      oui: 'Device.DeviceInfo.ManufacturerOUI',
-      productClass: 'Device.DeviceInfo.ProductClass',
-      serialNumber: 'Device.DeviceInfo.SerialNumber',
-    },
-    fleet: { count: 2, serialPattern: 'DIAG-{i}' },
-    parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00D09E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: 'DIAG' },
-      { path: 'Device.ManagementServer.ConnectionRequestURL', value: '' },
-      { path: 'Device.ManagementServer.ConnectionRequestUsername', value: 'u' },
-      { path: 'Device.ManagementServer.ConnectionRequestPassword', value: 'p' },
+  return tr181Profile(
+    'DIAG',
+    2,
+    [
       { path: `${IPPING}DiagnosticsState`, value: 'None', ...W },
       { path: `${IPPING}Host`, value: '', ...W },
       { path: `${IPPING}NumberOfRepetitions`, value: '5', type: 'xsd:unsignedInt', ...W },
@@ -45,20 +34,21 @@ function profile(): Record<string, unknown> {
       { path: `${DL}TestBytesReceived`, value: '0', type: 'xsd:unsignedInt' },
       { path: `${DL}X_EXAMPLE_ResultNumberOfEntries`, value: '0', type: 'xsd:unsignedInt' },
     ],
-    objects: [
-      {
-        path: `${TRACE}RouteHops`,
-        instances: 0,
-        parameters: [{ path: 'Host', value: '' }, { path: 'HostAddress', value: '' }, { path: 'ErrorCode', value: '0', type: 'xsd:unsignedInt' }, { path: 'RTTimes', value: '' }],
-      },
-    ],
-    connectionRequest: { scheme: 'basic', realm: 'cpe-sim', throttleWindow: '0s', usernameParameter: 'Device.ManagementServer.ConnectionRequestUsername', passwordParameter: 'Device.ManagementServer.ConnectionRequestPassword' },
-    diagnostics: [
-      { statePath: `${IPPING}DiagnosticsState`, duration: '3s' },
-      { statePath: `${TRACE}DiagnosticsState`, duration: '5s' },
-      { statePath: `${DL}DiagnosticsState`, duration: '10s', countPath: `${DL}X_EXAMPLE_ResultNumberOfEntries`, resultCount: 4 },
-    ],
-  };
+    {
+      objects: [
+        {
+          path: `${TRACE}RouteHops`,
+          instances: 0,
+          parameters: [{ path: 'Host', value: '' }, { path: 'HostAddress', value: '' }, { path: 'ErrorCode', value: '0', type: 'xsd:unsignedInt' }, { path: 'RTTimes', value: '' }],
+        },
+      ],
+      diagnostics: [
+        { statePath: `${IPPING}DiagnosticsState`, duration: '3s' },
+        { statePath: `${TRACE}DiagnosticsState`, duration: '5s' },
+        { statePath: `${DL}DiagnosticsState`, duration: '10s', countPath: `${DL}X_EXAMPLE_ResultNumberOfEntries`, resultCount: 4 },
+      ],
+    },
+  );
 }
 
 const open: Fleet[] = [];

@@ -3,31 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet, type FleetOptions } from '../../src/fleet/index.js';
 import type { AcsRequest } from '../../src/cwmp/index.js';
+import { tr181Profile } from '../support/profile.js';
 
-const USER = 'Device.ManagementServer.ConnectionRequestUsername';
-const PASS = 'Device.ManagementServer.ConnectionRequestPassword';
 const INTERVAL = 'Device.ManagementServer.PeriodicInformInterval';
-
-const PROFILE = {
-  deviceIdPaths: {
-    manufacturer: 'Device.DeviceInfo.Manufacturer',
-    oui: 'Device.DeviceInfo.ManufacturerOUI',
-    productClass: 'Device.DeviceInfo.ProductClass',
-    serialNumber: 'Device.DeviceInfo.SerialNumber',
-  },
-  fleet: { count: 4, serialPattern: 'QUIRK-{i}' },
-  parameters: [
-    { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-    { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00D09E' },
-    { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-    { path: 'Device.DeviceInfo.SerialNumber', value: 'QUIRK' },
-    { path: 'Device.ManagementServer.ConnectionRequestURL', value: '' },
-    { path: INTERVAL, value: '300', type: 'xsd:unsignedInt', writable: true },
-    { path: USER, value: 'u' },
-    { path: PASS, value: 'p' },
-  ],
-  connectionRequest: { scheme: 'basic', realm: 'cpe-sim', throttleWindow: '0s', usernameParameter: USER, passwordParameter: PASS },
-};
+const PROFILE = tr181Profile('QUIRK', 4, [{ path: INTERVAL, value: '300', type: 'xsd:unsignedInt', writable: true }]);
 
 const open: Fleet[] = [];
 afterEach(async () => {

@@ -5,34 +5,19 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
 import { isCpeSimError } from '../../src/errors/index.js';
-
-const USER = 'Device.ManagementServer.ConnectionRequestUsername';
-const PASS = 'Device.ManagementServer.ConnectionRequestPassword';
+import { tr181Profile } from '../support/profile.js';
 
 function profile(count: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    deviceIdPaths: {
-      manufacturer: 'Device.DeviceInfo.Manufacturer',
-      oui: 'Device.DeviceInfo.ManufacturerOUI',
-      productClass: 'Device.DeviceInfo.ProductClass',
-      serialNumber: 'Device.DeviceInfo.SerialNumber',
-    },
-    fleet: { count, serialPattern: 'CHAOS-{i}' },
-    parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00D09E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: 'CHAOS' },
-      { path: 'Device.ManagementServer.ConnectionRequestURL', value: '' },
+  return tr181Profile(
+    'CHAOS',
+    count,
+    [
       { path: 'Device.ManagementServer.CWMPRetryMinimumWaitInterval', value: '5', type: 'xsd:unsignedInt', writable: true },
       { path: 'Device.IP.Interface.1.Status', value: 'Up' },
       { path: 'Device.IP.Interface.1.LastChange', value: '3600', type: 'xsd:unsignedInt' },
-      { path: USER, value: 'user', writable: true },
-      { path: PASS, value: 'pass', writable: true },
     ],
-    connectionRequest: { scheme: 'basic', realm: 'cpe-sim', throttleWindow: '0s', usernameParameter: USER, passwordParameter: PASS },
-    ...extra,
-  };
+    extra,
+  );
 }
 
 const open: Fleet[] = [];
@@ -50,7 +35,7 @@ async function fleetOf(count: number, extra?: Record<string, unknown>, seed = 7)
 /** A CR as an ACS sends it; `dropped` when the connection closed without an answer. */
 async function cr(url: string): Promise<number | 'dropped'> {
   try {
-    const r = await request(url, { headers: { authorization: `Basic ${Buffer.from('user:pass').toString('base64')}` }, headersTimeout: 5000 });
+    const r = await request(url, { headers: { authorization: `Basic ${Buffer.from('u:p').toString('base64')}` }, headersTimeout: 5000 });
     await r.body.dump();
     return r.statusCode;
   } catch (err) {
