@@ -34,12 +34,16 @@ export interface Behaviour {
   dropCookies?: boolean;
   /** After a 401 challenge, send the authenticated retry on a NEW TCP connection (FritzBox style). */
   reconnectAfter401?: boolean;
+  /** Send its own requests (TransferComplete, GetRPCMethods) although the ACS set HoldRequests (§3.7.1.2 forbids it). */
+  ignoreHoldRequests?: boolean;
+  /** Send the empty POST right after the InformResponse, before its own requests (they wait for a later session). */
+  earlyEmptyPost?: boolean;
   /** Report this RetryCount in every Inform instead of the real count. */
   retryCount?: number;
 }
 
 const MESSAGE_KEYS = ['neverAnswer', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId'] as const;
-const FLAG_KEYS = ['dropCookies', 'reconnectAfter401'] as const;
+const FLAG_KEYS = ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost'] as const;
 /** Every option of {@link Behaviour}, for "did you mean" style errors. */
 export const BEHAVIOUR_KEYS: readonly string[] = ['delay', 'fault', 'retryCount', ...MESSAGE_KEYS, ...FLAG_KEYS];
 

@@ -96,6 +96,11 @@ export async function runSession(d: SessionDeps): Promise<void> {
     // §3.7.4 / notes §1.5: the rest of the session speaks the namespace the ACS chose.
     const ns = env.namespace;
     const requests = d.onInformResponse(env);
+    const b = d.behaviour;
+    if (b?.earlyEmptyPost === true && requests.length > 0) {
+      quirk(d, `early empty POST: ${requests.map((r) => r.name).join(', ')} held back`);
+      requests.length = 0;
+    }
     let hold = env.header.holdRequests === true;
     let last: 'request' | 'response' | 'empty' = 'response';
     let sentEmpty = false;
@@ -116,6 +121,10 @@ export async function runSession(d: SessionDeps): Promise<void> {
       } else {
         if (last === 'empty' && sentEmpty) return; // §3.7.1.4: both sides are done
         const next = requests[0];
+        if (hold && next !== undefined && b?.ignoreHoldRequests === true) {
+          quirk(d, `HoldRequests ignored: sent ${next.name}`);
+          hold = false;
+        }
         if (!sentEmpty && !hold && next !== undefined) {
           // §3.7.1.2: CPE requests only while the ACS's last response carried none,
           // HoldRequests is not true and no empty POST was sent yet.
