@@ -9,6 +9,7 @@ export default defineConfig({
     'jest-environment': 'src/testing/jest-environment.ts',
     msw: 'src/acs/msw.ts',
     cli: 'src/cli/main.ts',
+    admin: 'src/admin/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -19,7 +20,7 @@ export default defineConfig({
   deps: {
     // get-port is ESM-only; bundle it so the CJS build loads under Jest.
     alwaysBundle: ['get-port'],
-    neverBundle: ['vitest', '@jest/globals', 'jest-environment-node', '@jest/types', 'msw', 'msw/node', 'expect'],
+    neverBundle: ['fastify', '@fastify/swagger', 'prom-client', 'vitest', '@jest/globals', 'jest-environment-node', '@jest/types', 'msw', 'msw/node', 'expect'],
   },
   outputOptions: {
     // Without this, rolldown split shared code into chunks that required each other
@@ -30,7 +31,7 @@ export default defineConfig({
       // The `.d.ts` modules (rolldown-plugin-dts) must stay out of the group: caught
       // by it, the declarations landed in lib-*.mjs, no lib-*.d.mts was written and
       // every public type imported from it (Fleet, Cpe, FakeAcs…) became untyped.
-      groups: [{ name: 'lib', test: /[\\/]src[\\/](?!testing[\\/]|cli[\\/]|acs[\\/]msw\.ts)(?!.*\.d\.[cm]?ts$)/ }],
+      groups: [{ name: 'lib', test: /[\\/]src[\\/](?!testing[\\/]|cli[\\/]|admin[\\/]|acs[\\/]msw\.ts)(?!.*\.d\.[cm]?ts$)/ }],
     },
   },
 });

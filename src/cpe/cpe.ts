@@ -688,6 +688,47 @@ export class Cpe implements AsyncDisposable {
   }
 
   /**
+   * A reboot the device starts itself (its user, a watchdog), not asked by the ACS: off
+   * for `eventSchedule.rebootDelay`, then a session with `1 BOOT` and no `M Reboot`
+   * (TR-069 Table 7: `M Reboot` only answers the Reboot RPC). A running session ends
+   * first. Resolves with the boot session.
+   */
+  reboot(): Promise<SessionRecord> {
+    return this.localPowerCycle({ kind: 'reboot', commandKeys: [] });
+  }
+
+  /**
+   * A factory reset done at the device (its reset button): the tree returns to the
+   * profile, queued events and jobs are discarded, and after
+   * `eventSchedule.factoryResetDelay` it boots with `0 BOOTSTRAP` + `1 BOOT`
+   * (TR-069 A.3.2.6 as for the FactoryReset RPC). Resolves with the bootstrap session.
+   */
+  factoryReset(): Promise<SessionRecord> {
+    return this.localPowerCycle({ kind: 'factoryReset' });
+  }
+
+  private localPowerCycle(action: AfterSession): Promise<SessionRecord> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (!this.started) return Promise.reject(new CpeSimError('CPESIM_NOT_STARTED', `CPE ${this.id} has not been started (powered on) yet`));
+    const run = (async (): Promise<SessionRecord> => {
+      // Holding the mutex as a Reboot RPC's power cycle does: no session starts while "off".
+      const release = await this.mutex.acquire();
+      try {
+        if (this.closed) throw this.closedError();
+        await this.powerCycle(action);
+        if (this.closed) throw this.closedError();
+        const rec = await this.runOne();
+        this.settleHeld(rec);
+        return rec;
+      } finally {
+        release();
+      }
+    })();
+    this.activity = this.activity.then(() => run).then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /**
    * Fire-and-forget session trigger (timers, CRs, notifications): outcomes land in the
    * transcript. `bypassBackoff`: only for the retry itself and a Connection Request.
    */

@@ -12,3 +12,21 @@ test('require("cpe-sim") alone registers the matchers on Jest\'s expect', () => 
   expect({ status: 204 }).toBeAccepted();
   expect({ status: 401, headers: {} }).not.toBeAccepted();
 });
+
+test('the admin entry (fastify, prom-client) loads from the CJS build and serves a fleet', async () => {
+  const { startFleet } = require('cpe-sim');
+  const { startAdminServer } = require('cpe-sim/admin');
+  const fleet = await startFleet({ profile: 'tr181-digest', count: 1 });
+  try {
+    const admin = await startAdminServer(fleet);
+    try {
+      const res = await fetch(`${admin.url}/cpes/cpe-1`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id: 'cpe-1', state: 'idle' });
+    } finally {
+      await admin.close();
+    }
+  } finally {
+    await fleet.close();
+  }
+});

@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 // every entry point evaluates without a bundler or a TypeScript loader.
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const entries = ['cpe-sim', 'cpe-sim/vitest', 'cpe-sim/jest', 'cpe-sim/msw'] as const;
+const entries = ['cpe-sim', 'cpe-sim/vitest', 'cpe-sim/jest', 'cpe-sim/msw', 'cpe-sim/admin'] as const;
 
 describe('built package (npm test builds first)', () => {
   it('every entry point has ESM and CJS files with declarations', () => {
-    for (const name of ['index', 'vitest', 'jest', 'msw']) {
+    for (const name of ['index', 'vitest', 'jest', 'msw', 'admin']) {
       for (const ext of ['mjs', 'cjs', 'd.mts', 'd.cts']) expect(existsSync(`${root}/dist/${name}.${ext}`), `${name}.${ext}`).toBe(true);
     }
   });
@@ -27,8 +27,8 @@ describe('built package (npm test builds first)', () => {
     expect(JSON.parse(cjs.stdout)).toEqual(esmKeys);
   });
 
-  it('the msw entry loads in both formats', async () => {
-    for (const entry of entries.filter((e) => e === 'cpe-sim/msw')) {
+  it('the msw and admin entries load in both formats', async () => {
+    for (const entry of entries.filter((e) => e === 'cpe-sim/msw' || e === 'cpe-sim/admin')) {
       await run(process.execPath, ['--input-type=module', '-e', `await import('${entry}')`], { cwd: root });
       await run(process.execPath, ['-e', `require('${entry}')`], { cwd: root });
     }
