@@ -62,6 +62,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
   { flag: 'workers', kind: 'threads', arg: 'N', default: '1', description: 'Spread the fleet over N worker threads (one core each), worker k simulating slice i·N+k of n·N (with --shard i/n). Each worker has its own CR listener: port P+k for --cr-bind-addr host:P, an OS-picked port per worker for port 0 (each logged). Needs the built CLI.' },
   { flag: 'demo', kind: 'enum', values: ['firmware'], arg: 'NAME', description: 'Run a demo on the embedded fake ACS, then exit. firmware: a fleet firmware rollout (every CPE is sent a Download by Connection Request; every tenth image is broken and fails with 9010). Not with --acs-url or --workers.' },
+  // ---- admin API and metrics (docs/observability.md) ----
+  { flag: 'admin-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Serves the admin HTTP API, its OpenAPI description (/openapi.json) and Prometheus /metrics on this address. ":PORT" binds 127.0.0.1; any other host exposes control of the fleet to that network (set --admin-token). Implies daemon mode. Off by default.' },
+  { flag: 'admin-token', kind: 'string', arg: 'TOKEN', secret: true, description: 'Bearer token every admin request (and /metrics scrape) must carry: "Authorization: Bearer TOKEN". Requires --admin-addr.' },
   { flag: 'log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], arg: 'LEVEL', default: 'info', description: 'Log level; debug also prints stack traces of errors.' },
   { flag: 'log-format', kind: 'enum', values: ['text', 'json'], arg: 'FORMAT', default: 'text', description: 'Log line format on stderr.' },
   { flag: 'config', kind: 'path', arg: 'FILE', noConfig: true, description: 'YAML file with the same settings in camelCase (acsUrl: …); flags and env vars override it.' },
@@ -94,6 +97,9 @@ export interface SimSettings {
   crPublishHost?: string;
   udpCrBindAddr?: string;
   udpCrPublishHost?: string;
+  /** `--admin-addr`: host and port of the admin API; `:PORT` is loopback. */
+  adminAddr?: string;
+  adminToken?: string;
   seed?: number;
   timeScale: number;
   shard?: { index: number; total: number };
@@ -439,6 +445,12 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     if (values['acs-url'] !== undefined) throw new ConfigError(`${sources.demo} runs on the embedded fake ACS: drop ${sources['acs-url']}`);
     if ((values.workers as number) > 1) throw new ConfigError(`${sources.demo} runs in one thread: drop ${sources.workers}`);
   }
+  if (values['admin-token'] !== undefined && values['admin-addr'] === undefined) {
+    throw new ConfigError(`${sources['admin-token']} has no effect without --admin-addr (the admin API is off); set --admin-addr too, e.g. --admin-addr=127.0.0.1:9100`);
+  }
+  if (values['admin-addr'] !== undefined && (values.workers as number) > 1) {
+    throw new ConfigError(`${sources['admin-addr']} serves one fleet: it cannot be combined with ${sources.workers} (each worker thread simulates its own fleet)`);
+  }
   if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
     throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);
   }
@@ -472,6 +484,8 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['cr-publish-host'] !== undefined) settings.crPublishHost = values['cr-publish-host'] as string;
   if (values['udp-cr-bind-addr'] !== undefined) settings.udpCrBindAddr = values['udp-cr-bind-addr'] as string;
   if (values['udp-cr-publish-host'] !== undefined) settings.udpCrPublishHost = values['udp-cr-publish-host'] as string;
+  if (values['admin-addr'] !== undefined) settings.adminAddr = values['admin-addr'] as string;
+  if (values['admin-token'] !== undefined) settings.adminToken = values['admin-token'] as string;
   if (values.seed !== undefined) settings.seed = values.seed as number;
   if (values.demo !== undefined) settings.demo = values.demo as 'firmware';
   if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };

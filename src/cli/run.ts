@@ -5,6 +5,8 @@
 import { formatAcsLine } from '../acs/index.js';
 import type { Cpe } from '../cpe/index.js';
 import { EVENT } from '../cwmp/index.js';
+import { startAdminServer, type AdminServer } from '../admin/index.js';
+import { parseBindAddr } from '../cr/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
 import { createLogger, redactUrl, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile } from '../profile/index.js';
@@ -135,6 +137,13 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.shard !== undefined) opts.shard = s.shard;
 
   const fleet = await startFleet(opts);
+  let admin: AdminServer | undefined;
+  try {
+    admin = s.adminAddr === undefined ? undefined : await startAdmin(fleet, s.adminAddr, s.adminToken, logger);
+  } catch (err) {
+    await fleet.close();
+    throw err;
+  }
   stats.watch(fleet, progress ? () => progress.draw(stats.progress(fleet.cpes.length)) : undefined);
   // The open fleet holds the process (CPE timers alone are unref'd), so a one-shot run
   // waiting out a back-off or a daemon without a listener lives until fleet.close().
@@ -178,12 +187,13 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
       return 0;
     }
 
-    const daemon = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined || periodicEnabled(fleet);
+    const daemon = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined || admin !== undefined || periodicEnabled(fleet);
     if (daemon) {
-      const why = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined ? 'connection request listener enabled' : 'periodic informs enabled';
+      const why = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined ? 'connection request listener enabled' : admin !== undefined ? 'admin API enabled' : 'periodic informs enabled';
       logger.info(`running in daemon mode (${why}); stop with SIGINT/SIGTERM`, { cpes: fleet.cpes.length });
       const sig = await ctx.stopped;
       logger.info('shutting down: closing the listener and in-flight sessions', { signal: sig });
+      await admin?.close();
       await fleet.close();
       return 0;
     }
@@ -209,9 +219,21 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     logger.info('every CPE delivered 0 BOOTSTRAP; exiting (no --cr-bind-addr and no enabled periodic informs)', { cpes: fleet.cpes.length });
     return 0;
   } finally {
+    await admin?.close();
     if (usr1) process.off('SIGUSR1', onUsr1);
     await fleet.close();
     progress?.clear();
     logger.info('summary', stats.summary(fleet.cpes.length));
   }
+}
+
+/** `--admin-addr`: `:PORT` means loopback here (unlike the CR listener): control of the fleet is not published by accident. */
+async function startAdmin(fleet: Fleet, addr: string, token: string | undefined, logger: Logger): Promise<AdminServer> {
+  const a = parseBindAddr(addr);
+  const host = a.host === '' ? '127.0.0.1' : a.host;
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const admin = await startAdminServer(fleet, { host, port: a.port, ...(token !== undefined ? { token } : {}), logger });
+  logger.info('admin API ready', { url: admin.url, openapi: `${admin.url}/openapi.json`, metrics: `${admin.url}/metrics`, token: token !== undefined });
+  if (!loopback && token === undefined) logger.warn('the admin API listens beyond loopback without --admin-token: anyone who reaches it can steer the fleet', { url: admin.url });
+  return admin;
 }

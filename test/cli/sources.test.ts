@@ -50,6 +50,9 @@ const ROWS: Record<string, Row> = {
   'cr-publish-host': { field: 'crPublishHost', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: undefined },
   'udp-cr-bind-addr': { field: 'udpCrBindAddr', raw: ['127.0.0.1:0', '[::1]:7547', ':0'], parsed: ['127.0.0.1:0', '[::1]:7547', ':0'], dflt: undefined },
   'udp-cr-publish-host': { field: 'udpCrPublishHost', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: undefined },
+  'admin-addr': { field: 'adminAddr', raw: ['127.0.0.1:0', '[::1]:9100', ':0'], parsed: ['127.0.0.1:0', '[::1]:9100', ':0'], dflt: undefined },
+  // Needs --admin-addr, which the baseline gives.
+  'admin-token': { field: 'adminToken', raw: ['tf', 'te', 'tc'], parsed: ['tf', 'te', 'tc'], dflt: undefined },
   seed: { field: 'seed', raw: ['1', '2', '4294967295'], parsed: [1, 2, 4294967295], dflt: undefined },
   // One demo exists, so the three sources carry the same value; `sources` tells them apart.
   demo: { field: 'demo', raw: ['firmware', 'firmware', 'firmware'], parsed: ['firmware', 'firmware', 'firmware'], dflt: undefined },
@@ -69,11 +72,13 @@ const BASELINE: Record<string, string> = {
   'udp-cr-bind-addr': '127.0.0.1:2',
   'tls-cert': P('base.pem'),
   'tls-key': P('base.key'),
+  'admin-addr': '127.0.0.1:3',
 };
 
 function baseline(flag: string): string[] {
   return Object.entries(BASELINE)
-    .filter(([f]) => f !== flag)
+    // The admin API serves one fleet: not with --workers.
+    .filter(([f]) => f !== flag && !(flag === 'workers' && f === 'admin-addr'))
     .flatMap(([f, v]) => [`--${f}`, v]);
 }
 
