@@ -8,7 +8,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Cpe, SessionRecord } from '../cpe/index.js';
+import type { Behaviour, Cpe, SessionRecord } from '../cpe/index.js';
+import { checkBehaviour } from '../cpe/index.js';
 import type { EventCode } from '../cwmp/index.js';
 import { isValidEventCode } from '../cwmp/index.js';
 import { checkValue } from '../datamodel/index.js';
@@ -322,6 +323,89 @@ export function createAdminRouter(fleet: Fleet, opts: AdminRouterOptions = {}): 
         },
       );
     }
+
+    // ---- chaos: power, link, behaviour (the operations the library's Cpe offers) ----
+    const powerCycleBody = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { offMs: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 0, description: 'how long the power stays off (simulated ms)' } },
+    } as const;
+    const linkDownBody = {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        interface: { type: 'string', minLength: 1, description: "interface object, e.g. 'Device.IP.Interface.1'; default the profile's faults.link.interface" },
+        durationMs: { type: 'integer', minimum: 1, maximum: 86_400_000, description: "outage length (simulated ms); default the profile's faults.link.duration" },
+      },
+    } as const;
+    const powerCycle = (cpe: Cpe, offMs: number): void => {
+      // powerOff() is false when the CPE is already off: then only the power comes back.
+      cpe.powerOff();
+      background('power-cycle', cpe, cpe.powerOn({ delayMs: offMs }));
+    };
+    const linkArgs = (b: { interface?: string; durationMs?: number }): [string, number] => {
+      const dflt = fleet.profile.faults.link;
+      const iface = b.interface ?? dflt?.interface;
+      const ms = b.durationMs ?? dflt?.durationMs;
+      if (iface === undefined || ms === undefined) throw new AdminError(400, 'ADMIN_LINK_REQUIRED', `body/${iface === undefined ? 'interface' : 'durationMs'} is required: the profile has no faults.link to take it from`);
+      return [iface.replace(/\.$/, ''), ms];
+    };
+    const checkLink = (cpes: readonly Cpe[], iface: string): void => {
+      // Checked for every CPE first, so an interface one of them lacks changes nothing.
+      for (const c of cpes) if (!c.params.has(`${iface}.Status`)) throw new AdminError(400, 'ADMIN_BAD_INTERFACE', `body/interface: ${c.id} has no leaf ${iface}.Status`);
+    };
+    const behaviourOf = (b: { behaviour: Record<string, unknown> | null }, cpes: readonly Cpe[]): Behaviour | null => {
+      if (b.behaviour === null) return null;
+      // The CPE's own check (ConfigError → 400 naming the option), before any CPE changes.
+      return checkBehaviour(b.behaviour, `body/behaviour (${cpes.length} CPE${cpes.length === 1 ? '' : 's'})`);
+    };
+    const injectBody = (extra: Record<string, unknown>) =>
+      ({
+        type: 'object',
+        additionalProperties: false,
+        required: ['behaviour', ...Object.keys(extra)],
+        properties: { behaviour: { type: 'object', nullable: true, additionalProperties: true, description: 'a Behaviour (delay, neverAnswer, fault, closeBefore, closeAfter, malformedXml, wrongId, dropCookies, reconnectAfter401, ignoreHoldRequests, earlyEmptyPost, retryCount); null clears' }, ...extra },
+      }) as const;
+
+    app.post('/cpes/:id/power-cycle', { schema: { summary: 'Cut the power, then restore it after offMs: a 1 BOOT session', params: idParam, body: powerCycleBody, response: { 202: freeObject, ...errors } } }, async (req, reply) => {
+      const cpe = lookup(fleet, (req.params as { id: string }).id);
+      powerCycle(cpe, (req.body as { offMs?: number } | undefined)?.offMs ?? 0);
+      return reply.code(202).send({ accepted: [cpe.id] });
+    });
+    app.post('/fleet/power-cycle', { schema: { summary: 'Power-cycle every selected CPE', body: { ...powerCycleBody, required: ['selector'], properties: { ...powerCycleBody.properties, selector: selectorSchema } }, response: { 202: freeObject, ...errors } } }, async (req, reply) => {
+      const body = req.body as { selector: CpeSelector; offMs: number };
+      const cpes = selectCpes(fleet, body.selector);
+      for (const c of cpes) powerCycle(c, body.offMs);
+      return reply.code(202).send({ accepted: cpes.map((c) => c.id) });
+    });
+    app.post('/cpes/:id/link-down', { schema: { summary: "Cut the CPE's uplink for durationMs (Status Down, CWMP offline, no session on return)", params: idParam, body: linkDownBody, response: { 202: freeObject, ...errors } } }, async (req, reply) => {
+      const cpe = lookup(fleet, (req.params as { id: string }).id);
+      const [iface, ms] = linkArgs((req.body ?? {}) as { interface?: string; durationMs?: number });
+      checkLink([cpe], iface);
+      const cut = cpe.linkDown(iface, ms);
+      return reply.code(202).send({ accepted: cut ? [cpe.id] : [], ...(cut ? {} : { alreadyDown: [cpe.id] }) });
+    });
+    app.post('/fleet/link-down', { schema: { summary: 'Cut the uplink of every selected CPE', body: { ...linkDownBody, required: ['selector'], properties: { ...linkDownBody.properties, selector: selectorSchema } }, response: { 202: freeObject, ...errors } } }, async (req, reply) => {
+      const body = req.body as { selector: CpeSelector; interface?: string; durationMs?: number };
+      const cpes = selectCpes(fleet, body.selector);
+      const [iface, ms] = linkArgs(body);
+      checkLink(cpes, iface);
+      const cut = cpes.filter((c) => c.linkDown(iface, ms));
+      return reply.code(202).send({ accepted: cut.map((c) => c.id) });
+    });
+    app.post('/cpes/:id/inject', { schema: { summary: 'Make the CPE misbehave from its next session on (merged into what was injected; null clears)', params: idParam, body: injectBody({}), response: { 200: freeObject, ...errors } } }, async (req) => {
+      const cpe = lookup(fleet, (req.params as { id: string }).id);
+      const b = behaviourOf(req.body as { behaviour: Record<string, unknown> | null }, [cpe]);
+      cpe.inject(b);
+      return { id: cpe.id, injected: cpe.injected ?? null };
+    });
+    app.post('/fleet/inject', { schema: { summary: 'Inject a behaviour into every selected CPE (null clears)', body: injectBody({ selector: selectorSchema }), response: { 200: freeObject, ...errors } } }, async (req) => {
+      const body = req.body as { selector: CpeSelector; behaviour: Record<string, unknown> | null };
+      const cpes = selectCpes(fleet, body.selector);
+      const b = behaviourOf(body, cpes);
+      for (const c of cpes) c.inject(b);
+      return { accepted: cpes.map((c) => c.id) };
+    });
 
     app.post(
       '/fleet/inform',

@@ -7,13 +7,14 @@
 import type { Cpe, SessionRecord } from '../cpe/index.js';
 
 /** A CPE's state as the admin API and the `cpesim_cpes` gauge report it. */
-export type CpeState = 'idle' | 'in-session' | 'off' | 'retrying';
+export type CpeState = 'idle' | 'in-session' | 'off' | 'link-down' | 'retrying';
 
 /** All states, in the order `/metrics` lists them. */
-export const CPE_STATES: readonly CpeState[] = ['idle', 'in-session', 'off', 'retrying'];
+export const CPE_STATES: readonly CpeState[] = ['idle', 'in-session', 'off', 'link-down', 'retrying'];
 
 /** Reads a CPE's state now (cheap: a few getters, no allocation). */
 export function cpeState(cpe: Cpe): CpeState {
+  if (cpe.linkIsDown) return 'link-down';
   if (!cpe.poweredOn) return 'off';
   if (cpe.currentSession !== undefined || cpe.busy) return 'in-session';
   if (cpe.nextRetryAt !== undefined) return 'retrying';
@@ -55,6 +56,8 @@ export interface CpeDetails extends CpeSummary {
   deviceId: { manufacturer: string; oui: string; productClass: string; serialNumber: string };
   crUrl?: string;
   firmwareVersion?: string;
+  /** What `inject` set (absent: behaves). */
+  injected?: Record<string, unknown>;
   retryCount: number;
   nextPeriodicAt?: number;
   pendingEvents: { eventCode: string; commandKey: string }[];
@@ -73,6 +76,7 @@ export function describeCpe(cpe: Cpe): CpeDetails {
   };
   if (cpe.crUrl !== undefined) out.crUrl = cpe.crUrl;
   if (cpe.firmwareVersion !== undefined) out.firmwareVersion = cpe.firmwareVersion;
+  if (cpe.injected !== undefined) out.injected = { ...cpe.injected };
   if (cpe.nextPeriodicAt !== undefined) out.nextPeriodicAt = cpe.nextPeriodicAt;
   if (last) {
     out.lastSession = { id: last.id, startedAt: last.startedAt, ok: last.ok, events: last.events.map((e) => e.eventCode) };

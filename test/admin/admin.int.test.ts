@@ -57,7 +57,7 @@ describe('admin API over a real socket', () => {
     const r = await call('GET', '/openapi.json');
     expect(r.status).toBe(200);
     expect(r.json.openapi).toMatch(/^3\./);
-    expect(Object.keys(r.json.paths)).toEqual(expect.arrayContaining(['/cpes', '/cpes/{id}', '/cpes/{id}/parameters', '/cpes/{id}/inform', '/cpes/{id}/reboot', '/cpes/{id}/factory-reset', '/cpes/{id}/sessions', '/fleet/inform', '/fleet/reboot', '/fleet/factory-reset', '/metrics']));
+    expect(Object.keys(r.json.paths)).toEqual(expect.arrayContaining(['/cpes', '/cpes/{id}', '/cpes/{id}/parameters', '/cpes/{id}/inform', '/cpes/{id}/reboot', '/cpes/{id}/factory-reset', '/cpes/{id}/sessions', '/fleet/inform', '/fleet/reboot', '/fleet/factory-reset', '/metrics', '/cpes/{id}/power-cycle', '/cpes/{id}/link-down', '/cpes/{id}/inject', '/fleet/power-cycle', '/fleet/link-down', '/fleet/inject']));
     expect(r.json.paths['/cpes/{id}/parameters'].patch.requestBody).toBeDefined();
   });
 
