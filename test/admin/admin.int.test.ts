@@ -268,3 +268,14 @@ describe('admin API over a real socket', () => {
     expect(r.text).not.toMatch(/cpe-\d/);
   });
 });
+
+describe('examples/grafana/cpe-sim-dashboard.json', () => {
+  it('queries only metric families /metrics exposes', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const dash = JSON.parse(await readFile(new URL('../../examples/grafana/cpe-sim-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const exposed = new Set(parsePrometheusTextFormat(await admin.metrics!.text()).map((f) => f.name));
+    const used = new Set(dash.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\b(cpesim_[a-z_]+?)(?:_bucket)?\{/g)].map((m) => m[1]!))));
+    expect(used.size).toBeGreaterThanOrEqual(8);
+    for (const name of used) expect(exposed.has(name), name).toBe(true);
+  });
+});
