@@ -26,7 +26,7 @@ async function wifiClients(acs: FakeAcs, cpeId: string, accessPoint: number): Pr
 
 // timeScale 0.01: the profile's 30 s counters tick every 0.3 real seconds.
 // seed: the same serials, channels and values on every run.
-const test = withCpeFleet({ profile: 'fixtures/profiles/mesh-router.yaml', count: 2, timeScale: 0.01, seed: 7 });
+const test = withCpeFleet({ profile: 'mesh-router', count: 2, timeScale: 0.01, seed: 7 });
 
 test('the ACS lists the Wi-Fi clients of a mesh router, and sees their traffic grow', async ({ fleet, acs }) => {
   const cpe = fleet.cpe(1);
