@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeAcs } from '../../src/acs/index.js';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
 import { profileFromObject, type Profile } from '../../src/profile/index.js';
-import type { GeneratorDef } from '../../src/profile/types.js';
 import type { AcsRequest } from '../../src/cwmp/index.js';
 
 const BYTES = 'Device.IP.Interface.1.Stats.BytesReceived';
@@ -15,8 +14,9 @@ const UPTIME = 'Device.DeviceInfo.UpTime';
 const ENABLE = 'Device.ManagementServer.PeriodicInformEnable';
 const STEP = 1000;
 
-async function generatedProfile(periodic: boolean): Promise<Profile> {
-  const p = await profileFromObject({
+/** Both forms of the format: an inline `generator` on the counter, a top-level `generators` entry for uptime. */
+function generatedProfile(periodic: boolean): Profile {
+  return profileFromObject({
     deviceIdPaths: {
       manufacturer: 'Device.DeviceInfo.Manufacturer',
       oui: 'Device.DeviceInfo.ManufacturerOUI',
@@ -30,19 +30,15 @@ async function generatedProfile(periodic: boolean): Promise<Profile> {
       { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
       { path: 'Device.DeviceInfo.SerialNumber', value: 'GEN' },
       { path: UPTIME, type: 'xsd:unsignedInt', value: '0' },
-      { path: BYTES, type: 'xsd:unsignedInt', value: '0' },
+      { path: BYTES, type: 'xsd:unsignedInt', value: '0', generator: { type: 'counter', interval: '10s', min: 0, max: 4294967295, step: STEP } },
       { path: 'Device.ManagementServer.ConnectionRequestURL', value: '' },
       { path: ENABLE, type: 'xsd:boolean', value: String(periodic), writable: true },
       { path: 'Device.ManagementServer.PeriodicInformInterval', type: 'xsd:unsignedInt', value: '60', writable: true },
     ],
+    generators: [{ path: UPTIME, type: 'uptime', interval: '1s' }],
     periodicInformPaths: { interval: 'Device.ManagementServer.PeriodicInformInterval', enable: ENABLE },
     informParameters: { bootstrap: [UPTIME] },
   });
-  const generators: GeneratorDef[] = [
-    { type: 'counter', path: BYTES, intervalMs: 10_000, min: 0, max: 4294967295, step: STEP, jitter: 0 },
-    { type: 'uptime', path: UPTIME, intervalMs: 1_000 },
-  ];
-  return { ...p, generators };
 }
 
 let fleet: Fleet | undefined;
@@ -52,7 +48,7 @@ afterEach(async () => {
 });
 
 async function start(periodic: boolean): Promise<{ fleet: Fleet; acs: FakeAcs }> {
-  fleet = await startFleet({ profile: await generatedProfile(periodic), timeScale: 0.01 });
+  fleet = await startFleet({ profile: generatedProfile(periodic), timeScale: 0.01 });
   return { fleet, acs: fleet.acs! };
 }
 
