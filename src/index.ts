@@ -39,7 +39,7 @@ export type * from './profile/types.js';
 export type { ProfileLoadOptions } from './profile/index.js';
 
 // ---- Data model -----------------------------------------------------------------------
-export { Template, createParameterTree, checkValue } from './datamodel/index.js';
+export { Template, createParameterTree, checkValue, GeneratorClock, MAX_CATCHUP_TICKS } from './datamodel/index.js';
 export type * from './datamodel/types.js';
 
 // ---- CWMP codec (pure) --------------------------------------------------------------------
