@@ -8,44 +8,14 @@
  * @module
  */
 import { ConfigError } from '../errors/index.js';
+import type { BehaviourQuirks } from '../profile/index.js';
+import { BEHAVIOUR_KEYS } from '../profile/index.js';
 
-/**
- * A CPE's injected behaviour (`cpe.inject(…)`, `fleet.inject({ share, … })`). Message
- * names are what the CPE sends: `Inform`, `TransferComplete`, an RPC response such as
- * `GetParameterValuesResponse`, `Fault`, or `empty` (the empty POST). RPC names are
- * the ACS's requests (`GetParameterValues`); `'*'` means any.
- */
-export interface Behaviour {
-  /** Answer the ACS's requests (all, or only `rpc`) after `ms` real milliseconds. */
-  delay?: { ms: number; rpc?: string };
-  /** Never answer this ACS RPC (`'*'`: any): the ACS times out; the CPE gives up after its own ACS timeout. */
-  neverAnswer?: string;
-  /** Answer this ACS RPC with a CWMP fault instead of executing it (e.g. `{ rpc: 'SetParameterValues', code: 9002 }`). */
-  fault?: { rpc: string; code: number; string?: string };
-  /** Close the TCP connection instead of sending this message. */
-  closeBefore?: string;
-  /** Close the TCP connection right after sending this message, without reading the answer. */
-  closeAfter?: string;
-  /** Send this message as truncated, malformed XML. */
-  malformedXml?: string;
-  /** Send this message with a cwmp:ID that is not the one it answers (or a changed one). */
-  wrongId?: string;
-  /** Never send the cookies the ACS set (TR-069 §3.4.2 says a CPE must). */
-  dropCookies?: boolean;
-  /** After a 401 challenge, send the authenticated retry on a NEW TCP connection (FritzBox style). */
-  reconnectAfter401?: boolean;
-  /** Send its own requests (TransferComplete, GetRPCMethods) although the ACS set HoldRequests (§3.7.1.2 forbids it). */
-  ignoreHoldRequests?: boolean;
-  /** Send the empty POST right after the InformResponse, before its own requests (they wait for a later session). */
-  earlyEmptyPost?: boolean;
-  /** Report this RetryCount in every Inform instead of the real count. */
-  retryCount?: number;
-}
+/** A CPE's injected behaviour; defined with the profile's `behaviour` block, which uses the same options. */
+export type Behaviour = BehaviourQuirks;
 
 const MESSAGE_KEYS = ['neverAnswer', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId'] as const;
 const FLAG_KEYS = ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost'] as const;
-/** Every option of {@link Behaviour}, for "did you mean" style errors. */
-export const BEHAVIOUR_KEYS: readonly string[] = ['delay', 'fault', 'retryCount', ...MESSAGE_KEYS, ...FLAG_KEYS];
 
 /**
  * Checks `b` like every other option: a ConfigError naming the option and what was

@@ -26,7 +26,7 @@ export type { RetryPolicy } from './backoff.js';
 export { CookieJar, splitSetCookie } from './cookies.js';
 export type { AcsTls, TransportKind } from './transport.js';
 export { diagnosticName, sameDiagnostic } from './diagnostics.js';
-export { BEHAVIOUR_KEYS, checkBehaviour } from './behaviour.js';
+export { checkBehaviour } from './behaviour.js';
 export type { Behaviour } from './behaviour.js';
 export type { DiagnosticRun } from './diagnostics.js';
 export { SUPPORTED_CWMP_VERSIONS } from './session.js';

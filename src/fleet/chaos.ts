@@ -140,6 +140,21 @@ export class FleetChaos {
     return picked;
   }
 
+  /**
+   * The profile's `behaviour` block, applied before the first session: each entry's
+   * quirks go to its `instances` band (all without one), `share` of it drawn from the
+   * root seed (key `behaviour:<entry>`), so a run replays.
+   */
+  applyProfile(): void {
+    for (const [i, rule] of (this.profile.behaviour ?? []).entries()) {
+      const band = rule.instances;
+      const inBand = this.cpes.filter((c) => band === undefined || (c.index >= band.from && c.index <= band.to));
+      const picked = rule.share === undefined ? inBand : this.draw(inBand, rule.share, `behaviour:${i}`);
+      for (const c of picked) c.inject(rule.quirks);
+      this.logger.info('profile behaviour injected', { entry: i, cpes: picked.length, behaviour: Object.keys(rule.quirks).join(',') });
+    }
+  }
+
   /** A seeded draw of round(share·N) CPEs (at least one), in index order. */
   private pick(op: string, share: number | undefined): { picked: Cpe[]; key: string } {
     const s = share ?? 1;
@@ -147,16 +162,24 @@ export class FleetChaos {
     const n = (this.calls.get(op) ?? 0) + 1;
     this.calls.set(op, n);
     const key = `chaos:${op}:${n}`;
-    const want = Math.max(1, Math.round(s * this.cpes.length));
-    if (want >= this.cpes.length) return { picked: [...this.cpes], key };
+    return { picked: this.draw(this.cpes, s, key), key };
+  }
+
+  /** round(share·N) of `from` (at least one), drawn with the stream `key`, in index order. */
+  private draw(from: readonly Cpe[], share: number, key: string): Cpe[] {
+    const want = Math.max(1, Math.round(share * from.length));
+    if (want >= from.length) return [...from];
     // Partial Fisher–Yates over the indices: the first `want` of a seeded permutation.
     const rng = streamFor(this.seed, key);
-    const idx = this.cpes.map((_, i) => i);
+    const idx = from.map((_, i) => i);
     for (let i = 0; i < want; i++) {
       const j = i + rng.intn(idx.length - i);
       [idx[i], idx[j]] = [idx[j]!, idx[i]!];
     }
-    return { picked: idx.slice(0, want).sort((a, b) => a - b).map((i) => this.cpes[i]!), key };
+    return idx
+      .slice(0, want)
+      .sort((a, b) => a - b)
+      .map((i) => from[i]!);
   }
 }
 

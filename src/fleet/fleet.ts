@@ -565,6 +565,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
 
     const chaos = new FleetChaos(cpes, opts.seed !== undefined ? BigInt(opts.seed) : rootSeed(), profile, logger);
+    chaos.applyProfile();
     const fleet = new RunningFleet(profile, cpes, listener, udpListener, acs, acsUrl, range.first, crLog, cleanup, chaos);
     logger.info('fleet starting', {
       cpes: cpes.length,

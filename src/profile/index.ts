@@ -16,7 +16,7 @@ export type { ProfileLoadOptions } from './load.js';
 export { shippedProfileNames, shippedProfilePath } from './shipped.js';
 
 // ---- "did you mean" hints (the CLI and the test fixtures use them for their own keys)
-export { suggestion as didYouMean } from './validate.js';
+export { suggestion as didYouMean, BEHAVIOUR_KEYS } from './validate.js';
 export { yamlErrorOffset } from './yaml-position.js';
 
 // ---- durations

@@ -139,6 +139,48 @@ export interface DiagnosticDef {
 }
 
 /** `faults.link` (ref. 10). */
+/**
+ * A CPE's injected behaviour (`cpe.inject(…)`, `fleet.inject({ share, … })`). Message
+ * names are what the CPE sends: `Inform`, `TransferComplete`, an RPC response such as
+ * `GetParameterValuesResponse`, `Fault`, or `empty` (the empty POST). RPC names are
+ * the ACS's requests (`GetParameterValues`); `'*'` means any.
+ */
+export interface BehaviourQuirks {
+  /** Answer the ACS's requests (all, or only `rpc`) after `ms` real milliseconds. */
+  delay?: { ms: number; rpc?: string };
+  /** Never answer this ACS RPC (`'*'`: any): the ACS times out; the CPE gives up after its own ACS timeout. */
+  neverAnswer?: string;
+  /** Answer this ACS RPC with a CWMP fault instead of executing it (e.g. `{ rpc: 'SetParameterValues', code: 9002 }`). */
+  fault?: { rpc: string; code: number; string?: string };
+  /** Close the TCP connection instead of sending this message. */
+  closeBefore?: string;
+  /** Close the TCP connection right after sending this message, without reading the answer. */
+  closeAfter?: string;
+  /** Send this message as truncated, malformed XML. */
+  malformedXml?: string;
+  /** Send this message with a cwmp:ID that is not the one it answers (or a changed one). */
+  wrongId?: string;
+  /** Never send the cookies the ACS set (TR-069 §3.4.2 says a CPE must). */
+  dropCookies?: boolean;
+  /** After a 401 challenge, send the authenticated retry on a NEW TCP connection (FritzBox style). */
+  reconnectAfter401?: boolean;
+  /** Send its own requests (TransferComplete, GetRPCMethods) although the ACS set HoldRequests (§3.7.1.2 forbids it). */
+  ignoreHoldRequests?: boolean;
+  /** Send the empty POST right after the InformResponse, before its own requests (they wait for a later session). */
+  earlyEmptyPost?: boolean;
+  /** Report this RetryCount in every Inform instead of the real count. */
+  retryCount?: number;
+}
+
+/** One entry of the `behaviour` block: quirks for a band and/or a seeded share of the fleet. */
+export interface BehaviourRule {
+  /** Inclusive band of GLOBAL indices; absent = every CPE. */
+  instances?: { from: number; to: number };
+  /** Fraction in (0, 1] of the band, drawn from the root seed; absent = all of it. */
+  share?: number;
+  quirks: BehaviourQuirks;
+}
+
 export interface LinkFaultConfig {
   /** Interface object path without the trailing '.'. */
   interface: string;
@@ -200,6 +242,8 @@ export interface Profile {
   };
   diagnostics: readonly DiagnosticDef[];
   faults: { link?: LinkFaultConfig };
+  /** cpe-sim's `behaviour` block (docs/misbehaving-devices.md); absent or empty without one. */
+  behaviour?: readonly BehaviourRule[];
 }
 
 /** Per-CPE values placeholders are stamped with. */

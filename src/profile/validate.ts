@@ -33,6 +33,8 @@ import type {
   InformParameterKey,
   LeafDef,
   LinkFaultConfig,
+  BehaviourQuirks,
+  BehaviourRule,
   PoolDef,
   Profile,
   SoftwareModuleFaultReason,
@@ -50,8 +52,13 @@ export interface ProfileDoc {
 
 const TOP_KEYS = [
   'deviceIdPaths', 'parameters', 'objects', 'groups', 'informParameters', 'periodicInformPaths', 'acsCredentialPaths',
-  'generators', 'fleet', 'connectionRequest', 'transfer', 'softwareModules', 'eventSchedule', 'diagnostics', 'faults',
+  'generators', 'fleet', 'connectionRequest', 'transfer', 'softwareModules', 'eventSchedule', 'diagnostics', 'faults', 'behaviour',
 ] as const;
+
+/** The quirks of a `behaviour` entry (and of `cpe.inject`): docs/misbehaving-devices.md. */
+export const BEHAVIOUR_KEYS: readonly string[] = [
+  'delay', 'neverAnswer', 'fault', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId', 'dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost', 'retryCount',
+];
 /** Ref. 2.3: blocks at most one file of a directory may declare. */
 const SINGLETONS = new Set(['deviceIdPaths', 'fleet', 'transfer', 'connectionRequest', 'periodicInformPaths', 'acsCredentialPaths', 'eventSchedule', 'softwareModules']);
 const LIST_BLOCKS = ['parameters', 'objects', 'groups'] as const;
@@ -929,6 +936,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   const blocks: Array<{ kind: ListBlock; node: PNode; fileIdx: number }> = [];
   const generatorBlocks: PNode[] = [];
   const diagnosticBlocks: PNode[] = [];
+  const behaviourBlocks: PNode[] = [];
   let anyTree = false;
 
   for (const [fileIdx, doc] of docs.entries()) {
@@ -944,10 +952,10 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
         } else singles.set(k, e);
       } else if (k === 'parameters' || k === 'objects' || k === 'groups') {
         blocks.push({ kind: k, node: e.value, fileIdx });
-      } else if (k === 'generators' || k === 'diagnostics') {
+      } else if (k === 'generators' || k === 'diagnostics' || k === 'behaviour') {
         if (isNull(e.value)) continue;
         if (e.value.kind !== 'seq') v.add(e.value.where, k, `expected a list, found ${describe(e.value)}`);
-        else (k === 'generators' ? generatorBlocks : diagnosticBlocks).push(e.value);
+        else (k === 'generators' ? generatorBlocks : k === 'diagnostics' ? diagnosticBlocks : behaviourBlocks).push(e.value);
       } else if (k === 'informParameters') {
         // Ref. 2.3: files may split the keys; the same key in two files is an error.
         const ip = isNull(e.value) ? undefined : v.map(e.value, 'informParameters', INFORM_KEYS, `a mapping {${INFORM_KEYS.join(', ')}} of leaf path lists`);
@@ -1313,6 +1321,17 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
     if (link) faults.link = link;
   }
 
+  // ---- behaviour (cpe-sim's own block)
+  const behaviour: BehaviourRule[] = [];
+  let bi = 0;
+  for (const block of behaviourBlocks) {
+    if (block.kind !== 'seq') continue;
+    for (const item of block.items) {
+      const r = readBehaviourRule(v, item, `behaviour[${bi++}]`);
+      if (r) behaviour.push(r);
+    }
+  }
+
   if (v.problems.length > 0 || !root) {
     if (v.problems.length === 0) v.add(firstWhere, '(profile)', 'deviceIdPaths.manufacturer names no leaf to take the data-model root from');
     throw new ProfileError(sortProblems(v.problems, docs), source);
@@ -1333,6 +1352,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
     diagnostics,
     faults,
   };
+  if (behaviour.length > 0) profile.behaviour = behaviour;
   if (periodicInformPaths) profile.periodicInformPaths = periodicInformPaths;
   if (acsCredentialPaths) profile.acsCredentialPaths = acsCredentialPaths;
   if (softwareModules) profile.softwareModules = softwareModules;
@@ -1473,23 +1493,75 @@ function readLinkFault(v: Validator, linkE: MapEntry): LinkFaultConfig | undefin
     iface = undefined;
   }
   const durationMs = m.has('duration') ? v.duration(m.get('duration'), 'faults.link.duration', 'positive') : 120_000;
-  let instances: { from: number; to: number } | undefined;
-  let bandOk = true;
-  const bE = m.get('instances');
-  if (bE && !isNull(bE.value)) {
-    const band = v.string(bE, 'faults.link.instances');
-    const mm = band === undefined ? null : /^([0-9]{1,15})(?:-([0-9]{1,15}))?$/.exec(band.trim());
-    const from = mm ? Number(mm[1]) : 0;
-    const to = mm ? Number(mm[2] ?? mm[1]) : 0;
-    if (!mm || from < 1 || to < from) {
-      bandOk = false;
-      if (band !== undefined) v.add(bE.value.where, 'faults.link.instances', `expected "N" or "N-M" with 1 ≤ N ≤ M (global CPE indices), found ${JSON.stringify(band)}`);
-    } else instances = { from, to };
-  }
+  const { band: instances, ok: bandOk } = readBand(v, m.get('instances'), 'faults.link.instances');
   const reboot = v.boolean(m.get('reboot'), 'faults.link.reboot') ?? false;
   if (iface === undefined || durationMs === undefined || !bandOk) return undefined;
   const out: LinkFaultConfig = { interface: iface, durationMs, reboot };
   if (instances) out.instances = instances;
+  return out;
+}
+
+/** `instances: "N"` or `"N-M"` (1 ≤ N ≤ M, global CPE indices); absent is fine. */
+function readBand(v: Validator, bE: MapEntry | undefined, key: string): { band: { from: number; to: number } | undefined; ok: boolean } {
+  if (!bE || isNull(bE.value)) return { band: undefined, ok: true };
+  const band = v.string(bE, key);
+  const mm = band === undefined ? null : /^([0-9]{1,15})(?:-([0-9]{1,15}))?$/.exec(band.trim());
+  const from = mm ? Number(mm[1]) : 0;
+  const to = mm ? Number(mm[2] ?? mm[1]) : 0;
+  if (!mm || from < 1 || to < from) {
+    if (band !== undefined) v.add(bE.value.where, key, `expected "N" or "N-M" with 1 ≤ N ≤ M (global CPE indices), found ${JSON.stringify(band)}`);
+    return { band: undefined, ok: false };
+  }
+  return { band: { from, to }, ok: true };
+}
+
+const MESSAGE_NAME = /^(?:\*|empty|[A-Z][A-Za-z]*)$/;
+
+/** One `behaviour` entry: a band and/or share, and the quirks (docs/misbehaving-devices.md). */
+function readBehaviourRule(v: Validator, item: PNode, key: string): BehaviourRule | undefined {
+  const before = v.problems.length;
+  const m = v.map(item, key, ['instances', 'share', ...BEHAVIOUR_KEYS], `a mapping {instances?, share?, ${BEHAVIOUR_KEYS.join(', ')}}`);
+  if (!m) return undefined;
+  const { band } = readBand(v, m.get('instances'), `${key}.instances`);
+  let share = m.has('share') ? v.float(m.get('share'), `${key}.share`, 0, 1) : undefined;
+  if (share === 0) {
+    v.add(m.get('share')!.value.where, `${key}.share`, 'expected a fraction in (0, 1] of the band, found 0');
+    share = undefined;
+  }
+  const q: Record<string, unknown> = {};
+  const name = (k: string, e: MapEntry | undefined): string | undefined => {
+    const s = v.string(e, k);
+    if (s !== undefined && !MESSAGE_NAME.test(s)) {
+      v.add(e!.value.where, k, `expected a message or RPC name such as Inform, GetParameterValuesResponse, empty or *, found ${JSON.stringify(s)}`);
+      return undefined;
+    }
+    return s;
+  };
+  for (const k of ['neverAnswer', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId']) if (m.has(k)) q[k] = name(`${key}.${k}`, m.get(k));
+  for (const k of ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost']) if (m.has(k)) q[k] = v.boolean(m.get(k), `${key}.${k}`);
+  if (m.has('retryCount')) q['retryCount'] = v.integer(m.get('retryCount'), `${key}.retryCount`, 0);
+  const dE = m.get('delay');
+  if (dE) {
+    const d = v.map(dE.value, `${key}.delay`, ['ms', 'rpc'], 'a mapping {ms, rpc?}');
+    const ms = v.integer(d?.get('ms'), `${key}.delay.ms`, 0);
+    if (d && !d.has('ms')) v.add(dE.value.where, `${key}.delay.ms`, 'missing required key "ms" (milliseconds)');
+    const rpc = d?.has('rpc') ? name(`${key}.delay.rpc`, d.get('rpc')) : undefined;
+    if (ms !== undefined) q['delay'] = rpc === undefined ? { ms } : { ms, rpc };
+  }
+  const fE = m.get('fault');
+  if (fE) {
+    const f = v.map(fE.value, `${key}.fault`, ['rpc', 'code', 'string'], 'a mapping {rpc, code, string?}');
+    for (const req of ['rpc', 'code']) if (f && !f.has(req)) v.add(fE.value.where, `${key}.fault.${req}`, `missing required key "${req}"`);
+    const rpc = name(`${key}.fault.rpc`, f?.get('rpc'));
+    const code = v.integer(f?.get('code'), `${key}.fault.code`, 9000, 9899);
+    const text = f?.has('string') ? v.string(f.get('string'), `${key}.fault.string`) : undefined;
+    if (rpc !== undefined && code !== undefined) q['fault'] = text === undefined ? { rpc, code } : { rpc, code, string: text };
+  }
+  if (Object.keys(q).length === 0 && v.problems.length === before) v.add(item.where, key, `names no quirk; expected at least one of ${BEHAVIOUR_KEYS.join(', ')}`);
+  if (v.problems.length > before) return undefined;
+  const out: BehaviourRule = { quirks: q as BehaviourQuirks };
+  if (band) out.instances = band;
+  if (share !== undefined) out.share = share;
   return out;
 }
 

@@ -131,6 +131,13 @@ describe('behaviour injection', () => {
     expect((await f.cpe(1).inform(['2 PERIODIC'])).ok).toBe(true);
   });
 
+  it('the profile\'s behaviour block injects into its band before the first session', async () => {
+    const f = await fleet({ profile: { ...PROFILE, behaviour: [{ instances: '2-3', retryCount: 9 }] } });
+    const retry = (id: string): number | undefined => f.acs!.informs.find((i) => i.serial === f.cpe(id).serialNumber)?.retryCount;
+    expect([retry('cpe-1'), retry('cpe-2'), retry('cpe-3'), retry('cpe-4')]).toEqual([0, 9, 9, 0]);
+    expect(f.cpe(2).sessions[0]!.quirks).toEqual(['RetryCount 9 reported instead of 0']);
+  });
+
   it('fleet.inject({ share }) hits a seeded share; null clears; bad options name the option', async () => {
     const f = await fleet();
     const hit = f.inject({ share: 0.5, retryCount: 3 });
