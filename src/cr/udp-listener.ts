@@ -23,6 +23,8 @@ export interface UdpCrEndpoint {
   readonly throttle: CrThrottle;
   /** Called once per accepted Connection Request. */
   onRequest(): void;
+  /** False while the device is dark (off, rebooting, uplink cut): its datagrams are lost. Absent = always on. */
+  poweredOn?(): boolean;
 }
 
 /** Outcome of one datagram, for logs and observers. */
@@ -221,6 +223,8 @@ export function createUdpCrListener(opts: UdpCrListenerOptions): UdpCrListener {
     }
     if (!reg) return emit({ ...base, cpeId: candidates.length === 1 ? candidates[0]!.cpeId : undefined, reason: 'bad-signature', id: m.id });
     const cpeId = reg.cpeId;
+    // A dark box receives nothing: not even its replay window or throttle budget moves.
+    if (reg.endpoint.poweredOn?.() === false) return emit({ ...base, cpeId, reason: 'powered-off', id: m.id });
     // Annex G: a retransmission carries the same id; act on the first copy only.
     if (reg.seen(m.id)) return emit({ ...base, cpeId, reason: 'replay', id: m.id });
     let tsS = Number(m.ts);

@@ -28,12 +28,13 @@ export type UdpCrReason =
   | 'replay'
   | 'stale'
   | 'clock-skew'
-  | 'throttled';
+  | 'throttled'
+  | 'powered-off';
 
 /** Every {@link UdpCrReason}, in the order checks are made. */
 export const UDP_CR_REASONS: readonly UdpCrReason[] = [
   'accepted', 'oversized', 'not-http', 'truncated', 'method', 'malformed', 'missing-field',
-  'unknown-user', 'bad-signature', 'replay', 'stale', 'clock-skew', 'throttled',
+  'unknown-user', 'bad-signature', 'replay', 'stale', 'clock-skew', 'throttled', 'powered-off',
 ];
 
 /** The fields of a well-formed UDP Connection Request. */

@@ -42,6 +42,20 @@ describe('fleet with UDP Connection Requests (Annex G)', () => {
     expect(fleet.udpListener!.stats().byReason).toMatchObject({ throttled: 3, accepted: 0 });
   });
 
+  it('a powered-off CPE loses UDP Connection Requests (counted as powered-off), and takes the next one once on', async () => {
+    fleet = await startFleet({ profile: 'fixtures/profiles/tr181-digest.yaml', count: 1, udpCr: true, timeScale: 0.001 });
+    const acs = fleet.acs!;
+    const cpe = fleet.cpe(1);
+    cpe.powerOff();
+    await acs.udpConnectionRequest(cpe.params.getValue(ADDR)!, { username: 'cr-cpe-1', password: 'secret' });
+    await expect.poll(() => fleet!.udpListener!.stats().received).toBe(3);
+    expect(fleet.udpListener!.stats().byReason).toMatchObject({ 'powered-off': 3, accepted: 0 });
+    await cpe.powerOn();
+    const since = Date.now();
+    await acs.udpConnectionRequest(cpe.params.getValue(ADDR)!, { username: 'cr-cpe-1', password: 'secret' });
+    await acs.waitForInform({ cpe: 'cpe-1', event: '6 CONNECTION REQUEST' }, { since });
+  });
+
   it('routes by the username as it is now (an SPV of ConnectionRequestUsername re-indexes the CPE)', async () => {
     fleet = await startFleet({ profile: 'fixtures/profiles/tr181-digest.yaml', count: 2, udpCr: true });
     const acs = fleet.acs!;
