@@ -709,3 +709,59 @@ describe('profileFromObject', () => {
     expect(problemsOf(() => profileFromObject('nope'))[0]?.message).toMatch(/expected a mapping of top-level blocks/);
   });
 });
+
+// cpe-sim's own `behaviour` block (docs/misbehaving-devices.md).
+describe('behaviour block', () => {
+  it('reads band, share and every quirk', () => {
+    const p = parseProfile(
+      doc(
+        [],
+        `behaviour:
+  - instances: "2-5"
+    share: 0.5
+    fault: {rpc: SetParameterValues, code: 9002, string: injected}
+    delay: {ms: 250, rpc: GetParameterValues}
+    dropCookies: true
+    retryCount: 3
+    closeBefore: empty
+`,
+      ),
+      FILE,
+    );
+    expect(p.behaviour).toEqual([
+      {
+        instances: { from: 2, to: 5 },
+        share: 0.5,
+        quirks: { fault: { rpc: 'SetParameterValues', code: 9002, string: 'injected' }, delay: { ms: 250, rpc: 'GetParameterValues' }, dropCookies: true, retryCount: 3, closeBefore: 'empty' },
+      },
+    ]);
+  });
+
+  it('reports each bad entry at its position', () => {
+    const text = doc(
+      [],
+      `behaviour:
+  - dropCookie: true
+  - fault: {rpc: SetParameterValues, code: 42}
+  - share: 2
+    wrongId: "not a name"
+  - instances: "5-2"
+    retryCount: -1
+  - {}
+`,
+    );
+    const at = (needle: string, skip = 0): { line: number; col: number } => {
+      const p = pos(text, needle);
+      return { line: p.line, col: p.col + skip };
+    };
+    expect(problemsOf(() => parseProfile(text, FILE))).toEqual([
+      { file: FILE, ...at('dropCookie'), key: 'behaviour[0].dropCookie', message: expect.stringMatching(/unknown key "dropCookie" \(did you mean dropCookies\?\)/) },
+      { ...at('42'), file: FILE, key: 'behaviour[1].fault.code', message: 'expected an integer from 9000 to 9899, found 42' },
+      { ...at('share: 2', 'share: '.length), file: FILE, key: 'behaviour[2].share', message: 'expected a number from 0 to 1, found 2' },
+      { ...at('"not a name"'), file: FILE, key: 'behaviour[2].wrongId', message: expect.stringMatching(/expected a message or RPC name/) },
+      { ...at('"5-2"'), file: FILE, key: 'behaviour[3].instances', message: expect.stringMatching(/expected "N" or "N-M"/) },
+      { ...at('-1'), file: FILE, key: 'behaviour[3].retryCount', message: expect.stringMatching(/expected an integer ≥ 0, found -1/) },
+      { ...at('{}'), file: FILE, key: 'behaviour[4]', message: expect.stringMatching(/names no quirk/) },
+    ]);
+  });
+});
