@@ -440,6 +440,18 @@ export class Cpe implements AsyncDisposable {
         // TR-069 §3.7.1.5 / Table 7: a finished diagnostic gets `8 DIAGNOSTICS COMPLETE` in a session.
         completed: (name, state) => {
           this.logger.info('diagnostic done', { diagnostic: name, state });
+          const r = this.running;
+          if (r !== undefined && r.events.some((e) => e.eventCode === EVENT.DIAGNOSTICS_COMPLETE)) {
+            // The running session's Inform already reported an earlier run; its
+            // InformResponse would also clear this one's event. Report it in the next.
+            const off = this.onSession((rec) => {
+              if (rec !== r) return;
+              off();
+              this.queue.add(EVENT.DIAGNOSTICS_COMPLETE);
+              this.trigger();
+            });
+            return;
+          }
           this.queue.add(EVENT.DIAGNOSTICS_COMPLETE);
           this.trigger();
         },
