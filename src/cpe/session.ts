@@ -336,8 +336,9 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
       quirk(d, `closed the connection right after sending ${sending}`);
       const sent = c.transport.post({ headers, ...(xml !== undefined ? { body: xml } : {}), timeoutMs: d.timeoutMs, signal: d.signal });
       sent.catch(() => undefined);
-      // Long enough for the request to leave over loopback; the answer, if any, is ignored.
-      await Promise.race([sent, wait(50, d.signal)]).catch(() => undefined);
+      // Until the answer starts to arrive (so the message surely left; the answer is then
+      // ignored), at most 1 s for an ACS that does not answer at all.
+      await Promise.race([sent, wait(1000, d.signal)]).catch(() => undefined);
       await c.transport.close(true);
       throw new SessionFailure(`quirk: closed the connection after sending ${sending}`);
     }
