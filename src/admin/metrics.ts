@@ -48,7 +48,7 @@ const ACS_RESPONSES = new Set(['InformResponse', 'TransferCompleteResponse', 'Au
 /**
  * Observes `fleet` into a new registry: `cpesim_sessions_total{trigger,outcome}`,
  * `cpesim_session_duration_seconds{outcome}` (simulated time),
- * `cpesim_session_retries_total`, `cpesim_rpcs_total{rpc,fault}` (RPCs the CPEs
+ * `cpesim_session_retries_total`, `cpesim_acs_bytes_total{direction}`, `cpesim_rpcs_total{rpc,fault}` (RPCs the CPEs
  * answered; fault 0 = success), `cpesim_transfers_total{outcome}`,
  * `cpesim_connection_requests_total{path,outcome,status}`, `cpesim_cpes{state}`,
  * `cpesim_event_loop_lag_seconds{stat}`. Sessions and Connection Requests from before
@@ -71,6 +71,7 @@ export function createFleetMetrics(fleet: Fleet): FleetMetrics {
   const retries = new Counter({ name: 'cpesim_session_retries_total', help: 'Sessions that were retries after a failed session (RetryCount > 0, TR-069 §3.2.1.1).', registers: [registry] });
   const rpcs = new Counter({ name: 'cpesim_rpcs_total', help: 'ACS requests the CPEs answered, by RPC name and fault code (0: answered without a fault).', labelNames: ['rpc', 'fault'], registers: [registry] });
   const transfers = new Counter({ name: 'cpesim_transfers_total', help: 'TransferComplete / AutonomousTransferComplete reported, by outcome (ok or the fault code).', labelNames: ['outcome'], registers: [registry] });
+  const bytes = new Counter({ name: 'cpesim_acs_bytes_total', help: 'HTTP body bytes between the CPEs and the ACS, by direction (sent: CPE to ACS, received: ACS to CPE).', labelNames: ['direction'], registers: [registry] });
   const crs = new Counter({
     name: 'cpesim_connection_requests_total',
     help: 'Connection Requests received, by wake-up path (http, udp, xmpp), outcome (accepted, unauthorized, throttled, not-found, method, …) and HTTP status (0: dropped unanswered).',
@@ -114,6 +115,8 @@ export function createFleetMetrics(fleet: Fleet): FleetMetrics {
     sessions.inc({ trigger: sessionTrigger(s), outcome });
     if (s.endedAt !== undefined) duration.observe({ outcome }, Math.max(0, s.endedAt - s.startedAt) / 1000);
     if (s.retryCount > 0) retries.inc();
+    if (s.bytesSent) bytes.inc({ direction: 'sent' }, s.bytesSent);
+    if (s.bytesReceived) bytes.inc({ direction: 'received' }, s.bytesReceived);
     // Summaries exist for every message, decoded messages not in a lean fleet's transcript.
     let rpc: string | undefined;
     for (const e of s.entries) {

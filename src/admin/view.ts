@@ -97,6 +97,8 @@ export function sessionView(cpe: Cpe, s: SessionRecord): Record<string, unknown>
     ok: s.ok,
     ...(s.error !== undefined ? { error: s.error } : {}),
     retryCount: s.retryCount,
+    ...(s.bytesSent !== undefined ? { bytesSent: s.bytesSent, bytesReceived: s.bytesReceived ?? 0 } : {}),
+    ...(s.quirks !== undefined ? { quirks: s.quirks } : {}),
     entries: s.entries.map((e) => ({
       dir: e.dir,
       time: e.time,

@@ -343,6 +343,9 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
       throw new SessionFailure(`quirk: closed the connection after sending ${sending}`);
     }
     res = await c.transport.post({ headers, ...(xml !== undefined ? { body: xml } : {}), timeoutMs: d.timeoutMs, signal: d.signal });
+    // Body bytes on the wire, for the admin metrics (headers are not counted).
+    rec.bytesSent = (rec.bytesSent ?? 0) + (xml === undefined ? 0 : Buffer.byteLength(xml));
+    rec.bytesReceived = (rec.bytesReceived ?? 0) + Buffer.byteLength(res.body);
     c.jar.store(res.headers.get('set-cookie'), c.path);
     if ((res.status === 302 || res.status === 307) && msg?.name === 'Inform') {
       await followRedirect(c, res);

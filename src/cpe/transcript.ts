@@ -38,6 +38,10 @@ export interface SessionRecord {
   entries: TranscriptEntry[];
   /** What the CPE did wrong on purpose in this session (injected behaviour), in order. */
   quirks?: string[];
+  /** HTTP body bytes the CPE sent to the ACS in this session (every POST, 401 retries included). */
+  bytesSent?: number;
+  /** HTTP body bytes the ACS answered with in this session. */
+  bytesReceived?: number;
   /** One line per message, preceded by a header line. */
   toString(): string;
 }
@@ -107,6 +111,8 @@ class Session implements SessionRecord {
   ok = false;
   declare error?: string;
   declare quirks?: string[];
+  declare bytesSent?: number;
+  declare bytesReceived?: number;
   retryCount: number;
   entries: TranscriptEntry[] = [];
 

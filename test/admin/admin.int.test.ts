@@ -264,6 +264,12 @@ describe('admin API over a real socket', () => {
     // The +Inf bucket counts every observation (this parser drops _count of labelled histograms).
     expect(hist!.metrics.reduce((a, m) => a + Number(m.buckets?.['+Inf']), 0)).toBe(acs.sessions.length);
     expect(families.get('cpesim_event_loop_lag_seconds')?.type).toBe('GAUGE');
+    // Body bytes: what the CPEs' transcripts (keepXml) hold of their own messages.
+    const sentXml = fleet.cpes.flatMap((c) => c.sessions).flatMap((s) => s.entries).filter((e) => e.dir === 'cpe->acs' && e.xml !== undefined);
+    // No ACS auth here, so no message went twice (a 401 retry would).
+    expect(sum('cpesim_acs_bytes_total', { direction: 'sent' })).toBe(sentXml.reduce((a, e) => a + Buffer.byteLength(e.xml!), 0));
+    expect(sum('cpesim_acs_bytes_total', { direction: 'received' })).toBe(fleet.cpes.flatMap((c) => c.sessions).reduce((a, s) => a + (s.bytesReceived ?? 0), 0));
+    expect(sum('cpesim_acs_bytes_total', { direction: 'received' })).toBeGreaterThan(0);
     // No per-CPE label sets.
     expect(r.text).not.toMatch(/cpe-\d/);
   });
