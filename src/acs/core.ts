@@ -64,7 +64,7 @@ export interface CoreResponse {
 }
 
 /** Methods the ACS answers in GetRPCMethodsResponse (TR-069 Table 5: required ACS methods). */
-export const ACS_RPC_METHODS: readonly string[] = ['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete'];
+export const ACS_RPC_METHODS: readonly string[] = ['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete', 'DUStateChangeComplete'];
 
 const VERSIONS: readonly CwmpVersion[] = ['1.0', '1.1', '1.2', '1.3', '1.4'];
 const NS_ORDER: readonly CwmpNamespace[] = ['urn:dslforum-org:cwmp-1-0', 'urn:dslforum-org:cwmp-1-1', 'urn:dslforum-org:cwmp-1-2'];
@@ -581,6 +581,8 @@ export class AcsCore {
         return this.envelopeResponse(s, { name: 'TransferCompleteResponse' }, cwmpId);
       case 'AutonomousTransferComplete':
         return this.envelopeResponse(s, { name: 'AutonomousTransferCompleteResponse' }, cwmpId);
+      case 'DUStateChangeComplete':
+        return this.envelopeResponse(s, { name: 'DUStateChangeCompleteResponse' }, cwmpId);
       case 'GetRPCMethods':
         return this.envelopeResponse(s, { name: 'GetRPCMethodsResponse', methodList: [...ACS_RPC_METHODS] }, cwmpId);
       case 'Unknown': {

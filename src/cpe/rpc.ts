@@ -7,7 +7,7 @@
  * @module
  */
 import { CwmpFault } from '../errors/index.js';
-import type { AcsRequest, AllQueuedTransferStruct, CpeResponse, CwmpMessage, Download, ScheduleDownload, Upload } from '../cwmp/index.js';
+import type { AcsRequest, AllQueuedTransferStruct, ChangeDUState, CpeResponse, CwmpMessage, Download, ScheduleDownload, Upload } from '../cwmp/index.js';
 import { CPE_RPC_METHODS, UNKNOWN_TIME } from '../cwmp/index.js';
 import type { NotificationLevel, ParameterTree, SetAttributesEntry, SetValueEntry } from '../datamodel/index.js';
 
@@ -32,6 +32,28 @@ export interface RpcHost {
   queuedTransfers(): AllQueuedTransferStruct[];
   /** Cancel the not-yet-started transfers with this CommandKey; throws 9021 if one already started. */
   cancelTransfer(commandKey: string): void;
+  /**
+   * Runs a checked ChangeDUState in the background (TR-157 lifecycle, ref §8.2), or
+   * undefined when this CPE has no software modules: the RPC then faults 9000 and
+   * GetRPCMethods does not list it (ref §8.1).
+   */
+  readonly changeDuState?: ((req: ChangeDUState) => void) | undefined;
+}
+
+/**
+ * ref §8.3: the RPC itself faults 9003 without any operation, for an install without
+ * URL, an update with neither UUID nor URL, or an uninstall without UUID. A URL-only
+ * update passes here and fails in the lifecycle (9028).
+ */
+export function checkChangeDuState(req: ChangeDUState): void {
+  checkKey('CommandKey', req.commandKey);
+  if (req.operations.length === 0) throw new CwmpFault(9003, 'ChangeDUState carries no operation (Operations is empty)');
+  for (const [i, o] of req.operations.entries()) {
+    const at = `ChangeDUState operation ${i + 1}`;
+    if (o.op === 'install' && o.url === '') throw new CwmpFault(9003, `${at}: InstallOpStruct without URL`);
+    if (o.op === 'update' && o.uuid === '' && o.url === '') throw new CwmpFault(9003, `${at}: UpdateOpStruct with neither UUID nor URL`);
+    if (o.op === 'uninstall' && o.uuid === '') throw new CwmpFault(9003, `${at}: UninstallOpStruct without UUID`);
+  }
 }
 
 /** TR-069 A.4.1.10 WindowMode values (a vendor `X <OUI> …` mode is accepted too). */
@@ -60,7 +82,8 @@ function checkKey(what: string, key: string): void {
 }
 
 // The requests an ACS may send are exactly the RPCs we answer (one list, in cwmp/).
-const ACS_REQUEST_NAMES: ReadonlySet<string> = new Set(CPE_RPC_METHODS);
+// ChangeDUState is modelled even when a profile lacks software modules (it then faults 9000).
+const ACS_REQUEST_NAMES: ReadonlySet<string> = new Set([...CPE_RPC_METHODS, 'ChangeDUState']);
 
 /**
  * True for a message an ACS may send as a request: a known ACS→CPE RPC, or an
@@ -78,7 +101,7 @@ export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unkno
   const tree = host.params;
   switch (msg.name) {
     case 'GetRPCMethods':
-      return { name: 'GetRPCMethodsResponse', methodList: [...CPE_RPC_METHODS] };
+      return { name: 'GetRPCMethodsResponse', methodList: host.changeDuState ? [...CPE_RPC_METHODS, 'ChangeDUState'] : [...CPE_RPC_METHODS] };
 
     case 'GetParameterNames':
       return { name: 'GetParameterNamesResponse', parameterList: tree.getNames(msg.parameterPath, msg.nextLevel).map((p) => ({ name: p.name, writable: p.writable })) };
@@ -189,6 +212,14 @@ export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unkno
       checkKey('CommandKey', msg.commandKey);
       host.cancelTransfer(msg.commandKey);
       return { name: 'CancelTransferResponse' };
+
+    case 'ChangeDUState': {
+      const run = host.changeDuState;
+      if (run === undefined) throw new CwmpFault(9000, 'Method not supported: ChangeDUState (the profile declares no softwareModules)');
+      checkChangeDuState(msg);
+      run(msg);
+      return { name: 'ChangeDUStateResponse' };
+    }
 
     case 'Unknown':
       throw new CwmpFault(9000, `Method not supported: ${msg.method}`);

@@ -11,6 +11,7 @@ import type {
   CwmpHeader,
   CwmpMessage,
   CwmpNamespace,
+  DuOperation,
   Envelope,
   EventStruct,
   Fault,
@@ -156,6 +157,25 @@ function faultStructOf(el: XmlElement): { faultCode: number; faultString: string
   return fs ? { faultCode: int(fs, 'FaultCode', 0, UINT, 0), faultString: str(fs, 'FaultString', '') } : { faultCode: 0, faultString: '' };
 }
 
+/**
+ * A.4.1.14 Operations: each item is an InstallOpStruct / UpdateOpStruct /
+ * UninstallOpStruct, named by its element or (SOAP-encoded peers) by xsi:type.
+ */
+function duOperation(o: XmlElement): DuOperation {
+  const t = xsiType(o);
+  const kind = /OpStruct$/.test(o.local) && o.local !== 'OperationStruct' ? o.local : t === undefined ? o.local : t.slice(t.indexOf(':') + 1);
+  switch (kind) {
+    case 'InstallOpStruct':
+      return { op: 'install', url: tstr(o, 'URL', ''), uuid: tstr(o, 'UUID', ''), username: str(o, 'Username', ''), password: str(o, 'Password', ''), executionEnvRef: tstr(o, 'ExecutionEnvRef', '') };
+    case 'UpdateOpStruct':
+      return { op: 'update', uuid: tstr(o, 'UUID', ''), version: tstr(o, 'Version', ''), url: tstr(o, 'URL', ''), username: str(o, 'Username', ''), password: str(o, 'Password', '') };
+    case 'UninstallOpStruct':
+      return { op: 'uninstall', uuid: tstr(o, 'UUID', ''), version: tstr(o, 'Version', ''), executionEnvRef: tstr(o, 'ExecutionEnvRef', '') };
+    default:
+      throw new CwmpDecodeError(`<${o.local}> in ChangeDUState Operations is not an InstallOpStruct, UpdateOpStruct or UninstallOpStruct`, o.path);
+  }
+}
+
 function decodeRpc(el: XmlElement): CwmpMessage {
   switch (el.local) {
     case 'Inform': {
@@ -202,8 +222,31 @@ function decodeRpc(el: XmlElement): CwmpMessage {
         completeTime: tstr(el, 'CompleteTime', UNKNOWN),
       };
     }
+    case 'ChangeDUState':
+      return { name: 'ChangeDUState', operations: items(childNamed(el, 'Operations')).map(duOperation), commandKey: str(el, 'CommandKey', '') };
+    case 'DUStateChangeComplete':
+      return {
+        name: 'DUStateChangeComplete',
+        results: items(childNamed(el, 'Results')).map((r) => {
+          const f = childNamed(r, 'Fault');
+          return {
+            uuid: tstr(r, 'UUID', ''),
+            deploymentUnitRef: tstr(r, 'DeploymentUnitRef', ''),
+            version: tstr(r, 'Version', ''),
+            currentState: tstr(r, 'CurrentState', ''),
+            resolved: bool(r, 'Resolved', false),
+            executionUnitRefList: tstr(r, 'ExecutionUnitRefList', ''),
+            startTime: tstr(r, 'StartTime', UNKNOWN),
+            completeTime: tstr(r, 'CompleteTime', UNKNOWN),
+            fault: f ? { faultCode: int(f, 'FaultCode', 0, UINT, 0), faultString: str(f, 'FaultString', '') } : { faultCode: 0, faultString: '' },
+          };
+        }),
+        commandKey: str(el, 'CommandKey', ''),
+      };
     case 'TransferCompleteResponse':
     case 'AutonomousTransferCompleteResponse':
+    case 'DUStateChangeCompleteResponse':
+    case 'ChangeDUStateResponse':
     case 'GetQueuedTransfers':
     case 'GetAllQueuedTransfers':
     case 'ScheduleDownloadResponse':

@@ -8,6 +8,7 @@ import type {
   CwmpHeader,
   CwmpMessage,
   CwmpNamespace,
+  DuOperation,
   EventStruct,
   Fault,
   ParameterAttributeStruct,
@@ -161,6 +162,18 @@ function faultStruct(w: Writer, f: { faultCode: number; faultString: string }): 
   return { tag: 'FaultStruct', kids: [w.int('FaultCode', f.faultCode, 0, UINT), w.str('FaultString', f.faultString)] };
 }
 
+/** A.4.1.14: one Operations item, named by its struct type. */
+function duOperation(w: Writer, o: DuOperation): Node {
+  switch (o.op) {
+    case 'install':
+      return { tag: 'InstallOpStruct', kids: [w.str('URL', o.url), w.str('UUID', o.uuid), w.str('Username', o.username), w.str('Password', o.password), w.str('ExecutionEnvRef', o.executionEnvRef)] };
+    case 'update':
+      return { tag: 'UpdateOpStruct', kids: [w.str('UUID', o.uuid), w.str('Version', o.version), w.str('URL', o.url), w.str('Username', o.username), w.str('Password', o.password)] };
+    case 'uninstall':
+      return { tag: 'UninstallOpStruct', kids: [w.str('UUID', o.uuid), w.str('Version', o.version), w.str('ExecutionEnvRef', o.executionEnvRef)] };
+  }
+}
+
 function rpc(name: string, kids: Node[]): Node {
   return kids.length > 0 ? { tag: `cwmp:${name}`, kids } : { tag: `cwmp:${name}` };
 }
@@ -206,8 +219,34 @@ function bodyNode(m: CwmpMessage): Node {
         w.str('StartTime', m.startTime),
         w.str('CompleteTime', m.completeTime),
       ]);
+    case 'ChangeDUState':
+      return rpc(m.name, [w.array('Operations', 'cwmp:OperationStruct', m.operations.map((o) => duOperation(w, o))), w.str('CommandKey', m.commandKey)]);
+    case 'DUStateChangeComplete':
+      return rpc(m.name, [
+        w.array(
+          'Results',
+          'cwmp:OpResultStruct',
+          m.results.map((r) => ({
+            tag: 'OpResultStruct',
+            kids: [
+              w.str('UUID', r.uuid),
+              w.str('DeploymentUnitRef', r.deploymentUnitRef),
+              w.str('Version', r.version),
+              w.str('CurrentState', r.currentState),
+              w.bool('Resolved', r.resolved),
+              w.str('ExecutionUnitRefList', r.executionUnitRefList),
+              w.str('StartTime', r.startTime),
+              w.str('CompleteTime', r.completeTime),
+              { tag: 'Fault', kids: [w.int('FaultCode', r.fault.faultCode, 0, UINT), w.str('FaultString', r.fault.faultString)] },
+            ],
+          })),
+        ),
+        w.str('CommandKey', m.commandKey),
+      ]);
     case 'TransferCompleteResponse':
     case 'AutonomousTransferCompleteResponse':
+    case 'DUStateChangeCompleteResponse':
+    case 'ChangeDUStateResponse':
     case 'GetQueuedTransfers':
     case 'GetAllQueuedTransfers':
     case 'ScheduleDownloadResponse':

@@ -94,6 +94,28 @@ export interface AutonomousTransferComplete {
   completeTime: string;
 }
 
+/** A.4.1.15 OpResultStruct: the outcome of one ChangeDUState operation. */
+export interface OpResultStruct {
+  uuid: string;
+  /** Path of the DeploymentUnit row, no trailing dot ('' when none remains). */
+  deploymentUnitRef: string;
+  version: string;
+  /** `Installed`, `Uninstalled` or `Failed`. */
+  currentState: string;
+  resolved: boolean;
+  /** Comma-joined ExecutionUnit paths. */
+  executionUnitRefList: string;
+  startTime: string;
+  completeTime: string;
+  fault: FaultStruct;
+}
+/** A.4.1.15: the CPE reports the outcome of a ChangeDUState. */
+export interface DUStateChangeComplete {
+  name: 'DUStateChangeComplete';
+  results: OpResultStruct[];
+  commandKey: string;
+}
+
 // ---- ACS → CPE responses to CPE requests --------------------------------------
 
 export interface InformResponse {
@@ -110,8 +132,44 @@ export interface GetRPCMethodsResponse {
 export interface AutonomousTransferCompleteResponse {
   name: 'AutonomousTransferCompleteResponse';
 }
+export interface DUStateChangeCompleteResponse {
+  name: 'DUStateChangeCompleteResponse';
+}
 
 // ---- ACS → CPE requests -----------------------------------------------------
+
+/** A.4.1.14 InstallOpStruct. */
+export interface InstallOpStruct {
+  op: 'install';
+  url: string;
+  uuid: string;
+  username: string;
+  password: string;
+  executionEnvRef: string;
+}
+/** A.4.1.14 UpdateOpStruct. */
+export interface UpdateOpStruct {
+  op: 'update';
+  uuid: string;
+  version: string;
+  url: string;
+  username: string;
+  password: string;
+}
+/** A.4.1.14 UninstallOpStruct. */
+export interface UninstallOpStruct {
+  op: 'uninstall';
+  uuid: string;
+  version: string;
+  executionEnvRef: string;
+}
+export type DuOperation = InstallOpStruct | UpdateOpStruct | UninstallOpStruct;
+/** A.4.1.14: install, update or uninstall deployment units (TR-157). */
+export interface ChangeDUState {
+  name: 'ChangeDUState';
+  operations: DuOperation[];
+  commandKey: string;
+}
 
 export interface GetParameterNames {
   name: 'GetParameterNames';
@@ -292,6 +350,10 @@ export interface GetAllQueuedTransfersResponse {
 export interface CancelTransferResponse {
   name: 'CancelTransferResponse';
 }
+/** A.4.1.14: always empty; the outcome comes later in DUStateChangeComplete. */
+export interface ChangeDUStateResponse {
+  name: 'ChangeDUStateResponse';
+}
 
 /** A SOAP Fault carrying a `cwmp:Fault` detail (either direction). */
 export interface Fault {
@@ -324,7 +386,8 @@ export type AcsRequest =
   | ScheduleDownload
   | GetQueuedTransfers
   | GetAllQueuedTransfers
-  | CancelTransfer;
+  | CancelTransfer
+  | ChangeDUState;
 
 /** Any response a CPE sends to an ACS request (or a Fault). */
 export type CpeResponse =
@@ -345,12 +408,13 @@ export type CpeResponse =
   | GetQueuedTransfersResponse
   | GetAllQueuedTransfersResponse
   | CancelTransferResponse
+  | ChangeDUStateResponse
   | Fault;
 
 /** Requests a CPE sends. */
-export type CpeRequest = Inform | TransferComplete | AutonomousTransferComplete | GetRPCMethods;
+export type CpeRequest = Inform | TransferComplete | AutonomousTransferComplete | DUStateChangeComplete | GetRPCMethods;
 /** Responses an ACS sends to CPE requests. */
-export type AcsResponse = InformResponse | TransferCompleteResponse | AutonomousTransferCompleteResponse | GetRPCMethodsResponse | Fault;
+export type AcsResponse = InformResponse | TransferCompleteResponse | AutonomousTransferCompleteResponse | DUStateChangeCompleteResponse | GetRPCMethodsResponse | Fault;
 
 /**
  * Any body the codec knows. `Unknown` is an RPC element the codec does not model

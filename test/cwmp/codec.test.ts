@@ -27,6 +27,7 @@ const ALL_NAMES = [
   'Upload', 'UploadResponse', 'ScheduleDownload', 'ScheduleDownloadResponse', 'GetQueuedTransfers', 'GetQueuedTransfersResponse',
   'GetAllQueuedTransfers', 'GetAllQueuedTransfersResponse', 'CancelTransfer', 'CancelTransferResponse',
   'AutonomousTransferComplete', 'AutonomousTransferCompleteResponse',
+  'ChangeDUState', 'ChangeDUStateResponse', 'DUStateChangeComplete', 'DUStateChangeCompleteResponse',
 ];
 
 function walk(el: XmlElement, f: (e: XmlElement) => void): void {
@@ -98,14 +99,15 @@ describe('encodeEnvelope: structure', () => {
           expect(Number(count), `${el.path} arrayType ${at}`).toBe(el.children.length);
           // The prefix inside the value must be bound in scope (cwmp-notes §1.6).
           expect(el.scope.get(prefix as string)).toBe(prefix === 'xsd' ? XSD : NS12);
-          for (const c of el.children) expect(c.local).toBe(type);
+          // A.4.1.14: Operations items are named by their concrete struct (InstallOpStruct, …).
+          for (const c of el.children) expect(c.local).toMatch(type === 'OperationStruct' ? /^(Install|Update|Uninstall)OpStruct$/ : new RegExp(`^${type}$`));
         }
         if (el.local === 'Value') expect(attr(el, XSI, 'type')).toMatch(/^xsd:\w+$/);
       });
       const expectedArrays: Partial<Record<string, number>> = {
         Inform: 2, GetRPCMethodsResponse: 1, GetParameterValues: 1, SetParameterValues: 1, GetParameterAttributes: 1,
         SetParameterAttributes: 3, GetParameterNamesResponse: 1, GetParameterValuesResponse: 1, GetParameterAttributesResponse: 2,
-        ScheduleDownload: 1, GetQueuedTransfersResponse: 1, GetAllQueuedTransfersResponse: 1,
+        ScheduleDownload: 1, GetQueuedTransfersResponse: 1, GetAllQueuedTransfersResponse: 1, ChangeDUState: 1, DUStateChangeComplete: 1,
       };
       expect(arrays).toBe(expectedArrays[m.name] ?? 0);
     });
