@@ -34,7 +34,7 @@ export { createUdpCrListener, buildUdpCr, parseUdpCr, udpCrSignature, verifyUdpC
 export type { UdpCrEndpoint, UdpCrEvent, UdpCrListener, UdpCrListenerOptions, UdpCrStats, UdpCrFields, UdpCrMessage, UdpCrReason } from './cr/index.js';
 
 // ---- Profiles -------------------------------------------------------------------------
-export { loadProfile, parseProfile, profileFromObject, shippedProfileNames, shippedProfilePath, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';
+export { loadProfile, parseProfile, parseManifest, profileFromObject, shippedProfileNames, shippedProfilePath, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';
 export type * from './profile/types.js';
 export type { ProfileLoadOptions } from './profile/index.js';
 

@@ -11,7 +11,7 @@
 export type * from './types.js';
 
 // ---- loading
-export { loadProfile, parseProfile, profileFromObject, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './load.js';
+export { loadProfile, parseProfile, parseManifest, profileFromObject, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES } from './load.js';
 export type { ProfileLoadOptions } from './load.js';
 export { shippedProfileNames, shippedProfilePath } from './shipped.js';
 

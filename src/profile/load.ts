@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { ConfigError, ProfileError, type ProfileProblem } from '../errors/index.js';
 import { DEFAULT_MAX_VALUE_BYTES, formatBytes, fromObject, parseYamlText, type ParseLimits } from './nodes.js';
 import { shippedProfileNames, shippedProfilePath } from './shipped.js';
-import type { Profile } from './types.js';
-import { buildProfile, type ProfileDoc } from './validate.js';
+import type { AppManifest, Profile } from './types.js';
+import { buildManifest, buildProfile, type ProfileDoc } from './validate.js';
 
 /** Default of {@link ProfileLoadOptions.maxProfileBytes}: 4 MiB. */
 export const DEFAULT_MAX_PROFILE_BYTES = 4 * 1024 * 1024;
@@ -184,4 +184,20 @@ async function readBounded(file: string, max: number): Promise<string> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Parses and validates an app manifest (ref §8.4: YAML, strict keys, only `app`,
+ * `parameters`, `objects`, `groups`, `generators`). The caller bounds the text
+ * (a manifest is fetched with a 4 MiB cap).
+ *
+ * @throws {ProfileError} listing every problem, YAML syntax errors included.
+ * @example
+ * parseManifest('app: {name: demo-app, version: 1.0}\nparameters: [{path: Device.X_Demo.On, type: xsd:boolean}]', 'http://files/demo.yaml')
+ */
+export function parseManifest(text: string, source: string, options: ProfileLoadOptions = {}): AppManifest {
+  const limits = limitsOf(options);
+  const parsed = parseYamlText(text, source, limits);
+  if (parsed.tree === undefined) throw new ProfileError(parsed.problems, source);
+  return buildManifest([{ file: source, tree: parsed.tree }], source, parsed.problems);
 }

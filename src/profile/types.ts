@@ -258,3 +258,30 @@ export interface PlaceholderContext {
 
 /** What callers pass where a {@link PlaceholderContext} is needed: `seed` defaults to `0n`. */
 export type PlaceholderInput = Omit<PlaceholderContext, 'seed'> & { seed?: bigint };
+
+/** ref §8.4 `app:` block of an app manifest. */
+export interface AppInfo {
+  /** `^[A-Za-z0-9][A-Za-z0-9._-]*$`: the DU's `DUID` and the `softwareModules.faults` key. */
+  name: string;
+  /** No space, tab or newline. */
+  version: string;
+  /** '' when absent (it still enters the UUID, ref §8.5). */
+  vendor: string;
+  description: string;
+  /** Execution-unit name; defaults to `name`. */
+  executionUnit: string;
+}
+
+/**
+ * A validated app manifest (ref §8.4): the app and its own small data model, checked
+ * with the profile's rules against the manifest's own tree. Placeholders are not
+ * substituted in an app's values.
+ */
+export interface AppManifest {
+  app: AppInfo;
+  parameters: Profile['parameters'];
+  objects: Profile['objects'];
+  generators: Profile['generators'];
+  /** First path segments of the manifest's leaves, sorted. */
+  roots: Profile['roots'];
+}

@@ -36,6 +36,8 @@ import type {
   BehaviourQuirks,
   BehaviourRule,
   PoolDef,
+  AppInfo,
+  AppManifest,
   Profile,
   SoftwareModuleFaultReason,
   SoftwareModulesConfig,
@@ -926,8 +928,54 @@ function readFleet(v: Validator, fleetE: MapEntry | undefined): { serialPattern?
  * Validates and merges `docs` (in order) into a Profile.
  * @throws {ProfileError} listing every problem found.
  */
+/** ref §8.4: the blocks an app manifest may carry. */
+const MANIFEST_KEYS = ['app', 'parameters', 'objects', 'groups', 'generators'] as const;
+const APP_KEYS = ['name', 'version', 'vendor', 'description', 'executionUnit'] as const;
+const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export function buildProfile(docs: readonly ProfileDoc[], source: string, initialProblems: readonly ProfileProblem[] = []): Profile {
+  return buildDocs(docs, source, initialProblems, undefined);
+}
+
+/**
+ * ref §8.4: an app manifest, validated with the profile's own row, object and generator
+ * rules against the manifest's own tree (no deviceIdPaths; any other profile block is an
+ * error).
+ * @throws ProfileError listing every problem
+ */
+export function buildManifest(docs: readonly ProfileDoc[], source: string, initialProblems: readonly ProfileProblem[] = []): AppManifest {
+  const out: { app?: AppInfo } = {};
+  const profile = buildDocs(docs, source, initialProblems, out);
+  // buildDocs throws whenever readApp found no app (it reports why), so this is a guard only.
+  if (!out.app) throw new ProfileError([{ file: source, key: 'app', message: 'missing required block app' }], source);
+  return { app: out.app, parameters: profile.parameters, objects: profile.objects, generators: profile.generators, roots: profile.roots };
+}
+
+function readApp(v: Validator, appE: MapEntry | undefined, firstWhere: Where): AppInfo | undefined {
+  if (!appE) {
+    v.add(firstWhere, 'app', `missing required block app {${APP_KEYS.join(', ')}}`);
+    return undefined;
+  }
+  const a = v.map(appE.value, 'app', APP_KEYS, `a mapping {${APP_KEYS.join(', ')}}`);
+  if (!a) return undefined;
+  const name = v.string(a.get('name'), 'app.name');
+  const version = v.string(a.get('version'), 'app.version');
+  if (!a.get('name')) v.add(appE.value.where, 'app.name', 'missing required key "name" (e.g. demo-app)');
+  if (!a.get('version')) v.add(appE.value.where, 'app.version', 'missing required key "version" (e.g. 2.1.0)');
+  if (name !== undefined && !APP_NAME.test(name)) v.add(a.get('name')!.value.where, 'app.name', `${JSON.stringify(name)} is not an app name: expected a letter or digit, then letters, digits, ".", "_" or "-"`);
+  if (version !== undefined && /[ \t\n\r]/.test(version)) v.add(a.get('version')!.value.where, 'app.version', `${JSON.stringify(version)} contains a space, tab or newline`);
+  const opt = (k: 'vendor' | 'description' | 'executionUnit'): string | undefined => (a.get(k) ? v.string(a.get(k), `app.${k}`, { allowEmpty: k !== 'executionUnit' }) : undefined);
+  const vendor = opt('vendor') ?? '';
+  const description = opt('description') ?? '';
+  const executionUnit = opt('executionUnit');
+  if (executionUnit !== undefined && !APP_NAME.test(executionUnit)) v.add(a.get('executionUnit')!.value.where, 'app.executionUnit', `${JSON.stringify(executionUnit)} is not an execution-unit name: expected a letter or digit, then letters, digits, ".", "_" or "-"`);
+  if (name === undefined || version === undefined) return undefined;
+  return { name, version, vendor, description, executionUnit: executionUnit ?? name };
+}
+
+function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems: readonly ProfileProblem[], manifest: { app?: AppInfo } | undefined): Profile {
   const v = new Validator();
+  let appE: MapEntry | undefined;
   v.problems.push(...initialProblems);
   const singles = new Map<string, MapEntry>();
   const informEntries = new Map<InformParameterKey, MapEntry>();
@@ -942,10 +990,14 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   for (const [fileIdx, doc] of docs.entries()) {
     if (doc.tree === null) continue;
     anyTree = true;
-    const top = v.map(doc.tree, '', TOP_KEYS, 'a mapping of top-level blocks (deviceIdPaths, parameters, …)', FOREIGN_TOP);
+    const top = manifest
+      ? v.map(doc.tree, '', MANIFEST_KEYS, 'an app manifest {app, parameters, objects, groups, generators}')
+      : v.map(doc.tree, '', TOP_KEYS, 'a mapping of top-level blocks (deviceIdPaths, parameters, …)', FOREIGN_TOP);
     if (!top) continue;
     for (const [k, e] of top) {
-      if (SINGLETONS.has(k)) {
+      if (k === 'app') {
+        appE = e;
+      } else if (SINGLETONS.has(k)) {
         const prev = singles.get(k);
         if (prev) {
           v.add(e.keyWhere, k, `${k} is declared in two files: first at ${fmtWhere(prev.keyWhere)}, again at ${fmtWhere(e.keyWhere)}; a singleton block may appear in only one file`);
@@ -976,7 +1028,11 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
     }
   }
   const firstWhere: Where = docs.find((d) => d.tree)?.tree?.where ?? { file: docs[0]?.file ?? source };
-  if (docs.length > 0 && !anyTree && initialProblems.length === 0) v.add(firstWhere, '(profile)', 'the profile is empty; expected at least deviceIdPaths and one of parameters, objects, groups');
+  if (docs.length > 0 && !anyTree && initialProblems.length === 0) v.add(firstWhere, '(profile)', manifest ? 'the manifest is empty; expected app and one of parameters, objects, groups' : 'the profile is empty; expected at least deviceIdPaths and one of parameters, objects, groups');
+  if (manifest && anyTree) {
+    const app = readApp(v, appE, firstWhere);
+    if (app) manifest.app = app;
+  }
 
   // fleet first: the value checks need the count, offset and pools.
   const fleet = readFleet(v, singles.get('fleet'));
@@ -992,7 +1048,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   const objects = reader.finish();
 
   if (blocks.length === 0 && anyTree) {
-    v.add(firstWhere, '(profile)', 'the profile declares no leaves; expected at least one of parameters, objects, groups');
+    v.add(firstWhere, '(profile)', `the ${manifest ? 'manifest' : 'profile'} declares no leaves; expected at least one of parameters, objects, groups`);
   }
 
   // ---- structure: leaves not used as objects, leaves inside tables only in existing rows
@@ -1085,7 +1141,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   const deviceIdPaths = { manufacturer: '', oui: '', productClass: '', serialNumber: '' };
   const dE = singles.get('deviceIdPaths');
   if (!dE) {
-    if (anyTree) v.add(firstWhere, 'deviceIdPaths', `missing required block deviceIdPaths {${DEVICE_ID_KEYS.join(', ')}}`);
+    if (anyTree && !manifest) v.add(firstWhere, 'deviceIdPaths', `missing required block deviceIdPaths {${DEVICE_ID_KEYS.join(', ')}}`);
   } else {
     const d = v.map(dE.value, 'deviceIdPaths', DEVICE_ID_KEYS, `a mapping {${DEVICE_ID_KEYS.join(', ')}} of leaf paths`);
     if (d) {
@@ -1114,8 +1170,9 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
       }
     }
   }
-  const root = deviceIdPaths.manufacturer.split('.', 1)[0] ?? '';
   const roots = [...new Set([...v.leaves.keys()].map((p) => p.split('.', 1)[0] ?? ''))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // A manifest has no DeviceId: its first root stands in (the graft decides where it goes).
+  const root = manifest ? (roots[0] ?? '') : (deviceIdPaths.manufacturer.split('.', 1)[0] ?? '');
 
   // ---- fleet serial pattern (ref. 5.2): stamped on every CPE, a lone one included.
   const count = v.count;
@@ -1333,7 +1390,7 @@ export function buildProfile(docs: readonly ProfileDoc[], source: string, initia
   }
 
   if (v.problems.length > 0 || !root) {
-    if (v.problems.length === 0) v.add(firstWhere, '(profile)', 'deviceIdPaths.manufacturer names no leaf to take the data-model root from');
+    if (v.problems.length === 0) v.add(firstWhere, '(profile)', manifest ? 'the manifest declares no leaf (ref §8.4: an app brings at least one parameter)' : 'deviceIdPaths.manufacturer names no leaf to take the data-model root from');
     throw new ProfileError(sortProblems(v.problems, docs), source);
   }
   const profile: Profile = {
