@@ -9,7 +9,7 @@ import { startAdminServer, type AdminServer } from '../admin/index.js';
 import { parseBindAddr } from '../cr/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
 import { createLogger, redactUrl, type LogFields, type Logger } from '../log/index.js';
-import { loadProfile } from '../profile/index.js';
+import { loadProfile, unsimulatedBehaviours, type Profile } from '../profile/index.js';
 import { ProgressLine, RunStats, withoutSessionLines } from './observe.js';
 import { describeSettings, type SimSettings } from './options.js';
 import { firmwareDemoProfile, runFirmwareDemo } from './demo.js';
@@ -77,6 +77,15 @@ function periodicEnabled(fleet: Fleet): boolean {
   return v === 'true' || v === '1';
 }
 
+/**
+ * Says once, at start-up, which behaviours the profile declares that cpe-sim does not
+ * simulate yet (issue 14): a warning, the run goes on.
+ */
+export function warnUnsimulated(profile: Profile, logger: Logger): void {
+  const list = unsimulatedBehaviours(profile);
+  if (list.length > 0) logger.warn(`the profile declares behaviour cpe-sim does not simulate yet (it is loaded and validated, then ignored): ${list.join('; ')}`, { profile: profile.source });
+}
+
 /** How a `--workers` thread runs {@link runSim} on its shard. */
 export interface RunSimHooks {
   /** Print one line per session with an external ACS (default true; false when the main thread prints the ACS's lines). */
@@ -122,6 +131,8 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     // The demo reaches each CPE by a real Connection Request: a listener on a free loopback port.
     if (opts.cr === false) opts.cr = { bindAddr: '127.0.0.1:0', publishPath: `${p.root}.ManagementServer.ConnectionRequestURL` };
   }
+  // A worker thread's main thread has said it already.
+  if (hooks.logFields === undefined) warnUnsimulated(opts.profile as Profile, logger);
   if (s.count !== undefined) opts.count = s.count;
   if (s.acsUrl !== undefined) opts.acsUrl = s.acsUrl;
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;

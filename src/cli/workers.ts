@@ -26,7 +26,7 @@ import { createLogger } from '../log/index.js';
 import { loadProfile } from '../profile/index.js';
 import { exitCodeOf, formatError } from './errors.js';
 import type { SimSettings } from './options.js';
-import { runSim, type RunContext } from './run.js';
+import { runSim, warnUnsimulated, type RunContext } from './run.js';
 
 const WORKER_KIND = 'cpe-sim-worker';
 
@@ -74,6 +74,7 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
   const logger = createLogger({ level: s.logLevel, format: s.logFormat, write: (line) => ctx.stderr(line + '\n') });
   // Every worker needs at least one CPE: say so before any thread or socket exists.
   const profile = await loadProfile(s.profile, { maxProfileBytes: s.maxProfileBytes, maxValueBytes: s.maxValueBytes });
+  warnUnsimulated(profile, logger);
   const total = s.count ?? Math.max(1, profile.fleet.count);
   const i = s.shard?.index ?? 0;
   const n = s.shard?.total ?? 1;

@@ -27,5 +27,8 @@ export { stampPlaceholders, hasPlaceholders, stampSerial, stampInstance, Placeho
 /** @internal The Template's once-checked serial stamper. */
 export { compileSerialPattern, serialPatternProblems, serialPatternIsPerCpe, type SerialStamper, type Pools } from './placeholders.js';
 
+// ---- declared behaviours not simulated yet (printed once by the CLI)
+export { unsimulatedBehaviours, UNSIMULATED, type UnsimulatedBehaviour } from './unsimulated.js';
+
 // ---- rules shared with the data model
 export { detectRoot, ZERO_VALUES, XSD_TYPES, isTransferFaultCode, realmProblem } from './rules.js';

@@ -157,7 +157,8 @@ export function valueProblem(type: XsdType, value: string): string | undefined {
       return undefined;
     }
     case 'xsd:base64':
-      return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)
+      // Ref. 3.2: Go's decoder skips \r and \n, so a folded block of base64 loads.
+      return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value.replace(/[\r\n]/g, ''))
         ? undefined
         : `expected base64 text (A–Z a–z 0–9 + /, padded with = to a multiple of 4), found ${JSON.stringify(value)}`;
   }

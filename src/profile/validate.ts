@@ -197,7 +197,8 @@ class Validator {
 
   /** An integer field: a YAML integer (a quoted "3" is refused, as yaml.v3 does). */
   integer(e: MapEntry | undefined, key: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    if (!e) return undefined;
+    // yaml.v3 leaves a field its zero value for `key: ~`: absent here, so defaults apply.
+    if (!e || isNull(e.value)) return undefined;
     const n = e.value;
     if (n.kind !== 'scalar' || (typeof n.value !== 'number' && typeof n.value !== 'bigint') || !Number.isSafeInteger(Number(n.value)) || !/^[+-]?[0-9_]+$/.test(n.text)) {
       this.add(n.where, key, `expected an integer ≥ ${min}, found ${describe(n)}`);
@@ -213,7 +214,7 @@ class Validator {
 
   /** A float field (generator `jitter`). */
   float(e: MapEntry | undefined, key: string, min: number, max: number): number | undefined {
-    if (!e) return undefined;
+    if (!e || isNull(e.value)) return undefined;
     const n = e.value;
     if (n.kind !== 'scalar' || typeof n.value !== 'number' || !Number.isFinite(n.value)) {
       this.add(n.where, key, `expected a number from ${min} to ${max}, found ${describe(n)}`);
@@ -228,7 +229,7 @@ class Validator {
 
   /** A bool field: true/false, and the YAML 1.1 words yes/no/on/off/y/n yaml.v3 accepts (ref. 2.2). */
   boolean(e: MapEntry | undefined, key: string): boolean | undefined {
-    if (!e) return undefined;
+    if (!e || isNull(e.value)) return undefined;
     const n = e.value;
     if (n.kind === 'scalar' && typeof n.value === 'boolean') return n.value;
     if (n.kind === 'scalar' && typeof n.value === 'string') {
@@ -245,7 +246,7 @@ class Validator {
    * 'any' accepts every value.
    */
   duration(e: MapEntry | undefined, key: string, sign: 'nonneg' | 'positive' | 'any' = 'nonneg'): number | undefined {
-    if (!e) return undefined;
+    if (!e || isNull(e.value)) return undefined;
     const n = e.value;
     if (n.kind !== 'scalar' || n.value === null || typeof n.value === 'boolean') {
       this.add(n.where, key, `expected a Go duration string such as "5s" or "300ms", found ${describe(n)}`);
@@ -552,7 +553,7 @@ function leafSpec(v: Validator, node: PNode, key: string, inObject: boolean): Le
   const writable = v.boolean(m.get('writable'), `${key}.writable`) ?? false;
   const hidden = v.boolean(m.get('hidden'), `${key}.hidden`) ?? false;
   const instancesE = m.get('instances');
-  const instances = instancesE ? (v.integer(instancesE, `${key}.instances`, 0, 1_000_000) ?? null) : undefined;
+  const instances = instancesE && !isNull(instancesE.value) ? (v.integer(instancesE, `${key}.instances`, 0, 1_000_000) ?? null) : undefined;
   const genE = m.get('generator');
   const generator = genE && !isNull(genE.value) ? (generatorSpec(v, genE.value, `${key}.generator`, false) ?? null) : undefined;
   if (path === undefined) return undefined;
@@ -856,7 +857,7 @@ class TreeReader {
 function readFleet(v: Validator, fleetE: MapEntry | undefined): { serialPattern?: string; serialPatternWhere?: Where; pools: Record<string, PoolDef> } {
   const pools: Record<string, PoolDef> = {};
   const out: { serialPattern?: string; serialPatternWhere?: Where; pools: Record<string, PoolDef> } = { pools };
-  if (!fleetE) return out;
+  if (!fleetE || isNull(fleetE.value)) return out;
   const f = v.map(fleetE.value, 'fleet', ['count', 'offset', 'serialPattern', 'pools'], 'a mapping {count, offset, serialPattern, pools}');
   if (!f) return out;
   const count = v.integer(f.get('count'), 'fleet.count', 0);
@@ -1003,7 +1004,8 @@ function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems:
           v.add(e.keyWhere, k, `${k} is declared in two files: first at ${fmtWhere(prev.keyWhere)}, again at ${fmtWhere(e.keyWhere)}; a singleton block may appear in only one file`);
         } else singles.set(k, e);
       } else if (k === 'parameters' || k === 'objects' || k === 'groups') {
-        blocks.push({ kind: k, node: e.value, fileIdx });
+        // `parameters:` with nothing after it is an empty list (yaml.v3 decodes null so).
+        if (!isNull(e.value)) blocks.push({ kind: k, node: e.value, fileIdx });
       } else if (k === 'generators' || k === 'diagnostics' || k === 'behaviour') {
         if (isNull(e.value)) continue;
         if (e.value.kind !== 'seq') v.add(e.value.where, k, `expected a list, found ${describe(e.value)}`);
@@ -1527,7 +1529,7 @@ function readDiagnostic(v: Validator, item: PNode, key: string, stateAt: Map<str
   const durationMs = m.has('duration') ? v.duration(m.get('duration'), `${key}.duration`) : 5000;
   let countPath: string | undefined;
   const cpE = m.get('countPath');
-  if (cpE && !isNull(cpE.value)) {
+  if (cpE && !isNull(cpE.value) && !(cpE.value.kind === 'scalar' && cpE.value.text === '')) {
     countPath = v.string(cpE, `${key}.countPath`);
     if (countPath === undefined || !v.requireLeaf(countPath, cpE.value.where, `${key}.countPath`)) ok = false;
   }

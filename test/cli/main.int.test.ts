@@ -51,6 +51,33 @@ describe('cpe-sim (simulator) in-process', () => {
     expect(r.stderr).toMatch(/session done cpe_id=cpe-1 /);
   });
 
+  it('warns once at start-up about declared behaviours it does not simulate yet, and runs anyway (issue 14)', async () => {
+    const { mkdtemp, copyFile, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/cpe-sim-unsim-`);
+    try {
+      for (const f of ['00-device.yaml', '20-hosts.yaml']) await copyFile(`${MINIMAL}/${f}`, `${dir}/${f}`);
+      await writeFile(
+        `${dir}/30-seed-blocks.yaml`,
+        [
+          'parameters:',
+          '  - {path: "Device.SoftwareModules.ExecEnv.{i}.Name", instances: 1}',
+          '  - {path: "Device.SoftwareModules.DeploymentUnit.{i}.UUID", instances: 0}',
+          '  - {path: "Device.SoftwareModules.ExecutionUnit.{i}.Name", instances: 0}',
+          'softwareModules: {path: Device.SoftwareModules.}',
+          '',
+        ].join('\n'),
+      );
+      const r = await run(['--profile', dir]);
+      expect(r.code).toBe(0);
+      const warnings = r.stderr.split('\n').filter((l) => l.includes('does not simulate yet'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/softwareModules: ChangeDUState is not offered/);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
   it.skipIf(!hasCurl)('daemon mode: logs the bound port, answers curl --digest with 200, informs 6 CONNECTION REQUEST, exits 0 on stop', async () => {
     const sim = start(['--profile', DIGEST, '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', PUBLISH, '--log-format', 'json']);
     try {

@@ -98,3 +98,12 @@ describe('Inform helpers', () => {
     expect(Object.isFrozen(CPE_RPC_METHODS)).toBe(true);
   });
 });
+
+describe('forcedInformParameters for any root (profile ref. 3.1)', () => {
+  it('re-roots the TR-181 names under a vendor or DeviceID root; the CPE sends those its tree has', async () => {
+    const { forcedInformParameters } = await import('../../src/cwmp/index.js');
+    expect(forcedInformParameters('DeviceID')[0]).toBe('DeviceID.RootDataModelVersion');
+    expect(forcedInformParameters('DeviceID')).toHaveLength(forcedInformParameters('Device').length);
+    expect(() => forcedInformParameters('Bad Root')).toThrow(/path segment/);
+  });
+});

@@ -9,19 +9,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isProfileError, type ProfileProblem } from '../../src/errors/index.js';
 import { loadProfile, parseProfile } from '../../src/profile/index.js';
+import { identityYaml } from './identity.js';
 
 const FILE = 'a.yaml';
-const BASE = `deviceIdPaths:
-  manufacturer: Device.DeviceInfo.Manufacturer
-  oui: Device.DeviceInfo.ManufacturerOUI
-  productClass: Device.DeviceInfo.ProductClass
-  serialNumber: Device.DeviceInfo.SerialNumber
-parameters:
-  - {path: Device.DeviceInfo.Manufacturer, value: Example}
-  - {path: Device.DeviceInfo.ManufacturerOUI, value: "00D09E"}
-  - {path: Device.DeviceInfo.ProductClass, value: HGW}
-  - {path: Device.DeviceInfo.SerialNumber, value: SN}
-  - {path: Device.ManagementServer.PeriodicInformEnable, type: xsd:boolean, value: "true", writable: true}
+const BASE = `${identityYaml('00D09E', 'HGW')}  - {path: Device.ManagementServer.PeriodicInformEnable, type: xsd:boolean, value: "true", writable: true}
   - {path: Device.ManagementServer.PeriodicInformInterval, type: xsd:unsignedInt, value: "300", writable: true}
 `;
 

@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { isProfileError, ProfileError, type ProfileProblem } from '../../src/errors/index.js';
 import { detectRoot, loadProfile, parseProfile, profileFromObject } from '../../src/profile/index.js';
+import { identityYaml } from './identity.js';
 
 const FILE = 't.yaml';
 const fx = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-const BASE = `deviceIdPaths:
-  manufacturer: Device.DeviceInfo.Manufacturer
-  oui: Device.DeviceInfo.ManufacturerOUI
-  productClass: Device.DeviceInfo.ProductClass
-  serialNumber: Device.DeviceInfo.SerialNumber
-parameters:
-  - {path: Device.DeviceInfo.Manufacturer, value: Example}
-  - {path: Device.DeviceInfo.ManufacturerOUI, value: "00D09E"}
-  - {path: Device.DeviceInfo.ProductClass, value: HGW}
-  - {path: Device.DeviceInfo.SerialNumber, value: SN}
-  - {path: Device.ManagementServer.ConnectionRequestUsername, value: u, writable: true}
+const BASE = `${identityYaml('00D09E', 'HGW')}  - {path: Device.ManagementServer.ConnectionRequestUsername, value: u, writable: true}
   - {path: Device.ManagementServer.ConnectionRequestPassword, value: p, writable: true}
   - {path: Device.ManagementServer.PeriodicInformEnable, type: xsd:boolean, value: "true", writable: true}
   - {path: Device.ManagementServer.PeriodicInformInterval, type: xsd:unsignedInt, value: "300", writable: true}
