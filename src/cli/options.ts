@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/index.js';
 import { redactUrl, type LogFormat, type LogLevel } from '../log/index.js';
+import { parseAdvertiseHost } from '../cr/index.js';
 import { didYouMean, parseDuration, shippedProfilePath, yamlErrorOffset } from '../profile/index.js';
 
 /** How an option's value is parsed. */
-type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'count' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'bytes' | 'boolean';
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'ramp' | 'count' | 'offset' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'advertiseHost' | 'bytes' | 'boolean';
 
 /** One option of the simulator: its flag, env var and config key are derived from `flag`. */
 export interface OptionSpec {
@@ -53,11 +54,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables the Connection Request listener on this address (":0" or "127.0.0.1:0" lets the OS pick a port; the bound address is logged). Implies daemon mode. Requires --cr-publish-path.' },
   { flag: 'cr-path', kind: 'crPath', arg: 'PATH', default: '/cr', description: 'URL path of the listener: <path> for one CPE, <path>/<cpe-id> for a fleet.' },
   { flag: 'cr-publish-path', kind: 'string', arg: 'PARAM', description: 'Parameter-tree leaf each CPE\'s Connection Request URL is written into before its first Inform (TR-181: Device.ManagementServer.ConnectionRequestURL; TR-098: InternetGatewayDevice.ManagementServer.ConnectionRequestURL).' },
-  { flag: 'cr-publish-host', kind: 'string', arg: 'HOST', description: 'Host (name or IP) used in the published URLs instead of the bind address, for an ACS off this machine.' },
+  { flag: 'cr-advertise-host', kind: 'advertiseHost', arg: 'HOST[:PORT]', description: 'Host, or host:port ([IPv6]:port), put in the published Connection Request URLs instead of the bound address, for an ACS off this machine (NAT, container). A bare host keeps the bound port.' },
+  { flag: 'cr-publish-host', kind: 'advertiseHost', arg: 'HOST[:PORT]', description: 'Older name of --cr-advertise-host (same values); give one of the two.' },
   // ---- NAT wake-up paths (TR-069 Annex G: UDP + STUN; Annex K: XMPP) ----
   { flag: 'udp-cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables UDP Connection Requests (TR-069 Annex G) on this UDP address; one socket serves every CPE, found by the request\'s "un" (CR username). Each CPE publishes it in ManagementServer.UDPConnectionRequestAddress. Implies daemon mode.' },
   { flag: 'udp-cr-publish-host', kind: 'string', arg: 'HOST', description: 'Host written into UDPConnectionRequestAddress instead of the bind address.' },
-  { flag: 'seed', kind: 'seed', arg: 'N', description: 'Seeds the random numbers of the retry back-off jitter (TR-069 §3.2.1.1), making runs repeatable. An integer 0..2^32-1.' },
+  { flag: 'seed', kind: 'seed', arg: 'N', description: 'Root seed, a signed 64-bit integer: every random value of the fleet (placeholders, pools, generators, periodic-inform jitter, retry back-off) comes from per-CPE streams of it, so a seed replays a run. 0 or unset: a fresh seed, logged at start-up ("rng initialized root_seed=…").' },
+  { flag: 'fleet-offset', kind: 'offset', arg: 'N', description: 'Shifts the global index of every CPE (cpe-<N+1>, …: ids, serials, placeholders, random streams, CR paths); overrides the profile\'s fleet.offset, even when 0. Processes sharing an ACS use disjoint windows.' },
+  { flag: 'boot-ramp', kind: 'ramp', arg: 'DURATION', description: 'Spreads the first sessions: the CPE at position k of the N of this process starts at bootDelay + R·k/N. A Go duration >= 0; overrides the profile\'s eventSchedule.bootRamp, even when 0.' },
+  { flag: 'concurrency', kind: 'threads', arg: 'N', description: 'Accepted for cpe-labs compatibility (a whole number >= 1) and ignored: cpe-sim sizes its boot concurrency itself (see --workers for cores).' },
   { flag: 'time-scale', kind: 'positive', arg: 'X', default: '1', description: 'Clock compression: 0.01 makes a 300 s periodic interval last 3 s (retries, periodic informs, reboot delays).' },
   { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
   { flag: 'workers', kind: 'threads', arg: 'N', default: '1', description: 'Spread the fleet over N worker threads (one core each), worker k simulating slice i·N+k of n·N (with --shard i/n). Each worker has its own CR listener: port P+k for --cr-bind-addr host:P, an OS-picked port per worker for port 0 (each logged). Needs the built CLI.' },
@@ -65,10 +70,16 @@ export const OPTIONS: readonly OptionSpec[] = [
   // ---- admin API and metrics (docs/observability.md) ----
   { flag: 'admin-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Serves the admin HTTP API, its OpenAPI description (/openapi.json) and Prometheus /metrics on this address. ":PORT" binds 127.0.0.1; any other host exposes control of the fleet to that network (set --admin-token). Implies daemon mode. Off by default.' },
   { flag: 'admin-token', kind: 'string', arg: 'TOKEN', secret: true, description: 'Bearer token every admin request (and /metrics scrape) must carry: "Authorization: Bearer TOKEN". Requires --admin-addr.' },
-  { flag: 'log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], arg: 'LEVEL', default: 'info', description: 'Log level; debug also prints stack traces of errors.' },
+  { flag: 'log-level', kind: 'enum', values: ['debug', 'info', 'warn', 'error'], arg: 'LEVEL', default: 'info', description: 'Log level, any case; `warning` means warn (cpe-labs spelling); debug also prints stack traces of errors.' },
   { flag: 'log-format', kind: 'enum', values: ['text', 'json'], arg: 'FORMAT', default: 'text', description: 'Log line format on stderr.' },
   { flag: 'config', kind: 'path', arg: 'FILE', noConfig: true, description: 'YAML file with the same settings in camelCase (acsUrl: …); flags and env vars override it.' },
 ];
+
+/**
+ * Config-file keys as cpe-labs spells them (capitalised acronyms), accepted as aliases
+ * so a cpe-labs config file loads unchanged (profile-format 14.2).
+ */
+export const CONFIG_KEY_ALIASES: Readonly<Record<string, string>> = { acsURL: 'acs-url' };
 
 /** `acs-url` → `acsUrl`. */
 export function configKeyOf(flag: string): string {
@@ -94,13 +105,21 @@ export interface SimSettings {
   crBindAddr?: string;
   crPath: string;
   crPublishPath?: string;
+  /** `--cr-advertise-host` (or its older name `--cr-publish-host`): `host` or `host:port`. */
   crPublishHost?: string;
   udpCrBindAddr?: string;
   udpCrPublishHost?: string;
   /** `--admin-addr`: host and port of the admin API; `:PORT` is loopback. */
   adminAddr?: string;
   adminToken?: string;
-  seed?: number;
+  /** Explicit root seed (never 0: 0 means "choose one"). */
+  seed?: bigint;
+  /** `--fleet-offset`: overrides the profile's `fleet.offset`. */
+  fleetOffset?: number;
+  /** `--boot-ramp` in ms: overrides the profile's `eventSchedule.bootRamp`. */
+  bootRampMs?: number;
+  /** `--concurrency`: accepted and ignored (cpe-labs compatibility). */
+  concurrency?: number;
   timeScale: number;
   shard?: { index: number; total: number };
   /** Worker threads the fleet is spread over (1 = none). */
@@ -191,7 +210,8 @@ export function readConfigFile(file: string, source: string): Map<string, Raw> {
   const unknown: string[] = [];
   const baseDir = dirname(resolve(file));
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    const spec = OPTIONS.find((o) => !o.noConfig && configKeyOf(o.flag) === key);
+    const alias = CONFIG_KEY_ALIASES[key];
+    const spec = OPTIONS.find((o) => !o.noConfig && (alias !== undefined ? o.flag === alias : configKeyOf(o.flag) === key));
     if (!spec) {
       unknown.push(key);
       continue;
@@ -200,6 +220,7 @@ export function readConfigFile(file: string, source: string): Map<string, Raw> {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new ConfigError(`config file ${file}: ${key} must be a scalar (string or number), found ${Array.isArray(value) ? 'a list' : 'a mapping'}`);
     }
+    if (out.has(spec.flag)) throw new ConfigError(`config file ${file}: ${key} sets ${configKeyOf(spec.flag)} a second time (${key} and ${configKeyOf(spec.flag)} are the same setting); keep one`);
     out.set(spec.flag, { value, source: `config file ${file}: ${key}`, baseDir });
   }
   if (unknown.length > 0) {
@@ -243,7 +264,12 @@ export function checkBindAddr(s: string): string | undefined {
 
 function asString(raw: Raw, flag: string): string {
   if (typeof raw.value === 'string') return raw.value;
-  if (typeof raw.value === 'number' && ['count', 'seed', 'positive'].includes(OPTIONS.find((o) => o.flag === flag)?.kind ?? '')) return String(raw.value);
+  const kind = OPTIONS.find((o) => o.flag === flag)?.kind ?? '';
+  if (typeof raw.value === 'number' && ['count', 'offset', 'threads', 'seed', 'positive'].includes(kind)) {
+    // YAML reads integers as doubles: past 2^53 the digits are already lost.
+    if (kind === 'seed' && !Number.isSafeInteger(raw.value)) throw new ConfigError(`${raw.source}: the number ${String(raw.value)} is not exact in YAML; quote the seed ("${String(raw.value)}")`);
+    return String(raw.value);
+  }
   throw new ConfigError(`${raw.source}: expected a string, found ${typeof raw.value} ${String(raw.value)}`);
 }
 
@@ -296,6 +322,27 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       if (!(ms > 0)) bad('expected a positive duration');
       return ms;
     }
+    case 'ramp': {
+      let ms: number;
+      try {
+        ms = parseDuration(s);
+      } catch {
+        return bad('expected a Go duration >= 0 such as 0, 90s or 5m');
+      }
+      if (!(ms >= 0)) bad('expected a duration >= 0');
+      return ms;
+    }
+    case 'offset': {
+      if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) bad('expected a whole number >= 0 (the global index of the first CPE is N+1)');
+      return Number(s);
+    }
+    case 'advertiseHost':
+      try {
+        parseAdvertiseHost(s);
+      } catch (err) {
+        return bad((err as Error).message.replace(/^invalid CR publishHost "[^"]*": /, ''));
+      }
+      return s;
     case 'count': {
       if (!/^\d+$/.test(s)) bad('expected a whole number of CPEs, at least 1');
       const n = Number(s);
@@ -307,17 +354,21 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       return Number(s);
     }
     case 'seed': {
-      if (!/^\d+$/.test(s) || Number(s) > 0xffffffff) bad('expected an integer 0..4294967295');
-      return Number(s);
+      const n = /^[+-]?\d+$/.test(s) ? BigInt(s) : undefined;
+      if (n === undefined || n < -(2n ** 63n) || n > 2n ** 63n - 1n) bad('expected a signed 64-bit integer (-9223372036854775808..9223372036854775807; 0 = choose one)');
+      return n;
     }
     case 'positive': {
       const n = Number(s);
       if (s.trim() === '' || !Number.isFinite(n) || !(n > 0)) bad('expected a positive number, e.g. 1 or 0.01');
       return n;
     }
-    case 'enum':
-      if (!spec.values?.includes(s)) bad(`expected one of ${spec.values?.join(', ')}`);
-      return s;
+    case 'enum': {
+      // cpe-labs: levels in any case, and `warning` for warn.
+      const v = spec.flag === 'log-level' ? s.toLowerCase().replace(/^warning$/, 'warn') : s;
+      if (!spec.values?.includes(v)) bad(`expected one of ${spec.values?.join(', ')}${spec.flag === 'log-level' ? ' (any case; warning = warn)' : ''}`);
+      return v;
+    }
     case 'shard': {
       const m = /^(\d+)\/(\d+)$/.exec(s);
       const index = Number(m?.[1]);
@@ -377,6 +428,25 @@ function booleanFlagsWithValues(argv: readonly string[]): string[] {
 }
 
 /**
+ * Go's flag syntax, which cpe-labs users type: `-name` and `-name=v` are `--name`
+ * (`-version` included), for known long names. A flag that takes a value is joined
+ * with the next argument (`--seed -42` → `--seed=-42`), so a value starting with `-`
+ * (a negative seed, a password) is a value, as in Go.
+ */
+export function goStyleFlags(argv: readonly string[], options: Readonly<Record<string, { type: 'string' | 'boolean' }>>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const m = /^-([a-z][a-z0-9-]+)(=.*)?$/.exec(a);
+    const arg = m?.[1] !== undefined && options[m[1]] !== undefined ? `-${a}` : a;
+    const long = /^--([a-z][a-z0-9-]*)$/.exec(arg)?.[1];
+    if (long !== undefined && options[long]?.type === 'string' && i + 1 < argv.length) out.push(`${arg}=${argv[++i]!}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
+/**
  * Parses the simulator's argv + env (+ the config file they name) into settings.
  * @throws ConfigError for unknown flags/env keys/config keys, bad values, and the seed's
  * rule "--cr-bind-addr requires --cr-publish-path".
@@ -389,7 +459,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   for (const o of OPTIONS) options[o.flag] = { type: 'string' };
   let parsed: { values: Record<string, string | boolean | undefined> };
   try {
-    parsed = parseArgs({ args: booleanFlagsWithValues(argv), options, strict: true, allowPositionals: false }) as typeof parsed;
+    parsed = parseArgs({ args: booleanFlagsWithValues(goStyleFlags(argv, options)), options, strict: true, allowPositionals: false }) as typeof parsed;
   } catch (err) {
     throw parseArgsError(err, ['--help', '--version', ...FLAG_NAMES]);
   }
@@ -431,9 +501,12 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
         'for TR-098 use --cr-publish-path=InternetGatewayDevice.ManagementServer.ConnectionRequestURL.',
     );
   }
+  if (values['cr-advertise-host'] !== undefined && values['cr-publish-host'] !== undefined) {
+    throw new ConfigError(`${sources['cr-advertise-host']} and ${sources['cr-publish-host']} are two names of one setting; keep --cr-advertise-host`);
+  }
   if (values['cr-bind-addr'] === undefined) {
     // These only shape the listener; accepting them without it would silently do nothing.
-    for (const f of ['cr-publish-path', 'cr-publish-host']) {
+    for (const f of ['cr-publish-path', 'cr-advertise-host', 'cr-publish-host']) {
       if (values[f] !== undefined) throw new ConfigError(`${sources[f]} has no effect without --cr-bind-addr (the Connection Request listener is off); set --cr-bind-addr too, e.g. --cr-bind-addr=127.0.0.1:0`);
     }
     if (sources['cr-path'] !== 'default') throw new ConfigError(`${sources['cr-path']} has no effect without --cr-bind-addr (the Connection Request listener is off); set --cr-bind-addr too, e.g. --cr-bind-addr=127.0.0.1:0`);
@@ -481,12 +554,16 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['acs-password'] !== undefined) settings.acsPassword = values['acs-password'] as string;
   if (values['cr-bind-addr'] !== undefined) settings.crBindAddr = values['cr-bind-addr'] as string;
   if (values['cr-publish-path'] !== undefined) settings.crPublishPath = values['cr-publish-path'] as string;
-  if (values['cr-publish-host'] !== undefined) settings.crPublishHost = values['cr-publish-host'] as string;
   if (values['udp-cr-bind-addr'] !== undefined) settings.udpCrBindAddr = values['udp-cr-bind-addr'] as string;
   if (values['udp-cr-publish-host'] !== undefined) settings.udpCrPublishHost = values['udp-cr-publish-host'] as string;
   if (values['admin-addr'] !== undefined) settings.adminAddr = values['admin-addr'] as string;
   if (values['admin-token'] !== undefined) settings.adminToken = values['admin-token'] as string;
-  if (values.seed !== undefined) settings.seed = values.seed as number;
+  const advertise = values['cr-advertise-host'] ?? values['cr-publish-host'];
+  if (advertise !== undefined) settings.crPublishHost = advertise as string;
+  if (values.seed !== undefined && values.seed !== 0n) settings.seed = values.seed as bigint;
+  if (values['fleet-offset'] !== undefined) settings.fleetOffset = values['fleet-offset'] as number;
+  if (values['boot-ramp'] !== undefined) settings.bootRampMs = values['boot-ramp'] as number;
+  if (values.concurrency !== undefined) settings.concurrency = values.concurrency as number;
   if (values.demo !== undefined) settings.demo = values.demo as 'firmware';
   if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };
   if (configFile !== undefined) settings.configFile = configFile;
@@ -498,10 +575,12 @@ export function describeSettings(s: SimSettings): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of OPTIONS) {
     const key = configKeyOf(o.flag);
-    const field = key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'config' ? 'configFile' : key === 'maxProfileSize' ? 'maxProfileBytes' : key === 'maxValueSize' ? 'maxValueBytes' : key;
+    const field =
+      key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'bootRamp' ? 'bootRampMs' : key === 'config' ? 'configFile' : key === 'crAdvertiseHost' ? 'crPublishHost' : key === 'maxProfileSize' ? 'maxProfileBytes' : key === 'maxValueSize' ? 'maxValueBytes' : key;
+    if (key === 'crPublishHost') continue; // shown once, as crAdvertiseHost
     const v = (s as unknown as Record<string, unknown>)[field];
     if (v === undefined) continue;
-    out[key] = o.secret ? '(set)' : typeof v === 'object' ? JSON.stringify(v) : o.kind === 'duration' ? `${String(v)}ms` : String(v);
+    out[key] = o.secret ? '(set)' : typeof v === 'object' ? JSON.stringify(v) : o.kind === 'duration' || o.kind === 'ramp' ? `${String(v)}ms` : String(v);
   }
   return out;
 }

@@ -146,6 +146,10 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     };
   }
   if (s.shard !== undefined) opts.shard = s.shard;
+  if (s.fleetOffset !== undefined) opts.offset = s.fleetOffset;
+  if (s.bootRampMs !== undefined) opts.bootRampMs = s.bootRampMs;
+  // cpe-labs declares --concurrency but never uses it: accepted so its scripts run, and said so.
+  if (s.concurrency !== undefined) logger.info('--concurrency is accepted for cpe-labs compatibility and ignored', { concurrency: s.concurrency, source: s.sources['concurrency'] });
 
   const fleet = await startFleet(opts);
   let admin: AdminServer | undefined;

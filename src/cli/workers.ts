@@ -24,6 +24,7 @@ import { ConfigError } from '../errors/index.js';
 import { embeddedAcsFor } from '../fleet/index.js';
 import { createLogger } from '../log/index.js';
 import { loadProfile } from '../profile/index.js';
+import { rootSeed } from '../random/index.js';
 import { exitCodeOf, formatError } from './errors.js';
 import type { SimSettings } from './options.js';
 import { runSim, warnUnsimulated, type RunContext } from './run.js';
@@ -102,7 +103,9 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
     acsUrl = acs.url;
     logger.info('embedded fake ACS started (no --acs-url given)', { url: acsUrl });
   }
-  logger.info('starting worker threads', { workers, cpes: here });
+  // One root seed for every worker (each would otherwise choose its own): the run replays as a whole.
+  const seed = s.seed ?? rootSeed();
+  logger.info('starting worker threads', { workers, cpes: here, root_seed: String(seed) });
 
   const threads: Worker[] = [];
   const codes: number[] = [];
@@ -113,7 +116,7 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
   };
   try {
     for (let k = 0; k < workers; k++) {
-      const settings: SimSettings = { ...s, workers: 1, acsUrl, shard: workerShard(s.shard, workers, k) };
+      const settings: SimSettings = { ...s, workers: 1, acsUrl, seed, shard: workerShard(s.shard, workers, k) };
       const bind = binds[k];
       if (bind !== undefined) settings.crBindAddr = bind;
       const udpBind = udpBinds[k];

@@ -13,6 +13,7 @@ import { createParameterTree, GeneratorClock } from '../datamodel/index.js';
 import type { InformParameterKey, Profile } from '../profile/index.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl, silentLogger } from '../log/index.js';
+import { streamFor, type Rng } from '../random/index.js';
 import { retryPolicyFrom, retryWaitMs } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { EventQueue } from './events.js';
@@ -56,8 +57,6 @@ export interface CpeOptions {
   id: string;
   /** 1-based index in the fleet (placeholders, serial pattern). */
   index: number;
-  /** Root seed of the run (`{cpe:alnum:N}`, `{cpe:rpick:…}`); default 0n. See src/random/. */
-  seed?: bigint;
   /** The compiled profile; the CPE's tree is created from it. */
   template: Template;
   acs: AcsTarget;
@@ -87,6 +86,13 @@ export interface CpeOptions {
    * ms (default 30 s); `ca` adds trusted CA certificates (PEM) for https file servers.
    */
   transfer?: { timeoutMs?: number; ca?: string | Buffer };
+  /**
+   * Root seed (signed 64-bit) of every random draw of this CPE: placeholders
+   * (`{cpe:alnum:N}`, `{cpe:rpick:…}`), the periodic-inform jitter (stream `cpe-<index>`)
+   * and the retry waits (stream `cpe-<index>:retry`), ref. 13.1 and src/random/.
+   * Default 0n; a fleet passes the run's seed.
+   */
+  seed?: bigint;
 }
 
 /** What a CPE keeps of its sessions (see {@link CpeOptions.transcript}). */
@@ -121,14 +127,72 @@ function parseAcsUrl(text: string): URL {
   return url;
 }
 
-/** Maps `informParameters` keys to the event that selects them, in matching order. */
-const INFORM_PARAMETER_KEYS: ReadonlyArray<[InformParameterKey, EventCode]> = [
-  ['bootstrap', EVENT.BOOTSTRAP],
-  ['boot', EVENT.BOOT],
-  ['periodic', EVENT.PERIODIC],
-  ['valueChange', EVENT.VALUE_CHANGE],
-  ['connectionRequest', EVENT.CONNECTION_REQUEST],
-];
+/** The event that selects each `informParameters` list (ref. 4.2); events 8, 11 and `M …` select none. */
+const INFORM_PARAMETER_KEY_OF: ReadonlyMap<EventCode, InformParameterKey> = new Map<EventCode, InformParameterKey>([
+  [EVENT.BOOTSTRAP, 'bootstrap'],
+  [EVENT.BOOT, 'boot'],
+  [EVENT.PERIODIC, 'periodic'],
+  [EVENT.VALUE_CHANGE, 'valueChange'],
+  [EVENT.CONNECTION_REQUEST, 'connectionRequest'],
+  [EVENT.TRANSFER_COMPLETE, 'transferComplete'],
+]);
+
+/**
+ * The `informParameters` keys a session's events select, in the order their lists are
+ * appended (ref. 4.2: a union in event order). cpe-labs sends a first boot as
+ * `[1 BOOT, 0 BOOTSTRAP]`; we keep TR-069's `[0 BOOTSTRAP, 1 BOOT]` on the wire but
+ * take `boot` before `bootstrap`, so both report their parameters in the same order.
+ */
+export function informParameterKeys(events: readonly EventStruct[]): InformParameterKey[] {
+  const codes = events.map((e) => e.eventCode);
+  const bootstrap = codes.indexOf(EVENT.BOOTSTRAP);
+  const boot = codes.indexOf(EVENT.BOOT);
+  if (bootstrap >= 0 && boot > bootstrap) {
+    codes.splice(boot, 1);
+    codes.splice(bootstrap, 0, EVENT.BOOT);
+  }
+  const keys: InformParameterKey[] = [];
+  for (const code of codes) {
+    const key = INFORM_PARAMETER_KEY_OF.get(code);
+    if (key !== undefined && !keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+/** TR-181 secrets (`When read, this parameter returns an empty string`): by leaf name, under ManagementServer. */
+const SECRET_LEAF = /\.ManagementServer\.(?:ConnectionRequestPassword|Password)$/;
+
+/** Instance numbers folded to `{i}`, so row paths of a table match the profile's hidden leaves. */
+const rowless = (path: string): string => path.replace(/\.\d+(?=\.)/g, '.{i}');
+
+/** Per compiled template: the profile's `hidden` leaves, row numbers folded. */
+const hiddenOf = new WeakMap<Template, ReadonlySet<string>>();
+function hiddenLeaves(template: Template): ReadonlySet<string> {
+  let set = hiddenOf.get(template);
+  if (set === undefined) {
+    const s = new Set<string>();
+    for (const l of template.profile.parameters) if (l.hidden === true) s.add(rowless(l.path));
+    for (const t of template.profile.objects) for (const l of t.parameters) if (l.hidden === true) s.add(rowless(`${t.path.endsWith('.') ? t.path : `${t.path}.`}{i}.${l.path}`));
+    hiddenOf.set(template, (set = s));
+  }
+  return set;
+}
+
+/**
+ * True for a leaf whose value reads as "" to the ACS (GetParameterValues, Inform):
+ * the TR-181 passwords and any leaf the profile marks `hidden: true`. The tree keeps
+ * the real value (the Connection Request listener checks against it).
+ */
+export function isHiddenLeaf(template: Template, path: string): boolean {
+  if (SECRET_LEAF.test(path)) return true;
+  const hidden = hiddenLeaves(template);
+  return hidden.size > 0 && hidden.has(rowless(path));
+}
+
+/** Go's strconv.ParseBool true set: how cpe-labs reads `periodicInformPaths.enable` (ref. 4.3). */
+const TRUE_VALUES: ReadonlySet<string> = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+/** `periodicInformPaths` jitter: ±10 % of the interval per arm (ref. 4.3 item 3). */
+const PERIODIC_JITTER = 0.1;
 
 const DEFAULT_ACS_TIMEOUT_MS = 30_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
@@ -221,6 +285,12 @@ export class Cpe implements AsyncDisposable {
   private readonly keepAllMessages: boolean;
   private readonly retryOpts: CpeOptions['retry'];
   private readonly sendGetRPCMethods: boolean;
+  /** Root seed of this CPE's streams (ref. 13.1); the diagnostics' result values are drawn from it too. */
+  readonly seed: bigint;
+  /** Stream `cpe-<index>`: one periodic-inform jitter draw per arm; made on first use. */
+  private periodicRng: Rng | undefined;
+  /** Stream `cpe-<index>:retry`: one draw per retry wait; made on first use. */
+  private retryRng: Rng | undefined;
 
   private readonly queue = new EventQueue();
   private readonly mutex = new SessionMutex();
@@ -280,8 +350,6 @@ export class Cpe implements AsyncDisposable {
   private readonly ownsGens: boolean;
   /** Injected misbehaviour ({@link inject}); undefined: a model citizen. */
   private behaviour: Behaviour | undefined;
-  /** Root seed of the run (the diagnostics' result values are drawn from it). */
-  private readonly seed: bigint;
   /** The profile's diagnostics; made on the first SetParameterValues of a state leaf. */
   private diag: Diagnostics | undefined;
   /** Generated leaves with Notification 1/2, looked at on their tick times; made on the first. */
@@ -306,14 +374,26 @@ export class Cpe implements AsyncDisposable {
     this.sendGetRPCMethods = opts.sendGetRPCMethods ?? false;
     this.transferTimeoutMs = opts.transfer?.timeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
     this.transferCa = opts.transfer?.ca;
+    this.seed = opts.seed ?? 0n;
     this.ownsGens = opts.generators === undefined && opts.template.generators.size > 0;
     this.gens = opts.template.generators.size === 0 ? undefined : (opts.generators ?? new GeneratorClock(() => this.clock.now()));
-    this.seed = opts.seed ?? 0n;
     this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: this.seed }, this.gens);
     let crLeaf = crLeafOf.get(opts.template);
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
+    this.notifyPeriodicLeaves();
     this.unsubscribe = this.params.onChange((c) => this.onParameterChange(c));
+  }
+
+  /**
+   * Ref. 3.7: with `periodicInformPaths`, its leaves start at Notification 1 (passive),
+   * at start-up and again after a FactoryReset, so an ACS reading their attributes sees 1.
+   */
+  private notifyPeriodicLeaves(): void {
+    const pip = this.profile.periodicInformPaths;
+    if (!pip) return;
+    const paths = [pip.interval, pip.enable, ...(pip.time !== undefined ? [pip.time] : [])].filter((p) => this.params.has(p));
+    this.params.setAttributes(paths.map((name) => ({ name, notificationChange: true, notification: 1, accessListChange: false, accessList: [] })));
   }
 
   // ---- identity ---------------------------------------------------------------
@@ -511,16 +591,17 @@ export class Cpe implements AsyncDisposable {
   // ---- triggers ------------------------------------------------------------------
 
   /**
-   * Powers the CPE on: queues `0 BOOTSTRAP` + `1 BOOT`, runs the first session (after
-   * `eventSchedule.bootDelay`) and arms periodic informs. A second call does nothing.
+   * Powers the CPE on: queues `0 BOOTSTRAP` + `1 BOOT`, runs the first session after
+   * `delayMs` (default `eventSchedule.bootDelay`; a fleet adds its boot ramp) and arms
+   * periodic informs. A second call does nothing.
    */
-  start(): void {
+  start(delayMs: number = this.profile.eventSchedule.bootDelayMs): void {
     if (this.started || this.closed) return;
     this.started = true;
     this.queue.add(EVENT.BOOTSTRAP);
     this.queue.add(EVENT.BOOT);
     this.armPeriodic();
-    const delay = this.profile.eventSchedule.bootDelayMs;
+    const delay = delayMs;
     if (delay > 0) {
       const job = this.scheduler.after(delay, () => {
         this.jobs.delete(job);
@@ -937,7 +1018,7 @@ export class Cpe implements AsyncDisposable {
   /** TR-069 §3.2.1.1: retry after a randomised, growing wait while there is something to deliver. */
   private scheduleRetry(): void {
     if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && this.changed.size === 0) return;
-    const wait = retryWaitMs(this.consecutiveFailures, this.retryPolicy(), this.retryOpts?.random ?? Math.random);
+    const wait = retryWaitMs(this.consecutiveFailures, this.retryPolicy(), this.retryOpts?.random ?? (() => (this.retryRng ??= streamFor(this.seed, `${this.id}:retry`)).float()));
     this.retryJob?.cancel();
     this.retryJob = this.scheduler.after(wait, () => {
       this.retryJob = undefined;
@@ -954,7 +1035,21 @@ export class Cpe implements AsyncDisposable {
     };
   }
 
+  /**
+   * Read at every ACS auth challenge. With `acsCredentialPaths` (ref. 4.4) the two leaves
+   * win when either is non-empty (an ACS rotating them by SPV is answered with the new
+   * ones from the next challenge on), else the configured ones; without it the
+   * configured ones, else the `ManagementServer.Username`/`Password` leaves.
+   */
   private credentials(): AcsCredentials | undefined {
+    const acp = this.profile.acsCredentialPaths;
+    if (acp) {
+      const u = this.params.getValue(acp.username) ?? '';
+      const p = this.params.getValue(acp.password) ?? '';
+      if (u !== '' || p !== '') return { username: u, password: p };
+      const username = this.acs.username ?? '';
+      return username === '' ? undefined : { username, password: this.acs.password ?? '' };
+    }
     const ms = `${this.params.root}.ManagementServer.`;
     const username = this.acs.username ?? this.params.getValue(`${ms}Username`) ?? '';
     const password = this.acs.password ?? this.params.getValue(`${ms}Password`) ?? '';
@@ -974,22 +1069,29 @@ export class Cpe implements AsyncDisposable {
     // Existence only: the values are read once, below.
     for (const p of forcedInformParameters(this.template.root)) if (this.params.has(p)) add(p);
     const ip = this.profile.informParameters;
-    // The first key (bootstrap, boot, periodic, valueChange, connectionRequest) whose event the session carries.
-    const key = INFORM_PARAMETER_KEYS.find(([k, code]) => ip[k] !== undefined && events.some((e) => e.eventCode === code));
-    if (key) for (const p of ip[key[0]] ?? []) add(p);
+    // Ref. 4.2: the lists of every event the session carries, in event order, each path
+    // once; the leaf the CR URL is published to joins every declared list (cpe-labs).
+    const published = this.crUrl !== undefined ? this.crUrlPath : undefined;
+    for (const key of informParameterKeys(events)) {
+      const list = ip[key];
+      if (list === undefined) continue;
+      for (const p of list) add(p);
+      if (published !== undefined) add(published);
+    }
+    // TR-069 §3.2.1: every notified change (passive ones included) with 4 VALUE CHANGE.
     for (const p of changedPaths) add(p);
     const parameterList: ParameterValueStruct[] = [];
     for (const n of names) {
       if (n.endsWith('.')) {
         try {
-          for (const v of this.params.getValues([n])) parameterList.push({ name: v.name, value: v.value, type: v.type });
+          for (const v of this.params.getValues([n])) parameterList.push({ name: v.name, value: isHiddenLeaf(this.template, v.name) ? '' : v.value, type: v.type });
         } catch {
           // a partial path whose rows were all deleted: nothing to report
         }
         continue;
       }
       const leaf = this.params.get(n);
-      if (leaf) parameterList.push({ name: leaf.name, value: leaf.value, type: leaf.type });
+      if (leaf) parameterList.push({ name: leaf.name, value: isHiddenLeaf(this.template, leaf.name) ? '' : leaf.value, type: leaf.type });
     }
     return {
       name: 'Inform',
@@ -1171,7 +1273,13 @@ export class Cpe implements AsyncDisposable {
       if (action.kind === 'factoryReset') {
         // A.3.2.6 / notes §2.3: back to the profile, every queued event and pending job discarded.
         this.diag?.cancel();
-        this.quietly(() => this.params.reset());
+        // Ref. 11: the tree exactly as at start-up: placeholders and the serial are
+        // stamped from the template again on read, the periodic leaves notify again and
+        // the CR URL is re-published (below).
+        this.quietly(() => {
+          this.params.reset();
+          this.notifyPeriodicLeaves();
+        });
         this.watchGenerated();
         for (const j of this.jobs) j.cancel();
         this.jobs.clear();
@@ -1221,7 +1329,7 @@ export class Cpe implements AsyncDisposable {
     this.generatedWatch?.written(c.path, c.newValue);
     if (c.origin === 'acs' && this.profile.diagnostics.length > 0 && !this.closed) this.diagnosticsRunner().onChange(c);
     const pip = this.profile.periodicInformPaths;
-    if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === `${this.params.root}.ManagementServer.PeriodicInformTime`)) {
+    if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === this.periodicTimePath())) {
       // notes §2.3 / profile: the periodic timer re-reads its leaves after every change.
       if (!this.offline) this.armPeriodic();
     }
@@ -1241,24 +1349,50 @@ export class Cpe implements AsyncDisposable {
     }
   }
 
+  /**
+   * The phase leaf: `periodicInformPaths.time`, else (TR-181 / TR-098 semantics, a
+   * cpe-sim addition) `<root>.ManagementServer.PeriodicInformTime` when the tree has it.
+   */
+  private periodicTimePath(): string | undefined {
+    return this.profile.periodicInformPaths?.time ?? `${this.params.root}.ManagementServer.PeriodicInformTime`;
+  }
+
+  /**
+   * Arms the next `2 PERIODIC` (ref. 4.3), re-reading the leaves at every arm: enable
+   * as Go's ParseBool, interval as whole seconds (at least 1). A phase time whose year
+   * is after 1 (the epoch included, the Unknown Time not) anchors the ticks on
+   * `time + N·interval` with no jitter; otherwise the delay is `interval ± 10 %`, one
+   * draw per arm from the CPE's stream `cpe-<index>`.
+   */
   private armPeriodic(): void {
     this.periodicJob?.cancel();
     this.periodicJob = undefined;
     const pip = this.profile.periodicInformPaths;
     if (!pip || !this.started || this.closed) return;
-    const enable = this.params.getValue(pip.enable);
-    const interval = Number(this.params.getValue(pip.interval));
-    if (!(enable === 'true' || enable === '1') || !Number.isFinite(interval) || interval <= 0) return;
-    const period = interval * 1000;
+    if (!TRUE_VALUES.has(this.params.getValue(pip.enable) ?? '')) return;
+    const raw = this.params.getValue(pip.interval) ?? '';
+    if (!/^\d+$/.test(raw)) return;
+    const intervalS = Math.max(1, Math.min(Number(raw), 0xffffffff));
+    const period = intervalS * 1000;
     const now = this.clock.now();
-    let due = now + period;
-    const phaseRaw = this.params.getValue(`${this.params.root}.ManagementServer.PeriodicInformTime`);
-    if (phaseRaw !== undefined && phaseRaw !== '' && phaseRaw !== UNKNOWN_TIME) {
+    let delay: number | undefined;
+    const timePath = this.periodicTimePath();
+    const phaseRaw = timePath !== undefined ? this.params.getValue(timePath) : undefined;
+    if (phaseRaw !== undefined && phaseRaw !== '') {
       const t0 = Date.parse(phaseRaw);
-      // Phase-locked (TR-181 PeriodicInformTime): t0 + N·interval, the first one after now.
-      if (Number.isFinite(t0) && t0 > 0) due = t0 + (Math.floor((now - t0) / period) + 1) * period;
+      if (Number.isFinite(t0) && new Date(t0).getUTCFullYear() > 1) {
+        const into = (((now - t0) % period) + period) % period;
+        delay = into === 0 ? period : period - into;
+      }
     }
-    this.periodicJob = this.scheduler.at(due, () => {
+    if (delay === undefined) {
+      // span = trunc(interval_ns × 0.10); d uniform in [-span, +span] ns.
+      const span = BigInt(Math.trunc(period * 1e6 * PERIODIC_JITTER));
+      const d = (this.periodicRng ??= streamFor(this.seed, this.id)).int63n(2n * span + 1n) - span;
+      // The scheduler counts whole milliseconds: round the draw to one.
+      delay = period + Math.round(Number(d) / 1e6);
+    }
+    this.periodicJob = this.scheduler.at(now + delay, () => {
       this.periodicJob = undefined;
       if (this.closed || this.offline) return;
       this.queue.add(EVENT.PERIODIC);
@@ -1364,6 +1498,9 @@ export class Cpe implements AsyncDisposable {
     constructor(private readonly cpe: Cpe) {}
     get params(): ParameterTree {
       return this.cpe.params;
+    }
+    isHidden(path: string): boolean {
+      return isHiddenLeaf(this.cpe.template, path);
     }
     setParameterKey(key: string): void {
       this.cpe.setParameterKey(key);

@@ -14,6 +14,8 @@ import type { NotificationLevel, ParameterTree, SetAttributesEntry, SetValueEntr
 /** What the handlers need from their CPE. */
 export interface RpcHost {
   readonly params: ParameterTree;
+  /** True for a leaf GetParameterValues answers with "" (TR-181 passwords, `hidden: true` leaves). */
+  isHidden(path: string): boolean;
   /** `<root>.ManagementServer.ParameterKey`, when the tree has it. */
   setParameterKey(key: string): void;
   /** Reboot once the current session has ended. */
@@ -109,7 +111,8 @@ export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unkno
     case 'GetParameterValues':
       return {
         name: 'GetParameterValuesResponse',
-        parameterList: tree.getValues(msg.parameterNames).map((p) => ({ name: p.name, value: p.value, type: p.type })),
+        // TR-181: "When read, this parameter returns an empty string" (the tree keeps the real value).
+        parameterList: tree.getValues(msg.parameterNames).map((p) => ({ name: p.name, value: host.isHidden(p.name) ? '' : p.value, type: p.type })),
       };
 
     case 'SetParameterValues': {

@@ -6,7 +6,7 @@
  */
 
 // ---- Listener ----
-export { createCrListener } from './listener.js';
+export { createCrListener, parseAdvertiseHost } from './listener.js';
 export type { CrListener, CrListenerOptions, CrListenerStats } from './listener.js';
 export type * from './types.js';
 

@@ -24,7 +24,7 @@ export interface CrListenerOptions {
   path?: string;
   /** `single`: the URL is `<path>`; `fleet`: `<path>/<cpe-id>`. */
   mode: 'single' | 'fleet';
-  /** Host written into published URLs (default: the bind host; `127.0.0.1` when the bind is unspecified). */
+  /** Host (or `host:port`, `[v6]:port`) written into published URLs instead of the bound address (default: the bind host; `127.0.0.1` when the bind is unspecified). A bare host keeps the bound port. */
   publishHost?: string;
   /** Digest nonce lifetime (default 300 000 ms). */
   nonceLifetimeMs?: number;
@@ -157,11 +157,11 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
   const keepAliveTimeout = positive('keepAliveTimeoutMs', opts.keepAliveTimeoutMs, 5_000);
   const maxHeaderSize = Math.floor(positive('maxHeaderSize', opts.maxHeaderSize, 8192));
   let publishHost: string;
+  let publishPort: number | undefined;
   if (opts.publishHost !== undefined) {
-    publishHost = opts.publishHost.replace(/^\[(.*)\]$/, '$1');
-    if (publishHost === '' || /[/?#@\s[\]]/.test(publishHost)) {
-      throw new ConfigError(`invalid CR publishHost ${JSON.stringify(opts.publishHost)}: expected a host name or IP address`);
-    }
+    const adv = parseAdvertiseHost(opts.publishHost);
+    publishHost = adv.host;
+    publishPort = adv.port;
   } else {
     publishHost = bind.unspecified ? '127.0.0.1' : bind.host;
   }
@@ -452,7 +452,7 @@ export function createCrListener(opts: CrListenerOptions): CrListener {
   };
 
   function urlOfPath(path: string): string {
-    const port = bound?.port ?? bind.port;
+    const port = publishPort ?? bound?.port ?? bind.port;
     if (port === 0) throw new CpeSimError('CPESIM_NOT_LISTENING', 'CR URLs need the bound port: call listen() before register()/urlFor() when bindAddr uses port 0');
     return `http://${urlHost(publishHost)}:${port}${path}`;
   }
@@ -479,6 +479,33 @@ function requestLine(raw: Buffer | undefined): { method: string; target: string 
   if (!raw) return undefined;
   const m = /^([^ \r\n]*) ([^ \r\n]*)/.exec(raw.toString('latin1', 0, Math.min(raw.length, 1024)));
   return m ? { method: m[1]!.slice(0, 32), target: m[2]!.slice(0, 200) } : undefined;
+}
+
+/**
+ * The advertised CR address (cpe-labs `--cr-advertise-host`): a host, `host:port`,
+ * `[v6]` or `[v6]:port`; an unbracketed IPv6 address is a host. A bare host keeps the
+ * bound port. A value with `/`, `?`, `#`, `@` or a space is refused.
+ * @throws ConfigError naming the value and the expected forms.
+ */
+export function parseAdvertiseHost(value: string): { host: string; port?: number } {
+  const bad = (why: string): never => {
+    throw new ConfigError(`invalid CR publishHost ${JSON.stringify(value)}: ${why}; expected a host, host:port, [IPv6] or [IPv6]:port (e.g. acs-side.example:7547)`);
+  };
+  if (value === '' || /[/?#@\s]/.test(value)) bad('a host name or address has no "/", "?", "#", "@" or space');
+  let host = value;
+  let portText: string | undefined;
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(value);
+  if (bracketed) {
+    host = bracketed[1]!;
+    portText = bracketed[2];
+  } else if ((value.match(/:/g) ?? []).length === 1) {
+    [host, portText] = value.split(':') as [string, string];
+  }
+  if (host === '' || /[[\]]/.test(host)) bad('the host part is empty or has a stray bracket');
+  if (portText === undefined) return { host };
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) bad(`port ${JSON.stringify(portText)} is not a number 1..65535`);
+  return { host, port };
 }
 
 function authorizationHeaders(req: IncomingMessage): string[] | undefined {

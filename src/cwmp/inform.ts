@@ -50,17 +50,19 @@ const TR098: readonly string[] = Object.freeze([
  * The Forced Inform parameters of a root data model (`forcedInform="true"` in the BBF
  * XML; cwmp-notes §2.2), in Inform order. Some exist only in later model versions
  * (`Device.RootDataModelVersion` 2.4+, `AliasBasedAddressing` only when supported), so
- * the CPE sends those of them its tree has.
+ * the CPE sends those of them its tree has. `InternetGatewayDevice` gets TR-098's set;
+ * any other root (`Device`, a vendor root such as `DeviceID`) TR-181's, under that root.
  *
  * @example forcedInformParameters('Device')[0] // 'Device.RootDataModelVersion'
+ * @example forcedInformParameters('DeviceID')[4] // 'DeviceID.ManagementServer.ParameterKey'
  */
 export function forcedInformParameters(root: DataModelRoot): string[] {
-  if (root === 'Device') return [...TR181];
   if (root === 'InternetGatewayDevice') return [...TR098];
-  // Any other root (a vendor model, `DeviceID`, …): the TR-181 names under that root;
-  // the CPE sends only those its tree has.
-  if (!/^[A-Za-z0-9_-]+$/.test(root)) throw new CpeSimError('CPESIM_CWMP_ROOT_INVALID', `forcedInformParameters: expected a path segment such as "Device", got ${JSON.stringify(root)}`);
-  return TR181.map((p) => `${root}${p.slice('Device'.length)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(root)) {
+    throw new CpeSimError('CPESIM_CWMP_ROOT_INVALID', `forcedInformParameters: expected a root object name such as "Device" or "InternetGatewayDevice", got ${JSON.stringify(root)}`);
+  }
+  if (root === 'Device') return [...TR181];
+  return TR181.map((p) => root + p.slice('Device'.length));
 }
 
 /** The RPCs our simulated CPE answers, as listed in its GetRPCMethodsResponse (TR-069 A.3.2.1). */

@@ -26,7 +26,6 @@ import { loadProfile, profileFromObject, serialPatternIsPerCpe, type CrScheme, t
 import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
 import { msLeaf, withUdpLeaves } from './nat.js';
-import { cpeRandom } from './random.js';
 import { FleetChaos } from './chaos.js';
 import { acsTlsFactory } from './tls.js';
 import type { FleetAcsTls } from './tls.js';
@@ -142,8 +141,25 @@ export interface FleetOptions {
   transcript?: CpeTranscriptOptions;
   /** Simulate slice `index` (0-based) of `total` contiguous slices; ids keep their global index. */
   shard?: { index: number; total: number };
-  /** Seeds each CPE's retry-jitter random numbers (derived per global index); default Math.random. */
-  seed?: number;
+  /**
+   * Root seed, a signed 64-bit integer (a `number` must be a safe integer). Every random
+   * draw of a CPE (placeholders, periodic jitter, retry waits) comes from streams derived
+   * from it and the CPE's global index, so a seed replays the fleet. `0` or absent: a
+   * fresh seed, logged at start-up (`rng initialized`, `root_seed`) and kept in
+   * {@link Fleet.seed}.
+   */
+  seed?: number | bigint;
+  /**
+   * Shifts every global index: the CPEs are `cpe-<offset+1>` … (ids, serials,
+   * placeholders, streams, CR paths). Overrides the profile's `fleet.offset`, even when 0.
+   */
+  offset?: number;
+  /**
+   * Spreads the first sessions: the CPE at 0-based position k of the N CPEs of this
+   * process starts at `bootDelay + floor(bootRampMs·k/N)`. Overrides the profile's
+   * `eventSchedule.bootRamp`, even when 0.
+   */
+  bootRampMs?: number;
   /**
    * Extra options of the embedded fake ACS (ignored with `acsUrl`), e.g. `onMessage`, `auth`, `keepXml`.
    * Above {@link LEAN_TRANSCRIPT_ABOVE} CPEs its `maxSessions` defaults to {@link LEAN_ACS_RECORDS}.
@@ -174,8 +190,10 @@ export interface Fleet extends AsyncDisposable {
   /** The embedded ACS when no `acsUrl` was given. */
   readonly acs: FakeAcs | undefined;
   readonly acsUrl: string;
-  /** The profile as simulated (count override applied). */
+  /** The profile as simulated (count, offset and boot-ramp overrides applied). */
   readonly profile: Profile;
+  /** The root seed in use (the given one, or the one chosen and logged at start-up). */
+  readonly seed: bigint;
   /** Resolves when every CPE delivered `0 BOOTSTRAP`. */
   whenBootstrapped(): Promise<void>;
   /**
@@ -319,7 +337,34 @@ function withCount(profile: Profile, count: number | undefined): Profile {
   return { ...profile, fleet: { ...profile.fleet, count, serialPattern } };
 }
 
-/** 1-based inclusive range of global indexes simulated here. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The explicit root seed of `startFleet`, or undefined for "choose one" (absent or 0). */
+function explicitSeed(seed: FleetOptions['seed']): bigint | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed === 'number' && !Number.isSafeInteger(seed)) throw new ConfigError(`startFleet: seed must be a whole number (a bigint beyond 2^53), got ${String(seed)}`);
+  if (typeof seed !== 'number' && typeof seed !== 'bigint') throw new ConfigError(`startFleet: seed must be a number or a bigint, got ${typeof seed}`);
+  const b = BigInt(seed);
+  if (b < INT64_MIN || b > INT64_MAX) throw new ConfigError(`startFleet: seed ${b} is outside the signed 64-bit range ${INT64_MIN}..${INT64_MAX}`);
+  return b === 0n ? undefined : b;
+}
+
+/** Applies the `offset` and `bootRampMs` overrides (ref. 5.1, 11: they win even when 0). */
+function withOverrides(profile: Profile, opts: FleetOptions): Profile {
+  let p = profile;
+  if (opts.offset !== undefined) {
+    if (!Number.isSafeInteger(opts.offset) || opts.offset < 0) throw new ConfigError(`startFleet: offset must be a whole number >= 0, got ${String(opts.offset)}`);
+    p = { ...p, fleet: { ...p.fleet, offset: opts.offset } };
+  }
+  if (opts.bootRampMs !== undefined) {
+    if (!(opts.bootRampMs >= 0) || !Number.isFinite(opts.bootRampMs)) throw new ConfigError(`startFleet: bootRampMs must be a duration in ms >= 0, got ${String(opts.bootRampMs)}`);
+    p = { ...p, eventSchedule: { ...p.eventSchedule, bootRampMs: opts.bootRampMs } };
+  }
+  return p;
+}
+
+/** 1-based inclusive range of local indexes (before the offset) simulated here. */
 function shardRange(total: number, shard: FleetOptions['shard']): { first: number; last: number } {
   if (!shard) return { first: 1, last: total };
   const { index, total: n } = shard;
@@ -378,7 +423,7 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs',
 ]);
 const FLEET_UDP_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'publishHost', 'maxClockSkewS', 'acceptMillisecondTs']);
 const FLEET_CR_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'path', 'publishPath', 'publishHost', 'scheme', 'realm', 'throttleWindowMs']);
@@ -445,9 +490,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   checkStartFleetOptions(opts);
   const logger = opts.logger ?? silentLogger;
   const udpOpts = udpOptionsOf(opts);
-  const counted = withCount(await resolveProfile(opts.profile), opts.count);
+  const counted = withOverrides(withCount(await resolveProfile(opts.profile), opts.count), opts);
   const profile = udpOpts ? withUdpLeaves(counted) : counted;
   const total = Math.max(1, profile.fleet.count);
+  const offset = profile.fleet.offset;
+  const seed = explicitSeed(opts.seed) ?? rootSeed();
   const range = shardRange(total, opts.shard);
   const template = Template.compile(profile);
   const bootConcurrency = opts.bootConcurrency ?? (opts.acsUrl === undefined ? EMBEDDED_ACS_BOOT_CONCURRENCY : DEFAULT_BOOT_CONCURRENCY);
@@ -505,12 +552,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     // One time base for every generator of the fleet (profile §6): created now, ticking
     // once the whole bootstrap phase has ended. No timer: values are computed on read.
     const generators = template.generators.size > 0 ? new GeneratorClock(() => clock.now()) : undefined;
-    for (let index = range.first; index <= range.last; index++) {
+    // Ref. 13.1: the seed in use is logged, so a run without --seed can be replayed.
+    logger.info('rng initialized', { root_seed: String(seed) });
+    for (let local = range.first; local <= range.last; local++) {
+      // Ref. 5.1: everything observable derives from the global index g = offset + local.
+      const index = offset + local;
       const id = `cpe-${index}`;
-      const cpeOpts: CpeOptions = { id, index, template, acs: tlsFor ? { ...acsTarget, tls: tlsFor(id, index) } : acsTarget, scheduler, logger: new LazyChildLogger(logger, { cpe_id: id }) };
+      const cpeOpts: CpeOptions = { id, index, template, acs: tlsFor ? { ...acsTarget, tls: tlsFor(id, index) } : acsTarget, scheduler, seed, logger: new LazyChildLogger(logger, { cpe_id: id }) };
       if (generators !== undefined) cpeOpts.generators = generators;
       if (transcript !== undefined) cpeOpts.transcript = transcript;
-      if (opts.seed !== undefined) cpeOpts.retry = { random: cpeRandom(opts.seed, index) };
       const cpe = new Cpe(cpeOpts);
       cpes.push(cpe);
       acs?.alias(id, cpe.serialNumber);
@@ -524,8 +574,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         bindAddr: crOpts.bindAddr ?? '127.0.0.1:0',
         path: crOpts.path ?? '/cr',
         // Single vs fleet URL shape follows the WHOLE fleet (seed): a shard of a
-        // 10-CPE fleet that holds one CPE still publishes /cr/<cpe-id>.
-        mode: total === 1 ? 'single' : 'fleet',
+        // 10-CPE fleet that holds one CPE still publishes /cr/<cpe-id>; a lone CPE at
+        // an offset gets its per-CPE path too (ref. 4.5).
+        mode: total === 1 && offset === 0 ? 'single' : 'fleet',
         ...(crOpts.publishHost !== undefined ? { publishHost: crOpts.publishHost } : {}),
         logger: logger.child({ component: 'cr' }),
         onRequest: crLog.record,
@@ -537,6 +588,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         const url = l.register(cpe.id, endpoints[i]!);
         // Written BEFORE start(), so the bootstrap Inform already reports it (seed).
         if (publishPath !== undefined) cpe.params.setInternal(publishPath, url);
+        // Re-published there after a FactoryReset, and joined to every declared Inform list.
+        cpe.crUrlPath = publishPath;
         cpe.crUrl = url;
       }
     }
@@ -564,9 +617,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       }
     }
 
-    const chaos = new FleetChaos(cpes, opts.seed !== undefined ? BigInt(opts.seed) : rootSeed(), profile, logger);
+    const chaos = new FleetChaos(cpes, seed, profile, logger);
     chaos.applyProfile();
-    const fleet = new RunningFleet(profile, cpes, listener, udpListener, acs, acsUrl, range.first, crLog, cleanup, chaos);
+    const fleet = new RunningFleet(profile, seed, cpes, listener, udpListener, acs, acsUrl, offset + range.first, crLog, cleanup, chaos);
     logger.info('fleet starting', {
       cpes: cpes.length,
       first: cpes[0]?.id,
@@ -575,7 +628,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       embedded_acs: acs !== undefined,
       cr: listener ? (listener.address.family === 'IPv6' ? `[${listener.address.host}]:${listener.address.port}` : `${listener.address.host}:${listener.address.port}`) : 'off',
     });
-    fleet.boot(bootConcurrency, logger);
+    fleet.boot(bootConcurrency, logger, scheduler);
     if (generators !== undefined) {
       fleet.whenBootstrapped().then(
         () => {
@@ -664,6 +717,7 @@ class RunningFleet implements Fleet {
 
   constructor(
     readonly profile: Profile,
+    readonly seed: bigint,
     readonly cpes: readonly Cpe[],
     readonly listener: CrListener | undefined,
     readonly udpListener: UdpCrListener | undefined,
@@ -711,9 +765,15 @@ class RunningFleet implements Fleet {
    * a CPE's first session ENDS (delivered or failed: a failed one retries in the
    * background on the scheduler), so an unreachable ACS cannot stall the pump.
    */
-  boot(limit: number, logger: Logger): void {
+  boot(limit: number, logger: Logger, scheduler: Scheduler): void {
     let next = 0;
-    const startOne = (cpe: Cpe): Promise<void> =>
+    const t0 = scheduler.clock.now();
+    const { bootDelayMs, bootRampMs } = this.profile.eventSchedule;
+    const n = this.cpes.length;
+    // Ref. 11: position k of N starts at bootDelay + floor(R·k/N) after the fleet's start;
+    // a CPE the pump reaches late (slots busy) starts at once.
+    const delayOf = (k: number): number => Math.max(0, t0 + bootDelayMs + Math.floor((bootRampMs * k) / n) - scheduler.clock.now());
+    const startOne = (cpe: Cpe, k: number): Promise<void> =>
       new Promise<void>((resolve) => {
         const done = (): void => {
           off();
@@ -723,7 +783,7 @@ class RunningFleet implements Fleet {
         const off = cpe.onSession(() => done());
         this.slotWaiters.add(done);
         try {
-          cpe.start();
+          cpe.start(delayOf(k));
         } catch (err) {
           logger.error('cpe failed to start', { cpe_id: cpe.id, error: (err as Error).message });
           done();
@@ -731,8 +791,8 @@ class RunningFleet implements Fleet {
       });
     const worker = async (): Promise<void> => {
       while (!this.closed && next < this.cpes.length) {
-        const cpe = this.cpes[next++]!;
-        await startOne(cpe);
+        const k = next++;
+        await startOne(this.cpes[k]!, k);
       }
     };
     const workers = Array.from({ length: Math.min(limit, this.cpes.length) }, () => worker());

@@ -47,14 +47,11 @@ function applyPeriodic(fleet: Fleet, periodic: false | number): void {
   if (periodic !== false && !(Number.isSafeInteger(periodic) && periodic >= 1)) {
     throw new ConfigError(`periodic must be false or a whole number of seconds >= 1, got ${String(periodic)}`);
   }
-  for (const cpe of fleet.cpes) {
-    if (periodic === false) {
-      cpe.params.setInternal(pip.enable, 'false');
-    } else {
-      cpe.params.setInternal(pip.interval, String(periodic));
-      cpe.params.setInternal(pip.enable, 'true');
-    }
-  }
+  // Written as provisioning (origin 'acs'), not as a change on the device: the periodic
+  // leaves start at Notification 1 (profile-format 3.7), and a device-side write would be
+  // reported with 4 VALUE CHANGE in the next Inform, which no test asked for.
+  const entries = periodic === false ? [{ name: pip.enable, value: 'false' }] : [{ name: pip.interval, value: String(periodic) }, { name: pip.enable, value: 'true' }];
+  for (const cpe of fleet.cpes) cpe.params.setValues(entries, 'acs');
 }
 
 /** Prints the transcript of the CPEs active since `mark` to stderr (nothing when none was active). */

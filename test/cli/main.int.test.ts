@@ -76,6 +76,17 @@ describe('cpe-sim (simulator) in-process', () => {
     } finally {
       await rm(dir, { recursive: true });
     }
+  it('--fleet-offset shifts the serials, --seed is logged as the root seed, --concurrency is accepted with a note', async () => {
+    const r = await run(['--profile', DIGEST, '--count', '2', '--fleet-offset', '40', '--seed', '-77', '--concurrency', '4', '--boot-ramp', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/DIG-041 cpe->acs +Inform \[0 BOOTSTRAP, 1 BOOT\]/);
+    expect(r.stdout).toMatch(/DIG-042 cpe->acs +Inform/);
+    expect(r.stdout).not.toMatch(/DIG-001/);
+    expect(r.stderr).toMatch(/rng initialized .*root_seed=-77/);
+    expect(r.stderr).toMatch(/--concurrency is accepted for cpe-labs compatibility and ignored/);
+    // Without --seed, a seed is chosen and logged all the same.
+    const r2 = await run(['--profile', DIGEST, '--count', '1']);
+    expect(r2.stderr).toMatch(/rng initialized .*root_seed=-?\d+/);
   });
 
   it.skipIf(!hasCurl)('daemon mode: logs the bound port, answers curl --digest with 200, informs 6 CONNECTION REQUEST, exits 0 on stop', async () => {

@@ -134,7 +134,11 @@ describe('values', () => {
     expect(run(['--profile', 'p', '--count', '5']).count).toBe(5);
     expect(configError(() => parseSimArgs(['--profile', 'p', '--count', '0'], {})).message).toContain('--count');
     expect(configError(() => parseSimArgs(['--profile', 'p', '--count', '2.5'], {})).message).toContain('--count');
-    expect(run(['--profile', 'p', '--seed', '42']).seed).toBe(42);
+    expect(run(['--profile', 'p', '--seed', '42']).seed).toBe(42n);
+    expect(run(['--profile', 'p', '--seed', '-42']).seed).toBe(-42n);
+    // 0 means "choose one" (logged at start-up), as unset.
+    expect(run(['--profile', 'p', '--seed', '0']).seed).toBeUndefined();
+    expect(configError(() => parseSimArgs(['--profile', 'p', '--seed', '9223372036854775808'], {})).message).toContain('signed 64-bit');
     expect(configError(() => parseSimArgs(['--profile', 'p', '--seed', 'x'], {})).message).toContain('--seed');
     expect(run(['--profile', 'p', '--time-scale', '0.01']).timeScale).toBe(0.01);
     expect(configError(() => parseSimArgs(['--profile', 'p', '--time-scale', '-1'], {})).message).toContain('--time-scale');
@@ -148,8 +152,35 @@ describe('values', () => {
   it('accepts YAML numbers for numeric config keys and rejects them for durations', () => {
     const s = run(['--config', config('nums.yaml', 'profile: p\ncount: 3\nseed: 7\n')]);
     expect(s.count).toBe(3);
-    expect(s.seed).toBe(7);
+    expect(s.seed).toBe(7n);
+    // Past 2^53 YAML has already rounded the number: quoting is required, and said so.
+    expect(configError(() => parseSimArgs(['--config', config('big.yaml', 'profile: p\nseed: 9007199254740993\n')], {})).message).toContain('quote the seed');
+    expect(run(['--config', config('bigq.yaml', 'profile: p\nseed: "9007199254740993"\n')]).seed).toBe(9007199254740993n);
     expect(configError(() => parseSimArgs(['--config', config('dur.yaml', 'profile: p\nacsTimeout: 30\n')], {})).message).toContain('acsTimeout');
+  });
+  it('cpe-labs spellings: -version, -flag=value, --log-level warning in any case, config key acsURL', () => {
+    expect(parseSimArgs(['-version'], {})).toEqual({ kind: 'version' });
+    expect(run(['-profile=p', '-count', '3']).count).toBe(3);
+    // A value that looks like a single-dash flag stays a value.
+    expect(run(['--profile', 'p', '--acs-username', 'u', '--acs-password', '-count']).acsPassword).toBe('-count');
+    expect(run(['--profile', 'p', '--log-level', 'WARNING']).logLevel).toBe('warn');
+    expect(run(['--profile', 'p', '--log-level', 'Debug']).logLevel).toBe('debug');
+    expect(run(['--config', config('labs.yaml', 'profile: p\nacsURL: http://127.0.0.1:7547/cwmp\n')]).acsUrl).toBe('http://127.0.0.1:7547/cwmp');
+    expect(configError(() => parseSimArgs(['--config', config('both.yaml', 'profile: p\nacsURL: http://a:1/\nacsUrl: http://b:1/\n')], {})).message).toContain('same setting');
+  });
+  it('--fleet-offset, --boot-ramp (0 allowed), --concurrency (>= 1), --cr-advertise-host (host[:port], alias --cr-publish-host)', () => {
+    expect(run(['--profile', 'p', '--fleet-offset', '0']).fleetOffset).toBe(0);
+    expect(configError(() => parseSimArgs(['--profile', 'p', '--fleet-offset', '-1'], {})).message).toContain('--fleet-offset');
+    expect(run(['--profile', 'p', '--boot-ramp', '0']).bootRampMs).toBe(0);
+    expect(configError(() => parseSimArgs(['--profile', 'p', '--boot-ramp', '-1s'], {})).message).toContain('>= 0');
+    expect(run(['--profile', 'p', '--concurrency', '8']).concurrency).toBe(8);
+    expect(configError(() => parseSimArgs(['--profile', 'p', '--concurrency', '0'], {})).message).toContain('--concurrency');
+    const cr = ['--profile', 'p', '--cr-bind-addr', '127.0.0.1:0', '--cr-publish-path', 'Device.ManagementServer.ConnectionRequestURL'];
+    expect(run([...cr, '--cr-advertise-host', 'nat.example:17547']).crPublishHost).toBe('nat.example:17547');
+    expect(run([...cr, '--cr-publish-host', 'old.example']).crPublishHost).toBe('old.example');
+    expect(configError(() => parseSimArgs([...cr, '--cr-advertise-host', 'a/b'], {})).message).toContain('--cr-advertise-host');
+    expect(configError(() => parseSimArgs([...cr, '--cr-advertise-host', 'a', '--cr-publish-host', 'b'], {})).message).toContain('one setting');
+    expect(configError(() => parseSimArgs(['--profile', 'p', '--cr-advertise-host', 'a'], {})).message).toContain('without --cr-bind-addr');
   });
   it('never echoes a password, in errors or in the settings dump', () => {
     const s = run(['--profile', 'p', '--acs-username', 'u', '--acs-password', 'hunter2']);

@@ -53,7 +53,11 @@ const ROWS: Record<string, Row> = {
   'admin-addr': { field: 'adminAddr', raw: ['127.0.0.1:0', '[::1]:9100', ':0'], parsed: ['127.0.0.1:0', '[::1]:9100', ':0'], dflt: undefined },
   // Needs --admin-addr, which the baseline gives.
   'admin-token': { field: 'adminToken', raw: ['tf', 'te', 'tc'], parsed: ['tf', 'te', 'tc'], dflt: undefined },
-  seed: { field: 'seed', raw: ['1', '2', '4294967295'], parsed: [1, 2, 4294967295], dflt: undefined },
+  'cr-advertise-host': { field: 'crPublishHost', raw: ['f.example:1', '[2001:db8::1]:2', 'c.example'], parsed: ['f.example:1', '[2001:db8::1]:2', 'c.example'], dflt: undefined },
+  seed: { field: 'seed', raw: ['1', '-9223372036854775808', '9223372036854775807'], parsed: [1n, -(2n ** 63n), 2n ** 63n - 1n], dflt: undefined },
+  'fleet-offset': { field: 'fleetOffset', raw: ['0', '1000', '7'], parsed: [0, 1000, 7], dflt: undefined },
+  'boot-ramp': { field: 'bootRampMs', raw: ['0', '5m', '1.5s'], parsed: [0, 300_000, 1500], dflt: undefined },
+  concurrency: { field: 'concurrency', raw: ['1', '4', '64'], parsed: [1, 4, 64], dflt: undefined },
   // One demo exists, so the three sources carry the same value; `sources` tells them apart.
   demo: { field: 'demo', raw: ['firmware', 'firmware', 'firmware'], parsed: ['firmware', 'firmware', 'firmware'], dflt: undefined },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },

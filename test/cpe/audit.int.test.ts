@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { CwmpMessage, Fault } from '../../src/cwmp/index.js';
-import { TestBed, envelope, fixture, informResponse, manualClock, queueAcs, rawHeader, testProfileObject, virtualClock, downloadFixture } from './harness.js';
+import { TestBed, envelope, fixture, informResponse, jitterMs, manualClock, queueAcs, rawHeader, testProfileObject, virtualClock, downloadFixture } from './harness.js';
+import { streamFor } from '../../src/random/index.js';
 import type { Reply } from './harness.js';
 
 let bed: TestBed;
@@ -234,8 +235,11 @@ describe('periodic informs', () => {
     cpe.start();
     await cpe.whenBootstrapped();
     expect(new Date(cpe.nextPeriodicAt!).toISOString()).toBe('2025-03-01T10:00:40.000Z');
-    // Unknown Time: no phase, one interval from now.
+    // Unknown Time: no phase, one interval ± 10 % from now, the first draw of stream cpe-1.
     cpe.params.setInternal('Device.ManagementServer.PeriodicInformTime', '0001-01-01T00:00:00Z');
+    expect(cpe.nextPeriodicAt! - clock.now()).toBe(60_000 + jitterMs(streamFor(cpe.seed, 'cpe-1'), 60_000));
+    // The epoch is a real time (ref. 4.3 item 4): it anchors on whole minutes, no jitter.
+    cpe.params.setInternal('Device.ManagementServer.PeriodicInformTime', '1970-01-01T00:00:00Z');
     expect(new Date(cpe.nextPeriodicAt!).toISOString()).toBe('2025-03-01T10:01:00.000Z');
   });
 });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/cwmp/index.js';
 import type { CwmpMessage } from '../../src/cwmp/index.js';
 import { createFakeAcs } from '../../src/acs/index.js';
-import { TRANSPORTS, TestBed, manualClock, envelope, fixture, informResponse, queueAcs, testProfileObject, virtualClock, downloadFixture } from './harness.js';
+import { TRANSPORTS, TestBed, jitterMs, manualClock, envelope, fixture, informResponse, queueAcs, testProfileObject, virtualClock, downloadFixture } from './harness.js';
+import { streamFor } from '../../src/random/index.js';
 import type { Reply } from './harness.js';
 import type { Clock } from '../../src/clock/index.js';
 
@@ -56,29 +57,38 @@ describe('events (TR-069 §3.7.1.5)', () => {
     expect(cpe.sessions).toHaveLength(1);
   });
 
-  it('2 PERIODIC every PeriodicInformInterval; re-armed after an SPV of the interval; stopped by enable=false', async () => {
+  it('2 PERIODIC every PeriodicInformInterval ± 10 % (stream cpe-<g>); re-armed after an SPV of the interval; stopped by enable=false', async () => {
     const clock = manualClock();
-    const { cpe, rpcs } = await setup({ clock });
+    bed = new TestBed(clock);
+    const h = queueAcs();
+    const acs = await bed.acs(h);
+    const rpcs = h.rpcs;
+    const cpe = bed.cpe(acs.url, { seed: 0x5eedn });
+    // The draws the CPE makes, one per arm, from its stream `cpe-1` of the root seed.
+    const rng = streamFor(0x5eedn, 'cpe-1');
     cpe.params.setInternal('Device.ManagementServer.PeriodicInformEnable', 'true');
     const t0 = clock.now();
     cpe.start();
     await cpe.whenBootstrapped();
-    expect(cpe.nextPeriodicAt).toBe(t0 + 60_000);
-    clock.advance(60_000);
+    const d1 = jitterMs(rng, 60_000);
+    expect(Math.abs(d1)).toBeLessThanOrEqual(6000);
+    expect(cpe.nextPeriodicAt).toBe(t0 + 60_000 + d1);
+    const to = (t: number): void => clock.advance(t - clock.now());
+    to(cpe.nextPeriodicAt!);
     const p1 = await cpe.waitForSession((s) => codes(s).includes('2 PERIODIC'));
-    expect(p1.startedAt).toBe(t0 + 60_000);
-    expect(cpe.nextPeriodicAt).toBe(t0 + 120_000);
+    expect(p1.startedAt).toBe(t0 + 60_000 + d1);
+    expect(cpe.nextPeriodicAt).toBe(p1.startedAt + 60_000 + jitterMs(rng, 60_000));
     // The ACS shortens the interval in the next periodic session: the timer is re-armed at once.
     rpcs.push(spv('Device.ManagementServer.PeriodicInformInterval', '30', 'xsd:unsignedInt'));
-    clock.advance(60_000);
+    to(cpe.nextPeriodicAt!);
     const p2 = await cpe.waitForSession((s) => codes(s).includes('2 PERIODIC') && s.id > p1.id);
     expect(p2.entries.some((e) => e.summary.startsWith('SetParameterValuesResponse'))).toBe(true);
-    expect(cpe.nextPeriodicAt).toBe(t0 + 150_000);
-    clock.advance(30_000);
+    jitterMs(rng, 60_000); // the arm at the tick, replaced by the SPV's re-arm
+    expect(cpe.nextPeriodicAt).toBe(p2.startedAt + 30_000 + jitterMs(rng, 30_000));
+    to(cpe.nextPeriodicAt!);
     const p3 = await cpe.waitForSession((s) => codes(s).includes('2 PERIODIC') && s.id > p2.id);
-    expect(p3.startedAt).toBe(t0 + 150_000);
     rpcs.push(spv('Device.ManagementServer.PeriodicInformEnable', 'false', 'xsd:boolean'));
-    clock.advance(30_000);
+    to(cpe.nextPeriodicAt!);
     const p4 = await cpe.waitForSession((s) => s.id > p3.id);
     expect(p4.ok).toBe(true);
     expect(cpe.nextPeriodicAt).toBeUndefined();

@@ -4,6 +4,7 @@
  * CPE factory with a compressed clock. Not a test file itself.
  */
 import { createServer } from 'node:http';
+import type { Rng } from '../../src/random/index.js';
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -262,6 +263,16 @@ export function testProfileObject(extra: Record<string, unknown> = {}): Record<s
     informParameters: { bootstrap: ['Device.DeviceInfo.UpTime'], periodic: ['Device.WiFi.SSID.1.SSID'] },
     ...extra,
   };
+}
+
+/**
+ * The periodic-inform jitter the CPE draws next from `rng` for an interval of
+ * `periodMs` (ref. 4.3 item 3): `Int63n(2·span + 1) − span` ns, span = 10 % of the
+ * interval, rounded to the scheduler's whole milliseconds.
+ */
+export function jitterMs(rng: Rng, periodMs: number): number {
+  const span = BigInt(Math.trunc(periodMs * 1e6 * 0.1));
+  return Math.round(Number(rng.int63n(2n * span + 1n) - span) / 1e6);
 }
 
 export function testTemplate(extra: Record<string, unknown> = {}): Template {

@@ -91,6 +91,17 @@ describe('CR listener: binding and URLs', () => {
     const h6 = await harness({ publishHost: '2001:db8::5' });
     expect(h6.listener.urlFor('cpe-9')).toBe(`http://[2001:db8::5]:${h6.listener.address.port}/cr/cpe-9`);
   });
+  it('cpe-labs --cr-advertise-host: host:port and [v6]:port replace the bound port too; bad values are refused', async () => {
+    const h = await harness({ publishHost: 'nat.example:17547' });
+    expect(h.listener.urlFor('cpe-1')).toBe('http://nat.example:17547/cr/cpe-1');
+    const h6 = await harness({ publishHost: '[2001:db8::5]:8080' });
+    expect(h6.listener.urlFor('cpe-2')).toBe('http://[2001:db8::5]:8080/cr/cpe-2');
+    const bracketed = await harness({ publishHost: '[2001:db8::6]' });
+    expect(bracketed.listener.urlFor('cpe-3')).toBe(`http://[2001:db8::6]:${bracketed.listener.address.port}/cr/cpe-3`);
+    for (const bad of ['host/x', 'a b', 'host:0', 'host:99999', ':80', '[::1]:x']) {
+      expect(() => createCrListener({ bindAddr: '127.0.0.1:0', mode: 'fleet', publishHost: bad }), bad).toThrow(/invalid CR publishHost/);
+    }
+  });
   it('register/urlFor refuse bad ids, duplicates, and unknown ports', async () => {
     const h = await harness();
     h.listener.register('cpe-1', endpoint());

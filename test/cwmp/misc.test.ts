@@ -88,6 +88,10 @@ describe('Inform helpers', () => {
     tr181.pop();
     expect(forcedInformParameters('Device')).toHaveLength(7);
   });
+  it('forcedInformParameters: any other root gets the TR-181 set under that root (profile-format 4.2)', () => {
+    expect(forcedInformParameters('DeviceID')).toEqual(forcedInformParameters('Device').map((p) => p.replace(/^Device\./, 'DeviceID.')));
+    expect(() => forcedInformParameters('Bad Root.')).toThrow(/root object name/);
+  });
   it('CPE_RPC_METHODS lists the seventeen RPCs our CPE answers', () => {
     expect([...CPE_RPC_METHODS].sort()).toEqual(
       [

@@ -330,7 +330,9 @@ describe('seed: Session serialization', () => {
     await Promise.all(work);
     await cpe.waitForSession((s) => hasEvent(s, 'X 00D09E SeedOneShot'), { timeoutMs: 5000 });
     acs.behave('cpe-1', null);
-    fleet.cpe(1).params.setInternal('Device.ManagementServer.PeriodicInformEnable', 'false');
+    // As an ACS would (origin 'acs'): the periodic leaves are at Notification 1, so a
+    // device-side write would add a 4 VALUE CHANGE to whichever session comes next.
+    fleet.cpe(1).params.setValues([{ name: 'Device.ManagementServer.PeriodicInformEnable', value: 'false' }], 'acs');
     await settle(150);
     // Non-overlap is checked over every session of the CPE, bootstrap included. The
     // trigger kinds ignore 0 BOOTSTRAP/1 BOOT: the bootstrap session can start in the

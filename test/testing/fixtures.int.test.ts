@@ -50,6 +50,14 @@ describe('fixture options', () => {
     await expect(fleet.cpe(1)).toHaveInformed('2 PERIODIC', { times: 1, timeout: 2000 });
   });
 
+  withCpeFleet({ profile, count: 2, offset: 100, seed: 12345n, bootRampMs: 0 })('offset, seed and bootRampMs reach the fleet: global ids, the root seed in use', async ({ fleet }) => {
+    expect(fleet.cpes.map((c) => c.id)).toEqual(['cpe-101', 'cpe-102']);
+    expect(fleet.seed).toBe(12345n);
+    expect(fleet.cpe(102).seed).toBe(12345n);
+    expect(fleet.profile.eventSchedule.bootRampMs).toBe(0);
+    expect(fleet.crUrls[1]).toMatch(/\/cr\/cpe-102$/);
+  });
+
   withCpeFleet({ profile, count: 1, periodic: false })('periodic false: no periodic inform is armed', async ({ fleet }) => {
     expect(fleet.cpe(1)).toHaveParameterValue('Device.ManagementServer.PeriodicInformEnable', 'false');
     expect(fleet.cpe(1).nextPeriodicAt).toBeUndefined();
