@@ -431,17 +431,26 @@ function booleanFlagsWithValues(argv: readonly string[]): string[] {
  * Go's flag syntax, which cpe-labs users type: `-name` and `-name=v` are `--name`
  * (`-version` included), for known long names. A flag that takes a value is joined
  * with the next argument (`--seed -42` → `--seed=-42`), so a value starting with `-`
- * (a negative seed, a password) is a value, as in Go.
+ * (a negative seed, a password) is a value, as in Go, unless it is itself a flag.
  */
 export function goStyleFlags(argv: readonly string[], options: Readonly<Record<string, { type: 'string' | 'boolean' }>>): string[] {
+  // `-name` / `-name=v` naming an option: the name, else undefined.
+  const singleDash = (a: string): string | undefined => {
+    const name = /^-([a-z][a-z0-9-]+)(?:=.*)?$/.exec(a)?.[1];
+    return name !== undefined && options[name] !== undefined ? name : undefined;
+  };
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const m = /^-([a-z][a-z0-9-]+)(=.*)?$/.exec(a);
-    const arg = m?.[1] !== undefined && options[m[1]] !== undefined ? `-${a}` : a;
+    const arg = singleDash(a) !== undefined ? `-${a}` : a;
     const long = /^--([a-z][a-z0-9-]*)$/.exec(arg)?.[1];
-    if (long !== undefined && options[long]?.type === 'string' && i + 1 < argv.length) out.push(`${arg}=${argv[++i]!}`);
-    else out.push(arg);
+    const next = argv[i + 1];
+    // A following flag is not a value: parseArgs then says that the value is missing.
+    const nextIsFlag = next !== undefined && (next.startsWith('--') || singleDash(next) !== undefined);
+    if (long !== undefined && options[long]?.type === 'string' && next !== undefined && !nextIsFlag) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
   }
   return out;
 }

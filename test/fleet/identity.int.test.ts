@@ -70,6 +70,20 @@ describe('fleet identity: g = offset + local (ref. 5.1)', () => {
     expect(plain.crUrls).toEqual([`http://127.0.0.1:${plain.listener!.address.port}/conn`]);
   });
 
+  it('pools are re-checked against the effective offset before anything starts', async () => {
+    const pooled = (): Record<string, unknown> => {
+      const p = profile(2);
+      (p.fleet as Record<string, unknown>).pools = { wan: { type: 'ipv4', cidr: '198.51.100.0/30' } };
+      (p.parameters as object[]).push({ path: 'Device.IP.Interface.1.IPv4Address.1.IPAddress', value: '{wan}' });
+      return p;
+    };
+    const ok = await start({ profile: pooled(), cr: false });
+    expect(ok.cpe(2).params.getValue('Device.IP.Interface.1.IPv4Address.1.IPAddress')).toBe('198.51.100.2');
+    const err = await startFleet({ profile: pooled(), offset: 5, cr: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/cpe-6 … cpe-7 \(offset 5, count 2\): cpe-7 cannot be stamped: .*wan/);
+  });
+
   it('rejects a negative or fractional offset and a negative boot ramp, naming the option', async () => {
     await expect(startFleet({ profile: profile(), offset: -1, cr: false })).rejects.toThrow(ConfigError);
     await expect(startFleet({ profile: profile(), offset: 1.5, cr: false })).rejects.toThrow(/offset must be a whole number >= 0, got 1.5/);
