@@ -19,10 +19,10 @@ import {
   type UdpCrEvent,
   type UdpCrListener,
 } from '../cr/index.js';
-import { createParameterTree, GeneratorClock, Template } from '../datamodel/index.js';
-import { ConfigError, CpeSimError, isCpeSimError } from '../errors/index.js';
+import { GeneratorClock, Template } from '../datamodel/index.js';
+import { ConfigError, CpeSimError } from '../errors/index.js';
 import { silentLogger, type LogFields, type Logger } from '../log/index.js';
-import { loadProfile, profileFromObject, serialPatternIsPerCpe, type CrScheme, type Profile } from '../profile/index.js';
+import { loadProfile, PlaceholderError, profileFromObject, serialPatternIsPerCpe, stampPlaceholders, type CrScheme, type Profile } from '../profile/index.js';
 import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
 import { msLeaf, withUdpLeaves } from './nat.js';
@@ -365,19 +365,21 @@ function withOverrides(profile: Profile, opts: FleetOptions): Profile {
 }
 
 /**
- * Ref. 5.1/14.1: the loader checked pools and the serial against the profile's own
- * offset and count; an `offset`/`count` override can push the last CPE past a pool's
- * capacity. Stamping every leaf of the highest global index in this process (pools only
- * grow with the index) finds that before any socket opens, naming the window.
- * @throws ConfigError naming the pool or pattern and the effective window.
+ * Ref. 5.1/14.1: the loader checked `fleet.pools` against the profile's own offset and
+ * count; an `offset`/`count` override can push the last CPE past a pool's capacity.
+ * Drawing every pool for the highest global index of this process (pools only grow
+ * with the index) finds that before any socket opens, naming the window.
+ * @throws ConfigError naming the pool and the effective window.
  */
-function checkStampsAt(template: Template, last: number, seed: bigint, offset: number, count: number): void {
-  try {
-    const tree = createParameterTree(template, { index: last, id: `cpe-${last}`, seed });
-    tree.getValues(['']);
-  } catch (err) {
-    if (!isCpeSimError(err) || err instanceof ConfigError) throw err;
-    throw new ConfigError(`fleet window cpe-${offset + 1} … cpe-${offset + count} (offset ${offset}, count ${count}): cpe-${last} cannot be stamped: ${err.message}`, { cause: err });
+function checkPoolsAt(profile: Profile, last: number, seed: bigint, offset: number, count: number): void {
+  const pools = profile.fleet.pools;
+  for (const name of Object.keys(pools)) {
+    try {
+      stampPlaceholders(`{${name}}`, { index: last, id: `cpe-${last}`, seed }, pools);
+    } catch (err) {
+      if (!(err instanceof PlaceholderError)) throw err;
+      throw new ConfigError(`fleet window cpe-${offset + 1} … cpe-${offset + count} (offset ${offset}, count ${count}): pool ${name} has no address for cpe-${last}: ${err.message}`, { cause: err });
+    }
   }
 }
 
@@ -514,7 +516,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const seed = explicitSeed(opts.seed) ?? rootSeed();
   const range = shardRange(total, opts.shard);
   const template = Template.compile(profile);
-  checkStampsAt(template, offset + range.last, seed, offset, total);
+  checkPoolsAt(profile, offset + range.last, seed, offset, total);
   const bootConcurrency = opts.bootConcurrency ?? (opts.acsUrl === undefined ? EMBEDDED_ACS_BOOT_CONCURRENCY : DEFAULT_BOOT_CONCURRENCY);
   if (!Number.isSafeInteger(bootConcurrency) || bootConcurrency < 1) throw new ConfigError(`startFleet: bootConcurrency must be a whole number >= 1, got ${String(opts.bootConcurrency)}`);
   const crOpts = opts.cr === false ? undefined : (opts.cr ?? {});
