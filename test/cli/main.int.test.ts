@@ -76,6 +76,8 @@ describe('cpe-sim (simulator) in-process', () => {
     } finally {
       await rm(dir, { recursive: true });
     }
+  });
+
   it('--fleet-offset shifts the serials, --seed is logged as the root seed, --concurrency is accepted with a note', async () => {
     const r = await run(['--profile', DIGEST, '--count', '2', '--fleet-offset', '40', '--seed', '-77', '--concurrency', '4', '--boot-ramp', '0']);
     expect(r.code, r.stderr).toBe(0);
