@@ -11,6 +11,7 @@ function host(changeDuState?: (req: ChangeDUState) => void): RpcHost {
   return {
     // handleAcsRequest reads the tree up front; ChangeDUState and GetRPCMethods never touch it.
     params: {} as RpcHost['params'],
+    isHidden: unused,
     setParameterKey: unused,
     requestReboot: unused,
     requestFactoryReset: unused,
