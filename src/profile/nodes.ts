@@ -4,7 +4,7 @@
  * validator works on this tree only, so both inputs get exactly the same rules.
  * @module
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
 import { yamlErrorOffset } from './yaml-position.js';
 
@@ -99,7 +99,19 @@ export function parseYamlText(text: string, file: string, limits: ParseLimits = 
   const lc = new LineCounter();
   // YAML 1.2 core schema (yes/no stay strings), duplicate keys are errors. No `<<` merge
   // keys: a profile has no use for them, and merging is a second way to expand a document.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: false });
+  // Only the first document of a stream is the profile: the seed's decoder (yaml.v3)
+  // reads one document and never looks past it, so a trailing `---` or a second
+  // document (notes, an old copy) must not make a seed profile fail here.
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: false });
+  const doc = 'empty' in docs ? undefined : docs[0];
+  if (doc === undefined) {
+    const streamErrors = 'empty' in docs ? docs.errors : [];
+    const problems = streamErrors.slice(0, 1).map((e) => {
+      const { line, col } = lc.linePos(e.pos[0]);
+      return problemAt({ file, line, col }, '(yaml)', `YAML syntax error (${e.code}): ${e.message.split('\n')[0] ?? ''}`);
+    });
+    return { tree: problems.length > 0 ? undefined : null, problems };
+  }
   const problems: ProfileProblem[] = [];
   const whereOf = (offset: number | undefined): Where => {
     if (offset === undefined) return { file };

@@ -55,6 +55,19 @@ function expectOne(text: string, needle: string, key: string, re: RegExp, nth = 
   expect(ps).toEqual([{ file: FILE, ...pos(text, needle, nth), key, message: expect.stringMatching(re) }]);
 }
 
+describe('a file with more than one YAML document', () => {
+  // Ref. 2.1: the seed reads the first document only; what follows a `---` never counts.
+  it('loads the first document and ignores a trailing `---`, a second document and its errors', () => {
+    const first = parseProfile(doc(), FILE);
+    expect(parseProfile(`${doc()}---\n`, FILE)).toEqual(first);
+    expect(parseProfile(`${doc()}---\nnotes: [an old copy, {broken: \n`, FILE)).toEqual(first);
+  });
+
+  it('still reports a syntax error inside the first document', () => {
+    expect(problemsOf(() => parseProfile(`deviceIdPaths: {manufacturer: x\n---\n${doc()}`, FILE))[0]?.message).toMatch(/YAML syntax error/);
+  });
+});
+
 describe('a valid profile', () => {
   it('parses BASE with defaults filled in', () => {
     const p = parseProfile(doc(), FILE);
