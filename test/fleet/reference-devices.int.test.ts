@@ -3,14 +3,19 @@
  * three against the embedded fake ACS, over real loopback sockets, and behave as the
  * devices they model:
  *
+ * - the bootstrap Inform carries the DeviceId and the union of the profile's `boot` and
+ *   `bootstrap` lists, with per-CPE values (pools, pick);
  * - a generated counter read by GetParameterValues in two sessions has moved (compressed
  *   clock: 30 simulated seconds are 0.3 real ones);
- * - Notification 2 set by the ACS on a generated leaf brings a `4 VALUE CHANGE` session.
+ * - Notification 2 set by the ACS on a generated leaf brings a `4 VALUE CHANGE` session;
+ * - two runs with one seed give identical Informs (and another seed other serials where
+ *   the serial comes from the seeded stream).
  *
  * Time is only waited for on the fleet's own clock; nothing asserts real durations.
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AcsInform } from '../../src/acs/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../../src/fleet/index.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/profiles/', import.meta.url));
@@ -103,6 +108,14 @@ async function boot(d: Device, over: Partial<FleetOptions> = {}): Promise<Fleet>
   return f;
 }
 
+/** The bootstrap Inform the ACS received from CPE `g`. */
+function bootstrapInform(fleet: Fleet, g: number): AcsInform {
+  const serial = fleet.cpe(g).serialNumber;
+  const inform = fleet.acs!.informs.find((i) => i.serial === serial && i.events.some((e) => e.eventCode === '0 BOOTSTRAP'));
+  if (!inform) throw new Error(`no bootstrap Inform from cpe-${g} (${serial}); ACS saw ${fleet.acs!.informs.map((i) => i.serial).join(', ')}`);
+  return inform;
+}
+
 /** Wakes CPE g with a Connection Request carrying the credentials its tree holds. */
 async function wake(fleet: Fleet, d: Device, g: number): Promise<void> {
   const cpe = fleet.cpe(g);
@@ -127,7 +140,45 @@ async function gpv(fleet: Fleet, g: number, path: string): Promise<string> {
   return value;
 }
 
+/** What must replay with one seed: everything but values read from the wall clock. */
+function replayable(inform: AcsInform, wallClock: ReadonlySet<string>): unknown {
+  return {
+    deviceId: inform.deviceId,
+    events: inform.events,
+    retryCount: inform.retryCount,
+    parameters: inform.parameters.filter((p) => !wallClock.has(p.name)),
+  };
+}
+
 describe.each(DEVICES)('reference device $file', (d) => {
+  it('three CPEs bootstrap; each Inform carries the DeviceId and the boot ∪ bootstrap lists with per-CPE values', async () => {
+    const fleet = await boot(d);
+    const { informParameters } = fleet.profile;
+    const declared = [...(informParameters.boot ?? []), ...(informParameters.bootstrap ?? [])];
+    expect(declared.length).toBeGreaterThan(0);
+    const generated = new Set(fleet.profile.generators.map((gen) => gen.path));
+    const serials = new Set<string>();
+    for (const g of [1, 2, 3]) {
+      const cpe = fleet.cpe(g);
+      const inform = bootstrapInform(fleet, g);
+      expect(inform.events.map((e) => e.eventCode).sort()).toEqual(['0 BOOTSTRAP', '1 BOOT']);
+      expect(inform.deviceId).toEqual({ manufacturer: d.manufacturer, oui: '00005E', productClass: d.productClass, serialNumber: cpe.serialNumber });
+      expect(cpe.serialNumber).toMatch(d.serial(g));
+      serials.add(cpe.serialNumber);
+      const names = inform.parameters.map((p) => p.name);
+      expect(new Set(names).size, `duplicates in ${names.join(', ')}`).toBe(names.length);
+      for (const path of declared) {
+        const sent = inform.parameters.find((p) => p.name === path);
+        expect(sent, `${path} in the bootstrap Inform of cpe-${g}`).toBeDefined();
+        // A generator may have moved a value since; the others are what the tree holds.
+        if (!generated.has(path)) expect(sent!.value, path).toBe(cpe.params.getValue(path));
+      }
+      expect(inform.parameters.find((p) => p.name === d.pooled.path)?.value).toBe(d.pooled.value(g));
+      expect(inform.parameters.find((p) => p.name.endsWith('ManagementServer.ConnectionRequestURL'))?.value).toBe(cpe.crUrl);
+    }
+    expect(serials.size).toBe(3);
+  });
+
   it('a generated counter read by GetParameterValues in two sessions has moved', async () => {
     const fleet = await boot(d);
     const cpe = fleet.cpe(2);
@@ -167,6 +218,23 @@ describe.each(DEVICES)('reference device $file', (d) => {
     expect(reported!.value).not.toBe(before);
     // The other CPEs were not asked for notifications.
     expect(fleet.acs!.informs.filter((i) => i.serial !== fleet.cpe(1).serialNumber && i.events.some((e) => e.eventCode === '4 VALUE CHANGE'))).toEqual([]);
+  });
+
+  it('two runs with the same seed send identical bootstrap Informs', async () => {
+    // No CR listener: its URL carries an ephemeral port, which is not the seed's to replay.
+    const runs: unknown[][] = [];
+    const serialsBySeed: string[][] = [];
+    for (const seed of [SEED, SEED, SEED + 1]) {
+      const fleet = await boot(d, { cr: false, seed });
+      const wallClock = new Set(fleet.profile.generators.filter((gen) => gen.type === 'uptime' || gen.type === 'wallclock').map((gen) => gen.path));
+      runs.push([1, 2, 3].map((g) => replayable(bootstrapInform(fleet, g), wallClock)));
+      serialsBySeed.push(fleet.cpes.map((c) => c.serialNumber));
+      await fleet.close();
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(serialsBySeed[1]).toEqual(serialsBySeed[0]);
+    if (d.seededSerial) expect(serialsBySeed[2]).not.toEqual(serialsBySeed[0]);
+    else expect(serialsBySeed[2]).toEqual(serialsBySeed[0]);
   });
 });
 
