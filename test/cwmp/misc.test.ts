@@ -108,6 +108,6 @@ describe('forcedInformParameters for any root (profile ref. 3.1)', () => {
     const { forcedInformParameters } = await import('../../src/cwmp/index.js');
     expect(forcedInformParameters('DeviceID')[0]).toBe('DeviceID.RootDataModelVersion');
     expect(forcedInformParameters('DeviceID')).toHaveLength(forcedInformParameters('Device').length);
-    expect(() => forcedInformParameters('Bad Root')).toThrow(/path segment/);
+    expect(() => forcedInformParameters('Bad Root')).toThrow(/expected a root object name such as "Device"/);
   });
 });
