@@ -15,7 +15,7 @@ export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
 export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstrapError } from './fleet/index.js';
-export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';
@@ -32,6 +32,12 @@ export type { CrListener, CrListenerOptions, CrListenerStats, CrEndpoint, CrEndp
 // ---- UDP Connection Request (TR-069 Annex G) --------------------------------------------
 export { createUdpCrListener, buildUdpCr, parseUdpCr, udpCrSignature, verifyUdpCr, UDP_CR_REASONS, CrThrottle } from './cr/index.js';
 export type { UdpCrEndpoint, UdpCrEvent, UdpCrListener, UdpCrListenerOptions, UdpCrStats, UdpCrFields, UdpCrMessage, UdpCrReason } from './cr/index.js';
+
+// ---- STUN (TR-111 Part 2) and XMPP Connection Requests (TR-069 Annex K) ------------------
+export { startStunServer, StunTransactions, StunBinder } from './stun/index.js';
+export type { StunServer, StunServerOptions, StunBindingRecord, StunConfig, StunMapping } from './stun/index.js';
+export { XmppAgent, XmppCrSender, jidAllowed, XMPP_CONN_REQ_NS } from './xmpp/index.js';
+export type { XmppAgentOptions, XmppAgentStatus, XmppAccount, XmppCrResult, XmppCrEvent, XmppCrAnswer, XmppCrReason } from './xmpp/index.js';
 
 // ---- Profiles -------------------------------------------------------------------------
 export { loadProfile, parseProfile, parseManifest, profileFromObject, shippedProfileNames, shippedProfilePath, DEFAULT_MAX_PROFILE_BYTES, DEFAULT_MAX_VALUE_BYTES, parseDuration, parseDurationNs, DurationError, stampPlaceholders, stampSerial, PlaceholderError } from './profile/index.js';

@@ -13,6 +13,9 @@ import { generateCertificate } from './tls.js';
 import { sendUdpConnectionRequest } from './udp-cr.js';
 import { FileServer } from './files.js';
 import { transferHelpers } from './transfers.js';
+import { ConfigError } from '../errors/index.js';
+import { startStunServer, type StunServer } from '../stun/index.js';
+import { XmppCrSender } from '../xmpp/index.js';
 import type { AcsRequest, CrOptions, CrResult, FakeAcs, FakeAcsOptions, RpcOptions, RpcResponse } from './types.js';
 
 // ---- Types -------------------------------------------------------------------------
@@ -75,6 +78,17 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
   files.setOrigin(`${scheme}://${urlHost}:${server.port}`);
   const crClients = new Set<ConnectionRequestClient>();
   let closing: Promise<void> | undefined;
+  let stun: StunServer | undefined;
+  if (opts.stun) {
+    try {
+      stun = await startStunServer({ host, ...(opts.stun === true ? {} : opts.stun) });
+    } catch (err) {
+      core.close();
+      await server.close();
+      throw err;
+    }
+  }
+  let xmpp: XmppCrSender | undefined;
 
   const acs: FakeAcs = {
     url,
@@ -106,6 +120,12 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
       }
     },
     udpConnectionRequest: (address, o) => sendUdpConnectionRequest(address, o),
+    xmppConnectionRequest: async (jid, o = {}) => {
+      if (!opts.xmpp) throw new ConfigError('xmppConnectionRequest needs the fake ACS\'s XMPP account: createFakeAcs({ xmpp: { service, domain, username, password } })');
+      xmpp ??= new XmppCrSender(opts.xmpp);
+      return xmpp.send(jid, o, o.timeoutMs);
+    },
+    stun,
     behave: (cpe, b) => core.behave(cpe, b),
     files,
     ...transferHelpers(core),
@@ -113,7 +133,7 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
     close: () => {
       closing ??= (async () => {
         core.close();
-        await Promise.all([server.close(), files.close(), ...[...crClients].map((c) => c.close())]);
+        await Promise.all([server.close(), files.close(), ...[...crClients].map((c) => c.close()), stun?.close(), xmpp?.close()]);
       })();
       return closing;
     },

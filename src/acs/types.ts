@@ -8,6 +8,8 @@ import type { Logger } from '../log/index.js';
 import type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 import type { AcsFiles } from './files.js';
 import type { DownloadOptions, TransferCompleteRecord, UploadOptions, WaitForTransferOptions } from './transfers.js';
+import type { StunServer, StunServerOptions } from '../stun/index.js';
+import type { XmppAccount, XmppCrResult } from '../xmpp/index.js';
 import type {
   AcsRequest,
   CpeResponse,
@@ -81,6 +83,13 @@ export interface FakeAcsOptions {
   onMessage?: (line: AcsTranscriptLine) => void;
   /** Time source for records and nonce expiry; default `Date.now`. */
   now?: () => number;
+  /**
+   * An embedded STUN server (TR-111 Part 2) beside the ACS, recording every Binding
+   * Request (`acs.stun.bindings`). `true`: on the ACS host, an OS-picked UDP port.
+   */
+  stun?: boolean | StunServerOptions;
+  /** The ACS's XMPP account, for {@link FakeAcs.xmppConnectionRequest} (logged in on first use). */
+  xmpp?: XmppAccount;
 }
 
 /** Direction of a recorded message. */
@@ -257,6 +266,17 @@ export interface FakeAcs extends AsyncDisposable {
    * await acs.waitForInform({ cpe: 'cpe-2', event: '6 CONNECTION REQUEST' });
    */
   udpConnectionRequest(address: string, opts?: UdpCrOptions): Promise<UdpCrSent>;
+  /**
+   * Sends an XMPP Connection Request (TR-069 Annex K) to a CPE's `ConnReqJabberID`
+   * through the `xmpp` account's server, and reads the answer as GenieACS does.
+   * @throws ConfigError when the ACS was created without `xmpp`.
+   * @example
+   * const r = await acs.xmppConnectionRequest('cpe-1@localhost/cwmp', { username: 'cr-cpe-1', password: 'secret' });
+   * r.outcome; // 'result' | 'not-authorized' | 'service-unavailable'
+   */
+  xmppConnectionRequest(jid: string, opts?: { username?: string; password?: string; timeoutMs?: number }): Promise<XmppCrResult>;
+  /** The embedded STUN server (`stun` option), or undefined. */
+  readonly stun: StunServer | undefined;
   /** Scripts the answer to the next Inform(s) of `cpe` (or every CPE with `'*'`); `null` removes it. */
   behave(cpe: string, b: AcsBehaviour | null): void;
   /** Forgets recorded sessions and Informs (queues and behaviours stay). */

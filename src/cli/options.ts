@@ -16,7 +16,7 @@ import { parseAdvertiseHost } from '../cr/index.js';
 import { didYouMean, parseDuration, shippedProfilePath, yamlErrorOffset } from '../profile/index.js';
 
 /** How an option's value is parsed. */
-type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'ramp' | 'count' | 'offset' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'advertiseHost' | 'bytes' | 'boolean';
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'ramp' | 'count' | 'offset' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'advertiseHost' | 'bytes' | 'boolean' | 'hostPort';
 
 /** One option of the simulator: its flag, env var and config key are derived from `flag`. */
 export interface OptionSpec {
@@ -63,6 +63,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'fleet-offset', kind: 'offset', arg: 'N', description: 'Shifts the global index of every CPE (cpe-<N+1>, …: ids, serials, placeholders, random streams, CR paths); overrides the profile\'s fleet.offset, even when 0. Processes sharing an ACS use disjoint windows.' },
   { flag: 'boot-ramp', kind: 'ramp', arg: 'DURATION', description: 'Spreads the first sessions: the CPE at position k of the N of this process starts at bootDelay + R·k/N. A Go duration >= 0; overrides the profile\'s eventSchedule.bootRamp, even when 0.' },
   { flag: 'concurrency', kind: 'threads', arg: 'N', description: 'Accepted for cpe-labs compatibility (a whole number >= 1) and ignored: cpe-sim sizes its boot concurrency itself (see --workers for cores).' },
+  { flag: 'stun-server', kind: 'hostPort', arg: 'HOST:PORT', description: 'Enables STUN (TR-111 Part 2): every CPE sends Binding Requests from the UDP CR socket to this server and publishes the mapped address and NATDetected. Turns UDP Connection Requests on (127.0.0.1:0 unless --udp-cr-bind-addr).' },
+  { flag: 'stun-username', kind: 'string', arg: 'USER', description: 'STUNUsername of every CPE (Binding Requests then carry USERNAME and MESSAGE-INTEGRITY). Needs --stun-server.' },
+  { flag: 'stun-password', kind: 'string', arg: 'PASS', secret: true, description: 'STUNPassword of every CPE (never logged). Needs --stun-server.' },
+  { flag: 'xmpp-server', kind: 'string', arg: 'HOST:PORT', description: 'Enables XMPP Connection Requests (TR-069 Annex K): every CPE logs in to this server (host:port, port 5222 by default, or xmpp://host:port) and answers connectionRequest IQs. Needs --xmpp-domain and --xmpp-password. Implies daemon mode.' },
+  { flag: 'xmpp-domain', kind: 'string', arg: 'DOMAIN', description: 'XMPP domain of the CPE accounts (JID <username>@<domain>/cwmp).' },
+  { flag: 'xmpp-username', kind: 'string', arg: 'PATTERN', default: '{cpe_id}', description: 'XMPP account name of each CPE; {cpe_id} and {i} are stamped.' },
+  { flag: 'xmpp-password', kind: 'string', arg: 'PASS', secret: true, description: 'XMPP password of every CPE account (never logged).' },
+  { flag: 'xmpp-allowed-jids', kind: 'string', arg: 'JIDS', description: 'ConnReqAllowedJabberIDs of every CPE: comma-separated JIDs allowed to send XMPP Connection Requests (a bare JID allows any resource). Default: any.' },
   { flag: 'time-scale', kind: 'positive', arg: 'X', default: '1', description: 'Clock compression: 0.01 makes a 300 s periodic interval last 3 s (retries, periodic informs, reboot delays).' },
   { flag: 'shard', kind: 'shard', arg: 'I/N', description: 'Simulate only slice I (0-based) of N contiguous slices of the fleet; ids, serials and placeholders keep their global index.' },
   { flag: 'workers', kind: 'threads', arg: 'N', default: '1', description: 'Spread the fleet over N worker threads (one core each), worker k simulating slice i·N+k of n·N (with --shard i/n). Each worker has its own CR listener: port P+k for --cr-bind-addr host:P, an OS-picked port per worker for port 0 (each logged). Needs the built CLI.' },
@@ -120,6 +128,14 @@ export interface SimSettings {
   bootRampMs?: number;
   /** `--concurrency`: accepted and ignored (cpe-labs compatibility). */
   concurrency?: number;
+  stunServer?: string;
+  stunUsername?: string;
+  stunPassword?: string;
+  xmppServer?: string;
+  xmppDomain?: string;
+  xmppUsername: string;
+  xmppPassword?: string;
+  xmppAllowedJids?: string;
   timeScale: number;
   shard?: { index: number; total: number };
   /** Worker threads the fleet is spread over (1 = none). */
@@ -376,6 +392,11 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       if (!m || !(total >= 1) || !(index < total)) bad('expected I/N with 0 <= I < N, e.g. 0/4');
       return { index, total };
     }
+    case 'hostPort': {
+      const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(s);
+      if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) bad('expected HOST:PORT or [IPv6]:PORT with a port 1-65535, e.g. 127.0.0.1:3478');
+      return s;
+    }
     case 'bindAddr': {
       const why = checkBindAddr(s);
       if (why) bad(why);
@@ -533,6 +554,19 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['admin-addr'] !== undefined && (values.workers as number) > 1) {
     throw new ConfigError(`${sources['admin-addr']} serves one fleet: it cannot be combined with ${sources.workers} (each worker thread simulates its own fleet)`);
   }
+  for (const f of ['stun-username', 'stun-password']) {
+    if (values[f] !== undefined && values['stun-server'] === undefined) throw new ConfigError(`${sources[f]} has no effect without --stun-server; set --stun-server too, e.g. --stun-server=127.0.0.1:3478`);
+  }
+  if (values['xmpp-server'] !== undefined) {
+    for (const f of ['xmpp-domain', 'xmpp-password']) {
+      if (values[f] === undefined) throw new ConfigError(`--xmpp-server (from ${sources['xmpp-server']}) needs --${f} too: the CPEs log in as <username>@<domain> with that password`);
+    }
+  } else {
+    for (const f of ['xmpp-domain', 'xmpp-password', 'xmpp-allowed-jids']) {
+      if (values[f] !== undefined) throw new ConfigError(`${sources[f]} has no effect without --xmpp-server; set --xmpp-server too, e.g. --xmpp-server=127.0.0.1:5222`);
+    }
+    if (sources['xmpp-username'] !== 'default') throw new ConfigError(`${sources['xmpp-username']} has no effect without --xmpp-server; set --xmpp-server too`);
+  }
   if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
     throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);
   }
@@ -543,6 +577,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     crPath: values['cr-path'] as string,
     timeScale: values['time-scale'] as number,
     workers: values.workers as number,
+    xmppUsername: values['xmpp-username'] as string,
     maxProfileBytes: values['max-profile-size'] as number,
     maxValueBytes: values['max-value-size'] as number,
     logLevel: values['log-level'] as SimSettings['logLevel'],
@@ -573,6 +608,17 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
   if (values['fleet-offset'] !== undefined) settings.fleetOffset = values['fleet-offset'] as number;
   if (values['boot-ramp'] !== undefined) settings.bootRampMs = values['boot-ramp'] as number;
   if (values.concurrency !== undefined) settings.concurrency = values.concurrency as number;
+  for (const [flag, field] of [
+    ['stun-server', 'stunServer'],
+    ['stun-username', 'stunUsername'],
+    ['stun-password', 'stunPassword'],
+    ['xmpp-server', 'xmppServer'],
+    ['xmpp-domain', 'xmppDomain'],
+    ['xmpp-password', 'xmppPassword'],
+    ['xmpp-allowed-jids', 'xmppAllowedJids'],
+  ] as const) {
+    if (values[flag] !== undefined) settings[field] = values[flag] as string;
+  }
   if (values.demo !== undefined) settings.demo = values.demo as 'firmware';
   if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };
   if (configFile !== undefined) settings.configFile = configFile;

@@ -133,6 +133,12 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   }
   // A worker thread's main thread has said it already.
   if (hooks.logFields === undefined) warnUnsimulated(opts.profile as Profile, logger);
+  if (s.stunServer !== undefined) {
+    opts.stun = { server: s.stunServer, ...(s.stunUsername !== undefined ? { username: s.stunUsername } : {}), ...(s.stunPassword !== undefined ? { password: s.stunPassword } : {}) };
+  }
+  if (s.xmppServer !== undefined) {
+    opts.xmpp = { server: s.xmppServer, domain: s.xmppDomain ?? '', password: s.xmppPassword ?? '', username: s.xmppUsername, ...(s.xmppAllowedJids !== undefined ? { allowedJabberIds: s.xmppAllowedJids } : {}) };
+  }
   if (s.count !== undefined) opts.count = s.count;
   if (s.acsUrl !== undefined) opts.acsUrl = s.acsUrl;
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
@@ -202,9 +208,10 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
       return 0;
     }
 
-    const daemon = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined || admin !== undefined || periodicEnabled(fleet);
+    const listening = s.crBindAddr !== undefined || fleet.udpListener !== undefined || s.xmppServer !== undefined;
+    const daemon = listening || admin !== undefined || periodicEnabled(fleet);
     if (daemon) {
-      const why = s.crBindAddr !== undefined || s.udpCrBindAddr !== undefined ? 'connection request listener enabled' : admin !== undefined ? 'admin API enabled' : 'periodic informs enabled';
+      const why = listening ? 'connection request listener enabled' : admin !== undefined ? 'admin API enabled' : 'periodic informs enabled';
       logger.info(`running in daemon mode (${why}); stop with SIGINT/SIGTERM`, { cpes: fleet.cpes.length });
       const sig = await ctx.stopped;
       logger.info('shutting down: closing the listener and in-flight sessions', { signal: sig });

@@ -70,6 +70,8 @@ export interface UdpCrListenerOptions {
 export interface UdpCrStats {
   /** Datagrams read (STUN ones taken by `onOtherDatagram` excluded). */
   received: number;
+  /** Datagrams `onOtherDatagram` took (the CPEs' STUN answers). */
+  other: number;
   /** Per reason, `accepted` included; every reason is present (0 when it never happened). */
   byReason: Record<UdpCrReason, number>;
   endpoints: number;
@@ -143,6 +145,7 @@ export function createUdpCrListener(opts: UdpCrListenerOptions): UdpCrListener {
   const byUser = new Map<string, UdpRegistration[]>();
   const counts = zeroCounts();
   let received = 0;
+  let other = 0;
   const family = bind.host !== '' && isIPv6(bind.host) ? 'udp6' : 'udp4';
   const socket: Socket = createSocket({ type: family });
   let bound: { host: string; port: number; family: 'IPv4' | 'IPv6' } | undefined;
@@ -198,7 +201,10 @@ export function createUdpCrListener(opts: UdpCrListenerOptions): UdpCrListener {
       } catch (err) {
         log.error('UDP datagram handler threw', { error: err instanceof Error ? err.message : String(err) });
       }
-      if (taken) return;
+      if (taken) {
+        other++;
+        return;
+      }
     }
     received++;
     const base = { remoteAddress: from.address, remotePort: from.port };
@@ -306,7 +312,7 @@ export function createUdpCrListener(opts: UdpCrListenerOptions): UdpCrListener {
       return new Promise<void>((resolve, reject) => socket.send(msg, port, host, (err) => (err ? reject(err) : resolve())));
     },
     stats() {
-      return { received, byReason: { ...counts }, endpoints: byId.size };
+      return { received, other, byReason: { ...counts }, endpoints: byId.size };
     },
     close() {
       closing ??= (async () => {

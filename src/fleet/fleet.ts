@@ -25,7 +25,9 @@ import { silentLogger, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile, PlaceholderError, profileFromObject, serialPatternIsPerCpe, stampPlaceholders, type CrScheme, type Profile } from '../profile/index.js';
 import { awaitBootstrap, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 import { CrLog, type CrOutcome } from './cr-log.js';
-import { msLeaf, withUdpLeaves } from './nat.js';
+import { formatMapping, msLeaf, parseHostPort, stampXmppName, STUN_CONFIG_LEAVES, stunConfigOf, withUdpLeaves, withXmppLeaves } from './nat.js';
+import { StunBinder, StunTransactions } from '../stun/index.js';
+import { XmppAgent, type XmppCrEvent } from '../xmpp/index.js';
 import { FleetChaos } from './chaos.js';
 import { acsTlsFactory } from './tls.js';
 import type { FleetAcsTls } from './tls.js';
@@ -68,6 +70,41 @@ export interface FleetUdpCrOptions {
   acceptMillisecondTs?: boolean;
 }
 
+/**
+ * STUN (TR-111 Part 2) for the UDP Connection Request: written into every CPE's STUN
+ * leaves before boot (`STUNEnable` true). Turns `udpCr` on when it is not set.
+ */
+export interface FleetStunOptions {
+  /** `host:port` of the STUN server. Default: the embedded fake ACS's STUN server, else the ACS host, port 3478. */
+  server?: string;
+  /** STUNUsername / STUNPassword: Binding Requests then carry USERNAME and MESSAGE-INTEGRITY. */
+  username?: string;
+  password?: string;
+  /** STUNMinimumKeepAlivePeriod in seconds (default: the profile's, else 30). */
+  keepAliveS?: number;
+}
+
+/**
+ * XMPP Connection Requests (TR-069 Annex K): every CPE logs in to `server` as
+ * `<username>@<domain>/<resource>` and answers `connectionRequest` IQs.
+ */
+export interface FleetXmppOptions {
+  /** `xmpp://host:port` or `host:port` (port 5222 by default). */
+  server: string;
+  /** XMPP domain of the CPE accounts, e.g. `localhost`. */
+  domain: string;
+  /** Account name pattern: `{cpe_id}` and `{i}` are stamped (default `{cpe_id}`). */
+  username?: string;
+  /** Password of every CPE account. */
+  password: string;
+  /** Default `cwmp`. */
+  resource?: string;
+  /** ConnReqAllowedJabberIDs written into every tree (comma-separated; empty = any JID). */
+  allowedJabberIds?: string;
+  /** With `waitFor: 'bootstrap'`, how long startFleet waits for the sessions to come online (default 15 000 ms). */
+  onlineTimeoutMs?: number;
+}
+
 /** Options of {@link startFleet}. */
 export interface FleetOptions {
   /** Path of a profile file or directory, a loaded Profile, or a plain object in the profile format. */
@@ -101,6 +138,10 @@ export interface FleetOptions {
    * listener's address before its first Inform.
    */
   udpCr?: boolean | FleetUdpCrOptions;
+  /** STUN per TR-111 (`true`: the embedded ACS's STUN server, or the ACS host). Implies `udpCr`. */
+  stun?: boolean | FleetStunOptions;
+  /** XMPP Connection Requests (Annex K) through an XMPP server. */
+  xmpp?: FleetXmppOptions;
   /** Clock compression for retries, periodic informs, reboot delays (tests). */
   timeScale?: number;
   /** `bootstrap` (default): resolve once every CPE delivered `0 BOOTSTRAP`. `none`: resolve once booting has begun. */
@@ -187,6 +228,8 @@ export interface Fleet extends AsyncDisposable {
    * counts every datagram by the reason it was accepted or dropped.
    */
   readonly udpListener: UdpCrListener | undefined;
+  /** The CPEs' XMPP sessions (`xmpp` option), in CPE order; each counts its answers per reason. */
+  readonly xmppAgents: readonly XmppAgent[];
   /** The embedded ACS when no `acsUrl` was given. */
   readonly acs: FakeAcs | undefined;
   readonly acsUrl: string;
@@ -241,6 +284,8 @@ export interface Fleet extends AsyncDisposable {
 }
 
 const DEFAULT_BOOT_CONCURRENCY = 256;
+/** XMPP logins in flight at once (see startFleet). */
+const XMPP_LOGIN_CONCURRENCY = 16;
 /** See {@link FleetOptions.bootConcurrency}: measured on 10k CPEs, 16 boots as fast as 256 at ~40 % less RSS. */
 export const EMBEDDED_ACS_BOOT_CONCURRENCY = 16;
 
@@ -442,8 +487,10 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs', 'stun', 'xmpp',
 ]);
+const FLEET_STUN_OPTION_KEYS: ReadonlySet<string> = new Set(['server', 'username', 'password', 'keepAliveS']);
+const FLEET_XMPP_OPTION_KEYS: ReadonlySet<string> = new Set(['server', 'domain', 'username', 'password', 'resource', 'allowedJabberIds', 'onlineTimeoutMs']);
 const FLEET_UDP_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'publishHost', 'maxClockSkewS', 'acceptMillisecondTs']);
 const FLEET_CR_OPTION_KEYS: ReadonlySet<string> = new Set(['bindAddr', 'path', 'publishPath', 'publishHost', 'scheme', 'realm', 'throttleWindowMs']);
 
@@ -480,10 +527,38 @@ function checkStartFleetOptions(opts: FleetOptions): void {
     if (typeof udp !== 'object' || udp === null) throw new ConfigError(`startFleet: udpCr must be a boolean or an object such as { bindAddr: '127.0.0.1:0' }, got ${JSON.stringify(udp)}`);
     checkOptionKeys(udp, FLEET_UDP_OPTION_KEYS, 'startFleet: udpCr');
   }
+  const stun = o['stun'];
+  if (stun !== undefined && typeof stun !== 'boolean') {
+    if (typeof stun !== 'object' || stun === null) throw new ConfigError(`startFleet: stun must be a boolean or an object such as { server: '127.0.0.1:3478' }, got ${JSON.stringify(stun)}`);
+    checkOptionKeys(stun, FLEET_STUN_OPTION_KEYS, 'startFleet: stun');
+    const s = stun as FleetStunOptions;
+    if (s.server !== undefined) parseHostPort(s.server, 'startFleet: stun.server', 3478);
+    if (s.keepAliveS !== undefined && !(Number.isSafeInteger(s.keepAliveS) && s.keepAliveS >= 1)) throw new ConfigError(`startFleet: stun.keepAliveS must be a whole number of seconds >= 1, got ${String(s.keepAliveS)}`);
+  }
+  if (stun !== undefined && stun !== false && o['udpCr'] === false) throw new ConfigError('startFleet: stun needs the UDP Connection Request listener (its Binding Requests come from that socket); remove udpCr: false');
+  const xmpp = o['xmpp'];
+  if (xmpp !== undefined) {
+    if (typeof xmpp !== 'object' || xmpp === null) throw new ConfigError(`startFleet: xmpp must be an object such as { server: '127.0.0.1:5222', domain: 'localhost', password: 'pw' }, got ${JSON.stringify(xmpp)}`);
+    checkOptionKeys(xmpp, FLEET_XMPP_OPTION_KEYS, 'startFleet: xmpp');
+    const x = xmpp as Partial<FleetXmppOptions>;
+    for (const k of ['server', 'domain', 'password'] as const) {
+      if (typeof x[k] !== 'string' || x[k] === '') throw new ConfigError(`startFleet: xmpp.${k} is required (a non-empty string), got ${JSON.stringify(x[k])}`);
+    }
+    xmppService(x.server!);
+  }
+}
+
+/** `xmpp://host:port` from `xmpp://host:port`, `xmpps://…` or `host:port`. */
+function xmppService(server: string): string {
+  if (/^xmpps?:\/\//.test(server)) return server;
+  const { host, port } = parseHostPort(server, 'startFleet: xmpp.server', 5222);
+  return `xmpp://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The UDP CR options, or undefined when the path is off. */
 function udpOptionsOf(opts: FleetOptions): FleetUdpCrOptions | undefined {
+  // STUN runs over the UDP CR socket: asking for STUN turns the listener on.
+  if (opts.udpCr === undefined && opts.stun !== undefined && opts.stun !== false) return {};
   if (opts.udpCr === undefined || opts.udpCr === false) return undefined;
   return opts.udpCr === true ? {} : opts.udpCr;
 }
@@ -510,7 +585,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const logger = opts.logger ?? silentLogger;
   const udpOpts = udpOptionsOf(opts);
   const counted = withOverrides(withCount(await resolveProfile(opts.profile), opts.count), opts);
-  const profile = udpOpts ? withUdpLeaves(counted) : counted;
+  const withUdp = udpOpts ? withUdpLeaves(counted) : counted;
+  const profile = opts.xmpp ? withXmppLeaves(withUdp) : withUdp;
+  const stunOpts = opts.stun === undefined || opts.stun === false ? undefined : opts.stun === true ? {} : opts.stun;
   const total = Math.max(1, profile.fleet.count);
   const offset = profile.fleet.offset;
   const seed = explicitSeed(opts.seed) ?? rootSeed();
@@ -536,6 +613,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let acs: FakeAcs | undefined;
   let listener: CrListener | undefined;
   let udpListener: UdpCrListener | undefined;
+  let stunTx: StunTransactions | undefined;
+  const binders: StunBinder[] = [];
+  const agents: XmppAgent[] = [];
   const cpes: Cpe[] = [];
   const crLog = new CrLog(logger, () => clock.now());
   if (opts.onCrRequest) crLog.subscribe(opts.onCrRequest);
@@ -546,6 +626,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const cleanup = async (): Promise<void> => {
     clearInterval(keepAlive);
     await listener?.close().catch(() => undefined);
+    for (const b of binders) b.close();
+    stunTx?.close();
+    await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
     await udpListener?.close().catch(() => undefined);
     await Promise.all(cpes.map((c) => c.close().catch(() => undefined)));
     scheduler.close();
@@ -557,7 +640,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (opts.acsUrl !== undefined) {
       acsUrl = opts.acsUrl;
     } else {
-      acs = await createFakeAcs({ host: '127.0.0.1', port: 0, logger: logger.child({ component: 'acs' }), ...embeddedAcsFor(range.last - range.first + 1, opts.embeddedAcs) });
+      acs = await createFakeAcs({ host: '127.0.0.1', port: 0, logger: logger.child({ component: 'acs' }), ...embeddedAcsFor(range.last - range.first + 1, opts.embeddedAcs), ...(stunOpts && stunOpts.server === undefined && opts.embeddedAcs?.stun === undefined ? { stun: true } : {}) });
       acsUrl = acs.url;
     }
     const acsTarget: CpeOptions['acs'] = { url: acsUrl };
@@ -615,6 +698,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
 
     if (udpOpts && udpCreds) {
+      const tx = new StunTransactions((m, p, h) => u.send(m, p, h));
+      stunTx = tx;
       const u = createUdpCrListener({
         bindAddr: udpOpts.bindAddr ?? '127.0.0.1:0',
         ...(udpOpts.publishHost !== undefined ? { publishHost: udpOpts.publishHost } : {}),
@@ -622,24 +707,121 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         ...(udpOpts.acceptMillisecondTs !== undefined ? { acceptMillisecondTs: udpOpts.acceptMillisecondTs } : {}),
         logger,
         onRequest: (e) => crLog.record(udpCrEvent(e)),
+        // STUN answers arrive on the same socket as Connection Requests.
+        onOtherDatagram: (m, r) => tx.handle(m, r),
       });
       udpListener = u;
       await u.listen();
       const addressLeaf = msLeaf(profile, 'UDPConnectionRequestAddress');
+      const natLeaf = msLeaf(profile, 'NATDetected');
+      const stunLeaves = new Set<string>(STUN_CONFIG_LEAVES.map((n) => msLeaf(profile, n)));
+      const acsHost = new URL(acsUrl).hostname.replace(/^\[(.*)\]$/, '$1');
+      const stunServer = stunOpts ? (stunOpts.server !== undefined ? parseHostPort(stunOpts.server, 'stun.server', 3478) : acs?.stun ? { host: acs.stun.host, port: acs.stun.port } : { host: acsHost, port: 3478 }) : undefined;
       for (const [i, cpe] of cpes.entries()) {
         const address = u.register(cpe.id, endpoints[i]!);
         // Written BEFORE start(), so the bootstrap Inform already reports it.
         cpe.params.setInternal(addressLeaf, address);
-        // The listener routes by username: re-index a CPE whenever its username leaf is written (SPV, FactoryReset).
+        // Annex G: a changed binding is reported with 4 VALUE CHANGE: active notification by default.
+        cpe.params.setAttributes([{ name: addressLeaf, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }]);
+        if (stunOpts && stunServer) {
+          const set = (name: string, value: string): void => cpe.params.setInternal(msLeaf(profile, name), value);
+          set('STUNServerAddress', stunServer.host);
+          set('STUNServerPort', String(stunServer.port));
+          if (stunOpts.username !== undefined) set('STUNUsername', stunOpts.username);
+          if (stunOpts.password !== undefined) set('STUNPassword', stunOpts.password);
+          if (stunOpts.keepAliveS !== undefined) set('STUNMinimumKeepAlivePeriod', String(stunOpts.keepAliveS));
+          set('STUNEnable', 'true');
+        }
+        const binder = new StunBinder(
+          tx,
+          scheduler,
+          () => stunConfigOf(cpe.params, profile, acsHost),
+          (m) => {
+            const mapped = formatMapping(m);
+            cpe.params.setInternal(addressLeaf, mapped);
+            // TR-111: behind a NAT when the server saw another address than the CPE's own.
+            cpe.params.setInternal(natLeaf, mapped === u.publishedAddress ? 'false' : 'true');
+          },
+          (err) => logger.debug('stun binding failed', { cpe_id: cpe.id, error: err.message }),
+        );
+        binders.push(binder);
         cpe.params.onChange((c) => {
+          // The listener routes by username: re-index a CPE whenever its username leaf is written (SPV, FactoryReset).
           if (c.path === udpCreds.user) u.refresh(cpe.id);
+          else if (stunLeaves.has(c.path) && c.origin === 'acs') binder.kick();
         });
+      }
+    }
+
+    if (opts.xmpp) {
+      const x = opts.xmpp;
+      const service = xmppService(x.server);
+      const resource = x.resource ?? 'cwmp';
+      const root = profile.root;
+      for (const [i, cpe] of cpes.entries()) {
+        const ep = endpoints[i]!;
+        const username = stampXmppName(x.username ?? '{cpe_id}', cpe.id, cpe.index);
+        const jid = `${username}@${x.domain}/${resource}`;
+        const set = (path: string, value: string): void => cpe.params.setInternal(`${root}.${path}`, value);
+        set('XMPP.Connection.1.Enable', 'true');
+        set('XMPP.Connection.1.Username', username);
+        set('XMPP.Connection.1.Password', x.password);
+        set('XMPP.Connection.1.Domain', x.domain);
+        set('XMPP.Connection.1.Resource', resource);
+        set('XMPP.Connection.1.JabberID', jid);
+        set('ManagementServer.ConnReqXMPPConnection', `${root}.XMPP.Connection.1`);
+        // Known before the session is up, so the bootstrap Inform can carry it.
+        set('ManagementServer.ConnReqJabberID', jid);
+        if (x.allowedJabberIds !== undefined) set('ManagementServer.ConnReqAllowedJabberIDs', x.allowedJabberIds);
+        const agent = new XmppAgent({
+          cpeId: cpe.id,
+          service,
+          domain: x.domain,
+          username,
+          password: x.password,
+          resource,
+          credentials: () => ep.credentials(),
+          allowedJabberIds: () => cpe.params.getValue(`${root}.ManagementServer.ConnReqAllowedJabberIDs`) ?? '',
+          admit: () => ep.throttle.admit(Date.now()).ok,
+          onRequest: () => cpe.connectionRequest(),
+          onEvent: (e) => crLog.record(xmppCrEvent(e)),
+          onOnline: (bound) => {
+            set('XMPP.Connection.1.Status', 'Enabled');
+            set('XMPP.Connection.1.JabberID', bound);
+            set('ManagementServer.ConnReqJabberID', bound);
+          },
+          logger,
+        });
+        agents.push(agent);
+      }
+      // A server authenticates logins one at a time (SCRAM hashing): 1,000 at once time out
+      // together and retry together. Log in at most XMPP_LOGIN_CONCURRENCY at a time.
+      let next = 0;
+      const pump = async (): Promise<void> => {
+        while (next < agents.length) {
+          const a = agents[next++]!;
+          a.start();
+          await a.whenOnline(10_000).catch(() => undefined);
+        }
+      };
+      const logins = Promise.all(Array.from({ length: Math.min(XMPP_LOGIN_CONCURRENCY, agents.length) }, () => pump()));
+      void logins.then(() => {
+        const online = agents.filter((a) => a.status === 'online').length;
+        logger.info('xmpp logins done', { online, cpes: agents.length, server: service });
+      });
+      if ((opts.waitFor ?? 'bootstrap') === 'bootstrap') {
+        const timeoutMs = x.onlineTimeoutMs ?? 15_000;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([logins, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+        clearTimeout(timer);
+        const offline = agents.filter((a) => a.status !== 'online').length;
+        if (offline > 0) logger.warn('some XMPP sessions are not online yet; they keep trying', { offline, server: service });
       }
     }
 
     const chaos = new FleetChaos(cpes, seed, profile, logger);
     chaos.applyProfile();
-    const fleet = new RunningFleet(profile, seed, cpes, listener, udpListener, acs, acsUrl, offset + range.first, crLog, cleanup, chaos);
+    const fleet = new RunningFleet(profile, seed, cpes, listener, udpListener, acs, acsUrl, offset + range.first, crLog, cleanup, chaos, agents);
     logger.info('fleet starting', {
       cpes: cpes.length,
       first: cpes[0]?.id,
@@ -649,6 +831,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       cr: listener ? (listener.address.family === 'IPv6' ? `[${listener.address.host}]:${listener.address.port}` : `${listener.address.host}:${listener.address.port}`) : 'off',
     });
     fleet.boot(bootConcurrency, logger, scheduler);
+    // TR-111: a CPE with STUN enabled asks for its binding as it comes up.
+    for (const b of binders) b.kick();
     if (generators !== undefined) {
       fleet.whenBootstrapped().then(
         () => {
@@ -714,6 +898,19 @@ class CpeCrEndpoint implements CrEndpoint, UdpCrEndpoint {
   }
 }
 
+/** An XMPP connectionRequest's outcome in the fleet's CR log (200 result, 401 not-authorized, 503 service-unavailable). */
+function xmppCrEvent(e: XmppCrEvent): CrRequestEvent {
+  return {
+    cpeId: e.cpeId,
+    method: 'IQ',
+    path: '',
+    status: e.answer === 'result' ? 200 : e.answer === 'not-authorized' ? 401 : 503,
+    reason: e.reason,
+    remoteAddress: e.from,
+    via: 'xmpp',
+  };
+}
+
 /** A UDP datagram's outcome in the fleet's CR log (`status` 0: UDP has no reply). */
 function udpCrEvent(e: UdpCrEvent): CrRequestEvent {
   return {
@@ -747,6 +944,7 @@ class RunningFleet implements Fleet {
     private readonly crLog: CrLog,
     private readonly cleanup: () => Promise<void>,
     private readonly chaos: FleetChaos,
+    readonly xmppAgents: readonly XmppAgent[] = [],
   ) {
     this.crUrls = cpes.flatMap((c) => (c.crUrl !== undefined ? [c.crUrl] : []));
   }

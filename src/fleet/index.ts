@@ -6,7 +6,7 @@
 
 // ---- Fleet -------------------------------------------------------------------
 export { startFleet, embeddedAcsFor, EMBEDDED_ACS_BOOT_CONCURRENCY, FLEET_OPTION_KEYS, LEAN_ACS_RECORDS, LEAN_TRANSCRIPT_ABOVE } from './fleet.js';
-export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions } from './fleet.js';
+export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions } from './fleet.js';
 export type { FleetAcsTls } from './tls.js';
 export type { DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';
 export { BootstrapError, isBootstrapError, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';

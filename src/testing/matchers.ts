@@ -98,10 +98,22 @@ export interface DiagnosticRunView {
   endedAt: number;
 }
 
+/** One outcome of the fleet's Connection Request log (`Fleet.crRequests()`), as `toHaveWokenVia` reads it. */
+export interface CrOutcomeView {
+  readonly time: number;
+  readonly cpeId: string | undefined;
+  readonly reason: string;
+  readonly status: number;
+  /** `udp` / `xmpp`; absent for HTTP. */
+  readonly via?: string;
+}
+
 /** The parts of a `Fleet` the matchers read. */
 export interface FleetView {
   readonly cpes: readonly CpeView[];
   cpe(ref: number | string): CpeView;
+  /** The fleet's CR log (`toHaveWokenVia` needs it). */
+  crRequests?(cpeId?: string): readonly CrOutcomeView[];
 }
 
 /** The parts of a `FakeAcs` the matchers read: its Inform log. */
@@ -760,6 +772,59 @@ export function toBeAccepted(this: MatcherContext, received: unknown): MatcherRe
   };
 }
 
+// ---- toHaveWokenVia ----------------------------------------------------------------
+
+/** A wake-up path: the seed's HTTP Connection Request, Annex G's UDP one, Annex K's XMPP one. */
+export type WakePath = 'http' | 'udp' | 'xmpp';
+
+/** Options of `toHaveWokenVia`. */
+export interface ToHaveWokenViaOptions {
+  /** The CPE (`3`, `'cpe-3'`); default: any CPE of the fleet. */
+  cpe?: number | string;
+  /** Only Connection Requests accepted at or after this time (fleet clock ms, or a Date). */
+  since?: Since;
+  /** Milliseconds to wait (default 5000; `.not` checks once unless given). */
+  timeout?: number;
+}
+
+/**
+ * `await expect(fleet).toHaveWokenVia('udp', { cpe: 'cpe-2' })`: a Connection Request
+ * by that path was accepted for the CPE and a session carrying `6 CONNECTION REQUEST`
+ * started at or after it.
+ */
+export async function toHaveWokenVia(this: MatcherContext, received: unknown, path: unknown, options: ToHaveWokenViaOptions = {}): Promise<MatcherResult> {
+  const hint = this.utils.matcherHint('toHaveWokenVia', 'fleet', 'path', { isNot: this.isNot ?? false, promise: this.promise ?? '' });
+  if (path !== 'http' && path !== 'udp' && path !== 'xmpp') throw new MatcherUsageError(`toHaveWokenVia: path must be 'http', 'udp' or 'xmpp', got ${describeValue(path)}`);
+  if (!isFleet(received) || typeof received.crRequests !== 'function') {
+    throw new MatcherUsageError(`toHaveWokenVia: received value must be a Fleet (it reads fleet.crRequests()), got ${describeValue(received)}`);
+  }
+  const fleet = received;
+  const cpes = options.cpe === undefined ? fleet.cpes : [fleet.cpe(options.cpe)];
+  const since = sinceMs(options.since);
+  const timeoutMs = this.isNot && options.timeout === undefined ? 0 : (options.timeout ?? 5000);
+  const viaOf = (o: CrOutcomeView): WakePath => (o.via === 'udp' || o.via === 'xmpp' ? o.via : 'http');
+  const woken = (c: CpeView): boolean => {
+    const accepted = fleet.crRequests!(c.id).filter((o) => o.reason === 'accepted' && viaOf(o) === path && o.time >= since);
+    const first = accepted[0];
+    return first !== undefined && c.sessions.some((s) => s.startedAt >= first.time - 1 && s.events.some((e) => e.eventCode === '6 CONNECTION REQUEST'));
+  };
+  await waitUntil(() => cpes.some(woken), timeoutMs, subscribeAll(cpes));
+  const pass = cpes.some(woken);
+  const outcomes = cpes.flatMap((c) => fleet.crRequests!(c.id)).filter((o) => o.time >= since);
+  const subject = options.cpe === undefined ? `any of ${cpes.length} CPE(s)` : cpes[0]!.id;
+  return {
+    pass,
+    message: () =>
+      [
+        hint,
+        '',
+        `Expected: ${this.isNot ? 'no' : 'a'} ${path.toUpperCase()} Connection Request accepted for ${subject} and followed by a 6 CONNECTION REQUEST session${timeoutMs > 0 ? ` within ${timeoutMs} ms` : ''}`,
+        `Received: ${outcomes.length} Connection Request outcome(s)${outcomes.length ? ':' : ''}`,
+        ...bounded(outcomes.map((o) => `  ${o.cpeId ?? '?'}  ${viaOf(o).toUpperCase()} ${o.status === 0 ? '' : `${o.status} `}${o.reason}`)),
+      ].join('\n'),
+  };
+}
+
 /** Every matcher, keyed by name: what the entry points pass to `expect.extend`. */
 export const cpeSimMatchers = {
   // Tracked: a call nobody awaits fails its test (./unawaited.ts) instead of passing it.
@@ -773,4 +838,5 @@ export const cpeSimMatchers = {
   toBeThrottled,
   toBeUnauthorized,
   toBeAccepted,
+  toHaveWokenVia: tracked('toHaveWokenVia', toHaveWokenVia),
 };

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AcsRpcName } from '../acs/index.js';
-import type { CompletedTransferExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveCompletedDiagnosticOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions } from './matchers.js';
+import type { CompletedTransferExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveCompletedDiagnosticOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveWokenViaOptions, WakePath } from './matchers.js';
 
 /**
  * cpe-sim's matchers. The async ones (`toHaveInformed`, `toHaveReceivedRpc`) wait
@@ -57,6 +57,13 @@ export interface CpeSimMatchers<R = unknown> {
   toBeUnauthorized(options?: ToBeUnauthorizedOptions): R;
   /** On a CR response: 200 or 204. */
   toBeAccepted(): R;
+  /**
+   * On a `Fleet`: a Connection Request by `path` (`'http'`, `'udp'` Annex G, `'xmpp'`
+   * Annex K) was accepted for the CPE (`{ cpe }`, default any) and a
+   * `6 CONNECTION REQUEST` session followed; waits up to `timeout` (default 5000 ms).
+   * @example await expect(fleet).toHaveWokenVia('udp', { cpe: 'cpe-2' })
+   */
+  toHaveWokenVia(path: WakePath, options?: ToHaveWokenViaOptions): Promise<R>;
 }
 
 /** An asymmetric matcher (`expect.any(String)`, `expect.stringMatching(/x/)`), as both runners shape it. */

@@ -58,6 +58,14 @@ const ROWS: Record<string, Row> = {
   'fleet-offset': { field: 'fleetOffset', raw: ['0', '1000', '7'], parsed: [0, 1000, 7], dflt: undefined },
   'boot-ramp': { field: 'bootRampMs', raw: ['0', '5m', '1.5s'], parsed: [0, 300_000, 1500], dflt: undefined },
   concurrency: { field: 'concurrency', raw: ['1', '4', '64'], parsed: [1, 4, 64], dflt: undefined },
+  'stun-server': { field: 'stunServer', raw: ['127.0.0.1:3478', '[::1]:3479', 'stun.example:1'], parsed: ['127.0.0.1:3478', '[::1]:3479', 'stun.example:1'], dflt: undefined },
+  'stun-username': { field: 'stunUsername', raw: ['sf', 'se', 'sc'], parsed: ['sf', 'se', 'sc'], dflt: undefined },
+  'stun-password': { field: 'stunPassword', raw: ['pf', 'pe', 'pc'], parsed: ['pf', 'pe', 'pc'], dflt: undefined },
+  'xmpp-server': { field: 'xmppServer', raw: ['127.0.0.1:5222', 'xmpp://x.example:5223', 'c.example'], parsed: ['127.0.0.1:5222', 'xmpp://x.example:5223', 'c.example'], dflt: NO_DEFAULT },
+  'xmpp-domain': { field: 'xmppDomain', raw: ['f.example', 'e.example', 'c.example'], parsed: ['f.example', 'e.example', 'c.example'], dflt: NO_DEFAULT },
+  'xmpp-username': { field: 'xmppUsername', raw: ['f-{i}', 'e-{cpe_id}', 'c'], parsed: ['f-{i}', 'e-{cpe_id}', 'c'], dflt: '{cpe_id}' },
+  'xmpp-password': { field: 'xmppPassword', raw: ['xf', 'xe', 'xc'], parsed: ['xf', 'xe', 'xc'], dflt: NO_DEFAULT },
+  'xmpp-allowed-jids': { field: 'xmppAllowedJids', raw: ['acs@f', 'acs@e/r', 'a@c,b@c'], parsed: ['acs@f', 'acs@e/r', 'a@c,b@c'], dflt: undefined },
   // One demo exists, so the three sources carry the same value; `sources` tells them apart.
   demo: { field: 'demo', raw: ['firmware', 'firmware', 'firmware'], parsed: ['firmware', 'firmware', 'firmware'], dflt: undefined },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
@@ -77,6 +85,10 @@ const BASELINE: Record<string, string> = {
   'tls-cert': P('base.pem'),
   'tls-key': P('base.key'),
   'admin-addr': '127.0.0.1:3',
+  'stun-server': '127.0.0.1:3478',
+  'xmpp-server': '127.0.0.1:5222',
+  'xmpp-domain': 'localhost',
+  'xmpp-password': 'xmpp-pw',
 };
 
 function baseline(flag: string): string[] {
