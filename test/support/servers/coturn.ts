@@ -43,16 +43,31 @@ async function answers(port: number): Promise<boolean> {
 
 export async function startCoturn(): Promise<StartedCoturn> {
   if (!BINARY) throw new Error(coturnMissing);
+  // A free UDP port can still clash (coturn also binds TCP on it, and the port after it
+  // for RFC 5780); when it does, coturn logs "Address already in use": try another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCoturnOnce();
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startCoturnOnce(): Promise<StartedCoturn> {
   const tmp = tempDir('coturn');
   const port = await freePort('udp');
+  const alt = await freePort('udp');
   const logFile = join(tmp.dir, 'turnserver.log');
   const proc = startProcess(
-    BINARY,
+    BINARY!,
     [
       '-n', // no config file
       '--listening-ip=127.0.0.1',
       `--listening-port=${port}`,
+      `--alt-listening-port=${alt}`,
       '--stun-only',
+      '--no-tcp',
       '--no-tls',
       '--no-dtls',
       '--no-cli',
@@ -64,7 +79,7 @@ export async function startCoturn(): Promise<StartedCoturn> {
     ],
     tmp.dir,
   );
-  return readyServer('coturn', proc, tmp, logOf(proc, logFile), () => answers(port), { host: '127.0.0.1' as const, port }, 30_000);
+  return readyServer('coturn', proc, tmp, logOf(proc, logFile), () => answers(port), { host: '127.0.0.1' as const, port }, 10_000);
 }
 
 /**
