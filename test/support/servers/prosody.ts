@@ -19,6 +19,8 @@ export interface ProsodyOptions {
   users?: Record<string, string>;
   /** Default `localhost`. */
   domain?: string;
+  /** A given port (a test of reconnects starts a server where clients already knock); default a free one. */
+  port?: number;
 }
 
 export interface StartedProsody extends StartedServer {
@@ -64,7 +66,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<StartedPr
   const domain = opts.domain ?? 'localhost';
   const users = { ...(opts.users ?? {}) };
   const tmp = tempDir('prosody');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const data = join(tmp.dir, 'data');
   const accounts = join(data, pathEncode(domain), 'accounts');
   mkdirSync(accounts, { recursive: true });
