@@ -4,7 +4,7 @@
  * finds the TransferComplete that reports it.
  * @module
  */
-import type { CpeResponse, Download, Upload } from '../cwmp/index.js';
+import type { CpeResponse, Download, TransferArgs, Upload } from '../cwmp/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { ACS_ERROR, type AcsCore } from './core.js';
 
@@ -39,6 +39,11 @@ export interface UploadOptions {
   password?: string;
   delaySeconds?: number;
   timeoutMs?: number;
+}
+
+/** The arguments every transfer RPC shares, with the helpers' defaults. */
+function transferArgs(commandKey: string, o: UploadOptions, defaultFileType: string): TransferArgs & { delaySeconds: number } {
+  return { commandKey, fileType: o.fileType ?? defaultFileType, url: o.url, username: o.username ?? '', password: o.password ?? '', delaySeconds: o.delaySeconds ?? 0 };
 }
 
 /** A TransferComplete as the ACS received it. */
@@ -98,14 +103,9 @@ export function transferHelpers(core: AcsCore): {
     async download(cpe, o) {
       return send(cpe, o.commandKey ?? `dl-${++seq}`, o.timeoutMs, (commandKey) => ({
         name: 'Download',
-        commandKey,
-        fileType: o.fileType ?? '1 Firmware Upgrade Image',
-        url: o.url,
-        username: o.username ?? '',
-        password: o.password ?? '',
+        ...transferArgs(commandKey, o, '1 Firmware Upgrade Image'),
         fileSize: o.fileSize ?? 0,
         targetFileName: o.targetFileName ?? '',
-        delaySeconds: o.delaySeconds ?? 0,
         successURL: '',
         failureURL: '',
       }));
@@ -113,12 +113,7 @@ export function transferHelpers(core: AcsCore): {
     async upload(cpe, o) {
       return send(cpe, o.commandKey ?? `ul-${++seq}`, o.timeoutMs, (commandKey) => ({
         name: 'Upload',
-        commandKey,
-        fileType: o.fileType ?? '1 Vendor Configuration File',
-        url: o.url,
-        username: o.username ?? '',
-        password: o.password ?? '',
-        delaySeconds: o.delaySeconds ?? 0,
+        ...transferArgs(commandKey, o, '1 Vendor Configuration File'),
       }));
     },
     transferCompletes,

@@ -210,13 +210,16 @@ export interface Reboot {
 export interface FactoryReset {
   name: 'FactoryReset';
 }
-export interface Download {
-  name: 'Download';
+/** What Download, Upload and ScheduleDownload share (TR-069 A.4.1.4, A.4.1.5, A.4.1.10). */
+export interface TransferArgs {
   commandKey: string;
   fileType: string;
   url: string;
   username: string;
   password: string;
+}
+export interface Download extends TransferArgs {
+  name: 'Download';
   fileSize: number;
   targetFileName: string;
   delaySeconds: number;
@@ -229,13 +232,8 @@ export interface ScheduleInform {
   commandKey: string;
 }
 /** A.4.1.5 */
-export interface Upload {
+export interface Upload extends TransferArgs {
   name: 'Upload';
-  commandKey: string;
-  fileType: string;
-  url: string;
-  username: string;
-  password: string;
   delaySeconds: number;
 }
 /** A.4.1.10: one of at most two windows, in seconds from the RPC. */
@@ -249,13 +247,8 @@ export interface TimeWindowStruct {
   maxRetries: number;
 }
 /** A.4.1.10 */
-export interface ScheduleDownload {
+export interface ScheduleDownload extends TransferArgs {
   name: 'ScheduleDownload';
-  commandKey: string;
-  fileType: string;
-  url: string;
-  username: string;
-  password: string;
   fileSize: number;
   targetFileName: string;
   timeWindowList: TimeWindowStruct[];
