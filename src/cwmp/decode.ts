@@ -6,6 +6,7 @@
  * @module
  */
 import { CwmpDecodeError } from './errors.js';
+import { isEmptyBodyName } from './empty-body.js';
 import { DEFAULT_NAMESPACE, SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, isCwmpNamespace } from './namespaces.js';
 import type {
   CwmpHeader,
@@ -177,6 +178,7 @@ function duOperation(o: XmlElement): DuOperation {
 }
 
 function decodeRpc(el: XmlElement): CwmpMessage {
+  if (isEmptyBodyName(el.local)) return { name: el.local } as CwmpMessage;
   switch (el.local) {
     case 'Inform': {
       const d = req(el, 'DeviceId');
@@ -243,21 +245,6 @@ function decodeRpc(el: XmlElement): CwmpMessage {
         }),
         commandKey: str(el, 'CommandKey', ''),
       };
-    case 'TransferCompleteResponse':
-    case 'AutonomousTransferCompleteResponse':
-    case 'DUStateChangeCompleteResponse':
-    case 'ChangeDUStateResponse':
-    case 'GetQueuedTransfers':
-    case 'GetAllQueuedTransfers':
-    case 'ScheduleDownloadResponse':
-    case 'CancelTransferResponse':
-    case 'GetRPCMethods':
-    case 'SetParameterAttributesResponse':
-    case 'RebootResponse':
-    case 'FactoryReset':
-    case 'FactoryResetResponse':
-    case 'ScheduleInformResponse':
-      return { name: el.local } as CwmpMessage;
     case 'GetRPCMethodsResponse':
       return { name: 'GetRPCMethodsResponse', methodList: strings(el, 'MethodList', false) };
     case 'GetParameterNames':

@@ -3,6 +3,7 @@
  * @module
  */
 import { CwmpEncodeError } from './errors.js';
+import { hasEmptyBody } from './empty-body.js';
 import { DEFAULT_NAMESPACE, SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, isCwmpNamespace } from './namespaces.js';
 import type {
   CwmpHeader,
@@ -180,6 +181,7 @@ function rpc(name: string, kids: Node[]): Node {
 
 function bodyNode(m: CwmpMessage): Node {
   const w = new Writer(m.name === 'Unknown' ? m.method : m.name);
+  if (hasEmptyBody(m)) return rpc(m.name, []);
   switch (m.name) {
     case 'Inform':
       return rpc('Inform', [
@@ -243,21 +245,6 @@ function bodyNode(m: CwmpMessage): Node {
         ),
         w.str('CommandKey', m.commandKey),
       ]);
-    case 'TransferCompleteResponse':
-    case 'AutonomousTransferCompleteResponse':
-    case 'DUStateChangeCompleteResponse':
-    case 'ChangeDUStateResponse':
-    case 'GetQueuedTransfers':
-    case 'GetAllQueuedTransfers':
-    case 'ScheduleDownloadResponse':
-    case 'CancelTransferResponse':
-    case 'GetRPCMethods':
-    case 'SetParameterAttributesResponse':
-    case 'RebootResponse':
-    case 'FactoryReset':
-    case 'FactoryResetResponse':
-    case 'ScheduleInformResponse':
-      return rpc(m.name, []);
     case 'GetRPCMethodsResponse':
       return rpc(m.name, [w.strings('MethodList', m.methodList)]);
     case 'GetParameterNames':

@@ -441,3 +441,4 @@ export interface Envelope {
   namespace: CwmpNamespace;
   body: CwmpMessage;
 }
+
