@@ -4,7 +4,7 @@
  * finds the TransferComplete that reports it.
  * @module
  */
-import type { CpeResponse, Download, TransferArgs, Upload } from '../cwmp/index.js';
+import type { ChangeDUState, CpeResponse, CwmpMessage, Download, OpResultStruct, TransferArgs, Upload } from '../cwmp/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { ACS_ERROR, type AcsCore } from './core.js';
 
@@ -66,39 +66,109 @@ export interface WaitForTransferOptions {
   timeoutMs?: number;
 }
 
+/** One operation of `acs.changeDuState()`; omitted strings are sent empty. */
+export type ChangeDuStateOperation =
+  | { op: 'install'; url: string; uuid?: string; username?: string; password?: string; executionEnvRef?: string }
+  | { op: 'update'; uuid?: string; version?: string; url?: string; username?: string; password?: string }
+  | { op: 'uninstall'; uuid: string; version?: string; executionEnvRef?: string };
+
+/** Options of `acs.changeDuState()`: a ChangeDUState RPC (TR-069 A.4.1.14) with defaults. */
+export interface ChangeDuStateOptions {
+  /** Run in this order by the CPE; e.g. `[{ op: 'install', url: acs.files.url('demo-app.yaml') }]`. */
+  operations: ChangeDuStateOperation[];
+  /** Default: `du-<n>`, unique within this ACS. */
+  commandKey?: string;
+  /** Reject when the CPE did not answer the RPC within this many ms; default: wait until close(). */
+  timeoutMs?: number;
+}
+
+/** A DUStateChangeComplete as the ACS received it (TR-069 A.4.2.x). */
+export interface DuStateChangeCompleteRecord {
+  /** The ACS session it arrived in. */
+  sessionId: number;
+  serial: string;
+  commandKey: string;
+  /** One per operation, in the ChangeDUState's order. */
+  results: OpResultStruct[];
+}
+
+/** Options of `acs.waitForDuStateChangeComplete()`. */
+export interface WaitForDuStateChangeOptions {
+  /** Only this CommandKey; default: any. */
+  commandKey?: string;
+  /** Default 30_000 ms. */
+  timeoutMs?: number;
+}
+
+/** The ChangeDUState an `acs.changeDuState()` call sends. */
+function changeDuStateRequest(commandKey: string, o: ChangeDuStateOptions): ChangeDUState {
+  return {
+    name: 'ChangeDUState',
+    commandKey,
+    operations: o.operations.map((op) => {
+      if (op.op === 'install') return { op: 'install', url: op.url, uuid: op.uuid ?? '', username: op.username ?? '', password: op.password ?? '', executionEnvRef: op.executionEnvRef ?? '' };
+      if (op.op === 'update') return { op: 'update', uuid: op.uuid ?? '', version: op.version ?? '', url: op.url ?? '', username: op.username ?? '', password: op.password ?? '' };
+      return { op: 'uninstall', uuid: op.uuid, version: op.version ?? '', executionEnvRef: op.executionEnvRef ?? '' };
+    }),
+  };
+}
+
+/** Every message `cpe` (or any device) sent the ACS with this name, with its session. */
+function received<N extends CwmpMessage['name']>(core: AcsCore, cpe: string | undefined, name: N): Array<{ sessionId: number; serial: string; msg: Extract<CwmpMessage, { name: N }> }> {
+  const serial = cpe === undefined ? undefined : (core.resolve(cpe) ?? cpe);
+  const out: Array<{ sessionId: number; serial: string; msg: Extract<CwmpMessage, { name: N }> }> = [];
+  for (const s of core.sessions) {
+    if (serial !== undefined && s.serial !== serial) continue;
+    for (const m of s.messages) {
+      if (m.dir === 'cpe->acs' && m.message?.name === name) out.push({ sessionId: s.id, serial: s.serial, msg: m.message as Extract<CwmpMessage, { name: N }> });
+    }
+  }
+  return out;
+}
+
+/** Resolves with the first `find()` hit, received already or later (polls the transcript). */
+function waitFor<T>(core: AcsCore, find: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const started = Date.now();
+    // The transcript is the source of truth; a short poll keeps the core free of another waiter kind.
+    const tick = (): void => {
+      const hit = find();
+      if (hit !== undefined) return resolve(hit);
+      if (core.isClosed) return reject(new CpeSimError(ACS_ERROR.CLOSED, 'the fake ACS was closed'));
+      if (Date.now() - started >= timeoutMs) return reject(new CpeSimError(ACS_ERROR.WAIT_TIMEOUT, `${what()} within ${timeoutMs} ms`));
+      setTimeout(tick, 20).unref();
+    };
+    tick();
+  });
+}
+
 /** The helpers `createFakeAcs` mixes into the FakeAcs object. */
 export function transferHelpers(core: AcsCore): {
   download(cpe: string, opts: DownloadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
   upload(cpe: string, opts: UploadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
   transferCompletes(cpe?: string): TransferCompleteRecord[];
   waitForTransferComplete(cpe: string, opts?: WaitForTransferOptions): Promise<TransferCompleteRecord>;
+  changeDuState(cpe: string, opts: ChangeDuStateOptions): Promise<{ commandKey: string; response: CpeResponse }>;
+  duStateChangeCompletes(cpe?: string): DuStateChangeCompleteRecord[];
+  waitForDuStateChangeComplete(cpe: string, opts?: WaitForDuStateChangeOptions): Promise<DuStateChangeCompleteRecord>;
 } {
   let seq = 0;
-  const send = async (cpe: string, commandKey: string, timeoutMs: number | undefined, make: (key: string) => Download | Upload): Promise<{ commandKey: string; response: CpeResponse }> => {
+  const send = async (cpe: string, commandKey: string, timeoutMs: number | undefined, make: (key: string) => Download | Upload | ChangeDUState): Promise<{ commandKey: string; response: CpeResponse }> => {
     const response: CpeResponse = await core.rpc(cpe, make(commandKey), timeoutMs);
     return { commandKey, response };
   };
-  const transferCompletes = (cpe?: string): TransferCompleteRecord[] => {
-    const serial = cpe === undefined ? undefined : (core.resolve(cpe) ?? cpe);
-    const out: TransferCompleteRecord[] = [];
-    for (const s of core.sessions) {
-      if (serial !== undefined && s.serial !== serial) continue;
-      for (const m of s.messages) {
-        const msg = m.message;
-        if (m.dir !== 'cpe->acs' || !msg || msg.name !== 'TransferComplete') continue;
-        out.push({
-          sessionId: s.id,
-          serial: s.serial,
-          commandKey: msg.commandKey,
-          faultCode: msg.faultStruct.faultCode,
-          faultString: msg.faultStruct.faultString,
-          startTime: msg.startTime,
-          completeTime: msg.completeTime,
-        });
-      }
-    }
-    return out;
-  };
+  const transferCompletes = (cpe?: string): TransferCompleteRecord[] =>
+    received(core, cpe, 'TransferComplete').map(({ sessionId, serial, msg }) => ({
+      sessionId,
+      serial,
+      commandKey: msg.commandKey,
+      faultCode: msg.faultStruct.faultCode,
+      faultString: msg.faultStruct.faultString,
+      startTime: msg.startTime,
+      completeTime: msg.completeTime,
+    }));
+  const duStateChangeCompletes = (cpe?: string): DuStateChangeCompleteRecord[] =>
+    received(core, cpe, 'DUStateChangeComplete').map(({ sessionId, serial, msg }) => ({ sessionId, serial, commandKey: msg.commandKey, results: msg.results }));
   return {
     async download(cpe, o) {
       return send(cpe, o.commandKey ?? `dl-${++seq}`, o.timeoutMs, (commandKey) => ({
@@ -118,22 +188,16 @@ export function transferHelpers(core: AcsCore): {
     },
     transferCompletes,
     waitForTransferComplete(cpe, o = {}) {
-      const timeoutMs = o.timeoutMs ?? 30_000;
       const match = (): TransferCompleteRecord | undefined => transferCompletes(cpe).find((t) => o.commandKey === undefined || t.commandKey === o.commandKey);
-      return new Promise<TransferCompleteRecord>((resolve, reject) => {
-        const started = Date.now();
-        // The transcript is the source of truth; a short poll keeps the core free of another waiter kind.
-        const tick = (): void => {
-          const hit = match();
-          if (hit) return resolve(hit);
-          if (core.isClosed) return reject(new CpeSimError(ACS_ERROR.CLOSED, 'the fake ACS was closed'));
-          if (Date.now() - started >= timeoutMs) {
-            return reject(new CpeSimError(ACS_ERROR.WAIT_TIMEOUT, `no TransferComplete from ${cpe}${o.commandKey !== undefined ? ` with CommandKey ${JSON.stringify(o.commandKey)}` : ''} within ${timeoutMs} ms`));
-          }
-          setTimeout(tick, 20).unref();
-        };
-        tick();
-      });
+      return waitFor(core, match, o.timeoutMs ?? 30_000, () => `no TransferComplete from ${cpe}${o.commandKey !== undefined ? ` with CommandKey ${JSON.stringify(o.commandKey)}` : ''}`);
+    },
+    async changeDuState(cpe, o) {
+      return send(cpe, o.commandKey ?? `du-${++seq}`, o.timeoutMs, (commandKey) => changeDuStateRequest(commandKey, o));
+    },
+    duStateChangeCompletes,
+    waitForDuStateChangeComplete(cpe, o = {}) {
+      const match = (): DuStateChangeCompleteRecord | undefined => duStateChangeCompletes(cpe).find((t) => o.commandKey === undefined || t.commandKey === o.commandKey);
+      return waitFor(core, match, o.timeoutMs ?? 30_000, () => `no DUStateChangeComplete from ${cpe}${o.commandKey !== undefined ? ` with CommandKey ${JSON.stringify(o.commandKey)}` : ''}`);
     },
   };
 }

@@ -7,7 +7,7 @@
 import type { Logger } from '../log/index.js';
 import type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 import type { AcsFiles } from './files.js';
-import type { DownloadOptions, TransferCompleteRecord, UploadOptions, WaitForTransferOptions } from './transfers.js';
+import type { ChangeDuStateOptions, DownloadOptions, DuStateChangeCompleteRecord, TransferCompleteRecord, UploadOptions, WaitForDuStateChangeOptions, WaitForTransferOptions } from './transfers.js';
 import type { StunServer, StunServerOptions } from '../stun/index.js';
 import type { XmppAccount, XmppCrResult } from '../xmpp/index.js';
 import type {
@@ -303,6 +303,21 @@ export interface FakeAcs extends AsyncDisposable {
   transferCompletes(cpe?: string): TransferCompleteRecord[];
   /** Resolves with the first TransferComplete from `cpe` (matching `commandKey`), received already or later. */
   waitForTransferComplete(cpe: string, opts?: WaitForTransferOptions): Promise<TransferCompleteRecord>;
+  /**
+   * Queues a ChangeDUState (TR-069 A.4.1.14) for `cpe`: install, update or uninstall
+   * deployment units (TR-157), run in order by the CPE, reported later by one
+   * DUStateChangeComplete. Resolves with the CommandKey and the CPE's answer (an empty
+   * ChangeDUStateResponse, or a Fault).
+   * @example
+   * acs.files.serve('demo-app.yaml', manifestText);
+   * await acs.changeDuState('cpe-1', { operations: [{ op: 'install', url: acs.files.url('demo-app.yaml') }] });
+   * const done = await acs.waitForDuStateChangeComplete('cpe-1');
+   */
+  changeDuState(cpe: string, opts: ChangeDuStateOptions): Promise<{ commandKey: string; response: CpeResponse }>;
+  /** The DUStateChangeCompletes received (from one device, or all), oldest first. */
+  duStateChangeCompletes(cpe?: string): DuStateChangeCompleteRecord[];
+  /** Resolves with the first DUStateChangeComplete from `cpe` (matching `commandKey`), received already or later. */
+  waitForDuStateChangeComplete(cpe: string, opts?: WaitForDuStateChangeOptions): Promise<DuStateChangeCompleteRecord>;
   /** Idempotent: closes the server and all sockets, rejects pending rpc/wait promises. */
   close(): Promise<void>;
 }

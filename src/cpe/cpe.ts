@@ -6,7 +6,7 @@
  */
 import { ConfigError, CpeSimError, CwmpFault, isCpeSimError } from '../errors/index.js';
 import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
-import type { AllQueuedTransferStruct, AutonomousTransferComplete, CpeRequest, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
+import type { AllQueuedTransferStruct, AutonomousTransferComplete, ChangeDUState, CpeRequest, DUStateChangeComplete, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
 import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
 import { createParameterTree, GeneratorClock } from '../datamodel/index.js';
@@ -34,6 +34,8 @@ import { TransferHostView, firmwareConfigOf } from './transfers.js';
 import type { TransferPort } from './transfers.js';
 import type { TransferOutcome, TransferRequest } from '../transfer/index.js';
 import type { InformRecord, SessionRecord } from './transcript.js';
+import { httpManifestFetcher, installedModules, runDuOperations, type InstalledModule } from '../swmod/index.js';
+import { duRequestOf, duStateChangeComplete } from './swmod.js';
 
 /** Where and how the CPE reaches its ACS. */
 export interface AcsTarget {
@@ -299,6 +301,14 @@ export class Cpe implements AsyncDisposable {
   private pendingTransfers: PendingTransfer[] = [];
   /** AutonomousTransferComplete requests not yet acknowledged (A.3.3.3). */
   private pendingAutonomous: AutonomousTransferComplete[] = [];
+  /** DUStateChangeComplete requests not yet acknowledged (TR-069 A.4.2.x; ref §8.3); made on the first. */
+  private pendingDu: DUStateChangeComplete[] | undefined;
+  /** Aborts software-module operations in flight (close, FactoryReset); made on the first ChangeDUState. */
+  private duAbort: AbortController | undefined;
+  /** The tail of this CPE's ChangeDUState work (close() waits for it). */
+  private duWork: Promise<void> | undefined;
+  /** Bumped by a FactoryReset: results of operations started before it are dropped. */
+  private duEpoch = 0;
   /** Parameters with notification 1/2 that changed since the last delivered Inform. */
   private changed: Set<string> = none();
   private consecutiveFailures = 0;
@@ -375,8 +385,10 @@ export class Cpe implements AsyncDisposable {
     this.transferTimeoutMs = opts.transfer?.timeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
     this.transferCa = opts.transfer?.ca;
     this.seed = opts.seed ?? 0n;
-    this.ownsGens = opts.generators === undefined && opts.template.generators.size > 0;
-    this.gens = opts.template.generators.size === 0 ? undefined : (opts.generators ?? new GeneratorClock(() => this.clock.now()));
+    // An installed app may bring generators (ref §6.3): a profile with software modules needs the clock too.
+    const needsGens = opts.template.generators.size > 0 || opts.template.profile.softwareModules !== undefined;
+    this.ownsGens = opts.generators === undefined && needsGens;
+    this.gens = needsGens ? (opts.generators ?? new GeneratorClock(() => this.clock.now())) : undefined;
     this.params = createParameterTree(opts.template, { index: opts.index, id: opts.id, seed: this.seed }, this.gens);
     let crLeaf = crLeafOf.get(opts.template);
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
@@ -862,7 +874,7 @@ export class Cpe implements AsyncDisposable {
         return;
       }
       const last = this.ring.items[this.ring.items.length - 1];
-      if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && this.changed.size === 0 && last) {
+      if (this.nothingToDeliver() && last) {
         // What this trigger wanted delivered went out with an earlier session (e.g. the boot session after a reboot).
         d.resolve(last);
         return;
@@ -1017,7 +1029,7 @@ export class Cpe implements AsyncDisposable {
 
   /** TR-069 §3.2.1.1: retry after a randomised, growing wait while there is something to deliver. */
   private scheduleRetry(): void {
-    if (this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && this.changed.size === 0) return;
+    if (this.nothingToDeliver()) return;
     const wait = retryWaitMs(this.consecutiveFailures, this.retryPolicy(), this.retryOpts?.random ?? (() => (this.retryRng ??= streamFor(this.seed, `${this.id}:retry`)).float()));
     this.retryJob?.cancel();
     this.retryJob = this.scheduler.after(wait, () => {
@@ -1104,6 +1116,11 @@ export class Cpe implements AsyncDisposable {
     };
   }
 
+  /** No event, CPE request or value change is waiting to be delivered. */
+  private nothingToDeliver(): boolean {
+    return this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && (this.pendingDu?.length ?? 0) === 0 && this.changed.size === 0;
+  }
+
   private cpeRequests(): CpeRequest[] {
     const reqs: CpeRequest[] = this.pendingTransfers.map((t) => ({
       name: 'TransferComplete',
@@ -1113,11 +1130,20 @@ export class Cpe implements AsyncDisposable {
       completeTime: t.completeTime,
     }));
     reqs.push(...this.pendingAutonomous);
+    if (this.pendingDu) reqs.push(...this.pendingDu);
     if (this.sendGetRPCMethods) reqs.push({ name: 'GetRPCMethods' });
     return reqs;
   }
 
   private cpeRequestAnswered(req: CpeRequest): void {
+    if (req.name === 'DUStateChangeComplete') {
+      // DUStateChangeCompleteResponse delivers `M ChangeDUState`(key) and, once none is left, `11` (A.4.2.x, Table 7).
+      const left = (this.pendingDu ?? []).filter((d) => d !== req);
+      this.pendingDu = left.length > 0 ? left : undefined;
+      if (!left.some((d) => d.commandKey === req.commandKey)) this.queue.remove(EVENT.M_CHANGE_DU_STATE, req.commandKey);
+      if (left.length === 0) this.queue.remove(EVENT.DU_STATE_CHANGE_COMPLETE);
+      return;
+    }
     if (req.name === 'AutonomousTransferComplete') {
       // AutonomousTransferCompleteResponse delivers `10 AUTONOMOUS TRANSFER COMPLETE` once none is left (§3.7.1.5).
       this.pendingAutonomous = this.pendingAutonomous.filter((a) => a !== req);
@@ -1181,6 +1207,43 @@ export class Cpe implements AsyncDisposable {
       this.transferQueue = new TransferQueue(new TransferHostView(this.transferHostPort()));
     }
     return this.transferQueue;
+  }
+
+  /**
+   * ChangeDUState (checked already): the operations run in order in the background
+   * (`swmod/`); when all are done the CPE queues `11 DU STATE CHANGE COMPLETE` +
+   * `M ChangeDUState` and one DUStateChangeComplete, kept until the ACS acknowledges it.
+   */
+  private changeDuState(req: ChangeDUState): void {
+    const config = this.profile.softwareModules;
+    if (config === undefined || this.closed) return;
+    const epoch = this.duEpoch;
+    const signal = (this.duAbort ??= new AbortController()).signal;
+    const ctx = {
+      tree: this.params,
+      config,
+      fetch: httpManifestFetcher({ timeoutMs: this.transferTimeoutMs, ...(this.transferCa !== undefined ? { ca: this.transferCa } : {}) }),
+      now: () => this.clock.now(),
+      sleep: (ms: number) => this.sleep(ms),
+      signal,
+    };
+    const work = runDuOperations(ctx, req.operations.map(duRequestOf)).then((results) => {
+      if (this.closed || epoch !== this.duEpoch) return;
+      (this.pendingDu ??= []).push(duStateChangeComplete(req, results));
+      this.queue.add(EVENT.DU_STATE_CHANGE_COMPLETE);
+      this.queue.add(EVENT.M_CHANGE_DU_STATE, req.commandKey);
+      this.logger.info('du state change done', { command_key: req.commandKey, faults: results.map((r) => r.fault?.cwmpCode ?? 0).join(',') });
+      this.trigger();
+    });
+    this.duWork = Promise.all([this.duWork, work]).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** The deployment units installed on this CPE (TR-157), in DeploymentUnit row order. */
+  installedModules(): InstalledModule[] {
+    return installedModules(this.params);
   }
 
   /** A transfer finished: queue `M Download`/`M Upload` + `7 TRANSFER COMPLETE` and start a session. */
@@ -1286,6 +1349,11 @@ export class Cpe implements AsyncDisposable {
         this.queue.clear();
         this.pendingTransfers = [];
         this.pendingAutonomous = [];
+        // Installed apps are forgotten with the tree (ref §11); operations in flight end unreported.
+        this.pendingDu = undefined;
+        this.duEpoch++;
+        this.duAbort?.abort();
+        this.duAbort = undefined;
         // Queued transfers vanish and one in flight is aborted; the next Download starts a fresh queue.
         this.transferQueue?.close();
         this.transferAbort?.abort();
@@ -1456,6 +1524,7 @@ export class Cpe implements AsyncDisposable {
     this.inFlight?.abort();
     this.transferQueue?.close();
     this.transferAbort?.abort();
+    this.duAbort?.abort();
     // Made only when someone is waiting: closing a large fleet of idle CPEs would
     // otherwise build one error and its stack per CPE for nobody.
     let err: CpeSimError | undefined;
@@ -1478,7 +1547,7 @@ export class Cpe implements AsyncDisposable {
     this.unsubscribe();
     // A transfer in flight was aborted above; wait for it to let go of its connection too.
     const transfer = this.transferQueue?.idle ?? Promise.resolve();
-    this.closePromise = Promise.all([this.activity, transfer]).then(
+    this.closePromise = Promise.all([this.activity, transfer, this.duWork]).then(
       () => undefined,
       () => undefined,
     );
@@ -1535,6 +1604,10 @@ export class Cpe implements AsyncDisposable {
         fileSize: q.request.fileSize,
         targetFileName: q.request.targetFileName,
       }));
+    }
+    get changeDuState(): ((req: ChangeDUState) => void) | undefined {
+      // ref §8.1: without a softwareModules block ChangeDUState faults 9000 and is not listed.
+      return this.cpe.profile.softwareModules === undefined ? undefined : (req) => this.cpe.changeDuState(req);
     }
     cancelTransfer(commandKey: string): void {
       const q = this.cpe.transferQueue;

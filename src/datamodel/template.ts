@@ -241,8 +241,15 @@ export class Template {
   /** @internal The profile's `fleet.serialPattern`, checked once here, stamped on every serial read. */
   readonly serialStamper: SerialStamper;
 
-  private constructor(profile: Profile) {
+  /**
+   * True for a template compiled by {@link Template.fragment}: an app's data model that a
+   * tree grafts in (ref §8.4). Its values are never stamped.
+   */
+  readonly isFragment: boolean;
+
+  private constructor(profile: Profile, fragment = false) {
     this.profile = profile;
+    this.isFragment = fragment;
     this.root = profile.root;
     const problems: ProfileProblem[] = [];
     const builder = new ShapeBuilder('', '', problems);
@@ -259,8 +266,9 @@ export class Template {
       type: def.type,
       value: def.value,
       writable: def.writable,
-      // `{i}` is replaced before stamping; check what remains.
-      stamped: hasPlaceholders(def.value.replaceAll('{i}', '1'), pools),
+      // `{i}` is replaced before stamping; check what remains. An app's values are
+      // taken literally (ref §8.4: placeholders are not substituted in a manifest).
+      stamped: !fragment && hasPlaceholders(def.value.replaceAll('{i}', '1'), pools),
       serial,
       generated: false,
       hidden: def.hidden === true,
@@ -376,6 +384,37 @@ export class Template {
    */
   static compile(profile: Profile): Template {
     return new Template(profile);
+  }
+
+  /**
+   * Compiles a subtree that is not a device: an app manifest's leaves, tables and
+   * generators (ref §8.4), for {@link ParameterTree.graft}. Paths are full paths
+   * (`Device.X_EXAMPLE_Probe.Enable`); values are taken literally (no placeholders).
+   * @throws {ProfileError} for a structure a tree cannot hold.
+   * @example
+   * const app = Template.fragment(parseManifest(text, url), url);
+   * tree.graft(app, 'ffa0fa99-1cfe-5af6-bc87-bf35c54d5d81');
+   */
+  static fragment(defs: { parameters: Profile['parameters']; objects: Profile['objects']; generators: Profile['generators']; roots: Profile['roots'] }, source: string): Template {
+    const root = defs.roots[0] ?? '';
+    const profile: Profile = {
+      source,
+      root,
+      roots: defs.roots,
+      // No leaf of a fragment is a device identity: '' matches no path.
+      deviceIdPaths: { manufacturer: '', oui: '', productClass: '', serialNumber: '' },
+      parameters: defs.parameters,
+      objects: defs.objects,
+      informParameters: {},
+      generators: defs.generators,
+      fleet: { count: 1, offset: 0, serialPattern: '{base}', pools: {} },
+      connectionRequest: { scheme: '', realm: '', throttleWindowMs: 0 },
+      transfer: { defaultDelayMs: 0, faults: {} },
+      eventSchedule: { rebootDelayMs: 0, factoryResetDelayMs: 0, bootDelayMs: 0, bootRampMs: 0 },
+      diagnostics: [],
+      faults: {},
+    };
+    return new Template(profile, true);
   }
 
   /** The serial number of the CPE `ctx` from the serial leaf's declared value (ref. 5.2). */

@@ -11,9 +11,10 @@ import { stampPlaceholders } from '../profile/index.js';
 import type { GeneratorDef, PlaceholderContext, PlaceholderInput } from '../profile/types.js';
 import { checkValue, normalizeValue } from './check.js';
 import { generatedValueAt, stepsEachTick, TickDraws, type GeneratedValue, type GeneratorClock } from './generators.js';
-import type { LeafShape, Shape, TableShape, Template } from './template.js';
+import { compareSegments, type LeafShape, type RowShape, type Shape, type TableShape, type Template } from './template.js';
 import type {
   ChangeOrigin,
+  GraftInfo,
   NotificationLevel,
   ParameterAttributes,
   ParameterChange,
@@ -24,6 +25,19 @@ import type {
   SetValueEntry,
 } from './types.js';
 
+/**
+ * A subtree attached to one tree at run time (an installed app's data model, ref §8.4):
+ * the nodes of `template` below `roots`, which the tree's own template lacks.
+ */
+interface Graft {
+  readonly id: string;
+  readonly template: Template;
+  /** Attached nodes, full paths (objects and tables end with '.'), sorted. */
+  readonly roots: readonly string[];
+  /** Simulated ms it was attached: its generators tick from here (ref §6.3). */
+  readonly since: number | undefined;
+}
+
 /** A node of one tree: a template shape placed at `base` (a row path, or '' for static nodes). */
 interface NodeRef {
   shape: Shape;
@@ -31,6 +45,25 @@ interface NodeRef {
   base: string;
   /** Set for a row and every node inside it. */
   row?: { table: TableShape; instance: number } | undefined;
+  /** Set for a node of a grafted subtree. */
+  graft?: Graft | undefined;
+}
+
+/** The shape of row `instance` of `table`: its own when it has extras. */
+function rowShapeOf(table: TableShape, instance: number): RowShape {
+  return table.rowsWithExtras.get(instance) ?? table;
+}
+
+/** `Device.X.` → `Device.`, `Device.X.Y` → `Device.X.`, `Top.` → ''. */
+function parentPath(path: string): string {
+  const trimmed = path.endsWith('.') ? path.slice(0, -1) : path;
+  const i = trimmed.lastIndexOf('.');
+  return i < 0 ? '' : trimmed.slice(0, i + 1);
+}
+
+function lastSegment(path: string): string {
+  const trimmed = path.endsWith('.') ? path.slice(0, -1) : path;
+  return trimmed.slice(trimmed.lastIndexOf('.') + 1);
 }
 
 /** Rows of one table in one tree, once they differ from the template's 1..N. */
@@ -72,6 +105,8 @@ class OverlayTree implements ParameterTree {
   private generated: Map<string, GeneratedValue> | undefined;
   /** Simulated ms of the last factory reset: generators continue from the profile values from then on. */
   private resetAt: number | undefined;
+  /** Subtrees attached at run time (installed apps), in attach order. */
+  private graftList: Graft[] | undefined;
 
   constructor(
     private readonly template: Template,
@@ -84,7 +119,7 @@ class OverlayTree implements ParameterTree {
   }
 
   get overlaySize(): number {
-    return (this.values?.size ?? 0) + (this.attrs?.size ?? 0) + (this.tableStates?.size ?? 0) + (this.generated?.size ?? 0);
+    return (this.values?.size ?? 0) + (this.attrs?.size ?? 0) + (this.tableStates?.size ?? 0) + (this.generated?.size ?? 0) + (this.graftList?.length ?? 0);
   }
 
   // ---- structure -------------------------------------------------------------
@@ -112,20 +147,39 @@ class OverlayTree implements ParameterTree {
 
   /** Finds an existing node of this tree (rows checked against this tree's row set). */
   private find(path: string): NodeRef | undefined {
-    const found = this.template.resolve(path);
+    let found = this.template.resolve(path);
+    let graft: Graft | undefined;
+    if (!found && this.graftList) {
+      graft = this.graftList.find((g) => g.roots.some((r) => path === r || (r.endsWith('.') && path.startsWith(r))));
+      found = graft?.template.resolve(path);
+    }
     if (!found) return undefined;
-    if (!found.row) return { shape: found.shape, base: '' };
+    if (!found.row) return { shape: found.shape, base: '', graft };
     const { table, instance, base } = found.row;
     if (!this.rowChainExists(table, instance)) return undefined;
-    return { shape: found.shape, base, row: { table, instance } };
+    return { shape: found.shape, base, row: { table, instance }, graft };
   }
 
   private children(ref: NodeRef): NodeRef[] {
     const { shape } = ref;
-    if (shape.kind === 'object') return shape.children.map((c) => ({ shape: c, base: ref.base, row: ref.row }));
+    if (shape.kind === 'object') {
+      const own: NodeRef[] = shape.children.map((c) => ({ shape: c, base: ref.base, row: ref.row, graft: ref.graft }));
+      if (!this.graftList || ref.graft || ref.row) return own;
+      // Grafted roots hang below static objects of the device's own tree (ref §8.4), in tree order.
+      const at = this.pathOf(ref);
+      const attached: NodeRef[] = [];
+      for (const g of this.graftList) {
+        for (const r of g.roots) {
+          const found = parentPath(r) === at ? g.template.resolve(r) : undefined;
+          if (found) attached.push({ shape: found.shape, base: '', graft: g });
+        }
+      }
+      if (attached.length === 0) return own;
+      return [...own, ...attached].sort((a, b) => compareSegments(a.shape.name, b.shape.name));
+    }
     if (shape.kind === 'table') {
       const at = ref.base + shape.rel;
-      return this.rowsOf(shape).map((n) => ({ shape: this.template.rowShape(shape, n).row, base: `${at}${n}.`, row: { table: shape, instance: n } }));
+      return this.rowsOf(shape).map((n) => ({ shape: rowShapeOf(shape, n).row, base: `${at}${n}.`, row: { table: shape, instance: n }, graft: ref.graft }));
     }
     return [];
   }
@@ -187,7 +241,12 @@ class OverlayTree implements ParameterTree {
     const path = this.pathOf(ref);
     const leaf = ref.shape as LeafShape;
     const plain = this.values?.get(path) ?? this.defaultValue(leaf, ref.row?.instance);
-    return leaf.generated ? this.generatedValue(path, plain, leaf) : plain;
+    return leaf.generated ? this.generatedValue(ref, path, plain, leaf) : plain;
+  }
+
+  /** The generator definitions of the template `ref` comes from (the device's, or an app's). */
+  private generatorsOf(ref: NodeRef): ReadonlyMap<string, GeneratorDef> {
+    return (ref.graft?.template ?? this.template).generators;
   }
 
   // ---- generators (profile §6): computed on read ------------------------------------
@@ -196,7 +255,7 @@ class OverlayTree implements ParameterTree {
     if (this.gens === undefined) return undefined;
     const ref = this.find(path);
     if (!ref || ref.shape.kind !== 'leaf' || !ref.shape.generated) return undefined;
-    return this.template.generators.get(path);
+    return this.generatorsOf(ref).get(path);
   }
 
   nextGeneratorTick(path: string): number | undefined {
@@ -206,12 +265,14 @@ class OverlayTree implements ParameterTree {
   }
 
   /** The value a generated leaf shows now, continuing from its base (`plain` before the first tick). */
-  private generatedValue(path: string, plain: string, leaf: LeafShape): string {
+  private generatedValue(ref: NodeRef, path: string, plain: string, leaf: LeafShape): string {
     const gens = this.gens;
-    const def = gens === undefined ? undefined : this.template.generators.get(path);
+    const def = gens === undefined ? undefined : this.generatorsOf(ref).get(path);
     if (gens === undefined || def === undefined) return plain; // a row AddObject created: no generator
     const k = gens.ticksAt(def.intervalMs);
-    const base = this.generated?.get(path) ?? { tick: this.resetAt === undefined ? 0 : gens.ticksAt(def.intervalMs, this.resetAt), value: plain };
+    // An app's generators start at its install (ref §6.3), the device's at start or the last reset.
+    const from = ref.graft ? ref.graft.since : this.resetAt;
+    const base = this.generated?.get(path) ?? { tick: from === undefined ? 0 : gens.ticksAt(def.intervalMs, from), value: plain };
     if (k <= base.tick) return base.value;
     let value = generatedValueAt(def, base, k, { clock: gens, draws: () => new TickDraws(this.ctx.seed, this.ctx.index, path) });
     // An enum writes as SetParameterValues would store it: `1` on a boolean reads `true`.
@@ -221,8 +282,8 @@ class OverlayTree implements ParameterTree {
   }
 
   /** A write to a generated leaf after the start is the base the generator continues from. */
-  private rebase(path: string, leaf: LeafShape, value: string): void {
-    const def = leaf.generated && this.gens?.startedAt !== undefined ? this.template.generators.get(path) : undefined;
+  private rebase(ref: NodeRef, path: string, leaf: LeafShape, value: string): void {
+    const def = leaf.generated && this.gens?.startedAt !== undefined ? this.generatorsOf(ref).get(path) : undefined;
     if (def && this.gens) (this.generated ??= new Map()).set(path, { tick: this.gens.ticksAt(def.intervalMs), value });
   }
 
@@ -340,7 +401,7 @@ class OverlayTree implements ParameterTree {
       // Store only what differs from the template, so writing a default back frees the entry.
       if (value === this.defaultValue(ref.shape as LeafShape, ref.row?.instance)) this.values?.delete(path);
       else (this.values ??= new Map()).set(path, value);
-      this.rebase(path, ref.shape as LeafShape, value);
+      this.rebase(ref, path, ref.shape as LeafShape, value);
       if (oldValue !== value) changes.push({ path, oldValue, newValue: value, origin });
     }
     this.emit(changes);
@@ -470,10 +531,60 @@ class OverlayTree implements ParameterTree {
     return out;
   }
 
+  // ---- grafts (installed apps' data models, ref §8.4) ---------------------------------
+
+  graft(subtree: Template, id: string): string[] {
+    if (this.graftList?.some((g) => g.id === id)) throw fault(9025, `a subtree with id '${id}' is already grafted`);
+    const roots: string[] = [];
+    // Walk the subtree from its top: where the device has a plain object, descend; where
+    // it lacks the node, attach it; anything else (a leaf on either side, a table, a row,
+    // another app's node) is a collision and nothing is attached.
+    const visit = (shape: Shape): void => {
+      const path = shape.kind === 'table' ? shape.path : shape.rel;
+      const other = path.endsWith('.') ? path.slice(0, -1) : `${path}.`;
+      const mine = this.find(path) ?? this.find(other);
+      if (mine === undefined) {
+        roots.push(path);
+        return;
+      }
+      if (shape.kind === 'object' && mine.shape.kind === 'object' && !mine.row && !mine.graft && path.endsWith('.')) {
+        for (const c of shape.children) visit(c);
+        return;
+      }
+      throw fault(9025, `'${path}' of the app's data model collides with '${this.pathOf(mine)}' of this CPE's tree`);
+    };
+    for (const top of subtree.rootShape.children) visit(top);
+    if (roots.length === 0) throw fault(9025, 'the app adds no node the tree lacks');
+    roots.sort();
+    (this.graftList ??= []).push({ id, template: subtree, roots, since: this.gens?.now() });
+    return [...roots];
+  }
+
+  ungraft(id: string): boolean {
+    const i = this.graftList?.findIndex((g) => g.id === id) ?? -1;
+    if (i < 0 || !this.graftList) return false;
+    const [g] = this.graftList.splice(i, 1) as [Graft];
+    if (this.graftList.length === 0) this.graftList = undefined;
+    const under = (key: string): boolean => g.roots.some((r) => key === r || (r.endsWith('.') && key.startsWith(r)));
+    // Forget what the overlay held for the app's nodes: a reinstall starts from its manifest.
+    for (const map of [this.values, this.attrs, this.generated]) {
+      if (!map) continue;
+      for (const key of map.keys()) if (under(key)) map.delete(key);
+    }
+    if (this.tableStates) for (const t of this.tableStates.keys()) if (under(t.path)) this.tableStates.delete(t);
+    return true;
+  }
+
+  grafts(): GraftInfo[] {
+    return (this.graftList ?? []).map((g) => ({ id: g.id, roots: [...g.roots] }));
+  }
+
   reset(): void {
     this.values = undefined;
     this.attrs = undefined;
     this.tableStates = undefined;
+    // ref §11: a factory reset rebuilds the tree as at start-up, installed apps forgotten.
+    this.graftList = undefined;
     // Generators keep running from the profile values (uptime keeps counting: §6.2).
     this.generated = undefined;
     if (this.gens?.startedAt !== undefined) this.resetAt = this.gens.now();
@@ -494,6 +605,6 @@ class OverlayTree implements ParameterTree {
  * tree.setValues([{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '60' }], 'acs');
  */
 export function createParameterTree(template: Template, ctx: PlaceholderInput, generators?: GeneratorClock): ParameterTree {
-  // A tree of a profile without generators never needs the clock: keep it out of the tree.
-  return new OverlayTree(template, { index: ctx.index, id: ctx.id, seed: ctx.seed ?? 0n }, template.generators.size > 0 ? generators : undefined);
+  // The clock is kept even for a profile without generators: an installed app may bring some (ref §6.3).
+  return new OverlayTree(template, { index: ctx.index, id: ctx.id, seed: ctx.seed ?? 0n }, generators);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { GeneratorDef, XsdType } from '../profile/types.js';
+import type { Template } from './template.js';
 
 /** A leaf as a query returns it. */
 export interface ParameterValue {
@@ -55,6 +56,13 @@ export interface ParameterChange {
   oldValue: string;
   newValue: string;
   origin: ChangeOrigin;
+}
+
+/** A subtree attached to one tree at run time (see {@link ParameterTree.graft}). */
+export interface GraftInfo {
+  id: string;
+  /** Attached nodes (objects end with '.'), sorted. */
+  roots: string[];
 }
 
 /** One CPE's parameter tree. */
@@ -119,13 +127,26 @@ export interface ParameterTree {
   onChange(listener: (change: ParameterChange) => void): () => void;
   /**
    * Factory reset: drops every difference from the template (values, rows, instance
-   * numbering, attributes). Change listeners stay registered and are not called.
+   * numbering, attributes, grafts). Change listeners stay registered and are not called.
    */
   reset(): void;
   /** The generator that drives this leaf in this tree (none for rows AddObject created, none before a clock is given). */
   generator(path: string): GeneratorDef | undefined;
   /** Simulated ms of the next tick of the generator driving `path`; undefined if none or not started yet. */
   nextGeneratorTick(path: string): number | undefined;
+  /**
+   * Attaches the nodes of `subtree` (a {@link Template.fragment}: an app's data model,
+   * ref §8.4) that this tree lacks, where the two trees diverge; returns those attached
+   * roots, sorted (objects end with '.'). GPN/GPV/SPV/attributes/AddObject see them in
+   * this tree only; the subtree's generators tick from now. `id` names the graft.
+   * @throws CwmpFault 9025 when a path is in both trees and either side is a leaf (or a
+   * table, a row, another graft's node): nothing is attached.
+   */
+  graft(subtree: Template, id: string): string[];
+  /** Removes the graft `id` and everything the tree stored for its nodes; false if there is none. */
+  ungraft(id: string): boolean;
+  /** The grafts, in attach order. */
+  grafts(): GraftInfo[];
   /** Number of entries this tree stores beyond the shared template (for memory tests). */
   readonly overlaySize: number;
 }

@@ -654,7 +654,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (tlsFor !== undefined && opts.transport === 'fetch') throw new ConfigError('startFleet: acsTls needs the http or undici transport (fetch goes through the global dispatcher)');
     // One time base for every generator of the fleet (profile §6): created now, ticking
     // once the whole bootstrap phase has ended. No timer: values are computed on read.
-    const generators = template.generators.size > 0 ? new GeneratorClock(() => clock.now()) : undefined;
+    // Installed apps may bring generators (ref §6.3), so a profile with software modules needs one too.
+    const generators = template.generators.size > 0 || template.profile.softwareModules !== undefined ? new GeneratorClock(() => clock.now()) : undefined;
     // Ref. 13.1: the seed in use is logged, so a run without --seed can be replayed.
     logger.info('rng initialized', { root_seed: String(seed) });
     for (let local = range.first; local <= range.last; local++) {

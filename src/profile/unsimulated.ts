@@ -17,14 +17,12 @@ export interface UnsimulatedBehaviour {
   readonly instead: string;
 }
 
-/** The behaviours the loader keeps in the Profile that no other layer acts on yet. */
-export const UNSIMULATED: readonly UnsimulatedBehaviour[] = [
-  {
-    key: 'softwareModules',
-    declared: (p) => p.softwareModules !== undefined,
-    instead: 'ChangeDUState is not offered; no deployment or execution units are created',
-  },
-];
+/**
+ * The behaviours the loader keeps in the Profile that no other layer acts on yet.
+ * Empty since software modules are simulated (issue 15); the mechanism stays for the
+ * next block the seed format gains before cpe-sim simulates it.
+ */
+export const UNSIMULATED: readonly UnsimulatedBehaviour[] = [];
 
 /**
  * The behaviours `profile` declares that cpe-sim does not simulate yet, one sentence
