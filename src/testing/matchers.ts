@@ -656,6 +656,49 @@ export function toHaveFirmware(this: MatcherContext, received: unknown, version:
   };
 }
 
+// ---- software modules (issue 15, TR-157) -------------------------------------------------
+
+/** What `toHaveInstalledModule` may also require of the unit. */
+export interface InstalledModuleExpectation {
+  version?: string | AsymmetricMatch;
+  vendor?: string | AsymmetricMatch;
+  uuid?: string | AsymmetricMatch;
+}
+
+/** An installed deployment unit as `Cpe.installedModules()` lists it. */
+interface ModuleView {
+  name: string;
+  version: string;
+  vendor: string;
+  uuid: string;
+  deploymentUnitRef: string;
+}
+
+/**
+ * `expect(cpe).toHaveInstalledModule('demo-app', { version? , vendor?, uuid? })`: the CPE
+ * has that deployment unit installed now (ChangeDUState / USP InstallDU, TR-157).
+ */
+export function toHaveInstalledModule(this: MatcherContext, received: unknown, name: unknown, expected: InstalledModuleExpectation = {}): MatcherResult {
+  const list = isCpe(received) ? (received as CpeView & { installedModules?: () => ModuleView[] }).installedModules : undefined;
+  if (!isCpe(received) || typeof list !== 'function') throw new MatcherUsageError(`toHaveInstalledModule: received value must be a Cpe (e.g. fleet.cpe(1)), got ${describeValue(received)}`);
+  if (!isObject(expected)) throw new MatcherUsageError(`toHaveInstalledModule: expected { version?, vendor?, uuid? } as the second argument, got ${describeValue(expected)}`);
+  const modules = list.call(received);
+  const want = expected as Record<string, unknown>;
+  const hit = modules.some((m) => this.equals(m.name, name) && Object.keys(want).every((k) => this.equals((m as unknown as Record<string, unknown>)[k], want[k])));
+  const hint = this.utils.matcherHint('toHaveInstalledModule', 'cpe', 'name', { isNot: this.isNot ?? false });
+  return {
+    pass: hit,
+    message: () =>
+      [
+        hint,
+        '',
+        `Expected: ${this.isNot ? 'no' : 'an'} installed module ${this.utils.printExpected(name)}${Object.keys(want).length ? ` with ${this.utils.printExpected(expected)}` : ''}`,
+        `Received: ${modules.length} installed module(s) on ${received.id}${modules.length ? ':' : ''}`,
+        ...bounded(modules.map((m) => `  ${m.name} ${m.version}${m.vendor ? ` (${m.vendor})` : ''}  UUID=${m.uuid}  ${m.deploymentUnitRef}`)),
+      ].join('\n'),
+  };
+}
+
 // ---- CR response matchers ------------------------------------------------------------
 
 function statusOf(res: unknown, matcher: string): number {
@@ -835,6 +878,7 @@ export const cpeSimMatchers = {
   toHaveCompletedSessions,
   toHaveCompletedTransfer,
   toHaveFirmware,
+  toHaveInstalledModule,
   toBeThrottled,
   toBeUnauthorized,
   toBeAccepted,

@@ -9,7 +9,7 @@ export type { Cpe, SessionRecord, InformRecord, TranscriptEntry } from '../cpe/i
 export type { FakeAcs, CrResult } from '../acs/index.js';
 export type { CpeFleetOptions, CpeFleetCrOptions } from './options.js';
 export type { CpeSimMatchers, AsymmetricLike } from './types.js';
-export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveCompletedDiagnosticOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions, CompletedTransferExpectation, ToHaveWokenViaOptions, WakePath } from './matchers.js';
+export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveCompletedDiagnosticOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions, CompletedTransferExpectation, InstalledModuleExpectation, ToHaveWokenViaOptions, WakePath } from './matchers.js';
 export { cpeSimMatchers } from './matchers.js';
 export { failureTranscript, markSessions } from './transcript.js';
 export { UnawaitedMatcherError } from './unawaited.js';

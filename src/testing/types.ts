@@ -4,7 +4,7 @@
  * @module
  */
 import type { AcsRpcName } from '../acs/index.js';
-import type { CompletedTransferExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveCompletedDiagnosticOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveWokenViaOptions, WakePath } from './matchers.js';
+import type { CompletedTransferExpectation, InstalledModuleExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveCompletedDiagnosticOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveWokenViaOptions, WakePath } from './matchers.js';
 
 /**
  * cpe-sim's matchers. The async ones (`toHaveInformed`, `toHaveReceivedRpc`) wait
@@ -51,6 +51,12 @@ export interface CpeSimMatchers<R = unknown> {
    * @example expect(fleet.cpe(1)).toHaveFirmware('7.2.1')
    */
   toHaveFirmware(version: string | AsymmetricLike): R;
+  /**
+   * On a `Cpe`: the deployment unit (app) `name` is installed now (TR-157, ChangeDUState),
+   * with these fields when given. The failure message lists what is installed.
+   * @example expect(fleet.cpe(1)).toHaveInstalledModule('demo-app', { version: '2.1.0' })
+   */
+  toHaveInstalledModule(name: string | AsymmetricLike, expected?: InstalledModuleExpectation): R;
   /** On a CR response: 503 with a whole-seconds Retry-After (optionally equal to `retryAfter`). */
   toBeThrottled(options?: { retryAfter?: number | AsymmetricLike } & Omit<ToBeThrottledOptions, 'retryAfter'>): R;
   /** On a CR response: 401, with a WWW-Authenticate challenge of `scheme` (`false`: no challenge). */

@@ -28,6 +28,10 @@ export async function vitestTypes(): Promise<void> {
   expect(cpe).toHaveCompletedTransfer({ commandKey: 'fw-1', faultCode: 0 });
   expect(fleet).not.toHaveCompletedTransfer({ faultCode: expect.any(Number) });
   expect(cpe).toHaveFirmware('7.2.1');
+  expect(cpe).toHaveInstalledModule('demo-app');
+  expect(cpe).not.toHaveInstalledModule(expect.stringMatching(/^demo/), { version: '2.0.0', vendor: expect.any(String) });
+  // @ts-expect-error the second argument is an object of fields, not a version string
+  expect(cpe).toHaveInstalledModule('demo-app', '2.0.0');
   // The async matchers return promises (they must be awaited); the others do not.
   // (A Promise of the received value with Vitest alone; of void when @types/jest's global
   // Matchers, which Vitest's assertions extend too, are augmented in the same program, as here.)
@@ -70,6 +74,7 @@ export async function jestTypes(): Promise<void> {
   jestExpect(res).toBeAccepted();
   jestExpect(cpe).toHaveCompletedTransfer({ commandKey: jestExpect.stringMatching(/^fw/), faultCode: 9010 });
   jestExpect(cpe).toHaveFirmware('7.2.1');
+  jestExpect(cpe).toHaveInstalledModule('demo-app', { version: '1.0.0' });
 
   // @ts-expect-error RPC names are typed under Jest too
   await jestExpect(cpe).toHaveReceivedRpc('GetParameterVals');
