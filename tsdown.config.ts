@@ -1,5 +1,11 @@
 import { defineConfig } from 'tsdown';
 
+const deps = {
+  // get-port is ESM-only; bundle it so the CJS build loads under Jest.
+  alwaysBundle: ['get-port'],
+  neverBundle: ['fastify', '@fastify/swagger', 'prom-client', 'vitest', '@jest/globals', 'jest-environment-node', '@jest/types', 'msw', 'msw/node', 'expect'],
+};
+
 // Dual ESM + CJS: Jest 30 on Node 20 cannot load an ESM-only package (docs/decisions/001-build.md).
 export default defineConfig({
   entry: {
@@ -11,17 +17,27 @@ export default defineConfig({
     cli: 'src/cli/main.ts',
     admin: 'src/admin/index.ts',
   },
-  format: ['esm', 'cjs'],
+  format: {
+    esm: {},
+    cjs: {
+      // A per-format override is a resolved config: alwaysBundle is a function here.
+      deps: {
+        neverBundle: deps.neverBundle,
+        skipNodeModulesBundle: false,
+        // @xmpp/client (XMPP Connection Requests, Annex K) and its @xmpp/* parts are
+        // ESM-only: Jest 30's CommonJS sandbox on Node 20 cannot require() them. The CJS
+        // build carries them (and what they import) inside; the ESM build imports the
+        // installed package.
+        alwaysBundle: (id, importer) => id === 'get-port' || /^@xmpp\//.test(id) || /[\\/]node_modules[\\/]@xmpp[\\/]/.test(importer ?? ''),
+      },
+    },
+  },
   dts: true,
   sourcemap: true,
   clean: true,
   platform: 'node',
   target: 'node20',
-  deps: {
-    // get-port is ESM-only; bundle it so the CJS build loads under Jest.
-    alwaysBundle: ['get-port'],
-    neverBundle: ['fastify', '@fastify/swagger', 'prom-client', 'vitest', '@jest/globals', 'jest-environment-node', '@jest/types', 'msw', 'msw/node', 'expect'],
-  },
+  deps,
   outputOptions: {
     // Without this, rolldown split shared code into chunks that required each other
     // (core → launch → fleet → core), and in CJS a class then extended `undefined`.

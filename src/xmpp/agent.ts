@@ -12,6 +12,7 @@ import { CpeSimError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { decideXmppCr, XMPP_CONN_REQ_NS, type XmppCrAnswer, type XmppCrReason } from './conn-req.js';
 import { loadXmpp } from './load.js';
+import { FAST_SCRAM, FastScram } from './scram.js';
 
 /** One connectionRequest IQ and how it was answered. */
 export interface XmppCrEvent {
@@ -50,6 +51,16 @@ export interface XmppAgentOptions {
 export type XmppAgentStatus = 'offline' | 'connecting' | 'online' | 'closed';
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+/**
+ * The SASL mechanism to log in with: SCRAM-SHA-1 when offered (ours, ./scram.ts), else
+ * what `@xmpp/client` itself would pick: the server's first, but never PLAIN over a
+ * stream that is not encrypted.
+ */
+export function pickMechanism(offered: readonly string[], secure: boolean): string {
+  if (offered.includes('SCRAM-SHA-1')) return FAST_SCRAM;
+  return (secure ? offered[0] : offered.find((m) => m !== 'PLAIN')) ?? '';
+}
 
 export class XmppAgent {
   private entity: XmppClient | undefined;
@@ -105,7 +116,16 @@ export class XmppAgent {
       const { client } = await loadXmpp();
       if ((this.state as XmppAgentStatus) === 'closed') return;
       const o = this.opts;
-      const entity = client({ service: o.service, domain: o.domain, username: o.username, password: o.password, resource: o.resource });
+      const entity = client({
+        service: o.service,
+        domain: o.domain,
+        username: o.username,
+        password: o.password,
+        resource: o.resource,
+        // SCRAM-SHA-1 through ./scram.ts (native PBKDF2); any other offer as @xmpp/client picks it.
+        credentials: (authenticate, mechanisms, _fast, ent) => authenticate({ username: o.username, password: o.password }, pickMechanism(mechanisms, ent.isSecure())),
+      });
+      entity.saslFactory.use(FAST_SCRAM, FastScram);
       this.entity = entity;
       entity.on('error', (err) => this.log.debug('xmpp error', { cpe_id: o.cpeId, error: err instanceof Error ? err.message : String(err) }));
       entity.on('offline', () => {

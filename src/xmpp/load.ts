@@ -1,6 +1,7 @@
 /**
  * `@xmpp/client` is ESM-only. Loading it with import() only when an XMPP path is used
- * keeps `require('cpe-sim')` (the CommonJS build, Jest) free of it.
+ * keeps its cost off fleets that do not use XMPP; the CommonJS build (Jest) carries it
+ * bundled (tsdown.config.ts), where this import() becomes a require() of that chunk.
  * @module
  */
 import { CpeSimError } from '../errors/index.js';

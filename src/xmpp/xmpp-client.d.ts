@@ -29,7 +29,21 @@ declare module '@xmpp/client' {
     iqCallee: { get(ns: string, name: string, handler: (ctx: IqContext) => unknown): void };
     iqCaller: { request(el: XmlElement, timeoutMs?: number): Promise<XmlElement> };
     reconnect: { delay: number; stop(): void };
+    /** The SASL mechanisms this client knows (`saslmechanisms`' Factory): name → constructor. */
+    saslFactory: { use(name: string, mech: abstract new () => unknown): unknown };
+    isSecure(): boolean;
   }
-  export function client(options: { service: string; domain?: string; username?: string; password?: string; resource?: string; timeout?: number }): XmppClient;
+  /** What a `credentials` function is given: log in with these credentials through this mechanism. */
+  type SaslAuthenticate = (credentials: { username: string; password: string }, mechanism: string) => Promise<void>;
+  export function client(options: {
+    service: string;
+    domain?: string;
+    username?: string;
+    password?: string;
+    resource?: string;
+    timeout?: number;
+    /** Chooses the mechanism (of those the server offers) and the credentials itself. */
+    credentials?: (authenticate: SaslAuthenticate, mechanisms: string[], fast: unknown, entity: XmppClient) => Promise<void>;
+  }): XmppClient;
   export function xml(name: string, attrs?: Record<string, string | undefined> | null, ...children: (XmlElement | string)[]): XmlElement;
 }
