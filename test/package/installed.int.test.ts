@@ -42,7 +42,9 @@ afterAll(async () => {
   if (project) await rm(project, { recursive: true, force: true });
 });
 
-describe('installed package', () => {
+// Each test starts node, tsc or Jest on the packed package: seconds on an idle machine, but the
+// full suite runs them beside everything else, so the budget is the child's own timeout.
+describe('installed package', { timeout: 90_000 }, () => {
   it('exports the shipped profiles and resolves them by name', async () => {
     const cjs = await inProject(process.execPath, ['-e', "console.log(require.resolve('cpe-sim/profiles/tr181-digest.yaml')); console.log(require('cpe-sim').shippedProfileNames().join(','))"]);
     expect(cjs.output).toContain(join(project, 'node_modules/cpe-sim/fixtures/profiles/tr181-digest.yaml'));
