@@ -152,7 +152,8 @@ export function stepsEachTick(def: GeneratorDef): boolean {
 
 /** Where a generated value is computed: the clock and, for random kinds, the draws. */
 export interface GeneratorContext {
-  clock: GeneratorClock;
+  /** The time base; an installed app's generators see one shifted to its install (ref §6.3). */
+  clock: Pick<GeneratorClock, 'tickTime' | 'createdAt' | 'now'>;
   /** Made on demand: only random kinds draw. */
   draws: () => TickDraws;
 }

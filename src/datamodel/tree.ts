@@ -264,17 +264,29 @@ class OverlayTree implements ParameterTree {
     return this.gens.tickTime(def.intervalMs, this.gens.ticksAt(def.intervalMs) + 1);
   }
 
+  /**
+   * Grid ticks before `ref`'s generators started: an app's generators are created at its
+   * install (ref §6.3), so they count ticks (cycle position, uptime) from there; the
+   * device's own count from the fleet's start.
+   */
+  private tickOffset(ref: NodeRef, intervalMs: number): number {
+    const since = ref.graft?.since;
+    return since === undefined || !this.gens ? 0 : this.gens.ticksAt(intervalMs, since);
+  }
+
   /** The value a generated leaf shows now, continuing from its base (`plain` before the first tick). */
   private generatedValue(ref: NodeRef, path: string, plain: string, leaf: LeafShape): string {
     const gens = this.gens;
     const def = gens === undefined ? undefined : this.generatorsOf(ref).get(path);
     if (gens === undefined || def === undefined) return plain; // a row AddObject created: no generator
-    const k = gens.ticksAt(def.intervalMs);
-    // An app's generators start at its install (ref §6.3), the device's at start or the last reset.
-    const from = ref.graft ? ref.graft.since : this.resetAt;
-    const base = this.generated?.get(path) ?? { tick: from === undefined ? 0 : gens.ticksAt(def.intervalMs, from), value: plain };
+    const off = this.tickOffset(ref, def.intervalMs);
+    const k = gens.ticksAt(def.intervalMs) - off;
+    const resetAt = ref.graft ? undefined : this.resetAt;
+    const base = this.generated?.get(path) ?? { tick: resetAt === undefined ? 0 : gens.ticksAt(def.intervalMs, resetAt), value: plain };
     if (k <= base.tick) return base.value;
-    let value = generatedValueAt(def, base, k, { clock: gens, draws: () => new TickDraws(this.ctx.seed, this.ctx.index, path) });
+    const since = ref.graft?.since;
+    const clock = since === undefined ? gens : { createdAt: since, now: () => gens.now(), tickTime: (iv: number, n: number) => gens.tickTime(iv, n + off) };
+    let value = generatedValueAt(def, base, k, { clock, draws: () => new TickDraws(this.ctx.seed, this.ctx.index, path) });
     // An enum writes as SetParameterValues would store it: `1` on a boolean reads `true`.
     if (def.type === 'enum' && leaf.type === 'xsd:boolean' && checkValue(leaf.type, value) === undefined) value = normalizeValue(leaf.type, value);
     if (stepsEachTick(def)) (this.generated ??= new Map()).set(path, { tick: k, value });
@@ -284,7 +296,7 @@ class OverlayTree implements ParameterTree {
   /** A write to a generated leaf after the start is the base the generator continues from. */
   private rebase(ref: NodeRef, path: string, leaf: LeafShape, value: string): void {
     const def = leaf.generated && this.gens?.startedAt !== undefined ? this.generatorsOf(ref).get(path) : undefined;
-    if (def && this.gens) (this.generated ??= new Map()).set(path, { tick: this.gens.ticksAt(def.intervalMs), value });
+    if (def && this.gens) (this.generated ??= new Map()).set(path, { tick: this.gens.ticksAt(def.intervalMs) - this.tickOffset(ref, def.intervalMs), value });
   }
 
   private toValue(ref: NodeRef): ParameterValue {

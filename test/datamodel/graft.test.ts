@@ -1,6 +1,6 @@
 /** Run-time grafts of an app's data model into one tree (ref §8.4), pure: no sockets. */
 import { describe, expect, it } from 'vitest';
-import { Template, createParameterTree } from '../../src/datamodel/index.js';
+import { GeneratorClock, Template, createParameterTree } from '../../src/datamodel/index.js';
 import { CwmpFault } from '../../src/errors/index.js';
 import { parseManifest } from '../../src/profile/index.js';
 import { demoManifest, swmodProfile } from '../swmod/helpers.js';
@@ -95,5 +95,33 @@ describe('ParameterTree.graft', () => {
     const t = fresh();
     t.graft(app('app: {name: p, version: 1}\nparameters:\n  - {path: Device.X_P.Id, value: "{cpe_id}"}\n'), 'p');
     expect(t.getValue('Device.X_P.Id')).toBe('{cpe_id}');
+  });
+
+  it("an app's generators tick from its install on (ref §6.3) and stop with the ungraft", () => {
+    let now = 0;
+    const gens = new GeneratorClock(() => now);
+    gens.start(0);
+    const t = createParameterTree(template, { index: 1, id: 'cpe-1' }, gens);
+    const withGen = app(
+      'app: {name: g, version: 1}\nparameters:\n  - {path: Device.X_G.State, value: idle}\n  - {path: Device.X_G.Up, type: xsd:unsignedInt}\ngenerators:\n  - {path: Device.X_G.State, type: enum, interval: 10s, values: [a, b, c]}\n  - {path: Device.X_G.Up, type: uptime, interval: 10s}\n',
+    );
+    now = 5_000;
+    t.graft(withGen, 'g');
+    expect(t.getValue('Device.X_G.State')).toBe('idle');
+    expect(t.generator('Device.X_G.State')).toMatchObject({ type: 'enum', intervalMs: 10_000 });
+    now = 10_000;
+    expect(t.getValue('Device.X_G.State')).toBe('a');
+    now = 20_000;
+    expect(t.getValue('Device.X_G.State')).toBe('b');
+    // uptime counts from the install (5 s), read at the tick of 20 s.
+    expect(t.getValue('Device.X_G.Up')).toBe('15');
+    t.ungraft('g');
+    expect(t.generator('Device.X_G.State')).toBeUndefined();
+    // Installed again later: it starts over from its manifest value and values[0].
+    now = 25_000;
+    t.graft(withGen, 'g2');
+    expect(t.getValue('Device.X_G.State')).toBe('idle');
+    now = 30_000;
+    expect(t.getValue('Device.X_G.State')).toBe('a');
   });
 });

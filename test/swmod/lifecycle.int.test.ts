@@ -8,7 +8,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
 import { httpManifestFetcher, installDu, installedModules, runDuOperations, uninstallDu, updateDu, type DuResult, type SwmodContext } from '../../src/swmod/index.js';
-import { DEMO_UUID, demoManifest, swmodTree } from './helpers.js';
+import { Template, createParameterTree } from '../../src/datamodel/index.js';
+import { profileFromObject } from '../../src/profile/index.js';
+import { DEMO_UUID, demoManifest, swmodProfileObject, swmodTree } from './helpers.js';
 
 let acs: FakeAcs;
 let deadPort: number;
@@ -241,5 +243,21 @@ describe('runDuOperations', () => {
     const [a, b] = await Promise.all([installDu(c, { op: 'install', url: url('demo-1.yaml') }), uninstallDu(c, { op: 'uninstall', uuid: DEMO_UUID })]);
     expect(a.currentState).toBe('Installed');
     expect(b.currentState).toBe('Uninstalled');
+  });
+});
+
+describe('a TR-098 device (InternetGatewayDevice.SoftwareModules.)', () => {
+  it('installs and uninstalls under the profile\'s own path and root', async () => {
+    const obj = JSON.parse(JSON.stringify(swmodProfileObject()).replaceAll('"Device.', '"InternetGatewayDevice.')) as Record<string, unknown>;
+    const profile = profileFromObject(obj, '<tr098-swmod>');
+    const tree = createParameterTree(Template.compile(profile), { index: 1, id: 'cpe-1' });
+    acs.files.serve('igd-app.yaml', demoManifest().replaceAll('Device.X_', 'InternetGatewayDevice.X_'));
+    const c: SwmodContext = { tree, config: profile.softwareModules!, fetch: httpManifestFetcher({ timeoutMs: 5000 }), sleep: async () => undefined };
+    const r = await installDu(c, { op: 'install', url: url('igd-app.yaml') });
+    expect(r).toMatchObject({ currentState: 'Installed', deploymentUnitRef: 'InternetGatewayDevice.SoftwareModules.DeploymentUnit.1', executionUnitRefs: ['InternetGatewayDevice.SoftwareModules.ExecutionUnit.1'] });
+    expect(tree.getValue('InternetGatewayDevice.SoftwareModules.ExecutionUnit.1.References')).toBe('InternetGatewayDevice.X_EXAMPLE_Probe.');
+    expect(tree.getValue('InternetGatewayDevice.X_EXAMPLE_Probe.Enable')).toBe('true');
+    expect((await uninstallDu(c, { op: 'uninstall', uuid: r.uuid })).currentState).toBe('Uninstalled');
+    expect(tree.has('InternetGatewayDevice.X_EXAMPLE_Probe.')).toBe(false);
   });
 });
