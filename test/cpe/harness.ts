@@ -32,6 +32,7 @@ export function describeOverTransports(title: string, suite: () => void): void {
   });
 }
 import { decodeEnvelope } from '../../src/cwmp/index.js';
+import { CwmpFault } from '../../src/errors/index.js';
 import type { Envelope } from '../../src/cwmp/index.js';
 
 /** One HTTP request the raw ACS received. */
@@ -366,6 +367,17 @@ export class TestBed {
   async cleanup(): Promise<void> {
     for (const c of this.closers.splice(0)) await c();
   }
+}
+
+/** The TR-069 code of the CwmpFault `f` throws; undefined when it does not throw (other errors rethrown). */
+export function faultCodeOf(f: () => unknown): number | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CwmpFault) return e.faultCode;
+    throw e;
+  }
+  return undefined;
 }
 
 /** Header value exactly as sent (undefined when absent). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handleAcsRequest, type RpcHost } from '../../src/cpe/rpc.js';
 import type { ChangeDUState, DuOperation } from '../../src/cwmp/index.js';
-import { CwmpFault } from '../../src/errors/index.js';
+import { faultCodeOf } from './harness.js';
 
 const unused = (): never => {
   throw new Error('not used by these tests');
@@ -28,19 +28,9 @@ function host(changeDuState?: (req: ChangeDUState) => void): RpcHost {
 const install: DuOperation = { op: 'install', url: 'http://127.0.0.1:1/a.yaml', uuid: '', username: '', password: '', executionEnvRef: '' };
 const cdus = (operations: DuOperation[], commandKey = 'k'): ChangeDUState => ({ name: 'ChangeDUState', operations, commandKey });
 
-function faultOf(f: () => unknown): number | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CwmpFault) return e.faultCode;
-    throw e;
-  }
-  return undefined;
-}
-
 describe('ChangeDUState on the CPE (ref §8.1, §8.3)', () => {
   it('faults 9000 and is not in GetRPCMethods without software modules', () => {
-    expect(faultOf(() => handleAcsRequest(host(), cdus([install])))).toBe(9000);
+    expect(faultCodeOf(() => handleAcsRequest(host(), cdus([install])))).toBe(9000);
     expect(handleAcsRequest(host(), { name: 'GetRPCMethods' })).not.toMatchObject({ methodList: expect.arrayContaining(['ChangeDUState']) });
   });
 
@@ -62,7 +52,7 @@ describe('ChangeDUState on the CPE (ref §8.1, §8.3)', () => {
     ['a CommandKey over 32 characters', cdus([install], 'x'.repeat(33))],
   ])('faults 9003 for %s and starts nothing', (_what, req) => {
     const got: ChangeDUState[] = [];
-    expect(faultOf(() => handleAcsRequest(host((r) => got.push(r)), req))).toBe(9003);
+    expect(faultCodeOf(() => handleAcsRequest(host((r) => got.push(r)), req))).toBe(9003);
     expect(got).toEqual([]);
   });
 });

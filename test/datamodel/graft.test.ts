@@ -3,21 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { GeneratorClock, Template, createParameterTree } from '../../src/datamodel/index.js';
 import { CwmpFault } from '../../src/errors/index.js';
 import { parseManifest } from '../../src/profile/index.js';
+import { faultCodeOf } from '../cpe/harness.js';
 import { demoManifest, swmodProfile } from '../swmod/helpers.js';
 
 const template = Template.compile(swmodProfile());
 const fresh = () => createParameterTree(template, { index: 1, id: 'cpe-1' });
 const app = (text = demoManifest()) => Template.fragment(parseManifest(text, 'demo.yaml'), 'demo.yaml');
-
-function faultCode(f: () => unknown): number | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CwmpFault) return e.faultCode;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('ParameterTree.graft', () => {
   it('attaches the nodes the device lacks where the trees diverge, in this tree only', () => {
@@ -42,7 +33,7 @@ describe('ParameterTree.graft', () => {
     t.onChange((c) => seen.push(`${c.path}=${c.newValue}`));
     t.setValues([{ name: 'Device.X_EXAMPLE_Probe.Target.1.Host', value: 'probe.example' }], 'acs');
     expect(seen).toEqual(['Device.X_EXAMPLE_Probe.Target.1.Host=probe.example']);
-    expect(faultCode(() => t.setValues([{ name: 'Device.X_EXAMPLE_Probe.Enable', value: 'maybe' }], 'acs'))).toBe(9003);
+    expect(faultCodeOf(() => t.setValues([{ name: 'Device.X_EXAMPLE_Probe.Enable', value: 'maybe' }], 'acs'))).toBe(9003);
     t.setAttributes([{ name: 'Device.X_EXAMPLE_Probe.Enable', notificationChange: true, notification: 2, accessListChange: false, accessList: [] }]);
     expect(t.notifying()).toEqual([{ name: 'Device.X_EXAMPLE_Probe.Enable', notification: 2 }]);
     expect(t.addObject('Device.X_EXAMPLE_Probe.Target.')).toBe(2);
@@ -70,16 +61,16 @@ describe('ParameterTree.graft', () => {
   it('refuses a collision with 9025 and attaches nothing (leaf on either side, another app)', () => {
     const t = fresh();
     const leafOnDevice = app('app: {name: c, version: 1}\nparameters:\n  - {path: Device.DeviceInfo.SoftwareVersion, value: x}\n  - {path: Device.X_New.A, value: y}\n');
-    expect(faultCode(() => t.graft(leafOnDevice, 'c'))).toBe(9025);
+    expect(faultCodeOf(() => t.graft(leafOnDevice, 'c'))).toBe(9025);
     expect(t.has('Device.X_New.')).toBe(false);
     // The device has a leaf where the app needs an object.
     const objectOverLeaf = app('app: {name: d, version: 1}\nparameters:\n  - {path: Device.DeviceInfo.UpTime.Extra, value: x}\n');
-    expect(faultCode(() => t.graft(objectOverLeaf, 'd'))).toBe(9025);
+    expect(faultCodeOf(() => t.graft(objectOverLeaf, 'd'))).toBe(9025);
     // Inside a device table row.
     const inRow = app('app: {name: e, version: 1}\nparameters:\n  - {path: Device.Hosts.Host.1.X_Extra, value: x}\n');
-    expect(faultCode(() => t.graft(inRow, 'e'))).toBe(9025);
+    expect(faultCodeOf(() => t.graft(inRow, 'e'))).toBe(9025);
     t.graft(app(), 'g1');
-    expect(faultCode(() => t.graft(app(demoManifest({ name: 'other' })), 'g2'))).toBe(9025);
+    expect(faultCodeOf(() => t.graft(app(demoManifest({ name: 'other' })), 'g2'))).toBe(9025);
     expect(t.grafts()).toEqual([{ id: 'g1', roots: ['Device.X_EXAMPLE_Probe.'] }]);
   });
 

@@ -5,12 +5,12 @@
  * `M ChangeDUState`, kept and retried until the ACS acknowledges it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
+import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
-import type { AcsRequest, CpeResponse } from '../../src/cwmp/index.js';
 import { cpeSimMatchers } from '../../src/testing/matchers.js';
 import type {} from '../../src/testing/vitest.js';
 import { TestBed } from '../cpe/harness.js';
+import { acsWithCpe, inSession } from '../transfer/helpers.js';
 import { DEMO_UUID, demoManifest, swmodProfileObject } from './helpers.js';
 
 expect.extend(cpeSimMatchers);
@@ -23,22 +23,10 @@ afterEach(async () => {
 
 async function setup(profile: Record<string, unknown> = swmodProfileObject()): Promise<{ acs: FakeAcs; cpe: Cpe }> {
   bed = new TestBed(0.001);
-  const acs = await createFakeAcs();
-  const cpe = bed.cpe(acs.url, { profile, transfer: { timeoutMs: 5000 } });
-  (bed as unknown as { closers: Array<() => Promise<void>> }).closers.push(() => acs.close());
-  acs.alias('cpe-1', cpe.serialNumber);
+  const { acs, cpe } = await acsWithCpe(bed, { profile });
   acs.files.serve('demo-1.yaml', demoManifest());
   acs.files.serve('demo-2.yaml', demoManifest({ version: '2.0.0' }));
-  cpe.start();
-  await cpe.whenBootstrapped();
   return { acs, cpe };
-}
-
-/** Sends `reqs` in one CR session; resolves with the CPE's answers in order. */
-async function inSession(acs: FakeAcs, cpe: Cpe, ...reqs: AcsRequest[]): Promise<CpeResponse[]> {
-  const answers = Promise.all(reqs.map((r) => acs.rpc('cpe-1', r)));
-  await cpe.inform(['6 CONNECTION REQUEST']);
-  return answers;
 }
 
 /** The DUStateChangeComplete for `commandKey`, once the CPE's session that sent it has ended. */
@@ -46,6 +34,14 @@ async function duSettled(acs: FakeAcs, cpe: Cpe, commandKey: string) {
   const done = await acs.waitForDuStateChangeComplete('cpe-1', { commandKey, timeoutMs: 20_000 });
   await cpe.waitForSession((s) => s.entries.some((e) => e.summary.startsWith('DUStateChangeComplete')) && s.events.some((e) => e.commandKey === commandKey));
   return done;
+}
+
+/** Installs demo-app 1.0.0 with one ChangeDUState and waits for its report. */
+async function installDemo(acs: FakeAcs, cpe: Cpe, commandKey: string): Promise<void> {
+  const sent = acs.changeDuState('cpe-1', { commandKey, operations: [{ op: 'install', url: acs.files.url('demo-1.yaml') }] });
+  await cpe.inform(['6 CONNECTION REQUEST']);
+  await sent;
+  await duSettled(acs, cpe, commandKey);
 }
 
 describe('ChangeDUState over CWMP', () => {
@@ -101,9 +97,7 @@ describe('ChangeDUState over CWMP', () => {
 
   it('runs update, a failing install and uninstall of one ChangeDUState in order, one OpResultStruct each', async () => {
     const { acs, cpe } = await setup();
-    acs.changeDuState('cpe-1', { commandKey: 'a', operations: [{ op: 'install', url: acs.files.url('demo-1.yaml') }] }).catch(() => undefined);
-    await cpe.inform(['6 CONNECTION REQUEST']);
-    await duSettled(acs, cpe, 'a');
+    await installDemo(acs, cpe, 'a');
     const sent = acs.changeDuState('cpe-1', {
       commandKey: 'b',
       operations: [
@@ -145,10 +139,7 @@ describe('ChangeDUState over CWMP', () => {
 
   it('a FactoryReset forgets installed apps and their data model (ref §11)', async () => {
     const { acs, cpe } = await setup();
-    const sent = acs.changeDuState('cpe-1', { commandKey: 'x', operations: [{ op: 'install', url: acs.files.url('demo-1.yaml') }] });
-    await cpe.inform(['6 CONNECTION REQUEST']);
-    await sent;
-    await duSettled(acs, cpe, 'x');
+    await installDemo(acs, cpe, 'x');
     expect(cpe).toHaveInstalledModule('demo-app');
     await inSession(acs, cpe, { name: 'FactoryReset' });
     await cpe.waitForSession((s) => s.events.some((e) => e.eventCode === '0 BOOTSTRAP'));
@@ -159,10 +150,7 @@ describe('ChangeDUState over CWMP', () => {
 
   it('the failure message of toHaveInstalledModule lists what is installed', async () => {
     const { acs, cpe } = await setup();
-    const sent = acs.changeDuState('cpe-1', { commandKey: 'm', operations: [{ op: 'install', url: acs.files.url('demo-1.yaml') }] });
-    await cpe.inform(['6 CONNECTION REQUEST']);
-    await sent;
-    await duSettled(acs, cpe, 'm');
+    await installDemo(acs, cpe, 'm');
     let message = '';
     try {
       expect(cpe).toHaveInstalledModule('demo-app', { version: '2.0.0' });

@@ -8,7 +8,7 @@ import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import type { AcsRequest, CpeResponse, TimeWindowStruct } from '../../src/cwmp/index.js';
 import { TestBed } from '../cpe/harness.js';
-import { transferSettled } from './helpers.js';
+import { acsWithCpe, inSession, transferSettled } from './helpers.js';
 
 let bed: TestBed;
 afterEach(async () => {
@@ -17,20 +17,7 @@ afterEach(async () => {
 
 async function setup(timeoutMs = 5000): Promise<{ acs: FakeAcs; cpe: Cpe }> {
   bed = new TestBed(0.001);
-  const acs = await createFakeAcs();
-  const cpe = bed.cpe(acs.url, { transfer: { timeoutMs } });
-  (bed as unknown as { closers: Array<() => Promise<void>> }).closers.push(() => acs.close());
-  acs.alias('cpe-1', cpe.serialNumber);
-  cpe.start();
-  await cpe.whenBootstrapped();
-  return { acs, cpe };
-}
-
-/** Sends `reqs` in one CR session; resolves with the CPE's answers in order. */
-async function inSession(acs: FakeAcs, cpe: Cpe, ...reqs: AcsRequest[]): Promise<CpeResponse[]> {
-  const answers = Promise.all(reqs.map((r) => acs.rpc('cpe-1', r)));
-  await cpe.inform(['6 CONNECTION REQUEST']);
-  return answers;
+  return acsWithCpe(bed, { timeoutMs });
 }
 
 function scheduleDownload(url: string, commandKey: string, windows: Array<Partial<TimeWindowStruct>>): AcsRequest {
