@@ -70,6 +70,11 @@ export {
 export type * from './cwmp/types.js';
 export type { EventPolicy } from './cwmp/index.js';
 
+// ---- USP (TR-369) ----------------------------------------------------------------------------
+export { decodeRecord, decodeMsg, encodeRecord, encodeMsg, wrapMsg, errorMsg, uspErrorToMsg, USP_RECORD_VERSION, USP_MAX_RECORD_BYTES, UspError, USP_ERR, isUspError } from './usp/index.js';
+export type * from './usp/types.js';
+export type { UspDecodeOptions, UspParamErr } from './usp/index.js';
+
 // ---- Time and logging ----------------------------------------------------------------------
 export { createClock, Scheduler } from './clock/index.js';
 export type { Clock, ScheduledJob } from './clock/index.js';

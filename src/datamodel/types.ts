@@ -47,8 +47,11 @@ export interface SetValueEntry {
   type?: string;
 }
 
-/** Who made a change: value-change notifications skip changes the ACS made itself. */
-export type ChangeOrigin = 'acs' | 'internal';
+/**
+ * Who made a change: CWMP value-change notifications skip changes the ACS made itself
+ * (TR-069 A.3.2.4); a USP Controller's Set (`'usp'`) is not the ACS, so CWMP reports it.
+ */
+export type ChangeOrigin = 'acs' | 'usp' | 'internal';
 
 /** What the change hook receives. */
 export interface ParameterChange {

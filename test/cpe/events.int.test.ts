@@ -137,6 +137,18 @@ describe('events (TR-069 §3.7.1.5)', () => {
     expect(cpe.sessions.some((s) => s.id > vc.id && codes(s).includes('4 VALUE CHANGE') && s.startedAt > next.endedAt!)).toBe(false);
   });
 
+  it('4 VALUE CHANGE reports a write a USP Controller made (origin usp): USP is not the ACS', async () => {
+    const { cpe, acs, rpcs } = await setup();
+    rpcs.push(spa('Device.WiFi.SSID.1.SSID', 2));
+    cpe.start();
+    await cpe.whenBootstrapped();
+    cpe.params.setValues([{ name: 'Device.WiFi.SSID.1.SSID', value: 'set-over-usp' }], 'usp');
+    const vc = await cpe.waitForSession((s) => codes(s).includes('4 VALUE CHANGE'));
+    expect(codes(vc)).toEqual(['4 VALUE CHANGE']);
+    const inf = decodeEnvelope(acs.requests.filter((r) => r.kind === 'inform').pop()!.body).body;
+    expect(inf.name === 'Inform' && inf.parameterList.find((p) => p.name === 'Device.WiFi.SSID.1.SSID')?.value).toBe('set-over-usp');
+  });
+
   it('Reboot: after the session and eventSchedule.rebootDelay, a session with M Reboot(CommandKey) + 1 BOOT; CRs while off are ignored', async () => {
     const { cpe, rpcs } = await setup({ profile: { eventSchedule: { rebootDelay: '20s' } } });
     cpe.start();

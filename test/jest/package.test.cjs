@@ -30,3 +30,10 @@ test('the admin entry (fastify, prom-client) loads from the CJS build and serves
     await fleet.close();
   }
 });
+
+test('the USP codec (protobufjs) loads from the CJS build and decodes a golden Error Msg', () => {
+  const { decodeMsg, encodeMsg, errorMsg } = require('cpe-sim');
+  const golden = '0a030a0139120a1a080d591b0000120178';
+  expect(Buffer.from(encodeMsg(errorMsg('9', 7001, 'x'))).toString('hex')).toBe(golden);
+  expect(decodeMsg(Buffer.from(golden, 'hex')).body.error.err_code).toBe(7001);
+});

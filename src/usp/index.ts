@@ -1,0 +1,13 @@
+/**
+ * USP (TR-369) Agent side: Records and Messages, paths, message handlers, and (from
+ * the other USP rooms) the agent, its MTPs, subscriptions and operations. Sits beside
+ * `cpe/` over the same ParameterTree (docs/decisions/021-usp.md).
+ * @module
+ */
+
+// ---- usp-core: types, codec, errors --------------------------------------------
+export type * from './types.js';
+export { decodeRecord, decodeMsg, encodeRecord, encodeMsg, wrapMsg, errorMsg, uspErrorToMsg, USP_RECORD_VERSION, USP_MAX_RECORD_BYTES } from './codec.js';
+export type { UspDecodeOptions } from './codec.js';
+export { UspError, USP_ERR, isUspError } from './errors.js';
+export type { UspParamErr } from './errors.js';
