@@ -11,3 +11,10 @@ export { decodeRecord, decodeMsg, encodeRecord, encodeMsg, wrapMsg, errorMsg, us
 export type { UspDecodeOptions } from './codec.js';
 export { UspError, USP_ERR, isUspError } from './errors.js';
 export type { UspParamErr } from './errors.js';
+
+// ---- usp-core: paths and request handling ----------------------------------------
+export { parsePath, resolvePath, supportedModel, supportedTarget, rowsOf } from './paths.js';
+export type { UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './paths.js';
+export { handleRequest } from './dispatch.js';
+export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent } from './dispatch.js';
+export { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
