@@ -9,6 +9,7 @@ export { startFleet, disableAllocationSitePretenuring } from '../src/fleet/index
 export { createFakeAcs, ConnectionRequestClient } from '../src/acs/index.js';
 export { createCrListener } from '../src/cr/index.js';
 export { Template, createParameterTree } from '../src/datamodel/index.js';
+export { auditRetries } from '../src/cpe/index.js';
 export { loadProfile } from '../src/profile/index.js';
 export { encodeEnvelope, decodeEnvelope, EVENT } from '../src/cwmp/index.js';
 export { digestHa1, digestResponse, formatDigestAuthorization, formatBasicAuthorization, parseAuthHeader, toDigestChallenge, formatNc, newCnonce } from '../src/httpauth/index.js';

@@ -18,8 +18,8 @@ export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstr
 export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
-export { Cpe, isCpeClosedError, SessionMutex, formatSession } from './cpe/index.js';
-export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind, AcsTls, Behaviour, DiagnosticRun } from './cpe/index.js';
+export { Cpe, isCpeClosedError, SessionMutex, formatSession, auditRetries, retryWaitRangeMs } from './cpe/index.js';
+export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind, AcsTls, Behaviour, DiagnosticRun, RetryAudit, RetryGapStats, RetryViolation, RetryPolicy } from './cpe/index.js';
 
 // ---- Fake ACS ------------------------------------------------------------------------
 export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest, generateCertificate } from './acs/index.js';

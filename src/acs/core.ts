@@ -4,6 +4,7 @@
  * auth, queues and hooks behave the same either way.
  * @module
  */
+import { ConfigError } from '../errors/index.js';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import {
@@ -47,6 +48,8 @@ export interface CoreRequest {
   body: Buffer;
   /** Identifies the TCP connection (Digest nonce scope); undefined in msw mode. */
   connectionId?: number;
+  /** The request line's HTTP version (`1.1`, `1.0`); undefined in msw mode. */
+  httpVersion?: string;
   remoteAddress?: string;
   /** Subject CN of the client certificate (HTTPS with mutual TLS). */
   clientCertificate?: string | undefined;
@@ -61,6 +64,11 @@ export interface CoreResponse {
   body: string;
   /** Destroy the connection instead of answering (behaviour `dropConnection`, close()). */
   destroy?: boolean;
+}
+
+/** How a CPE's message reached the ACS (connection and HTTP version), for its record. */
+function wireOf(req: CoreRequest): Pick<AcsMessageRecord, 'connectionId' | 'httpVersion'> {
+  return { ...(req.connectionId !== undefined ? { connectionId: req.connectionId } : {}), ...(req.httpVersion !== undefined ? { httpVersion: req.httpVersion } : {}) };
 }
 
 /** Methods the ACS answers in GetRPCMethodsResponse (TR-069 Table 5: required ACS methods). */
@@ -159,6 +167,8 @@ export class AcsCore {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly maxSessions: number;
+  /** The `throttle` option as the answer it gives. */
+  private throttle: { httpStatus: 503; retryAfter: number; open: number; perSecond: number; windowStart: number; admitted: number } | undefined;
   private readonly keepXml: boolean;
   private readonly maxBodyBytes: number;
   private readonly sessionTimeoutMs: number;
@@ -202,6 +212,7 @@ export class AcsCore {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.maxSessions = Math.max(1, opts.maxSessions ?? 1000);
+    if (opts.throttle !== undefined) this.setThrottle(opts.throttle);
     this.keepXml = opts.keepXml ?? false;
     this.maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
@@ -358,6 +369,23 @@ export class AcsCore {
     return 'the CPE did not open a session (send it a Connection Request, or wait for its periodic Inform)';
   }
 
+  setThrottle(th: FakeAcsOptions['throttle'] | null): void {
+    if (th === null || th === undefined) {
+      this.throttle = undefined;
+      return;
+    }
+    const whole = (k: 'maxOpenSessions' | 'maxSessionsPerSecond' | 'retryAfter', min: number): number | undefined => {
+      const v = (th as Record<string, unknown>)[k];
+      if (v !== undefined && (!Number.isInteger(v) || (v as number) < min)) throw new ConfigError(`fake ACS: throttle.${k} must be a whole number >= ${min}, got ${JSON.stringify(v)}`);
+      return v as number | undefined;
+    };
+    if (typeof th !== 'object') throw new ConfigError(`fake ACS: throttle must be { maxOpenSessions?, maxSessionsPerSecond?, retryAfter? }, got ${JSON.stringify(th)}`);
+    const open = whole('maxOpenSessions', 1);
+    const perSecond = whole('maxSessionsPerSecond', 1);
+    if (open === undefined && perSecond === undefined) throw new ConfigError('fake ACS: throttle needs maxOpenSessions and/or maxSessionsPerSecond');
+    this.throttle = { httpStatus: 503, retryAfter: whole('retryAfter', 0) ?? 5, open: open ?? Infinity, perSecond: perSecond ?? Infinity, windowStart: -Infinity, admitted: 0 };
+  }
+
   behave(key: string, b: AcsBehaviour | null): void {
     if (b === null) this.behaviours.delete(key);
     else this.behaviours.set(key, { ...b });
@@ -512,7 +540,7 @@ export class AcsCore {
         return textResponse(400, `Invalid session: ${why}\n`);
       }
       session.lastActivity = t;
-      this.record(session, { dir: 'cpe->acs', time: t, summary: '(empty)', message: null });
+      this.record(session, { dir: 'cpe->acs', time: t, summary: '(empty)', message: null, ...wireOf(req) });
       if (session.inFlight) {
         // The CPE owes an answer to our request; an empty POST is not one (TR-069 §3.7.1.1).
         return this.protocolError(session, undefined, `empty POST while ${session.inFlight.entry.req.name} (cwmp:ID ${session.inFlight.cwmpId}) is unanswered`);
@@ -527,7 +555,7 @@ export class AcsCore {
       env = decodeEnvelope(text);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      const rec: AcsMessageRecord = { dir: 'cpe->acs', time: t, summary: `malformed: ${reason}`, ...(this.keepXml ? { xml: text } : {}) };
+      const rec: AcsMessageRecord = { dir: 'cpe->acs', time: t, summary: `malformed: ${reason}`, ...(this.keepXml ? { xml: text } : {}), ...wireOf(req) };
       if (session) {
         this.record(session, rec);
         return this.protocolError(session, undefined, `malformed SOAP from the CPE: ${reason}`);
@@ -542,7 +570,7 @@ export class AcsCore {
     if (!session) {
       const why = token === undefined ? 'no session cookie' : 'unknown or ended session cookie';
       this.emitLine(
-        { dir: 'cpe->acs', time: t, summary: summarize(env.body), message: env.body, ...(this.keepXml ? { xml: text } : {}) },
+        { dir: 'cpe->acs', time: t, summary: summarize(env.body), message: env.body, ...(this.keepXml ? { xml: text } : {}), ...wireOf(req) },
         undefined,
         '?',
       );
@@ -551,7 +579,7 @@ export class AcsCore {
       return textResponse(400, `Invalid session: ${env.body.name} without a valid session cookie (${why}); start with an Inform\n`);
     }
     session.lastActivity = t;
-    this.record(session, { dir: 'cpe->acs', time: t, summary: summarize(env.body), message: env.body, ...(this.keepXml ? { xml: text } : {}) });
+    this.record(session, { dir: 'cpe->acs', time: t, summary: summarize(env.body), message: env.body, ...(this.keepXml ? { xml: text } : {}), ...wireOf(req) });
     return this.inSession(session, env);
   }
 
@@ -656,9 +684,9 @@ export class AcsCore {
       cpeDone: false,
     };
     this.pushRing(this.sessionsRing, session.rec);
-    this.record(session, { dir: 'cpe->acs', time: t, summary: summarize(inform), message: inform, ...(this.keepXml ? { xml } : {}) });
+    this.record(session, { dir: 'cpe->acs', time: t, summary: summarize(inform), message: inform, ...(this.keepXml ? { xml } : {}), ...wireOf(req) });
 
-    const behaviour = this.behaviourFor(id);
+    const behaviour = this.behaviourFor(id) ?? this.throttled(t);
     const informRec: AcsInform = {
       sessionId: session.rec.id,
       deviceId: inform.deviceId,
@@ -726,6 +754,24 @@ export class AcsCore {
       const v = VERSIONS[i]!;
       if (theirs.has(v)) return v;
     }
+    return undefined;
+  }
+
+  /** The throttle's 503 while `maxOpenSessions` sessions are open (idle ones expired first) or `maxSessionsPerSecond` started this second. */
+  private throttled(t: number): AcsBehaviour | undefined {
+    const th = this.throttle;
+    if (th === undefined) return undefined;
+    if (this.live.size >= th.open) {
+      this.expireIdle(t);
+      if (this.live.size >= th.open) return th;
+    }
+    // One-second windows of the ACS's clock: at most perSecond sessions start in each.
+    if (t - th.windowStart >= 1000) {
+      th.windowStart = t;
+      th.admitted = 0;
+    }
+    if (th.admitted >= th.perSecond) return th;
+    th.admitted++;
     return undefined;
   }
 

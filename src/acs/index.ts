@@ -22,6 +22,7 @@ import type { AcsRequest, CrOptions, CrResult, FakeAcs, FakeAcsOptions, RpcOptio
 export type {
   AcsAuthOptions,
   AcsBehaviour,
+  AcsThrottle,
   AcsDirection,
   AcsInform,
   AcsMessageRecord,
@@ -127,6 +128,7 @@ export async function createFakeAcs(opts: FakeAcsOptions = {}): Promise<FakeAcs>
     },
     stun,
     behave: (cpe, b) => core.behave(cpe, b),
+    setThrottle: (t) => core.setThrottle(t),
     files,
     ...transferHelpers(core),
     clear: () => core.clear(),

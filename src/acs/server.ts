@@ -99,6 +99,7 @@ export async function startAcsServer(core: AcsCore, host: string, port: number, 
           headers,
           body: Buffer.concat(chunks),
           ...(conn ? { connectionId: conn.id } : {}),
+          httpVersion: req.httpVersion,
           ...(remoteAddress !== undefined ? { remoteAddress } : {}),
           ...(tls?.ca !== undefined ? { clientCertificate: peerSubject(req.socket as TLSSocket) } : {}),
         })

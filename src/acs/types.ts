@@ -64,6 +64,15 @@ export interface FakeAcsOptions {
   cwmpVersion?: '1.0' | '1.2' | '1.4';
   /** Sessions kept in `sessions` (ring, oldest dropped); default 1000. `informs` keeps as many. */
   maxSessions?: number;
+  /**
+   * Play a loaded ACS: while `maxOpenSessions` sessions are open (an ACS at its concurrency
+   * limit, like GenieACS's `MAX_CONCURRENT_REQUESTS`), or once `maxSessionsPerSecond`
+   * sessions started in the current second of the ACS's clock (a rate limit), a new Inform
+   * is answered `503` with `Retry-After: retryAfter` seconds (default 5) and no session. The
+   * CPE then retries with the TR-069 §3.2.1.1 back-off. A per-device {@link AcsBehaviour}
+   * takes precedence. At least one of the two limits is required.
+   */
+  throttle?: AcsThrottle;
   /** Keep the raw XML of every message in the transcript; default false. */
   keepXml?: boolean;
   /** Largest accepted request body (after decompression); default 1 MiB. Larger → 413. */
@@ -108,6 +117,13 @@ export interface AcsMessageRecord {
   message?: CwmpMessage | null;
   /** Raw XML (only with `keepXml`). */
   xml?: string;
+  /**
+   * For `cpe->acs` over a socket: which TCP connection carried it (1, 2, … per ACS) and
+   * the HTTP version of its request line. A CPE with keep-alive sends a whole session on
+   * one connection; an HTTP/1.0 box (`http10` behaviour) opens one per message.
+   */
+  connectionId?: number;
+  httpVersion?: string;
 }
 
 /** One CWMP session as the ACS saw it. */
@@ -155,6 +171,14 @@ export interface AcsTranscriptLine extends AcsMessageRecord {
   sessionId?: number;
   /** Serial number of the device, or `?` when unknown. */
   cpe: string;
+}
+
+/** The fake ACS's load limits (see {@link FakeAcsOptions.throttle}). */
+export interface AcsThrottle {
+  maxOpenSessions?: number;
+  maxSessionsPerSecond?: number;
+  /** Seconds, sent as `Retry-After`; default 5. */
+  retryAfter?: number;
 }
 
 /** Behaviour scripted for the next Inform(s) of a device, to test CPE retry logic. */
@@ -279,6 +303,12 @@ export interface FakeAcs extends AsyncDisposable {
   readonly stun: StunServer | undefined;
   /** Scripts the answer to the next Inform(s) of `cpe` (or every CPE with `'*'`); `null` removes it. */
   behave(cpe: string, b: AcsBehaviour | null): void;
+  /**
+   * Sets (or with `null` lifts) the `throttle` of {@link FakeAcsOptions} at run time, e.g.
+   * after a fleet booted: `acs.setThrottle({ maxOpenSessions: 20, retryAfter: 5 })`.
+   * @throws ConfigError on a bad value, naming it.
+   */
+  setThrottle(throttle: AcsThrottle | null): void;
   /** Forgets recorded sessions and Informs (queues and behaviours stay). */
   clear(): void;
   /**

@@ -364,7 +364,7 @@ export function createAdminRouter(fleet: Fleet, opts: AdminRouterOptions = {}): 
         type: 'object',
         additionalProperties: false,
         required: ['behaviour', ...Object.keys(extra)],
-        properties: { behaviour: { type: 'object', nullable: true, additionalProperties: true, description: 'a Behaviour (delay, neverAnswer, fault, closeBefore, closeAfter, malformedXml, wrongId, dropCookies, reconnectAfter401, ignoreHoldRequests, earlyEmptyPost, retryCount); null clears' }, ...extra },
+        properties: { behaviour: { type: 'object', nullable: true, additionalProperties: true, description: 'a Behaviour (delay, neverAnswer, fault, closeBefore, closeAfter, malformedXml, wrongId, dropCookies, reconnectAfter401, ignoreHoldRequests, earlyEmptyPost, retryCount, http10); null clears' }, ...extra },
       }) as const;
 
     app.post('/cpes/:id/power-cycle', { schema: { summary: 'Cut the power, then restore it after offMs: a 1 BOOT session', params: idParam, body: powerCycleBody, response: { 202: freeObject, ...errors } } }, async (req, reply) => {

@@ -55,3 +55,81 @@ export function retryPolicyFrom(minimumWait: string | undefined, multiplier: str
     intervalMultiplier: k >= 1000 && k <= 65535 ? k : DEFAULT_RETRY_INTERVAL_MULTIPLIER,
   };
 }
+
+/** A session the back-off started whose numbers break TR-069 §3.2.1.1 (see {@link auditRetries}). */
+export interface RetryViolation {
+  cpeId: string;
+  sessionId: number;
+  /** The retry number: failed sessions in a row before it. */
+  retry: number;
+  rule: 'wait outside its range' | 'started before its wait' | 'RetryCount';
+  detail: string;
+}
+
+/** Per retry number: how many, and the measured gaps (failed session's end → retry's start), simulated ms. */
+export interface RetryGapStats {
+  count: number;
+  lowMs: number;
+  highMs: number;
+  minGapMs: number;
+  maxGapMs: number;
+}
+
+/** What {@link auditRetries} found. */
+export interface RetryAudit {
+  /** Sessions started by the back-off (they carry `retryWaitMs`). */
+  retries: number;
+  violations: RetryViolation[];
+  /** Keyed by retry number (1, 2, … 10). */
+  byRetry: Map<number, RetryGapStats>;
+}
+
+/** The fields of a SessionRecord the audit reads. */
+interface AuditedSession {
+  id: number;
+  cpeId: string;
+  ok: boolean;
+  startedAt: number;
+  endedAt?: number;
+  retryCount: number;
+  retryWaitMs?: number;
+}
+
+/**
+ * Checks a CPE's recorded sessions (oldest first) against TR-069 §3.2.1.1, from the
+ * recorded times alone: each session the back-off started waited a draw inside
+ * [m·k^(n−1), m·k^n] s for retry n, started no sooner than that after the failed session
+ * ended, and reported RetryCount n (failed sessions in a row). Pass several CPEs'
+ * sessions one CPE after another; `policy` is the CPEs' (default the spec's). The first
+ * session of each CPE is taken as it says (its RetryCount starts the count).
+ */
+export function auditRetries(sessions: Iterable<AuditedSession>, policy: Partial<RetryPolicy> = {}, audit: RetryAudit = { retries: 0, violations: [], byRetry: new Map() }): RetryAudit {
+  let prev: AuditedSession | undefined;
+  let failures = 0;
+  for (const s of sessions) {
+    if (prev === undefined || prev.cpeId !== s.cpeId) {
+      // The first session seen of a CPE (its transcript ring may have dropped older ones) is taken as it says.
+      prev = undefined;
+      failures = s.retryCount;
+    }
+    const v = (rule: RetryViolation['rule'], detail: string): void => void audit.violations.push({ cpeId: s.cpeId, sessionId: s.id, retry: failures, rule, detail });
+    if (s.retryCount !== failures) v('RetryCount', `RetryCount ${s.retryCount} after ${failures} failed session(s) in a row`);
+    if (s.retryWaitMs !== undefined && prev !== undefined && prev.endedAt !== undefined) {
+      audit.retries++;
+      const n = Math.max(1, failures);
+      const [lo, hi] = retryWaitRangeMs(n, policy);
+      if (s.retryWaitMs < lo || s.retryWaitMs > hi) v('wait outside its range', `waited ${s.retryWaitMs.toFixed(0)} ms, retry ${n} allows [${lo}, ${hi}] ms`);
+      const gap = s.startedAt - prev.endedAt;
+      // The CPE counts the wait from the recorded end; 1 ms absorbs floating-point sums of clock times.
+      if (gap < s.retryWaitMs - 1) v('started before its wait', `started ${gap.toFixed(0)} ms after the failure, its wait was ${s.retryWaitMs.toFixed(0)} ms`);
+      const st = audit.byRetry.get(n) ?? { count: 0, lowMs: lo, highMs: hi, minGapMs: Infinity, maxGapMs: -Infinity };
+      st.count++;
+      st.minGapMs = Math.min(st.minGapMs, gap);
+      st.maxGapMs = Math.max(st.maxGapMs, gap);
+      audit.byRetry.set(n, st);
+    }
+    failures = s.ok ? 0 : failures + 1;
+    prev = s;
+  }
+  return audit;
+}

@@ -15,7 +15,7 @@ import { BEHAVIOUR_KEYS } from '../profile/index.js';
 export type Behaviour = BehaviourQuirks;
 
 const MESSAGE_KEYS = ['neverAnswer', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId'] as const;
-const FLAG_KEYS = ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost'] as const;
+const FLAG_KEYS = ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost', 'http10'] as const;
 
 /**
  * Checks `b` like every other option: a ConfigError naming the option and what was

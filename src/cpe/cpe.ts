@@ -235,6 +235,25 @@ interface SessionWaiter {
   timer: NodeJS.Timeout;
 }
 
+/** State of one {@link Cpe.limitActiveNotifications} leaf. */
+class NotificationLimit {
+  /** When it was last notified: raised, or reported by a starting session (CPE clock). */
+  lastAt: number | undefined;
+  /** The deferred notification at the window's end, if one is pending. */
+  job: ScheduledJob | undefined;
+  constructor(private readonly minIntervalMs: () => number) {}
+
+  notifiedAt(t: number): void {
+    this.lastAt = this.lastAt === undefined ? t : Math.max(this.lastAt, t);
+  }
+
+  /** How long a notification at `now` must still wait (≤ 0: it may go now). */
+  waitMs(now: number): number {
+    const min = this.minIntervalMs();
+    return this.lastAt === undefined || !(min > 0) ? 0 : this.lastAt + min - now;
+  }
+}
+
 type AfterSession = { kind: 'reboot'; commandKeys: string[] } | { kind: 'factoryReset' };
 
 /**
@@ -313,6 +332,8 @@ export class Cpe implements AsyncDisposable {
   private changed: Set<string> = none();
   private consecutiveFailures = 0;
   private retryJob: ScheduledJob | undefined;
+  /** The back-off the retry job waited, for the session it starts (SessionRecord.retryWaitMs). */
+  private retryWaited: number | undefined;
   private periodicJob: ScheduledJob | undefined;
   private jobs: Set<ScheduledJob> = none();
   private sleepers: Set<Deferred<void>> = none();
@@ -344,6 +365,9 @@ export class Cpe implements AsyncDisposable {
   /** The uplink is cut ({@link linkDown}): what to restore when it comes back. */
   private link: { statusPath: string; status: string; lastChangePath: string | undefined; job: ScheduledJob } | undefined;
   private suppressNotifications = 0;
+  /** Leaves whose Active Notifications are spaced (see {@link limitActiveNotifications}); most CPEs have none. */
+  private notifyLimits: Map<string, NotificationLimit> | undefined;
+  private resetHooks: (() => void)[] | undefined;
   private sessionSeq = 0;
   private idSeq = 0;
   private readonly unsubscribe: () => void;
@@ -520,6 +544,27 @@ export class Cpe implements AsyncDisposable {
    */
   setDiagnosticOutcome(name: string, state: string | undefined): void {
     this.diagnosticsRunner().setOutcome(name, state);
+  }
+
+  /**
+   * Spaces the Active Notifications that changes of `path` cause at least `minIntervalMs()`
+   * apart (read at each change; 0 or less: no limit). TR-069 Annex G / TR-111 Part 2:
+   * `UDPConnectionRequestAddressNotificationLimit` is "the minimum time, in seconds,
+   * between Active Notifications resulting from changes to UDPConnectionRequestAddress".
+   * A change inside the window is kept (the next session reports it with `4 VALUE CHANGE`,
+   * whatever starts it); if none has by the window's end, the CPE starts one then.
+   */
+  /**
+   * Runs `fn` after each FactoryReset, once the tree is back to the profile and before
+   * the boot session, with notifications off: for leaves the fleet writes at start-up
+   * (as `crUrl` is re-published), so the bootstrap Inform carries them again.
+   */
+  onFactoryReset(fn: () => void): void {
+    (this.resetHooks ??= []).push(fn);
+  }
+
+  limitActiveNotifications(path: string, minIntervalMs: () => number): void {
+    (this.notifyLimits ??= new Map()).set(path, new NotificationLimit(minIntervalMs));
   }
 
   private diagnosticsRunner(): Diagnostics {
@@ -923,8 +968,14 @@ export class Cpe implements AsyncDisposable {
     const changedPaths = [...this.changed];
     const retryCount = this.consecutiveFailures;
     const rec = newSessionRecord({ id: ++this.sessionSeq, cpeId: this.id, events, startedAt: this.clock.now(), retryCount });
+    if (this.retryWaited !== undefined) {
+      rec.retryWaitMs = this.retryWaited;
+      this.retryWaited = undefined;
+    }
     const informRec: InformRecord = { sessionId: rec.id, time: rec.startedAt, events, ok: false };
     this.informRing.push(informRec);
+    // A limited leaf's window runs from the Inform that reports it (see limitActiveNotifications).
+    if (this.notifyLimits) for (const p of changedPaths) this.notifyLimits.get(p)?.notifiedAt(rec.startedAt);
     const ac = new AbortController();
     this.inFlight = ac;
     this.running = rec;
@@ -976,7 +1027,9 @@ export class Cpe implements AsyncDisposable {
       // and the boot (or the next trigger) carries the events again.
       if (!this.closed && !this.off && this.link === undefined) {
         this.consecutiveFailures++;
-        this.scheduleRetry();
+        // §3.2.1.1: the wait runs from the end of the failed session, as recorded.
+        rec.endedAt = this.clock.now();
+        this.scheduleRetry(rec.endedAt);
       }
       this.logger.warn('session failed', { session: rec.id, error: rec.error, retry_count: this.consecutiveFailures });
     } finally {
@@ -986,7 +1039,7 @@ export class Cpe implements AsyncDisposable {
     // Pushes grew the array to 17 slots for a typical 4 entries; the record is kept for
     // the rest of the CPE's life, so keep it at its length.
     rec.entries = rec.entries.slice();
-    rec.endedAt = this.clock.now();
+    rec.endedAt ??= this.clock.now();
     this.ring.push(rec);
     if (rec.ok) this.logger.info('session done', { session: rec.id, events: events.map((e) => e.eventCode).join(',') });
     if (bootstrapped) {
@@ -1028,12 +1081,13 @@ export class Cpe implements AsyncDisposable {
   }
 
   /** TR-069 §3.2.1.1: retry after a randomised, growing wait while there is something to deliver. */
-  private scheduleRetry(): void {
+  private scheduleRetry(from: number = this.clock.now()): void {
     if (this.nothingToDeliver()) return;
     const wait = retryWaitMs(this.consecutiveFailures, this.retryPolicy(), this.retryOpts?.random ?? (() => (this.retryRng ??= streamFor(this.seed, `${this.id}:retry`)).float()));
     this.retryJob?.cancel();
-    this.retryJob = this.scheduler.after(wait, () => {
+    this.retryJob = this.scheduler.at(from + wait, () => {
       this.retryJob = undefined;
+      this.retryWaited = wait;
       this.trigger(true);
     });
   }
@@ -1346,6 +1400,10 @@ export class Cpe implements AsyncDisposable {
         this.watchGenerated();
         for (const j of this.jobs) j.cancel();
         this.jobs.clear();
+        for (const lim of this.notifyLimits?.values() ?? []) {
+          lim.lastAt = undefined;
+          lim.job = undefined;
+        }
         this.queue.clear();
         this.pendingTransfers = [];
         this.pendingAutonomous = [];
@@ -1364,6 +1422,14 @@ export class Cpe implements AsyncDisposable {
           const path = this.crUrlPath;
           const url = this.crUrl;
           this.quietly(() => this.params.setInternal(path, url));
+        }
+        // What else the fleet stamped at start-up (the UDP CR address, STUN settings).
+        for (const fn of this.resetHooks ?? []) {
+          try {
+            this.quietly(fn);
+          } catch (err) {
+            this.logger.error('factory reset hook threw', { error: (err as Error).message });
+          }
         }
         this.bootstrapped = undefined;
         await this.sleep(this.profile.eventSchedule.factoryResetDelayMs);
@@ -1411,10 +1477,44 @@ export class Cpe implements AsyncDisposable {
     if (notification === 0) return;
     (this.changed = grown(this.changed)).add(c.path);
     // Active notification (2) starts a session; passive (1) waits for the next one (A.3.2.4).
-    if (notification === 2 && !this.offline) {
+    if (notification === 2 && !this.offline && this.activeNotificationDue(c.path)) {
       this.queue.add(EVENT.VALUE_CHANGE);
       this.trigger();
     }
+  }
+
+  /**
+   * False while `path` is inside its notification limit (see {@link limitActiveNotifications}):
+   * the change then waits, and a job at the window's end notifies it unless a session
+   * delivered it meanwhile.
+   */
+  private activeNotificationDue(path: string): boolean {
+    const lim = this.notifyLimits?.get(path);
+    if (lim === undefined) return true;
+    const wait = lim.waitMs(this.clock.now());
+    if (wait <= 0) {
+      lim.notifiedAt(this.clock.now());
+      return true;
+    }
+    if (lim.job === undefined) this.deferNotification(path, lim, wait);
+    return false;
+  }
+
+  /** At the window's end: notify `path` unless a session reported it meanwhile (then nothing is left to say). */
+  private deferNotification(path: string, lim: NotificationLimit, waitMs: number): void {
+    const job = this.scheduler.after(waitMs, () => {
+      this.jobs.delete(job);
+      lim.job = undefined;
+      if (this.closed || this.offline || !this.changed.has(path)) return;
+      // A session that reported it started after this job was set: its window runs on.
+      const more = lim.waitMs(this.clock.now());
+      if (more > 0) return this.deferNotification(path, lim, more);
+      lim.notifiedAt(this.clock.now());
+      this.queue.add(EVENT.VALUE_CHANGE);
+      this.trigger();
+    });
+    lim.job = job;
+    this.track(job);
   }
 
   /**

@@ -18,11 +18,12 @@ export { EventQueue } from './events.js';
 export {
   retryWaitMs,
   retryWaitRangeMs,
+  auditRetries,
   retryPolicyFrom,
   DEFAULT_RETRY_MINIMUM_WAIT_S,
   DEFAULT_RETRY_INTERVAL_MULTIPLIER,
 } from './backoff.js';
-export type { RetryPolicy } from './backoff.js';
+export type { RetryPolicy, RetryAudit, RetryGapStats, RetryViolation } from './backoff.js';
 export { CookieJar, splitSetCookie } from './cookies.js';
 export type { AcsTls, TransportKind } from './transport.js';
 export { diagnosticName, sameDiagnostic } from './diagnostics.js';

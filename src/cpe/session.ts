@@ -14,7 +14,7 @@ import { SessionAuth } from './auth.js';
 import type { AcsCredentials } from './auth.js';
 import { CookieJar } from './cookies.js';
 import { isAcsRequest } from './rpc.js';
-import { createTransport, TransportError } from './transport.js';
+import { createTransport, Http10Transport, TransportError } from './transport.js';
 import type { AcsTls, SessionTransport, TransportKind, TransportResponse } from './transport.js';
 import { names } from './behaviour.js';
 import type { Behaviour } from './behaviour.js';
@@ -76,8 +76,9 @@ type PostKind = 'request' | 'response' | 'empty';
 export async function runSession(d: SessionDeps): Promise<void> {
   const path = `${d.url.pathname}${d.url.search}`;
   // Mutable: a redirect of the Inform moves the rest of the session to another URL.
-  const ctx: PostCtx = { d, transport: createTransport(d.transport, d.url, d.tls), jar: new CookieJar(d.now), auth: new SessionAuth(path, d.credentials), path, url: d.url, redirects: 0 };
+  const ctx: PostCtx = { d, transport: transportFor(d, d.url), jar: new CookieJar(d.now), auth: new SessionAuth(path, d.credentials), path, url: d.url, redirects: 0 };
   let closedForcefully = false;
+  if (d.behaviour?.http10 === true) quirk(d, 'HTTP/1.0 without keep-alive: a new TCP connection for every message');
   try {
     const exchange = (kind: PostKind, msg: CwmpMessage | null, xml: string | undefined): Promise<Envelope | InvalidAcsRequest | null> => post(ctx, kind, msg, xml);
     /** Responses to our own requests (Inform, TransferComplete…) are never ACS requests. */
@@ -187,6 +188,14 @@ export async function runSession(d: SessionDeps): Promise<void> {
   }
 }
 
+/**
+ * The session's HTTP connection towards `url`: the configured transport, or with the
+ * `http10` quirk an HTTP/1.0 one that opens a TCP connection per message.
+ */
+function transportFor(d: SessionDeps, url: URL): SessionTransport {
+  return d.behaviour?.http10 === true ? new Http10Transport(url, d.tls) : createTransport(d.transport, url, d.tls);
+}
+
 /** Records a quirk that fired in this session (SessionRecord.quirks) and logs it. */
 function quirk(d: SessionDeps, text: string): void {
   (d.record.quirks ??= []).push(text);
@@ -275,7 +284,7 @@ async function followRedirect(c: PostCtx, res: TransportResponse): Promise<void>
   }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new SessionFailure(`HTTP ${res.status} redirect to a ${next.protocol} URL (expected http: or https:)`);
   await c.transport.close();
-  c.transport = createTransport(c.d.transport, next, c.d.tls);
+  c.transport = transportFor(c.d, next);
   c.url = next;
   c.path = `${next.pathname}${next.search}`;
   // A new server: it challenges afresh.
@@ -367,7 +376,7 @@ async function post(c: PostCtx, kind: PostKind, msg: CwmpMessage | null, xml: st
       // its Digest nonce or session to the connection breaks on them.
       quirk(d, 'new TCP connection for the authenticated retry');
       await c.transport.close();
-      c.transport = createTransport(d.transport, c.url, d.tls);
+      c.transport = transportFor(d, c.url);
     }
   }
   const body = res.body;

@@ -35,6 +35,12 @@ export interface SessionRecord {
   error?: string;
   /** RetryCount sent in the Inform. */
   retryCount: number;
+  /**
+   * For a session the retry back-off started: the wait drawn after the failed session
+   * (simulated ms, uniform in TR-069 §3.2.1.1's [m·k^(n−1), m·k^n] s for retry n). The
+   * session started at least this long after the failed one ended.
+   */
+  retryWaitMs?: number;
   entries: TranscriptEntry[];
   /** What the CPE did wrong on purpose in this session (injected behaviour), in order. */
   quirks?: string[];

@@ -12,6 +12,8 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Client } from 'undici';
 
 /** Which HTTP client carries the session. */
@@ -298,6 +300,116 @@ class NodeHttpTransport implements SessionTransport {
     if (force) this.inFlight?.destroy(HTTP_ABORTED);
     this.agent.destroy();
   }
+}
+
+/**
+ * HTTP/1.0 without keep-alive (the `http10` behaviour): what old CPEs speak. Every POST
+ * opens its own TCP (or TLS) connection, sends `POST … HTTP/1.0` with no `Connection`
+ * header (RFC 1945: the connection closes after the response) and reads the response
+ * until the ACS closes it. Neither node:http nor undici can send an HTTP/1.0 request
+ * line, hence a raw socket. The session then lives on its cookie alone (TR-069 §3.4.2).
+ */
+export class Http10Transport implements SessionTransport {
+  private readonly host: string;
+  private readonly port: number;
+  private readonly path: string;
+  private readonly hostHeader: string;
+  private inFlight: Socket | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly url: URL,
+    private readonly tls?: AcsTls,
+  ) {
+    this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    this.port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    this.path = `${url.pathname}${url.search}`;
+    this.hostHeader = url.host;
+  }
+
+  post(req: TransportRequest): Promise<TransportResponse> {
+    if (req.signal?.aborted) return Promise.reject(new TransportError('aborted', 'request aborted (CPE closed)'));
+    if (this.closed) return Promise.reject(new TransportError('aborted', 'request after the session closed'));
+    const body = Buffer.from(req.body ?? '', 'utf8');
+    const lines = [`POST ${this.path} HTTP/1.0`, `Host: ${this.hostHeader}`];
+    for (const [k, v] of Object.entries(req.headers)) {
+      // A header value with CR/LF would split the request (node:http refuses those too).
+      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) return Promise.reject(new TransportError('network', `invalid header ${JSON.stringify(k)}`));
+      if (k.toLowerCase() !== 'content-length' && k.toLowerCase() !== 'connection') lines.push(`${k}: ${v}`);
+    }
+    lines.push(`Content-Length: ${body.length}`);
+    const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    return new Promise<TransportResponse>((resolve, reject) => {
+      const https = this.url.protocol === 'https:';
+      const socket = https ? tlsConnect({ host: this.host, port: this.port, servername: this.host, ...tlsOptions(this.url, this.tls) }) : netConnect({ host: this.host, port: this.port });
+      this.inFlight = socket;
+      const chunks: Buffer[] = [];
+      let settled = false;
+      const settle = (err: TransportError | undefined, res?: TransportResponse): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+        if (this.inFlight === socket) this.inFlight = undefined;
+        socket.destroy();
+        if (res) resolve(res);
+        else reject(err);
+      };
+      const timer = setTimeout(() => settle(new TransportError('timeout', `no HTTP response within ${req.timeoutMs} ms`)), req.timeoutMs);
+      const onAbort = (): void => settle(new TransportError('aborted', 'request aborted (CPE closed)'));
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once(https ? 'secureConnect' : 'connect', () => socket.end(Buffer.concat([head, body])));
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', (err) => settle(new TransportError('network', describeNetworkError(err), { cause: err })));
+      // HTTP/1.0: the response ends when the ACS closes the connection.
+      socket.on('end', () => {
+        try {
+          settle(undefined, parseHttp10Response(Buffer.concat(chunks)));
+        } catch (err) {
+          settle(new TransportError('network', (err as Error).message, { cause: err }));
+        }
+      });
+    });
+  }
+
+  async close(force = false): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (force) this.inFlight?.destroy();
+  }
+}
+
+/**
+ * Status, headers and body of a whole HTTP response read to the connection's close.
+ * Content-Length, when given, bounds the body; a chunked body is refused (a server must
+ * not send one to an HTTP/1.0 request, RFC 9112 §6.1).
+ */
+export function parseHttp10Response(raw: Buffer): TransportResponse {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) throw new Error(raw.length === 0 ? 'the ACS closed the connection without a response' : 'the ACS closed the connection in the middle of the response headers');
+  const [statusLine = '', ...headerLines] = raw.subarray(0, end).toString('latin1').split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(statusLine);
+  if (!m) throw new Error(`not an HTTP response: ${JSON.stringify(statusLine.slice(0, 80))}`);
+  const headers = new Map<string, string[]>();
+  for (const line of headerLines) {
+    const i = line.indexOf(':');
+    if (i <= 0) throw new Error(`malformed response header ${JSON.stringify(line.slice(0, 80))}`);
+    const k = line.slice(0, i).trim().toLowerCase();
+    const list = headers.get(k);
+    const v = line.slice(i + 1).trim();
+    if (list) list.push(v);
+    else headers.set(k, [v]);
+  }
+  if (headers.get('transfer-encoding')?.some((v) => /chunked/i.test(v))) throw new Error('chunked response to an HTTP/1.0 request');
+  let body = raw.subarray(end + 4);
+  const cl = headers.get('content-length')?.[0];
+  if (cl !== undefined) {
+    const n = Number(cl);
+    if (!/^\d+$/.test(cl)) throw new Error(`invalid Content-Length ${JSON.stringify(cl)}`);
+    if (body.length < n) throw new Error('the ACS closed the connection in the middle of the response');
+    body = body.subarray(0, n);
+  }
+  return { status: Number(m[1]), headers, body: body.toString('utf8') };
 }
 
 class FetchTransport implements SessionTransport {

@@ -718,21 +718,33 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const stunLeaves = new Set<string>(STUN_CONFIG_LEAVES.map((n) => msLeaf(profile, n)));
       const acsHost = new URL(acsUrl).hostname.replace(/^\[(.*)\]$/, '$1');
       const stunServer = stunOpts ? (stunOpts.server !== undefined ? parseHostPort(stunOpts.server, 'stun.server', 3478) : acs?.stun ? { host: acs.stun.host, port: acs.stun.port } : { host: acsHost, port: 3478 }) : undefined;
+      const limitLeaf = msLeaf(profile, 'UDPConnectionRequestAddressNotificationLimit');
       for (const [i, cpe] of cpes.entries()) {
         const address = u.register(cpe.id, endpoints[i]!);
-        // Written BEFORE start(), so the bootstrap Inform already reports it.
-        cpe.params.setInternal(addressLeaf, address);
-        // Annex G: a changed binding is reported with 4 VALUE CHANGE: active notification by default.
-        cpe.params.setAttributes([{ name: addressLeaf, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }]);
-        if (stunOpts && stunServer) {
-          const set = (name: string, value: string): void => cpe.params.setInternal(msLeaf(profile, name), value);
-          set('STUNServerAddress', stunServer.host);
-          set('STUNServerPort', String(stunServer.port));
-          if (stunOpts.username !== undefined) set('STUNUsername', stunOpts.username);
-          if (stunOpts.password !== undefined) set('STUNPassword', stunOpts.password);
-          if (stunOpts.keepAliveS !== undefined) set('STUNMinimumKeepAlivePeriod', String(stunOpts.keepAliveS));
-          set('STUNEnable', 'true');
-        }
+        // What a booting box writes: its listener address with active notification (Annex G:
+        // a changed binding is reported with 4 VALUE CHANGE), and the STUN settings it was
+        // configured with. Written BEFORE start(), so the bootstrap Inform already reports
+        // them, and again after a FactoryReset put the tree back to the profile.
+        const stamp = (): void => {
+          cpe.params.setInternal(addressLeaf, address);
+          cpe.params.setAttributes([{ name: addressLeaf, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }]);
+          if (stunOpts && stunServer) {
+            const set = (name: string, value: string): void => cpe.params.setInternal(msLeaf(profile, name), value);
+            set('STUNServerAddress', stunServer.host);
+            set('STUNServerPort', String(stunServer.port));
+            if (stunOpts.username !== undefined) set('STUNUsername', stunOpts.username);
+            if (stunOpts.password !== undefined) set('STUNPassword', stunOpts.password);
+            if (stunOpts.keepAliveS !== undefined) set('STUNMinimumKeepAlivePeriod', String(stunOpts.keepAliveS));
+            set('STUNEnable', 'true');
+          }
+        };
+        stamp();
+        // TR-181 UDPConnectionRequestAddressNotificationLimit: minimum seconds between the
+        // Active Notifications of address changes, read from the tree at each change.
+        cpe.limitActiveNotifications(addressLeaf, () => {
+          const s = Number(cpe.params.getValue(limitLeaf) ?? '0');
+          return Number.isFinite(s) && s > 0 ? s * 1000 : 0;
+        });
         const binder = new StunBinder(
           tx,
           scheduler,
@@ -746,6 +758,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           (err) => logger.debug('stun binding failed', { cpe_id: cpe.id, error: err.message }),
         );
         binders.push(binder);
+        // After a FactoryReset: the address and STUN settings again, and a fresh binding
+        // (the mapped address the tree held is gone with the reset).
+        cpe.onFactoryReset(() => {
+          stamp();
+          binder.kick();
+        });
         cpe.params.onChange((c) => {
           // The listener routes by username: re-index a CPE whenever its username leaf is written (SPV, FactoryReset).
           if (c.path === udpCreds.user) u.refresh(cpe.id);

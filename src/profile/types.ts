@@ -170,6 +170,8 @@ export interface BehaviourQuirks {
   earlyEmptyPost?: boolean;
   /** Report this RetryCount in every Inform instead of the real count. */
   retryCount?: number;
+  /** Speak HTTP/1.0 without keep-alive to the ACS, as old boxes do: a new TCP connection per message, closed after the answer. */
+  http10?: boolean;
 }
 
 /** One entry of the `behaviour` block: quirks for a band and/or a seeded share of the fleet. */

@@ -59,7 +59,7 @@ const TOP_KEYS = [
 
 /** The quirks of a `behaviour` entry (and of `cpe.inject`): docs/misbehaving-devices.md. */
 export const BEHAVIOUR_KEYS: readonly string[] = [
-  'delay', 'neverAnswer', 'fault', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId', 'dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost', 'retryCount',
+  'delay', 'neverAnswer', 'fault', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId', 'dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost', 'retryCount', 'http10',
 ];
 /** Ref. 2.3: blocks at most one file of a directory may declare. */
 const SINGLETONS = new Set(['deviceIdPaths', 'fleet', 'transfer', 'connectionRequest', 'periodicInformPaths', 'acsCredentialPaths', 'eventSchedule', 'softwareModules']);
@@ -1597,7 +1597,7 @@ function readBehaviourRule(v: Validator, item: PNode, key: string): BehaviourRul
     return s;
   };
   for (const k of ['neverAnswer', 'closeBefore', 'closeAfter', 'malformedXml', 'wrongId']) if (m.has(k)) q[k] = name(`${key}.${k}`, m.get(k));
-  for (const k of ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost']) if (m.has(k)) q[k] = v.boolean(m.get(k), `${key}.${k}`);
+  for (const k of ['dropCookies', 'reconnectAfter401', 'ignoreHoldRequests', 'earlyEmptyPost', 'http10']) if (m.has(k)) q[k] = v.boolean(m.get(k), `${key}.${k}`);
   if (m.has('retryCount')) q['retryCount'] = v.integer(m.get('retryCount'), `${key}.retryCount`, 0);
   const dE = m.get('delay');
   if (dE) {

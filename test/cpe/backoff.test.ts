@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryPolicyFrom, retryWaitMs, retryWaitRangeMs } from '../../src/cpe/backoff.js';
+import { auditRetries, retryPolicyFrom, retryWaitMs, retryWaitRangeMs } from '../../src/cpe/backoff.js';
 
 describe('retry backoff (TR-069 §3.2.1.1)', () => {
   it('uses [m·k^(n-1), m·k^n] seconds with the spec defaults m=5, k=2', () => {
@@ -44,5 +44,32 @@ describe('retry backoff (TR-069 §3.2.1.1)', () => {
     expect(retryPolicyFrom(undefined, undefined)).toEqual({ minimumWaitS: 5, intervalMultiplier: 2000 });
     expect(retryPolicyFrom('0', '999')).toEqual({ minimumWaitS: 5, intervalMultiplier: 2000 });
     expect(retryPolicyFrom('abc', '70000')).toEqual({ minimumWaitS: 5, intervalMultiplier: 2000 });
+  });
+});
+
+describe('auditRetries (the storm bench and test read the recorded sessions with it)', () => {
+  const S = (id: number, ok: boolean, startedAt: number, endedAt: number, retryCount: number, retryWaitMs?: number, cpeId = 'cpe-1') => ({ id, cpeId, ok, startedAt, endedAt, retryCount, ...(retryWaitMs !== undefined ? { retryWaitMs } : {}) });
+
+  it('accepts retries whose drawn wait is in range and waited, and measures the gaps per retry number', () => {
+    const a = auditRetries([S(1, false, 0, 10, 0), S(2, false, 6010, 6020, 1, 6000), S(3, true, 20020, 20030, 2, 14000), S(1, true, 0, 5, 0, undefined, 'cpe-2')]);
+    expect(a.violations).toEqual([]);
+    expect(a.retries).toBe(2);
+    expect(a.byRetry.get(1)).toEqual({ count: 1, lowMs: 5000, highMs: 10000, minGapMs: 6000, maxGapMs: 6000 });
+    expect(a.byRetry.get(2)).toMatchObject({ count: 1, lowMs: 10000, highMs: 20000, minGapMs: 14000 });
+  });
+
+  it('names each broken rule: a wait out of its range, a retry sooner than its wait, a wrong RetryCount', () => {
+    const a = auditRetries([S(1, false, 0, 10, 0), S(2, false, 4010, 4020, 1, 4000), S(3, false, 5000, 5010, 2, 12000), S(4, true, 31000, 31010, 7, 25000)]);
+    expect(a.violations.map((v) => [v.sessionId, v.rule])).toEqual([
+      [2, 'wait outside its range'],
+      [3, 'started before its wait'],
+      [4, 'RetryCount'],
+    ]);
+    expect(a.violations[0]!.detail).toBe('waited 4000 ms, retry 1 allows [5000, 10000] ms');
+  });
+
+  it('reads the policy the CPEs use, and takes each CPE\'s first visible session as it says', () => {
+    const policy = retryPolicyFrom('1', '1500');
+    expect(auditRetries([S(5, false, 0, 10, 3), S(6, true, 4100, 4110, 4, 4000)], policy).violations).toEqual([]);
   });
 });
