@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, ProfileError, type ProfileProblem } from '../errors/index.js';
-import { DEFAULT_MAX_VALUE_BYTES, formatBytes, fromObject, parseYamlText, type ParseLimits } from './nodes.js';
+import { DEFAULT_MAX_VALUE_BYTES, formatBytes, fromObject, type ParseLimits } from './nodes.js';
 import { shippedProfileNames, shippedProfilePath } from './shipped.js';
 import type { AppManifest, Profile } from './types.js';
 import { buildManifest, buildProfile, type ProfileDoc } from './validate.js';
+import { parseYamlText } from './yaml-stream.js';
 
 /** Default of {@link ProfileLoadOptions.maxProfileBytes}: 4 MiB. */
 export const DEFAULT_MAX_PROFILE_BYTES = 4 * 1024 * 1024;

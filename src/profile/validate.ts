@@ -8,7 +8,7 @@
  */
 import { CPE_FAULT_STRINGS, ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
 import { DurationError, parseDurationNs } from './duration.js';
-import { describe, problemAt, type MapEntry, type PNode, type Where } from './nodes.js';
+import { describe, MapEntry, problemAt, type PNode, type Where } from './nodes.js';
 import {
   compileSerialPattern,
   hasPlaceholders,
@@ -1067,22 +1067,36 @@ function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems:
       dot = p.indexOf('.', dot + 1);
     }
   }
+  // A path is looked up under the tables its own prefixes name (a path has few dots), not
+  // matched against every table: thousands of tables times 100,000 leaves was quadratic.
+  const tablesOver = (p: string): string[] => {
+    const out: string[] = [];
+    for (let dot = p.indexOf('.'); dot >= 0; dot = p.indexOf('.', dot + 1)) if (reader.tables.has(p.slice(0, dot))) out.push(p.slice(0, dot));
+    return out;
+  };
+  const outside = (bare: string, p: string): boolean => {
+    const seg = p.slice(bare.length + 1).split('.')[0] ?? '';
+    return !/^[1-9][0-9]*$/.test(seg) || Number(seg) > reader.tables.get(bare)!.instances;
+  };
+  const strayLeaves = new Map<string, string[]>();
+  const strayTables = new Map<string, string[]>();
+  const stray = (m: Map<string, string[]>, bare: string, p: string): void => {
+    const list = m.get(bare);
+    if (list) list.push(p);
+    else m.set(bare, [p]);
+  };
+  for (const leaf of parameters) for (const bare of tablesOver(leaf.path)) if (outside(bare, leaf.path)) stray(strayLeaves, bare, leaf.path);
+  for (const other of reader.tables.keys()) for (const bare of tablesOver(`${other}.`)) if (bare !== other && outside(bare, `${other}.`)) stray(strayTables, bare, other);
   for (const [bare, t] of reader.tables) {
     const tpath = `${bare}.`;
     if (leafPaths.has(bare)) v.add(t.where, t.key, `table ${tpath} is also declared as a leaf ${bare} at ${fmtWhere(v.leaves.get(bare)?.where ?? t.where)}`);
-    const outside = (p: string): boolean => {
-      if (!p.startsWith(tpath)) return false;
-      const seg = p.slice(tpath.length).split('.')[0] ?? '';
-      return !/^[1-9][0-9]*$/.test(seg) || Number(seg) > t.instances;
-    };
-    for (const leaf of parameters) {
-      if (outside(leaf.path)) {
-        const info = v.leaves.get(leaf.path);
-        v.add(info?.where ?? t.where, info?.key ?? t.key, `${leaf.path} is inside table ${tpath} but not in one of its rows (1…${t.instances}); declare row parameters in the table's parameters, or extras with a group on an existing row`);
-      }
+    for (const p of strayLeaves.get(bare) ?? []) {
+      const info = v.leaves.get(p);
+      v.add(info?.where ?? t.where, info?.key ?? t.key, `${p} is inside table ${tpath} but not in one of its rows (1…${t.instances}); declare row parameters in the table's parameters, or extras with a group on an existing row`);
     }
-    for (const [other, o] of reader.tables) {
-      if (other !== bare && outside(`${other}.`)) v.add(o.where, o.key, `table ${other}. is inside table ${tpath} but not in one of its rows (1…${t.instances})`);
+    for (const other of strayTables.get(bare) ?? []) {
+      const o = reader.tables.get(other)!;
+      v.add(o.where, o.key, `table ${other}. is inside table ${tpath} but not in one of its rows (1…${t.instances})`);
     }
   }
 
@@ -1324,7 +1338,7 @@ function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems:
           else if (failE && failE.value.kind === 'seq') {
             failUpgrades = [];
             for (const [j, n] of failE.value.items.entries()) {
-              const k = v.integer({ key: String(j), keyWhere: n.where, value: n }, `transfer.firmware.failUpgrades[${j}]`, 1);
+              const k = v.integer(new MapEntry(String(j), n.at, n), `transfer.firmware.failUpgrades[${j}]`, 1);
               if (k !== undefined) failUpgrades.push(k);
             }
           }
