@@ -28,6 +28,7 @@ const HEADLINES = {
   'firmware-download': ['rssGrowthMiB', 'peakRssMiB', 'totalGiB', 'seconds', 'MiBPerS'],
   'power-storm': ['informed', 'lost', 'throttled', 'retries', 'violations', 'maxRetry', 'stormMs'],
   'xmpp-sessions': ['online', 'heapKiBPerSession', 'rssKiBPerSession', 'rssMiB', 'prosodyRssMiB', 'loginAllMs'],
+  'profile-parse': ['ms', 'MiBPerS', 'heapNeededPerMiB', 'peakLiveHeapPerMiB', 'peakHeapPerMiB', 'peakRssPerMiB', 'retainedHeapPerMiB', 'leaves'],
 };
 
 /** The case plan: id (matches TARGETS.caseId), module, params, child timeout. */
@@ -47,6 +48,7 @@ export function plan(quick) {
       c('transport-floor', 'boot n=200', { shape: 'boot', n: 200 }),
       c('transport-floor', 'boot n=200 threads=2', { shape: 'boot', n: 200, threads: 2 }),
       c('firmware-download', 'n=5 size=8MiB', { n: 5, sizeMiB: 8 }),
+      c('profile-parse', 'size=1MiB', { mib: 1 }),
     ];
   }
   const out = [c('codec', '', { timeMs: 1000 })];
@@ -58,6 +60,8 @@ export function plan(quick) {
   // The same HTTP without cpe-sim: the floor under the CR and boot times on this machine.
   out.push(c('transport-floor', 'cr', { shape: 'cr', iterations: 1000, warmup: 500 }));
   out.push(c('fixture-overhead', '', { iterations: 40 }));
+  // Issue 20: loading a profile costs memory proportional to its text (per MiB of profile).
+  for (const mib of [1, 4, 16]) out.push(c('profile-parse', `size=${mib}MiB`, { mib, search: mib <= 4 }, 1_800_000));
   // Issue 15: images are streamed; 10 GiB through 50 CPEs at once must not grow RSS.
   out.push(c('firmware-download', 'n=50 size=200MiB', { n: 50, sizeMiB: 200 }, 900_000));
   out.push(c('firmware-download', 'n=5 size=200MiB', { n: 5, sizeMiB: 200 }, 900_000));
