@@ -43,7 +43,8 @@ function limitsOf(options: ProfileLoadOptions): { maxProfileBytes: number } & Pa
     if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`loader option ${name}: expected a whole number of bytes ≥ 1, found ${String(v)}`);
     return v;
   };
-  return { maxProfileBytes: check('maxProfileBytes', DEFAULT_MAX_PROFILE_BYTES), maxValueBytes: check('maxValueBytes', DEFAULT_MAX_VALUE_BYTES) };
+  const maxProfileBytes = check('maxProfileBytes', DEFAULT_MAX_PROFILE_BYTES);
+  return { maxProfileBytes, maxValueBytes: check('maxValueBytes', DEFAULT_MAX_VALUE_BYTES), maxFlowBytes: Math.ceil(maxProfileBytes / 4) };
 }
 
 function tooBig(file: string, bytes: number, max: number, what: string): ProfileProblem {

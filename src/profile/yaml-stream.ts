@@ -26,7 +26,7 @@
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode, type ParsedNode, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
-import { DEFAULT_LIMITS, MAX_ALIAS_NODES, MAX_DEPTH, MapEntry, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, Source, tooLong, valueTooLong, type ParseLimits, type PNode } from './nodes.js';
+import { DEFAULT_LIMITS, formatBytes, MAX_ALIAS_NODES, MAX_DEPTH, MapEntry, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, Source, tooLong, valueTooLong, type ParseLimits, type PNode } from './nodes.js';
 import { yamlErrorOffset } from './yaml-position.js';
 
 /**
@@ -39,6 +39,8 @@ const OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: false, keepSourc
 
 /** Finished items of one block collection composed together. */
 const BATCH = 64;
+/** ...or fewer, once they span this much text (a few items that each hold a big flow collection). */
+const BATCH_BYTES = 256 * 1024;
 /** Lexical tokens between two looks at the parser's stack. */
 const CHECK_EVERY = 256;
 /** Short strings (keys, types, booleans) are kept once: a profile repeats them on every row. */
@@ -132,7 +134,8 @@ class StreamParse {
       }
       if (++n === CHECK_EVERY) {
         n = 0;
-        this.cutFinishedItems(parser.stack);
+        const tooBig = this.cutFinishedItems(parser.stack, parser.offset);
+        if (tooBig) return { tree: undefined, problems: [tooBig] };
       }
     }
     if (!stopped) for (const token of parser.end()) if (atTop(token)) break;
@@ -150,13 +153,30 @@ class StreamParse {
     return { tree, problems: this.problems };
   }
 
-  /** Cuts the finished items out of every block collection on the parser's stack that has many. */
-  private cutFinishedItems(stack: readonly CST.Token[]): void {
+  /**
+   * Cuts the finished items out of every block collection on the parser's stack that has
+   * many, or a long text since the last cut (`offset`: the parser's position). A flow
+   * collection cannot be cut (its items are fixed up when it closes): one that spans more
+   * than `maxFlowBytes` is refused, as it would cost ~90 bytes of memory per byte.
+   */
+  private cutFinishedItems(stack: readonly CST.Token[], offset: number): ProfileProblem | undefined {
     let depth = 0;
     for (const token of stack) {
-      if ((token.type === 'block-map' || token.type === 'block-seq') && token.items.length >= BATCH + 2) this.cut(token, depth);
+      if (token.type === 'block-map' || token.type === 'block-seq') {
+        if (token.items.length >= BATCH + 2 || (token.items.length > 2 && offset - token.offset > BATCH_BYTES)) this.cut(token, depth);
+      } else if (token.type === 'flow-collection' && this.discarding) {
+        // Past the first document nothing is composed: any finished item can go.
+        if (token.items.length >= BATCH + 2) token.items.splice(0, token.items.length - 2);
+      } else if (token.type === 'flow-collection' && offset - token.offset > this.limits.maxFlowBytes) {
+        return problemAt(
+          this.src.where(token.offset),
+          '(yaml)',
+          `this flow collection (${token.start.source}…) spans more than ${formatBytes(this.limits.maxFlowBytes, true)} of text: a flow collection, and so a JSON profile, is read whole, at ~90 bytes of memory per byte, so one may span at most a quarter of the profile-size limit; write it in block style (one "- item" per line), or raise the limit with --max-profile-size`,
+        );
+      }
       if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') depth++;
     }
+    return undefined;
   }
 
   private cut(token: BlockToken, depth: number): void {

@@ -39,8 +39,8 @@ function rows(n: number, indent = '  ', row = (i: number): string => `{path: "De
 }
 
 describe('batches give what the whole document gives', () => {
-  it('a generated profile of 300 KB (flow rows, tables in block style, generators)', () => {
-    const text = bigProfile(300 * 1024);
+  it('a generated profile of 120 KB (flow rows, tables in block style, generators)', () => {
+    const text = bigProfile(120 * 1024);
     expect(js(parsed(text))).toEqual(parse(text, { merge: false, maxAliasCount: -1 }));
   });
 
@@ -48,6 +48,13 @@ describe('batches give what the whole document gives', () => {
     const keys = Array.from({ length: 300 }, (_, i) => `  key${i}: ${i % 3 === 0 ? `"quoted ${i}"` : i % 3 === 1 ? i : `|\n    block ${i}\n    line two`}`).join('\n');
     const nested = Array.from({ length: 150 }, (_, i) => `  - name: item${i}\n    tags:\n${Array.from({ length: i % 5 === 0 ? 80 : 2 }, (_, j) => `      - t${j}`).join('\n')}`).join('\n');
     const text = `base: &base {type: xsd:string, writable: true}\nmap:\n${keys}\nlist:\n${nested}\nrows:\n${rows(400)}\nreuse:\n${Array.from({ length: 100 }, () => '  - *base').join('\n')}\n`;
+    expect(js(parsed(text))).toEqual(parse(text, { merge: false, maxAliasCount: -1 }));
+  });
+
+  it('a few big flow values are cut by size, not only by count', () => {
+    const flow = (k: number): string => `[${Array.from({ length: 6000 }, (_, i) => `"${k}-${i}"`).join(', ')}]`;
+    const text = Array.from({ length: 5 }, (_, k) => `k${k}: ${flow(k)}`).join('\n') + '\n';
+    expect(text.length).toBeGreaterThan(256 * 1024);
     expect(js(parsed(text))).toEqual(parse(text, { merge: false, maxAliasCount: -1 }));
   });
 
@@ -105,6 +112,24 @@ describe('what the cut must not break', () => {
     expect(r.problems[0]!.message).toMatch(/an alias bomb\?/);
   });
 
+  it('a flow collection (a JSON profile) longer than a quarter of the size limit is refused at its start, before it is composed', () => {
+    const json = (n: number): string => `{"parameters": [\n${Array.from({ length: n }, (_, i) => `  {"path": "Device.X.${i}", "value": "v${i}"}`).join(',\n')}\n]}\n`;
+    const limits = { maxValueBytes: 1024, maxFlowBytes: 64 * 1024 };
+    expect(parseYamlText(json(1000), 'p.json', limits).problems).toEqual([]);
+    const r = parseYamlText(json(4000), 'p.json', limits);
+    expect(json(4000).length).toBeGreaterThan(128 * 1024);
+    expect(r.tree).toBeUndefined();
+    expect(r.problems).toEqual([
+      {
+        file: 'p.json',
+        line: 1,
+        col: 1,
+        key: '(yaml)',
+        message: expect.stringMatching(/^this flow collection \(\{…\) spans more than 64 KiB of text: .* write it in block style .*--max-profile-size$/),
+      },
+    ]);
+  });
+
   it('only the first document counts: a long second document is not composed', () => {
     const text = `a: 1\n---\nlist:\n${rows(500)}\n  - {broken: [}\n`;
     expect(js(parsed(text))).toEqual({ a: 1 });
@@ -148,5 +173,5 @@ describe('memory (issue 20: proportional to the profile, not several times it)',
     // ~6.7 bytes per byte measured; the yaml Document alone held 21.
     expect(retained / text.length).toBeLessThan(12);
     expect(r.tree).toBeDefined();
-  });
+  }, 60_000);
 });
