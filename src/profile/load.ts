@@ -13,19 +13,25 @@ import type { AppManifest, Profile } from './types.js';
 import { buildManifest, buildProfile, type ProfileDoc } from './validate.js';
 import { parseYamlText } from './yaml-stream.js';
 
-/** Default of {@link ProfileLoadOptions.maxProfileBytes}: 4 MiB. */
-export const DEFAULT_MAX_PROFILE_BYTES = 4 * 1024 * 1024;
+/**
+ * Default of {@link ProfileLoadOptions.maxProfileBytes}: 16 MiB. Loading costs ~16–20 bytes of
+ * heap per byte of block-style YAML (docs/hardening.md), so a profile at the limit needs
+ * ~300 MiB; it was 4 MiB while parsing cost ~70–90 bytes per byte.
+ */
+export const DEFAULT_MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 export { DEFAULT_MAX_VALUE_BYTES };
 
 /**
- * Bounds of a load. Parsing YAML costs about 80 bytes of memory per byte of text (a
- * 10 MB profile peaked at 820 MB), so the loader refuses a larger profile before it
- * reads it, rather than run out of heap after minutes.
+ * Bounds of a load. Parsing a profile costs memory in proportion to its text (~16–20
+ * bytes of heap per byte for block-style YAML, ~90 for one flow collection), so the loader
+ * refuses a larger profile before it reads it, rather than run out of heap after minutes.
  */
 export interface ProfileLoadOptions {
   /**
    * Largest profile in bytes: one file, or all files of a directory together.
-   * Default {@link DEFAULT_MAX_PROFILE_BYTES} (4 MiB); the CLI's `--max-profile-size`.
+   * Default {@link DEFAULT_MAX_PROFILE_BYTES} (16 MiB); the CLI's `--max-profile-size`. A flow
+   * collection (`{…}`, `[…]`, so a whole JSON profile) is read whole and may span at most a
+   * quarter of it.
    */
   maxProfileBytes?: number;
   /**

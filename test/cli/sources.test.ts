@@ -33,7 +33,7 @@ const P = (n: string) => join(dir, n);
 
 const ROWS: Record<string, Row> = {
   profile: { field: 'profile', raw: [P('f.yaml'), P('e.yaml'), P('c.yaml')], parsed: [P('f.yaml'), P('e.yaml'), P('c.yaml')], dflt: NO_DEFAULT },
-  'max-profile-size': { field: 'maxProfileBytes', raw: ['1MiB', '20MB', '512'], parsed: [1_048_576, 20_000_000, 512], dflt: 4 * 1024 * 1024 },
+  'max-profile-size': { field: 'maxProfileBytes', raw: ['1MiB', '20MB', '512'], parsed: [1_048_576, 20_000_000, 512], dflt: 16 * 1024 * 1024 },
   'max-value-size': { field: 'maxValueBytes', raw: ['1KiB', '2kb', '100000'], parsed: [1024, 2000, 100_000], dflt: 64 * 1024 },
   count: { field: 'count', raw: ['3', '4', '5'], parsed: [3, 4, 5], dflt: undefined },
   'acs-url': { field: 'acsUrl', raw: ['http://127.0.0.1:1/f', 'http://127.0.0.1:1/e', 'https://127.0.0.1:1/c'], parsed: ['http://127.0.0.1:1/f', 'http://127.0.0.1:1/e', 'https://127.0.0.1:1/c'], dflt: undefined },

@@ -87,10 +87,10 @@ describe('profile size limit (issue 20 item 2)', () => {
       {
         file,
         key: '(file)',
-        message: 'the file is 105 MiB, more than the 4 MiB limit for a profile; raise it with --max-profile-size (CPE_SIM_MAX_PROFILE_SIZE, config maxProfileSize) or the loader option maxProfileBytes',
+        message: 'the file is 105 MiB, more than the 16 MiB limit for a profile; raise it with --max-profile-size (CPE_SIM_MAX_PROFILE_SIZE, config maxProfileSize) or the loader option maxProfileBytes',
       },
     ]);
-    expect(DEFAULT_MAX_PROFILE_BYTES).toBe(4 * 1024 * 1024);
+    expect(DEFAULT_MAX_PROFILE_BYTES).toBe(16 * 1024 * 1024);
   });
 
   it('the limit is an option: lower it and a small profile is refused; raise it and a larger one loads', async () => {
