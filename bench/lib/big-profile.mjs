@@ -5,11 +5,7 @@
 // `profile-parse` bench case and its memory test.
 
 const HEAD = `# generated: a large seed-format profile (bench/lib/big-profile.mjs)
-deviceIdPaths:
-  manufacturer: Device.DeviceInfo.Manufacturer
-  oui: Device.DeviceInfo.ManufacturerOUI
-  productClass: Device.DeviceInfo.ProductClass
-  serialNumber: Device.DeviceInfo.SerialNumber
+deviceIdPaths: {manufacturer: Device.DeviceInfo.Manufacturer, oui: Device.DeviceInfo.ManufacturerOUI, productClass: Device.DeviceInfo.ProductClass, serialNumber: Device.DeviceInfo.SerialNumber}
 
 fleet:
   count: 3
