@@ -27,8 +27,9 @@ export default defineConfig({
         // @xmpp/client (XMPP Connection Requests, Annex K) and its @xmpp/* parts are
         // ESM-only: Jest 30's CommonJS sandbox on Node 20 cannot require() them. The CJS
         // build carries them (and what they import) inside; the ESM build imports the
-        // installed package.
-        alwaysBundle: (id, importer) => id === 'get-port' || /^@xmpp\//.test(id) || /[\\/]node_modules[\\/]@xmpp[\\/]/.test(importer ?? ''),
+        // installed package. aedes (the fake USP Controller's embedded broker) is ESM-only
+        // too; its own dependencies are CommonJS and not ours, so they come along inside.
+        alwaysBundle: (id, importer) => id === 'get-port' || id === 'aedes' || /^@xmpp\//.test(id) || /[\\/]node_modules[\\/]@xmpp[\\/]/.test(importer ?? ''),
       },
     },
   },

@@ -25,6 +25,10 @@ export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecor
 export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest, generateCertificate } from './acs/index.js';
 export type * from './acs/index.js';
 
+// ---- Fake USP Controller (TR-369; issue 21) ---------------------------------------------
+export { createFakeUspController, UspControllerError, UspErrorResponse, USP_CONTROLLER_ERROR, isUspControllerError, getRespValues, isUspEvent, formatUspRecordLine, notifySummary, summarizeUspMsg } from './controller/index.js';
+export type * from './controller/index.js';
+
 // ---- Connection Request listener ------------------------------------------------------
 export { createCrListener } from './cr/index.js';
 export type { CrListener, CrListenerOptions, CrListenerStats, CrEndpoint, CrEndpointConfig, CrAuthScheme, CrRequestEvent } from './cr/index.js';

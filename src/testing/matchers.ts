@@ -13,6 +13,7 @@
 import { CpeSimError } from '../errors/index.js';
 import { sameDiagnostic } from '../cpe/index.js';
 import { tracked } from './unawaited.js';
+import { toBeUspError, toHaveNotified, toHaveValueChange } from './usp-matchers.js';
 
 // ---- The runner side ---------------------------------------------------------
 
@@ -870,6 +871,10 @@ export async function toHaveWokenVia(this: MatcherContext, received: unknown, pa
 
 /** Every matcher, keyed by name: what the entry points pass to `expect.extend`. */
 export const cpeSimMatchers = {
+  // USP (issue 21): on a FakeUspController (./usp-matchers.ts).
+  toHaveNotified: tracked('toHaveNotified', toHaveNotified),
+  toHaveValueChange: tracked('toHaveValueChange', toHaveValueChange),
+  toBeUspError,
   // Tracked: a call nobody awaits fails its test (./unawaited.ts) instead of passing it.
   toHaveInformed: tracked('toHaveInformed', toHaveInformed),
   toHaveReceivedRpc: tracked('toHaveReceivedRpc', toHaveReceivedRpc),

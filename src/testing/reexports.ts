@@ -11,5 +11,7 @@ export type { CpeFleetOptions, CpeFleetCrOptions } from './options.js';
 export type { CpeSimMatchers, AsymmetricLike } from './types.js';
 export type { ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveCompletedDiagnosticOptions, ToBeThrottledOptions, ToBeUnauthorizedOptions, CompletedTransferExpectation, InstalledModuleExpectation, ToHaveWokenViaOptions, WakePath } from './matchers.js';
 export { cpeSimMatchers } from './matchers.js';
+export type { ToHaveNotifiedOptions, UspNotifyKind } from './usp-matchers.js';
+export type { FakeUspController, UspNotifyRecord, UspRecordEntry } from '../controller/index.js';
 export { failureTranscript, markSessions } from './transcript.js';
 export { UnawaitedMatcherError } from './unawaited.js';

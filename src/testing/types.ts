@@ -4,6 +4,7 @@
  * @module
  */
 import type { AcsRpcName } from '../acs/index.js';
+import type { ToHaveNotifiedOptions } from './usp-matchers.js';
 import type { CompletedTransferExpectation, InstalledModuleExpectation, ToBeThrottledOptions, ToBeUnauthorizedOptions, ToHaveCompletedDiagnosticOptions, ToHaveInformedOptions, ToHaveReceivedRpcOptions, ToHaveWokenViaOptions, WakePath } from './matchers.js';
 
 /**
@@ -70,6 +71,27 @@ export interface CpeSimMatchers<R = unknown> {
    * @example await expect(fleet).toHaveWokenVia('udp', { cpe: 'cpe-2' })
    */
   toHaveWokenVia(path: WakePath, options?: ToHaveWokenViaOptions): Promise<R>;
+  /**
+   * On a `FakeUspController` (the `controller` fixture): waits up to `timeout` (default
+   * 5000 ms) for a Notify carrying the event `what` (`'Boot!'`, `'Device.Boot!'`) or of
+   * the kind `what` (`'ValueChange'`, `'ObjectCreation'`, `'ObjectDeletion'`,
+   * `'OperationComplete'`, `'OnBoardRequest'`, `'Event'`), from `agent` (EndpointID or
+   * `cpe-N`; default any). The failure message shows the USP transcript.
+   * @example await expect(controller).toHaveNotified('Boot!', { agent: 'cpe-1', notify: { event: { params: { Cause: 'LocalReboot' } } } })
+   */
+  toHaveNotified(what: string, options?: ToHaveNotifiedOptions): Promise<R>;
+  /**
+   * On a `FakeUspController`: waits for a ValueChange Notify of `path` (with `value`
+   * when given; strings or asymmetric matchers).
+   * @example await expect(controller).toHaveValueChange('Device.WiFi.SSID.1.SSID', 'lab', { agent: 'cpe-1' })
+   */
+  toHaveValueChange(path: string | AsymmetricLike, value?: string | AsymmetricLike, options?: ToHaveNotifiedOptions): Promise<R>;
+  /**
+   * On an error (use with `.rejects`): a USP error (`UspError`, `UspErrorResponse`)
+   * with TR-369 err_code `errCode` (any code when omitted).
+   * @example await expect(controller.get('cpe-1', 'Device.Nope.')).rejects.toBeUspError(7026)
+   */
+  toBeUspError(errCode?: number | AsymmetricLike): R;
 }
 
 /** An asymmetric matcher (`expect.any(String)`, `expect.stringMatching(/x/)`), as both runners shape it. */
