@@ -5,7 +5,7 @@
 // expect-error directives would become "unused directive" errors.
 import { expect, expectTypeOf } from 'vitest';
 import { expect as jestExpect } from '@jest/globals';
-import type { CrResult, Cpe, Fleet, FakeAcs } from '../../../src/testing/vitest.js';
+import type { CrResult, Cpe, Fleet, FakeAcs, FakeUspController } from '../../../src/testing/vitest.js';
 import type { Fault, GetParameterValuesResponse, RebootResponse } from '../../../src/index.js';
 import type {} from '../../../src/testing/jest.js';
 
@@ -13,6 +13,7 @@ declare const cpe: Cpe;
 declare const fleet: Fleet;
 declare const acs: FakeAcs;
 declare const res: CrResult;
+declare const controller: FakeUspController;
 
 export async function vitestTypes(): Promise<void> {
   await expect(cpe).toHaveInformed('6 CONNECTION REQUEST', { timeout: 500, times: 1, since: Date.now() });
@@ -61,6 +62,16 @@ export async function vitestTypes(): Promise<void> {
   expect(cpe).toHaveFirmware(721);
   // @ts-expect-error CR auth is basic or digest
   expect(res).toBeUnauthorized({ scheme: 'ntlm' });
+
+  // USP (issue 21): on the fake Controller.
+  await expect(controller).toHaveNotified('Boot!', { agent: 'cpe-1', notify: { event: { params: { Cause: 'LocalReboot' } } }, timeout: 500 });
+  await expect(controller).toHaveValueChange('Device.WiFi.SSID.1.SSID', expect.stringMatching(/lab/), { agent: 2, times: 1 });
+  await expect(controller.get('cpe-1', 'Device.Nope.')).rejects.toBeUspError(7026);
+  expectTypeOf(expect(controller).toHaveNotified('Boot!')).toExtend<PromiseLike<unknown>>();
+  // @ts-expect-error the agent option is an EID, an alias or a CPE number
+  await expect(controller).toHaveNotified('Boot!', { agent: true });
+  // @ts-expect-error an err_code is a number
+  expect(new Error('x')).toBeUspError('7026');
 }
 
 export async function jestTypes(): Promise<void> {
@@ -84,4 +95,10 @@ export async function jestTypes(): Promise<void> {
   jestExpect(cpe).toHaveCompletedSessions('one');
   // @ts-expect-error toBeAccepted takes no argument
   jestExpect(res).toBeAccepted(200);
+
+  await jestExpect(controller).toHaveNotified('ValueChange', { agent: 'cpe-1' });
+  await jestExpect(controller).toHaveValueChange('Device.X');
+  jestExpect(new Error('x')).not.toBeUspError(7026);
+  // @ts-expect-error toHaveNotified needs what to look for
+  await jestExpect(controller).toHaveNotified();
 }
