@@ -8,11 +8,11 @@
 import { decodeMsg, decodeRecord, encodeMsg, encodeRecord, wrapMsg, type Notify, type RequestTypeName, type UspInput, type UspMsg, type UspRecord, type UspRequest, type UspResponse, type MsgType } from '../usp/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { USP_CONTROLLER_ERROR, UspControllerError, UspErrorResponse } from './errors.js';
-import type { UspControllerBehaviour, UspMtp, UspNotifyRecord, UspRecordEntry, WaitForNotifyOptions } from './types.js';
+import type { UspControllerBehaviour, UspControllerMtp, UspNotifyRecord, UspRecordEntry, WaitForNotifyOptions } from './types.js';
 
 /** A way to reach one agent: an MQTT topic or a WebSocket. */
 export interface Route {
-  readonly mtp: UspMtp;
+  readonly mtp: UspControllerMtp;
   /** MQTT: the topic published to. */
   readonly topic?: string;
   /** False once the route is gone (its WebSocket closed). */
@@ -22,7 +22,7 @@ export interface Route {
 
 /** Where an inbound record came from, and how to answer on that MTP. */
 export interface Inbound {
-  mtp: UspMtp;
+  mtp: UspControllerMtp;
   topic?: string;
   /** The reply route the MTP read off the message (5.0 Response Topic, 3.1.1 reply-to, the WebSocket). */
   route?: Route;
@@ -317,7 +317,7 @@ export class ControllerCore {
   }
 
   /** R-MSG.10: the body oneof decides, not msg_type. */
-  private dispatch(agentId: string, msg: UspMsg, route: Route | undefined, mtp: UspMtp): void {
+  private dispatch(agentId: string, msg: UspMsg, route: Route | undefined, mtp: UspControllerMtp): void {
     const id = msg.header.msg_id;
     const body = msg.body;
     if (body.msg_body === 'response' || body.msg_body === 'error') {

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { ControllerCore, Route } from './core.js';
-import type { MqttProtocolVersion } from './types.js';
+import type { ControllerMqttVersion } from './types.js';
 
 /** An aedes broker on a loopback port. */
 export interface EmbeddedBroker {
@@ -73,7 +73,7 @@ export function replyToFromTopic(topic: string): string | undefined {
 
 export interface ControllerMqttOptions {
   url: string;
-  protocolVersion: MqttProtocolVersion;
+  protocolVersion: ControllerMqttVersion;
   clientId: string;
   username?: string;
   password?: string;

@@ -24,17 +24,17 @@ import type {
 import type { Logger } from '../log/index.js';
 
 /** The MTP a record travelled on. */
-export type UspMtp = 'mqtt' | 'websocket';
+export type UspControllerMtp = 'mqtt' | 'websocket';
 
 /** MQTT protocol version on the wire: 5 (5.0) or 4 (3.1.1). */
-export type MqttProtocolVersion = 4 | 5;
+export type ControllerMqttVersion = 4 | 5;
 
 /** Where the Controller's MQTT client connects. */
 export interface ControllerBrokerOptions {
   /** `mqtt://host:port` of a running broker (Mosquitto, EMQX …). */
   url: string;
   /** Default 5 (TR-369 R-MQTT.1); 4 = 3.1.1. */
-  protocolVersion?: MqttProtocolVersion;
+  protocolVersion?: ControllerMqttVersion;
   username?: string;
   password?: string;
   /** Default: the Controller's EndpointID (R-MQTT.8 allows any; EIDs work on aedes and Mosquitto, notes §6.1). */
@@ -82,14 +82,14 @@ export interface FakeUspControllerOptions {
 }
 
 /** Which way a record went. */
-export type UspDirection = 'agent->controller' | 'controller->agent';
+export type UspRecordDirection = 'agent->controller' | 'controller->agent';
 
 /** One record the Controller sent or received, decoded as far as it goes. */
 export interface UspRecordEntry {
   /** `now()` when it was sent or received. */
   readonly time: number;
-  readonly dir: UspDirection;
-  readonly mtp: UspMtp;
+  readonly dir: UspRecordDirection;
+  readonly mtp: UspControllerMtp;
   /** The agent's EndpointID (to_id when sent, from_id when received; `?` when unreadable). */
   readonly agentId: string;
   /** MQTT topic it was published to. */
@@ -113,7 +113,7 @@ export interface UspRecordEntry {
 export interface UspNotifyRecord {
   readonly time: number;
   readonly agentId: string;
-  readonly mtp: UspMtp;
+  readonly mtp: UspControllerMtp;
   readonly msgId: string;
   readonly notify: Notify;
 }
@@ -200,7 +200,7 @@ export interface FakeUspController extends AsyncDisposable {
   /** `mqtt://127.0.0.1:PORT` of the embedded broker, or the user's broker URL; undefined without MQTT. */
   readonly brokerUrl: string | undefined;
   /** MQTT version the Controller's own client speaks (4 = 3.1.1 with the embedded aedes). */
-  readonly mqttVersion: MqttProtocolVersion | undefined;
+  readonly mqttVersion: ControllerMqttVersion | undefined;
   /** The topic the Controller receives on (its reply-to). */
   readonly replyTopic: string;
   /** `ws://127.0.0.1:PORT/usp` of the WebSocket server (agents add `?eid=`); undefined without it. */
