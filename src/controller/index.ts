@@ -124,6 +124,7 @@ export async function createFakeUspController(opts: FakeUspControllerOptions = {
         subscribeTopic,
         replyTopic,
         agentTopic,
+        onError: (err) => opts.logger?.debug('usp-controller: MQTT client error', { err: err.message }),
       });
     }
     if (opts.websocket) ws = await ControllerWebSocket.start(core, opts.websocket === true ? {} : opts.websocket);

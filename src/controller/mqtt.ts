@@ -80,6 +80,7 @@ export interface ControllerMqttOptions {
   subscribeTopic: string;
   replyTopic: string;
   agentTopic: (agentId: string) => string;
+  onError?: (err: Error) => void;
 }
 
 /** The Controller's MQTT client. */
@@ -103,6 +104,9 @@ export class ControllerMqtt {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
     });
     const self = new ControllerMqtt(client, opts);
+    // mqtt.js emits 'error' while it reconnects (broker restarted, killed by a test): an
+    // unheard EventEmitter error would crash the process; the reconnect loop handles it.
+    client.on('error', (err) => opts.onError?.(err));
     client.on('message', (topic, payload, packet) => {
       // 5.0: Response Topic property (R-MQTT.26); 3.1.1: the reply-to in the topic (R-MQTT.25).
       const reply = packet.properties?.responseTopic ?? replyToFromTopic(topic);

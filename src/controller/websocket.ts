@@ -43,7 +43,10 @@ export class ControllerWebSocket {
     });
     const port = (http.address() as { port: number }).port;
     const self = new ControllerWebSocket(http, wss, `ws://${host.includes(':') ? `[${host}]` : host}:${port}${path}`);
+    wss.on('error', () => undefined);
     wss.on('connection', (ws, req) => {
+      // A malformed frame closes that socket (ws does it); it must not crash the Controller.
+      ws.on('error', () => undefined);
       self.sockets.add(ws);
       ws.once('close', () => self.sockets.delete(ws));
       if (ws.protocol !== 'v1.usp') {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUspController, escapeReplyTo, replyToFromTopic, type FakeUspController } from '../../src/controller/index.js';
 import { decodeMsg, decodeRecord, encodeRecord, wrapMsg, type UspRecord } from '../../src/usp/index.js';
 import { AGENT, AGENT_TOPIC, bootNotify, getResp, MqttPeer } from '../support/usp-peer.js';
-import { mosquittoForSuite, mosquittoMissing } from '../support/mosquitto.js';
+import { mosquittoForSuite, mosquittoMissing, startMosquitto } from '../support/mosquitto.js';
 
 describe('FakeUspController over the embedded aedes broker (MQTT 3.1.1)', () => {
   let ctl: FakeUspController;
@@ -180,6 +180,26 @@ describe.skipIf(mosquittoMissing !== undefined)(`FakeUspController on a real Mos
       expect(got.responseTopic).toBe('usp/v1/controller/self::ctl');
       expect(got.contentType).toBe('usp.msg');
       expect(got.msg?.header.msg_id).toBe('b5');
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('survives its broker going away: it reconnects, resubscribes and hears agents again', async () => {
+    const first = await startMosquitto();
+    await using ctl = await createFakeUspController({ mqtt: { url: first.url } });
+    await first.stop();
+    await using second = await startMosquitto({ port: first.port });
+    const peer = await MqttPeer.connect(second.url, 5);
+    try {
+      // Published until the Controller is back (its reconnect period is 500 ms); QoS 1 to a
+      // topic nobody subscribes yet is simply dropped by the broker.
+      for (let i = 0; ; i++) {
+        await peer.sendMsg(bootNotify(`again-${i}`, false));
+        const got = await ctl.waitForNotify(AGENT, () => true, { timeoutMs: 250 }).catch(() => undefined);
+        if (got) break;
+        if (i > 60) throw new Error(`the Controller did not come back; broker log:\n${second.log()}`);
+      }
     } finally {
       await peer.close();
     }
