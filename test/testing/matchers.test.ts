@@ -5,20 +5,10 @@ import { describe, expect, test } from 'vitest';
 import { cpeSimMatchers, type CpeView, type FleetView, type SessionView, type TranscriptEntryView } from '../../src/testing/matchers.js';
 // Type-only: brings the `declare module 'vitest'` augmentation into this file.
 import type {} from '../../src/testing/vitest.js';
+import { failure } from '../support/failure.js';
 
 expect.extend(cpeSimMatchers);
 
-const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
-
-/** Runs an assertion that must fail; returns its message without colours. */
-async function failure(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (e) {
-    return (e as Error).message.replace(ANSI, '');
-  }
-  throw new Error('expected the assertion to fail, it passed');
-}
 
 let nextSession = 1;
 function session(cpeId: string, codes: string[], opts: { ok?: boolean; startedAt?: number; entries?: TranscriptEntryView[] } = {}): SessionView {

@@ -7,18 +7,10 @@ import { cpeSimMatchers } from '../../src/testing/matchers.js';
 import { UspError } from '../../src/usp/index.js';
 import type {} from '../../src/testing/vitest.js';
 import { AGENT, bootNotify, MqttPeer } from '../support/usp-peer.js';
+import { failure } from '../support/failure.js';
 
 expect.extend(cpeSimMatchers);
 
-const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
-async function failure(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (e) {
-    return (e as Error).message.replace(ANSI, '');
-  }
-  throw new Error('expected the assertion to fail, it passed');
-}
 
 describe('USP matchers', () => {
   let ctl: FakeUspController;
