@@ -1,0 +1,33 @@
+// A real Jest 30 run against the BUILT CommonJS output: the fake USP Controller (its
+// embedded aedes broker is ESM-only upstream, bundled into the CJS build) starts under
+// Jest, and the USP matchers are registered on Jest's expect.
+const mqtt = require('mqtt');
+const { createFakeUspController, encodeRecord, wrapMsg } = require('cpe-sim');
+require('cpe-sim/jest');
+
+const AGENT = 'os::012345-JEST';
+
+describe('fake USP Controller under Jest (CJS build)', () => {
+  let ctl;
+  let agent;
+  beforeAll(async () => {
+    ctl = await createFakeUspController();
+    agent = await mqtt.connectAsync(ctl.brokerUrl, { protocolVersion: 4, clientId: AGENT, reconnectPeriod: 0 });
+    await agent.subscribeAsync(`usp/v1/agent/${AGENT}/#`);
+  });
+  afterAll(async () => {
+    await agent?.endAsync(true);
+    await ctl?.close();
+  });
+
+  test('a Notify reaches it, is answered, and the matchers see it', async () => {
+    const answered = new Promise((resolve) => agent.once('message', (topic) => resolve(topic)));
+    const notify = { subscription_id: 'boot', send_resp: true, notification: 'event', event: { obj_path: 'Device.', event_name: 'Boot!', params: { Cause: 'LocalReboot' } } };
+    const record = wrapMsg({ header: { msg_id: 'b1', msg_type: 'NOTIFY' }, body: { msg_body: 'request', request: { req_type: 'notify', notify } } }, AGENT, ctl.endpointId);
+    await agent.publishAsync(`usp/v1/controller/${AGENT}/reply-to=usp%2Fv1%2Fagent%2F${AGENT}`, Buffer.from(encodeRecord(record)), { qos: 1 });
+    await expect(ctl).toHaveNotified('Boot!', { agent: AGENT, notify: { event: { params: { Cause: 'LocalReboot' } } } });
+    await expect(ctl).not.toHaveValueChange('Device.X');
+    expect(await answered).toBe(`usp/v1/agent/${AGENT}/reply-to=usp%2Fv1%2Fcontroller%2Fself::ctl`);
+    await expect(ctl.get(AGENT, 'Device.', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'CPESIM_USP_TIMEOUT' });
+  });
+});
