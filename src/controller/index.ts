@@ -37,7 +37,7 @@ export type {
 // ---- Errors and helpers ------------------------------------------------------------
 export { UspControllerError, UspErrorResponse, USP_CONTROLLER_ERROR, isUspControllerError } from './errors.js';
 export { formatRecordLine as formatUspRecordLine, notifySummary, summarizeMsg as summarizeUspMsg } from './core.js';
-export { escapeReplyTo, replyToFromTopic } from './mqtt.js';
+export { escapeReplyTo, replyToFromTopic, topicMatches } from './mqtt.js';
 
 function list(paths: string | readonly string[], what: string): string[] {
   const out = typeof paths === 'string' ? [paths] : [...paths];

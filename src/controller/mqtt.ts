@@ -71,6 +71,18 @@ export function replyToFromTopic(topic: string): string | undefined {
   }
 }
 
+/** True when the MQTT topic filter `filter` (with `+` and `#`) matches the topic name `topic`. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
 export interface ControllerMqttOptions {
   url: string;
   protocolVersion: ControllerMqttVersion;
@@ -117,7 +129,9 @@ export class ControllerMqtt {
         routeTo: (t) => self.routeTo(t),
       });
     });
-    const filters = [...new Set([opts.subscribeTopic, opts.replyTopic])];
+    // Overlapping filters make the broker deliver a message once per filter (MQTT 3.1.1
+    // §3.3.5, 5.0 §3.3.4): the reply topic is subscribed only when the filter misses it.
+    const filters = topicMatches(opts.subscribeTopic, opts.replyTopic) ? [opts.subscribeTopic] : [opts.subscribeTopic, opts.replyTopic];
     await client.subscribeAsync(filters, { qos: 1 });
     return self;
   }

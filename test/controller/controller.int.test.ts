@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeUspController, escapeReplyTo, replyToFromTopic, type FakeUspController } from '../../src/controller/index.js';
+import { createFakeUspController, escapeReplyTo, replyToFromTopic, topicMatches, type FakeUspController } from '../../src/controller/index.js';
 import { decodeMsg, decodeRecord, encodeRecord, wrapMsg, type UspRecord } from '../../src/usp/index.js';
 import { AGENT, AGENT_TOPIC, bootNotify, getResp, MqttPeer } from '../support/usp-peer.js';
 import { mosquittoForSuite, mosquittoMissing, startMosquitto } from '../support/mosquitto.js';
@@ -153,9 +153,26 @@ describe('FakeUspController over the embedded aedes broker (MQTT 3.1.1)', () => 
     expect(t).toContain('GET_RESP');
   });
 
+  it('a record on its reply topic (inside its topic filter) is received once, not once per filter', async () => {
+    await peer.publish(wrapMsg(bootNotify('once-1', false), AGENT, 'self::ctl'), ctl.replyTopic);
+    await peer.sendMsg(bootNotify('once-2', false));
+    await ctl.waitForNotify(AGENT, (_n, r) => r.msgId === 'once-2');
+    expect(ctl.records.filter((r) => r.msgId === 'once-1')).toHaveLength(1);
+  });
+
   it('bad input is refused naming what was expected', async () => {
     await expect(ctl.get(AGENT, [])).rejects.toThrow(/expected a path or a non-empty list of paths/);
     await expect(ctl.operate(AGENT, 'Device.Reboot')).rejects.toThrow(/ending in "\(\)"/);
+  });
+});
+
+describe('MQTT topic filters', () => {
+  it('match + and # as MQTT does', () => {
+    expect(topicMatches('usp/v1/controller/#', 'usp/v1/controller/self::ctl')).toBe(true);
+    expect(topicMatches('usp/v1/controller/#', 'usp/v1/controller')).toBe(true);
+    expect(topicMatches('usp/+/controller', 'usp/v1/controller')).toBe(true);
+    expect(topicMatches('usp/v1/controller', 'usp/v1/controller/x')).toBe(false);
+    expect(topicMatches('usp/v1/agent/#', 'usp/v1/controller/x')).toBe(false);
   });
 });
 
