@@ -17,6 +17,8 @@ export function uspTemplate(): Template {
         ...base.parameters,
         leaf('Device.Users.Password', 'top-secret', { writable: true }),
         leaf('Device.WiFi.RadioNumberOfEntries', '1', { type: 'xsd:unsignedInt' }),
+        // A leaf only row 1 has (a profile group): rows Add creates lack it.
+        leaf('Device.IP.Interface.1.X_Extra', 'x', { writable: true }),
       ].map((p) => (p.path === 'Device.Users.Password' ? { ...p, hidden: true } : p)),
       objects: [
         ...base.objects,

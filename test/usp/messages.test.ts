@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMsg, encodeMsg, handleRequest, UspError } from '../../src/usp/index.js';
 import type { UspInput, UspMsg, UspRequest, UspRequestContext } from '../../src/usp/index.js';
 import type { ParameterChange } from '../../src/datamodel/index.js';
+import { CwmpFault } from '../../src/errors/index.js';
 import { uspContext } from './fixture.js';
 
 /** Sends one request through the dispatcher and the codec, as the wire would. */
@@ -167,6 +168,24 @@ describe('Set', () => {
     expect(ctx.tree.getValue('Device.IP.Interface.3.MTU')).toBe('1500');
   });
 
+  it('a CwmpFault from the tree inside the hook is mapped (9005 7010, 9006 7011, 9007 7012, 9008 7013)', async () => {
+    for (const [cwmp, usp] of [
+      [9005, 7010],
+      [9006, 7011],
+      [9007, 7012],
+      [9008, 7013],
+    ] as const) {
+      const ctx = uspContext({
+        beforeCommit: () => {
+          throw new CwmpFault(cwmp);
+        },
+      });
+      const f = (await send(ctx, { set: { allow_partial: true, update_objs: [{ obj_path: 'Device.IP.Interface.1.', param_settings: [{ param: 'MTU', value: '1' }] }] } })).body.response!.set_resp!
+        .updated_obj_results[0]!.oper_status.oper_failure!;
+      expect(f.err_code).toBe(usp);
+    }
+  });
+
   it('beforeCommit sees a set before the write, with the values sent', async () => {
     const calls: string[] = [];
     const ctx = uspContext({ beforeCommit: (c, tree) => calls.push(`${c.kind} ${c.objPath} ${JSON.stringify(c.params)} old=${tree.getValue(`${c.objPath}MTU`)} ${c.controllerId}`) });
@@ -225,6 +244,16 @@ describe('Add', () => {
     ).body.response!.add_resp!.created_obj_results;
     expect(r.map((x) => x.oper_status.oper_failure?.err_code ?? 0)).toEqual([7018, 7018, 7019, 7026, 7011, 0]);
     expect(r[5]?.oper_status.oper_success?.param_errs).toEqual([{ param: 'Type', err_code: 7013, err_msg: expect.any(String) }]);
+  });
+
+  it('a row that cannot take a parameter the supported model has (a group leaf of row 1) is 7017, removed again', async () => {
+    const ctx = uspContext();
+    const before = snapshot(ctx);
+    const r = (await send(ctx, { add: { allow_partial: true, create_objs: [{ obj_path: 'Device.IP.Interface.', param_settings: [{ param: 'X_Extra', value: 'y' }] }] } })).body.response!.add_resp!
+      .created_obj_results[0]!;
+    expect(r.oper_status.oper_failure?.err_code).toBe(7017);
+    expect(r.oper_status.oper_failure?.err_msg).toContain('Device.IP.Interface.4.');
+    expect(snapshot(ctx)).toBe(before);
   });
 
   it('allow_partial=false: one failure is an Error and rows created earlier in the message are removed', async () => {

@@ -6,7 +6,7 @@
  * every row the message created and answers an Error.
  * @module
  */
-import { USP_ERR, UspError } from '../errors.js';
+import { USP_ERR, UspError, isUspError } from '../errors.js';
 import { rowsOf, type SupportedObject } from '../paths.js';
 import type { Add, AddResp, CreatedObjectResult, ParameterError } from '../types.js';
 import { resolve, toUspError, uniqueKeysOf, valueError, type HandlerContext } from './common.js';
@@ -56,7 +56,10 @@ function createRow(ctx: HandlerContext, table: string, row: SupportedObject, wri
     ctx.beforeCommit?.({ kind: 'add', objPath: rowPath, params: Object.fromEntries(writes), controllerId: ctx.controllerId }, ctx.tree);
   } catch (e) {
     ctx.tree.deleteObject(rowPath);
-    throw e;
+    if (isUspError(e)) throw e;
+    // Checked against the supported model, yet the new row refused a write: a parameter
+    // some rows carry (a profile group) that a new row does not have.
+    throw new UspError(USP_ERR.OBJECT_NOT_CREATED, `'${rowPath}' could not be set up and was removed again: ${toUspError(e, rowPath).message}`, [], { cause: e });
   }
   return { oper_status: 'oper_success', oper_success: { instantiated_path: rowPath, param_errs: optionalErrs, unique_keys: uniqueKeysOf(ctx.tree, rowPath, row) } };
 }
