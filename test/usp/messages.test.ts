@@ -95,6 +95,14 @@ describe('Set', () => {
     expect(seen).toEqual([{ path: 'Device.IP.Interface.1.MTU', oldValue: '1500', newValue: '1400', origin: 'usp' }]);
   });
 
+  it('a hidden parameter (a password) is written but not echoed in updated_params', async () => {
+    const ctx = uspContext();
+    const r = (await send(ctx, { set: { update_objs: [{ obj_path: 'Device.Users.', param_settings: [{ param: 'Password', value: 'n3w', required: true }] }] } })).body.response!.set_resp!
+      .updated_obj_results[0]!.oper_status.oper_success!.updated_inst_results[0]!;
+    expect(r.updated_params).toEqual({ Password: '' });
+    expect(ctx.tree.getValue('Device.Users.Password')).toBe('n3w');
+  });
+
   it('maps bad values to 7011 (not the type) and 7012 (out of range)', async () => {
     const ctx = uspContext();
     const r = (await send(ctx, { set: { allow_partial: true, update_objs: [{ obj_path: 'Device.IP.Interface.1.', param_settings: [{ param: 'MTU', value: 'big' }, { param: 'Enable', value: 'maybe' }, { param: 'MTU', value: '99999999999' }, { param: 'Stats.BytesSent', value: '1' }] }] } }))

@@ -80,7 +80,11 @@ function apply(ctx: HandlerContext, plan: Extract<ObjectPlan, { ok: true }>): Up
     if (inst.writes.size > 0) ctx.tree.setValues([...inst.writes].map(([p, value]) => ({ name: inst.obj + p, value })), 'usp');
     // R-SET: updated_params lists every parameter written, unchanged values included.
     const updated_params: Record<string, string> = {};
-    for (const p of inst.writes.keys()) updated_params[p] = ctx.tree.getValue(inst.obj + p) ?? '';
+    for (const p of inst.writes.keys()) {
+      const leaf = ctx.tree.get(inst.obj + p);
+      // A secret (hidden: true) is not echoed back, as Get does not read it back.
+      updated_params[p] = leaf && !leaf.hidden ? leaf.value : '';
+    }
     return { affected_path: inst.obj, param_errs: inst.optionalErrs, updated_params };
   });
   return { requested_path: plan.requested, oper_status: { oper_status: 'oper_success', oper_success: { updated_inst_results } } };
