@@ -32,6 +32,7 @@ export function uspTemplate(): Template {
             leaf('LastChange', '2025-01-0{i}T00:00:00Z', { type: 'xsd:dateTime' }),
             leaf('Stats.BytesSent', '{i}000', { type: 'xsd:unsignedLong' }),
             leaf('Tags', 'a,b{i}', { writable: true }),
+            { ...leaf('X_Key', 'key{i}', { writable: true }), hidden: true },
           ]),
           uniqueKeys: ['Name'],
         },

@@ -122,6 +122,11 @@ describe('resolvePath over a tree', () => {
     expect(objects('Device.WiFi.AccessPoint.1.AssociatedDevice.[SignalStrength>-52].')).toEqual(['Device.WiFi.AccessPoint.1.AssociatedDevice.1.']);
   });
 
+  it('a hidden parameter compares as "" (a search cannot probe a secret)', () => {
+    expect(objects('Device.IP.Interface.[X_Key=="key1"].')).toEqual([]);
+    expect(objects('Device.IP.Interface.[X_Key==""].')).toHaveLength(3);
+  });
+
   it('operators a type does not allow, and literals of the wrong type, are 7008', () => {
     const { tree, template } = uspContext();
     expect(uspErr(() => resolvePath(tree, template, parsePath('Device.IP.Interface.[Name<"x"].'))).errCode).toBe(7008);
