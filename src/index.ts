@@ -19,7 +19,7 @@ export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunO
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession, auditRetries, retryWaitRangeMs } from './cpe/index.js';
-export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind, AcsTls, Behaviour, DiagnosticRun, RetryAudit, RetryGapStats, RetryViolation, RetryPolicy } from './cpe/index.js';
+export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind, AcsTls, Behaviour, DiagnosticRun, RetryAudit, RetryGapStats, RetryViolation, RetryPolicy, CpeLifecycleEvent } from './cpe/index.js';
 
 // ---- Fake ACS ------------------------------------------------------------------------
 export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest, generateCertificate } from './acs/index.js';

@@ -257,6 +257,23 @@ class NotificationLimit {
 type AfterSession = { kind: 'reboot'; commandKeys: string[] } | { kind: 'factoryReset' };
 
 /**
+ * A change of {@link Cpe.poweredOn}, for a second protocol stack on the same box (the
+ * USP agent) that must drop and restore its own connection.
+ */
+export interface CpeLifecycleEvent {
+  /** `down`: the box just went dark; `up`: it is reachable again. */
+  kind: 'down' | 'up';
+  /**
+   * What caused it. On `up`, the strongest cause since the box went dark (factoryReset >
+   * firmware > reboot > power > link): `link` alone means the uplink came back and the
+   * box did not reboot.
+   */
+  reason: 'power' | 'link' | 'reboot' | 'factoryReset' | 'firmware';
+}
+
+const LIFECYCLE_RANK: Readonly<Record<CpeLifecycleEvent['reason'], number>> = { link: 0, power: 1, reboot: 2, firmware: 3, factoryReset: 4 };
+
+/**
  * Stand-in for the sets most CPEs never fill (jobs, sleepers, listeners, waiters,
  * changed paths): reads, delete() and clear() work on it, add() goes through
  * {@link grown} first. An empty Set costs ~130 B; five per CPE at 100k CPEs is 65 MiB.
@@ -388,6 +405,12 @@ export class Cpe implements AsyncDisposable {
   private diag: Diagnostics | undefined;
   /** Generated leaves with Notification 1/2, looked at on their tick times; made on the first. */
   private generatedWatch: GeneratedNotifier | undefined;
+  /** {@link onLifecycle} listeners; the shared empty set until the first. */
+  private lifeListeners: Set<(e: CpeLifecycleEvent) => void> = none();
+  /** {@link poweredOn} as last reported to the lifecycle listeners. */
+  private wasOnline = true;
+  /** The strongest lifecycle reason since the box went dark. */
+  private darkReason: CpeLifecycleEvent['reason'] | undefined;
 
   constructor(opts: CpeOptions) {
     this.id = opts.id;
@@ -602,6 +625,42 @@ export class Cpe implements AsyncDisposable {
     return this.mutex.locked || this.pending !== undefined;
   }
 
+  /**
+   * Registers a listener called synchronously whenever {@link poweredOn} flips: `down`
+   * when the box goes dark (power cut, uplink cut, reboot, factory reset, firmware
+   * apply), `up` when it is reachable again (after a factory reset the tree is already
+   * back to the profile). A second protocol stack (the USP agent) cuts and restores its
+   * own connection on these. Returns an unsubscribe function.
+   * @example
+   * const off = cpe.onLifecycle((e) => console.log(cpe.id, e.kind, e.reason));
+   */
+  onLifecycle(listener: (e: CpeLifecycleEvent) => void): () => void {
+    (this.lifeListeners = grown(this.lifeListeners)).add(listener);
+    return () => {
+      this.lifeListeners.delete(listener);
+      if (this.lifeListeners.size === 0) this.lifeListeners = none();
+    };
+  }
+
+  /** Tells the lifecycle listeners when {@link poweredOn} changed by what `reason` did. */
+  private lifecycle(reason: CpeLifecycleEvent['reason']): void {
+    const online = this.poweredOn;
+    // What happened while dark: a box powered on while its uplink is still cut comes up
+    // with the link, but it rebooted meanwhile (the strongest cause is reported).
+    if (LIFECYCLE_RANK[reason] > LIFECYCLE_RANK[this.darkReason ?? 'link']) this.darkReason = reason;
+    if (online === this.wasOnline || this.closed) return;
+    this.wasOnline = online;
+    const e: CpeLifecycleEvent = { kind: online ? 'up' : 'down', reason: online ? (this.darkReason ?? reason) : reason };
+    this.darkReason = online ? undefined : reason;
+    for (const l of this.lifeListeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.error('onLifecycle listener threw', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
   /** Registers a listener called after every session (ok or failed). Returns an unsubscribe function. */
   onSession(listener: (s: SessionRecord) => void): () => void {
     (this.listeners = grown(this.listeners)).add(listener);
@@ -697,6 +756,7 @@ export class Cpe implements AsyncDisposable {
     this.cancelTimers();
     this.inFlight?.abort();
     this.logger.info('power off');
+    this.lifecycle('power');
     return true;
   }
 
@@ -725,6 +785,7 @@ export class Cpe implements AsyncDisposable {
       this.queue.add(EVENT.BOOT);
       this.consecutiveFailures = 0;
       this.logger.info('power on');
+      this.lifecycle('power');
       if (this.started) {
         this.armPeriodic();
         this.requestSession().then(d.resolve, d.reject);
@@ -764,11 +825,13 @@ export class Cpe implements AsyncDisposable {
       this.params.setInternal(statusPath, status);
       if (lastChangePath !== undefined) this.params.setInternal(lastChangePath, '0');
       this.logger.info('link up', { interface: base });
+      this.lifecycle('link');
       if (!this.off) this.armPeriodic();
     });
     this.track(job);
     this.link = { statusPath, status, lastChangePath, job };
     this.logger.info('link down', { interface: base, duration_ms: durationMs });
+    this.lifecycle('link');
     return true;
   }
 
@@ -1331,6 +1394,7 @@ export class Cpe implements AsyncDisposable {
       if (this.closed) return;
       this.offline = true;
       this.dark = true;
+      this.lifecycle('firmware');
       this.periodicJob?.cancel();
       this.periodicJob = undefined;
       this.retryJob?.cancel();
@@ -1342,6 +1406,7 @@ export class Cpe implements AsyncDisposable {
         // Powered off or cut from its uplink meanwhile: it stays dark for those.
         this.offline = this.off || this.link !== undefined;
         this.dark = false;
+        this.lifecycle('firmware');
       }
       if (this.closed) return;
       if (this.params.has(fw.versionPath)) this.quietly(() => this.params.setInternal(fw.versionPath, version));
@@ -1382,6 +1447,7 @@ export class Cpe implements AsyncDisposable {
   private async powerCycle(action: AfterSession): Promise<void> {
     this.offline = true;
     this.rebooting = true;
+    this.lifecycle(action.kind);
     this.periodicJob?.cancel();
     this.periodicJob = undefined;
     this.retryJob?.cancel();
@@ -1446,6 +1512,7 @@ export class Cpe implements AsyncDisposable {
     } finally {
       this.offline = this.off || this.link !== undefined;
       this.rebooting = false;
+      this.lifecycle(action.kind);
     }
     this.armPeriodic();
   }

@@ -6,7 +6,7 @@
 
 // ---- the CPE -----------------------------------------------------------------
 export { Cpe, isCpeClosedError } from './cpe.js';
-export type { CpeOptions, AcsTarget, CpeTranscriptOptions } from './cpe.js';
+export type { CpeOptions, AcsTarget, CpeTranscriptOptions, CpeLifecycleEvent } from './cpe.js';
 
 // ---- transcript ----------------------------------------------------------------
 export type { SessionRecord, TranscriptEntry, InformRecord } from './transcript.js';

@@ -18,3 +18,9 @@ export type { UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, S
 export { handleRequest } from './dispatch.js';
 export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent } from './dispatch.js';
 export { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
+
+// ---- usp-agent: identity, the LocalAgent / MQTT objects, the agent and its MTPs --------
+export { withUspObjects, USP_PATHS, UNKNOWN_TIME } from './mount.js';
+export type { UspMountOptions } from './mount.js';
+export { osEndpointId, endpointIdOf, encodeInstanceIdPart, MAX_INSTANCE_ID } from './endpoint.js';
+export type { EndpointIdFormat } from './endpoint.js';
