@@ -29,6 +29,7 @@ const HEADLINES = {
   'power-storm': ['informed', 'lost', 'throttled', 'retries', 'violations', 'maxRetry', 'stormMs'],
   'xmpp-sessions': ['online', 'heapKiBPerSession', 'rssKiBPerSession', 'rssMiB', 'prosodyRssMiB', 'loginAllMs'],
   'profile-parse': ['ms', 'MiBPerS', 'heapNeededPerMiB', 'peakLiveHeapPerMiB', 'peakHeapPerMiB', 'peakRssPerMiB', 'retainedHeapPerMiB', 'leaves'],
+  'usp-agents': ['upMs', 'rssMiB', 'bytesPerAgentRss', 'bytesPerAgentHeap', 'notifiesPerS'],
 };
 
 /** The case plan: id (matches TARGETS.caseId), module, params, child timeout. */
@@ -49,6 +50,7 @@ export function plan(quick) {
       c('transport-floor', 'boot n=200 threads=2', { shape: 'boot', n: 200, threads: 2 }),
       c('firmware-download', 'n=5 size=8MiB', { n: 5, sizeMiB: 8 }),
       c('profile-parse', 'size=1MiB', { mib: 1 }),
+      c('usp-agents', 'n=200', { n: 200, notifies: 2 }),
     ];
   }
   const out = [c('codec', '', { timeMs: 1000 })];
@@ -89,6 +91,8 @@ export function plan(quick) {
   out.push(c('power-storm', 'n=10000', { n: 10_000, perSecond: 1000 }, 900_000));
   // Issue 16: 1,000 CPEs each keeping an XMPP session open against one Prosody (Annex K).
   out.push(c('xmpp-sessions', 'n=1000', { n: 1000 }, 900_000));
+  // Issue 21: 10,000 USP agents, each with its own MQTT client, on one Mosquitto.
+  out.push(c('usp-agents', 'n=10000', { n: 10_000, notifies: 5 }, 900_000));
   return out;
 }
 

@@ -15,7 +15,7 @@ export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
 export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstrapError } from './fleet/index.js';
-export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions, FleetUspOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession, auditRetries, retryWaitRangeMs } from './cpe/index.js';
@@ -80,6 +80,10 @@ export type * from './usp/types.js';
 export type { UspDecodeOptions, UspParamErr } from './usp/index.js';
 export { handleRequest, parsePath, resolvePath, supportedModel, AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './usp/index.js';
 export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent, UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './usp/index.js';
+
+// ---- USP Agent and its MTPs (issue 21) ---------------------------------------------------------
+export { UspAgent, UspDeliveryError, isUspDeliveryError, withUspObjects, osEndpointId, endpointIdOf, mqttPasswordFromSecret, webSocketUrl, USP_PATHS } from './usp/index.js';
+export type { UspAgentOptions, UspAgentStats, UspNotifier, UspMtpUpEvent, UspRequestHandler, UspAgentRequestContext, UspDeliveryFailure, EndpointIdFormat, UspMqttVersion, UspProvisioning, UspMountOptions, UspMtp, UspRoute } from './usp/index.js';
 
 // ---- Time and logging ----------------------------------------------------------------------
 export { createClock, Scheduler } from './clock/index.js';

@@ -66,6 +66,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'stun-server', kind: 'hostPort', arg: 'HOST:PORT', description: 'Enables STUN (TR-111 Part 2): every CPE sends Binding Requests from the UDP CR socket to this server and publishes the mapped address and NATDetected. Turns UDP Connection Requests on (127.0.0.1:0 unless --udp-cr-bind-addr).' },
   { flag: 'stun-username', kind: 'string', arg: 'USER', description: 'STUNUsername of every CPE (Binding Requests then carry USERNAME and MESSAGE-INTEGRITY). Needs --stun-server.' },
   { flag: 'stun-password', kind: 'string', arg: 'PASS', secret: true, description: 'STUNPassword of every CPE (never logged). Needs --stun-server.' },
+  // ---- USP (TR-369) agents, docs/usp.md ----
+  { flag: 'usp-broker', kind: 'hostPort', arg: 'HOST:PORT', description: 'Makes every CPE also a USP (TR-369) Agent on this MQTT broker (plain TCP, no scheme). Without --acs-url the fleet is USP-only (no CWMP, no embedded ACS). Implies daemon mode.' },
+  { flag: 'usp-websocket', kind: 'string', arg: 'URL', description: 'A USP Controller\'s WebSocket server (ws://host:port/path or wss://…): every agent dials out to it (subprotocol v1.usp). With or without --usp-broker.' },
+  { flag: 'usp-controller-id', kind: 'string', arg: 'EID', default: 'self::controller', description: 'The Controller\'s EndpointID: to_id of everything the agents send, and the EndpointID of their Controller.1 row.' },
+  { flag: 'usp-mqtt-version', kind: 'enum', values: ['auto', '5', '3.1.1'], arg: 'VERSION', default: 'auto', description: 'MQTT version of the agents: 5 (5.0), 3.1.1, or auto (5.0, falling back to 3.1.1 when the broker refuses it).' },
+  { flag: 'usp-mqtt-username', kind: 'string', arg: 'USER', description: 'MQTT username of every agent. Default: each agent\'s own EndpointID.' },
+  { flag: 'usp-mqtt-password', kind: 'string', arg: 'PASS', secret: true, description: 'One MQTT password for every agent (never logged); wins over --usp-mqtt-secret.' },
+  { flag: 'usp-mqtt-secret', kind: 'string', arg: 'SECRET', secret: true, description: 'Shared secret: each agent\'s MQTT password is base64url(HMAC-SHA256(secret, username)), as cpe-labs derives it (never logged).' },
+  { flag: 'usp-endpoint-id-format', kind: 'enum', values: ['spec', 'cpe-labs'], arg: 'FORMAT', default: 'spec', description: 'Agent EndpointIDs: spec = os::<OUI>-<Serial> (TR-369), cpe-labs = os::<OUI><Serial> (the seed\'s form, for Controllers written against it).' },
   { flag: 'xmpp-server', kind: 'string', arg: 'HOST:PORT', description: 'Enables XMPP Connection Requests (TR-069 Annex K): every CPE logs in to this server (host:port, port 5222 by default, or xmpp://host:port) and answers connectionRequest IQs. Needs --xmpp-domain and --xmpp-password. Implies daemon mode.' },
   { flag: 'xmpp-domain', kind: 'string', arg: 'DOMAIN', description: 'XMPP domain of the CPE accounts (JID <username>@<domain>/cwmp).' },
   { flag: 'xmpp-username', kind: 'string', arg: 'PATTERN', default: '{cpe_id}', description: 'XMPP account name of each CPE; {cpe_id} and {i} are stamped.' },
@@ -87,7 +96,14 @@ export const OPTIONS: readonly OptionSpec[] = [
  * Config-file keys as cpe-labs spells them (capitalised acronyms), accepted as aliases
  * so a cpe-labs config file loads unchanged (profile-format 14.2).
  */
-export const CONFIG_KEY_ALIASES: Readonly<Record<string, string>> = { acsURL: 'acs-url' };
+export const CONFIG_KEY_ALIASES: Readonly<Record<string, string>> = {
+  acsURL: 'acs-url',
+  uspControllerID: 'usp-controller-id',
+  uspMQTTSecret: 'usp-mqtt-secret',
+  uspMQTTUsername: 'usp-mqtt-username',
+  uspMQTTPassword: 'usp-mqtt-password',
+  uspMQTTVersion: 'usp-mqtt-version',
+};
 
 /** `acs-url` → `acsUrl`. */
 export function configKeyOf(flag: string): string {
@@ -136,6 +152,16 @@ export interface SimSettings {
   xmppUsername: string;
   xmppPassword?: string;
   xmppAllowedJids?: string;
+  /** `--usp-broker`: every CPE is also a USP Agent on this MQTT broker. */
+  uspBroker?: string;
+  /** `--usp-websocket`: a Controller's WebSocket URL the agents dial. */
+  uspWebsocket?: string;
+  uspControllerId: string;
+  uspMqttVersion: 'auto' | '5' | '3.1.1';
+  uspMqttUsername?: string;
+  uspMqttPassword?: string;
+  uspMqttSecret?: string;
+  uspEndpointIdFormat: 'spec' | 'cpe-labs';
   timeScale: number;
   shard?: { index: number; total: number };
   /** Worker threads the fleet is spread over (1 = none). */
@@ -567,6 +593,21 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     }
     if (sources['xmpp-username'] !== 'default') throw new ConfigError(`${sources['xmpp-username']} has no effect without --xmpp-server; set --xmpp-server too`);
   }
+  const usp = values['usp-broker'] !== undefined || values['usp-websocket'] !== undefined;
+  if (!usp) {
+    for (const f of ['usp-mqtt-username', 'usp-mqtt-password', 'usp-mqtt-secret']) {
+      if (values[f] !== undefined) throw new ConfigError(`${sources[f]} has no effect without --usp-broker; set --usp-broker too, e.g. --usp-broker=127.0.0.1:1883`);
+    }
+    for (const f of ['usp-controller-id', 'usp-mqtt-version', 'usp-endpoint-id-format']) {
+      if (sources[f] !== 'default') throw new ConfigError(`${sources[f]} has no effect without --usp-broker or --usp-websocket (USP is off); set one of them too`);
+    }
+  } else if (values['acs-url'] === undefined) {
+    // USP-only (the seed): CWMP is off, so its listeners would serve nothing. The seed refuses --cr-bind-addr here too.
+    for (const f of ['cr-bind-addr', 'udp-cr-bind-addr', 'stun-server', 'xmpp-server', 'acs-username']) {
+      if (values[f] !== undefined) throw new ConfigError(`${sources[f]} is CWMP-side, but ${sources['usp-broker'] ?? sources['usp-websocket']} without --acs-url runs a USP-only fleet (no CWMP); give --acs-url for a dual-stack fleet, or drop it`);
+    }
+    if (values.demo !== undefined) throw new ConfigError(`${sources.demo} runs on the embedded fake ACS; it cannot be combined with a USP-only fleet (${sources['usp-broker'] ?? sources['usp-websocket']} without --acs-url)`);
+  }
   if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
     throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);
   }
@@ -578,6 +619,9 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     timeScale: values['time-scale'] as number,
     workers: values.workers as number,
     xmppUsername: values['xmpp-username'] as string,
+    uspControllerId: values['usp-controller-id'] as string,
+    uspMqttVersion: values['usp-mqtt-version'] as SimSettings['uspMqttVersion'],
+    uspEndpointIdFormat: values['usp-endpoint-id-format'] as SimSettings['uspEndpointIdFormat'],
     maxProfileBytes: values['max-profile-size'] as number,
     maxValueBytes: values['max-value-size'] as number,
     logLevel: values['log-level'] as SimSettings['logLevel'],
@@ -620,6 +664,15 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     if (values[flag] !== undefined) settings[field] = values[flag] as string;
   }
   if (values.demo !== undefined) settings.demo = values.demo as 'firmware';
+  for (const [flag, field] of [
+    ['usp-broker', 'uspBroker'],
+    ['usp-websocket', 'uspWebsocket'],
+    ['usp-mqtt-username', 'uspMqttUsername'],
+    ['usp-mqtt-password', 'uspMqttPassword'],
+    ['usp-mqtt-secret', 'uspMqttSecret'],
+  ] as const) {
+    if (values[flag] !== undefined) settings[field] = values[flag] as string;
+  }
   if (values.shard !== undefined) settings.shard = values.shard as { index: number; total: number };
   if (configFile !== undefined) settings.configFile = configFile;
   return { kind: 'run', settings };

@@ -139,6 +139,20 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.xmppServer !== undefined) {
     opts.xmpp = { server: s.xmppServer, domain: s.xmppDomain ?? '', password: s.xmppPassword ?? '', username: s.xmppUsername, ...(s.xmppAllowedJids !== undefined ? { allowedJabberIds: s.xmppAllowedJids } : {}) };
   }
+  const usp = s.uspBroker !== undefined || s.uspWebsocket !== undefined;
+  if (usp) {
+    opts.usp = { controllerId: s.uspControllerId, mqttVersion: s.uspMqttVersion, endpointIdFormat: s.uspEndpointIdFormat };
+    if (s.uspBroker !== undefined) opts.usp.broker = s.uspBroker;
+    if (s.uspWebsocket !== undefined) opts.usp.websocket = s.uspWebsocket;
+    if (s.uspMqttUsername !== undefined) opts.usp.mqttUsername = s.uspMqttUsername;
+    if (s.uspMqttPassword !== undefined) opts.usp.mqttPassword = s.uspMqttPassword;
+    if (s.uspMqttSecret !== undefined) opts.usp.mqttSecret = s.uspMqttSecret;
+    // The seed: --usp-broker without --acs-url is a USP-only fleet.
+    if (s.acsUrl === undefined) {
+      opts.cwmp = false;
+      delete opts.embeddedAcs;
+    }
+  }
   if (s.count !== undefined) opts.count = s.count;
   if (s.acsUrl !== undefined) opts.acsUrl = s.acsUrl;
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
@@ -209,9 +223,9 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     }
 
     const listening = s.crBindAddr !== undefined || fleet.udpListener !== undefined || s.xmppServer !== undefined;
-    const daemon = listening || admin !== undefined || periodicEnabled(fleet);
+    const daemon = listening || usp || admin !== undefined || periodicEnabled(fleet);
     if (daemon) {
-      const why = listening ? 'connection request listener enabled' : admin !== undefined ? 'admin API enabled' : 'periodic informs enabled';
+      const why = listening ? 'connection request listener enabled' : usp ? 'USP agents running' : admin !== undefined ? 'admin API enabled' : 'periodic informs enabled';
       logger.info(`running in daemon mode (${why}); stop with SIGINT/SIGTERM`, { cpes: fleet.cpes.length });
       const sig = await ctx.stopped;
       logger.info('shutting down: closing the listener and in-flight sessions', { signal: sig });

@@ -61,7 +61,13 @@ export interface CpeOptions {
   index: number;
   /** The compiled profile; the CPE's tree is created from it. */
   template: Template;
-  acs: AcsTarget;
+  /**
+   * The ACS this CPE informs, or `'none'` for a box without CWMP (a USP-only device,
+   * issue 21): it never starts a session, arms no periodic inform, and its power
+   * functions still cycle the box (see {@link Cpe.onLifecycle}) but reject with
+   * `CPESIM_NO_CWMP` where they would resolve with a CWMP session.
+   */
+  acs: AcsTarget | 'none';
   /** Shared per fleet: one timer for all CPEs. Its clock may be compressed (`timeScale`). */
   scheduler: Scheduler;
   /** Already a child logger with `cpe_id`. */
@@ -317,8 +323,8 @@ export class Cpe implements AsyncDisposable {
   private readonly profile: Profile;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
-  private readonly acs: AcsTarget;
-  private readonly acsUrl: URL;
+  private readonly acsTarget: AcsTarget | undefined;
+  private readonly acsUrlParsed: URL | undefined;
   private readonly keepXml: boolean;
   private readonly keepAllMessages: boolean;
   private readonly retryOpts: CpeOptions['retry'];
@@ -420,8 +426,8 @@ export class Cpe implements AsyncDisposable {
     this.scheduler = opts.scheduler;
     this.clock = opts.scheduler.clock;
     this.logger = opts.logger ?? silentLogger;
-    this.acs = opts.acs;
-    this.acsUrl = parseAcsUrl(opts.acs.url);
+    this.acsTarget = opts.acs === 'none' ? undefined : opts.acs;
+    this.acsUrlParsed = opts.acs === 'none' ? undefined : parseAcsUrl(opts.acs.url);
     this.keepXml = opts.transcript?.keepXml ?? false;
     this.keepAllMessages = (opts.transcript?.messages ?? 'all') === 'all';
     const capacity = opts.transcript?.capacity ?? 50;
@@ -700,6 +706,7 @@ export class Cpe implements AsyncDisposable {
   /** Resolves with the session whose InformResponse delivered `0 BOOTSTRAP` (the latest bootstrap, after a FactoryReset). */
   whenBootstrapped(): Promise<SessionRecord> {
     if (this.closed) return Promise.reject(this.closedError());
+    if (!this.acsTarget) return Promise.reject(this.noCwmpError());
     if (this.bootstrapped) return Promise.resolve(this.bootstrapped);
     return (this.bootstrapWaiter ??= deferred()).promise;
   }
@@ -714,6 +721,7 @@ export class Cpe implements AsyncDisposable {
   start(delayMs: number = this.profile.eventSchedule.bootDelayMs): void {
     if (this.started || this.closed) return;
     this.started = true;
+    if (!this.acsTarget) return;
     this.queue.add(EVENT.BOOTSTRAP);
     this.queue.add(EVENT.BOOT);
     this.armPeriodic();
@@ -930,6 +938,8 @@ export class Cpe implements AsyncDisposable {
         if (this.closed) throw this.closedError();
         await this.powerCycle(action);
         if (this.closed) throw this.closedError();
+        // A box without CWMP has rebooted; there is no session to report it with.
+        if (!this.acsTarget) throw this.noCwmpError();
         const rec = await this.runOne();
         this.settleHeld(rec);
         return rec;
@@ -952,6 +962,7 @@ export class Cpe implements AsyncDisposable {
   /** Runs a session for the queued events (folds into a pending, not yet started one). */
   private requestSession(bypassBackoff = false): Promise<SessionRecord> {
     if (this.closed) return Promise.reject(this.closedError());
+    if (!this.acsTarget) return Promise.reject(this.noCwmpError());
     if (bypassBackoff) this.pendingBypassesBackoff = true;
     if (this.pending) return this.pending.promise;
     const d = deferred<SessionRecord>();
@@ -1603,7 +1614,7 @@ export class Cpe implements AsyncDisposable {
     this.periodicJob?.cancel();
     this.periodicJob = undefined;
     const pip = this.profile.periodicInformPaths;
-    if (!pip || !this.started || this.closed) return;
+    if (!pip || !this.started || this.closed || !this.acsTarget) return;
     if (!TRUE_VALUES.has(this.params.getValue(pip.enable) ?? '')) return;
     const raw = this.params.getValue(pip.interval) ?? '';
     if (!/^\d+$/.test(raw)) return;
@@ -1670,6 +1681,21 @@ export class Cpe implements AsyncDisposable {
     });
     this.track(job);
     return d.promise;
+  }
+
+  /** The ACS this CPE talks to; only sessions read it, and a box without CWMP runs none. */
+  private get acs(): AcsTarget {
+    if (!this.acsTarget) throw this.noCwmpError();
+    return this.acsTarget;
+  }
+
+  private get acsUrl(): URL {
+    if (!this.acsUrlParsed) throw this.noCwmpError();
+    return this.acsUrlParsed;
+  }
+
+  private noCwmpError(): CpeSimError {
+    return new CpeSimError('CPESIM_NO_CWMP', `CPE ${this.id} has no CWMP (acs: 'none'): it runs no sessions`);
   }
 
   private closedError(): CpeSimError {

@@ -30,6 +30,8 @@ import { StunBinder, StunTransactions } from '../stun/index.js';
 import { XmppAgent, type XmppCrEvent } from '../xmpp/index.js';
 import { FleetChaos } from './chaos.js';
 import { acsTlsFactory } from './tls.js';
+import { checkUspOptions, createCpeAgent, uspProfile, type FleetUspOptions } from './usp.js';
+import type { UspAgent } from '../usp/index.js';
 import type { FleetAcsTls } from './tls.js';
 import type { LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';
 import { rootSeed } from '../random/index.js';
@@ -142,6 +144,18 @@ export interface FleetOptions {
   stun?: boolean | FleetStunOptions;
   /** XMPP Connection Requests (Annex K) through an XMPP server. */
   xmpp?: FleetXmppOptions;
+  /**
+   * Every CPE is also a TR-369 (USP) Agent over its own tree (issue 21), on an MQTT
+   * broker and/or towards a WebSocket Controller. Its MTP drops silently with the box's
+   * power or uplink and comes back with it.
+   * @example { broker: '127.0.0.1:1883', controllerId: 'self::ctl' }
+   */
+  usp?: FleetUspOptions;
+  /**
+   * `false`: no CWMP at all, a USP-only fleet (needs `usp`): no ACS, embedded or not, no
+   * sessions, no Connection Request listener. Default true.
+   */
+  cwmp?: boolean;
   /** Clock compression for retries, periodic informs, reboot delays (tests). */
   timeScale?: number;
   /** `bootstrap` (default): resolve once every CPE delivered `0 BOOTSTRAP`. `none`: resolve once booting has begun. */
@@ -230,6 +244,11 @@ export interface Fleet extends AsyncDisposable {
   readonly udpListener: UdpCrListener | undefined;
   /** The CPEs' XMPP sessions (`xmpp` option), in CPE order; each counts its answers per reason. */
   readonly xmppAgents: readonly XmppAgent[];
+  /**
+   * The CPEs' USP Agents (`usp` option), in CPE order (empty without it): `endpointId`,
+   * `online`, `controllers()`, `sendNotify(…)`, `stats`.
+   */
+  readonly uspAgents: readonly UspAgent[];
   /** The embedded ACS when no `acsUrl` was given. */
   readonly acs: FakeAcs | undefined;
   readonly acsUrl: string;
@@ -487,7 +506,7 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs', 'stun', 'xmpp',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs', 'stun', 'xmpp', 'usp', 'cwmp',
 ]);
 const FLEET_STUN_OPTION_KEYS: ReadonlySet<string> = new Set(['server', 'username', 'password', 'keepAliveS']);
 const FLEET_XMPP_OPTION_KEYS: ReadonlySet<string> = new Set(['server', 'domain', 'username', 'password', 'resource', 'allowedJabberIds', 'onlineTimeoutMs']);
@@ -546,6 +565,39 @@ function checkStartFleetOptions(opts: FleetOptions): void {
     }
     xmppService(x.server!);
   }
+  if (o['usp'] !== undefined) checkUspOptions(o['usp'] as FleetUspOptions);
+  if (o['cwmp'] !== undefined && typeof o['cwmp'] !== 'boolean') throw new ConfigError(`startFleet: cwmp must be true or false, got ${JSON.stringify(o['cwmp'])}`);
+  if (o['cwmp'] === false) {
+    if (o['usp'] === undefined) throw new ConfigError('startFleet: cwmp: false leaves the CPEs nothing to speak: give usp too (a USP-only fleet), or drop cwmp: false');
+    // Everything CWMP-side would silently do nothing in a USP-only fleet: refuse it by name.
+    for (const k of ['acsUrl', 'acsUsername', 'acsPassword', 'acsTls', 'udpCr', 'stun', 'xmpp', 'embeddedAcs', 'onCrRequest']) {
+      if (o[k] !== undefined && o[k] !== false) throw new ConfigError(`startFleet: ${k} is CWMP-side and has no effect with cwmp: false (a USP-only fleet); drop it`);
+    }
+    if (o['cr'] !== undefined && o['cr'] !== false) throw new ConfigError('startFleet: cr (the Connection Request listener) has no effect with cwmp: false (a USP-only fleet); drop it or set cr: false');
+  }
+}
+
+/** How many of `agents` have an MTP up within `timeoutMs` real ms (resolves early when all are). */
+async function waitOnline(agents: readonly UspAgent[], timeoutMs: number): Promise<number> {
+  const count = (): number => agents.filter((a) => a.online).length;
+  if (count() === agents.length) return count();
+  let left = agents.length - count();
+  let timer: NodeJS.Timeout | undefined;
+  const offs: (() => void)[] = [];
+  await new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    for (const a of agents) {
+      if (a.online) continue;
+      const off = a.onMtpUp(() => {
+        off();
+        if (--left === 0) resolve();
+      });
+      offs.push(off);
+    }
+  });
+  clearTimeout(timer);
+  for (const off of offs) off();
+  return count();
 }
 
 /** `xmpp://host:port` from `xmpp://host:port`, `xmpps://…` or `host:port`. */
@@ -586,7 +638,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const udpOpts = udpOptionsOf(opts);
   const counted = withOverrides(withCount(await resolveProfile(opts.profile), opts.count), opts);
   const withUdp = udpOpts ? withUdpLeaves(counted) : counted;
-  const profile = opts.xmpp ? withXmppLeaves(withUdp) : withUdp;
+  const withXmpp = opts.xmpp ? withXmppLeaves(withUdp) : withUdp;
+  const uspPlan = opts.usp ? checkUspOptions(opts.usp) : undefined;
+  const profile = uspPlan ? uspProfile(withXmpp, uspPlan) : withXmpp;
+  const cwmp = opts.cwmp !== false;
   const stunOpts = opts.stun === undefined || opts.stun === false ? undefined : opts.stun === true ? {} : opts.stun;
   const total = Math.max(1, profile.fleet.count);
   const offset = profile.fleet.offset;
@@ -596,7 +651,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   checkPoolsAt(profile, offset + range.last, seed, offset, total);
   const bootConcurrency = opts.bootConcurrency ?? (opts.acsUrl === undefined ? EMBEDDED_ACS_BOOT_CONCURRENCY : DEFAULT_BOOT_CONCURRENCY);
   if (!Number.isSafeInteger(bootConcurrency) || bootConcurrency < 1) throw new ConfigError(`startFleet: bootConcurrency must be a whole number >= 1, got ${String(opts.bootConcurrency)}`);
-  const crOpts = opts.cr === false ? undefined : (opts.cr ?? {});
+  const crOpts = opts.cr === false || !cwmp ? undefined : (opts.cr ?? {});
   // Validate everything that can be validated before any socket is opened.
   const crAuth = crOpts ? crEndpointConfig(profile, template, crOpts) : undefined;
   const publishPath = crOpts ? publishPathOf(profile, template, crOpts, logger) : undefined;
@@ -616,6 +671,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let stunTx: StunTransactions | undefined;
   const binders: StunBinder[] = [];
   const agents: XmppAgent[] = [];
+  const uspAgents: UspAgent[] = [];
   const cpes: Cpe[] = [];
   const crLog = new CrLog(logger, () => clock.now());
   if (opts.onCrRequest) crLog.subscribe(opts.onCrRequest);
@@ -625,6 +681,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const keepAlive = setInterval(() => undefined, 0x7fffffff);
   const cleanup = async (): Promise<void> => {
     clearInterval(keepAlive);
+    // USP first: each agent says goodbye (Disconnect record, MQTT DISCONNECT) while its box is still up.
+    await Promise.all(uspAgents.map((a) => a.close().catch(() => undefined)));
     await listener?.close().catch(() => undefined);
     for (const b of binders) b.close();
     stunTx?.close();
@@ -639,6 +697,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     let acsUrl: string;
     if (opts.acsUrl !== undefined) {
       acsUrl = opts.acsUrl;
+    } else if (!cwmp) {
+      acsUrl = '';
     } else {
       acs = await createFakeAcs({ host: '127.0.0.1', port: 0, logger: logger.child({ component: 'acs' }), ...embeddedAcsFor(range.last - range.first + 1, opts.embeddedAcs), ...(stunOpts && stunOpts.server === undefined && opts.embeddedAcs?.stun === undefined ? { stun: true } : {}) });
       acsUrl = acs.url;
@@ -662,7 +722,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       // Ref. 5.1: everything observable derives from the global index g = offset + local.
       const index = offset + local;
       const id = `cpe-${index}`;
-      const cpeOpts: CpeOptions = { id, index, template, acs: tlsFor ? { ...acsTarget, tls: tlsFor(id, index) } : acsTarget, scheduler, seed, logger: new LazyChildLogger(logger, { cpe_id: id }) };
+      const cpeOpts: CpeOptions = { id, index, template, acs: !cwmp ? 'none' : tlsFor ? { ...acsTarget, tls: tlsFor(id, index) } : acsTarget, scheduler, seed, logger: new LazyChildLogger(logger, { cpe_id: id }) };
       if (generators !== undefined) cpeOpts.generators = generators;
       if (transcript !== undefined) cpeOpts.transcript = transcript;
       const cpe = new Cpe(cpeOpts);
@@ -838,9 +898,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       }
     }
 
+    if (uspPlan && opts.usp) {
+      const ctx = { template, profile, scheduler, seed, logger: logger.child({ component: 'usp' }), options: opts.usp, plan: uspPlan, versionMemo: {} };
+      for (const cpe of cpes) uspAgents.push(createCpeAgent(cpe, ctx));
+    }
+
     const chaos = new FleetChaos(cpes, seed, profile, logger);
     chaos.applyProfile();
-    const fleet = new RunningFleet(profile, seed, cpes, listener, udpListener, acs, acsUrl, offset + range.first, crLog, cleanup, chaos, agents);
+    const fleet = new RunningFleet(profile, seed, cpes, listener, udpListener, acs, acsUrl, offset + range.first, crLog, cleanup, chaos, agents, uspAgents, cwmp);
     logger.info('fleet starting', {
       cpes: cpes.length,
       first: cpes[0]?.id,
@@ -849,7 +914,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       embedded_acs: acs !== undefined,
       cr: listener ? (listener.address.family === 'IPv6' ? `[${listener.address.host}]:${listener.address.port}` : `${listener.address.host}:${listener.address.port}`) : 'off',
     });
-    fleet.boot(bootConcurrency, logger, scheduler);
+    if (cwmp) fleet.boot(bootConcurrency, logger, scheduler);
+    else for (const cpe of cpes) cpe.start(0);
+    for (const a of uspAgents) a.start();
+    if (uspAgents.length > 0) logger.info('usp agents starting', { agents: uspAgents.length, broker: opts.usp?.broker, websocket: opts.usp?.websocket, controller: uspPlan?.controllerId });
     // TR-111: a CPE with STUN enabled asks for its binding as it comes up.
     for (const b of binders) b.kick();
     if (generators !== undefined) {
@@ -861,7 +929,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         () => undefined,
       );
     }
-    if ((opts.waitFor ?? 'bootstrap') === 'bootstrap') {
+    if ((opts.waitFor ?? 'bootstrap') === 'bootstrap' && uspAgents.length > 0) {
+      const online = await waitOnline(uspAgents, opts.usp?.onlineTimeoutMs ?? 10_000);
+      if (online < uspAgents.length) logger.warn('some USP agents are not online yet; they keep trying', { offline: uspAgents.length - online, agents: uspAgents.length });
+    }
+    if ((opts.waitFor ?? 'bootstrap') === 'bootstrap' && cwmp) {
       try {
         await awaitBootstrap(cpes, {
           timeoutMs: opts.bootstrapTimeoutMs ?? DEFAULT_BOOTSTRAP_TIMEOUT_MS,
@@ -964,6 +1036,8 @@ class RunningFleet implements Fleet {
     private readonly cleanup: () => Promise<void>,
     private readonly chaos: FleetChaos,
     readonly xmppAgents: readonly XmppAgent[] = [],
+    readonly uspAgents: readonly UspAgent[] = [],
+    private readonly cwmp = true,
   ) {
     this.crUrls = cpes.flatMap((c) => (c.crUrl !== undefined ? [c.crUrl] : []));
   }
@@ -986,6 +1060,8 @@ class RunningFleet implements Fleet {
   }
 
   async whenBootstrapped(): Promise<void> {
+    // A USP-only fleet has no bootstrap to deliver.
+    if (!this.cwmp) return;
     await Promise.all(this.cpes.map((c) => c.whenBootstrapped()));
   }
 

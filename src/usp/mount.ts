@@ -17,6 +17,13 @@ export interface UspMountOptions {
   mqtt: boolean;
   /** A WebSocket MTP (agent dialling out: a `Controller.1.MTP` row with Protocol WebSocket). */
   websocket: boolean;
+  /**
+   * Defaults of mounted leaves by full path, for values every CPE of the fleet shares
+   * (the broker, the Controller's EndpointID): held once by the template instead of in
+   * every tree. A leaf in a table is named by its row 1 path and becomes the default of
+   * every row of that table.
+   */
+  values?: Readonly<Record<string, string>>;
 }
 
 type Spec = readonly [rel: string, type: XsdType, value: string, writable: boolean, hidden?: boolean];
@@ -200,15 +207,17 @@ export function withUspObjects(profile: Profile, opts: UspMountOptions): Profile
   const mtpRows = (opts.mqtt ? 1 : 0) + (opts.websocket ? 1 : 0);
   const parameters: LeafDef[] = [];
   const objects: TableDef[] = [];
+  const values = opts.values ?? {};
+  const withValue = (def: LeafDef, key: string): LeafDef => (Object.hasOwn(values, key) ? { ...def, value: values[key]! } : def);
   const addLeaves = (prefix: string, specs: readonly Spec[]): void => {
     for (const s of specs) {
-      const def = leaf(s, prefix);
+      const def = withValue(leaf(s, prefix), prefix + s[0]);
       if (!taken(profile, def.path)) parameters.push(def);
     }
   };
   const addTable = (path: string, instances: number, specs: readonly Spec[]): boolean => {
     if (taken(profile, path)) return false;
-    objects.push({ path, instances, uniqueKeys: ['Alias'], parameters: specs.map((s) => leaf(s, '')) });
+    objects.push({ path, instances, uniqueKeys: ['Alias'], parameters: specs.map((s) => withValue(leaf(s, ''), `${path}1.${s[0]}`)) });
     return true;
   };
   addLeaves(USP_PATHS.localAgent, LOCAL_AGENT.map(([n, t, v, w]) => [n, t, n === 'MTPNumberOfEntries' ? String(mtpRows) : v, w] as const));

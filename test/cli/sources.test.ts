@@ -68,6 +68,14 @@ const ROWS: Record<string, Row> = {
   'xmpp-allowed-jids': { field: 'xmppAllowedJids', raw: ['acs@f', 'acs@e/r', 'a@c,b@c'], parsed: ['acs@f', 'acs@e/r', 'a@c,b@c'], dflt: undefined },
   // One demo exists, so the three sources carry the same value; `sources` tells them apart.
   demo: { field: 'demo', raw: ['firmware', 'firmware', 'firmware'], parsed: ['firmware', 'firmware', 'firmware'], dflt: undefined },
+  'usp-broker': { field: 'uspBroker', raw: ['127.0.0.1:1883', '[::1]:1884', 'mqtt.example:1'], parsed: ['127.0.0.1:1883', '[::1]:1884', 'mqtt.example:1'], dflt: undefined },
+  'usp-websocket': { field: 'uspWebsocket', raw: ['ws://127.0.0.1:1/f', 'wss://e.example/usp', 'ws://c.example:2/'], parsed: ['ws://127.0.0.1:1/f', 'wss://e.example/usp', 'ws://c.example:2/'], dflt: undefined },
+  'usp-controller-id': { field: 'uspControllerId', raw: ['self::f', 'self::e', 'proto::c'], parsed: ['self::f', 'self::e', 'proto::c'], dflt: 'self::controller' },
+  'usp-mqtt-version': { field: 'uspMqttVersion', raw: ['5', '3.1.1', 'auto'], parsed: ['5', '3.1.1', 'auto'], dflt: 'auto' },
+  'usp-mqtt-username': { field: 'uspMqttUsername', raw: ['uf', 'ue', 'uc'], parsed: ['uf', 'ue', 'uc'], dflt: undefined },
+  'usp-mqtt-password': { field: 'uspMqttPassword', raw: ['pf', 'pe', 'pc'], parsed: ['pf', 'pe', 'pc'], dflt: undefined },
+  'usp-mqtt-secret': { field: 'uspMqttSecret', raw: ['sf', 'se', 'sc'], parsed: ['sf', 'se', 'sc'], dflt: undefined },
+  'usp-endpoint-id-format': { field: 'uspEndpointIdFormat', raw: ['cpe-labs', 'spec', 'cpe-labs'], parsed: ['cpe-labs', 'spec', 'cpe-labs'], dflt: 'spec' },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
   shard: { field: 'shard', raw: ['0/2', '1/3', '3/4'], parsed: [{ index: 0, total: 2 }, { index: 1, total: 3 }, { index: 3, total: 4 }], dflt: undefined },
   workers: { field: 'workers', raw: ['2', '3', '8'], parsed: [2, 3, 8], dflt: 1 },
@@ -89,12 +97,17 @@ const BASELINE: Record<string, string> = {
   'xmpp-server': '127.0.0.1:5222',
   'xmpp-domain': 'localhost',
   'xmpp-password': 'xmpp-pw',
+  // USP with an ACS URL: dual stack, so the CWMP-side flags above stay valid.
+  'acs-url': 'http://127.0.0.1:1/base',
+  'usp-broker': '127.0.0.1:1883',
 };
 
 function baseline(flag: string): string[] {
   return Object.entries(BASELINE)
     // The admin API serves one fleet: not with --workers.
     .filter(([f]) => f !== flag && !(flag === 'workers' && f === 'admin-addr'))
+    // Without --acs-url, --usp-broker makes a USP-only fleet, which refuses the CWMP-side baseline; the demo needs the embedded ACS.
+    .filter(([f]) => !(flag === 'acs-url' && f === 'usp-broker') && !(flag === 'demo' && (f === 'acs-url' || f === 'usp-broker')))
     .flatMap(([f, v]) => [`--${f}`, v]);
 }
 

@@ -354,7 +354,7 @@ export class TestBed {
       id: 'cpe-1',
       index: 1,
       template: testTemplate(profile),
-      acs: { transport: TestBed.transport, ...(acs ?? { url, timeoutMs: 2000 }) },
+      acs: acs === 'none' ? 'none' : { transport: TestBed.transport, ...(acs ?? { url, timeoutMs: 2000 }) },
       scheduler: this.scheduler,
       transcript: { keepXml: true },
       retry: { random: () => 0 },

@@ -1,0 +1,109 @@
+// USP agents (issue 21): a USP-only fleet of N tr181-minimal CPEs, each a TR-369 Agent with
+// its own MQTT 5.0 client on one Mosquitto (a child process: 10,000 broker-side sockets
+// would not fit this process's descriptors next to the agents' own). Memory after every
+// agent's MTP is up, per agent; then Notify throughput: every agent sends `notifies`
+// ValueChange Notifies (send_resp false) and one Controller client counts them arriving.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../build.mjs';
+import { round, settledMemory } from '../lib/harness.mjs';
+
+export const measures =
+  'USP agents: startFleet({ tr181-minimal, count: N, usp: { broker: a child-process Mosquitto, mqttVersion 5 }, USP only (no CWMP) }) until every agent\'s MQTT MTP is up (connected, subscribed, mqtt_connect sent); RSS/heap after two full GCs and a pause, bytes per agent = (after - before)/N; then each agent sends `notifies` Notify records (send_resp false) and a Controller client on usp/v1/controller/# counts them: notifiesPerS = N·notifies / time until the last arrived.';
+
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => spawnSync('test', ['-x', p]).status === 0);
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMosquitto() {
+  if (!MOSQUITTO) throw new Error('mosquitto is not installed (apt-get install -y mosquitto)');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-mosquitto-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_connections -1\nlog_dest none\n`, { mode: 0o644 });
+  const proc = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    stop() {
+      proc.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function run(lib, { n, notifies = 5 }) {
+  lib.disableAllocationSitePretenuring();
+  const broker = await startMosquitto();
+  try {
+    const loaded = await lib.loadProfile(join(ROOT, 'fixtures/profiles/tr181-minimal'));
+    const profile = { ...loaded, eventSchedule: { ...loaded.eventSchedule, bootDelayMs: 0, bootRampMs: 0 } };
+    const { default: mqtt } = await import('mqtt');
+    const ctl = await mqtt.connectAsync({ host: '127.0.0.1', port: broker.port, protocolVersion: 5, clientId: 'bench-controller', reconnectPeriod: 0 });
+    await ctl.subscribeAsync('usp/v1/controller/#', { qos: 0 });
+    let received = 0;
+    let lastAt = 0n;
+    ctl.on('message', () => {
+      received++;
+      lastAt = process.hrtime.bigint();
+    });
+    const before = await settledMemory();
+    const t0 = process.hrtime.bigint();
+    const fleet = await lib.startFleet({ profile, count: n, cwmp: false, cr: false, usp: { broker: `127.0.0.1:${broker.port}`, mqttVersion: '5', onlineTimeoutMs: 120_000 }, waitFor: 'bootstrap' });
+    const upMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    try {
+      const online = fleet.uspAgents.filter((a) => a.online).length;
+      if (online < n) throw new Error(`${n - online} of ${n} agents are not online`);
+      const after = await settledMemory();
+      // Connect records are in; count only the Notifies from here.
+      await new Promise((r) => setTimeout(r, 500));
+      received = 0;
+      const t1 = process.hrtime.bigint();
+      const sends = [];
+      for (const a of fleet.uspAgents) {
+        const [ctlId] = a.controllers();
+        for (let k = 0; k < notifies; k++) sends.push(a.sendNotify(ctlId, { subscription_id: 'bench', send_resp: false, value_change: { param_path: 'Device.DeviceInfo.UpTime', param_value: String(k) } }));
+      }
+      await Promise.all(sends);
+      const want = n * notifies;
+      const deadline = Date.now() + 120_000;
+      while (received < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (received < want) throw new Error(`the Controller received ${received} of ${want} Notifies`);
+      const notifyMs = Number(lastAt - t1) / 1e6;
+      return {
+        n,
+        upMs: round(upMs, 0),
+        rssMiB: after.rssMiB,
+        heapUsedMiB: after.heapUsedMiB,
+        bytesPerAgentRss: Math.round((after.rss - before.rss) / n),
+        bytesPerAgentHeap: Math.round((after.heapUsed - before.heapUsed) / n),
+        notifies: want,
+        notifyMs: round(notifyMs, 0),
+        notifiesPerS: Math.round(want / (notifyMs / 1000)),
+      };
+    } finally {
+      await fleet.close();
+      await ctl.endAsync(true);
+    }
+  } finally {
+    broker.stop();
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * `UspAgent`: one CPE's TR-369 Agent over its MTPs. Receives Records (usp-notes §1.7),
+ * answers requests through the message handlers on the route they came by, sends the
+ * Connect records after every (re)connect (R-MTP.8), and originates Notify messages
+ * for the notification service (`UspNotifier`, contract seam 3).
+ * @module
+ */
+import type { Scheduler, ScheduledJob } from '../clock/index.js';
+import type { ParameterTree, Template } from '../datamodel/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { decodeMsg, decodeRecord, encodeRecord, errorMsg, USP_RECORD_VERSION, wrapMsg } from './codec.js';
+import { controllerRows } from './controllers.js';
+import { UspDeliveryError } from './delivery.js';
+import { UspError } from './errors.js';
+import { MqttMtp, type UspMqttVersion } from './mqtt.js';
+import type { UspMtp, UspMtpHost, UspRoute } from './mtp.js';
+import { peekMsg } from './peek.js';
+import { mtpRows, provisionAgent, type UspProvisioning } from './provision.js';
+import type { Notify, UspInput, UspMsg, UspRecord } from './types.js';
+import { WebSocketMtp } from './websocket.js';
+
+/** R-E2E.6a: session context is not supported here. */
+const SESSION_CONTEXT_NOT_ALLOWED = 7106;
+
+/** The Agent as the notification service sees it (usp-contract seam 3). */
+export interface UspNotifier {
+  readonly endpointId: string;
+  /** EndpointIDs of enabled Controller rows the agent can reach now. */
+  controllers(): readonly string[];
+  /**
+   * Sends one Notify Msg to that Controller. `notify.send_resp` true: resolves when the
+   * matching NotifyResp arrives (matched by msg_id, R-NOT.9), rejects with a
+   * `UspDeliveryError` on timeout, MTP loss or a USP Error answer; false: resolves once
+   * published. `msgId` makes a resend carry the identical msg_id.
+   */
+  sendNotify(controllerId: string, notify: UspInput<Notify>, opts?: { msgId?: string }): Promise<void>;
+}
+
+/** What the agent hands its request handler with each request. */
+export interface UspAgentRequestContext {
+  tree: ParameterTree;
+  template: Template;
+  /** from_id of the request (the Controller's EndpointID). */
+  controllerId: string;
+}
+
+/**
+ * Answers one request Msg: the response or Error Msg, or undefined for none (usp/
+ * dispatch's `handleRequest`, with the fleet's Operate handler and hooks bound in).
+ */
+export type UspRequestHandler = (ctx: UspAgentRequestContext, msg: UspMsg) => Promise<UspMsg | undefined>;
+
+/** What the agent's MTP-up listeners are told. */
+export interface UspMtpUpEvent {
+  /** `true` for the first MTP up after {@link UspAgent.start}/{@link UspAgent.restart} (send Boot! now); false after a plain reconnect. */
+  started: boolean;
+  /** The MTP that came up. */
+  mtp: UspMtp;
+}
+
+/** Options of {@link UspAgent}. */
+export interface UspAgentOptions {
+  tree: ParameterTree;
+  template: Template;
+  /** This agent's Endpoint ID (see `endpointIdOf`). */
+  endpointId: string;
+  /** Timers (reconnect back-off, NotifyResp timeout, WebSocket pings) go through it: one timer for a fleet. */
+  scheduler: Scheduler;
+  /** Uniform in [0, 1): back-off draws (a seeded stream in a fleet). Default Math.random. */
+  random?: () => number;
+  logger?: Logger;
+  /** Values written into the tree at start and after a factory reset; also says which MTPs run. */
+  provisioning: UspProvisioning;
+  /** MQTT version policy (default `auto`). */
+  mqttVersion?: UspMqttVersion;
+  /** Shared by the agents of one broker: see `MqttMtpOptions.versionMemo`. */
+  mqttVersionMemo?: { refuses5?: boolean };
+  /** CA for `wss:` Controllers. */
+  webSocketCa?: string | Buffer;
+  /** Simulated ms to wait for a NotifyResp (default 30 000). */
+  notifyTimeoutMs?: number;
+  /** Records larger than this are dropped (default 1 MiB). */
+  maxRecordBytes?: number;
+  /** Answers requests (usp/ `handleRequest`). */
+  handle: UspRequestHandler;
+}
+
+interface Pending {
+  controllerId: string;
+  mtp: UspMtp;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  job: ScheduledJob;
+}
+
+/** Counters of one agent (tests, bench, admin). */
+export interface UspAgentStats {
+  recordsIn: number;
+  recordsOut: number;
+  /** Inbound records dropped (undecodable, other endpoint, oversized, session context). */
+  dropped: number;
+  notifies: number;
+}
+
+/**
+ * One CPE's USP Agent.
+ * @example
+ * const agent = new UspAgent({ tree, template, endpointId, scheduler, provisioning });
+ * agent.onMtpUp((e) => { if (e.started) notifications.onAgentStart('LocalReboot'); });
+ * agent.start();
+ */
+export class UspAgent implements UspNotifier, UspMtpHost {
+  readonly endpointId: string;
+  readonly mtps: readonly UspMtp[];
+  readonly stats: UspAgentStats = { recordsIn: 0, recordsOut: 0, dropped: 0, notifies: 0 };
+  private readonly tree: ParameterTree;
+  private readonly logger: Logger;
+  private readonly opts: UspAgentOptions;
+  private provisioned = false;
+  private startPending = false;
+  private closed = false;
+  private running = false;
+  private seq = 0;
+  /** Requests being handled, by `from_id` NUL `msg_id` (R-MSG.4: a repeat is ignored). */
+  private inflight: Set<string> | undefined;
+  private pending: Map<string, Pending> | undefined;
+  private listeners: Set<(e: UspMtpUpEvent) => void> | undefined;
+
+  constructor(opts: UspAgentOptions) {
+    this.opts = opts;
+    this.tree = opts.tree;
+    this.endpointId = opts.endpointId;
+    this.logger = opts.logger ?? silentLogger;
+    const random = opts.random ?? Math.random;
+    const rows = mtpRows(opts.provisioning);
+    const mtps: UspMtp[] = [];
+    const common = { host: this, tree: opts.tree, scheduler: opts.scheduler, random, logger: this.logger, ...(opts.maxRecordBytes !== undefined ? { maxRecordBytes: opts.maxRecordBytes } : {}) };
+    if (rows.mqtt !== undefined) {
+      mtps.push(
+        new MqttMtp({
+          ...common,
+          mtpRow: `Device.LocalAgent.MTP.${rows.mqtt}.`,
+          ...(opts.mqttVersion !== undefined ? { version: opts.mqttVersion } : {}),
+          ...(opts.mqttVersionMemo !== undefined ? { versionMemo: opts.mqttVersionMemo } : {}),
+        }),
+      );
+    }
+    if (rows.websocket !== undefined) {
+      mtps.push(
+        new WebSocketMtp({
+          ...common,
+          controllerId: opts.provisioning.controllerId,
+          controllerMtpRow: `Device.LocalAgent.Controller.1.MTP.${rows.websocket}.`,
+          mtpRow: `Device.LocalAgent.MTP.${rows.websocket}.`,
+          ...(opts.webSocketCa !== undefined ? { ca: opts.webSocketCa } : {}),
+        }),
+      );
+    }
+    this.mtps = mtps;
+  }
+
+  /** True while at least one MTP is up. */
+  get online(): boolean {
+    return this.mtps.some((m) => m.up);
+  }
+
+  /**
+   * Calls `listener` each time an MTP comes up, after its Connect records went out.
+   * Returns an unsubscribe function.
+   */
+  onMtpUp(listener: (e: UspMtpUpEvent) => void): () => void {
+    (this.listeners ??= new Set()).add(listener);
+    return () => this.listeners?.delete(listener);
+  }
+
+  /** Provisions the tree (first time) and connects every MTP. The next MTP up reports `started`. */
+  start(): void {
+    if (this.closed) return;
+    if (!this.provisioned) this.provision();
+    this.startPending = true;
+    this.connectAll();
+  }
+
+  /**
+   * The box is back after being dark. `rebooted` (power cycle, reboot, firmware): the
+   * agent restarts (the next MTP up reports `started`); `factoryReset`: the tree was
+   * reset, so it is provisioned again first. Neither: the uplink came back, a plain
+   * reconnect.
+   */
+  restart(how: { rebooted: boolean; factoryReset?: boolean }): void {
+    if (this.closed) return;
+    if (how.factoryReset === true) this.provision();
+    if (how.rebooted || how.factoryReset === true) this.startPending = true;
+    this.connectAll();
+  }
+
+  /**
+   * The box went dark (power cut, uplink cut, reboot): every MTP is dropped without a
+   * word (no Disconnect record, no MQTT DISCONNECT), requests in progress are
+   * forgotten and pending NotifyResps fail with `mtp-lost`.
+   */
+  cut(): void {
+    this.running = false;
+    for (const m of this.mtps) m.cut();
+    this.inflight?.clear();
+    this.failPending('mtp-lost', 'the MTP was cut');
+  }
+
+  controllers(): readonly string[] {
+    return controllerRows(this.tree)
+      .filter((c) => c.enabled && c.endpointId !== '' && this.mtps.some((m) => m.reaches(c.endpointId)))
+      .map((c) => c.endpointId);
+  }
+
+  async sendNotify(controllerId: string, notify: UspInput<Notify>, opts: { msgId?: string } = {}): Promise<void> {
+    if (this.closed) throw new UspDeliveryError('closed', 'the USP agent is closed');
+    const msgId = opts.msgId ?? `notify-${++this.seq}`;
+    const msg: UspInput<UspMsg> = { header: { msg_id: msgId, msg_type: 'NOTIFY' }, body: { msg_body: 'request', request: { req_type: 'notify', notify } } };
+    const mtp = this.mtps.find((m) => m.reaches(controllerId));
+    if (!mtp) {
+      const known = controllerRows(this.tree).some((c) => c.enabled && c.endpointId === controllerId);
+      throw new UspDeliveryError(known ? 'mtp-down' : 'no-route', known ? `no MTP to ${controllerId} is up` : `${controllerId} is not an enabled Controller of ${this.endpointId}`);
+    }
+    const bytes = encodeRecord(wrapMsg(msg, this.endpointId, controllerId));
+    this.stats.notifies++;
+    if (notify.send_resp !== true) {
+      await this.transmit(mtp, bytes, controllerId);
+      return;
+    }
+    const pending = (this.pending ??= new Map());
+    const done = new Promise<void>((resolve, reject) => {
+      pending.get(msgId)?.reject(new UspDeliveryError('timeout', `Notify ${msgId} was sent again before its NotifyResp`));
+      const job = this.opts.scheduler.after(this.opts.notifyTimeoutMs ?? 30_000, () => {
+        if (pending.get(msgId)?.job !== job) return;
+        pending.delete(msgId);
+        reject(new UspDeliveryError('timeout', `no NotifyResp from ${controllerId} for Notify ${msgId}`));
+      });
+      pending.set(msgId, { controllerId, mtp, resolve, reject, job });
+    });
+    try {
+      await this.transmit(mtp, bytes, controllerId);
+    } catch (err) {
+      this.settle(msgId, controllerId, err as Error);
+    }
+    return done;
+  }
+
+  // ---- UspMtpHost --------------------------------------------------------------------
+
+  onUp(mtp: UspMtp): void {
+    void this.announce(mtp);
+  }
+
+  onDown(mtp: UspMtp): void {
+    if (!this.pending) return;
+    for (const [id, p] of this.pending) if (p.mtp === mtp) this.settle(id, p.controllerId, new UspDeliveryError('mtp-lost', `the ${mtp.kind} MTP to ${p.controllerId} was lost before the NotifyResp`));
+  }
+
+  onRecord(bytes: Uint8Array, route: UspRoute): void {
+    this.stats.recordsIn++;
+    let rec: UspRecord;
+    try {
+      rec = decodeRecord(bytes);
+    } catch (err) {
+      this.stats.dropped++;
+      this.logger.debug('usp: undecodable record dropped', { error: (err as Error).message, mtp: route.mtp.kind });
+      // R-WS.16: on WebSocket an undecodable Record ends the session with 1003.
+      if (route.mtp instanceof WebSocketMtp) route.mtp.reject('undecodable USP Record');
+      return;
+    }
+    // R-E2E.1: a Record for another endpoint is not ours to read.
+    if (rec.to_id !== this.endpointId) {
+      this.stats.dropped++;
+      this.logger.debug('usp: record for another endpoint dropped', { to_id: rec.to_id, from_id: rec.from_id });
+      return;
+    }
+    switch (rec.record_type) {
+      case 'no_session_context':
+        break;
+      case 'session_context':
+        // R-E2E.6a: no end-to-end sessions here: say so with a Disconnect record.
+        this.stats.dropped++;
+        this.sendRecord(route, rec.from_id, { version: USP_RECORD_VERSION, to_id: rec.from_id, from_id: this.endpointId, record_type: 'disconnect', disconnect: { reason: 'Session context is not supported by this Agent', reason_code: SESSION_CONTEXT_NOT_ALLOWED } });
+        return;
+      default:
+        // Connect and Disconnect records of a Controller: noted, nothing to answer (usp-notes §1.7 step 3).
+        this.logger.debug('usp: record noted', { record_type: rec.record_type, from_id: rec.from_id });
+        return;
+    }
+    if (route.mtp instanceof MqttMtp) route.mtp.learnRoute(rec.from_id, route);
+    const payload = rec.no_session_context?.payload ?? new Uint8Array();
+    let msg: UspMsg;
+    try {
+      msg = decodeMsg(payload);
+    } catch (err) {
+      this.stats.dropped++;
+      this.answerUndecodable(route, rec.from_id, payload, err);
+      return;
+    }
+    void this.dispatch(msg, rec.from_id, route);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  /**
+   * Orderly shutdown: a Disconnect record to each reachable Controller (R-MTP.7), then
+   * each MTP's own goodbye (MQTT DISCONNECT, WebSocket close); pending NotifyResps
+   * fail with `closed`. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.running = false;
+    const farewell = (controllerId: string): Uint8Array =>
+      encodeRecord({ version: USP_RECORD_VERSION, to_id: controllerId, from_id: this.endpointId, record_type: 'disconnect', disconnect: { reason: 'Agent shutting down', reason_code: 0 } });
+    await Promise.all(this.mtps.map((m) => m.close(farewell).catch(() => undefined)));
+    this.failPending('closed', 'the USP agent was closed');
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private provision(): void {
+    provisionAgent(this.tree, this.opts.provisioning);
+    this.provisioned = true;
+  }
+
+  private connectAll(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const m of this.mtps) m.start();
+  }
+
+  /** R-MTP.8: the Connect record to every Controller this MTP reaches, before anything else. */
+  private async announce(mtp: UspMtp): Promise<void> {
+    const ids = controllerRows(this.tree).filter((c) => c.enabled && c.endpointId !== '' && mtp.reaches(c.endpointId));
+    await Promise.all(ids.map((c) => mtp.sendConnect(c.endpointId).then(() => this.stats.recordsOut++, (err: Error) => this.logger.debug('usp: connect record not sent', { error: err.message }))));
+    if (!mtp.up) return;
+    const started = this.startPending;
+    this.startPending = false;
+    for (const l of this.listeners ?? []) {
+      try {
+        l({ started, mtp });
+      } catch (err) {
+        this.logger.error('usp: onMtpUp listener threw', { error: (err as Error).message });
+      }
+    }
+  }
+
+  private async dispatch(msg: UspMsg, from: string, route: UspRoute): Promise<void> {
+    const id = msg.header?.msg_id ?? '';
+    const body = msg.body;
+    if (body?.msg_body === 'response') {
+      const resp = body.response;
+      if (resp?.resp_type === 'notify_resp') this.settle(id, from);
+      else this.logger.debug('usp: unexpected response ignored', { msg_id: id, resp_type: resp?.resp_type });
+      return;
+    }
+    if (body?.msg_body === 'error') {
+      const e = body.error;
+      this.settle(id, from, new UspDeliveryError('error', `Controller ${from} answered Notify ${id} with USP Error ${e?.err_code ?? 0}: ${e?.err_msg ?? ''}`, e?.err_code));
+      return;
+    }
+    // R-MSG.4: the same msg_id again before it was answered is ignored.
+    const key = `${from}\u0000${id}`;
+    const inflight = (this.inflight ??= new Set());
+    if (inflight.has(key)) {
+      this.logger.debug('usp: repeated msg_id ignored', { msg_id: id, from_id: from });
+      return;
+    }
+    inflight.add(key);
+    let answer: UspMsg | undefined;
+    try {
+      answer = await this.opts.handle({ tree: this.tree, template: this.opts.template, controllerId: from }, msg);
+    } catch (err) {
+      this.logger.error('usp: request handler failed', { msg_id: id, error: (err as Error).message });
+      answer = errorMsg(id, err instanceof UspError ? err.errCode : 7003, err instanceof UspError ? err.message : 'Internal error');
+    } finally {
+      inflight.delete(key);
+    }
+    if (answer) this.sendRecord(route, from, wrapMsg(answer, this.endpointId, from));
+  }
+
+  /** R-MTP.5: an Error for an undecodable Msg only when it is a request whose msg_id is readable. */
+  private answerUndecodable(route: UspRoute, from: string, payload: Uint8Array, err: unknown): void {
+    const peek = peekMsg(payload);
+    const code = err instanceof UspError ? err.errCode : 7004;
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.debug('usp: undecodable message', { from_id: from, msg_id: peek.msgId, error: message });
+    if (from === '' || peek.msgId === undefined || (peek.body !== undefined && peek.body !== 'request')) return;
+    this.sendRecord(route, from, wrapMsg(errorMsg(peek.msgId, code, message), this.endpointId, from));
+  }
+
+  private sendRecord(route: UspRoute, to: string, rec: UspInput<UspRecord>): void {
+    this.transmit(route.mtp, encodeRecord(rec), to, route).catch((err: Error) => this.logger.debug('usp: answer not sent', { to, error: err.message }));
+  }
+
+  private async transmit(mtp: UspMtp, bytes: Uint8Array, to: string, route?: UspRoute): Promise<void> {
+    await mtp.send(bytes, to, route);
+    this.stats.recordsOut++;
+  }
+
+  /** Settles the pending Notify `msgId` of `from` (R-NOT.9: matched by msg_id); an answer from another endpoint is ignored. */
+  private settle(msgId: string, from: string, err?: Error): void {
+    const p = this.pending?.get(msgId);
+    if (!p || p.controllerId !== from) return;
+    this.pending!.delete(msgId);
+    p.job.cancel();
+    if (err) p.reject(err);
+    else p.resolve();
+  }
+
+  private failPending(reason: 'mtp-lost' | 'closed', message: string): void {
+    if (!this.pending) return;
+    for (const [id, p] of [...this.pending]) this.settle(id, p.controllerId, new UspDeliveryError(reason, `${message} before the NotifyResp to Notify ${id}`));
+  }
+}

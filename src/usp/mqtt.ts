@@ -1,0 +1,444 @@
+/**
+ * The MQTT MTP of one agent (TR-369 "MQTT Binding", usp-notes §6.1), over mqtt.js.
+ * Configured by the tree (`Device.MQTT.Client.{i}.`, `Device.LocalAgent.MTP.{i}.MQTT.`,
+ * `Controller.{i}.MTP.{j}.MQTT.Topic`), read at every connect attempt.
+ *
+ * - MQTT 5.0 with Request Response Information and the `usp-endpoint-id` user property
+ *   (R-MQTT.12/.13); `auto` falls back to 3.1.1 when the broker refuses 5.0.
+ * - Subscribes the `MQTT.Client.{i}.Subscription.{j}.Topic` filters, the CONNACK's
+ *   Response Information and `subscribe-topic`s (R-MQTT.15); nothing granted => no
+ *   publishing, disconnect (R-MQTT.17).
+ * - Publishes each Record with the agent's reply topic: 5.0 Response Topic + Content
+ *   Type `usp.msg` (R-MQTT.22/.23/.27); 3.1.1 `<topic>/reply-to=<reply topic, '/' as %2F>`
+ *   (R-MQTT.24). Answers go to the route the request came by (R-MQTT.25/.26).
+ * - Reconnects with the spec back-off (ConnectRetry*, R-MQTT.10/.33); mqtt.js's own
+ *   reconnect is off (`reconnectPeriod: 0`), as is its QoS 0 offline queue (an outage
+ *   would flush stale notifies later).
+ * @module
+ */
+import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { createHmac } from 'node:crypto';
+import type { ScheduledJob, Scheduler } from '../clock/index.js';
+import type { ParameterTree } from '../datamodel/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import { uspRetryPolicyFrom, uspRetryWaitMs } from './backoff.js';
+import { encodeRecord } from './codec.js';
+import { controllerMtp, controllerRow, existingRows, setIfPresent } from './controllers.js';
+import { UspDeliveryError } from './delivery.js';
+import type { UspMtp, UspMtpHost, UspRoute } from './mtp.js';
+
+/** `5` (MQTT 5.0), `3.1.1`, or `auto`: 5.0 first, 3.1.1 when the broker refuses 5.0. */
+export type UspMqttVersion = '5' | '3.1.1' | 'auto';
+
+/** Content types a USP Record may carry on MQTT 5.0 (R-MQTT.27/.27a). */
+export const USP_CONTENT_TYPES: readonly string[] = ['usp.msg', 'application/vnd.bbf.usp.msg'];
+
+/** The seed's topic layout (usp-notes §6.1): `{eid}` is the agent's Endpoint ID. */
+export const DEFAULT_AGENT_TOPIC = 'usp/v1/agent/{eid}';
+/** Where the agent publishes to its Controller: its own slot, so a broker ACL can pin each identity. */
+export const DEFAULT_CONTROLLER_TOPIC = 'usp/v1/controller/{eid}';
+
+/**
+ * The seed's per-agent password: base64url without padding of
+ * HMAC-SHA256(key = secret, data = username) (usp-notes §6.1).
+ * @example mqttPasswordFromSecret('s3cret', 'os::00256D-SN1') // 43 characters
+ */
+export function mqttPasswordFromSecret(secret: string, username: string): string {
+  return createHmac('sha256', secret).update(username).digest('base64url');
+}
+
+/** R-MQTT.24: the reply topic in a 3.1.1 topic, with only `/` escaped (as `%2F`). */
+export function replyToSuffix(replyTopic: string): string {
+  return `/reply-to=${replyTopic.replaceAll('/', '%2F')}`;
+}
+
+/**
+ * R-MQTT.25: the reply topic after the last `/reply-to=` of a 3.1.1 topic, `%2F` back
+ * to `/`; `%3A` is read as `:` too, since the seed escapes with Go's QueryEscape
+ * (usp-notes §6.1). Undefined when the topic carries none.
+ */
+export function replyToOf(topic: string): string | undefined {
+  const at = topic.lastIndexOf('/reply-to=');
+  if (at < 0) return undefined;
+  const escaped = topic.slice(at + '/reply-to='.length);
+  return escaped === '' ? undefined : escaped.replace(/%2F/gi, '/').replace(/%3A/gi, ':');
+}
+
+/** What the MQTT MTP needs besides the tree. */
+export interface MqttMtpOptions {
+  host: UspMtpHost;
+  tree: ParameterTree;
+  scheduler: Scheduler;
+  /** Uniform in [0, 1): back-off draws. */
+  random: () => number;
+  logger?: Logger;
+  version?: UspMqttVersion;
+  /**
+   * Shared by the agents of a fleet on one broker under `auto`: once one agent learned
+   * that the broker refuses 5.0, the others start with 3.1.1 (10k agents do not each
+   * try 5.0 first).
+   */
+  versionMemo?: { refuses5?: boolean };
+  /** Row of `Device.MQTT.Client.` (default `Device.MQTT.Client.1.`). */
+  clientRow?: string;
+  /** Row of `Device.LocalAgent.MTP.` of this MTP (default `Device.LocalAgent.MTP.1.`). */
+  mtpRow?: string;
+  /** Larger Records are dropped unread (default 1 MiB). */
+  maxRecordBytes?: number;
+  /** Real ms to wait for CONNACK (default 10 000). */
+  connectTimeoutMs?: number;
+}
+
+/** mqtt.js otherwise makes a `debug` logger per client (~5 KiB each at 10,000 agents); we log ourselves. */
+const NO_LOG = (): void => undefined;
+
+/** CONNACK codes meaning "this broker does not speak that protocol version" (3.1.1 rc 1, 5.0 0x84). */
+const VERSION_REFUSED = new Set([1, 0x84]);
+/** CONNACK codes of refused credentials (3.1.1 rc 4/5, 5.0 0x86/0x87): a configuration problem, not an unreachable broker. */
+const AUTH_REFUSED = new Set([4, 5, 0x86, 0x87]);
+
+/**
+ * Detaches a client we are done with: mqtt.js may still emit 'error' while it winds
+ * down (a CONNACK refusal is emitted after 'close'), and an EventEmitter 'error' without
+ * a listener would be thrown.
+ */
+function quiet(client: MqttClient): void {
+  client.removeAllListeners();
+  client.on('error', () => undefined);
+}
+
+/** The MQTT MTP of one agent. */
+export class MqttMtp implements UspMtp {
+  readonly kind = 'mqtt';
+  private client: MqttClient | undefined;
+  private protocol: 4 | 5 = 5;
+  /** This broker refused MQTT 5.0 (under `auto`): 3.1.1 from now on. */
+  private refuses5 = false;
+  private isUp = false;
+  private running = false;
+  private closed = false;
+  private attempt = 0;
+  private retryJob: ScheduledJob | undefined;
+  /** Reply topics learned from inbound records, per Controller (the seed lets them replace the configured topic). */
+  private readonly learned = new Map<string, string>();
+  /** Topic this agent is answered on now (Response Information, else ResponseTopicConfigured). */
+  private replyTopic = '';
+  private readonly clientRow: string;
+  private readonly mtpRow: string;
+  private readonly logger: Logger;
+  private readonly maxRecordBytes: number;
+
+  constructor(private readonly opts: MqttMtpOptions) {
+    this.clientRow = opts.clientRow ?? 'Device.MQTT.Client.1.';
+    this.mtpRow = opts.mtpRow ?? 'Device.LocalAgent.MTP.1.';
+    this.logger = opts.logger ?? silentLogger;
+    this.maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
+  }
+
+  get up(): boolean {
+    return this.isUp;
+  }
+
+  /** The MQTT version of the current connection (4 = 3.1.1, 5 = 5.0). */
+  get protocolVersion(): 4 | 5 {
+    return this.protocol;
+  }
+
+  reaches(controllerId: string): boolean {
+    return this.isUp && this.destinationOf(controllerId) !== undefined;
+  }
+
+  start(): void {
+    if (this.closed || this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  cut(): void {
+    this.running = false;
+    this.retryJob?.cancel();
+    this.retryJob = undefined;
+    // end(true): the socket is destroyed, no DISCONNECT packet: the broker sees a dead box.
+    this.drop(true);
+    this.status('Disabled', 'Down');
+  }
+
+  async close(farewell?: (controllerId: string) => Uint8Array): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.running = false;
+    this.retryJob?.cancel();
+    this.retryJob = undefined;
+    const client = this.client;
+    const wasUp = this.isUp;
+    if (client && wasUp && farewell) {
+      // R-MTP.7 then R-MQTT.35: a Disconnect record to each Controller, then DISCONNECT.
+      for (const id of this.controllerIds()) await this.send(farewell(id), id).catch(() => undefined);
+    }
+    this.client = undefined;
+    this.setDown();
+    if (client) {
+      quiet(client);
+      // DISCONNECT after the in-flight packets; a broker that stopped answering must not hold close() up.
+      let timer: NodeJS.Timeout | undefined;
+      if (wasUp) await Promise.race([client.endAsync(false).catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+      client.end(true);
+    }
+    this.status('Disabled', 'Down');
+  }
+
+  async send(bytes: Uint8Array, controllerId: string, route?: UspRoute): Promise<void> {
+    const client = this.client;
+    if (!client || !this.isUp) throw new UspDeliveryError('mtp-down', `MQTT MTP is not connected (to ${controllerId})`);
+    // R-MQTT.26a: an answer goes where the request said; a request that named no reply topic cannot be answered.
+    const dest = route !== undefined ? route.replyTo : this.destinationOf(controllerId);
+    if (dest === undefined) {
+      throw new UspDeliveryError('no-route', route !== undefined ? `the request from ${controllerId} named no reply topic (Response Topic / reply-to=)` : `no MQTT topic for Controller ${controllerId} (Controller.{i}.MTP.{j}.MQTT.Topic)`);
+    }
+    const qos = this.tree.getValue(`${this.mtpRow}MQTT.PublishQoS`) === '0' ? 0 : 1;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.protocol === 5) {
+      // R-MQTT.22/.23/.27: the reply topic travels as Response Topic, with the USP content type.
+      await client.publishAsync(dest, buf, { qos, retain: false, properties: { responseTopic: this.replyTopic, contentType: 'usp.msg' } });
+    } else {
+      await client.publishAsync(dest + replyToSuffix(this.replyTopic), buf, { qos, retain: false });
+    }
+  }
+
+  sendConnect(controllerId: string): Promise<void> {
+    const bytes = encodeRecord({
+      version: '1.3',
+      to_id: controllerId,
+      from_id: this.opts.host.endpointId,
+      record_type: 'mqtt_connect',
+      mqtt_connect: { version: this.protocol === 5 ? 'V5' : 'V3_1_1', subscribed_topic: this.replyTopic },
+    });
+    return this.send(bytes, controllerId);
+  }
+
+  /** Enabled Controllers with an MQTT MTP row. */
+  controllerIds(): string[] {
+    const out: string[] = [];
+    for (const path of existingRows(this.tree, 'Device.LocalAgent.Controller.')) {
+      const id = this.tree.getValue(`${path}EndpointID`) ?? '';
+      if (id !== '' && this.destinationOf(id) !== undefined) out.push(id);
+    }
+    return out;
+  }
+
+  private get tree(): ParameterTree {
+    return this.opts.tree;
+  }
+
+  /** Where a Notify or Connect record to `controllerId` goes: the learned reply topic, else the row's Topic. */
+  private destinationOf(controllerId: string): string | undefined {
+    const row = controllerRow(this.tree, controllerId);
+    const mtp = controllerMtp(row, 'MQTT');
+    if (!mtp) return undefined;
+    const learned = this.learned.get(controllerId);
+    if (learned !== undefined) return learned;
+    const topic = this.tree.getValue(`${mtp.path}MQTT.Topic`) ?? '';
+    return topic === '' ? undefined : topic;
+  }
+
+  private status(client: string, mtp: string): void {
+    setIfPresent(this.tree, `${this.clientRow}Status`, client);
+    setIfPresent(this.tree, `${this.mtpRow}Status`, mtp);
+  }
+
+  private leaf(name: string): string {
+    return this.tree.getValue(this.clientRow + name) ?? '';
+  }
+
+  private chooseVersion(): 4 | 5 {
+    const pinned = this.opts.version ?? 'auto';
+    if (pinned === '5') return 5;
+    if (pinned === '3.1.1') return 4;
+    if (this.refuses5 || this.opts.versionMemo?.refuses5 === true) return 4;
+    // The tree's ProtocolVersion is the device's setting: 3.1.1 there starts with 3.1.1.
+    return this.leaf('ProtocolVersion') === '3.1.1' ? 4 : 5;
+  }
+
+  private connect(): void {
+    if (!this.running || this.closed) return;
+    const address = this.leaf('BrokerAddress');
+    const port = Number(this.leaf('BrokerPort') || '1883');
+    if (address === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      this.logger.warn('usp mqtt: no usable broker (Device.MQTT.Client BrokerAddress/BrokerPort)', { broker: `${address}:${port}` });
+      this.status('Error_Misconfigured', 'Error');
+      return this.retry();
+    }
+    this.protocol = this.chooseVersion();
+    const eid = this.opts.host.endpointId;
+    const keepalive = Number(this.leaf('KeepAliveTime') || '60');
+    const options: IClientOptions = {
+      host: address,
+      port,
+      protocol: 'mqtt',
+      protocolVersion: this.protocol,
+      // R-MQTT.8/.9: the configured ClientID (the fleet provisions the EID, as the seed does).
+      clientId: this.leaf('ClientID') || eid,
+      clean: this.protocol === 5 ? this.leaf('CleanStart') !== 'false' : this.leaf('CleanSession') !== 'false',
+      keepalive: Number.isInteger(keepalive) && keepalive >= 0 ? keepalive : 60,
+      reconnectPeriod: 0,
+      connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
+      queueQoSZero: false,
+      resubscribe: false,
+      log: NO_LOG,
+    };
+    const username = this.leaf('Username');
+    const password = this.tree.get(`${this.clientRow}Password`)?.value ?? '';
+    if (username !== '') options.username = username;
+    if (password !== '') options.password = password;
+    if (this.protocol === 5) {
+      // R-MQTT.12/.13.
+      options.properties = { requestResponseInformation: this.leaf('RequestResponseInfo') !== 'false', userProperties: { 'usp-endpoint-id': eid } };
+    }
+    this.status('Connecting', 'Down');
+    const client = mqtt.connect(options);
+    this.client = client;
+    let refusedVersion = false;
+    let refusedAuth = false;
+    client.on('connect', (connack) => {
+      if (this.client !== client) return;
+      void this.onConnack(client, connack);
+    });
+    client.on('message', (topic, payload, packet) => {
+      if (this.client === client) this.onMessage(topic, payload, packet);
+    });
+    client.on('error', (err) => {
+      const code = (err as { code?: unknown }).code;
+      if (this.protocol === 5 && typeof code === 'number' && VERSION_REFUSED.has(code) && (this.opts.version ?? 'auto') === 'auto') {
+        refusedVersion = true;
+        this.refuses5 = true;
+        if (this.opts.versionMemo) this.opts.versionMemo.refuses5 = true;
+      }
+      if (typeof code === 'number' && AUTH_REFUSED.has(code)) refusedAuth = true;
+      this.logger.debug('usp mqtt error', { error: err.message, code: typeof code === 'number' || typeof code === 'string' ? code : undefined });
+    });
+    client.on('close', () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      quiet(client);
+      client.end(true);
+      const wasUp = this.isUp;
+      this.setDown();
+      if (!this.running) return;
+      this.status(refusedAuth ? 'Error_Misconfigured' : wasUp ? 'Connecting' : 'Error_BrokerUnreachable', refusedAuth ? 'Error' : 'Down');
+      if (refusedVersion) {
+        // The broker speaks 3.1.1 only: retry at once with it (the issue's decision), not after a back-off.
+        this.logger.info('usp mqtt: broker refused MQTT 5.0, falling back to 3.1.1', { broker: `${address}:${port}` });
+        return this.connect();
+      }
+      this.retry();
+    });
+  }
+
+  private async onConnack(client: MqttClient, connack: IConnackPacket): Promise<void> {
+    const props = connack.properties;
+    // R-MQTT.21: the broker's Response Information is the topic to be answered on.
+    const discovered = props?.responseInformation ?? '';
+    setIfPresent(this.tree, `${this.clientRow}ResponseInformation`, discovered);
+    setIfPresent(this.tree, `${this.mtpRow}MQTT.ResponseTopicDiscovered`, discovered);
+    setIfPresent(this.tree, `${this.clientRow}ProtocolVersion`, this.protocol === 5 ? '5.0' : '3.1.1');
+    const configured = this.tree.getValue(`${this.mtpRow}MQTT.ResponseTopicConfigured`) ?? '';
+    this.replyTopic = discovered !== '' ? discovered : configured;
+    // R-MQTT.15: configured filters, plus what the broker told us.
+    const filters = new Set<string>();
+    for (const row of existingRows(this.tree, `${this.clientRow}Subscription.`)) {
+      const topic = this.tree.getValue(`${row}Topic`) ?? '';
+      if (topic !== '' && this.tree.getValue(`${row}Enable`) !== 'false') filters.add(topic);
+    }
+    const subscribeTopics = props?.userProperties?.['subscribe-topic'];
+    for (const t of Array.isArray(subscribeTopics) ? subscribeTopics : subscribeTopics !== undefined ? [subscribeTopics] : []) filters.add(t);
+    if (discovered !== '') filters.add(discovered);
+    if (filters.size === 0 && this.replyTopic !== '') filters.add(this.protocol === 5 ? this.replyTopic : `${this.replyTopic}/#`);
+    if (filters.size === 0 || this.replyTopic === '') {
+      // R-MQTT.16: nothing to listen on: this MTP cannot work.
+      this.logger.warn('usp mqtt: no topic to subscribe to or to be answered on (MQTT.Client Subscription / MTP ResponseTopicConfigured)');
+      this.status('Error_Misconfigured', 'Error');
+      return this.abandon(client);
+    }
+    let granted = 0;
+    for (const filter of filters) {
+      try {
+        const grants = await client.subscribeAsync(filter, { qos: 1 });
+        if (grants.some((g) => g.qos !== 128)) granted++;
+      } catch (err) {
+        this.logger.warn('usp mqtt: subscription refused', { topic: filter, error: (err as Error).message });
+      }
+      if (this.client !== client) return;
+    }
+    for (const row of existingRows(this.tree, `${this.clientRow}Subscription.`)) setIfPresent(this.tree, `${row}Status`, granted > 0 ? 'Subscribed' : 'Error');
+    if (granted === 0) {
+      // R-MQTT.17: no subscription granted: never publish; disconnect.
+      this.status('Error_Misconfigured', 'Error');
+      return this.abandon(client);
+    }
+    this.attempt = 0;
+    this.isUp = true;
+    this.status('Connected', 'Up');
+    this.opts.host.onUp(this);
+  }
+
+  /** Ends a connection that cannot serve, then retries later (a broker ACL may be fixed meanwhile). */
+  private abandon(client: MqttClient): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    quiet(client);
+    client.end(false);
+    this.retry();
+  }
+
+  private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (payload.length > this.maxRecordBytes) {
+      this.logger.warn('usp mqtt: record over the size limit dropped', { topic, bytes: payload.length, limit: this.maxRecordBytes });
+      return;
+    }
+    const props = packet.properties;
+    const contentType = props?.contentType;
+    if (contentType !== undefined && !USP_CONTENT_TYPES.includes(contentType)) {
+      this.logger.debug('usp mqtt: publish with a foreign content type dropped', { topic, content_type: contentType });
+      return;
+    }
+    // R-MQTT.26 (5.0: Response Topic) / R-MQTT.25 (3.1.1: the topic's reply-to), either accepted on both.
+    const replyTo = props?.responseTopic ?? replyToOf(topic);
+    const route: UspRoute = replyTo !== undefined ? { mtp: this, replyTo } : { mtp: this };
+    this.opts.host.onRecord(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), route);
+  }
+
+  /** Remembers where a Controller answers from (the seed: it replaces the configured topic). */
+  learnRoute(controllerId: string, route: UspRoute): void {
+    if (route.mtp === this && route.replyTo !== undefined) this.learned.set(controllerId, route.replyTo);
+  }
+
+  private drop(force: boolean): void {
+    const client = this.client;
+    this.client = undefined;
+    this.setDown();
+    if (client) {
+      quiet(client);
+      client.end(force);
+    }
+  }
+
+  private setDown(): void {
+    if (!this.isUp) return;
+    this.isUp = false;
+    this.opts.host.onDown(this);
+  }
+
+  private retry(): void {
+    if (!this.running || this.closed) return;
+    this.attempt++;
+    const policy = uspRetryPolicyFrom(this.leaf('ConnectRetryTime'), this.leaf('ConnectRetryIntervalMultiplier'), this.leaf('ConnectRetryMaxInterval'));
+    const wait = uspRetryWaitMs(this.attempt, policy, this.opts.random);
+    this.retryJob?.cancel();
+    this.retryJob = this.opts.scheduler.after(wait, () => {
+      this.retryJob = undefined;
+      this.connect();
+    });
+  }
+}

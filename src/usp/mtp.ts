@@ -1,0 +1,56 @@
+/**
+ * What the agent and its Message Transfer Protocols (MQTT, WebSocket) say to each
+ * other. An MTP carries Records as opaque bytes; the agent decodes them, answers on
+ * the route a request came by, and is told when the MTP is up (send the Connect
+ * records, TR-369 R-MTP.8) and when it is lost.
+ * @module
+ */
+
+/** Which MTP. */
+export type UspMtpKind = 'mqtt' | 'websocket';
+
+/** Where an inbound Record came from: an answer goes back this way (TR-369 R-MSG.0a, R-MQTT.25/.26). */
+export interface UspRoute {
+  readonly mtp: UspMtp;
+  /** MQTT: the topic to answer on (Response Topic or `/reply-to=`). WebSocket: undefined (the same socket). */
+  readonly replyTo?: string;
+}
+
+/** The agent side, as an MTP sees it. */
+export interface UspMtpHost {
+  readonly endpointId: string;
+  /** A Record arrived (undecoded; the MTP checked only its own framing). */
+  onRecord(bytes: Uint8Array, route: UspRoute): void;
+  /** The MTP can carry Records now (connected and subscribed): the agent sends Connect records first. */
+  onUp(mtp: UspMtp): void;
+  /** The MTP was lost (broker gone, socket closed, cut). */
+  onDown(mtp: UspMtp): void;
+}
+
+/** One MTP of one agent. */
+export interface UspMtp {
+  readonly kind: UspMtpKind;
+  /** Connected and able to send now. */
+  readonly up: boolean;
+  /** Whether `controllerId` can be reached over this MTP now. */
+  reaches(controllerId: string): boolean;
+  /** Connects (and keeps reconnecting with the TR-369 back-off until cut or closed). */
+  start(): void;
+  /** Drops the connection without a word (no Disconnect record, no MQTT DISCONNECT): a dead box. Stops reconnecting. */
+  cut(): void;
+  /**
+   * Sends one Record to `controllerId`: on `route` when answering a request, else to
+   * the Controller's configured destination. Resolves once handed to the transport
+   * (MQTT: PUBACK for QoS 1).
+   * @throws UspDeliveryError when the MTP is down or the Controller has no destination here.
+   */
+  send(bytes: Uint8Array, controllerId: string, route?: UspRoute): Promise<void>;
+  /** Sends this MTP's Connect record (mqtt_connect / websocket_connect) to `controllerId`. */
+  sendConnect(controllerId: string): Promise<void>;
+  /**
+   * Orderly shutdown: `farewell(controllerId)` gives the Disconnect record sent to each
+   * reachable Controller first (TR-369 R-MTP.7), then the MQTT DISCONNECT / WebSocket
+   * close. Idempotent.
+   */
+  close(farewell?: (controllerId: string) => Uint8Array): Promise<void>;
+}
