@@ -18,14 +18,14 @@
  */
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { createHmac } from 'node:crypto';
-import type { ScheduledJob, Scheduler } from '../clock/index.js';
+import type { Scheduler } from '../clock/index.js';
 import type { ParameterTree } from '../datamodel/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
-import { uspRetryPolicyFrom, uspRetryWaitMs } from './backoff.js';
+import { uspRetryPolicyFrom, type UspRetryPolicy } from './backoff.js';
 import { encodeRecord } from './codec.js';
 import { controllerMtp, controllerRow, existingRows, setIfPresent } from './controllers.js';
 import { UspDeliveryError } from './delivery.js';
-import type { UspMtp, UspMtpHost, UspRoute } from './mtp.js';
+import { RetryingMtp, type UspMtp, type UspMtpHost, type UspRoute } from './mtp.js';
 
 /** `5` (MQTT 5.0), `3.1.1`, or `auto`: 5.0 first, 3.1.1 when the broker refuses 5.0. */
 export type UspMqttVersion = '5' | '3.1.1' | 'auto';
@@ -108,17 +108,13 @@ function quiet(client: MqttClient): void {
 }
 
 /** The MQTT MTP of one agent. */
-export class MqttMtp implements UspMtp {
+export class MqttMtp extends RetryingMtp implements UspMtp {
   readonly kind = 'mqtt';
   private client: MqttClient | undefined;
   private protocol: 4 | 5 = 5;
   /** This broker refused MQTT 5.0 (under `auto`): 3.1.1 from now on. */
   private refuses5 = false;
   private isUp = false;
-  private running = false;
-  private closed = false;
-  private attempt = 0;
-  private retryJob: ScheduledJob | undefined;
   /** Reply topics learned from inbound records, per Controller (the seed lets them replace the configured topic). */
   private readonly learned = new Map<string, string>();
   /** Topic this agent is answered on now (Response Information, else ResponseTopicConfigured). */
@@ -129,6 +125,7 @@ export class MqttMtp implements UspMtp {
   private readonly maxRecordBytes: number;
 
   constructor(private readonly opts: MqttMtpOptions) {
+    super(opts.scheduler, opts.random);
     this.clientRow = opts.clientRow ?? 'Device.MQTT.Client.1.';
     this.mtpRow = opts.mtpRow ?? 'Device.LocalAgent.MTP.1.';
     this.logger = opts.logger ?? silentLogger;
@@ -148,17 +145,8 @@ export class MqttMtp implements UspMtp {
     return this.isUp && this.destinationOf(controllerId) !== undefined;
   }
 
-  start(): void {
-    if (this.closed || this.running) return;
-    this.running = true;
-    this.attempt = 0;
-    this.connect();
-  }
-
   cut(): void {
-    this.running = false;
-    this.retryJob?.cancel();
-    this.retryJob = undefined;
+    this.stop(false);
     // end(true): the socket is destroyed, no DISCONNECT packet: the broker sees a dead box.
     this.drop(true);
     this.status('Disabled', 'Down');
@@ -166,10 +154,7 @@ export class MqttMtp implements UspMtp {
 
   async close(farewell?: (controllerId: string) => Uint8Array): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    this.running = false;
-    this.retryJob?.cancel();
-    this.retryJob = undefined;
+    this.stop(true);
     const client = this.client;
     const wasUp = this.isUp;
     if (client && wasUp && farewell) {
@@ -261,7 +246,11 @@ export class MqttMtp implements UspMtp {
     return this.leaf('ProtocolVersion') === '3.1.1' ? 4 : 5;
   }
 
-  private connect(): void {
+  protected retryPolicy(): UspRetryPolicy {
+    return uspRetryPolicyFrom(this.leaf('ConnectRetryTime'), this.leaf('ConnectRetryIntervalMultiplier'), this.leaf('ConnectRetryMaxInterval'));
+  }
+
+  protected connect(): void {
     if (!this.running || this.closed) return;
     const address = this.leaf('BrokerAddress');
     const port = Number(this.leaf('BrokerPort') || '1883');
@@ -377,7 +366,7 @@ export class MqttMtp implements UspMtp {
       this.status('Error_Misconfigured', 'Error');
       return this.abandon(client);
     }
-    this.attempt = 0;
+    this.connected();
     this.isUp = true;
     this.status('Connected', 'Up');
     this.opts.host.onUp(this);
@@ -428,17 +417,5 @@ export class MqttMtp implements UspMtp {
     if (!this.isUp) return;
     this.isUp = false;
     this.opts.host.onDown(this);
-  }
-
-  private retry(): void {
-    if (!this.running || this.closed) return;
-    this.attempt++;
-    const policy = uspRetryPolicyFrom(this.leaf('ConnectRetryTime'), this.leaf('ConnectRetryIntervalMultiplier'), this.leaf('ConnectRetryMaxInterval'));
-    const wait = uspRetryWaitMs(this.attempt, policy, this.opts.random);
-    this.retryJob?.cancel();
-    this.retryJob = this.opts.scheduler.after(wait, () => {
-      this.retryJob = undefined;
-      this.connect();
-    });
   }
 }

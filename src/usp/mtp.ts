@@ -5,6 +5,8 @@
  * records, TR-369 R-MTP.8) and when it is lost.
  * @module
  */
+import type { ScheduledJob, Scheduler } from '../clock/index.js';
+import { uspRetryWaitMs, type UspRetryPolicy } from './backoff.js';
 
 /** Which MTP. */
 export type UspMtpKind = 'mqtt' | 'websocket';
@@ -53,4 +55,60 @@ export interface UspMtp {
    * close. Idempotent.
    */
   close(farewell?: (controllerId: string) => Uint8Array): Promise<void>;
+}
+
+/**
+ * The connect-and-retry cycle both MTPs share: `start()` connects, a lost or refused
+ * connection is retried after the TR-369 back-off of the subclass's leaves, `cut()` and
+ * `close()` stop it. The attempt counter resets when a connection is up (R-MQTT.10,
+ * R-WS.21).
+ */
+export abstract class RetryingMtp {
+  /** Connecting or connected until cut or closed. */
+  protected running = false;
+  protected closed = false;
+  private attempt = 0;
+  private retryJob: ScheduledJob | undefined;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly random: () => number,
+  ) {}
+
+  start(): void {
+    if (this.closed || this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** One connection attempt (its failure calls {@link retry}). */
+  protected abstract connect(): void;
+
+  /** The back-off of this MTP, read from the tree now. */
+  protected abstract retryPolicy(): UspRetryPolicy;
+
+  /** A connection is up: the next failure starts the back-off from the first wait again. */
+  protected connected(): void {
+    this.attempt = 0;
+  }
+
+  /** Stops connecting (cut: `closing` false; close: true, for good). */
+  protected stop(closing: boolean): void {
+    if (closing) this.closed = true;
+    this.running = false;
+    this.retryJob?.cancel();
+    this.retryJob = undefined;
+  }
+
+  /** Schedules the next attempt after the randomised wait for the attempt number. */
+  protected retry(): void {
+    if (!this.running || this.closed) return;
+    this.attempt++;
+    this.retryJob?.cancel();
+    this.retryJob = this.scheduler.after(uspRetryWaitMs(this.attempt, this.retryPolicy(), this.random), () => {
+      this.retryJob = undefined;
+      this.connect();
+    });
+  }
 }

@@ -16,11 +16,11 @@ import WebSocket from 'ws';
 import type { ScheduledJob, Scheduler } from '../clock/index.js';
 import type { ParameterTree } from '../datamodel/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
-import { uspRetryPolicyFrom, uspRetryWaitMs } from './backoff.js';
+import { uspRetryPolicyFrom, type UspRetryPolicy } from './backoff.js';
 import { encodeRecord } from './codec.js';
 import { setIfPresent } from './controllers.js';
 import { UspDeliveryError } from './delivery.js';
-import type { UspMtp, UspMtpHost, UspRoute } from './mtp.js';
+import { RetryingMtp, type UspMtp, type UspMtpHost, type UspRoute } from './mtp.js';
 
 /** The WebSocket subprotocol of USP (R-WS.9). */
 export const USP_WS_PROTOCOL = 'v1.usp';
@@ -61,19 +61,16 @@ export function webSocketUrl(t: { host: string; port: number; path: string; encr
 }
 
 /** The WebSocket MTP of one agent towards one Controller. */
-export class WebSocketMtp implements UspMtp {
+export class WebSocketMtp extends RetryingMtp implements UspMtp {
   readonly kind = 'websocket';
   private ws: WebSocket | undefined;
   private isUp = false;
-  private running = false;
-  private closed = false;
-  private attempt = 0;
-  private retryJob: ScheduledJob | undefined;
   private pingJob: ScheduledJob | undefined;
   private missedPongs = 0;
   private readonly logger: Logger;
 
   constructor(private readonly opts: WebSocketMtpOptions) {
+    super(opts.scheduler, opts.random);
     this.logger = opts.logger ?? silentLogger;
   }
 
@@ -85,27 +82,15 @@ export class WebSocketMtp implements UspMtp {
     return this.isUp && controllerId === this.opts.controllerId && this.enabled();
   }
 
-  start(): void {
-    if (this.closed || this.running) return;
-    this.running = true;
-    this.attempt = 0;
-    this.connect();
-  }
-
   cut(): void {
-    this.running = false;
-    this.retryJob?.cancel();
-    this.retryJob = undefined;
+    this.stop(false);
     // terminate(): the TCP connection is destroyed without a close frame, as a dead box would.
     this.drop((ws) => ws.terminate());
   }
 
   async close(farewell?: (controllerId: string) => Uint8Array): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    this.running = false;
-    this.retryJob?.cancel();
-    this.retryJob = undefined;
+    this.stop(true);
     const ws = this.ws;
     if (ws && this.isUp && farewell) await this.send(farewell(this.opts.controllerId), this.opts.controllerId).catch(() => undefined);
     await new Promise<void>((resolve) => {
@@ -153,7 +138,11 @@ export class WebSocketMtp implements UspMtp {
     if (this.opts.mtpRow !== undefined) setIfPresent(this.opts.tree, `${this.opts.mtpRow}Status`, s);
   }
 
-  private connect(): void {
+  protected retryPolicy(): UspRetryPolicy {
+    return uspRetryPolicyFrom(this.leaf('WebSocket.SessionRetryMinimumWaitInterval'), this.leaf('WebSocket.SessionRetryIntervalMultiplier'));
+  }
+
+  protected connect(): void {
     if (!this.running || this.closed) return;
     const port = Number(this.leaf('WebSocket.Port'));
     const host = this.leaf('WebSocket.Host');
@@ -174,7 +163,7 @@ export class WebSocketMtp implements UspMtp {
       if (this.ws !== ws) return;
       // ws already failed the handshake when the answer lacked a subprotocol; anything else is not USP (R-WS.12).
       if (ws.protocol !== USP_WS_PROTOCOL) return ws.close(1002, 'subprotocol v1.usp required');
-      this.attempt = 0;
+      this.connected();
       this.isUp = true;
       this.missedPongs = 0;
       this.status('Up');
@@ -237,16 +226,5 @@ export class WebSocketMtp implements UspMtp {
       this.opts.host.onDown(this);
     }
     this.status('Down');
-  }
-
-  private retry(): void {
-    if (!this.running || this.closed) return;
-    this.attempt++;
-    const policy = uspRetryPolicyFrom(this.leaf('WebSocket.SessionRetryMinimumWaitInterval'), this.leaf('WebSocket.SessionRetryIntervalMultiplier'));
-    this.retryJob?.cancel();
-    this.retryJob = this.opts.scheduler.after(uspRetryWaitMs(this.attempt, policy, this.opts.random), () => {
-      this.retryJob = undefined;
-      this.connect();
-    });
   }
 }
