@@ -9,7 +9,7 @@ import type { Scheduler, ScheduledJob } from '../clock/index.js';
 import type { ParameterTree, Template } from '../datamodel/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { decodeMsg, decodeRecord, encodeRecord, errorMsg, USP_RECORD_VERSION, wrapMsg } from './codec.js';
-import { controllerRows } from './controllers.js';
+import { controllerRows, setIfPresent } from './controllers.js';
 import { UspDeliveryError } from './delivery.js';
 import { UspError } from './errors.js';
 import { MqttMtp, type UspMqttVersion } from './mqtt.js';
@@ -328,7 +328,14 @@ export class UspAgent implements UspNotifier, UspMtpHost {
     this.provisioned = true;
   }
 
+  /** What the agent says of itself that changes with the device: its software is the running firmware. */
+  private refreshIdentity(): void {
+    const fw = this.tree.getValue('Device.DeviceInfo.SoftwareVersion');
+    if (fw !== undefined) setIfPresent(this.tree, 'Device.LocalAgent.SoftwareVersion', fw);
+  }
+
   private connectAll(): void {
+    this.refreshIdentity();
     if (this.running) return;
     this.running = true;
     for (const m of this.mtps) m.start();

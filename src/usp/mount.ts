@@ -38,8 +38,8 @@ export const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
 
 const LOCAL_AGENT: readonly Spec[] = [
   ['EndpointID', S, '', false],
+  // The agent's software is the device's firmware: copied from DeviceInfo.SoftwareVersion at each start.
   ['SoftwareVersion', S, '', false],
-  ['UpTime', U, '0', false],
   ['SupportedProtocols', S, 'MQTT,WebSocket', false],
   ['MTPNumberOfEntries', U, '0', false],
   ['ControllerNumberOfEntries', U, '1', false],

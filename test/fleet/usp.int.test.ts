@@ -13,7 +13,11 @@ afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close().catch(() => undefined);
 });
 
-const profile = (count: number): Record<string, unknown> => tr181Profile('FUSP', count, [{ path: 'Device.IP.Interface.1.Status', value: 'Up' }]);
+const profile = (count: number): Record<string, unknown> =>
+  tr181Profile('FUSP', count, [
+    { path: 'Device.IP.Interface.1.Status', value: 'Up' },
+    { path: 'Device.DeviceInfo.SoftwareVersion', value: '1.2.3' },
+  ]);
 
 async function setup(extra: Partial<Parameters<typeof startFleet>[0]> = {}, count = 2): Promise<{ fleet: Fleet; ctl: RawController }> {
   const broker = await startAedes();
@@ -37,6 +41,9 @@ describe('fleet with USP', () => {
     const eid = fleet.uspAgents[1]!.endpointId;
     await ctl.next((r) => r.record.record_type === 'mqtt_connect' && r.record.from_id === eid);
     expect(fleet.cpe(2).params.getValue('Device.LocalAgent.Controller.1.EndpointID')).toBe(CTL);
+    expect(fleet.cpe(2).params.getValue('Device.LocalAgent.EndpointID')).toBe(eid);
+    // The agent's software is the running firmware.
+    expect(fleet.cpe(2).params.getValue('Device.LocalAgent.SoftwareVersion')).toBe('1.2.3');
     // What CWMP set is what USP reads: one tree.
     fleet.cpe(2).params.setValues([{ name: 'Device.ManagementServer.ConnectionRequestUsername', value: 'via-cwmp' }], 'acs');
     await ctl.publish(`usp/v1/agent/${eid}/reply-to=usp%2Fv1%2Fcontroller%2Fx`, requestRecord(eid, getMsg('f1', 'Device.ManagementServer.ConnectionRequestUsername'), CTL));
