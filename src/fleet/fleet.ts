@@ -249,6 +249,12 @@ export interface Fleet extends AsyncDisposable {
    * `online`, `controllers()`, `sendNotify(…)`, `stats`.
    */
   readonly uspAgents: readonly UspAgent[];
+  /**
+   * The USP Agent of a CPE by 1-based global index or id, as {@link cpe} finds the CPE.
+   * @throws CpeSimError `CPESIM_UNKNOWN_CPE`; `CPESIM_NO_USP` when the fleet has no `usp` option.
+   * @example const eid = fleet.uspAgent('cpe-2').endpointId;
+   */
+  uspAgent(ref: number | string): UspAgent;
   /** The embedded ACS when no `acsUrl` was given. */
   readonly acs: FakeAcs | undefined;
   readonly acsUrl: string;
@@ -1057,6 +1063,13 @@ class RunningFleet implements Fleet {
       throw new CpeSimError('CPESIM_UNKNOWN_CPE', `unknown CPE ${JSON.stringify(ref)}: this fleet simulates ${range}`);
     }
     return cpe;
+  }
+
+  uspAgent(ref: number | string): UspAgent {
+    const cpe = this.cpe(ref);
+    const agent = this.uspAgents[this.cpes.indexOf(cpe)];
+    if (!agent) throw new CpeSimError('CPESIM_NO_USP', `${cpe.id} has no USP agent: start the fleet with the usp option (startFleet({ usp: { broker: 'host:port' } }))`);
+    return agent;
   }
 
   async whenBootstrapped(): Promise<void> {

@@ -38,7 +38,8 @@ describe('fleet with USP', () => {
     expect(fleet.cpes.every((c) => c.sessions.some((s) => s.ok))).toBe(true);
     expect(fleet.uspAgents.map((a) => a.endpointId)).toEqual(['os::00D09E-FUSP-1', 'os::00D09E-FUSP-2']);
     expect(fleet.uspAgents.every((a) => a.online)).toBe(true);
-    const eid = fleet.uspAgents[1]!.endpointId;
+    expect(fleet.uspAgent('cpe-2')).toBe(fleet.uspAgents[1]);
+    const eid = fleet.uspAgent(2).endpointId;
     await ctl.next((r) => r.record.record_type === 'mqtt_connect' && r.record.from_id === eid);
     expect(fleet.cpe(2).params.getValue('Device.LocalAgent.Controller.1.EndpointID')).toBe(CTL);
     expect(fleet.cpe(2).params.getValue('Device.LocalAgent.EndpointID')).toBe(eid);
@@ -101,6 +102,14 @@ describe('fleet with USP', () => {
     const { fleet, ctl } = await setup({}, 2);
     await fleet.close();
     await expect.poll(() => ctl.inbox.filter((r) => r.record.record_type === 'disconnect').map((r) => r.record.from_id).sort()).toEqual(fleet.uspAgents.map((a) => a.endpointId).sort());
+  });
+
+  it('a CWMP-only fleet has no agents and says so', async () => {
+    const f = await startFleet({ profile: profile(1), timeScale: 0.001 });
+    open.push(f);
+    expect(f.uspAgents).toEqual([]);
+    expect(f.cpe(1).params.has('Device.LocalAgent.')).toBe(false);
+    expect(() => f.uspAgent(1)).toThrow(expect.objectContaining({ code: 'CPESIM_NO_USP' }));
   });
 
   it('refuses bad USP options by name', async () => {
