@@ -28,9 +28,10 @@ import { tr181Profile } from '../support/profile.js';
 
 export const CTL = 'self::ctl';
 
-/** An aedes broker (MQTT 3.1.1) on a free loopback port; `kill()` drops every client at once. */
-export async function startAedes(port = 0): Promise<{ port: number; close(): Promise<void> }> {
-  const broker = await Aedes.createBroker();
+/** An aedes broker (MQTT 3.1.1) on a free loopback port. */
+export async function startAedes(port = 0, opts: { refuseSubscriptions?: boolean } = {}): Promise<{ port: number; close(): Promise<void> }> {
+  // `cb(null, null)` answers the SUBSCRIBE with a failure (0x80) for that filter (usp-notes §9.1).
+  const broker = await Aedes.createBroker(opts.refuseSubscriptions ? { authorizeSubscribe: (_c, _s, cb) => cb(null, null) } : {});
   const sockets = new Set<Socket>();
   const server: Server = createServer((s) => {
     sockets.add(s);

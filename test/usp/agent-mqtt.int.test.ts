@@ -127,6 +127,26 @@ describe('MQTT 3.1.1 against aedes', () => {
     expect(bye.record.from_id).toBe(fx.eid);
   });
 
+  it('never publishes when no subscription is granted (R-MQTT.17): the MTP stays down, says why, and retries', async () => {
+    const broker = await startAedes(0, { refuseSubscriptions: true });
+    cleanups.push(() => broker.close());
+    const fx = makeAgent({ mqtt: { port: broker.port } });
+    cleanups.push(() => fx.agent.close());
+    const statuses = new Set<string>();
+    fx.tree.onChange((c) => {
+      if (c.path === 'Device.MQTT.Client.1.Status') statuses.add(c.newValue);
+    });
+    fx.agent.start();
+    await expect.poll(() => fx.tree.getValue('Device.MQTT.Client.1.Subscription.1.Status')).toBe('Error');
+    // Compressed time: several refused rounds pass; none gets the MTP up or sends a Record.
+    await expect.poll(() => statuses.has('Error_Misconfigured')).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(statuses.has('Connected')).toBe(false);
+    expect(fx.agent.online).toBe(false);
+    expect(fx.agent.stats.recordsOut).toBe(0);
+    await expect(fx.agent.sendNotify(CTL, { subscription_id: 's', value_change: { param_path: 'Device.X', param_value: '1' } })).rejects.toMatchObject({ reason: 'mtp-down' });
+  });
+
   it('reconnects with the back-off after the broker goes away and comes back on the same port', async () => {
     const broker = await startAedes();
     const port = broker.port;
