@@ -14,15 +14,15 @@ import { buildManifest, buildProfile, type ProfileDoc } from './validate.js';
 import { parseYamlText } from './yaml-stream.js';
 
 /**
- * Default of {@link ProfileLoadOptions.maxProfileBytes}: 16 MiB. Loading costs ~16–20 bytes of
+ * Default of {@link ProfileLoadOptions.maxProfileBytes}: 16 MiB. Loading needs ~13 bytes of
  * heap per byte of block-style YAML (docs/hardening.md), so a profile at the limit needs
- * ~300 MiB; it was 4 MiB while parsing cost ~70–90 bytes per byte.
+ * ~210 MiB of heap (RSS peaks near 30×); it was 4 MiB while parsing cost ~70–90 bytes per byte.
  */
 export const DEFAULT_MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 export { DEFAULT_MAX_VALUE_BYTES };
 
 /**
- * Bounds of a load. Parsing a profile costs memory in proportion to its text (~16–20
+ * Bounds of a load. Parsing a profile costs memory in proportion to its text (~13
  * bytes of heap per byte for block-style YAML, ~90 for one flow collection), so the loader
  * refuses a larger profile before it reads it, rather than run out of heap after minutes.
  */

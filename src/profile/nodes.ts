@@ -55,12 +55,38 @@ export class MapNode extends NodeBase {
 }
 
 export class SeqNode extends NodeBase {
+  /**
+   * Whether `items` may be reached another way (an anchored list, or an alias's copy of
+   * one): only a list that is not shared may have its read items released (see
+   * {@link releaseItem}).
+   */
+  shared = false;
   get kind(): 'seq' {
     return 'seq';
   }
   constructor(src: Source, at: number, readonly items: PNode[]) {
     super(src, at);
   }
+}
+
+/**
+ * Drops item `i` of a list the validator has read, so a large profile's tree shrinks while
+ * the validated profile grows (issue 20: the two together were the peak of a load).
+ */
+export function releaseItem(list: SeqNode, i: number, released: PNode): void {
+  if (!list.shared) list.items[i] = released;
+}
+
+/**
+ * `s` as one flat string. V8 keeps a string built piece by piece (the yaml library's
+ * double-quoted values, one character at a time; template keys such as
+ * `parameters[12].path`) as a rope of concatenations: ~28 bytes per piece (a 57-character
+ * value held 1.5 KB). Reading a character flattens the rope in place, and the GC then
+ * drops its nodes.
+ */
+export function flat(s: string): string {
+  if (s.length > 12) s.charCodeAt(0);
+  return s;
 }
 
 export class ScalarNode extends NodeBase {
@@ -103,8 +129,11 @@ export function relocate(n: PNode, at: number): PNode {
   switch (n.kind) {
     case 'map':
       return new MapNode(n.src, at, n.entries);
-    case 'seq':
-      return new SeqNode(n.src, at, n.items);
+    case 'seq': {
+      const copy = new SeqNode(n.src, at, n.items);
+      copy.shared = n.shared = true;
+      return copy;
+    }
     case 'scalar':
       return new ScalarNode(n.src, at, n.value, n.text);
   }

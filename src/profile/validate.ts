@@ -8,7 +8,7 @@
  */
 import { CPE_FAULT_STRINGS, ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
 import { DurationError, parseDurationNs } from './duration.js';
-import { describe, MapEntry, problemAt, type PNode, type Where } from './nodes.js';
+import { describe, flat, MapEntry, nullAt, problemAt, releaseItem, type PNode, type Where } from './nodes.js';
 import {
   compileSerialPattern,
   hasPlaceholders,
@@ -298,6 +298,8 @@ class Validator {
       this.add(info.where, info.key, `leaf ${path} is declared twice: already declared at ${fmtWhere(prev.where)} (${prev.key})`);
       return false;
     }
+    // The key is kept for every leaf until the end of the validation: one flat string, not a rope of template pieces.
+    info.key = flat(info.key);
     this.leaves.set(path, info);
     return true;
   }
@@ -716,10 +718,12 @@ class TreeReader {
       this.v.add(node.where, 'parameters', `expected a list of leaves, found ${describe(node)}`);
       return;
     }
+    const released = nullAt(node.src, node.at);
     for (const [i, item] of node.items.entries()) {
       const key = `parameters[${i}]`;
       const spec = leafSpec(this.v, item, key, false);
       if (spec) this.leaf(spec, spec.path, key, [fileIdx, RANK.parameters, i]);
+      releaseItem(node, i, released);
     }
   }
 
@@ -730,7 +734,9 @@ class TreeReader {
       return;
     }
     let seq = 0;
+    const released = nullAt(node.src, node.at);
     for (const [i, item] of node.items.entries()) {
+      if (i > 0) releaseItem(node, i - 1, released);
       const key = `groups[${i}]`;
       const g = v.map(item, key, ['prefix', 'parameters'], 'a mapping {prefix, parameters}');
       if (!g) continue;
@@ -768,6 +774,7 @@ class TreeReader {
         this.leaf(spec, `${prefix}.${spec.path}`, ck, [fileIdx, RANK.groups, seq++]);
       }
     }
+    if (node.items.length > 0) releaseItem(node, node.items.length - 1, released);
   }
 
   objectsBlock(node: PNode, fileIdx: number): void {
@@ -777,7 +784,9 @@ class TreeReader {
       return;
     }
     let seq = 0;
+    const released = nullAt(node.src, node.at);
     for (const [i, item] of node.items.entries()) {
+      if (i > 0) releaseItem(node, i - 1, released);
       const key = `objects[${i}]`;
       const o = v.map(item, key, ['path', 'instances', 'uniqueKeys', 'parameters'], 'a table mapping {path, instances, uniqueKeys, parameters}');
       if (!o) continue;
@@ -831,6 +840,7 @@ class TreeReader {
         if (spec.generator !== null) this.tableLeaf(acc, spec.path, spec, ck, [fileIdx, RANK.objects, seq++]);
       }
     }
+    if (node.items.length > 0) releaseItem(node, node.items.length - 1, released);
   }
 
   /** Turns the tables into TableDefs and declares every initial row's leaves. */

@@ -26,7 +26,7 @@
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode, type ParsedNode, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
-import { DEFAULT_LIMITS, formatBytes, MAX_ALIAS_NODES, MAX_DEPTH, MapEntry, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, Source, tooLong, valueTooLong, type ParseLimits, type PNode } from './nodes.js';
+import { DEFAULT_LIMITS, flat, formatBytes, MAX_ALIAS_NODES, MAX_DEPTH, MapEntry, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, Source, tooLong, valueTooLong, type ParseLimits, type PNode } from './nodes.js';
 import { yamlErrorOffset } from './yaml-position.js';
 
 /**
@@ -309,6 +309,7 @@ class StreamParse {
   }
 
   private addAnchor(name: string, start: number, end: number, node: PNode): void {
+    if (node.kind === 'seq') node.shared = true;
     const list = this.anchors.get(name);
     if (list) list.push({ start, end, node });
     else this.anchors.set(name, [{ start, end, node }]);
@@ -388,17 +389,6 @@ class StreamParse {
   private syntaxProblem(e: YAMLError, note: string, offset = e.pos[0]): ProfileProblem {
     return problemAt(this.src.where(offset), '(yaml)', `YAML syntax error (${e.code}): ${e.message.split('\n')[0] ?? ''}${note}`);
   }
-}
-
-/**
- * `s` as one flat string. The yaml library builds a double-quoted value one character
- * at a time: V8 keeps that as a rope of concatenations, about 28 bytes per character
- * (a 57-character value held 1.5 KB). Reading a character flattens the rope in place,
- * and the GC then drops the rope's nodes.
- */
-function flat(s: string): string {
-  if (s.length > 12) s.charCodeAt(0);
-  return s;
 }
 
 /**

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Composer, parse, type CST } from 'yaml';
 import { bigProfile } from '../../bench/lib/big-profile.mjs';
 import type { PNode } from '../../src/profile/nodes.js';
+import { parseProfile } from '../../src/profile/index.js';
 import { parseYamlText } from '../../src/profile/yaml-stream.js';
 
 /** The tree as plain JS, for comparison with `yaml.parse`. */
@@ -133,6 +134,23 @@ describe('what the cut must not break', () => {
   it('only the first document counts: a long second document is not composed', () => {
     const text = `a: 1\n---\nlist:\n${rows(500)}\n  - {broken: [}\n`;
     expect(js(parsed(text))).toEqual({ a: 1 });
+  });
+});
+
+describe('the validator releases the list items it has read', () => {
+  it('but not those of a list an alias also reaches', () => {
+    const text = `deviceIdPaths: {manufacturer: Device.DeviceInfo.Manufacturer, oui: Device.DeviceInfo.ManufacturerOUI, productClass: Device.DeviceInfo.ProductClass, serialNumber: Device.DeviceInfo.SerialNumber}
+parameters: &p
+  - {path: Device.DeviceInfo.Manufacturer, value: M}
+  - {path: Device.DeviceInfo.ManufacturerOUI, value: "00D09E"}
+  - {path: Device.DeviceInfo.ProductClass, value: P}
+  - {path: Device.DeviceInfo.SerialNumber, value: S}
+objects:
+  - {path: Device.Copy, instances: 1, parameters: *p}
+`;
+    const profile = parseProfile(text, 'p.yaml');
+    expect(profile.parameters.map((l) => l.path)).toHaveLength(4);
+    expect(profile.objects[0]!.parameters.map((l) => l.path)).toEqual(['DeviceInfo.Manufacturer', 'DeviceInfo.ManufacturerOUI', 'DeviceInfo.ProductClass', 'DeviceInfo.SerialNumber'].map((x) => `Device.${x}`));
   });
 });
 
