@@ -55,8 +55,12 @@ interface Cut {
   start: number;
   seq: PNode[];
   map: MapEntry[];
-  /** Keys of the mapping so far, by the yaml library's equality (type and value). */
-  keys: Set<string> | undefined;
+  /**
+   * Keys of the mapping so far, by the yaml library's equality (type and value), with the
+   * batch each came in: a repeat inside one batch is the composer's to report.
+   */
+  keys: Map<string, number> | undefined;
+  batches: number;
 }
 
 /** Where a converted node is stored, so an alias standing there can be replaced. */
@@ -186,7 +190,7 @@ class StreamParse {
     if (this.discarding) return;
     let cut = this.cuts.get(token);
     if (!cut) {
-      cut = { start: token.offset, seq: [], map: [], keys: token.type === 'block-map' ? new Set() : undefined };
+      cut = { start: token.offset, seq: [], map: [], keys: token.type === 'block-map' ? new Map() : undefined, batches: 0 };
       this.cuts.set(token, cut);
     }
     const alone = { ...token, items } as BlockToken;
@@ -202,7 +206,7 @@ class StreamParse {
     const node = doc.contents as YAMLMap.Parsed | YAMLSeq.Parsed;
     // Where the composer's item checks continue: it reports a misplaced item at the end of the one before.
     token.offset = node.range[1];
-    if (isMap(node)) this.convertPairs(node, depth, cut.map, cut.keys);
+    if (isMap(node)) this.convertPairs(node, depth, cut.map, cut.keys, cut.batches++);
     else this.convertItems(node, depth, cut.seq);
   }
 
@@ -228,7 +232,7 @@ class StreamParse {
     } else if (isMap(node)) {
       const cut = this.cuts.get(node.srcToken as BlockToken);
       if (cut) this.cuts.delete(node.srcToken as BlockToken);
-      out = new MapNode(this.src, cut?.start ?? at, this.convertPairs(node, depth, cut?.map, cut?.keys));
+      out = new MapNode(this.src, cut?.start ?? at, this.convertPairs(node, depth, cut?.map, cut?.keys, cut?.batches ?? 0));
     } else {
       this.problems.push(problemAt(this.src.where(at), '(yaml)', 'unsupported YAML node'));
       return nullAt(this.src, at);
@@ -253,8 +257,8 @@ class StreamParse {
     return out;
   }
 
-  /** `into`: as for {@link convertItems}; `keys`: check duplicates here too (the mapping was composed in batches). */
-  private convertPairs(node: YAMLMap.Parsed, depth: number, into: MapEntry[] | undefined, keys: Set<string> | undefined): MapEntry[] {
+  /** `into`: as for {@link convertItems}; `keys`: check duplicates against the earlier batches too (the mapping was composed in batches; this is batch number `batch`). */
+  private convertPairs(node: YAMLMap.Parsed, depth: number, into: MapEntry[] | undefined, keys: Map<string, number> | undefined, batch: number): MapEntry[] {
     const out = into ?? new Array<MapEntry>(node.items.length);
     let i = into ? into.length : 0;
     for (const pair of node.items) {
@@ -267,8 +271,13 @@ class StreamParse {
       }
       if (keys) {
         const id = `${typeof k.value}:${String(k.value)}`;
-        if (keys.has(id)) this.yamlErrors.push({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique', pos: [keyAt, keyAt + 1] } as YAMLError);
-        else keys.add(id);
+        const seen = keys.get(id);
+        if (seen === undefined) keys.set(id, batch);
+        else if (seen < batch) {
+          this.yamlErrors.push({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique', pos: [keyAt, keyAt + 1] } as YAMLError);
+          // A third one in this batch is the composer's to report.
+          keys.set(id, batch);
+        }
       }
       const key = this.intern(typeof k.value === 'string' ? k.value : this.text.slice(k.range[0], k.range[1]));
       if (k.anchor) this.addAnchor(k.anchor, keyAt, k.range[1], this.scalar(k, keyAt));

@@ -87,6 +87,9 @@ describe('what the cut must not break', () => {
     const r = parseYamlText(`m:\n${keys.join('\n')}\n`, 'p.yaml');
     expect(r.tree).toBeUndefined();
     expect(r.problems).toEqual([{ file: 'p.yaml', line: 222, col: 3, key: '(yaml)', message: 'YAML syntax error (DUPLICATE_KEY): Map keys must be unique' }]);
+    // A repeat inside one batch (here the last, composed with the document) is reported once, by the composer.
+    const near = [...keys.filter((k) => k !== '  k3: again'), '  k248: again'];
+    expect(parseYamlText(`m:\n${near.join('\n')}\n`, 'p.yaml').problems).toEqual([{ file: 'p.yaml', line: 252, col: 3, key: '(yaml)', message: 'YAML syntax error (DUPLICATE_KEY): Map keys must be unique' }]);
     // Same keys in two different mappings are fine.
     expect(parseYamlText(`a:\n${keys.filter((k) => k !== '  k3: again').join('\n')}\nb:\n  k3: 1\n`, 'p.yaml').problems).toEqual([]);
   });
