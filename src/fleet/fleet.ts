@@ -848,16 +848,21 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         const username = stampXmppName(x.username ?? '{cpe_id}', cpe.id, cpe.index);
         const jid = `${username}@${x.domain}/${resource}`;
         const set = (path: string, value: string): void => cpe.params.setInternal(`${root}.${path}`, value);
-        set('XMPP.Connection.1.Enable', 'true');
-        set('XMPP.Connection.1.Username', username);
-        set('XMPP.Connection.1.Password', x.password);
-        set('XMPP.Connection.1.Domain', x.domain);
-        set('XMPP.Connection.1.Resource', resource);
-        set('XMPP.Connection.1.JabberID', jid);
-        set('ManagementServer.ConnReqXMPPConnection', `${root}.XMPP.Connection.1`);
-        // Known before the session is up, so the bootstrap Inform can carry it.
-        set('ManagementServer.ConnReqJabberID', jid);
-        if (x.allowedJabberIds !== undefined) set('ManagementServer.ConnReqAllowedJabberIDs', x.allowedJabberIds);
+        // The account and the JID, before start() (the bootstrap Inform carries the JID) and
+        // again after a FactoryReset put the tree back to the profile.
+        const stamp = (bound: string | undefined): void => {
+          set('XMPP.Connection.1.Enable', 'true');
+          set('XMPP.Connection.1.Username', username);
+          set('XMPP.Connection.1.Password', x.password);
+          set('XMPP.Connection.1.Domain', x.domain);
+          set('XMPP.Connection.1.Resource', resource);
+          set('XMPP.Connection.1.JabberID', bound ?? jid);
+          set('ManagementServer.ConnReqXMPPConnection', `${root}.XMPP.Connection.1`);
+          set('ManagementServer.ConnReqJabberID', bound ?? jid);
+          if (x.allowedJabberIds !== undefined) set('ManagementServer.ConnReqAllowedJabberIDs', x.allowedJabberIds);
+          if (bound !== undefined) set('XMPP.Connection.1.Status', 'Enabled');
+        };
+        stamp(undefined);
         const agent = new XmppAgent({
           cpeId: cpe.id,
           service,
@@ -878,6 +883,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           logger,
         });
         agents.push(agent);
+        // The session itself survives the reset (the box keeps its account); its leaves come back.
+        cpe.onFactoryReset(() => stamp(agent.status === 'online' ? agent.jid : undefined));
       }
       // A server authenticates logins one at a time (SCRAM hashing): 1,000 at once time out
       // together and retry together. Log in at most XMPP_LOGIN_CONCURRENCY at a time.

@@ -61,4 +61,20 @@ describe.skipIf(prosodyMissing !== undefined)(`fleet with XMPP Connection Reques
     expect((await other.xmppConnectionRequest(jid, { username: 'cr-cpe-1', password: 'secret' })).outcome).toBe('service-unavailable');
     expect(fleet.xmppAgents[0]!.counts['jid-not-allowed']).toBe(1);
   });
+
+  it('after a FactoryReset the XMPP leaves and the JID are back before the bootstrap Inform, and an XMPP CR still wakes the CPE', async () => {
+    // cpe-1: the tests above left its CR throttle window free (its only XMPP CR was refused).
+    const cpe = fleet.cpe(1);
+    const jid = `cpe-1@${prosody.domain}/cwmp`;
+    const since = Date.now();
+    const boot = await cpe.factoryReset();
+    expect(boot.events.map((e) => e.eventCode)).toContain('0 BOOTSTRAP');
+    await fleet.acs!.waitForInform({ cpe: 'cpe-1', event: '0 BOOTSTRAP' }, { since });
+    expect(cpe.params.getValue(`${MS}ConnReqJabberID`)).toBe(jid);
+    expect(cpe.params.getValue('Device.XMPP.Connection.1.Status')).toBe('Enabled');
+    expect(cpe.params.getValue(`${MS}ConnReqAllowedJabberIDs`)).toBe(`acs@${prosody.domain}`);
+    const woke = Date.now();
+    expect((await fleet.acs!.xmppConnectionRequest(jid, { username: 'cr-cpe-1', password: 'secret' })).outcome).toBe('result');
+    await fleet.acs!.waitForInform({ cpe: 'cpe-1', event: '6 CONNECTION REQUEST' }, { since: woke });
+  });
 });
