@@ -873,6 +873,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           credentials: () => ep.credentials(),
           allowedJabberIds: () => cpe.params.getValue(`${root}.ManagementServer.ConnReqAllowedJabberIDs`) ?? '',
           admit: () => ep.throttle.admit(Date.now()).ok,
+          dark: () => !ep.poweredOn(),
           onRequest: () => cpe.connectionRequest(),
           onEvent: (e) => crLog.record(xmppCrEvent(e)),
           onOnline: (bound) => {

@@ -37,6 +37,8 @@ export interface XmppAgentOptions {
   allowedJabberIds(): string;
   /** The CPE's throttle (shared with HTTP and UDP): true = admitted. */
   admit(): boolean;
+  /** True while the box is dark (off, rebooting, uplink down): requests are refused as for an offline device. */
+  dark?(): boolean;
   /** An accepted request: the CPE queues 6 CONNECTION REQUEST. */
   onRequest(): void;
   onEvent?(e: XmppCrEvent): void;
@@ -71,7 +73,7 @@ export class XmppAgent {
   private readonly onlineWaiters = new Set<() => void>();
   private readonly log: Logger;
   /** Counters per reason, for tests and logs. */
-  readonly counts: Record<XmppCrReason, number> = { accepted: 0, 'jid-not-allowed': 0, 'wrong-credentials': 0, 'not-populated': 0, throttled: 0, malformed: 0 };
+  readonly counts: Record<XmppCrReason, number> = { accepted: 0, 'jid-not-allowed': 0, 'wrong-credentials': 0, 'not-populated': 0, throttled: 0, malformed: 0, 'powered-off': 0 };
 
   constructor(private readonly opts: XmppAgentOptions) {
     this.delay = opts.backoff?.initialMs ?? 1000;
@@ -188,6 +190,7 @@ export class XmppAgent {
       credentials,
       given: username !== null && password !== null ? { username, password } : undefined,
       admit: () => this.opts.admit(),
+      dark: this.opts.dark?.() === true,
     });
     this.counts[d.reason]++;
     if (d.answer === 'result') {

@@ -16,7 +16,7 @@ export const XMPP_CONN_REQ_NS = 'urn:broadband-forum-org:cwmp:xmppConnReq-1-0';
 export type XmppCrAnswer = 'result' | 'not-authorized' | 'service-unavailable';
 
 /** Why a request was refused, for counters and logs. */
-export type XmppCrReason = 'accepted' | 'jid-not-allowed' | 'wrong-credentials' | 'not-populated' | 'throttled' | 'malformed';
+export type XmppCrReason = 'accepted' | 'jid-not-allowed' | 'wrong-credentials' | 'not-populated' | 'throttled' | 'malformed' | 'powered-off';
 
 /** Splits a JID into bare and resource parts. */
 function splitJid(jid: string): { bare: string; resource: string | undefined } {
@@ -58,13 +58,18 @@ export interface XmppCrRequest {
   given: { username: string; password: string } | undefined;
   /** Admits the request under the CPE's Connection Request throttle (called only for authentic requests). */
   admit: () => boolean;
+  /** The box is dark (powered off, between a Reboot and its boot, uplink cut). */
+  dark?: boolean;
 }
 
 /**
- * Annex K's checks in order: allowed JID, then credentials (`ConnectionRequestUsername`
+ * Annex K's checks in order (after the box being dark): allowed JID, then credentials (`ConnectionRequestUsername`
  * / `Password`), then the throttle shared with the other paths.
  */
 export function decideXmppCr(r: XmppCrRequest): { answer: XmppCrAnswer; reason: XmppCrReason } {
+  // A dark box has no session: the ACS gets what the server answers for an offline
+  // resource (RFC 6121 §8.5.3.2.1: service-unavailable), which GenieACS reads as "offline".
+  if (r.dark === true) return { answer: 'service-unavailable', reason: 'powered-off' };
   if (!jidAllowed(r.from, r.allowedJabberIds)) return { answer: 'service-unavailable', reason: 'jid-not-allowed' };
   if (!r.given) return { answer: 'not-authorized', reason: 'malformed' };
   // An empty username is "not populated": fail closed, as the HTTP listener does.

@@ -77,4 +77,15 @@ describe.skipIf(prosodyMissing !== undefined)(`fleet with XMPP Connection Reques
     expect((await fleet.acs!.xmppConnectionRequest(jid, { username: 'cr-cpe-1', password: 'secret' })).outcome).toBe('result');
     await fleet.acs!.waitForInform({ cpe: 'cpe-1', event: '6 CONNECTION REQUEST' }, { since: woke });
   });
+
+  it('a powered-off CPE refuses an XMPP CR as an offline device (service-unavailable) and starts no session', async () => {
+    const cpe = fleet.cpe(2);
+    const jid = cpe.params.getValue(`${MS}ConnReqJabberID`)!;
+    const sessions = cpe.sessions.length;
+    expect(cpe.powerOff()).toBe(true);
+    expect((await fleet.acs!.xmppConnectionRequest(jid, { username: 'cr-cpe-2', password: 'secret' })).outcome).toBe('service-unavailable');
+    expect(fleet.crRequests('cpe-2').at(-1)).toMatchObject({ via: 'xmpp', status: 503, reason: 'powered-off' });
+    expect(fleet.xmppAgents[1]!.counts['powered-off']).toBe(1);
+    expect(cpe.sessions.length).toBe(sessions);
+  });
 });

@@ -30,4 +30,12 @@ describe('Annex K rules', () => {
     decideXmppCr({ ...base, given: { username: 'u', password: 'x' }, admit: () => (asked++, true) });
     expect(asked).toBe(0);
   });
+
+  it('a dark box (off, rebooting, uplink cut) refuses as an offline device, before any other check', () => {
+    let asked = 0;
+    expect(decideXmppCr({ ...base, dark: true, admit: () => (asked++, true) })).toEqual({ answer: 'service-unavailable', reason: 'powered-off' });
+    expect(decideXmppCr({ ...base, from: 'evil@x/r', dark: true })).toEqual({ answer: 'service-unavailable', reason: 'powered-off' });
+    expect(asked).toBe(0);
+    expect(decideXmppCr({ ...base, dark: false })).toEqual({ answer: 'result', reason: 'accepted' });
+  });
 });
