@@ -88,7 +88,9 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
 
   let acs: FakeAcs | undefined;
   let acsUrl = s.acsUrl;
-  if (acsUrl === undefined) {
+  // --usp-broker/--usp-websocket without --acs-url: USP-only workers, no ACS to start.
+  const uspOnly = acsUrl === undefined && (s.uspBroker !== undefined || s.uspWebsocket !== undefined);
+  if (acsUrl === undefined && !uspOnly) {
     acs = await createFakeAcs({
       host: '127.0.0.1',
       port: 0,
@@ -116,7 +118,7 @@ export async function runWorkers(s: SimSettings, ctx: RunContext, moduleUrl: URL
   };
   try {
     for (let k = 0; k < workers; k++) {
-      const settings: SimSettings = { ...s, workers: 1, acsUrl, seed, shard: workerShard(s.shard, workers, k) };
+      const settings: SimSettings = { ...s, workers: 1, ...(acsUrl !== undefined ? { acsUrl } : {}), seed, shard: workerShard(s.shard, workers, k) };
       const bind = binds[k];
       if (bind !== undefined) settings.crBindAddr = bind;
       const udpBind = udpBinds[k];
