@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { rawText } from './tools/raw-text.mjs';
 
 const deps = {
   // get-port is ESM-only; bundle it so the CJS build loads under Jest.
@@ -38,6 +39,8 @@ export default defineConfig({
   clean: true,
   platform: 'node',
   target: 'node20',
+  // The dashboard's browser files (`?raw` imports) are inlined as strings.
+  plugins: [rawText()],
   deps,
   outputOptions: {
     // Without this, rolldown split shared code into chunks that required each other

@@ -5,6 +5,12 @@ import type { TestProjectConfiguration } from 'vitest/config';
  * vitest.config.ts imports this list into `test.projects`: this file is the one
  * place the projects are declared.
  */
+/**
+ * The dashboard's stylesheets are imported as text (`?raw`, src/admin/dashboard.ts);
+ * Vitest blanks every CSS file it does not process, `?raw` ones included.
+ */
+const css = { include: [/[\\/]src[\\/].*\.css(\?raw)?$/] };
+
 export const projects: TestProjectConfiguration[] = [
   {
     test: {
@@ -14,6 +20,7 @@ export const projects: TestProjectConfiguration[] = [
       // ship their own *.test.ts (pino, under fastify): never ours to run.
       exclude: ['test/**/*.int.test.ts', 'test/jest/**', 'test/vitest3/**', '**/node_modules/**'],
       environment: 'node',
+      css,
     },
   },
   {
@@ -22,6 +29,7 @@ export const projects: TestProjectConfiguration[] = [
       include: ['test/**/*.int.test.ts'],
       exclude: ['test/jest/**', 'test/vitest3/**', '**/node_modules/**'],
       environment: 'node',
+      css,
       testTimeout: 20_000,
       hookTimeout: 20_000,
     },
@@ -42,6 +50,7 @@ export const projects: TestProjectConfiguration[] = [
       include: ['examples/**/*.test.ts'],
       exclude: ['examples/jest/**', 'node_modules/**'],
       environment: 'node',
+      css,
       testTimeout: 20_000,
     },
   },

@@ -2,6 +2,7 @@
 // config (tsdown → rolldown, ESM, node20), into a cache folder that is never committed.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { rawText } from '../tools/raw-text.mjs';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'cpe-sim-bench');
@@ -22,6 +23,7 @@ export async function buildBench() {
     sourcemap: true,
     clean: true,
     logLevel: 'warn',
+    plugins: [rawText()],
   });
   return ENTRY;
 }

@@ -21,6 +21,10 @@ export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunO
 export { Cpe, isCpeClosedError, SessionMutex, formatSession, auditRetries, retryWaitRangeMs } from './cpe/index.js';
 export type { CpeOptions, AcsTarget, SessionRecord, TranscriptEntry, InformRecord, TransportKind, AcsTls, Behaviour, DiagnosticRun, RetryAudit, RetryGapStats, RetryViolation, RetryPolicy, CpeLifecycleEvent } from './cpe/index.js';
 
+// ---- Sessions as people read them: redacted JSON and the HTML timeline ------------------
+export { sessionView, timelineHtml } from './timeline/index.js';
+export type { SessionView, SessionViewEntry, TimelineReport, TimelineReportCpe } from './timeline/index.js';
+
 // ---- Fake ACS ------------------------------------------------------------------------
 export { createFakeAcs, connectionRequest, ConnectionRequestClient, formatAcsLine, sendUdpConnectionRequest, generateCertificate } from './acs/index.js';
 export type * from './acs/index.js';

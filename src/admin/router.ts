@@ -18,7 +18,9 @@ import type { Fleet } from '../fleet/index.js';
 import type { Logger } from '../log/index.js';
 import { silentLogger } from '../log/index.js';
 import type { FleetMetrics } from './metrics.js';
-import { describeCpe, isSecretLeaf, REDACTED, sessionView, summarizeCpe, CPE_STATES } from './view.js';
+import { isSecretLeaf, REDACTED, sessionView } from '../timeline/index.js';
+import { PUBLIC_ROUTE, registerDashboard } from './dashboard.js';
+import { describeCpe, summarizeCpe, CPE_STATES } from './view.js';
 
 /** Options of {@link createAdminRouter}. */
 export interface AdminRouterOptions {
@@ -26,6 +28,11 @@ export interface AdminRouterOptions {
   token?: string;
   /** Serves `GET /metrics` from these metrics (see `createFleetMetrics`). */
   metrics?: FleetMetrics;
+  /**
+   * Serve the live dashboard at `/` (default true): a page over `/summary`, `/cpes` and
+   * the sessions routes. Its static files need no token; the data routes do.
+   */
+  dashboard?: boolean;
   /** Where failures of fire-and-forget operations (a reboot whose boot session failed) are logged. */
   logger?: Logger;
 }
@@ -169,6 +176,7 @@ export function createAdminRouter(fleet: Fleet, opts: AdminRouterOptions = {}): 
       const token = opts.token;
       app.addHook('onRequest', async (req, reply) => {
         if (tokenMatches(req.headers.authorization, token)) return;
+        if ((req.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[PUBLIC_ROUTE] === true) return;
         await reply
           .code(401)
           .header('www-authenticate', 'Bearer realm="cpe-sim admin"')
@@ -177,6 +185,11 @@ export function createAdminRouter(fleet: Fleet, opts: AdminRouterOptions = {}): 
     }
 
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    // Every answer: never sniffed into HTML, whatever a value in it looks like.
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
+    });
+    if (opts.dashboard !== false) registerDashboard(app, fleet, opts.metrics);
 
     if (opts.metrics) {
       const metrics = opts.metrics;

@@ -22,6 +22,8 @@ export interface AdminServerOptions {
   bodyLimit?: number;
   /** Serve `/metrics` (default true). */
   metrics?: boolean;
+  /** Serve the live dashboard at `/` (default true; its sessions/s chart needs `metrics`). */
+  dashboard?: boolean;
   logger?: Logger;
 }
 
@@ -47,7 +49,7 @@ export async function startAdminServer(fleet: Fleet, opts: AdminServerOptions = 
   const metrics = opts.metrics === false ? undefined : createFleetMetrics(fleet);
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? 64 * 1024, logger: false, ajv: { customOptions: { removeAdditional: false, allErrors: false } } });
   try {
-    await app.register(createAdminRouter(fleet, { ...(opts.token !== undefined ? { token: opts.token } : {}), ...(metrics ? { metrics } : {}), ...(opts.logger ? { logger: opts.logger } : {}) }));
+    await app.register(createAdminRouter(fleet, { ...(opts.token !== undefined ? { token: opts.token } : {}), ...(metrics ? { metrics } : {}), ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.dashboard === false ? { dashboard: false } : {}) }));
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
   } catch (err) {
     metrics?.close();

@@ -124,4 +124,27 @@ describe('installed package', { timeout: 90_000 }, () => {
     expect(r.output).toMatch(/cpe-1: ECONNREFUSED connect ECONNREFUSED 127\.0\.0\.1/);
     expect(r.output).not.toContain('did not exit one second after the test run');
   });
+
+  it('ships the dashboard inlined: the admin server of the installed package serves its page and files (ESM), and timelineHtml works from CJS', async () => {
+    const esm = await inProject(process.execPath, [
+      '--input-type=module',
+      '-e',
+      [
+        "const { startFleet } = await import('cpe-sim');",
+        "const { startAdminServer } = await import('cpe-sim/admin');",
+        "const fleet = await startFleet({ profile: 'tr181-digest', count: 1 });",
+        'const admin = await startAdminServer(fleet);',
+        "for (const p of ['/', '/dashboard/app.js', '/dashboard/timeline.js', '/dashboard/timeline.css', '/dashboard/dashboard.css']) { const r = await fetch(admin.url + p); console.log(p, r.status, (await r.text()).length); }",
+        'await admin.close(); await fleet.close();',
+      ].join('\n'),
+    ]);
+    expect(esm.code, esm.output).toBe(0);
+    for (const m of esm.output.matchAll(/^(\/\S*) (\d+) (\d+)$/gm)) {
+      expect(m[2], m[1]).toBe('200');
+      expect(Number(m[3]), m[1]).toBeGreaterThan(1000);
+    }
+    expect([...esm.output.matchAll(/^\/\S* 200 /gm)]).toHaveLength(5);
+    const cjs = await inProject(process.execPath, ['-e', "const html = require('cpe-sim').timelineHtml({ title: 't', createdAt: 0, cpes: [] }); console.log(html.includes('CpeSimTimeline') && html.includes('.cpesim-timeline'))"]);
+    expect(cjs.output.trim()).toBe('true');
+  });
 });
