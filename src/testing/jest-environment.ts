@@ -57,7 +57,7 @@ export class CpeSimEnvironment extends NodeEnvironment {
       for (const w of this.watches) w.testStarted();
     } else if (event.name === 'test_done' && event.test.errors.length > 0) {
       const name = fullName(event.test);
-      for (const w of this.watches) w.testFailed(name);
+      for (const w of this.watches) w.testFailed(name, event.test.errors);
     }
   }
 }

@@ -11,8 +11,12 @@ export const JEST_FAILURE_HOOKS = '__cpeSimJestFailureHooks';
 export interface JestFleetWatch {
   /** A test starts: remember where the transcript stands. */
   testStarted(): void;
-  /** The test named `testName` failed: print what happened since it started. */
-  testFailed(testName: string): void;
+  /**
+   * The test named `testName` failed: show what happened since it started. `errors` are
+   * jest-circus' own (`test.errors`: errors or `[error, asyncError]` pairs), so a note
+   * added to one shows in Jest's failure message.
+   */
+  testFailed(testName: string, errors?: unknown[]): void;
 }
 
 /** The registry the environment puts on the test global. */

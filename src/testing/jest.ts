@@ -28,7 +28,7 @@ import type { Fleet } from '../fleet/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
 import { checkUnawaitedMatchers } from './unawaited.js';
-import { launchFleet } from './launch.js';
+import { launchFleet, reportFailure } from './launch.js';
 import { failureTranscript, markSessions, type SessionMark } from './transcript.js';
 import { JEST_FAILURE_HOOKS, type JestFailureHooks, type JestFleetWatch } from './jest-hooks.js';
 import { checkFleetOptions, type CpeFleetOptions } from './options.js';
@@ -82,14 +82,18 @@ function failureHooks(): JestFailureHooks | undefined {
   return typeof hooks === 'object' && hooks !== null && 'add' in hooks && 'delete' in hooks ? (hooks as JestFailureHooks) : undefined;
 }
 
-/** Prints the sessions of `fleet` since the failed test started (nothing when it had none). */
-function watchFleet(fleet: Fleet): JestFleetWatch {
+/** Shows the sessions of `fleet` since the failed test started (nothing when it had none). */
+function watchFleet(fleet: Fleet, options: CpeFleetOptions): JestFleetWatch {
   let mark: SessionMark | undefined;
   return {
     testStarted() {
       mark = markSessions(fleet);
     },
-    testFailed(testName) {
+    testFailed(testName, errors) {
+      if (options.transcriptOnFailure === 'html') {
+        reportFailure(fleet, mark, 'html', { name: testName, ...(errors ? { errors } : {}) }, options.transcriptDir);
+        return;
+      }
       const text = failureTranscript(fleet, mark);
       // console.error of the test's realm: Jest attributes it to the test file's output.
       if (text) console.error(`cpe-sim: test failed: ${testName}\n${text}`);
@@ -127,7 +131,7 @@ export function useCpeFleet(options: UseCpeFleetOptions): CpeFleetHandle {
       booting = undefined;
     }
     if (fleetOptions.transcriptOnFailure !== false) {
-      watch = watchFleet(fleet);
+      watch = watchFleet(fleet, fleetOptions);
       failureHooks()?.add(watch);
     }
   }, hookTimeout);

@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors/index.js';
 import { isBootstrapError, startFleet } from '../fleet/index.js';
 import type { Fleet } from '../fleet/index.js';
-import { failureTranscript, type SessionMark } from './transcript.js';
+import { appendToFailure, errorMessages, failureTranscript, writeFailureTimeline, type SessionMark } from './transcript.js';
 import { toFleetOptions, type CpeFleetOptions } from './options.js';
 
 /**
@@ -59,4 +59,31 @@ export function printFailureTranscript(fleet: Fleet, mark?: SessionMark): void {
   const text = failureTranscript(fleet, mark);
   // console.error, not process.stderr: the runners attribute console output to the test.
   if (text) console.error(text);
+}
+
+/** A failed test as a runner reports it: its name and its raw errors (which the note is added to). */
+export interface FailedTestInfo {
+  name: string;
+  errors?: unknown[];
+}
+
+/**
+ * What the fixtures do when a test fails, per `transcriptOnFailure`: `true` prints the
+ * text transcript; `'html'` writes the session timeline as a self-contained HTML file
+ * and adds its path to the test's failure message (printed, when the runner gave no
+ * error to add it to). A timeline that cannot be written falls back to the text.
+ */
+export function reportFailure(fleet: Fleet, mark: SessionMark | undefined, mode: true | 'html', test: FailedTestInfo, dir?: string): void {
+  if (mode === 'html') {
+    try {
+      const file = writeFailureTimeline(fleet, mark, { name: test.name, errors: errorMessages(test.errors) }, dir);
+      if (file === undefined) return;
+      const note = `cpe-sim: session timeline of the CPEs involved: ${file}`;
+      if (!appendToFailure(test.errors, note)) console.error(note);
+      return;
+    } catch (err) {
+      console.error(`cpe-sim: could not write the HTML timeline (${(err as Error).message}); the text transcript follows`);
+    }
+  }
+  printFailureTranscript(fleet, mark);
 }

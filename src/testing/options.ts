@@ -46,13 +46,24 @@ export interface CpeFleetOptions extends Omit<FleetOptions, 'cr'> {
    * seconds and enables them. Default: as the profile says.
    */
   periodic?: false | number;
-  /** Print the CWMP transcript of the CPEs involved when a test fails (default true). */
-  transcriptOnFailure?: boolean;
+  /**
+   * When a test fails, show what the CPEs involved did during it: `true` (default)
+   * prints the CWMP transcript; `'html'` writes their session timelines (the admin
+   * dashboard's, one bar per session, one tick per message, decoded messages a click
+   * away) as a self-contained HTML file into `transcriptDir` and adds its path to the
+   * test's failure message; `false` shows nothing.
+   */
+  transcriptOnFailure?: boolean | 'html';
+  /**
+   * Folder of the HTML timelines (`transcriptOnFailure: 'html'`). Default
+   * `$CPE_SIM_TRANSCRIPT_DIR`, else `cpe-sim-transcripts` in the OS temp folder.
+   */
+  transcriptDir?: string;
 }
 
 /** Every key of {@link CpeFleetOptions}: startFleet's options plus the fixture-only ones. */
 // startFleet's own keys (one list, in fleet/) plus the fixture-only settings.
-const FLEET_OPTION_KEYS: readonly string[] = [...FLEET_KEYS, 'periodic', 'transcriptOnFailure'];
+const FLEET_OPTION_KEYS: readonly string[] = [...FLEET_KEYS, 'periodic', 'transcriptOnFailure', 'transcriptDir'];
 const CR_OPTION_KEYS = ['port', 'host', 'path', 'publishHost', 'publishPath', 'scheme', 'realm', 'throttleWindowMs'] as const;
 
 function shown(v: unknown): string {
@@ -110,8 +121,12 @@ export function checkFleetOptions(opts: unknown, where: string, extraKeys: reado
     throw new ConfigError(`${where}: periodic must be false or a whole number of seconds >= 1, got ${shown(periodic)}`);
   }
   const tof = o['transcriptOnFailure'];
-  if (tof !== undefined && typeof tof !== 'boolean') {
-    throw new ConfigError(`${where}: transcriptOnFailure must be true or false, got ${shown(tof)}`);
+  if (tof !== undefined && typeof tof !== 'boolean' && tof !== 'html') {
+    throw new ConfigError(`${where}: transcriptOnFailure must be true, false or 'html', got ${shown(tof)}`);
+  }
+  const dir = o['transcriptDir'];
+  if (dir !== undefined && (typeof dir !== 'string' || dir === '')) {
+    throw new ConfigError(`${where}: transcriptDir must be a folder path (a non-empty string), got ${shown(dir)}`);
   }
 }
 
@@ -119,7 +134,7 @@ export function checkFleetOptions(opts: unknown, where: string, extraKeys: reado
 export async function toFleetOptions(opts: CpeFleetOptions, where = 'cpe-sim fleet options'): Promise<FleetOptions> {
   checkFleetOptions(opts, where);
   // Fixture-only settings are applied by the fixtures; everything else is startFleet's.
-  const { cr: _cr, periodic: _periodic, transcriptOnFailure: _t, ...fleetOptions } = opts;
+  const { cr: _cr, periodic: _periodic, transcriptOnFailure: _t, transcriptDir: _d, ...fleetOptions } = opts;
   const out: FleetOptions = fleetOptions;
   if (opts.cr === false) {
     out.cr = false;

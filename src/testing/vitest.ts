@@ -20,14 +20,14 @@
  * @module
  */
 import { expect, onTestFailed, onTestFinished, test as baseTest } from 'vitest';
-import type { TestAPI } from 'vitest';
+import type { TestAPI, TestContext } from 'vitest';
 import type { FakeAcs } from '../acs/index.js';
 import type { Fleet } from '../fleet/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
 import { checkUnawaitedMatchers, onAsyncMatcherCall } from './unawaited.js';
-import { launchFleet, printFailureTranscript } from './launch.js';
-import { markSessions } from './transcript.js';
+import { launchFleet, reportFailure } from './launch.js';
+import { markSessions, type SessionMark } from './transcript.js';
 import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
@@ -84,6 +84,31 @@ export interface CpeFleetWithAcsFixtures extends CpeFleetFixtures {
   acs: FakeAcs;
 }
 
+/** What the fixtures read of a failed test: Vitest 4 has `fullTestName`; 3.2 has the suite chain. */
+interface FailedTask {
+  name: string;
+  fullTestName?: string;
+  suite?: { name: string; suite?: FailedTask['suite'] };
+  result?: { errors?: unknown[] };
+}
+
+/** The `onTestFailed` handler of a fleet, per `transcriptOnFailure` (`false`: none). */
+function onFailure(fleet: Fleet, options: CpeFleetOptions, mark?: SessionMark): ((ctx: TestContext) => void) | undefined {
+  const mode = options.transcriptOnFailure ?? true;
+  if (mode === false) return undefined;
+  return (ctx) => {
+    const task = ctx.task as unknown as FailedTask;
+    let name = task.fullTestName;
+    if (name === undefined) {
+      const names = [task.name];
+      // The file's own suite has the file name: left out, as fullTestName does.
+      for (let s = task.suite; s?.suite; s = s.suite) names.unshift(s.name);
+      name = names.join(' > ');
+    }
+    reportFailure(fleet, mark, mode, { name, ...(task.result?.errors ? { errors: task.result.errors } : {}) }, options.transcriptDir);
+  };
+}
+
 function embeddedAcs(fleet: Fleet): FakeAcs {
   if (!fleet.acs) throw new CpeSimError('CPESIM_NO_EMBEDDED_ACS', 'the `acs` fixture exists only when withCpeFleet() is given no acsUrl');
   return fleet.acs;
@@ -113,7 +138,6 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
   // instead of every test that destructures the fixture (or none, silently).
   if (scope !== 'test' && scope !== 'file') throw new ConfigError(`withCpeFleet: scope must be 'test' or 'file', got ${JSON.stringify(scope)}`);
   checkFleetOptions(fleetOptions, 'withCpeFleet', ['scope']);
-  const printOnFailure = fleetOptions.transcriptOnFailure !== false;
 
   if (scope === 'file') {
     // Two layers: the fleet lives in a file-scoped fixture; the test-scoped `fleet`
@@ -132,8 +156,8 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
         { scope: 'file' },
       ],
       fleet: async ({ cpeSimSharedFleet, onTestFailed: onFailed }, use) => {
-        const mark = markSessions(cpeSimSharedFleet);
-        if (printOnFailure) onFailed(() => printFailureTranscript(cpeSimSharedFleet, mark));
+        const report = onFailure(cpeSimSharedFleet, fleetOptions, markSessions(cpeSimSharedFleet));
+        if (report) onFailed(report);
         await use(cpeSimSharedFleet);
       },
       acs: async ({ fleet }, use) => {
@@ -148,7 +172,8 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
     fleet: async ({ onTestFailed: onFailed, signal }, use) => {
       // `signal` (Vitest >= 3.2) aborts when the test times out: the pending boot closes.
       const fleet = await launchFleet(fleetOptions, 'withCpeFleet', signal);
-      if (printOnFailure) onFailed(() => printFailureTranscript(fleet));
+      const report = onFailure(fleet, fleetOptions);
+      if (report) onFailed(report);
       try {
         await use(fleet);
       } finally {
@@ -177,6 +202,7 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
 export async function createCpeFleet(options: CpeFleetOptions): Promise<Fleet> {
   const fleet = await launchFleet(options, 'createCpeFleet');
   onTestFinished(() => fleet.close());
-  if (options.transcriptOnFailure !== false) onTestFailed(() => printFailureTranscript(fleet));
+  const report = onFailure(fleet, options);
+  if (report) onTestFailed(report);
   return fleet;
 }

@@ -28,7 +28,7 @@ describe('checkFleetOptions', () => {
         {
           profile: P, count: 2, acsUrl: 'http://127.0.0.1:1/cwmp', acsUsername: 'u', acsPassword: 'p', acsTimeoutMs: 100, transport: 'fetch',
           cr: { port: 7547, host: '127.0.0.1', path: '/cr', publishHost: 'h', publishPath: 'Device.X', scheme: '', realm: 'r', throttleWindowMs: 0 },
-          timeScale: 0.1, waitFor: 'none', bootConcurrency: 2, transcript: {}, seed: 1, embeddedAcs: {}, periodic: false, transcriptOnFailure: false,
+          timeScale: 0.1, waitFor: 'none', bootConcurrency: 2, transcript: {}, seed: 1, embeddedAcs: {}, periodic: false, transcriptOnFailure: false, transcriptDir: '/tmp/x',
         },
         'createCpeFleet',
       ),
@@ -55,7 +55,10 @@ describe('checkFleetOptions', () => {
     [{ profile: P, cr: { port: 70000 } }, 'cr.port must be a whole number 0..65535', '70000 (number)'],
     [{ profile: P, cr: { scheme: 'Digest' } }, "cr.scheme must be '', 'basic' or 'digest'", '"Digest"'],
     [{ profile: P, periodic: true }, 'periodic must be false or a whole number of seconds >= 1', 'true (boolean)'],
-    [{ profile: P, transcriptOnFailure: 'no' }, 'transcriptOnFailure must be true or false', '"no"'],
+    [{ profile: P, transcriptOnFailure: 'no' }, "transcriptOnFailure must be true, false or 'html'", '"no"'],
+    [{ profile: P, transcriptOnFailure: 'HTML' }, "transcriptOnFailure must be true, false or 'html'", '"HTML"'],
+    [{ profile: P, transcriptDir: '' }, 'transcriptDir must be a folder path (a non-empty string)', '""'],
+    [{ profile: P, transcriptDir: 3 }, 'transcriptDir must be a folder path (a non-empty string)', '3 (number)'],
   ])('%o → names the option, the value and what is expected', (opts, expected, value) => {
     const msg = messageOf(() => checkFleetOptions(opts, 'createCpeFleet'));
     expect(msg).toContain(`createCpeFleet: ${expected}`);

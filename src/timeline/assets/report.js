@@ -35,5 +35,5 @@
     Timeline.render(timeline, cpe.sessions, { label: `sessions of ${cpe.id}`, onSelect: (s) => Timeline.renderMessages(messages, s) });
     root.append(section);
   }
-  if (data.more) root.append(el('p', { class: 'meta' }, data.more));
+  if (data.more) root.append(el('pre', { class: 'meta' }, data.more));
 })();

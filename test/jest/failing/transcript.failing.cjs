@@ -1,4 +1,4 @@
-// J1 and J3 FAIL on purpose: ../environment.test.cjs runs this file in a child Jest
+// J1, J3 and J4 FAIL on purpose: ../environment.test.cjs runs this file in a child Jest
 // under cpe-sim/jest-environment and checks what it printed.
 const path = require('node:path');
 const { useCpeFleet } = require('cpe-sim/jest');
@@ -26,5 +26,15 @@ describe('silenced', () => {
 
   test('J3 fails without a transcript', async () => {
     expect(await sim.acs.connectionRequest(sim.fleet.cpe(1).crUrl, { username: 'cr-cpe-1', password: 'wrong' })).toBeAccepted();
+  });
+});
+
+describe('html', () => {
+  const sim = useCpeFleet({ profile, count: 2, transcriptOnFailure: 'html' });
+
+  test('J4 writes the timeline and names it in the failure message', async () => {
+    // inform() resolves once the session ended: the timeline holds it whole.
+    await sim.fleet.cpe(1).inform(['2 PERIODIC']);
+    await expect(sim.fleet).toHaveInformed('3 SCHEDULED', { cpe: 'cpe-1', timeout: 100 });
   });
 });
