@@ -14,3 +14,4 @@ export { loadProfile } from '../src/profile/index.js';
 export { encodeEnvelope, decodeEnvelope, EVENT } from '../src/cwmp/index.js';
 export { digestHa1, digestResponse, formatDigestAuthorization, formatBasicAuthorization, parseAuthHeader, toDigestChallenge, formatNc, newCnonce } from '../src/httpauth/index.js';
 export { parseYamlText } from '../src/profile/yaml-stream.js';
+export { createFleetMetrics } from '../src/admin/index.js';

@@ -30,6 +30,7 @@ const HEADLINES = {
   'xmpp-sessions': ['online', 'heapKiBPerSession', 'rssKiBPerSession', 'rssMiB', 'prosodyRssMiB', 'loginAllMs'],
   'profile-parse': ['ms', 'MiBPerS', 'heapNeededPerMiB', 'peakLiveHeapPerMiB', 'peakHeapPerMiB', 'peakRssPerMiB', 'retainedHeapPerMiB', 'leaves'],
   'usp-agents': ['upMs', 'rssMiB', 'bytesPerAgentRss', 'bytesPerAgentHeap', 'notifiesPerS'],
+  'metrics-overhead': ['bootMsOff', 'bootMsOn', 'overheadPct', 'sessionsPerSOff', 'sessionsPerSOn', 'rounds', 'runsOffMs', 'runsOnMs'],
 };
 
 /** The case plan: id (matches TARGETS.caseId), module, params, child timeout. */
@@ -51,6 +52,7 @@ export function plan(quick) {
       c('firmware-download', 'n=5 size=8MiB', { n: 5, sizeMiB: 8 }),
       c('profile-parse', 'size=1MiB', { mib: 1 }),
       c('usp-agents', 'n=200', { n: 200, notifies: 2 }),
+      c('metrics-overhead', 'n=200', { n: 200, rounds: 1 }),
     ];
   }
   const out = [c('codec', '', { timeMs: 1000 })];
@@ -93,6 +95,8 @@ export function plan(quick) {
   out.push(c('xmpp-sessions', 'n=1000', { n: 1000 }, 900_000));
   // Issue 21: 10,000 USP agents, each with its own MQTT client, on one Mosquitto.
   out.push(c('usp-agents', 'n=10000', { n: 10_000, notifies: 5 }, 900_000));
+  // Issue 19: the boot with the admin metrics on vs off (within 5 %).
+  out.push(c('metrics-overhead', 'n=10000', { n: 10_000, rounds: 4 }, 900_000));
   return out;
 }
 

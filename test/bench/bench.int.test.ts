@@ -20,11 +20,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('bench harness', () => {
   it('runs a quick subset and writes valid results JSON with machine, cases and target verdicts', async () => {
     const out = join(dir, 'quick.json');
-    await run(process.execPath, ['--expose-gc', 'bench/run.mjs', '--quick', '--only', 'codec,datamodel-memory,fixture-overhead,cr-roundtrip,transport-floor', '--out', out], { cwd: root, timeout: 60_000 });
+    await run(process.execPath, ['--expose-gc', 'bench/run.mjs', '--quick', '--only', 'codec,datamodel-memory,fixture-overhead,cr-roundtrip,transport-floor,metrics-overhead', '--out', out], { cwd: root, timeout: 90_000 });
     const file = validateResultsFile(JSON.parse(readFileSync(out, 'utf8')));
     expect(file.quick).toBe(true);
     expect(file.machine.cores).toBeGreaterThan(0);
-    expect(file.results.map((r: { id: string }) => r.id)).toEqual(['codec', 'datamodel-memory n=1000', 'cr-roundtrip scheme=digest n=1', 'fixture-overhead', 'transport-floor boot n=200', 'transport-floor boot n=200 threads=2']);
+    expect(file.results.map((r: { id: string }) => r.id)).toEqual(['codec', 'datamodel-memory n=1000', 'cr-roundtrip scheme=digest n=1', 'fixture-overhead', 'transport-floor boot n=200', 'transport-floor boot n=200 threads=2', 'metrics-overhead n=200']);
     for (const r of file.results) expect(r, `${r.id}: ${r.error ?? ''}`).toMatchObject({ ok: true });
     const cr = file.results.find((r: { id: string }) => r.id.startsWith('cr-roundtrip'));
     expect(cr.metrics.n).toBe(30);
@@ -42,7 +42,13 @@ describe('bench harness', () => {
     const floor2 = file.results.find((r: { id: string }) => r.id === 'transport-floor boot n=200 threads=2');
     expect(floor2.metrics).toMatchObject({ n: 200, concurrency: 16, threads: 2, informBytes: floor.metrics.informBytes });
     expect(floor2.metrics.bootMs).toBeGreaterThan(0);
-  }, 60_000);
+    // Issue 19: both sides booted (the "on" side checked its metrics counted every bootstrap).
+    const metrics = file.results.find((r: { id: string }) => r.id === 'metrics-overhead n=200');
+    expect(metrics.metrics).toMatchObject({ n: 200, rounds: 1 });
+    for (const k of ['bootMsOff', 'bootMsOn', 'cpuMsOff', 'cpuMsOn']) expect(metrics.metrics[k], k).toBeGreaterThan(0);
+    expect(Number.isFinite(metrics.metrics.overheadPct)).toBe(true);
+    expect(['PASS', 'MISS', 'NOT RUN']).toContain(file.targets.find((t: { id: string }) => t.id === 'metrics-overhead').verdict);
+  }, 90_000);
 
   it('shows the transport floors that ran next to a time target, each with its core count', () => {
     const t = TARGETS.find((x: { id: string }) => x.id === 'boot-10k-time');
