@@ -10,6 +10,7 @@
   const TOKEN_KEY = 'cpe-sim-admin-token';
   const $ = (id) => document.getElementById(id);
   const Timeline = globalThis.CpeSimTimeline;
+  const el = Timeline.el;
 
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY) || '',
@@ -43,12 +44,6 @@
     return body;
   }
 
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = String(text);
-    return e;
-  }
 
   function setStatus(text, error) {
     const s = $('status');
@@ -84,19 +79,13 @@
   }
 
   function renderRate() {
-    const NS = 'http://www.w3.org/2000/svg';
     const W = 960;
     const H = 140;
     const LEFT = 44;
     const BOTTOM = 18;
     const slot = (W - LEFT) / RATE_SLOTS;
     const max = Math.max(1, ...state.rates.map((r) => r.ok + r.failed));
-    const node = (tag, attrs, text) => {
-      const e = document.createElementNS(NS, tag);
-      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-      if (text !== undefined) e.textContent = text;
-      return e;
-    };
+    const node = Timeline.svg;
     const root = node('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': 'sessions per second, ok and failed, last minute' });
     root.append(node('line', { class: 'axis', x1: LEFT, x2: W, y1: H - BOTTOM, y2: H - BOTTOM }), node('line', { class: 'axis', x1: LEFT, x2: LEFT, y1: 4, y2: H - BOTTOM }));
     root.append(node('text', { x: LEFT - 6, y: 12, 'text-anchor': 'end' }, max.toFixed(max < 10 ? 1 : 0)), node('text', { x: LEFT - 6, y: H - BOTTOM, 'text-anchor': 'end' }, '0'));

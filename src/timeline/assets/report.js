@@ -4,15 +4,9 @@
 (function () {
   'use strict';
   const Timeline = globalThis.CpeSimTimeline;
+  const el = Timeline.el;
   const data = JSON.parse(document.getElementById('cpe-sim-data').textContent);
   const root = document.getElementById('report');
-
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = String(text);
-    return e;
-  }
 
   document.title = `cpe-sim: ${data.title}`;
   root.append(el('h1', {}, data.title));

@@ -169,5 +169,6 @@
     return box;
   }
 
-  globalThis.CpeSimTimeline = { render, renderMessages, sessionClass, entryClass };
+  // `el`, `svg`: the element builders of the dashboard and the HTML transcript (text only).
+  globalThis.CpeSimTimeline = { render, renderMessages, sessionClass, entryClass, el, svg };
 })();
