@@ -30,7 +30,7 @@ const HEADLINES = {
   'xmpp-sessions': ['online', 'heapKiBPerSession', 'rssKiBPerSession', 'rssMiB', 'prosodyRssMiB', 'loginAllMs'],
   'profile-parse': ['ms', 'MiBPerS', 'heapNeededPerMiB', 'peakLiveHeapPerMiB', 'peakHeapPerMiB', 'peakRssPerMiB', 'retainedHeapPerMiB', 'leaves'],
   'usp-agents': ['upMs', 'rssMiB', 'bytesPerAgentRss', 'bytesPerAgentHeap', 'notifiesPerS'],
-  'metrics-overhead': ['cpuMsOff', 'cpuMsOn', 'cpuOverheadPct', 'bootMsOff', 'bootMsOn', 'overheadPct', 'rounds', 'cpuRunsOffMs', 'cpuRunsOnMs', 'runsOffMs', 'runsOnMs'],
+  'metrics-overhead': ['cpuMsOff', 'cpuMsOn', 'cpuOverheadPct', 'attributedPct', 'observeUsPerCpe', 'scrapeMs', 'bootMsOff', 'bootMsOn', 'overheadPct', 'rounds', 'cpuRunsOffMs', 'cpuRunsOnMs', 'runsOffMs', 'runsOnMs'],
 };
 
 /** The case plan: id (matches TARGETS.caseId), module, params, child timeout. */
