@@ -112,7 +112,7 @@ export const TARGETS = [
   { id: 'storm-lost', caseId: 'power-storm n=10000', metric: 'lost', limit: 1, unit: 'CPEs', text: '10,000 CPEs power-cycled at once against a 503-throttling ACS: none lost (every CPE delivers 1 BOOT)' },
   { id: 'storm-backoff', caseId: 'power-storm n=10000', metric: 'violations', limit: 1, unit: 'retries', text: '…and every retry within the TR-069 §3.2.1.1 back-off (drawn wait in range, waited, RetryCount right)' },
   { id: 'usp-10k-rss', caseId: 'usp-agents n=10000', metric: 'rssMiB', limit: 400, unit: 'MiB', text: '10,000 USP agents (USP only), each with its MQTT 5.0 client on one broker: RSS < 400 MiB once every MTP is up' },
-  { id: 'metrics-overhead', caseId: 'metrics-overhead n=10000', metric: 'cpuOverheadPct', limit: 5, unit: '%', text: 'boot of 10,000 CPEs with the admin metrics on (observing the boot, scraped every second) within 5 % of off: CPU time, median of 4 each' },
+  { id: 'metrics-overhead', caseId: 'metrics-overhead n=10000', metric: 'cpuOverheadPct', limit: 5, unit: '%', text: 'boot of 10,000 CPEs with the admin metrics on (observing the boot, scraped every second) within 5 % of off: CPU time, median of 6 each' },
   { id: 'fixture-overhead', caseId: 'fixture-overhead', metric: 'medianMs', limit: 20, unit: 'ms', text: 'fixture (startFleet count 1, bootstrap) set-up + tear-down median < 20 ms' },
 ];
 
