@@ -20,7 +20,7 @@ import { silentLogger } from '../log/index.js';
 import type { FleetMetrics } from './metrics.js';
 import { isSecretLeaf, REDACTED, sessionView } from '../timeline/index.js';
 import { PUBLIC_ROUTE, registerDashboard } from './dashboard.js';
-import { describeCpe, summarizeCpe, CPE_STATES } from './view.js';
+import { cpeState, describeCpe, summarizeCpe, CPE_STATES, type CpeSummary } from './view.js';
 
 /** Options of {@link createAdminRouter}. */
 export interface AdminRouterOptions {
@@ -219,10 +219,17 @@ export function createAdminRouter(fleet: Fleet, opts: AdminRouterOptions = {}): 
       },
       async (req) => {
         const { state, q, offset, limit } = req.query as { state?: string; q?: string; offset: number; limit: number };
-        let all = fleet.cpes.map(summarizeCpe);
-        if (state !== undefined) all = all.filter((c) => c.state === state);
-        if (q !== undefined && q !== '') all = all.filter((c) => c.id.includes(q) || c.serialNumber.includes(q));
-        return { total: all.length, offset, items: all.slice(offset, offset + limit) };
+        // One pass, a summary only for the rows answered: the dashboard polls this every
+        // two seconds, and a fleet may hold 100,000 CPEs.
+        const items: CpeSummary[] = [];
+        let total = 0;
+        for (const c of fleet.cpes) {
+          if (q !== undefined && q !== '' && !c.id.includes(q) && !c.serialNumber.includes(q)) continue;
+          if (state !== undefined && cpeState(c) !== state) continue;
+          if (total >= offset && items.length < limit) items.push(summarizeCpe(c));
+          total++;
+        }
+        return { total, offset, items };
       },
     );
 

@@ -63,6 +63,14 @@ describe('dashboard routes', () => {
     expect(await admin.metrics!.text()).toMatch(/cpesim_sessions_total\{trigger="bootstrap",outcome="ok"\} 2/);
   });
 
+  it('/cpes pages through the matches (the table the dashboard polls): total counts them all, items are the page', async () => {
+    const page = JSON.parse((await get(`${admin.url}/cpes?offset=1&limit=1`, TOKEN)).text) as { total: number; offset: number; items: { id: string }[] };
+    expect(page).toMatchObject({ total: 2, offset: 1 });
+    expect(page.items.map((c) => c.id)).toEqual(['cpe-2']);
+    const past = JSON.parse((await get(`${admin.url}/cpes?offset=5&q=cpe`, TOKEN)).text) as { total: number; items: unknown[] };
+    expect(past).toMatchObject({ total: 2, items: [] });
+  });
+
   it('mounted under a prefix: /sim redirects to /sim/, whose relative links resolve under the prefix', async () => {
     const app = Fastify();
     const metrics = createFleetMetrics(fleet);
