@@ -115,7 +115,10 @@
       s.entries.forEach((e, i) => {
         const up = e.dir === 'cpe->acs';
         const x = xs[i].toFixed(1);
-        const tick = svg('line', { class: `tick ${up ? 'to-acs' : 'to-cpe'} ${entryClass(e)}`, x1: x, x2: x, y1: up ? mid - BAR_H / 2 - 3 : mid, y2: up ? mid : mid + BAR_H / 2 + 3 });
+        const kind = entryClass(e);
+        // A fault crosses the whole bar, so it stands out on a red one too.
+        const [y1, y2] = kind === 'fault' ? [mid - BAR_H / 2 - 5, mid + BAR_H / 2 + 5] : up ? [mid - BAR_H / 2 - 3, mid] : [mid, mid + BAR_H / 2 + 3];
+        const tick = svg('line', { class: `tick ${up ? 'to-acs' : 'to-cpe'} ${kind}`, x1: x, x2: x, y1, y2 });
         tick.append(svg('title', {}, `${clock(e.time)} ${up ? '→ ACS' : '← ACS'} ${e.status !== undefined ? `${e.status} ` : ''}${e.summary}`));
         g.append(tick);
       });
