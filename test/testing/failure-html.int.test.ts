@@ -4,28 +4,19 @@
 // passing one), whose data is the CPEs' sessions during that test; then opens the file
 // in headless Chromium, where the same timeline as the dashboard's is drawn (its
 // Content-Security-Policy lets only its own two scripts run), and a bar opens the messages.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChildVitest } from '../support/child-vitest.js';
 import { chromiumMissing, startChromium } from '../support/servers/chromium.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cpe-sim-html-transcripts-'));
 let output = '';
 
 beforeAll(async () => {
-  output = await new Promise<string>((resolve) => {
-    execFile(
-      process.execPath,
-      ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/testing/failing/html.config.ts'],
-      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', CPE_SIM_TRANSCRIPT_DIR: dir }, timeout: 60_000, maxBuffer: 8 * 1024 * 1024 },
-      // The child exits 1 (its tests fail on purpose): only the output matters.
-      (_err, stdout, stderr) => resolve(`${stdout}\n${stderr}`.replace(new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g'), '')),
-    );
-  });
+  output = await runChildVitest('test/testing/failing/html.config.ts', { CPE_SIM_TRANSCRIPT_DIR: dir });
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,23 +1,13 @@
 // Runs the deliberately failing suite (failing/matchers.failing.ts) in a child
 // Vitest and checks what a user's CI log would show: each matcher's failure message
 // and the CWMP transcript printed by onTestFailed.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { runChildVitest } from '../support/child-vitest.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let output = '';
 
 beforeAll(async () => {
-  output = await new Promise<string>((resolve) => {
-    execFile(
-      process.execPath,
-      ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/testing/failing/vitest.config.ts'],
-      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' }, timeout: 60_000, maxBuffer: 8 * 1024 * 1024 },
-      // The child exits 1 (its tests fail on purpose): only the output matters.
-      (_err, stdout, stderr) => resolve(`${stdout}\n${stderr}`.replace(new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g'), '')),
-    );
-  });
+  output = await runChildVitest('test/testing/failing/vitest.config.ts');
 }, 60_000);
 
 /** The failure block of one test: from its FAIL header to the next separator. */
