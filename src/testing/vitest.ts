@@ -26,7 +26,7 @@ import type { Fleet } from '../fleet/index.js';
 import { ConfigError, CpeSimError } from '../errors/index.js';
 import { cpeSimMatchers } from './matchers.js';
 import { checkUnawaitedMatchers, onAsyncMatcherCall } from './unawaited.js';
-import { launchFleet, reportFailure } from './launch.js';
+import { launchFleet, printFailureTranscript, reportFailure } from './launch.js';
 import { markSessions, type SessionMark } from './transcript.js';
 import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
@@ -97,7 +97,10 @@ function onFailure(fleet: Fleet, options: CpeFleetOptions, mark?: SessionMark): 
   const mode = options.transcriptOnFailure ?? true;
   if (mode === false) return undefined;
   return (ctx) => {
-    const task = ctx.task as unknown as FailedTask;
+    // The text transcript needs nothing of the test (and reads nothing a Vitest version may lack).
+    if (mode === true) return printFailureTranscript(fleet, mark);
+    const task = (ctx as { task?: unknown } | undefined)?.task as FailedTask | undefined;
+    if (!task) return reportFailure(fleet, mark, 'html', { name: 'test' }, options.transcriptDir);
     let name = task.fullTestName;
     if (name === undefined) {
       const names = [task.name];
