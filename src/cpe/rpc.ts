@@ -153,14 +153,14 @@ export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unkno
 
     case 'AddObject': {
       checkKey('ParameterKey', msg.parameterKey);
-      const instanceNumber = tree.addObject(msg.objectName);
+      const instanceNumber = tree.addObject(msg.objectName, 'acs');
       host.setParameterKey(msg.parameterKey);
       return { name: 'AddObjectResponse', instanceNumber, status: 0 };
     }
 
     case 'DeleteObject': {
       checkKey('ParameterKey', msg.parameterKey);
-      tree.deleteObject(msg.objectName);
+      tree.deleteObject(msg.objectName, 'acs');
       host.setParameterKey(msg.parameterKey);
       return { name: 'DeleteObjectResponse', status: 0 };
     }

@@ -23,6 +23,7 @@ import type {
   ParameterValue,
   SetAttributesEntry,
   SetValueEntry,
+  StructureChange,
 } from './types.js';
 
 /**
@@ -97,6 +98,7 @@ class OverlayTree implements ParameterTree {
   private attrs: Map<string, Attributes> | undefined;
   private tableStates: Map<TableShape, TableState> | undefined;
   private listeners: Set<(change: ParameterChange) => void> | undefined;
+  private structureListeners: Set<(change: StructureChange) => void> | undefined;
   /**
    * Generated leaves that moved off their default base: an ACS or device write after the
    * generators started (value at that tick), and the last value read of the kinds that
@@ -421,19 +423,18 @@ class OverlayTree implements ParameterTree {
 
   private emit(changes: readonly ParameterChange[]): void {
     if (!this.listeners || changes.length === 0) return;
-    for (const change of changes) {
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(change);
-        } catch (err) {
-          // The change is already applied; a failing observer must not turn it into a
-          // fault for the ACS. Surface the error as an uncaught exception instead.
-          queueMicrotask(() => {
-            throw err;
-          });
-        }
-      }
-    }
+    for (const change of changes) notifyAll(this.listeners, change);
+  }
+
+  private emitStructure(change: StructureChange): void {
+    if (this.structureListeners) notifyAll(this.structureListeners, change);
+  }
+
+  onStructure(listener: (change: StructureChange) => void): () => void {
+    (this.structureListeners ??= new Set()).add(listener);
+    return () => {
+      this.structureListeners?.delete(listener);
+    };
   }
 
   onChange(listener: (change: ParameterChange) => void): () => void {
@@ -455,7 +456,7 @@ class OverlayTree implements ParameterTree {
     return state;
   }
 
-  addObject(tablePath: string): number {
+  addObject(tablePath: string, origin: ChangeOrigin = 'internal'): number {
     const ref = this.find(tablePath);
     const shape = ref?.shape;
     if (!shape || shape.kind !== 'table' || !tablePath.endsWith('.')) {
@@ -464,15 +465,22 @@ class OverlayTree implements ParameterTree {
     const state = this.stateOf(shape);
     const instance = state.next++;
     state.rows.push(instance); // `next` only grows, so rows stay ascending
+    this.emitStructure({ kind: 'added', path: `${tablePath}${instance}.`, origin });
     this.syncEntryCount(tablePath, state.rows.length);
     return instance;
   }
 
-  deleteObject(instancePath: string): void {
+  deleteObject(instancePath: string, origin: ChangeOrigin = 'internal'): void {
     const ref = instancePath.endsWith('.') ? this.find(instancePath) : undefined;
     if (!ref?.row || !this.isRow(ref)) {
       throw fault(9005, `'${instancePath}' is not an existing instance of a multi-instance object (expected e.g. '${this.template.tablePaths[0] ?? `${this.root}.Hosts.Host.`}1.')`);
     }
+    // The rows of nested tables go with it; listeners hear of them too (deepest first),
+    // so an ObjectDeletion subscription on a nested table sees its rows vanish.
+    const gone: string[] = [];
+    if (this.structureListeners?.size) this.walk(ref, (r) => {
+      if (r !== ref && this.isRow(r)) gone.push(this.pathOf(r));
+    });
     const state = this.stateOf(ref.row.table);
     state.rows.splice(state.rows.indexOf(ref.row.instance), 1);
     // Forget what the overlay held for the row (its number is never handed out again),
@@ -482,6 +490,8 @@ class OverlayTree implements ParameterTree {
       for (const key of map.keys()) if (key.startsWith(instancePath)) map.delete(key);
     }
     if (this.tableStates) for (const t of this.tableStates.keys()) if (t.path.startsWith(instancePath)) this.tableStates.delete(t);
+    for (const p of gone.reverse()) this.emitStructure({ kind: 'deleted', path: p, origin });
+    this.emitStructure({ kind: 'deleted', path: instancePath, origin });
     this.syncEntryCount(instancePath.slice(0, instancePath.length - String(ref.row.instance).length - 1), state.rows.length);
   }
 
@@ -600,6 +610,20 @@ class OverlayTree implements ParameterTree {
     // Generators keep running from the profile values (uptime keeps counting: §6.2).
     this.generated = undefined;
     if (this.gens?.startedAt !== undefined) this.resetAt = this.gens.now();
+    this.emitStructure({ kind: 'reset' });
+  }
+}
+
+/** Calls every listener; the change is already applied, so a failing observer must not turn it into a fault for the caller: its error is rethrown asynchronously. */
+function notifyAll<T>(listeners: ReadonlySet<(change: T) => void>, change: T): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(change);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   }
 }
 

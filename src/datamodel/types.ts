@@ -68,6 +68,19 @@ export interface GraftInfo {
   roots: string[];
 }
 
+/**
+ * A change of the tree's structure (what `onChange` does not report): a row created or
+ * removed, or the whole tree reset to the template. Paths are instance paths ending with
+ * a dot (`Device.Hosts.Host.3.`). USP ObjectCreation / ObjectDeletion notifications
+ * (TR-369 §4.9 of the notes) are fed from it, so nobody needs to poll row sets.
+ */
+export type StructureChange =
+  | { kind: 'added'; path: string; origin: ChangeOrigin }
+  /** One event per removed row: the rows of nested tables inside it first (deepest first), then the row. */
+  | { kind: 'deleted'; path: string; origin: ChangeOrigin }
+  /** `reset()`: every difference from the template dropped; rows are the template's again. */
+  | { kind: 'reset' };
+
 /** One CPE's parameter tree. */
 export interface ParameterTree {
   /** The management root (`Device`, `InternetGatewayDevice`, …): first segment of deviceIdPaths.manufacturer. */
@@ -103,10 +116,17 @@ export interface ParameterTree {
   setValues(entries: readonly SetValueEntry[], origin: ChangeOrigin): void;
   /** Writes one leaf, ignoring the writable flag (CR URL publishing, ParameterKey). Type-checked. */
   setInternal(path: string, value: string): void;
-  /** AddObject on a table path ending with a dot; returns the new instance number. @throws CwmpFault 9005 */
-  addObject(tablePath: string): number;
-  /** DeleteObject on an instance path (`Device.Hosts.Host.2.`). @throws CwmpFault 9005 */
-  deleteObject(instancePath: string): void;
+  /**
+   * AddObject on a table path ending with a dot; returns the new instance number.
+   * `origin` (default `'internal'`, a device-made row) goes to the structure listeners.
+   * @throws CwmpFault 9005
+   */
+  addObject(tablePath: string, origin?: ChangeOrigin): number;
+  /**
+   * DeleteObject on an instance path (`Device.Hosts.Host.2.`); `origin` as for addObject.
+   * @throws CwmpFault 9005
+   */
+  deleteObject(instancePath: string, origin?: ChangeOrigin): void;
   /** GetParameterAttributes (full or partial paths). @throws CwmpFault 9005 */
   getAttributes(names: readonly string[]): ParameterAttributes[];
   /**
@@ -129,8 +149,16 @@ export interface ParameterTree {
    */
   onChange(listener: (change: ParameterChange) => void): () => void;
   /**
+   * Registers a structure listener (rows added / deleted, reset); returns an unsubscribe
+   * function. Called after the change is applied (a new row is readable, a deleted one
+   * gone), before the `<Table>NumberOfEntries` counter's `onChange`. A listener that
+   * throws does not undo the change; its error is rethrown asynchronously.
+   */
+  onStructure(listener: (change: StructureChange) => void): () => void;
+  /**
    * Factory reset: drops every difference from the template (values, rows, instance
-   * numbering, attributes, grafts). Change listeners stay registered and are not called.
+   * numbering, attributes, grafts). Change listeners stay registered and are not called;
+   * structure listeners get one `{ kind: 'reset' }`.
    */
   reset(): void;
   /** The generator that drives this leaf in this tree (none for rows AddObject created, none before a clock is given). */
