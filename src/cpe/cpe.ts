@@ -9,7 +9,7 @@ import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
 import type { AllQueuedTransferStruct, AutonomousTransferComplete, ChangeDUState, CpeRequest, DUStateChangeComplete, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
 import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
-import { createParameterTree, GeneratorClock } from '../datamodel/index.js';
+import { createParameterTree, GeneratedWatch, GeneratorClock } from '../datamodel/index.js';
 import type { InformParameterKey, Profile } from '../profile/index.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl, silentLogger } from '../log/index.js';
@@ -17,7 +17,6 @@ import { streamFor, type Rng } from '../random/index.js';
 import { retryPolicyFrom, retryWaitMs } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { EventQueue } from './events.js';
-import { GeneratedNotifier } from './generated.js';
 import { Diagnostics } from './diagnostics.js';
 import { checkBehaviour } from './behaviour.js';
 import type { Behaviour } from './behaviour.js';
@@ -260,7 +259,7 @@ class NotificationLimit {
   }
 }
 
-type AfterSession = { kind: 'reboot'; commandKeys: string[] } | { kind: 'factoryReset' };
+type AfterSession = { kind: 'reboot'; commandKeys: string[]; firmwareVersion?: string } | { kind: 'factoryReset' };
 
 /**
  * A change of {@link Cpe.poweredOn}, for a second protocol stack on the same box (the
@@ -410,7 +409,7 @@ export class Cpe implements AsyncDisposable {
   /** The profile's diagnostics; made on the first SetParameterValues of a state leaf. */
   private diag: Diagnostics | undefined;
   /** Generated leaves with Notification 1/2, looked at on their tick times; made on the first. */
-  private generatedWatch: GeneratedNotifier | undefined;
+  private generatedWatch: GeneratedWatch | undefined;
   /** {@link onLifecycle} listeners; the shared empty set until the first. */
   private lifeListeners: Set<(e: CpeLifecycleEvent) => void> = none();
   /** {@link poweredOn} as last reported to the lifecycle listeners. */
@@ -913,9 +912,18 @@ export class Cpe implements AsyncDisposable {
    * for `eventSchedule.rebootDelay`, then a session with `1 BOOT` and no `M Reboot`
    * (TR-069 Table 7: `M Reboot` only answers the Reboot RPC). A running session ends
    * first. Resolves with the boot session.
+   *
+   * For a reboot another management protocol asked for (a USP `Device.Reboot()`, usp-notes
+   * §7.4): `commandKey` adds `M Reboot` with that key to the boot Inform, and
+   * `firmwareVersion` is written to the firmware version leaf while the box is dark (a USP
+   * `FirmwareImage.{i}.Activate()`, §7.5).
    */
-  reboot(): Promise<SessionRecord> {
-    return this.localPowerCycle({ kind: 'reboot', commandKeys: [] });
+  reboot(opts: { commandKey?: string; firmwareVersion?: string } = {}): Promise<SessionRecord> {
+    return this.localPowerCycle({
+      kind: 'reboot',
+      commandKeys: opts.commandKey === undefined ? [] : [opts.commandKey],
+      ...(opts.firmwareVersion === undefined ? {} : { firmwareVersion: opts.firmwareVersion }),
+    });
   }
 
   /**
@@ -1514,6 +1522,11 @@ export class Cpe implements AsyncDisposable {
         this.queue.add(EVENT.BOOT);
       } else {
         await this.sleep(this.profile.eventSchedule.rebootDelayMs);
+        if (action.firmwareVersion !== undefined) {
+          const path = this.profile.transfer.firmware?.versionPath ?? `${this.params.root}.DeviceInfo.SoftwareVersion`;
+          const version = action.firmwareVersion;
+          if (this.params.has(path)) this.quietly(() => this.params.setInternal(path, version));
+        }
         // Events not kept over a reboot vanish; a new 1 BOOT is generated (notes §2.3).
         this.queue.rebooted();
         this.changed.clear();
@@ -1534,12 +1547,12 @@ export class Cpe implements AsyncDisposable {
   private watchGenerated(): void {
     if (!this.gens || this.closed) return;
     if (!this.generatedWatch && !this.params.notifying().some((n) => this.params.generator(n.name) !== undefined)) return;
-    (this.generatedWatch ??= new GeneratedNotifier(this.params, this.scheduler, this.gens, (c) => this.onParameterChange(c))).reconcile();
+    (this.generatedWatch ??= new GeneratedWatch(this.params, this.scheduler, this.gens, (c) => this.onParameterChange(c))).reconcile(this.params.notifying().map((n) => n.name));
   }
 
   private onParameterChange(c: ParameterChange): void {
     this.generatedWatch?.written(c.path, c.newValue);
-    if (c.origin === 'acs' && this.profile.diagnostics.length > 0 && !this.closed) this.diagnosticsRunner().onChange(c);
+    if (c.origin !== 'internal' && this.profile.diagnostics.length > 0 && !this.closed) this.diagnosticsRunner().onChange(c);
     const pip = this.profile.periodicInformPaths;
     if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === this.periodicTimePath())) {
       // notes §2.3 / profile: the periodic timer re-reads its leaves after every change.

@@ -97,10 +97,14 @@ export class Diagnostics {
     throw new ConfigError(`no diagnostic ${JSON.stringify(name)} in the profile; it declares ${this.names.map((n) => JSON.stringify(n)).join(', ') || 'none'} (profile-format §9: diagnostics[].statePath)`);
   }
 
-  /** A parameter changed: only the ACS's SetParameterValues of a state leaf to its trigger starts a run (ref §9). */
+  /**
+   * A parameter changed: only a management write of a state leaf to its trigger starts a
+   * run (ref §9): the ACS's SetParameterValues or a USP Controller's Set / diagnostics
+   * command (dual stack, usp-notes §4.8); the device's own writes never do.
+   */
   onChange(c: ParameterChange): void {
     const def = this.byState.get(c.path);
-    if (def === undefined || c.origin !== 'acs' || c.oldValue === c.newValue) return;
+    if (def === undefined || c.origin === 'internal' || c.oldValue === c.newValue) return;
     // TR-181: a write of the state (any value) ends a run in progress; the trigger starts a new one.
     this.running.get(def.statePath)?.job.cancel();
     this.running.delete(def.statePath);

@@ -15,6 +15,7 @@ export { createParameterTree } from './tree.js';
 // ---- generators (computed on read) ------------------------------------------
 export { GeneratorClock, TickDraws, generatedValueAt, wallclockValue, MAX_CATCHUP_TICKS } from './generators.js';
 export type { GeneratedValue, GeneratorContext } from './generators.js';
+export { GeneratedWatch } from './watch.js';
 
 // ---- value checks -----------------------------------------------------------
 export { checkValue, normalizeValue } from './check.js';

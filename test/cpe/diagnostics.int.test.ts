@@ -132,4 +132,13 @@ describe('diagnostics', () => {
     expect(cpe.diagnosticRuns).toHaveLength(1);
     await expect(expect(cpe).toHaveCompletedDiagnostic('IPPing', { timeout: 50 })).rejects.toThrow(/IPPing ended in "Error_CannotResolveHostName"/);
   });
+  it('a USP Controller\'s write of the trigger starts a run too (dual stack)', async () => {
+    const f = await fleet();
+    const cpe = f.cpe(1);
+    await cpe.whenBootstrapped();
+    const done = new Promise<string>((resolve) => cpe.params.onChange((c) => c.path === `${IPPING}DiagnosticsState` && c.newValue !== 'Requested' && resolve(c.newValue)));
+    cpe.params.setValues([{ name: `${IPPING}DiagnosticsState`, value: 'Requested' }], 'usp');
+    expect(await done).toBe('Complete');
+    expect(cpe.diagnosticRuns.map((r) => r.name)).toEqual(['IPPing']);
+  });
 });

@@ -164,6 +164,17 @@ describe('events (TR-069 §3.7.1.5)', () => {
     expect(cpe.pendingEvents).toEqual([]);
   });
 
+  it('reboot() for another protocol (USP Device.Reboot(), Activate()): M Reboot with its command key; a firmware version written while dark', async () => {
+    const { cpe } = await setup({ profile: { eventSchedule: { rebootDelay: '5s' } } });
+    cpe.start();
+    await cpe.whenBootstrapped();
+    const boot = await cpe.reboot({ commandKey: 'usp-key' });
+    expect(codes(boot)).toEqual(['M Reboot(usp-key)', '1 BOOT']);
+    const fw = await cpe.reboot({ firmwareVersion: '9.9.9' });
+    expect(codes(fw)).toEqual(['1 BOOT']);
+    expect(cpe.params.getValue('Device.DeviceInfo.SoftwareVersion')).toBe('9.9.9');
+  });
+
   it('FactoryReset: tree back to the profile, then 0 BOOTSTRAP + 1 BOOT after factoryResetDelay', async () => {
     const { cpe, rpcs } = await setup({ profile: { eventSchedule: { factoryResetDelay: '7s' } } });
     cpe.crUrl = 'http://127.0.0.1:7547/cr/cpe-1';

@@ -1,14 +1,15 @@
 /**
- * Value-change notifications of generated leaves. Generated values are computed on read
- * (datamodel/generators), so nothing "writes" them: a leaf the ACS asked to be notified
- * about (Notification 1 or 2, TR-069 A.3.2.4) and that a generator drives is instead
- * looked at on the fleet's one Scheduler at each of its generator's tick times, and a
- * move is reported as a device-side change. Only such leaves get a job: a fleet whose
- * ACS set no notification on a generated leaf schedules nothing here.
+ * Value changes of generated leaves somebody watches. Generated values are computed on
+ * read (./generators.ts, decision 006), so nothing "writes" them: a watched leaf that a
+ * generator drives (a CWMP Notification 1/2, TR-069 A.3.2.4; a USP ValueChange
+ * subscription) is instead looked at on the fleet's one Scheduler at each of its
+ * generator's tick times (the analytic next-change time), and a move is reported as a
+ * device-side change. Only watched leaves get a job: unwatched generators cost nothing.
  * @module
  */
 import type { Scheduler, ScheduledJob } from '../clock/index.js';
-import type { GeneratorClock, ParameterChange, ParameterTree } from '../datamodel/index.js';
+import type { GeneratorClock } from './generators.js';
+import type { ParameterChange, ParameterTree } from './types.js';
 
 interface Watched {
   job: ScheduledJob | undefined;
@@ -16,15 +17,15 @@ interface Watched {
   last: string;
 }
 
-/** @internal One CPE's watched generated leaves; made on the first one. */
-export class GeneratedNotifier {
+/** One tree's watched generated leaves (one watcher per consumer: CWMP, USP); made on the first one. */
+export class GeneratedWatch {
   private readonly watched = new Map<string, Watched>();
   private unsubscribeStart: (() => void) | undefined;
 
   constructor(
     private readonly params: ParameterTree,
     private readonly scheduler: Scheduler,
-    private readonly clock: GeneratorClock,
+    private readonly clock: GeneratorClock | undefined,
     private readonly emit: (change: ParameterChange) => void,
   ) {}
 
@@ -34,12 +35,12 @@ export class GeneratedNotifier {
   }
 
   /**
-   * Watches exactly the generated leaves whose Notification is 1 or 2 now (after a
-   * SetParameterAttributes, a factory reset): new ones from their current value on.
+   * Watches exactly the generated leaves among `paths` (others are ignored): new ones
+   * from their current value on, ones no longer listed dropped.
    */
-  reconcile(): void {
+  reconcile(paths: Iterable<string>): void {
     const want = new Set<string>();
-    for (const n of this.params.notifying()) if (this.params.generator(n.name) !== undefined) want.add(n.name);
+    for (const p of paths) if (this.params.generator(p) !== undefined) want.add(p);
     for (const [path, w] of this.watched) {
       if (!want.has(path)) {
         w.job?.cancel();
@@ -75,6 +76,7 @@ export class GeneratedNotifier {
       return;
     }
     // Generators have not started yet (bootstrap phase): arm everything once they do.
+    if (this.clock === undefined) return;
     this.unsubscribeStart ??= this.clock.onStart(() => {
       this.unsubscribeStart = undefined;
       for (const [p, x] of this.watched) if (x.job === undefined) this.arm(p, x);
