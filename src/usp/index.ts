@@ -5,6 +5,16 @@
  * @module
  */
 
+// ---- subscriptions, notifications and commands (usp-notify) -------------------
+export { UspNotifications, retryDelayMs, MAX_RETRY_EXPONENT } from './notify.js';
+export type { UspNotificationsOptions, NotificationSender, UspCommitChange } from './notify.js';
+export { Subscriptions, NOTIF_TYPES, LOCAL_AGENT_PATHS } from './subscriptions.js';
+export type { NotifType, SubscriptionRow, NotifyBody, WriteRefusal, SubscriptionsOptions } from './subscriptions.js';
+export { UspOperations, CommandFailure, ACT_DELAY_MS } from './operate/index.js';
+export type { CommandDef, CommandRun, OperationsHost } from './operate/index.js';
+export { LOCAL_BOOT } from './device.js';
+export type { UspDevice, UspBootCause, UspBootCauseName, UspLifecycleEvent, UspLifecycleReason, UspDiagnosticResult } from './device.js';
+
 // ---- usp-core: types, codec, errors --------------------------------------------
 export type * from './types.js';
 export { decodeRecord, decodeMsg, encodeRecord, encodeMsg, wrapMsg, errorMsg, uspErrorToMsg, USP_RECORD_VERSION, USP_MAX_RECORD_BYTES } from './codec.js';

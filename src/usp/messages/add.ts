@@ -47,7 +47,7 @@ function checkKeys(ctx: HandlerContext, table: string, rowPath: string, row: Sup
 
 /** Creates one row in `table`; deletes it again and rethrows when anything fails. */
 function createRow(ctx: HandlerContext, table: string, row: SupportedObject, writes: ReadonlyMap<string, string>, optionalErrs: ParameterError[]): CreatedObjectResult['oper_status'] {
-  const instance = ctx.tree.addObject(table);
+  const instance = ctx.tree.addObject(table, 'usp');
   const rowPath = `${table}${instance}.`;
   try {
     if (writes.size > 0) ctx.tree.setValues([...writes].map(([p, value]) => ({ name: rowPath + p, value })), 'usp');
@@ -55,7 +55,7 @@ function createRow(ctx: HandlerContext, table: string, row: SupportedObject, wri
     checkKeys(ctx, table, rowPath, row);
     ctx.beforeCommit?.({ kind: 'add', objPath: rowPath, params: Object.fromEntries(writes), controllerId: ctx.controllerId }, ctx.tree);
   } catch (e) {
-    ctx.tree.deleteObject(rowPath);
+    ctx.tree.deleteObject(rowPath, 'usp');
     if (isUspError(e)) throw e;
     // Checked against the supported model, yet the new row refused a write: a parameter
     // some rows carry (a profile group) that a new row does not have.
@@ -75,7 +75,7 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
     const err = toUspError(e, requested_path);
     if (!req.allow_partial) {
       // R-ADD.1/.2a: all or nothing.
-      for (const r of results) if (r.oper_status.oper_success) ctx.tree.deleteObject(r.oper_status.oper_success.instantiated_path);
+      for (const r of results) if (r.oper_status.oper_success) ctx.tree.deleteObject(r.oper_status.oper_success.instantiated_path, 'usp');
       throw new UspError(err.errCode, `Add with allow_partial=false failed, nothing was created: ${err.message}`, err.paramErrs.length > 0 ? err.paramErrs : [{ param_path: requested_path, err_code: err.errCode, err_msg: err.message }]);
     }
     results.push({ requested_path, oper_status: { oper_status: 'oper_failure', oper_failure: { err_code: err.errCode, err_msg: err.message } } });

@@ -50,7 +50,7 @@ export function handleDelete(ctx: HandlerContext, req: Delete): DeleteResp {
       if (!ctx.tree.has(row)) continue;
       // Nested rows go with their parent and are affected too.
       affected.push(...rowsBelow(ctx.tree, ctx.template, row));
-      ctx.tree.deleteObject(row);
+      ctx.tree.deleteObject(row, 'usp');
     }
     return { requested_path: p.requested, oper_status: { oper_status: 'oper_success', oper_success: { affected_paths: affected, unaffected_path_errs: p.refused } } };
   });

@@ -1,0 +1,400 @@
+/**
+ * The agent's notifications (usp-notes §4.9, §5, §7): subscriptions firing through
+ * one delivery path with `send_resp` and the TR-369 retry back-off, `Boot!` to each
+ * Controller subscribed to it, `OnBoardRequest`, model events (`TransferComplete!` …),
+ * OperationComplete, and the Operate handler. One instance per agent; the agent (B)
+ * creates it once its MTP is up and calls {@link UspNotifications.onAgentStart}.
+ * @module
+ */
+import type { ScheduledJob, Scheduler } from '../clock/index.js';
+import type { GeneratorClock, ParameterTree, Template } from '../datamodel/index.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import type { Rng } from '../random/index.js';
+import type { UspDevice, UspBootCause } from './device.js';
+import { UspError } from './errors.js';
+import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
+import { UspOperations } from './operate/index.js';
+import { leavesOf, treeSearch, type SearchMatcher } from './refpath.js';
+import { LOCAL_AGENT_PATHS, Subscriptions, type NotifyBody, type SubscriptionRow, type WriteRefusal } from './subscriptions.js';
+import type { Notify, Operate, OperateResp, UspMap } from './types.js';
+
+/** What this module needs from the agent to send notifications: the `UspNotifier` of agent.ts (contract seam 3) satisfies it. */
+export interface NotificationSender {
+  readonly endpointId: string;
+  /** EndpointIDs of enabled Controller rows the agent can reach now. */
+  controllers(): readonly string[];
+  /**
+   * Sends one Notify to that Controller. With send_resp: resolves on the matching
+   * NotifyResp, rejects on timeout or MTP loss; without: resolves once published.
+   */
+  sendNotify(controllerId: string, notify: Notify, opts?: { msgId?: string }): Promise<void>;
+}
+
+/** Options of {@link UspNotifications}. */
+export interface UspNotificationsOptions {
+  tree: ParameterTree;
+  /** The tree's template: unique keys of new rows, device-id paths of OnBoardRequest. */
+  template: Template;
+  notifier: NotificationSender;
+  /** The fleet's scheduler (its `clock` is the simulated time of CreationDate, TimeToLive, retries). */
+  scheduler: Scheduler;
+  /** The CPE's seeded stream for the retry jitter and msg_id prefix. */
+  random: Rng;
+  device: UspDevice;
+  /** The fleet's generator clock (generated leaves under ValueChange subscriptions). */
+  generators?: GeneratorClock | undefined;
+  logger?: Logger | undefined;
+  /**
+   * cpe-labs compatibility (usp-notes §7.2, open question 4): also send `Boot!` to a
+   * Controller with no Event subscription covering `Device.Boot!`, with subscription_id
+   * `boot` and send_resp false. Default false: the spec's subscription-gated Boot!.
+   */
+  bootWithoutSubscription?: boolean | undefined;
+}
+
+/** One object a USP Add or Set is about to commit (the dispatcher's `UspObjectChange`, contract seam 2). */
+export interface UspCommitChange {
+  kind: 'add' | 'set';
+  /** Instance path, e.g. 'Device.LocalAgent.Subscription.3.'. */
+  objPath: string;
+  /** Relative param name → value, as the request wrote it. */
+  params: Readonly<Record<string, string>>;
+  /** The Controller's EndpointID. */
+  controllerId: string;
+}
+
+/** Retry n of a notification waits a random time in [m·(k/1000)^(n-1), m·(k/1000)^n] s, n capped at 10 (R-NOT.2/3). */
+export const MAX_RETRY_EXPONENT = 10;
+
+interface Pending {
+  readonly controllerId: string;
+  readonly notify: Notify;
+  readonly msgId: string;
+  /** Retries so far. */
+  attempt: number;
+  /** Simulated ms after which it is dropped; undefined = until delivered or restart. */
+  readonly deadline: number | undefined;
+  /** The subscription row that fired it: a retry is dropped when the row is gone. */
+  readonly subscription: { path: string; id: string } | undefined;
+  job: ScheduledJob | undefined;
+  readonly delivered?: (() => void) | undefined;
+}
+
+/**
+ * The wait before retry `n` (1-based) of a notification to a Controller whose row says
+ * `m` = USPNotifRetryMinimumWaitInterval (s) and `k` = USPNotifRetryIntervalMultiplier
+ * (thousandths): uniform in [m·(k/1000)^(n-1), m·(k/1000)^n] seconds, n capped at 10.
+ * With the defaults (5, 2000): 5–10 s, 10–20 s, … 2560–5120 s. Returns ms.
+ */
+export function retryDelayMs(n: number, m: number, k: number, draw: number): number {
+  const e = Math.min(Math.max(1, n), MAX_RETRY_EXPONENT);
+  const f = k / 1000;
+  const lo = m * f ** (e - 1);
+  const hi = m * f ** e;
+  return Math.round((lo + (hi - lo) * draw) * 1000);
+}
+
+/** One agent's subscriptions, notifications and commands. */
+export class UspNotifications {
+  /** The Subscription table. */
+  readonly subscriptions: Subscriptions;
+  /** Operate and the Request table. */
+  readonly operations: UspOperations;
+  private readonly pending = new Set<Pending>();
+  private readonly log: Logger;
+  private readonly msgPrefix: string;
+  private seq = 0;
+  private starts = 0;
+  private closed = false;
+  private readonly offLifecycle: () => void;
+  private readonly onboardJobs = new Set<ScheduledJob>();
+  /** `[expr]` segments of references, judged with the dispatcher's typed comparison. */
+  private readonly search: SearchMatcher;
+
+  constructor(private readonly opts: UspNotificationsOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.search = treeSearch(opts.tree, opts.template);
+    this.msgPrefix = `notify-${opts.random.nextU64().toString(16).padStart(16, '0').slice(0, 8)}`;
+    this.subscriptions = new Subscriptions({
+      tree: opts.tree,
+      template: opts.template,
+      scheduler: opts.scheduler,
+      generators: opts.generators,
+      search: this.search,
+      fire: (sub, body) => this.fire(sub, body),
+    });
+    this.subscriptions.reconcile();
+    this.operations = new UspOperations({
+      tree: opts.tree,
+      template: opts.template,
+      device: opts.device,
+      scheduler: opts.scheduler,
+      logger: this.log,
+      notifications: this,
+    });
+    this.offLifecycle = opts.device.onLifecycle((e) => {
+      // Queued notifications and running commands die with the device (§7.1); a cut
+      // uplink keeps them: the retries' back-off carries them over the outage.
+      if (e.kind === 'down' && e.why !== 'link') {
+        this.dropPending();
+        this.operations.abortAll();
+      }
+    });
+  }
+
+  /**
+   * The dispatcher's `beforeCommit` hook (contract seam 2). A Set of a Subscription row is
+   * checked before it writes (ReferenceList immutable once set, ID unique per Recipient,
+   * NotifType); an Add of one gets its agent-owned leaves (Recipient, CreationDate, ID)
+   * after its params applied. A refusal throws a UspError naming the parameter.
+   */
+  beforeCommit = (change: UspCommitChange): void => {
+    if (!change.objPath.startsWith(LOCAL_AGENT_PATHS.subscription)) return;
+    const refuse = (r: WriteRefusal, param?: string): never => {
+      throw new UspError(r.err_code, r.err_msg, param === undefined ? [] : [{ param_path: `${change.objPath}${param}`, err_code: r.err_code, err_msg: r.err_msg }]);
+    };
+    if (change.kind === 'set') {
+      for (const [name, value] of Object.entries(change.params)) {
+        const refused = this.subscriptions.checkWrite(`${change.objPath}${name}`, value, change.controllerId);
+        if (refused) refuse(refused, name);
+      }
+      return;
+    }
+    const type = change.params.NotifType;
+    if (type !== undefined) {
+      const refused = this.subscriptions.checkWrite(`${change.objPath}NotifType`, type, change.controllerId);
+      if (refused) refuse(refused, 'NotifType');
+    }
+    const refused = this.subscriptions.created(change.objPath, change.controllerId, this.opts.scheduler.clock.now());
+    if (refused) refuse(refused, 'ID');
+  };
+
+  /** The dispatcher's Operate handler (contract seam 2). */
+  operate = (req: Operate, controllerId: string): Promise<OperateResp | undefined> => this.operations.operate(req, controllerId);
+
+  /**
+   * The agent (re)started and its MTP is up (§7.1): on a restart, non-persistent
+   * subscriptions, Request rows and pending retries are dropped; then OnBoardRequest
+   * where §7.3 wants it, then `Boot!` (§7.2) with `boot`'s cause.
+   */
+  onAgentStart(boot: UspBootCause): void {
+    if (this.closed) return;
+    if (this.starts++ > 0) {
+      this.dropPending();
+      this.operations.abortAll();
+      this.operations.clearRequests();
+      this.subscriptions.dropNonPersistent();
+    }
+    for (const row of this.controllerRows()) {
+      const endpointId = this.opts.tree.getValue(`${row}.EndpointID`) ?? '';
+      if (endpointId === '' || !this.enabled(row)) continue;
+      if (this.opts.tree.getValue(`${row}.OnBoardingComplete`) === 'false') this.sendOnBoardRequest(endpointId);
+    }
+    this.sendBoot(boot);
+  }
+
+  /**
+   * OnBoardRequest (R-NOT.5/6) to one Controller: send_resp true, subscription_id "",
+   * retried without expiry until a NotifyResp; then, while OnBoardingComplete stays
+   * false, again after OnBoardingRestartTime seconds (0 = never).
+   */
+  sendOnBoardRequest(controllerId: string): void {
+    const { tree, template } = this.opts;
+    const ids = template.profile.deviceIdPaths;
+    const notify: Notify = {
+      subscription_id: '',
+      send_resp: true,
+      notification: 'on_board_req',
+      on_board_req: {
+        oui: tree.getValue(ids.oui) ?? '',
+        product_class: tree.getValue(ids.productClass) ?? '',
+        serial_number: tree.getValue(ids.serialNumber) ?? '',
+        agent_supported_protocol_versions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
+      },
+    };
+    this.deliver(controllerId, notify, undefined, undefined, () => {
+      const row = this.subscriptions.controllerRow(controllerId);
+      const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
+      if (!(restart > 0) || row === undefined) return;
+      const job = this.opts.scheduler.after(restart * 1000, () => {
+        this.onboardJobs.delete(job);
+        if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
+      });
+      this.onboardJobs.add(job);
+    });
+  }
+
+  /**
+   * `Device.Boot!` (§7.2): once per start to each enabled Controller with an enabled
+   * Event subscription covering it, carrying that row's ID and NotifRetry;
+   * ParameterMap from that Controller's enabled BootParameter rows, expanded now.
+   */
+  sendBoot(boot: UspBootCause): void {
+    for (const row of this.controllerRows()) {
+      const endpointId = this.opts.tree.getValue(`${row}.EndpointID`) ?? '';
+      if (endpointId === '' || !this.enabled(row)) continue;
+      const params: UspMap = {
+        Cause: boot.cause,
+        CommandKey: boot.commandKey,
+        Reason: boot.reason,
+        FirmwareUpdated: String(boot.firmwareUpdated),
+        ParameterMap: JSON.stringify(this.bootParameters(row)),
+      };
+      const body: NotifyBody = { notification: 'event', event: { obj_path: 'Device.', event_name: 'Boot!', params } };
+      const sub = this.subscriptions.matching('Event', 'Device.Boot!').find((s) => s.recipient === row);
+      if (sub) this.fire(sub, body);
+      else if (this.opts.bootWithoutSubscription) this.deliver(endpointId, { subscription_id: 'boot', send_resp: false, ...body }, undefined, undefined);
+    }
+  }
+
+  /** A model event (`TransferComplete!`, `DUStateChange!` …) of the object `objPath` (ends with '.'), to each covering Event subscription. */
+  event(objPath: string, eventName: string, params: UspMap): void {
+    for (const s of this.subscriptions.matching('Event', `${objPath}${eventName}`)) {
+      this.fire(s, { notification: 'event', event: { obj_path: objPath, event_name: eventName, params } });
+    }
+  }
+
+  /** An async command ended (§4.8): OperationComplete to each covering subscription. */
+  operationComplete(objPath: string, commandName: string, commandKey: string, outcome: { output: UspMap } | { err_code: number; err_msg: string }): void {
+    const body: NotifyBody = {
+      notification: 'oper_complete',
+      oper_complete:
+        'output' in outcome
+          ? { obj_path: objPath, command_name: commandName, command_key: commandKey, operation_resp: 'req_output_args', req_output_args: { output_args: outcome.output } }
+          : { obj_path: objPath, command_name: commandName, command_key: commandKey, operation_resp: 'cmd_failure', cmd_failure: { err_code: outcome.err_code, err_msg: outcome.err_msg } },
+    };
+    for (const s of this.subscriptions.matching('OperationComplete', `${objPath}${commandName}`)) this.fire(s, body);
+  }
+
+  /** The commands Operate runs, for GetSupportedDM (the dispatcher's `supportedCommands`). */
+  get supportedCommands(): { path: string; input: readonly string[]; output: readonly string[]; type: 'CMD_SYNC' | 'CMD_ASYNC' }[] {
+    return this.operations.commands.map((c) => ({ path: c.path, input: c.input, output: c.output, type: c.async ? 'CMD_ASYNC' : 'CMD_SYNC' }));
+  }
+
+  /** The events this agent sends, for GetSupportedDM (the dispatcher's `supportedEvents`). */
+  get supportedEvents(): { path: string; args: readonly string[] }[] {
+    const out = [
+      { path: 'Device.Boot!', args: ['Cause', 'CommandKey', 'Reason', 'FirmwareUpdated', 'ParameterMap'] },
+      { path: 'Device.LocalAgent.TransferComplete!', args: ['Command', 'CommandKey', 'Requestor', 'TransferType', 'Affected', 'TransferURL', 'StartTime', 'CompleteTime', 'FaultCode', 'FaultString'] },
+    ];
+    const sw = this.opts.template.profile.softwareModules;
+    if (sw) out.push({ path: `${sw.path}DUStateChange!`, args: ['UUID', 'DeploymentUnitRef', 'Version', 'CurrentState', 'Resolved', 'ExecutionUnitRefList', 'StartTime', 'CompleteTime', 'OperationPerformed', 'Fault.FaultCode', 'Fault.FaultString'] });
+    return out;
+  }
+
+  /** Notifications waiting for a NotifyResp or a retry (for tests and stats). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Stops everything: listeners, retries, TimeToLive jobs, running commands. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.offLifecycle();
+    this.dropPending();
+    for (const j of this.onboardJobs) j.cancel();
+    this.onboardJobs.clear();
+    this.operations.abortAll();
+    this.subscriptions.close();
+  }
+
+  // ---- delivery -------------------------------------------------------------------
+
+  private controllerRows(): string[] {
+    const { tree } = this.opts;
+    if (!tree.has(LOCAL_AGENT_PATHS.controller)) return [];
+    return tree.getNames(LOCAL_AGENT_PATHS.controller, true).map((r) => r.name.slice(0, -1));
+  }
+
+  private enabled(row: string): boolean {
+    const v = this.opts.tree.getValue(`${row}.Enable`);
+    return v === 'true' || v === '1';
+  }
+
+  /** `{"path":"value"}` of the Controller's enabled BootParameter rows, patterns expanded now. */
+  private bootParameters(controllerRow: string): Record<string, string> {
+    const { tree } = this.opts;
+    const table = `${controllerRow}.BootParameter.`;
+    const out: Record<string, string> = {};
+    if (!tree.has(table)) return out;
+    for (const r of tree.getNames(table, true)) {
+      const enable = tree.getValue(`${r.name}Enable`);
+      const name = tree.getValue(`${r.name}ParameterName`) ?? '';
+      if ((enable !== 'true' && enable !== '1') || name === '') continue;
+      for (const leaf of leavesOf(tree, name, this.search)) {
+        const v = tree.get(leaf);
+        if (v) out[leaf] = v.hidden ? '' : v.value;
+      }
+    }
+    return out;
+  }
+
+  private fire(sub: SubscriptionRow, body: NotifyBody): void {
+    if (this.closed) return;
+    const controllerId = this.subscriptions.controllerOf(sub.recipient);
+    if (controllerId === undefined) return;
+    const notify: Notify = { subscription_id: sub.id, send_resp: sub.notifRetry, ...body };
+    const deadline = sub.notifRetry && sub.notifExpiration > 0 ? this.opts.scheduler.clock.now() + sub.notifExpiration * 1000 : undefined;
+    this.deliver(controllerId, notify, deadline, { path: sub.path, id: sub.id });
+  }
+
+  private deliver(controllerId: string, notify: Notify, deadline: number | undefined, subscription: Pending['subscription'], delivered?: () => void): void {
+    const msgId = `${this.msgPrefix}-${++this.seq}`;
+    if (!notify.send_resp) {
+      this.opts.notifier.sendNotify(controllerId, notify, { msgId }).catch((err: unknown) => {
+        this.log.debug('usp notify not sent', { controller: controllerId, msg_id: msgId, error: err instanceof Error ? err.message : String(err) });
+      });
+      return;
+    }
+    const p: Pending = { controllerId, notify, msgId, attempt: 0, deadline, subscription, job: undefined, delivered };
+    this.pending.add(p);
+    this.attempt(p);
+  }
+
+  private attempt(p: Pending): void {
+    // R-NOT.3 / obuspa: a retry resends the identical message (same msg_id).
+    this.opts.notifier.sendNotify(p.controllerId, p.notify, { msgId: p.msgId }).then(
+      () => {
+        if (!this.pending.delete(p)) return;
+        p.delivered?.();
+      },
+      (err: unknown) => {
+        if (!this.pending.has(p) || this.closed) return;
+        this.scheduleRetry(p, err);
+      },
+    );
+  }
+
+  private scheduleRetry(p: Pending, err: unknown): void {
+    const { tree, scheduler, random } = this.opts;
+    const row = this.subscriptions.controllerRow(p.controllerId);
+    const m = Number(row === undefined ? 5 : (tree.getValue(`${row}.USPNotifRetryMinimumWaitInterval`) ?? 5));
+    const k = Number(row === undefined ? 2000 : (tree.getValue(`${row}.USPNotifRetryIntervalMultiplier`) ?? 2000));
+    p.attempt++;
+    const wait = retryDelayMs(p.attempt, Number.isFinite(m) && m > 0 ? m : 5, Number.isFinite(k) && k >= 1000 ? k : 2000, random.float());
+    const due = scheduler.clock.now() + wait;
+    if (p.deadline !== undefined && due > p.deadline) {
+      this.pending.delete(p);
+      this.log.info('usp notify expired', { controller: p.controllerId, msg_id: p.msgId, retries: p.attempt - 1 });
+      return;
+    }
+    this.log.debug('usp notify retry', { controller: p.controllerId, msg_id: p.msgId, retry: p.attempt, wait_ms: wait, error: err instanceof Error ? err.message : String(err) });
+    p.job = scheduler.at(due, () => {
+      p.job = undefined;
+      if (!this.pending.has(p) || this.closed) return;
+      // obuspa drops a retried notification once its subscription row is deleted.
+      const s = p.subscription;
+      if (s && tree.getValue(`${s.path}ID`) !== s.id) {
+        this.pending.delete(p);
+        return;
+      }
+      this.attempt(p);
+    });
+  }
+
+  private dropPending(): void {
+    for (const p of this.pending) p.job?.cancel();
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * A USP agent's notification side over a real ParameterTree, without MTPs: a recording
+ * notifier (acks, fails or holds each send), a scripted device and a manual clock.
+ */
+import { Scheduler, type Clock } from '../../src/clock/index.js';
+import { GeneratorClock, Template, createParameterTree, type ParameterTree } from '../../src/datamodel/index.js';
+import type { LeafDef, Profile, TableDef, XsdType } from '../../src/profile/types.js';
+import { streamFor } from '../../src/random/index.js';
+import type { UspBootCause, UspDevice, UspLifecycleEvent, UspDiagnosticResult } from '../../src/usp/device.js';
+import { UspNotifications, type NotificationSender } from '../../src/usp/notify.js';
+import type { Notify } from '../../src/usp/types.js';
+import { leaf, makeProfile, table } from '../datamodel/helpers.js';
+
+export const CTL = 'self::ctl';
+export const CTL2 = 'self::ctl2';
+
+/** A manual clock: time moves only in advance(); due timers fire in order. */
+export function manualClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms: number): void } {
+  let now = start;
+  let timers: { at: number; fn: () => void; id: number }[] = [];
+  let next = 0;
+  return {
+    speed: 1,
+    now: () => now,
+    setTimer(fn: () => void, ms: number) {
+      const id = next++;
+      timers.push({ at: now + Math.max(0, ms), fn, id });
+      return id;
+    },
+    clearTimer(h: unknown) {
+      timers = timers.filter((t) => t.id !== h);
+    },
+    advance(ms: number) {
+      const end = now + ms;
+      for (;;) {
+        timers.sort((a, b) => a.at - b.at);
+        const t = timers[0];
+        if (!t || t.at > end) break;
+        timers.shift();
+        now = Math.max(now, t.at);
+        t.fn();
+      }
+      now = end;
+    },
+  };
+}
+
+const row = (specs: [string, XsdType, string, boolean][]): LeafDef[] => specs.map(([p, type, v, w]) => leaf(p, v, { type, writable: w }));
+const S = 'xsd:string' as const;
+const B = 'xsd:boolean' as const;
+const U = 'xsd:unsignedInt' as const;
+
+/** The LocalAgent tables as usp/mount.ts mounts them (two Controllers here) and a FirmwareImage table. */
+export function localAgentObjects(): TableDef[] {
+  return [
+    table('Device.LocalAgent.Controller.', 2, row([
+      ['Alias', S, 'cpe-{i}', true],
+      ['EndpointID', S, 'self::ctl{i}', true],
+      ['Enable', B, 'true', true],
+      ['USPNotifRetryMinimumWaitInterval', U, '5', true],
+      ['USPNotifRetryIntervalMultiplier', U, '2000', true],
+      ['OnBoardingComplete', B, 'true', false],
+      ['OnBoardingRestartTime', U, '0', true],
+    ])),
+    table('Device.LocalAgent.Controller.1.BootParameter.', 0, row([
+      ['Alias', S, 'cpe-{i}', true],
+      ['Enable', B, 'false', true],
+      ['ParameterName', S, '', true],
+    ])),
+    { ...table('Device.LocalAgent.Subscription.', 0, row([
+      ['Alias', S, 'cpe-{i}', true],
+      ['Enable', B, 'false', true],
+      ['Recipient', S, '', false],
+      ['ID', S, '', true],
+      ['CreationDate', 'xsd:dateTime', '0001-01-01T00:00:00Z', false],
+      ['NotifType', S, '', true],
+      ['ReferenceList', S, '', true],
+      ['Persistent', B, 'false', true],
+      ['TimeToLive', U, '0', true],
+      ['NotifRetry', B, 'false', true],
+      ['NotifExpiration', U, '0', true],
+    ])), uniqueKeys: ['Alias'] },
+    table('Device.LocalAgent.Request.', 0, row([
+      ['Alias', S, 'cpe-{i}', true],
+      ['Originator', S, '', false],
+      ['Command', S, '', false],
+      ['CommandKey', S, '', false],
+      ['Status', S, 'Requested', false],
+    ])),
+    table('Device.DeviceInfo.FirmwareImage.', 2, row([
+      ['Name', S, '', false],
+      ['Version', S, '', false],
+      ['Available', B, 'false', true],
+      ['Status', S, 'NoImage', false],
+    ])),
+  ];
+}
+
+/** {@link localAgentObjects} in the datamodel tests' profile, with Hosts, an IPPing object and a generator. */
+export function uspProfile(over: Partial<Profile> = {}): Profile {
+  const base = makeProfile();
+  const objects: TableDef[] = [...base.objects, ...localAgentObjects()];
+  return makeProfile({
+    parameters: [
+      ...base.parameters,
+      leaf('Device.LocalAgent.EndpointID', 'os::00D09E-LAB'),
+      leaf('Device.IP.Diagnostics.IPPing.DiagnosticsState', 'None', { writable: true }),
+      leaf('Device.IP.Diagnostics.IPPing.Host', '', { writable: true }),
+      leaf('Device.IP.Diagnostics.IPPing.SuccessCount', '0', { type: 'xsd:unsignedInt' }),
+      leaf('Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.FirmwareImage.1'),
+      leaf('Device.WiFi.Radio.1.Stats.PacketsSent', '0', { type: 'xsd:unsignedInt' }),
+    ],
+    objects,
+    generators: [{ type: 'counter', path: 'Device.WiFi.Radio.1.Stats.PacketsSent', intervalMs: 60_000, min: 0, max: 1_000_000, step: 5, jitter: 0 }],
+    ...over,
+  });
+}
+// The first Controller's EndpointID is self::ctl (the {i} form gives self::ctl1 / self::ctl2): fixed in setup().
+
+/** One recorded send. */
+export interface Sent {
+  controllerId: string;
+  notify: Notify;
+  msgId: string;
+}
+
+/** Records every Notify; `mode` decides what a send_resp send does. */
+export class RecordingNotifier implements NotificationSender {
+  readonly endpointId = 'os::00D09E-LAB';
+  readonly sent: Sent[] = [];
+  /** ack: NotifyResp arrives; fail: timeout / MTP loss. */
+  mode: 'ack' | 'fail' = 'ack';
+  controllers(): readonly string[] {
+    return [CTL, CTL2];
+  }
+  sendNotify(controllerId: string, notify: Notify, opts?: { msgId?: string }): Promise<void> {
+    this.sent.push({ controllerId, notify: structuredClone(notify), msgId: opts?.msgId ?? '' });
+    if (notify.send_resp && this.mode === 'fail') return Promise.reject(new Error('no NotifyResp in time'));
+    return Promise.resolve();
+  }
+  /** The sends of one kind (`value_change`, `event` …). */
+  of(kind: NonNullable<Notify['notification']>): Sent[] {
+    return this.sent.filter((s) => s.notify.notification === kind);
+  }
+}
+
+/** A device whose lifecycle the test drives; records what commands asked. */
+export class FakeDevice implements UspDevice {
+  up = true;
+  version = '1.0.0';
+  readonly calls: { what: 'reboot' | 'factoryReset' | 'activate'; boot: UspBootCause; version?: string }[] = [];
+  private readonly listeners = new Set<(e: UspLifecycleEvent) => void>();
+  diagnosticsList: { name: string; objectPath: string }[] = [];
+  diagnosticRun: ((name: string, inputs: Record<string, string>) => Promise<UspDiagnosticResult>) | undefined;
+  onLifecycle(l: (e: UspLifecycleEvent) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  emit(e: UspLifecycleEvent): void {
+    this.up = e.kind === 'up';
+    for (const l of [...this.listeners]) l(e);
+  }
+  reboot(boot: UspBootCause): void {
+    this.calls.push({ what: 'reboot', boot });
+  }
+  factoryReset(boot: UspBootCause): void {
+    this.calls.push({ what: 'factoryReset', boot });
+  }
+  activateFirmware(version: string, boot: UspBootCause): void {
+    this.calls.push({ what: 'activate', boot, version });
+  }
+  firmwareVersion(): string | undefined {
+    return this.version;
+  }
+  runDiagnostic(name: string, inputs: Record<string, string>): Promise<UspDiagnosticResult> {
+    if (!this.diagnosticRun) return Promise.reject(new Error('no diagnostics'));
+    return this.diagnosticRun(name, inputs);
+  }
+  diagnostics(): readonly { name: string; objectPath: string }[] {
+    return this.diagnosticsList;
+  }
+}
+
+export interface Rig {
+  tree: ParameterTree;
+  template: Template;
+  clock: ReturnType<typeof manualClock>;
+  scheduler: Scheduler;
+  gens: GeneratorClock;
+  notifier: RecordingNotifier;
+  device: FakeDevice;
+  usp: UspNotifications;
+  /** Adds a subscription as a Controller's Add would (row, params, then the agent's afterAdd). */
+  subscribe(p: { id?: string; notifType: string; ref: string; retry?: boolean; persistent?: boolean; ttl?: number; expiration?: number; enable?: boolean; controller?: string }): string;
+}
+
+/** A tree with the LocalAgent tables and notifications wired; `self::ctl` is Controller 1, `self::ctl2` Controller 2. */
+export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutSubscription?: boolean } = {}): Rig {
+  const template = Template.compile(opts.profile ?? uspProfile());
+  const clock = manualClock();
+  const scheduler = new Scheduler(clock);
+  const gens = new GeneratorClock(() => clock.now());
+  const tree = createParameterTree(template, { index: 1, id: 'cpe-1', seed: 7n }, gens);
+  tree.setInternal('Device.LocalAgent.Controller.1.EndpointID', CTL);
+  const notifier = new RecordingNotifier();
+  const device = opts.device ?? new FakeDevice();
+  const usp = new UspNotifications({ tree, template, notifier, scheduler, random: streamFor(7n, 'cpe-1:usp'), device, generators: gens, bootWithoutSubscription: opts.bootWithoutSubscription });
+  const subscribe: Rig['subscribe'] = (p) => {
+    const path = `Device.LocalAgent.Subscription.${tree.addObject('Device.LocalAgent.Subscription.', 'usp')}.`;
+    const entries = [
+      { name: `${path}Enable`, value: String(p.enable ?? true) },
+      { name: `${path}NotifType`, value: p.notifType },
+      { name: `${path}ReferenceList`, value: p.ref },
+      { name: `${path}NotifRetry`, value: String(p.retry ?? false) },
+      { name: `${path}Persistent`, value: String(p.persistent ?? false) },
+      { name: `${path}TimeToLive`, value: String(p.ttl ?? 0) },
+      { name: `${path}NotifExpiration`, value: String(p.expiration ?? 0) },
+      ...(p.id !== undefined ? [{ name: `${path}ID`, value: p.id }] : []),
+    ];
+    tree.setValues(entries, 'usp');
+    usp.beforeCommit({ kind: 'add', objPath: path, params: Object.fromEntries(entries.map((e) => [e.name.slice(path.length), e.value])), controllerId: p.controller ?? CTL });
+    return path;
+  };
+  return { tree, template, clock, scheduler, gens, notifier, device, usp, subscribe };
+}
+
+/** Lets queued promise callbacks run. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
