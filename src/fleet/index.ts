@@ -15,3 +15,4 @@ export type { BootstrapFailure, BootstrapGiveUp } from './bootstrap.js';
 export { CR_OUTCOMES_PER_CPE, formatCrOutcome } from './cr-log.js';
 export { disableAllocationSitePretenuring } from './pretenuring.js';
 export type { CrOutcome } from './cr-log.js';
+export { uspDeviceOf } from './usp-device.js';

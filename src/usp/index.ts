@@ -6,7 +6,7 @@
  */
 
 // ---- subscriptions, notifications and commands (usp-notify) -------------------
-export { UspNotifications, retryDelayMs, MAX_RETRY_EXPONENT } from './notify.js';
+export { UspNotifications } from './notify.js';
 export type { UspNotificationsOptions, NotificationSender, UspCommitChange } from './notify.js';
 export { Subscriptions, NOTIF_TYPES, LOCAL_AGENT_PATHS } from './subscriptions.js';
 export type { NotifType, SubscriptionRow, NotifyBody, WriteRefusal, SubscriptionsOptions } from './subscriptions.js';

@@ -11,6 +11,8 @@ import type { GeneratorClock, ParameterTree, Template } from '../datamodel/index
 import { silentLogger, type Logger } from '../log/index.js';
 import type { Rng } from '../random/index.js';
 import type { UspDevice, UspBootCause } from './device.js';
+import { uspRetryPolicyFrom, uspRetryWaitMs } from './backoff.js';
+import { controllerRow, controllerRows } from './controllers.js';
 import { UspError } from './errors.js';
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
 import { UspOperations } from './operate/index.js';
@@ -63,9 +65,6 @@ export interface UspCommitChange {
   controllerId: string;
 }
 
-/** Retry n of a notification waits a random time in [m·(k/1000)^(n-1), m·(k/1000)^n] s, n capped at 10 (R-NOT.2/3). */
-export const MAX_RETRY_EXPONENT = 10;
-
 interface Pending {
   readonly controllerId: string;
   readonly notify: Notify;
@@ -78,20 +77,6 @@ interface Pending {
   readonly subscription: { path: string; id: string } | undefined;
   job: ScheduledJob | undefined;
   readonly delivered?: (() => void) | undefined;
-}
-
-/**
- * The wait before retry `n` (1-based) of a notification to a Controller whose row says
- * `m` = USPNotifRetryMinimumWaitInterval (s) and `k` = USPNotifRetryIntervalMultiplier
- * (thousandths): uniform in [m·(k/1000)^(n-1), m·(k/1000)^n] seconds, n capped at 10.
- * With the defaults (5, 2000): 5–10 s, 10–20 s, … 2560–5120 s. Returns ms.
- */
-export function retryDelayMs(n: number, m: number, k: number, draw: number): number {
-  const e = Math.min(Math.max(1, n), MAX_RETRY_EXPONENT);
-  const f = k / 1000;
-  const lo = m * f ** (e - 1);
-  const hi = m * f ** e;
-  return Math.round((lo + (hi - lo) * draw) * 1000);
 }
 
 /** One agent's subscriptions, notifications and commands. */
@@ -185,10 +170,9 @@ export class UspNotifications {
       this.operations.clearRequests();
       this.subscriptions.dropNonPersistent();
     }
-    for (const row of this.controllerRows()) {
-      const endpointId = this.opts.tree.getValue(`${row}.EndpointID`) ?? '';
-      if (endpointId === '' || !this.enabled(row)) continue;
-      if (this.opts.tree.getValue(`${row}.OnBoardingComplete`) === 'false') this.sendOnBoardRequest(endpointId);
+    for (const c of controllerRows(this.opts.tree)) {
+      if (c.endpointId === '' || !c.enabled) continue;
+      if (this.opts.tree.getValue(`${c.path}OnBoardingComplete`) === 'false') this.sendOnBoardRequest(c.endpointId);
     }
     this.sendBoot(boot);
   }
@@ -213,7 +197,7 @@ export class UspNotifications {
       },
     };
     this.deliver(controllerId, notify, undefined, undefined, () => {
-      const row = this.subscriptions.controllerRow(controllerId);
+      const row = controllerRow(tree, controllerId)?.path.slice(0, -1);
       const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
       if (!(restart > 0) || row === undefined) return;
       const job = this.opts.scheduler.after(restart * 1000, () => {
@@ -230,9 +214,10 @@ export class UspNotifications {
    * ParameterMap from that Controller's enabled BootParameter rows, expanded now.
    */
   sendBoot(boot: UspBootCause): void {
-    for (const row of this.controllerRows()) {
-      const endpointId = this.opts.tree.getValue(`${row}.EndpointID`) ?? '';
-      if (endpointId === '' || !this.enabled(row)) continue;
+    for (const c of controllerRows(this.opts.tree)) {
+      if (c.endpointId === '' || !c.enabled) continue;
+      const row = c.path.slice(0, -1);
+      const endpointId = c.endpointId;
       const params: UspMap = {
         Cause: boot.cause,
         CommandKey: boot.commandKey,
@@ -301,17 +286,6 @@ export class UspNotifications {
 
   // ---- delivery -------------------------------------------------------------------
 
-  private controllerRows(): string[] {
-    const { tree } = this.opts;
-    if (!tree.has(LOCAL_AGENT_PATHS.controller)) return [];
-    return tree.getNames(LOCAL_AGENT_PATHS.controller, true).map((r) => r.name.slice(0, -1));
-  }
-
-  private enabled(row: string): boolean {
-    const v = this.opts.tree.getValue(`${row}.Enable`);
-    return v === 'true' || v === '1';
-  }
-
   /** `{"path":"value"}` of the Controller's enabled BootParameter rows, patterns expanded now. */
   private bootParameters(controllerRow: string): Record<string, string> {
     const { tree } = this.opts;
@@ -368,11 +342,11 @@ export class UspNotifications {
 
   private scheduleRetry(p: Pending, err: unknown): void {
     const { tree, scheduler, random } = this.opts;
-    const row = this.subscriptions.controllerRow(p.controllerId);
-    const m = Number(row === undefined ? 5 : (tree.getValue(`${row}.USPNotifRetryMinimumWaitInterval`) ?? 5));
-    const k = Number(row === undefined ? 2000 : (tree.getValue(`${row}.USPNotifRetryIntervalMultiplier`) ?? 2000));
+    // R-NOT.2/3: the recipient's USPNotifRetry* leaves, the formula every USP retry shares.
+    const row = controllerRow(tree, p.controllerId)?.path;
+    const policy = uspRetryPolicyFrom(row && tree.getValue(`${row}USPNotifRetryMinimumWaitInterval`), row && tree.getValue(`${row}USPNotifRetryIntervalMultiplier`));
     p.attempt++;
-    const wait = retryDelayMs(p.attempt, Number.isFinite(m) && m > 0 ? m : 5, Number.isFinite(k) && k >= 1000 ? k : 2000, random.float());
+    const wait = uspRetryWaitMs(p.attempt, policy, () => random.float());
     const due = scheduler.clock.now() + wait;
     if (p.deadline !== undefined && due > p.deadline) {
       this.pending.delete(p);

@@ -11,6 +11,7 @@
 import type { Scheduler, ScheduledJob } from '../clock/index.js';
 import type { GeneratorClock, ParameterChange, ParameterTree, StructureChange, Template } from '../datamodel/index.js';
 import { GeneratedWatch } from '../datamodel/index.js';
+import { controllerRow } from './controllers.js';
 import { covers, leavesOf, listItems, type SearchMatcher } from './refpath.js';
 import type { Notify } from './types.js';
 
@@ -144,14 +145,9 @@ export class Subscriptions {
     return tree.getValue(`${row}EndpointID`) || undefined;
   }
 
-  /** The Controller row (`Device.LocalAgent.Controller.1`, no dot) whose EndpointID is `controllerId`. */
+  /** The enabled Controller row (`Device.LocalAgent.Controller.1`, no dot) whose EndpointID is `controllerId`. */
   controllerRow(controllerId: string): string | undefined {
-    const { tree } = this.opts;
-    if (!tree.has(LOCAL_AGENT_PATHS.controller)) return undefined;
-    for (const r of tree.getNames(LOCAL_AGENT_PATHS.controller, true)) {
-      if (tree.getValue(`${r.name}EndpointID`) === controllerId) return r.name.slice(0, -1);
-    }
-    return undefined;
+    return controllerRow(this.opts.tree, controllerId)?.path.slice(0, -1);
   }
 
   /**

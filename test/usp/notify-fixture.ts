@@ -9,6 +9,7 @@ import { streamFor } from '../../src/random/index.js';
 import type { UspBootCause, UspDevice, UspLifecycleEvent, UspDiagnosticResult } from '../../src/usp/device.js';
 import { UspNotifications, type NotificationSender } from '../../src/usp/notify.js';
 import type { Notify } from '../../src/usp/types.js';
+import { withUspObjects } from '../../src/usp/index.js';
 import { leaf, makeProfile, table } from '../datamodel/helpers.js';
 
 export const CTL = 'self::ctl';
@@ -48,45 +49,10 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): Clock & { advance(ms:
 const row = (specs: [string, XsdType, string, boolean][]): LeafDef[] => specs.map(([p, type, v, w]) => leaf(p, v, { type, writable: w }));
 const S = 'xsd:string' as const;
 const B = 'xsd:boolean' as const;
-const U = 'xsd:unsignedInt' as const;
 
-/** The LocalAgent tables as usp/mount.ts mounts them (two Controllers here) and a FirmwareImage table. */
-export function localAgentObjects(): TableDef[] {
+/** A FirmwareImage table (TR-181 2.19 DeviceInfo.FirmwareImage.{i}), which usp/mount.ts does not mount. */
+export function firmwareObjects(): TableDef[] {
   return [
-    table('Device.LocalAgent.Controller.', 2, row([
-      ['Alias', S, 'cpe-{i}', true],
-      ['EndpointID', S, 'self::ctl{i}', true],
-      ['Enable', B, 'true', true],
-      ['USPNotifRetryMinimumWaitInterval', U, '5', true],
-      ['USPNotifRetryIntervalMultiplier', U, '2000', true],
-      ['OnBoardingComplete', B, 'true', false],
-      ['OnBoardingRestartTime', U, '0', true],
-    ])),
-    table('Device.LocalAgent.Controller.1.BootParameter.', 0, row([
-      ['Alias', S, 'cpe-{i}', true],
-      ['Enable', B, 'false', true],
-      ['ParameterName', S, '', true],
-    ])),
-    { ...table('Device.LocalAgent.Subscription.', 0, row([
-      ['Alias', S, 'cpe-{i}', true],
-      ['Enable', B, 'false', true],
-      ['Recipient', S, '', false],
-      ['ID', S, '', true],
-      ['CreationDate', 'xsd:dateTime', '0001-01-01T00:00:00Z', false],
-      ['NotifType', S, '', true],
-      ['ReferenceList', S, '', true],
-      ['Persistent', B, 'false', true],
-      ['TimeToLive', U, '0', true],
-      ['NotifRetry', B, 'false', true],
-      ['NotifExpiration', U, '0', true],
-    ])), uniqueKeys: ['Alias'] },
-    table('Device.LocalAgent.Request.', 0, row([
-      ['Alias', S, 'cpe-{i}', true],
-      ['Originator', S, '', false],
-      ['Command', S, '', false],
-      ['CommandKey', S, '', false],
-      ['Status', S, 'Requested', false],
-    ])),
     table('Device.DeviceInfo.FirmwareImage.', 2, row([
       ['Name', S, '', false],
       ['Version', S, '', false],
@@ -96,11 +62,16 @@ export function localAgentObjects(): TableDef[] {
   ];
 }
 
-/** {@link localAgentObjects} in the datamodel tests' profile, with Hosts, an IPPing object and a generator. */
+/** `profile` with the LocalAgent objects as the agent mounts them (usp/mount.ts) and a FirmwareImage table. */
+export function withLocalAgent(profile: Profile): Profile {
+  const p = withUspObjects(profile, { mqtt: false, websocket: false });
+  return { ...p, objects: [...p.objects, ...firmwareObjects()] };
+}
+
+/** {@link withLocalAgent} over the datamodel tests' profile, with Hosts, an IPPing object and a generator. */
 export function uspProfile(over: Partial<Profile> = {}): Profile {
   const base = makeProfile();
-  const objects: TableDef[] = [...base.objects, ...localAgentObjects()];
-  return makeProfile({
+  return withLocalAgent(makeProfile({
     parameters: [
       ...base.parameters,
       leaf('Device.LocalAgent.EndpointID', 'os::00D09E-LAB'),
@@ -110,12 +81,10 @@ export function uspProfile(over: Partial<Profile> = {}): Profile {
       leaf('Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.FirmwareImage.1'),
       leaf('Device.WiFi.Radio.1.Stats.PacketsSent', '0', { type: 'xsd:unsignedInt' }),
     ],
-    objects,
     generators: [{ type: 'counter', path: 'Device.WiFi.Radio.1.Stats.PacketsSent', intervalMs: 60_000, min: 0, max: 1_000_000, step: 5, jitter: 0 }],
     ...over,
-  });
+  }));
 }
-// The first Controller's EndpointID is self::ctl (the {i} form gives self::ctl1 / self::ctl2): fixed in setup().
 
 /** One recorded send. */
 export interface Sent {
@@ -201,7 +170,12 @@ export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutS
   const scheduler = new Scheduler(clock);
   const gens = new GeneratorClock(() => clock.now());
   const tree = createParameterTree(template, { index: 1, id: 'cpe-1', seed: 7n }, gens);
-  tree.setInternal('Device.LocalAgent.Controller.1.EndpointID', CTL);
+  // Controller 1 as mounted, a second one added; both onboarded (OnBoardRequest tests opt out).
+  const second = `Device.LocalAgent.Controller.${tree.addObject('Device.LocalAgent.Controller.')}.`;
+  for (const [row, id] of [['Device.LocalAgent.Controller.1.', CTL], [second, CTL2]] as const) {
+    tree.setInternal(`${row}EndpointID`, id);
+    tree.setInternal(`${row}OnBoardingComplete`, 'true');
+  }
   const notifier = new RecordingNotifier();
   const device = opts.device ?? new FakeDevice();
   const usp = new UspNotifications({ tree, template, notifier, scheduler, random: streamFor(7n, 'cpe-1:usp'), device, generators: gens, bootWithoutSubscription: opts.bootWithoutSubscription });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../src/usp/notify.js';
 import { CTL, CTL2, flush, rig } from './notify-fixture.js';
 
 const REBOOT = { cause: 'RemoteReboot', commandKey: 'ck-1', reason: 'maintenance', firmwareUpdated: false } as const;
@@ -65,15 +64,6 @@ describe('OnBoardRequest (usp-notes §7.3)', () => {
 });
 
 describe('send_resp and retries (usp-notes §5, R-NOT.1–4)', () => {
-  it('retry n waits in [m·(k/1000)^(n-1), m·(k/1000)^n] s, capped at n = 10', () => {
-    expect(retryDelayMs(1, 5, 2000, 0)).toBe(5_000);
-    expect(retryDelayMs(1, 5, 2000, 0.999999)).toBe(10_000);
-    expect(retryDelayMs(2, 5, 2000, 0)).toBe(10_000);
-    expect(retryDelayMs(10, 5, 2000, 1)).toBe(5_120_000);
-    expect(retryDelayMs(11, 5, 2000, 1)).toBe(5_120_000);
-    expect(retryDelayMs(2, 10, 1500, 0.5)).toBe(18_750);
-  });
-
   it('resends the identical message (same msg_id) after each back-off until a NotifyResp, then stops', async () => {
     const r = rig();
     r.subscribe({ id: 'vc', notifType: 'ValueChange', ref: 'Device.Hosts.Host.1.HostName', retry: true });

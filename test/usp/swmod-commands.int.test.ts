@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
 import type { Operate } from '../../src/usp/types.js';
 import { DEMO_UUID, demoManifest, swmodProfile } from '../swmod/helpers.js';
-import { CTL, localAgentObjects, rig, type Rig } from './notify-fixture.js';
+import { CTL, rig, withLocalAgent, type Rig } from './notify-fixture.js';
 
 const SM = 'Device.SoftwareModules.';
 let acs: FakeAcs;
@@ -20,8 +20,7 @@ afterAll(async () => {
 });
 
 function swRig(): Rig {
-  const sw = swmodProfile();
-  return rig({ profile: { ...sw, objects: [...sw.objects, ...localAgentObjects()] } });
+  return rig({ profile: withLocalAgent(swmodProfile()) });
 }
 
 const op = (command: string, input_args: Record<string, string> = {}): Operate => ({ command, command_key: 'du', send_resp: true, input_args });

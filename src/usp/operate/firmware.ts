@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { isCwmpFault } from '../../errors/index.js';
 import { checkTransferUrl, fetchFile, ImageInspector, TransferAbortedError, versionFromUrl } from '../../transfer/index.js';
+import { setIfPresent } from '../controllers.js';
 import { dateTime } from '../subscriptions.js';
 import type { UspMap } from '../types.js';
 import { boolInput, CommandFailure, type CommandDef, type CommandRun, type OperationsHost } from './index.js';
@@ -26,9 +27,7 @@ export const FIRMWARE_FETCH_TIMEOUT_MS = 30_000;
 /** Download() and Activate(), when the tree has the FirmwareImage table. */
 export function firmwareCommands(host: OperationsHost): CommandDef[] {
   const { tree } = host;
-  const set = (path: string, v: string): void => {
-    if (tree.has(path)) tree.setInternal(path, v);
-  };
+  const set = (path: string, v: string): void => setIfPresent(tree, path, v);
   /** Images whose activation is under way, so a second Activate() of one does not reboot twice. */
   const activating = new Set<string>();
 

@@ -10,6 +10,7 @@ import type { ScheduledJob, Scheduler } from '../../clock/index.js';
 import type { ParameterTree, Template } from '../../datamodel/index.js';
 import type { Logger } from '../../log/index.js';
 import type { UspDevice } from '../device.js';
+import { setIfPresent } from '../controllers.js';
 import { UspError } from '../errors.js';
 import { parsePath, resolvePath } from '../paths.js';
 import { LOCAL_AGENT_PATHS } from '../subscriptions.js';
@@ -211,19 +212,15 @@ export class UspOperations {
     const table = LOCAL_AGENT_PATHS.request;
     if (!tree.has(table)) throw new UspError(7003, `${command} is asynchronous but this device has no ${table} table to track it`);
     const path = `${table}${tree.addObject(table, 'internal')}.`;
-    const set = (leaf: string, v: string): void => {
-      if (tree.has(`${path}${leaf}`)) tree.setInternal(`${path}${leaf}`, v);
-    };
-    set('Originator', controllerId);
-    set('Command', command);
-    set('CommandKey', commandKey);
-    set('Status', 'Requested');
+    setIfPresent(tree, `${path}Originator`, controllerId);
+    setIfPresent(tree, `${path}Command`, command);
+    setIfPresent(tree, `${path}CommandKey`, commandKey);
+    setIfPresent(tree, `${path}Status`, 'Requested');
     return path;
   }
 
   private setStatus(requestPath: string, status: string): void {
-    const { tree } = this.host;
-    if (tree.has(`${requestPath}Status`)) tree.setInternal(`${requestPath}Status`, status);
+    setIfPresent(this.host.tree, `${requestPath}Status`, status);
   }
 }
 
