@@ -44,6 +44,8 @@ export interface FileBehaviour {
   cutAfterBytes?: number;
   /** Answer 302 with this Location. */
   redirectTo?: string;
+  /** Send the file with this 2xx status instead of 200 (e.g. 203), to test clients that must accept any 2xx. */
+  okStatus?: number;
 }
 
 /** Options of one served file. */
@@ -379,14 +381,15 @@ export class FileServer implements AcsFiles {
     if (b?.stall === 'headers') return; // never answer; the socket closes with the ACS
     const c = entry.content;
     const size = Buffer.isBuffer(c) ? c.length : c.size;
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+    const ok = b?.okStatus ?? 200;
+    res.writeHead(ok, { 'content-type': 'application/octet-stream', 'content-length': size });
     if (method === 'HEAD') {
       res.end();
-      return done(200, 0);
+      return done(ok, 0);
     }
     const limit = b?.stall === 'body' ? Math.floor(size / 2) : b?.cutAfterBytes !== undefined ? Math.min(size, b.cutAfterBytes) : size;
     const after = (sent: number): void => {
-      done(200, sent);
+      done(ok, sent);
       if (limit < size) {
         if (b?.stall === 'body') return; // keep the socket open, silent
         res.socket?.destroy();

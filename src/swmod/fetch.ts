@@ -1,7 +1,7 @@
 /**
  * Fetching app manifests (ref §8.4): a plain HTTP(S) GET through `transfer/` (the same
  * client as Download: Basic/Digest answered with the operation's Username/Password,
- * redirects followed), a 30 s idle timeout and a 4 MiB cap.
+ * redirects followed), any 2xx answer, a 30 s idle timeout and a 4 MiB cap.
  * @module
  */
 import { CwmpFault } from '../errors/index.js';
@@ -22,7 +22,7 @@ export interface ManifestCredentials {
 /**
  * Fetches a manifest's text. Rejects with a `CwmpFault` carrying the TR-069 code:
  * 9003 a URL that is not absolute or carries userinfo, 9013 a scheme other than
- * http/https, 9015 server unreachable, 9016 not 200, 9012 authentication, 9017 body
+ * http/https, 9015 server unreachable, 9016 not 2xx, 9012 authentication, 9017 body
  * cut off, 9018 over {@link MAX_MANIFEST_BYTES}.
  */
 export type ManifestFetcher = (url: string, credentials: ManifestCredentials, signal?: AbortSignal) => Promise<string>;
@@ -52,6 +52,8 @@ export function httpManifestFetcher(opts: HttpManifestFetcherOptions = {}): Mani
         password: credentials.password,
         timeoutMs: opts.timeoutMs ?? MANIFEST_TIMEOUT_MS,
         maxBytes: MAX_MANIFEST_BYTES,
+        // ref §8.4: any 2xx answer carries the manifest.
+        anySuccess: true,
         onChunk: (c) => chunks.push(c),
         ...(signal ? { signal } : {}),
         ...(opts.ca !== undefined ? { ca: opts.ca } : {}),

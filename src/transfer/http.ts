@@ -37,6 +37,8 @@ export interface FetchFileOptions extends TransferRequestOptions {
   onChunk(chunk: Uint8Array): void;
   /** Stop with 9018 as soon as more than this many bytes arrived (the RPC's FileSize). */
   maxBytes?: number;
+  /** Take any 2xx answer as the file (ref §8.4 manifests); default only 200 (a Download). */
+  anySuccess?: boolean;
 }
 
 /** What a finished download looked like. */
@@ -202,7 +204,7 @@ function newAgent(opts: TransferRequestOptions): Agent {
  * Downloads `opts.url` and streams the body to `opts.onChunk`.
  *
  * Faults: 9015 the server cannot be reached (refused, reset, no response head in
- * time), 9016 the file is not there (404, any non-200, too many redirects), 9012 the
+ * time), 9016 the file is not there (404, any non-200 or with `anySuccess` non-2xx, too many redirects), 9012 the
  * server refused the credentials or asked for them when the RPC had none, 9017 the
  * body ended early or stalled, 9018 more bytes than `maxBytes`.
  *
@@ -214,7 +216,8 @@ export async function fetchFile(opts: FetchFileOptions): Promise<FetchFileResult
   const agent = newAgent(opts);
   try {
     const { res, url, redirects, auth } = await open(agent, 'GET', opts, DOWNLOAD_CODES);
-    if (res.statusCode !== 200) {
+    const ok = opts.anySuccess === true ? res.statusCode >= 200 && res.statusCode <= 299 : res.statusCode === 200;
+    if (!ok) {
       await res.body.dump().catch(() => undefined);
       throw transferFault(9016, `GET ${url.href} answered ${res.statusCode}`);
     }

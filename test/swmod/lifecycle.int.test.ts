@@ -26,6 +26,8 @@ beforeAll(async () => {
   acs.files.serve('secret.yaml', demoManifest(), { auth: { scheme: 'digest', username: 'lcm', password: 'pw' } });
   acs.files.serve('cut.yaml', demoManifest(), { behaviour: { cutAfterBytes: 20 } });
   acs.files.serve('huge.yaml', { image: { size: 4 * 1024 * 1024 + 1 } });
+  acs.files.serve('demo-203.yaml', demoManifest(), { behaviour: { okStatus: 203 } });
+  acs.files.serve('demo-500.yaml', demoManifest(), { behaviour: { status: 500 } });
   // A port nobody listens on: bound, then closed.
   const s: Server = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -85,6 +87,14 @@ describe('installDu', () => {
     expect(r.uuid).toBe(uuid);
   });
 
+  it('takes any 2xx answer as the manifest (ref §8.4), unlike a Download that wants 200', async () => {
+    const c = ctx();
+    const r = await installDu(c, { op: 'install', url: url('demo-203.yaml') });
+    expect(r.fault).toBeUndefined();
+    expect(r.currentState).toBe('Installed');
+    expect(acs.files.requests.filter((q) => q.name === 'demo-203.yaml').map((q) => q.status)).toContain(203);
+  });
+
   // [what, request, TR-069 code, USP code]
   const faults: Array<[string, () => Parameters<typeof installDu>[1], number, number]> = [
     ['URL not absolute', () => ({ op: 'install', url: 'demo.yaml' }), 9003, 7004],
@@ -95,6 +105,7 @@ describe('installDu', () => {
     ['disabled execution environment', () => ({ op: 'install', url: url('demo-1.yaml'), executionEnvRef: `${SM}ExecEnv.2.` }), 9024, 7002],
     ['manifest server unreachable', () => ({ op: 'install', url: `http://127.0.0.1:${deadPort}/demo.yaml` }), 9015, 7033],
     ['manifest not found (404)', () => ({ op: 'install', url: url('missing.yaml') }), 9016, 7033],
+    ['manifest answered 500', () => ({ op: 'install', url: url('demo-500.yaml') }), 9016, 7033],
     ['manifest server wants credentials', () => ({ op: 'install', url: url('secret.yaml') }), 9012, 7033],
     ['manifest cut off', () => ({ op: 'install', url: url('cut.yaml') }), 9017, 7033],
     ['manifest over 4 MiB', () => ({ op: 'install', url: url('huge.yaml') }), 9018, 7035],
