@@ -72,7 +72,7 @@ function wireOf(req: CoreRequest): Pick<AcsMessageRecord, 'connectionId' | 'http
 }
 
 /** Methods the ACS answers in GetRPCMethodsResponse (TR-069 Table 5: required ACS methods). */
-export const ACS_RPC_METHODS: readonly string[] = ['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete', 'DUStateChangeComplete'];
+export const ACS_RPC_METHODS: readonly string[] = ['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete', 'DUStateChangeComplete', 'AutonomousDUStateChangeComplete'];
 
 const VERSIONS: readonly CwmpVersion[] = ['1.0', '1.1', '1.2', '1.3', '1.4'];
 const NS_ORDER: readonly CwmpNamespace[] = ['urn:dslforum-org:cwmp-1-0', 'urn:dslforum-org:cwmp-1-1', 'urn:dslforum-org:cwmp-1-2'];
@@ -611,6 +611,8 @@ export class AcsCore {
         return this.envelopeResponse(s, { name: 'AutonomousTransferCompleteResponse' }, cwmpId);
       case 'DUStateChangeComplete':
         return this.envelopeResponse(s, { name: 'DUStateChangeCompleteResponse' }, cwmpId);
+      case 'AutonomousDUStateChangeComplete':
+        return this.envelopeResponse(s, { name: 'AutonomousDUStateChangeCompleteResponse' }, cwmpId);
       case 'GetRPCMethods':
         return this.envelopeResponse(s, { name: 'GetRPCMethodsResponse', methodList: [...ACS_RPC_METHODS] }, cwmpId);
       case 'Unknown': {

@@ -39,7 +39,7 @@ export type {
 } from './types.js';
 
 export type { AcsFiles, FileContent, FileBehaviour, ServeOptions, FileUpload, FileRequestRecord, GeneratedImage } from './files.js';
-export type { DownloadOptions, UploadOptions, TransferCompleteRecord, WaitForTransferOptions, ChangeDuStateOptions, ChangeDuStateOperation, DuStateChangeCompleteRecord, WaitForDuStateChangeOptions } from './transfers.js';
+export type { DownloadOptions, UploadOptions, TransferCompleteRecord, WaitForTransferOptions, ChangeDuStateOptions, ChangeDuStateOperation, DuStateChangeCompleteRecord, WaitForDuStateChangeOptions, AutonomousDuStateChangeRecord } from './transfers.js';
 
 // ---- Helpers -----------------------------------------------------------------------
 export { formatAcsLine } from './format.js';

@@ -4,7 +4,7 @@
  * finds the TransferComplete that reports it.
  * @module
  */
-import type { ChangeDUState, CpeResponse, CwmpMessage, Download, OpResultStruct, TransferArgs, Upload } from '../cwmp/index.js';
+import type { AutonOpResultStruct, ChangeDUState, CpeResponse, CwmpMessage, Download, OpResultStruct, TransferArgs, Upload } from '../cwmp/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { ACS_ERROR, type AcsCore } from './core.js';
 
@@ -92,6 +92,15 @@ export interface DuStateChangeCompleteRecord {
   results: OpResultStruct[];
 }
 
+/** An AutonomousDUStateChangeComplete as the ACS received it (TR-069 Annex A.4.2; event `12`). */
+export interface AutonomousDuStateChangeRecord {
+  /** The ACS session it arrived in. */
+  sessionId: number;
+  serial: string;
+  /** What the CPE did on its own, each with its OperationPerformed. */
+  results: AutonOpResultStruct[];
+}
+
 /** Options of `acs.waitForDuStateChangeComplete()`. */
 export interface WaitForDuStateChangeOptions {
   /** Only this CommandKey; default: any. */
@@ -151,6 +160,8 @@ export function transferHelpers(core: AcsCore): {
   changeDuState(cpe: string, opts: ChangeDuStateOptions): Promise<{ commandKey: string; response: CpeResponse }>;
   duStateChangeCompletes(cpe?: string): DuStateChangeCompleteRecord[];
   waitForDuStateChangeComplete(cpe: string, opts?: WaitForDuStateChangeOptions): Promise<DuStateChangeCompleteRecord>;
+  autonomousDuStateChanges(cpe?: string): AutonomousDuStateChangeRecord[];
+  waitForAutonomousDuStateChange(cpe: string, opts?: { timeoutMs?: number }): Promise<AutonomousDuStateChangeRecord>;
 } {
   let seq = 0;
   const send = async (cpe: string, commandKey: string, timeoutMs: number | undefined, make: (key: string) => Download | Upload | ChangeDUState): Promise<{ commandKey: string; response: CpeResponse }> => {
@@ -169,6 +180,8 @@ export function transferHelpers(core: AcsCore): {
     }));
   const duStateChangeCompletes = (cpe?: string): DuStateChangeCompleteRecord[] =>
     received(core, cpe, 'DUStateChangeComplete').map(({ sessionId, serial, msg }) => ({ sessionId, serial, commandKey: msg.commandKey, results: msg.results }));
+  const autonomousDuStateChanges = (cpe?: string): AutonomousDuStateChangeRecord[] =>
+    received(core, cpe, 'AutonomousDUStateChangeComplete').map(({ sessionId, serial, msg }) => ({ sessionId, serial, results: msg.results }));
   return {
     async download(cpe, o) {
       return send(cpe, o.commandKey ?? `dl-${++seq}`, o.timeoutMs, (commandKey) => ({
@@ -198,6 +211,10 @@ export function transferHelpers(core: AcsCore): {
     waitForDuStateChangeComplete(cpe, o = {}) {
       const match = (): DuStateChangeCompleteRecord | undefined => duStateChangeCompletes(cpe).find((t) => o.commandKey === undefined || t.commandKey === o.commandKey);
       return waitFor(core, match, o.timeoutMs ?? 30_000, () => `no DUStateChangeComplete from ${cpe}${o.commandKey !== undefined ? ` with CommandKey ${JSON.stringify(o.commandKey)}` : ''}`);
+    },
+    autonomousDuStateChanges,
+    waitForAutonomousDuStateChange(cpe, o = {}) {
+      return waitFor(core, () => autonomousDuStateChanges(cpe)[0], o.timeoutMs ?? 30_000, () => `no AutonomousDUStateChangeComplete from ${cpe}`);
     },
   };
 }

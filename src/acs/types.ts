@@ -7,7 +7,7 @@
 import type { Logger } from '../log/index.js';
 import type { UdpCrOptions, UdpCrSent } from './udp-cr.js';
 import type { AcsFiles } from './files.js';
-import type { ChangeDuStateOptions, DownloadOptions, DuStateChangeCompleteRecord, TransferCompleteRecord, UploadOptions, WaitForDuStateChangeOptions, WaitForTransferOptions } from './transfers.js';
+import type { AutonomousDuStateChangeRecord, ChangeDuStateOptions, DownloadOptions, DuStateChangeCompleteRecord, TransferCompleteRecord, UploadOptions, WaitForDuStateChangeOptions, WaitForTransferOptions } from './transfers.js';
 import type { StunServer, StunServerOptions } from '../stun/index.js';
 import type { XmppAccount, XmppCrResult } from '../xmpp/index.js';
 import type {
@@ -348,6 +348,10 @@ export interface FakeAcs extends AsyncDisposable {
   duStateChangeCompletes(cpe?: string): DuStateChangeCompleteRecord[];
   /** Resolves with the first DUStateChangeComplete from `cpe` (matching `commandKey`), received already or later. */
   waitForDuStateChangeComplete(cpe: string, opts?: WaitForDuStateChangeOptions): Promise<DuStateChangeCompleteRecord>;
+  /** The AutonomousDUStateChangeCompletes received (from one device, or all), oldest first; the ACS answers each with an empty response. */
+  autonomousDuStateChanges(cpe?: string): AutonomousDuStateChangeRecord[];
+  /** Resolves with the first AutonomousDUStateChangeComplete from `cpe`, received already or later (default 30 s). */
+  waitForAutonomousDuStateChange(cpe: string, opts?: { timeoutMs?: number }): Promise<AutonomousDuStateChangeRecord>;
   /** Idempotent: closes the server and all sockets, rejects pending rpc/wait promises. */
   close(): Promise<void>;
 }

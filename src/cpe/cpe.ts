@@ -6,7 +6,7 @@
  */
 import { ConfigError, CpeSimError, CwmpFault, isCpeSimError } from '../errors/index.js';
 import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
-import type { AllQueuedTransferStruct, AutonomousTransferComplete, ChangeDUState, CpeRequest, DUStateChangeComplete, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
+import type { AllQueuedTransferStruct, AutonomousDUStateChangeComplete, AutonomousTransferComplete, ChangeDUState, CpeRequest, DUStateChangeComplete, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
 import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
 import { createParameterTree, GeneratedWatch, GeneratorClock } from '../datamodel/index.js';
@@ -33,8 +33,8 @@ import { TransferHostView, firmwareConfigOf } from './transfers.js';
 import type { TransferPort } from './transfers.js';
 import type { TransferOutcome, TransferRequest } from '../transfer/index.js';
 import type { InformRecord, SessionRecord } from './transcript.js';
-import { httpManifestFetcher, installedModules, runDuOperations, type InstalledModule } from '../swmod/index.js';
-import { duRequestOf, duStateChangeComplete } from './swmod.js';
+import { httpManifestFetcher, installedModules, runDuOperations, type DuRequest, type DuResult, type InstalledModule, type SwmodContext } from '../swmod/index.js';
+import { autonOpResultOf, checkAutonomousDuRequest, duRequestOf, duStateChangeComplete } from './swmod.js';
 
 /** Where and how the CPE reaches its ACS. */
 export interface AcsTarget {
@@ -344,6 +344,8 @@ export class Cpe implements AsyncDisposable {
   private pendingAutonomous: AutonomousTransferComplete[] = [];
   /** DUStateChangeComplete requests not yet acknowledged (TR-069 A.4.2.x; ref §8.3); made on the first. */
   private pendingDu: DUStateChangeComplete[] | undefined;
+  /** AutonomousDUStateChangeComplete requests not yet acknowledged (event `12`); made on the first. */
+  private pendingAutonomousDu: AutonomousDUStateChangeComplete[] | undefined;
   /** Aborts software-module operations in flight (close, FactoryReset); made on the first ChangeDUState. */
   private duAbort: AbortController | undefined;
   /** The tail of this CPE's ChangeDUState work (close() waits for it). */
@@ -1254,7 +1256,7 @@ export class Cpe implements AsyncDisposable {
 
   /** No event, CPE request or value change is waiting to be delivered. */
   private nothingToDeliver(): boolean {
-    return this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && (this.pendingDu?.length ?? 0) === 0 && this.changed.size === 0;
+    return this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && (this.pendingDu?.length ?? 0) === 0 && (this.pendingAutonomousDu?.length ?? 0) === 0 && this.changed.size === 0;
   }
 
   private cpeRequests(): CpeRequest[] {
@@ -1267,6 +1269,7 @@ export class Cpe implements AsyncDisposable {
     }));
     reqs.push(...this.pendingAutonomous);
     if (this.pendingDu) reqs.push(...this.pendingDu);
+    if (this.pendingAutonomousDu) reqs.push(...this.pendingAutonomousDu);
     if (this.sendGetRPCMethods) reqs.push({ name: 'GetRPCMethods' });
     return reqs;
   }
@@ -1278,6 +1281,13 @@ export class Cpe implements AsyncDisposable {
       this.pendingDu = left.length > 0 ? left : undefined;
       if (!left.some((d) => d.commandKey === req.commandKey)) this.queue.remove(EVENT.M_CHANGE_DU_STATE, req.commandKey);
       if (left.length === 0) this.queue.remove(EVENT.DU_STATE_CHANGE_COMPLETE);
+      return;
+    }
+    if (req.name === 'AutonomousDUStateChangeComplete') {
+      // Its response delivers `12 AUTONOMOUS DU STATE CHANGE COMPLETE` once none is left (§3.7.1.5, Table 7).
+      const left = (this.pendingAutonomousDu ?? []).filter((d) => d !== req);
+      this.pendingAutonomousDu = left.length > 0 ? left : undefined;
+      if (left.length === 0) this.queue.remove(EVENT.AUTONOMOUS_DU_STATE_CHANGE_COMPLETE);
       return;
     }
     if (req.name === 'AutonomousTransferComplete') {
@@ -1354,15 +1364,7 @@ export class Cpe implements AsyncDisposable {
     const config = this.profile.softwareModules;
     if (config === undefined || this.closed) return;
     const epoch = this.duEpoch;
-    const signal = (this.duAbort ??= new AbortController()).signal;
-    const ctx = {
-      tree: this.params,
-      config,
-      fetch: httpManifestFetcher({ timeoutMs: this.transferTimeoutMs, ...(this.transferCa !== undefined ? { ca: this.transferCa } : {}) }),
-      now: () => this.clock.now(),
-      sleep: (ms: number) => this.sleep(ms),
-      signal,
-    };
+    const ctx = this.swmodContext(config);
     const work = runDuOperations(ctx, req.operations.map(duRequestOf)).then((results) => {
       if (this.closed || epoch !== this.duEpoch) return;
       (this.pendingDu ??= []).push(duStateChangeComplete(req, results));
@@ -1375,6 +1377,52 @@ export class Cpe implements AsyncDisposable {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** The lifecycle's view of this CPE: its tree, the transfer client's settings, its clock. */
+  private swmodContext(config: NonNullable<Profile['softwareModules']>): SwmodContext {
+    return {
+      tree: this.params,
+      config,
+      fetch: httpManifestFetcher({ timeoutMs: this.transferTimeoutMs, ...(this.transferCa !== undefined ? { ca: this.transferCa } : {}) }),
+      now: () => this.clock.now(),
+      sleep: (ms: number) => this.sleep(ms),
+      signal: (this.duAbort ??= new AbortController()).signal,
+    };
+  }
+
+  /**
+   * A deployment-unit change the device makes on its own (its user installed an app, a
+   * vendor agent updated one), not asked by a ChangeDUState (TR-069 Annex A.4.2,
+   * AutonomousDUStateChangeComplete). The operation runs through the same lifecycle as
+   * ChangeDUState (after any operation in flight); then the CPE queues
+   * `12 AUTONOMOUS DU STATE CHANGE COMPLETE` and an AutonomousDUStateChangeComplete whose
+   * result carries OperationPerformed, kept and retried until the ACS answers it, and runs a
+   * session. A failed operation is reported too, with its fault. Resolves with the
+   * operation's result and the session that carried the report (or tried to).
+   * @throws CpeSimError `CPESIM_SWMOD_INVALID` for a malformed operation,
+   * `CPESIM_SWMOD_UNSUPPORTED` when the profile has no `softwareModules` block.
+   * @example
+   * const { result } = await cpe.autonomousDuStateChange({ op: 'install', url: 'http://127.0.0.1:8080/files/demo-app.yaml' });
+   */
+  async autonomousDuStateChange(req: DuRequest): Promise<{ result: DuResult; session: SessionRecord }> {
+    if (this.closed) throw this.closedError();
+    checkAutonomousDuRequest(req);
+    const config = this.profile.softwareModules;
+    if (config === undefined) throw new CpeSimError('CPESIM_SWMOD_UNSUPPORTED', `autonomousDuStateChange: profile ${this.profile.source} has no softwareModules block (profile reference §8.1)`);
+    const epoch = this.duEpoch;
+    const work = runDuOperations(this.swmodContext(config), [req]);
+    this.duWork = Promise.all([this.duWork, work]).then(
+      () => undefined,
+      () => undefined,
+    );
+    const [result] = await work;
+    if (this.closed) throw this.closedError();
+    if (epoch !== this.duEpoch) throw new CpeSimError('CPESIM_SWMOD_ABORTED', 'autonomousDuStateChange: a factory reset ended the operation before it was reported');
+    (this.pendingAutonomousDu ??= []).push({ name: 'AutonomousDUStateChangeComplete', results: [autonOpResultOf(result!)] });
+    this.queue.add(EVENT.AUTONOMOUS_DU_STATE_CHANGE_COMPLETE);
+    this.logger.info('autonomous du state change done', { op: req.op, fault: result!.fault?.cwmpCode ?? 0 });
+    return { result: result!, session: await this.requestSession() };
   }
 
   /** The deployment units installed on this CPE (TR-157), in DeploymentUnit row order. */
@@ -1494,6 +1542,7 @@ export class Cpe implements AsyncDisposable {
         this.pendingAutonomous = [];
         // Installed apps are forgotten with the tree (ref §11); operations in flight end unreported.
         this.pendingDu = undefined;
+        this.pendingAutonomousDu = undefined;
         this.duEpoch++;
         this.duAbort?.abort();
         this.duAbort = undefined;

@@ -16,6 +16,7 @@ import type {
   Envelope,
   EventStruct,
   Fault,
+  OpResultStruct,
   ParameterAttributeStruct,
   ParameterInfoStruct,
   ParameterValueStruct,
@@ -177,6 +178,22 @@ function duOperation(o: XmlElement): DuOperation {
   }
 }
 
+/** OpResultStruct (DUStateChangeComplete) and the common part of AutonOpResultStruct. */
+function opResult(r: XmlElement): OpResultStruct {
+  const f = childNamed(r, 'Fault');
+  return {
+    uuid: tstr(r, 'UUID', ''),
+    deploymentUnitRef: tstr(r, 'DeploymentUnitRef', ''),
+    version: tstr(r, 'Version', ''),
+    currentState: tstr(r, 'CurrentState', ''),
+    resolved: bool(r, 'Resolved', false),
+    executionUnitRefList: tstr(r, 'ExecutionUnitRefList', ''),
+    startTime: tstr(r, 'StartTime', UNKNOWN),
+    completeTime: tstr(r, 'CompleteTime', UNKNOWN),
+    fault: f ? { faultCode: int(f, 'FaultCode', 0, UINT, 0), faultString: str(f, 'FaultString', '') } : { faultCode: 0, faultString: '' },
+  };
+}
+
 function decodeRpc(el: XmlElement): CwmpMessage {
   if (isEmptyBodyName(el.local)) return { name: el.local } as CwmpMessage;
   switch (el.local) {
@@ -227,23 +244,15 @@ function decodeRpc(el: XmlElement): CwmpMessage {
     case 'ChangeDUState':
       return { name: 'ChangeDUState', operations: items(childNamed(el, 'Operations')).map(duOperation), commandKey: str(el, 'CommandKey', '') };
     case 'DUStateChangeComplete':
+      return { name: 'DUStateChangeComplete', results: items(childNamed(el, 'Results')).map(opResult), commandKey: str(el, 'CommandKey', '') };
+    case 'AutonomousDUStateChangeComplete':
       return {
-        name: 'DUStateChangeComplete',
+        name: 'AutonomousDUStateChangeComplete',
         results: items(childNamed(el, 'Results')).map((r) => {
-          const f = childNamed(r, 'Fault');
-          return {
-            uuid: tstr(r, 'UUID', ''),
-            deploymentUnitRef: tstr(r, 'DeploymentUnitRef', ''),
-            version: tstr(r, 'Version', ''),
-            currentState: tstr(r, 'CurrentState', ''),
-            resolved: bool(r, 'Resolved', false),
-            executionUnitRefList: tstr(r, 'ExecutionUnitRefList', ''),
-            startTime: tstr(r, 'StartTime', UNKNOWN),
-            completeTime: tstr(r, 'CompleteTime', UNKNOWN),
-            fault: f ? { faultCode: int(f, 'FaultCode', 0, UINT, 0), faultString: str(f, 'FaultString', '') } : { faultCode: 0, faultString: '' },
-          };
+          const op = tstr(r, 'OperationPerformed');
+          if (op !== 'Install' && op !== 'Update' && op !== 'Uninstall') throw new CwmpDecodeError(`OperationPerformed ${JSON.stringify(op)} is not Install, Update or Uninstall`, r.path);
+          return { ...opResult(r), operationPerformed: op };
         }),
-        commandKey: str(el, 'CommandKey', ''),
       };
     case 'GetRPCMethodsResponse':
       return { name: 'GetRPCMethodsResponse', methodList: strings(el, 'MethodList', false) };

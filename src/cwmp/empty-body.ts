@@ -8,6 +8,7 @@ export const EMPTY_BODY_MESSAGES = [
   'TransferCompleteResponse',
   'AutonomousTransferCompleteResponse',
   'DUStateChangeCompleteResponse',
+  'AutonomousDUStateChangeCompleteResponse',
   'ChangeDUStateResponse',
   'GetQueuedTransfers',
   'GetAllQueuedTransfers',

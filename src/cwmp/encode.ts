@@ -11,6 +11,7 @@ import type {
   CwmpNamespace,
   DuOperation,
   EventStruct,
+  OpResultStruct,
   Fault,
   ParameterAttributeStruct,
   ParameterInfoStruct,
@@ -163,6 +164,21 @@ function faultStruct(w: Writer, f: { faultCode: number; faultString: string }): 
   return { tag: 'FaultStruct', kids: [w.int('FaultCode', f.faultCode, 0, UINT), w.str('FaultString', f.faultString)] };
 }
 
+/** The fields of an OpResultStruct, also the head of an AutonOpResultStruct. */
+function opResultKids(w: Writer, r: OpResultStruct): Node[] {
+  return [
+    w.str('UUID', r.uuid),
+    w.str('DeploymentUnitRef', r.deploymentUnitRef),
+    w.str('Version', r.version),
+    w.str('CurrentState', r.currentState),
+    w.bool('Resolved', r.resolved),
+    w.str('ExecutionUnitRefList', r.executionUnitRefList),
+    w.str('StartTime', r.startTime),
+    w.str('CompleteTime', r.completeTime),
+    { tag: 'Fault', kids: [w.int('FaultCode', r.fault.faultCode, 0, UINT), w.str('FaultString', r.fault.faultString)] },
+  ];
+}
+
 /** A.4.1.14: one Operations item, named by its struct type. */
 function duOperation(w: Writer, o: DuOperation): Node {
   switch (o.op) {
@@ -224,26 +240,14 @@ function bodyNode(m: CwmpMessage): Node {
     case 'ChangeDUState':
       return rpc(m.name, [w.array('Operations', 'cwmp:OperationStruct', m.operations.map((o) => duOperation(w, o))), w.str('CommandKey', m.commandKey)]);
     case 'DUStateChangeComplete':
+      return rpc(m.name, [w.array('Results', 'cwmp:OpResultStruct', m.results.map((r) => ({ tag: 'OpResultStruct', kids: opResultKids(w, r) }))), w.str('CommandKey', m.commandKey)]);
+    case 'AutonomousDUStateChangeComplete':
       return rpc(m.name, [
         w.array(
           'Results',
-          'cwmp:OpResultStruct',
-          m.results.map((r) => ({
-            tag: 'OpResultStruct',
-            kids: [
-              w.str('UUID', r.uuid),
-              w.str('DeploymentUnitRef', r.deploymentUnitRef),
-              w.str('Version', r.version),
-              w.str('CurrentState', r.currentState),
-              w.bool('Resolved', r.resolved),
-              w.str('ExecutionUnitRefList', r.executionUnitRefList),
-              w.str('StartTime', r.startTime),
-              w.str('CompleteTime', r.completeTime),
-              { tag: 'Fault', kids: [w.int('FaultCode', r.fault.faultCode, 0, UINT), w.str('FaultString', r.fault.faultString)] },
-            ],
-          })),
+          'cwmp:AutonOpResultStruct',
+          m.results.map((r) => ({ tag: 'AutonOpResultStruct', kids: [...opResultKids(w, r), w.str('OperationPerformed', r.operationPerformed)] })),
         ),
-        w.str('CommandKey', m.commandKey),
       ]);
     case 'GetRPCMethodsResponse':
       return rpc(m.name, [w.strings('MethodList', m.methodList)]);

@@ -83,6 +83,8 @@ export function summarize(msg: CwmpMessage | null): string {
       return `CancelTransfer${key('commandKey', msg.commandKey)}`;
     case 'AutonomousTransferComplete':
       return `AutonomousTransferComplete ${msg.isDownload ? 'download' : 'upload'} ${oneLine(msg.fileType)} fault=${msg.faultStruct.faultCode}`;
+    case 'AutonomousDUStateChangeComplete':
+      return `AutonomousDUStateChangeComplete ${list(msg.results.map((r) => `${r.operationPerformed} ${r.uuid} ${r.currentState} fault=${r.fault.faultCode}`))}`;
     case 'UploadResponse':
       return `UploadResponse status=${msg.status}`;
     case 'GetQueuedTransfersResponse':

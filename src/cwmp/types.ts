@@ -115,6 +115,21 @@ export interface DUStateChangeComplete {
   results: OpResultStruct[];
   commandKey: string;
 }
+/**
+ * cwmp-1-2 AutonOpResultStruct: an {@link OpResultStruct} plus the operation the CPE
+ * performed on its own (`Install`, `Update` or `Uninstall`).
+ */
+export interface AutonOpResultStruct extends OpResultStruct {
+  operationPerformed: 'Install' | 'Update' | 'Uninstall';
+}
+/**
+ * TR-069 Annex A.4.2 AutonomousDUStateChangeComplete: deployment-unit changes the CPE
+ * made without a ChangeDUState (no CommandKey); goes with `12 AUTONOMOUS DU STATE CHANGE COMPLETE`.
+ */
+export interface AutonomousDUStateChangeComplete {
+  name: 'AutonomousDUStateChangeComplete';
+  results: AutonOpResultStruct[];
+}
 
 // ---- ACS → CPE responses to CPE requests --------------------------------------
 
@@ -134,6 +149,9 @@ export interface AutonomousTransferCompleteResponse {
 }
 export interface DUStateChangeCompleteResponse {
   name: 'DUStateChangeCompleteResponse';
+}
+export interface AutonomousDUStateChangeCompleteResponse {
+  name: 'AutonomousDUStateChangeCompleteResponse';
 }
 
 // ---- ACS → CPE requests -----------------------------------------------------
@@ -405,9 +423,9 @@ export type CpeResponse =
   | Fault;
 
 /** Requests a CPE sends. */
-export type CpeRequest = Inform | TransferComplete | AutonomousTransferComplete | DUStateChangeComplete | GetRPCMethods;
+export type CpeRequest = Inform | TransferComplete | AutonomousTransferComplete | DUStateChangeComplete | AutonomousDUStateChangeComplete | GetRPCMethods;
 /** Responses an ACS sends to CPE requests. */
-export type AcsResponse = InformResponse | TransferCompleteResponse | AutonomousTransferCompleteResponse | DUStateChangeCompleteResponse | GetRPCMethodsResponse | Fault;
+export type AcsResponse = InformResponse | TransferCompleteResponse | AutonomousTransferCompleteResponse | DUStateChangeCompleteResponse | AutonomousDUStateChangeCompleteResponse | GetRPCMethodsResponse | Fault;
 
 /**
  * Any body the codec knows. `Unknown` is an RPC element the codec does not model
