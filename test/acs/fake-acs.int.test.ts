@@ -139,7 +139,7 @@ describe('fake ACS over a real socket: proof with a raw-XML CPE', () => {
     const r = await cpe.post(envelope(`<cwmp:GetRPCMethods/>`, { ns: NS12, prefix: 'cwmp', id: 'g1' }));
     expect(methodOf(r.text)).toBe('GetRPCMethodsResponse');
     expect(idOf(r.text)).toBe('g1');
-    expect([...r.text.matchAll(/<string>(\w+)<\/string>/g)].map((m) => m[1])).toEqual(['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete', 'DUStateChangeComplete']);
+    expect([...r.text.matchAll(/<string>(\w+)<\/string>/g)].map((m) => m[1])).toEqual(['Inform', 'GetRPCMethods', 'TransferComplete', 'AutonomousTransferComplete', 'DUStateChangeComplete', 'AutonomousDUStateChangeComplete']);
     const u = await cpe.post(envelope(`<cwmp:RequestDownload><FileType>1 Firmware Upgrade Image</FileType></cwmp:RequestDownload>`, { ns: NS12, prefix: 'cwmp', id: 'rd1' }));
     expect(u.status).toBe(200);
     expect(methodOf(u.text)).toBe('Fault');
