@@ -11,8 +11,7 @@ import { decodeEnvelope, encodeEnvelope } from '../../src/cwmp/index.js';
 import { cpeSimMatchers } from '../../src/testing/matchers.js';
 import type {} from '../../src/testing/vitest.js';
 import { TestBed } from '../cpe/harness.js';
-import { acsWithCpe } from '../transfer/helpers.js';
-import { DEMO_UUID, demoManifest, swmodProfileObject } from './helpers.js';
+import { DEMO_UUID, acsWithSwmodCpe, installedDemoResult, swmodProfileObject } from './helpers.js';
 
 expect.extend(cpeSimMatchers);
 
@@ -25,10 +24,7 @@ afterEach(async () => {
 
 async function setup(profile: Record<string, unknown> = swmodProfileObject()): Promise<{ acs: FakeAcs; cpe: Cpe }> {
   bed = new TestBed(0.001);
-  const { acs, cpe } = await acsWithCpe(bed, { profile });
-  acs.files.serve('demo-1.yaml', demoManifest());
-  acs.files.serve('demo-2.yaml', demoManifest({ version: '2.0.0' }));
-  return { acs, cpe };
+  return acsWithSwmodCpe(bed, profile);
 }
 
 describe('autonomous DU state change', () => {
@@ -39,20 +35,7 @@ describe('autonomous DU state change', () => {
     expect(session.ok).toBe(true);
     expect(session.events).toEqual([{ eventCode: EV12, commandKey: '' }]);
     const got = await acs.waitForAutonomousDuStateChange('cpe-1', { timeoutMs: 20_000 });
-    expect(got.results).toEqual([
-      {
-        uuid: DEMO_UUID,
-        deploymentUnitRef: `${SM}DeploymentUnit.1`,
-        version: '1.0.0',
-        currentState: 'Installed',
-        resolved: true,
-        executionUnitRefList: `${SM}ExecutionUnit.1`,
-        startTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-        completeTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-        fault: { faultCode: 0, faultString: '' },
-        operationPerformed: 'Install',
-      },
-    ]);
+    expect(got.results).toEqual([{ ...installedDemoResult(), operationPerformed: 'Install' }]);
     expect(cpe).toHaveInstalledModule('demo-app', { version: '1.0.0' });
     expect(cpe.pendingEvents).toEqual([]);
 

@@ -10,8 +10,8 @@ import type { Cpe } from '../../src/cpe/index.js';
 import { cpeSimMatchers } from '../../src/testing/matchers.js';
 import type {} from '../../src/testing/vitest.js';
 import { TestBed } from '../cpe/harness.js';
-import { acsWithCpe, inSession } from '../transfer/helpers.js';
-import { DEMO_UUID, demoManifest, swmodProfileObject } from './helpers.js';
+import { inSession } from '../transfer/helpers.js';
+import { DEMO_UUID, acsWithSwmodCpe, installedDemoResult, swmodProfileObject } from './helpers.js';
 
 expect.extend(cpeSimMatchers);
 
@@ -23,10 +23,7 @@ afterEach(async () => {
 
 async function setup(profile: Record<string, unknown> = swmodProfileObject()): Promise<{ acs: FakeAcs; cpe: Cpe }> {
   bed = new TestBed(0.001);
-  const { acs, cpe } = await acsWithCpe(bed, { profile });
-  acs.files.serve('demo-1.yaml', demoManifest());
-  acs.files.serve('demo-2.yaml', demoManifest({ version: '2.0.0' }));
-  return { acs, cpe };
+  return acsWithSwmodCpe(bed, profile);
 }
 
 /** The DUStateChangeComplete for `commandKey`, once the CPE's session that sent it has ended. */
@@ -51,19 +48,7 @@ describe('ChangeDUState over CWMP', () => {
     await cpe.inform(['6 CONNECTION REQUEST']);
     expect((await sent).response).toEqual({ name: 'ChangeDUStateResponse' });
     const done = await duSettled(acs, cpe, 'inst-1');
-    expect(done.results).toEqual([
-      {
-        uuid: DEMO_UUID,
-        deploymentUnitRef: `${SM}DeploymentUnit.1`,
-        version: '1.0.0',
-        currentState: 'Installed',
-        resolved: true,
-        executionUnitRefList: `${SM}ExecutionUnit.1`,
-        startTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-        completeTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-        fault: { faultCode: 0, faultString: '' },
-      },
-    ]);
+    expect(done.results).toEqual([installedDemoResult()]);
     // installDelay (2 s simulated) lies between start and completion.
     expect(Date.parse(done.results[0]!.completeTime) - Date.parse(done.results[0]!.startTime)).toBeGreaterThanOrEqual(2000);
     const s = cpe.sessions.find((x) => x.events.some((e) => e.eventCode === 'M ChangeDUState'));

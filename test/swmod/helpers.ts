@@ -1,7 +1,12 @@
 /** Shared by the software-module tests: a profile with TR-157 tables and app manifests. Not a test file itself. */
+import { expect } from 'vitest';
+import type { OpResultStruct } from '../../src/cwmp/index.js';
 import { Template, createParameterTree, type ParameterTree } from '../../src/datamodel/index.js';
 import { profileFromObject, type Profile } from '../../src/profile/index.js';
-import { testProfileObject } from '../cpe/harness.js';
+import type { FakeAcs } from '../../src/acs/index.js';
+import type { Cpe } from '../../src/cpe/index.js';
+import { testProfileObject, type TestBed } from '../cpe/harness.js';
+import { acsWithCpe } from '../transfer/helpers.js';
 
 const SM = 'Device.SoftwareModules.';
 
@@ -81,3 +86,27 @@ export function demoManifest(opts: { name?: string; version?: string; vendor?: s
 
 /** ref §8.5 check value: vendor `example`, name `demo-app`. */
 export const DEMO_UUID = 'ffa0fa99-1cfe-5af6-bc87-bf35c54d5d81';
+
+/** A fake ACS with one CPE of `profile` (default the test profile), serving demo-app 1.0.0 and 2.0.0. */
+export async function acsWithSwmodCpe(bed: TestBed, profile: Record<string, unknown> = swmodProfileObject()): Promise<{ acs: FakeAcs; cpe: Cpe }> {
+  const { acs, cpe } = await acsWithCpe(bed, { profile });
+  acs.files.serve('demo-1.yaml', demoManifest());
+  acs.files.serve('demo-2.yaml', demoManifest({ version: '2.0.0' }));
+  return { acs, cpe };
+}
+
+/** The OpResultStruct of demo-app 1.0.0 installed as the first DU/EU rows (times: any RFC 3339 UTC, whole seconds). */
+export function installedDemoResult(): OpResultStruct {
+  const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) as unknown as string;
+  return {
+    uuid: DEMO_UUID,
+    deploymentUnitRef: `${SM}DeploymentUnit.1`,
+    version: '1.0.0',
+    currentState: 'Installed',
+    resolved: true,
+    executionUnitRefList: `${SM}ExecutionUnit.1`,
+    startTime: time,
+    completeTime: time,
+    fault: { faultCode: 0, faultString: '' },
+  };
+}
