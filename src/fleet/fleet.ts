@@ -678,6 +678,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const binders: StunBinder[] = [];
   const agents: XmppAgent[] = [];
   const uspAgents: UspAgent[] = [];
+  const uspServices: { close(): void }[] = [];
   const cpes: Cpe[] = [];
   const crLog = new CrLog(logger, () => clock.now());
   if (opts.onCrRequest) crLog.subscribe(opts.onCrRequest);
@@ -689,6 +690,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     clearInterval(keepAlive);
     // USP first: each agent says goodbye (Disconnect record, MQTT DISCONNECT) while its box is still up.
     await Promise.all(uspAgents.map((a) => a.close().catch(() => undefined)));
+    for (const n of uspServices) n.close();
     await listener?.close().catch(() => undefined);
     for (const b of binders) b.close();
     stunTx?.close();
@@ -913,8 +915,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
 
     if (uspPlan && opts.usp) {
-      const ctx = { template, profile, scheduler, seed, logger: logger.child({ component: 'usp' }), options: opts.usp, plan: uspPlan, versionMemo: {} };
-      for (const cpe of cpes) uspAgents.push(createCpeAgent(cpe, ctx));
+      const ctx = { template, profile, scheduler, seed, logger: logger.child({ component: 'usp' }), options: opts.usp, plan: uspPlan, versionMemo: {}, generators };
+      for (const cpe of cpes) {
+        const { agent, notifications } = createCpeAgent(cpe, ctx);
+        uspAgents.push(agent);
+        uspServices.push(notifications);
+      }
     }
 
     const chaos = new FleetChaos(cpes, seed, profile, logger);

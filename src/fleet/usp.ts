@@ -7,7 +7,7 @@
  */
 import type { Scheduler } from '../clock/index.js';
 import type { Cpe } from '../cpe/index.js';
-import type { Template } from '../datamodel/index.js';
+import type { GeneratorClock, Template } from '../datamodel/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Profile } from '../profile/index.js';
@@ -20,12 +20,17 @@ import {
   mqttPasswordFromSecret,
   topicFor,
   UspAgent,
+  UspNotifications,
+  LOCAL_BOOT,
   withUspObjects,
+  type UspBootCause,
+  type UspMsg,
   type EndpointIdFormat,
   type UspMqttVersion,
   type UspProvisioning,
 } from '../usp/index.js';
 import { parseHostPort } from './nat.js';
+import { uspDeviceOf } from './usp-device.js';
 
 /** USP options of a fleet (`startFleet({ usp })`): every CPE is also a TR-369 Agent. */
 export interface FleetUspOptions {
@@ -155,14 +160,16 @@ export interface UspFleetContext {
   plan: UspPlan;
   /** One per broker: agents learn together that it refuses MQTT 5.0. */
   versionMemo: { refuses5?: boolean };
+  /** The fleet's generator clock (ValueChange subscriptions on generated leaves). */
+  generators?: GeneratorClock | undefined;
 }
 
 /**
- * Makes the agent of `cpe` (not started): Endpoint ID from the CPE's tree, per-agent
- * MQTT credentials, and the lifecycle wiring (down: cut silently; up: reconnect, as a
- * restart unless only the uplink came back).
+ * Makes the agent of `cpe` (not started) and its notification service: Endpoint ID from
+ * the CPE's tree, per-agent MQTT credentials, the lifecycle wiring (down: cut silently;
+ * up: reconnect, as a restart unless only the uplink came back) and Boot! after a restart.
  */
-export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): UspAgent {
+export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): { agent: UspAgent; notifications: UspNotifications } {
   const { plan, options: u } = ctx;
   const eid = endpointIdOf(cpe.params, ctx.profile, plan.format);
   const provisioning: UspProvisioning = { endpointId: eid, controllerId: plan.controllerId };
@@ -182,7 +189,7 @@ export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): UspAgent {
   if (plan.websocket) provisioning.websocket = plan.websocket;
   // Stream `cpe-<g>:usp`: the MTP back-off draws replay with the root seed (decision 004).
   const rng = streamFor(ctx.seed, `cpe-${cpe.index}:usp`);
-  const agent = new UspAgent({
+  const agent: UspAgent = new UspAgent({
     tree: cpe.params,
     template: ctx.template,
     endpointId: eid,
@@ -193,11 +200,30 @@ export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): UspAgent {
     mqttVersion: plan.version,
     mqttVersionMemo: ctx.versionMemo,
     ...(u.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: u.notifyTimeoutMs } : {}),
-    handle: handleRequest,
+    // Operate, the Subscription-row checks and the commands/events GSDM lists come from the notification service.
+    handle: (c, msg): Promise<UspMsg | undefined> =>
+      handleRequest({ ...c, operate: notifications.operate, beforeCommit: notifications.beforeCommit, supportedCommands: notifications.supportedCommands, supportedEvents: notifications.supportedEvents }, msg),
   });
-  cpe.onLifecycle((e) => {
-    if (e.kind === 'down') agent.cut();
-    else agent.restart({ rebooted: e.reason !== 'link', factoryReset: e.reason === 'factoryReset' });
+  const device = uspDeviceOf(cpe);
+  const notifications: UspNotifications = new UspNotifications({
+    tree: cpe.params,
+    template: ctx.template,
+    notifier: agent,
+    scheduler: ctx.scheduler,
+    random: streamFor(ctx.seed, `cpe-${cpe.index}:usp-notify`),
+    device,
+    generators: ctx.generators,
+    logger: ctx.logger,
   });
-  return agent;
+  // Why the box came up last: Boot! reports it once the MTP is back (usp-notes §7.1/7.2).
+  let boot: UspBootCause = LOCAL_BOOT;
+  device.onLifecycle((e) => {
+    if (e.kind === 'down') return agent.cut();
+    if (e.boot) boot = e.boot;
+    agent.restart({ rebooted: e.boot !== undefined, factoryReset: e.why === 'factoryReset' });
+  });
+  agent.onMtpUp((e) => {
+    if (e.started) notifications.onAgentStart(boot);
+  });
+  return { agent, notifications };
 }

@@ -237,6 +237,9 @@ export class UspAgent implements UspNotifier, UspMtpHost {
       });
       pending.set(msgId, { controllerId, mtp, resolve, reject, job });
     });
+    // The NotifyResp may time out while the publish is still in flight: until the caller
+    // holds `done`, this handler keeps that rejection from counting as unhandled.
+    done.catch(() => undefined);
     try {
       await this.transmit(mtp, bytes, controllerId);
     } catch (err) {

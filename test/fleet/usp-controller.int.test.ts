@@ -37,3 +37,23 @@ it('WebSocket: a USP-only fleet dials the Controller\'s server and answers there
   const got = await ctl.get(eid, 'Device.LocalAgent.EndpointID');
   expect(got.req_path_results[0]?.resolved_path_results[0]?.result_params).toEqual({ EndpointID: eid });
 });
+
+it('the fleet wires the notification service: a persistent Boot! subscription reports a power cycle, a ValueChange subscription a CWMP write', async () => {
+  const ctl = await createFakeUspController();
+  open.push(ctl);
+  const fleet = await startFleet({ profile, timeScale: 0.001, usp: { broker: ctl.brokerUrl!, controllerId: ctl.endpointId } });
+  open.push(fleet);
+  const cpe = fleet.cpe(1);
+  const eid = fleet.uspAgent(1).endpointId;
+  await ctl.subscribe(eid, { id: 'boot', notifType: 'Event', referenceList: 'Device.Boot!', persistent: true, notifRetry: true });
+  await ctl.subscribe(eid, { id: 'pi', notifType: 'ValueChange', referenceList: 'Device.ManagementServer.PeriodicInformInterval' });
+  // A CWMP write is seen by the USP subscription (one tree, one change stream).
+  cpe.params.setValues([{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '900' }], 'acs');
+  const vc = await ctl.waitForNotify(eid, (n) => n.subscription_id === 'pi');
+  expect(vc.notify.value_change).toMatchObject({ param_path: 'Device.ManagementServer.PeriodicInformInterval', param_value: '900' });
+  cpe.powerOff();
+  await cpe.powerOn();
+  const boot = await ctl.waitForNotify(eid, (n) => n.event?.event_name === 'Boot!');
+  expect(boot.notify.event?.params).toMatchObject({ Cause: 'LocalReboot' });
+  expect(boot.notify.subscription_id).toBe('boot');
+});
