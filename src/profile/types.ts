@@ -121,6 +121,8 @@ export interface SoftwareModulesConfig {
   installDelayMs: number;
   /** Default 1000. */
   uninstallDelayMs: number;
+  /** Refuse an Update to a lower version with 9030 (beyond the seed); default false. */
+  rejectDowngrade?: boolean;
   /** Keyed by app name. */
   faults: Readonly<Record<string, { reason: SoftwareModuleFaultReason; message?: string }>>;
 }

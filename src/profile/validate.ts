@@ -1476,7 +1476,7 @@ function readTransferFaults(v: Validator, fE: MapEntry | undefined, out: Record<
 }
 
 function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly TableDef[]): SoftwareModulesConfig | undefined {
-  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'faults'], 'a mapping {path, installDelay, uninstallDelay, faults}');
+  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'rejectDowngrade', 'faults'], 'a mapping {path, installDelay, uninstallDelay, rejectDowngrade, faults}');
   if (!sm) return undefined;
   const pE = sm.get('path');
   if (!pE) v.add(smE.value.where, 'softwareModules.path', 'missing required key "path" (e.g. Device.SoftwareModules.)');
@@ -1503,6 +1503,7 @@ function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly Table
   }
   const installDelayMs = v.duration(sm.get('installDelay'), 'softwareModules.installDelay') ?? 5000;
   const uninstallDelayMs = v.duration(sm.get('uninstallDelay'), 'softwareModules.uninstallDelay') ?? 1000;
+  const rejectDowngrade = v.boolean(sm.get('rejectDowngrade'), 'softwareModules.rejectDowngrade');
   const faults: Record<string, { reason: SoftwareModuleFaultReason; message?: string }> = {};
   const fE = sm.get('faults');
   if (fE && !isNull(fE.value)) {
@@ -1525,7 +1526,7 @@ function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly Table
     }
   }
   if (path === undefined) return undefined;
-  return { path, installDelayMs, uninstallDelayMs, faults };
+  return { path, installDelayMs, uninstallDelayMs, faults, ...(rejectDowngrade === true ? { rejectDowngrade } : {}) };
 }
 
 function readDiagnostic(v: Validator, item: PNode, key: string, stateAt: Map<string, Where>): DiagnosticDef | undefined {

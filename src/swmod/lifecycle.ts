@@ -12,6 +12,7 @@
 import { CPE_FAULT_STRINGS, CwmpFault, isCpeSimError } from '../errors/index.js';
 import { Template, type ParameterTree } from '../datamodel/index.js';
 import { parseManifest, type AppInfo, type SoftwareModuleFaultReason, type SoftwareModulesConfig } from '../profile/index.js';
+import { compareVersions } from '../transfer/index.js';
 import type { ManifestFetcher } from './fetch.js';
 import { deploymentUnitUuid, UUID_SHAPE } from './uuid.js';
 
@@ -39,7 +40,7 @@ export type DuRequest =
 
 /** A failed operation's fault in both protocols (ref §8.3). */
 export interface DuFault {
-  /** TR-069 code for DUStateChangeComplete (9001, 9003, 9012–9018, 9022–9032). */
+  /** TR-069 code for DUStateChangeComplete (9001, 9003, 9012–9018, 9022–9030, 9032). */
   cwmpCode: number;
   /** TR-369 error code for the USP command's output. */
   uspCode: number;
@@ -98,6 +99,7 @@ const USP_CODES: Readonly<Record<number, number>> = {
   9027: 7227,
   9028: 7002,
   9029: 7229,
+  9030: 7230,
   9032: 7226,
 };
 
@@ -497,6 +499,8 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
     const dup = [...appsOf(tree).values()].find((a) => a !== self && a.uuid.toLowerCase() === derived);
     if (dup) throw duError(9026, `${app.vendor}/${app.name} is already installed as ${noDot(dup.du)}`);
     if (app.version === rec.app.version) throw duError(9032, `${noDot(rec.du)} already runs version ${app.version}`);
+    // TR-069 9030: a device may refuse to go back to an older version (profile softwareModules.rejectDowngrade).
+    if (run.ctx.config.rejectDowngrade === true && compareVersions(app.version, rec.app.version) < 0) throw duError(9030, `${noDot(rec.du)} runs ${rec.app.version}; ${app.version} is older (softwareModules.rejectDowngrade)`);
     const old = rec;
     run.write(`${old.du}Status`, 'Updating');
     run.stopApp(old);

@@ -11,7 +11,7 @@ import { acsWithCpe } from '../transfer/helpers.js';
 const SM = 'Device.SoftwareModules.';
 
 /** TR-157 leaves and tables: ExecEnv.1 usable, ExecEnv.2 disabled; DU/EU tables empty. */
-export function swmodProfileObject(opts: { duLeaves?: string[]; faults?: Record<string, unknown>; installDelay?: string } = {}): Record<string, unknown> {
+export function swmodProfileObject(opts: { duLeaves?: string[]; faults?: Record<string, unknown>; installDelay?: string; rejectDowngrade?: unknown } = {}): Record<string, unknown> {
   const base = testProfileObject();
   const duLeaves = opts.duLeaves ?? ['UUID', 'DUID', 'Name', 'Status', 'Resolved', 'URL', 'Description', 'Vendor', 'Version', 'ExecutionUnitList', 'ExecutionEnvRef', 'Installed', 'LastUpdate'];
   const typeOf = (n: string): string => (n === 'Resolved' ? 'xsd:boolean' : n === 'Installed' || n === 'LastUpdate' ? 'xsd:dateTime' : 'xsd:string');
@@ -47,6 +47,7 @@ export function swmodProfileObject(opts: { duLeaves?: string[]; faults?: Record<
       path: SM,
       installDelay: opts.installDelay ?? '2s',
       uninstallDelay: '1s',
+      ...(opts.rejectDowngrade !== undefined ? { rejectDowngrade: opts.rejectDowngrade } : {}),
       faults: opts.faults ?? {
         'broken-app': { reason: 'corrupt' },
         'far-app': { reason: 'server-unreachable', message: 'mirror down' },

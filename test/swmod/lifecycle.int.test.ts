@@ -190,6 +190,24 @@ describe('updateDu', () => {
     expect(installedModules(c.tree).map((m) => `${m.name}@${m.version}`)).toEqual(['demo-app@1.0.0', 'other-app@1.0.0']);
   });
 
+  it('softwareModules.rejectDowngrade: an update to an older version is 9030 (TR-069) / 7230 (TR-369), the newer one keeps running', async () => {
+    const c = ctx({ rejectDowngrade: true });
+    await installDu(c, { op: 'install', url: url('demo-2.yaml') });
+    const r = await updateDu(c, { op: 'update', uuid: DEMO_UUID, url: url('demo-1.yaml') });
+    expect(r.fault).toMatchObject({ cwmpCode: 9030, uspCode: 7230, message: expect.stringContaining('Downgrade not permitted') });
+    expect(r).toMatchObject({ currentState: 'Failed', version: '2.0.0' });
+    expect(installedModules(c.tree).map((m) => m.version)).toEqual(['2.0.0']);
+    expect(c.tree.getValue('Device.X_EXAMPLE_Probe.Interval')).toBe('30');
+    // Without the rule the same downgrade goes through (the seed's behaviour).
+    const free = ctx();
+    await installDu(free, { op: 'install', url: url('demo-2.yaml') });
+    expect((await updateDu(free, { op: 'update', uuid: DEMO_UUID, url: url('demo-1.yaml') })).version).toBe('1.0.0');
+  });
+
+  it('softwareModules.rejectDowngrade must be a boolean', () => {
+    expect(() => profileFromObject(swmodProfileObject({ rejectDowngrade: 'sometimes' }), '<t>')).toThrow(/softwareModules\.rejectDowngrade/);
+  });
+
   it('a new version that cannot start (its data model collides) leaves the old one running, with 9025 in the result', async () => {
     const c = ctx();
     await installDu(c, { op: 'install', url: url('demo-1.yaml') });
