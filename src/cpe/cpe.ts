@@ -4,11 +4,11 @@
  * the ACS through {@link runSession}.
  * @module
  */
-import { ConfigError, CpeSimError, CwmpFault, isCpeSimError } from '../errors/index.js';
+import { CPE_FAULT_STRINGS, ConfigError, CpeSimError, CwmpFault, isCpeSimError, type SetParameterValuesFaultEntry } from '../errors/index.js';
 import type { Scheduler, ScheduledJob, Clock } from '../clock/index.js';
 import type { AllQueuedTransferStruct, AutonomousDUStateChangeComplete, AutonomousTransferComplete, ChangeDUState, CpeRequest, DUStateChangeComplete, CwmpMessage, DeviceIdStruct, Download, EventCode, ScheduleDownload, Upload, EventStruct, FaultStruct, Inform, ParameterValueStruct } from '../cwmp/index.js';
 import { EVENT, UNKNOWN_TIME, forcedInformParameters, formatDateTime, isValidEventCode } from '../cwmp/index.js';
-import type { ParameterChange, ParameterTree, Template } from '../datamodel/index.js';
+import type { ParameterChange, ParameterTree, SetValueEntry, Template } from '../datamodel/index.js';
 import { createParameterTree, GeneratedWatch, GeneratorClock } from '../datamodel/index.js';
 import type { InformParameterKey, Profile } from '../profile/index.js';
 import type { Logger } from '../log/index.js';
@@ -33,7 +33,7 @@ import { TransferHostView, firmwareConfigOf } from './transfers.js';
 import type { TransferPort } from './transfers.js';
 import type { TransferOutcome, TransferRequest } from '../transfer/index.js';
 import type { InformRecord, SessionRecord } from './transcript.js';
-import { httpManifestFetcher, installedModules, runDuOperations, type DuRequest, type DuResult, type InstalledModule, type SwmodContext } from '../swmod/index.js';
+import { httpManifestFetcher, installedModules, runDuOperations, setExecutionUnitState, type DuRequest, type DuResult, type InstalledModule, type SwmodContext } from '../swmod/index.js';
 import { autonOpResultOf, checkAutonomousDuRequest, duRequestOf, duStateChangeComplete } from './swmod.js';
 
 /** Where and how the CPE reaches its ACS. */
@@ -1425,6 +1425,26 @@ export class Cpe implements AsyncDisposable {
     return { result: result!, session: await this.requestSession() };
   }
 
+  /** `ExecutionUnit.{i}.` of a RequestedState path of this profile's software modules, else undefined. */
+  private requestedStateRow(path: string): string | undefined {
+    const sm = this.profile.softwareModules;
+    if (sm === undefined || !path.startsWith(`${sm.path}ExecutionUnit.`) || !path.endsWith('.RequestedState')) return undefined;
+    const row = path.slice(0, -'RequestedState'.length);
+    return /\.ExecutionUnit\.[1-9]\d*\.$/.test(row) ? row : undefined;
+  }
+
+  /** TR-157: the ACS wrote an EU's RequestedState (checked already): the EU is stopped or started after the write. */
+  private requestedStateChanged(c: ParameterChange): void {
+    const row = this.requestedStateRow(c.path);
+    const config = this.profile.softwareModules;
+    if (row === undefined || config === undefined || (c.newValue !== 'Idle' && c.newValue !== 'Active')) return;
+    const work = setExecutionUnitState(this.swmodContext(config), row, c.newValue);
+    this.duWork = Promise.all([this.duWork, work]).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** The deployment units installed on this CPE (TR-157), in DeploymentUnit row order. */
   installedModules(): InstalledModule[] {
     return installedModules(this.params);
@@ -1602,6 +1622,7 @@ export class Cpe implements AsyncDisposable {
   private onParameterChange(c: ParameterChange): void {
     this.generatedWatch?.written(c.path, c.newValue);
     if (c.origin !== 'internal' && this.profile.diagnostics.length > 0 && !this.closed) this.diagnosticsRunner().onChange(c);
+    if (c.origin !== 'internal' && this.profile.softwareModules !== undefined && !this.closed) this.requestedStateChanged(c);
     const pip = this.profile.periodicInformPaths;
     if (pip && (c.path === pip.interval || c.path === pip.enable || c.path === this.periodicTimePath())) {
       // notes §2.3 / profile: the periodic timer re-reads its leaves after every change.
@@ -1863,6 +1884,12 @@ export class Cpe implements AsyncDisposable {
     get changeDuState(): ((req: ChangeDUState) => void) | undefined {
       // ref §8.1: without a softwareModules block ChangeDUState faults 9000 and is not listed.
       return this.cpe.profile.softwareModules === undefined ? undefined : (req) => this.cpe.changeDuState(req);
+    }
+    checkSetValues(entries: readonly SetValueEntry[]): SetParameterValuesFaultEntry[] {
+      // TR-157 ExecutionUnit.{i}.RequestedState is an enumeration the profile cannot declare: Idle or Active.
+      return entries
+        .filter((e) => this.cpe.requestedStateRow(e.name) !== undefined && e.value !== 'Idle' && e.value !== 'Active')
+        .map((e) => ({ parameterName: e.name, faultCode: 9007, faultString: `${CPE_FAULT_STRINGS[9007]}: ${JSON.stringify(e.value.slice(0, 40))} is not a RequestedState (expected Idle or Active, TR-157)` }));
     }
     cancelTransfer(commandKey: string): void {
       const q = this.cpe.transferQueue;

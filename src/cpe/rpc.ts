@@ -6,7 +6,7 @@
  * reset, transfer completion, scheduled inform) are delegated to the host.
  * @module
  */
-import { CwmpFault } from '../errors/index.js';
+import { CPE_FAULT_STRINGS, CwmpFault, type SetParameterValuesFaultEntry } from '../errors/index.js';
 import type { AcsRequest, AllQueuedTransferStruct, ChangeDUState, CpeResponse, CwmpMessage, Download, ScheduleDownload, Upload } from '../cwmp/index.js';
 import { CPE_RPC_METHODS, UNKNOWN_TIME } from '../cwmp/index.js';
 import type { NotificationLevel, ParameterTree, SetAttributesEntry, SetValueEntry } from '../datamodel/index.js';
@@ -40,6 +40,8 @@ export interface RpcHost {
    * GetRPCMethods does not list it (ref §8.1).
    */
   readonly changeDuState?: ((req: ChangeDUState) => void) | undefined;
+  /** Device rules on SetParameterValues beyond the leaf types (e.g. TR-157 RequestedState): per-parameter faults, none when fine. */
+  checkSetValues?(entries: readonly SetValueEntry[]): SetParameterValuesFaultEntry[];
 }
 
 /**
@@ -124,6 +126,8 @@ export function handleAcsRequest(host: RpcHost, msg: AcsRequest | { name: 'Unkno
         if (seen.has(e.name)) throw new CwmpFault(9003, `parameter ${e.name} appears more than once in SetParameterValues`);
         seen.add(e.name);
       }
+      const refused = host.checkSetValues?.(entries) ?? [];
+      if (refused.length > 0) throw new CwmpFault(9003, `${CPE_FAULT_STRINGS[9003]}: ${refused.map((f) => f.parameterName).join(', ')}`, refused);
       tree.setValues(entries, 'acs'); // atomic: throws 9003 with per-parameter faults, applies nothing
       host.setParameterKey(msg.parameterKey);
       return { name: 'SetParameterValuesResponse', status: 0 };

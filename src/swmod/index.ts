@@ -7,7 +7,7 @@
  */
 
 // ---- lifecycle ----------------------------------------------------------------------
-export { installDu, updateDu, uninstallDu, runDuOperations, installedModules, uspErrorCode } from './lifecycle.js';
+export { installDu, updateDu, uninstallDu, runDuOperations, installedModules, uspErrorCode, setExecutionUnitState } from './lifecycle.js';
 export type { SwmodContext, DuRequest, DuResult, DuFault, InstalledModule } from './lifecycle.js';
 
 // ---- manifests ------------------------------------------------------------------------

@@ -149,6 +149,8 @@ interface AppRecord {
   ee: string;
   template: Template;
   references: string[];
+  /** The EU was stopped by RequestedState Idle: its data model is out of the tree, the DU stays. */
+  idle?: boolean;
 }
 
 /** Installed apps per tree, by DU row path. */
@@ -161,7 +163,8 @@ function appsOf(tree: ParameterTree): Map<string, AppRecord> {
   let m = records.get(tree);
   if (!m) records.set(tree, (m = new Map()));
   const live = new Set(tree.grafts().map((g) => g.id));
-  for (const k of [...m.keys()]) if (!live.has(k)) m.delete(k);
+  // An idle app has no graft; its DU row (still carrying its UUID) is what a reset would forget.
+  for (const [k, a] of [...m]) if (a.idle === true ? tree.getValue(`${a.du}UUID`) !== a.uuid : !live.has(k)) m.delete(k);
   return m;
 }
 
@@ -374,7 +377,7 @@ class Run {
   refreshActive(): void {
     const apps = [...appsOf(this.tree).values()];
     for (const row of this.rows('ExecEnv')) {
-      const list = apps.filter((a) => `${a.ee}.` === row).map((a) => noDot(a.eu)).sort();
+      const list = apps.filter((a) => `${a.ee}.` === row && a.idle !== true).map((a) => noDot(a.eu)).sort();
       this.write(`${row}ActiveExecutionUnits`, list.join(','));
     }
   }
@@ -517,7 +520,7 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
       restart(run, old);
       return run.failed('update', err, { uuid: old.uuid, deploymentUnitRef: noDot(old.du), version: old.app.version });
     }
-    const next: AppRecord = { ...old, eu: started.eu, app, url, template, references: started.references };
+    const next: AppRecord = { ...old, eu: started.eu, app, url, template, references: started.references, idle: false };
     appsOf(tree).set(old.du, next);
     run.describe(old.du, app, old.uuid);
     run.write(`${old.du}URL`, url);
@@ -534,7 +537,7 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
 /** Starts the version that ran before a failed update again (same DU row, new EU row). */
 function restart(run: Run, old: AppRecord): void {
   const { eu, references } = run.startApp(old.du, old.ee, old.app, old.template);
-  appsOf(run.tree).set(old.du, { ...old, eu, references });
+  appsOf(run.tree).set(old.du, { ...old, eu, references, idle: false });
   run.write(`${old.du}Status`, 'Installed');
   run.write(`${old.du}ExecutionUnitList`, noDot(eu));
   run.refreshActive();
@@ -612,4 +615,48 @@ export function installedModules(tree: ParameterTree): InstalledModule[] {
 
 function rowNumber(ref: string): number {
   return Number(ref.slice(ref.lastIndexOf('.') + 1));
+}
+
+/**
+ * Acts on an ExecutionUnit's RequestedState (TR-157 / TR-181 `ExecutionUnit.{i}.RequestedState`):
+ * `Idle` stops a running EU (Status `Stopping` → `Idle`, its data model leaves the tree,
+ * References emptied, out of ActiveExecutionUnits); `Active` starts an idle one again
+ * (`Starting` → `Active`, data model grafted back). Runs after any operation in flight.
+ * A request that matches the current state, or an EU no installed app owns, changes
+ * nothing. An app whose data model now collides stays `Idle` with ExecutionFaultCode
+ * `FailureOnStart`. Resolves with the EU's Status afterwards ('' when there is no such EU).
+ */
+export function setExecutionUnitState(ctx: SwmodContext, executionUnit: string, requested: 'Idle' | 'Active'): Promise<string> {
+  const eu = executionUnit.endsWith('.') ? executionUnit : `${executionUnit}.`;
+  return serialized(ctx.tree, async () => {
+    const run = new Run(ctx);
+    const rec = [...appsOf(run.tree).values()].find((a) => a.eu === eu);
+    if (!rec) return run.tree.getValue(`${eu}Status`) ?? '';
+    if (requested === 'Idle' && rec.idle !== true) {
+      run.write(`${eu}Status`, 'Stopping');
+      run.tree.ungraft(rec.du);
+      rec.idle = true;
+      rec.references = [];
+      run.write(`${eu}References`, '');
+      run.write(`${eu}Status`, 'Idle');
+    } else if (requested === 'Active' && rec.idle === true) {
+      run.write(`${eu}Status`, 'Starting');
+      try {
+        rec.references = run.tree.graft(rec.template, rec.du);
+      } catch (err) {
+        if (!(err instanceof CwmpFault)) throw err;
+        run.write(`${eu}ExecutionFaultCode`, 'FailureOnStart');
+        run.write(`${eu}ExecutionFaultMessage`, err.faultString);
+        run.write(`${eu}Status`, 'Idle');
+        return 'Idle';
+      }
+      rec.idle = false;
+      run.write(`${eu}ExecutionFaultCode`, 'NoFault');
+      run.write(`${eu}ExecutionFaultMessage`, '');
+      run.write(`${eu}References`, rec.references.join(','));
+      run.write(`${eu}Status`, 'Active');
+    }
+    run.refreshActive();
+    return run.tree.getValue(`${eu}Status`) ?? '';
+  });
 }

@@ -39,6 +39,7 @@ export function swmodProfileObject(opts: { duLeaves?: string[]; faults?: Record<
         parameters: [
           ...['EUID', 'Name', 'ExecEnvLabel', 'Status', 'ExecutionFaultCode', 'ExecutionFaultMessage', 'Vendor', 'Version', 'Description', 'References', 'ExecutionEnvRef'].map((n) => ({ path: n })),
           { path: 'AutoStart', type: 'xsd:boolean' },
+          { path: 'RequestedState', writable: true },
           { path: 'CreationTime', type: 'xsd:dateTime' },
         ],
       },

@@ -1,0 +1,71 @@
+/**
+ * TR-157 ExecutionUnit.{i}.RequestedState over real sockets: an SPV of `Idle` stops a
+ * running EU (Status Stopping → Idle, its data model leaves the tree), `Active` starts it
+ * again; the ACS sees the Status by GPV and, with Notification 2 on it, by a
+ * `4 VALUE CHANGE` Inform. A value other than Idle/Active is refused (9003 with 9007).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeAcs } from '../../src/acs/index.js';
+import type { Cpe } from '../../src/cpe/index.js';
+import { TestBed } from '../cpe/harness.js';
+import { inSession } from '../transfer/helpers.js';
+import { acsWithSwmodCpe } from './helpers.js';
+
+const EU = 'Device.SoftwareModules.ExecutionUnit.1.';
+let bed: TestBed;
+afterEach(async () => {
+  await bed?.cleanup();
+});
+
+async function installed(): Promise<{ acs: FakeAcs; cpe: Cpe }> {
+  bed = new TestBed(0.001);
+  const { acs, cpe } = await acsWithSwmodCpe(bed);
+  await cpe.autonomousDuStateChange({ op: 'install', url: acs.files.url('demo-1.yaml') });
+  return { acs, cpe };
+}
+
+/** The Status values `4 VALUE CHANGE` Informs carried to the ACS, oldest first. */
+function notifiedStatus(acs: FakeAcs): string[] {
+  return acs.informs.filter((i) => i.events.some((e) => e.eventCode === '4 VALUE CHANGE')).flatMap((i) => i.parameters.filter((p) => p.name === `${EU}Status`).map((p) => p.value));
+}
+
+describe('ExecutionUnit RequestedState', () => {
+  it('Idle stops the EU and removes its data model; Active starts it again; GPV and value-change notification see Status', async () => {
+    const { acs, cpe } = await installed();
+    expect(cpe.params.getValue(`${EU}Status`)).toBe('Active');
+    await inSession(acs, cpe, { name: 'SetParameterAttributes', parameterList: [{ name: `${EU}Status`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] });
+
+    const [spv] = await inSession(acs, cpe, { name: 'SetParameterValues', parameterList: [{ name: `${EU}RequestedState`, value: 'Idle' }], parameterKey: 'stop' });
+    expect(spv).toMatchObject({ name: 'SetParameterValuesResponse', status: 0 });
+    await cpe.waitForSession((s) => s.ok && s.events.some((e) => e.eventCode === '4 VALUE CHANGE'));
+    expect(notifiedStatus(acs)).toEqual(['Idle']);
+    const [gpv, gone] = await inSession(
+      acs,
+      cpe,
+      { name: 'GetParameterValues', parameterNames: [`${EU}Status`, `${EU}References`, 'Device.SoftwareModules.ExecEnv.1.ActiveExecutionUnits', 'Device.SoftwareModules.DeploymentUnit.1.Status'] },
+      { name: 'GetParameterValues', parameterNames: ['Device.X_EXAMPLE_Probe.Enable'] },
+    );
+    expect((gpv as { parameterList: Array<{ value: string }> }).parameterList.map((p) => p.value)).toEqual(['Idle', '', '', 'Installed']);
+    expect(gone).toMatchObject({ name: 'Fault', detail: { faultCode: 9005 } });
+
+    await inSession(acs, cpe, { name: 'SetParameterValues', parameterList: [{ name: `${EU}RequestedState`, value: 'Active' }], parameterKey: 'start' });
+    await cpe.waitForSession((s) => s.ok && s.events.some((e) => e.eventCode === '4 VALUE CHANGE') && notifiedStatus(acs).length === 2);
+    expect(notifiedStatus(acs)).toEqual(['Idle', 'Active']);
+    expect(cpe.params.getValue('Device.X_EXAMPLE_Probe.Enable')).toBe('true');
+    expect(cpe.params.getValue(`${EU}References`)).toBe('Device.X_EXAMPLE_Probe.');
+    expect(cpe.params.getValue('Device.SoftwareModules.ExecEnv.1.ActiveExecutionUnits')).toBe('Device.SoftwareModules.ExecutionUnit.1');
+
+    // An idle unit can still be uninstalled.
+    await inSession(acs, cpe, { name: 'SetParameterValues', parameterList: [{ name: `${EU}RequestedState`, value: 'Idle' }], parameterKey: 'stop2' });
+    const { result } = await cpe.autonomousDuStateChange({ op: 'uninstall', uuid: cpe.installedModules()[0]!.uuid });
+    expect(result.currentState).toBe('Uninstalled');
+    expect(cpe.installedModules()).toEqual([]);
+  });
+
+  it('refuses a value other than Idle or Active: 9003 with a 9007 for the parameter, nothing applied', async () => {
+    const { acs, cpe } = await installed();
+    const [r] = await inSession(acs, cpe, { name: 'SetParameterValues', parameterList: [{ name: `${EU}RequestedState`, value: 'Running' }], parameterKey: 'bad' });
+    expect(r).toMatchObject({ name: 'Fault', detail: { faultCode: 9003, setParameterValuesFault: [{ parameterName: `${EU}RequestedState`, faultCode: 9007 }] } });
+    expect(cpe.params.getValue(`${EU}Status`)).toBe('Active');
+  });
+});
