@@ -4,28 +4,17 @@
  * (cpe.autonomousDuStateChange), the lifecycle fetches the manifest from the fake ACS's
  * file server, and the report, with OperationPerformed, is kept until the ACS answers it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeAcs } from '../../src/acs/index.js';
-import type { Cpe } from '../../src/cpe/index.js';
+import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope } from '../../src/cwmp/index.js';
 import { cpeSimMatchers } from '../../src/testing/matchers.js';
 import type {} from '../../src/testing/vitest.js';
-import { TestBed } from '../cpe/harness.js';
-import { DEMO_UUID, acsWithSwmodCpe, installedDemoResult, swmodProfileObject } from './helpers.js';
+import { DEMO_UUID, useSwmodBed, installedDemoResult, swmodProfileObject } from './helpers.js';
 
 expect.extend(cpeSimMatchers);
 
 const SM = 'Device.SoftwareModules.';
 const EV12 = '12 AUTONOMOUS DU STATE CHANGE COMPLETE';
-let bed: TestBed;
-afterEach(async () => {
-  await bed?.cleanup();
-});
-
-async function setup(profile: Record<string, unknown> = swmodProfileObject()): Promise<{ acs: FakeAcs; cpe: Cpe }> {
-  bed = new TestBed(0.001);
-  return acsWithSwmodCpe(bed, profile);
-}
+const setup = useSwmodBed();
 
 describe('autonomous DU state change', () => {
   it('installs, then updates on its own: each reported with 12 and an AutonomousDUStateChangeComplete carrying OperationPerformed', async () => {

@@ -4,27 +4,18 @@
  * the app, and reports one DUStateChangeComplete with `11 DU STATE CHANGE COMPLETE` +
  * `M ChangeDUState`, kept and retried until the ACS acknowledges it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import { cpeSimMatchers } from '../../src/testing/matchers.js';
 import type {} from '../../src/testing/vitest.js';
-import { TestBed } from '../cpe/harness.js';
 import { inSession } from '../transfer/helpers.js';
-import { DEMO_UUID, acsWithSwmodCpe, installedDemoResult, swmodProfileObject } from './helpers.js';
+import { DEMO_UUID, useSwmodBed, installedDemoResult, swmodProfileObject } from './helpers.js';
 
 expect.extend(cpeSimMatchers);
 
 const SM = 'Device.SoftwareModules.';
-let bed: TestBed;
-afterEach(async () => {
-  await bed?.cleanup();
-});
-
-async function setup(profile: Record<string, unknown> = swmodProfileObject()): Promise<{ acs: FakeAcs; cpe: Cpe }> {
-  bed = new TestBed(0.001);
-  return acsWithSwmodCpe(bed, profile);
-}
+const setup = useSwmodBed();
 
 /** The DUStateChangeComplete for `commandKey`, once the CPE's session that sent it has ended. */
 async function duSettled(acs: FakeAcs, cpe: Cpe, commandKey: string) {

@@ -1,11 +1,11 @@
 /** Shared by the software-module tests: a profile with TR-157 tables and app manifests. Not a test file itself. */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { OpResultStruct } from '../../src/cwmp/index.js';
 import { Template, createParameterTree, type ParameterTree } from '../../src/datamodel/index.js';
 import { profileFromObject, type Profile } from '../../src/profile/index.js';
 import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
-import { testProfileObject, type TestBed } from '../cpe/harness.js';
+import { TestBed, testProfileObject } from '../cpe/harness.js';
 import { acsWithCpe } from '../transfer/helpers.js';
 
 const SM = 'Device.SoftwareModules.';
@@ -110,5 +110,21 @@ export function installedDemoResult(): OpResultStruct {
     startTime: time,
     completeTime: time,
     fault: { faultCode: 0, faultString: '' },
+  };
+}
+
+/**
+ * For a test file: a fresh TestBed per test, cleaned after it; the returned function makes
+ * the ACS and CPE of {@link acsWithSwmodCpe} for the current test.
+ */
+export function useSwmodBed(): (profile?: Record<string, unknown>) => Promise<{ acs: FakeAcs; cpe: Cpe }> {
+  let bed: TestBed | undefined;
+  afterEach(async () => {
+    await bed?.cleanup();
+    bed = undefined;
+  });
+  return (profile = swmodProfileObject()) => {
+    bed = new TestBed(0.001);
+    return acsWithSwmodCpe(bed, profile);
   };
 }

@@ -4,22 +4,17 @@
  * again; the ACS sees the Status by GPV and, with Notification 2 on it, by a
  * `4 VALUE CHANGE` Inform. A value other than Idle/Active is refused (9003 with 9007).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
-import { TestBed } from '../cpe/harness.js';
 import { inSession } from '../transfer/helpers.js';
-import { acsWithSwmodCpe } from './helpers.js';
+import { useSwmodBed } from './helpers.js';
 
 const EU = 'Device.SoftwareModules.ExecutionUnit.1.';
-let bed: TestBed;
-afterEach(async () => {
-  await bed?.cleanup();
-});
+const setup = useSwmodBed();
 
 async function installed(): Promise<{ acs: FakeAcs; cpe: Cpe }> {
-  bed = new TestBed(0.001);
-  const { acs, cpe } = await acsWithSwmodCpe(bed);
+  const { acs, cpe } = await setup();
   await cpe.autonomousDuStateChange({ op: 'install', url: acs.files.url('demo-1.yaml') });
   return { acs, cpe };
 }
