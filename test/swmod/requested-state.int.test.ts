@@ -57,6 +57,16 @@ describe('ExecutionUnit RequestedState', () => {
     expect(cpe.installedModules()).toEqual([]);
   });
 
+  it('a FactoryReset forgets an idle app too', async () => {
+    const { acs, cpe } = await installed();
+    await inSession(acs, cpe, { name: 'SetParameterValues', parameterList: [{ name: `${EU}RequestedState`, value: 'Idle' }], parameterKey: 'stop' });
+    await expect.poll(() => cpe.params.getValue(`${EU}Status`)).toBe('Idle');
+    expect(cpe.installedModules()).toHaveLength(1);
+    await inSession(acs, cpe, { name: 'FactoryReset' });
+    await cpe.waitForSession((s) => s.events.some((e) => e.eventCode === '0 BOOTSTRAP'));
+    expect(cpe.installedModules()).toEqual([]);
+  });
+
   it('refuses a value other than Idle or Active: 9003 with a 9007 for the parameter, nothing applied', async () => {
     const { acs, cpe } = await installed();
     const [r] = await inSession(acs, cpe, { name: 'SetParameterValues', parameterList: [{ name: `${EU}RequestedState`, value: 'Running' }], parameterKey: 'bad' });
