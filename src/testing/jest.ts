@@ -32,6 +32,8 @@ import { launchFleet, reportFailure } from './launch.js';
 import { failureTranscript, markSessions, type SessionMark } from './transcript.js';
 import { JEST_FAILURE_HOOKS, type JestFailureHooks, type JestFleetWatch } from './jest-hooks.js';
 import { checkFleetOptions, type CpeFleetOptions } from './options.js';
+import { closeTestFleet, uspControllerOf, uspFailureTranscript } from './usp.js';
+import type { FakeUspController } from '../controller/index.js';
 import type { CpeSimMatchers } from './types.js';
 
 expect.extend(cpeSimMatchers);
@@ -58,6 +60,8 @@ declare global {
 
 // ---- Re-exports ----------------------------------------------------------------
 export * from './reexports.js';
+export { uspControllerOf } from './usp.js';
+export type { CpeFleetUspOptions } from './usp.js';
 
 /** What {@link useCpeFleet} returns: the fleet and ACS, readable inside tests. */
 export interface CpeFleetHandle {
@@ -65,6 +69,8 @@ export interface CpeFleetHandle {
   readonly fleet: Fleet;
   /** The embedded FakeAcs. @throws CpeSimError when `acsUrl` was given. */
   readonly acs: FakeAcs;
+  /** The fake USP Controller (`usp: true`). @throws CpeSimError `CPESIM_NO_USP_CONTROLLER` without `usp`. */
+  readonly controller: FakeUspController;
 }
 
 /** Options of {@link useCpeFleet}: fleet options plus the hook timeout. */
@@ -85,16 +91,18 @@ function failureHooks(): JestFailureHooks | undefined {
 /** Shows the sessions of `fleet` since the failed test started (nothing when it had none). */
 function watchFleet(fleet: Fleet, options: CpeFleetOptions): JestFleetWatch {
   let mark: SessionMark | undefined;
+  let started = 0;
   return {
     testStarted() {
       mark = markSessions(fleet);
+      started = Date.now();
     },
     testFailed(testName, errors) {
       if (options.transcriptOnFailure === 'html') {
-        reportFailure(fleet, mark, 'html', { name: testName, ...(errors ? { errors } : {}) }, options.transcriptDir);
+        reportFailure(fleet, mark, 'html', { name: testName, ...(errors ? { errors } : {}) }, options.transcriptDir, started);
         return;
       }
-      const text = failureTranscript(fleet, mark);
+      const text = [failureTranscript(fleet, mark), uspFailureTranscript(fleet, started)].filter(Boolean).join('\n');
       // console.error of the test's realm: Jest attributes it to the test file's output.
       if (text) console.error(`cpe-sim: test failed: ${testName}\n${text}`);
     },
@@ -144,7 +152,7 @@ export function useCpeFleet(options: UseCpeFleetOptions): CpeFleetHandle {
     fleet = undefined;
     if (watch) failureHooks()?.delete(watch);
     watch = undefined;
-    await f?.close();
+    if (f) await closeTestFleet(f);
   }, hookTimeout);
   const current = (): Fleet => {
     if (!fleet) throw new CpeSimError('CPESIM_FLEET_NOT_STARTED', 'useCpeFleet(): the fleet exists only inside tests and hooks of the describe block that called useCpeFleet (after its beforeAll)');
@@ -158,6 +166,9 @@ export function useCpeFleet(options: UseCpeFleetOptions): CpeFleetHandle {
       const acs = current().acs;
       if (!acs) throw new CpeSimError('CPESIM_NO_EMBEDDED_ACS', 'useCpeFleet(): `.acs` exists only when no acsUrl is given');
       return acs;
+    },
+    get controller() {
+      return uspControllerOf(current());
     },
   };
 }

@@ -8,6 +8,8 @@ import { isBootstrapError, startFleet } from '../fleet/index.js';
 import type { Fleet } from '../fleet/index.js';
 import { appendToFailure, errorMessages, failureTranscript, writeFailureTimeline, type SessionMark } from './transcript.js';
 import { toFleetOptions, type CpeFleetOptions } from './options.js';
+import { agentOptionsFor, attachController, startFixtureController, uspFailureTranscript } from './usp.js';
+import type { FakeUspController } from '../controller/index.js';
 
 /**
  * Starts a fleet for a test; the caller owns `close()`. `runnerSignal` is the test
@@ -17,10 +19,18 @@ import { toFleetOptions, type CpeFleetOptions } from './options.js';
 export async function launchFleet(options: CpeFleetOptions, where?: string, runnerSignal?: AbortSignal): Promise<Fleet> {
   const fleetOptions = await toFleetOptions(options, where);
   if (runnerSignal) fleetOptions.signal = fleetOptions.signal ? AbortSignal.any([fleetOptions.signal, runnerSignal]) : runnerSignal;
+  // USP: the Controller first, so the agents find it when they boot.
+  let controller: FakeUspController | undefined;
   let fleet: Fleet;
   try {
+    if (options.usp) {
+      controller = await startFixtureController(options.usp);
+      fleetOptions.usp = agentOptionsFor(controller, options.usp);
+    }
     fleet = await startFleet(fleetOptions);
+    if (controller) attachController(fleet, controller);
   } catch (err) {
+    await controller?.close();
     // console.error, not process.stderr: the runners attribute console output to the test.
     if (runnerSignal?.aborted && isBootstrapError(err)) console.error(`cpe-sim: ${where ?? 'fleet'}: the test runner's timeout fired while the fleet was bootstrapping; it was closed.\n${err.message}`);
     throw err;
@@ -30,6 +40,7 @@ export async function launchFleet(options: CpeFleetOptions, where?: string, runn
       applyPeriodic(fleet, options.periodic);
     } catch (err) {
       await fleet.close();
+      await controller?.close();
       throw err;
     }
   }
@@ -55,8 +66,8 @@ function applyPeriodic(fleet: Fleet, periodic: false | number): void {
 }
 
 /** Prints the transcript of the CPEs active since `mark` to stderr (nothing when none was active). */
-export function printFailureTranscript(fleet: Fleet, mark?: SessionMark): void {
-  const text = failureTranscript(fleet, mark);
+export function printFailureTranscript(fleet: Fleet, mark?: SessionMark, since?: number): void {
+  const text = [failureTranscript(fleet, mark), uspFailureTranscript(fleet, since)].filter(Boolean).join('\n');
   // console.error, not process.stderr: the runners attribute console output to the test.
   if (text) console.error(text);
 }
@@ -73,7 +84,7 @@ export interface FailedTestInfo {
  * and adds its path to the test's failure message (printed, when the runner gave no
  * error to add it to). A timeline that cannot be written falls back to the text.
  */
-export function reportFailure(fleet: Fleet, mark: SessionMark | undefined, mode: true | 'html', test: FailedTestInfo, dir?: string): void {
+export function reportFailure(fleet: Fleet, mark: SessionMark | undefined, mode: true | 'html', test: FailedTestInfo, dir?: string, since?: number): void {
   if (mode === 'html') {
     try {
       const file = writeFailureTimeline(fleet, mark, { name: test.name, errors: errorMessages(test.errors) }, dir);
@@ -85,5 +96,5 @@ export function reportFailure(fleet: Fleet, mark: SessionMark | undefined, mode:
       console.error(`cpe-sim: could not write the HTML timeline (${(err as Error).message}); the text transcript follows`);
     }
   }
-  printFailureTranscript(fleet, mark);
+  printFailureTranscript(fleet, mark, since);
 }

@@ -7,6 +7,7 @@ import getPort from 'get-port';
 import { ConfigError } from '../errors/index.js';
 import { FLEET_OPTION_KEYS as FLEET_KEYS, type FleetOptions } from '../fleet/index.js';
 import { didYouMean } from '../profile/index.js';
+import { checkUspOption, type CpeFleetUspOptions } from './usp.js';
 
 /** Connection Request listener options of a test fleet. */
 export interface CpeFleetCrOptions {
@@ -37,9 +38,16 @@ export interface CpeFleetCrOptions {
  * option (profile, count, acsUrl, timeScale, waitFor, transcript, onCrRequest, …),
  * with test-friendly CR listener options and two fixture-only settings.
  */
-export interface CpeFleetOptions extends Omit<FleetOptions, 'cr'> {
+export interface CpeFleetOptions extends Omit<FleetOptions, 'cr' | 'usp'> {
   /** Connection Request listener (default: 127.0.0.1, port 0); `false` = none. */
   cr?: false | CpeFleetCrOptions;
+  /**
+   * USP (TR-369): `true` starts a fake USP Controller (the `controller` fixture; embedded
+   * aedes broker) before the fleet and makes every CPE also a USP agent talking to it;
+   * `{ mtp: 'websocket' }` over WebSocket; `{ controller: { … } }` passes Controller options
+   * (another broker: `{ controller: { mqtt: { url } } }`). Default: no USP.
+   */
+  usp?: boolean | CpeFleetUspOptions;
   /**
    * Periodic informs. `false` disables them on every CPE (writes the profile's
    * `periodicInformPaths.enable` leaf); a number sets the interval in (simulated)
@@ -63,7 +71,7 @@ export interface CpeFleetOptions extends Omit<FleetOptions, 'cr'> {
 
 /** Every key of {@link CpeFleetOptions}: startFleet's options plus the fixture-only ones. */
 // startFleet's own keys (one list, in fleet/) plus the fixture-only settings.
-const FLEET_OPTION_KEYS: readonly string[] = [...FLEET_KEYS, 'periodic', 'transcriptOnFailure', 'transcriptDir'];
+const FLEET_OPTION_KEYS: readonly string[] = [...new Set([...FLEET_KEYS, 'periodic', 'transcriptOnFailure', 'transcriptDir', 'usp'])];
 const CR_OPTION_KEYS = ['port', 'host', 'path', 'publishHost', 'publishPath', 'scheme', 'realm', 'throttleWindowMs'] as const;
 
 function shown(v: unknown): string {
@@ -120,6 +128,7 @@ export function checkFleetOptions(opts: unknown, where: string, extraKeys: reado
   if (periodic !== undefined && periodic !== false && !(typeof periodic === 'number' && Number.isSafeInteger(periodic) && periodic >= 1)) {
     throw new ConfigError(`${where}: periodic must be false or a whole number of seconds >= 1, got ${shown(periodic)}`);
   }
+  checkUspOption(o['usp'], where);
   const tof = o['transcriptOnFailure'];
   if (tof !== undefined && typeof tof !== 'boolean' && tof !== 'html') {
     throw new ConfigError(`${where}: transcriptOnFailure must be true, false or 'html', got ${shown(tof)}`);
@@ -134,7 +143,8 @@ export function checkFleetOptions(opts: unknown, where: string, extraKeys: reado
 export async function toFleetOptions(opts: CpeFleetOptions, where = 'cpe-sim fleet options'): Promise<FleetOptions> {
   checkFleetOptions(opts, where);
   // Fixture-only settings are applied by the fixtures; everything else is startFleet's.
-  const { cr: _cr, periodic: _periodic, transcriptOnFailure: _t, transcriptDir: _d, ...fleetOptions } = opts;
+  // `usp` is the fixture's: launchFleet starts the Controller and sets the fleet's own `usp`.
+  const { cr: _cr, periodic: _periodic, transcriptOnFailure: _t, transcriptDir: _d, usp: _usp, ...fleetOptions } = opts;
   const out: FleetOptions = fleetOptions;
   if (opts.cr === false) {
     out.cr = false;

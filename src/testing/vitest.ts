@@ -28,6 +28,8 @@ import { cpeSimMatchers } from './matchers.js';
 import { checkUnawaitedMatchers, onAsyncMatcherCall } from './unawaited.js';
 import { launchFleet, printFailureTranscript, reportFailure } from './launch.js';
 import { markSessions, type SessionMark } from './transcript.js';
+import { closeTestFleet, uspControllerOf } from './usp.js';
+import type { FakeUspController } from '../controller/index.js';
 import { checkFleetOptions, type CpeFleetOptions } from './options.js';
 import type { CpeSimMatchers } from './types.js';
 
@@ -60,6 +62,8 @@ declare module 'vitest' {
 
 // ---- Re-exports ----------------------------------------------------------------
 export * from './reexports.js';
+export { uspControllerOf } from './usp.js';
+export type { CpeFleetUspOptions } from './usp.js';
 
 // ---- Fixtures ------------------------------------------------------------------
 
@@ -93,14 +97,14 @@ interface FailedTask {
 }
 
 /** The `onTestFailed` handler of a fleet, per `transcriptOnFailure` (`false`: none). */
-function onFailure(fleet: Fleet, options: CpeFleetOptions, mark?: SessionMark): ((ctx: TestContext) => void) | undefined {
+function onFailure(fleet: Fleet, options: CpeFleetOptions, mark?: SessionMark, since?: number): ((ctx: TestContext) => void) | undefined {
   const mode = options.transcriptOnFailure ?? true;
   if (mode === false) return undefined;
   return (ctx) => {
     // The text transcript needs nothing of the test (and reads nothing a Vitest version may lack).
-    if (mode === true) return printFailureTranscript(fleet, mark);
+    if (mode === true) return printFailureTranscript(fleet, mark, since);
     const task = (ctx as { task?: unknown } | undefined)?.task as FailedTask | undefined;
-    if (!task) return reportFailure(fleet, mark, 'html', { name: 'test' }, options.transcriptDir);
+    if (!task) return reportFailure(fleet, mark, 'html', { name: 'test' }, options.transcriptDir, since);
     let name = task.fullTestName;
     if (name === undefined) {
       const names = [task.name];
@@ -108,8 +112,17 @@ function onFailure(fleet: Fleet, options: CpeFleetOptions, mark?: SessionMark): 
       for (let s = task.suite; s?.suite; s = s.suite) names.unshift(s.name);
       name = names.join(' > ');
     }
-    reportFailure(fleet, mark, mode, { name, ...(task.result?.errors ? { errors: task.result.errors } : {}) }, options.transcriptDir);
+    reportFailure(fleet, mark, mode, { name, ...(task.result?.errors ? { errors: task.result.errors } : {}) }, options.transcriptDir, since);
   };
+}
+
+/** The `controller` fixture: the fake USP Controller of a fleet started with `usp`. */
+export interface CpeFleetUspFixtures {
+  /**
+   * The fake USP Controller the CPEs' agents talk to (`usp: true`). Takes `cpe-N` for an
+   * agent's EndpointID. Reading it without `usp` fails the test (`CPESIM_NO_USP_CONTROLLER`).
+   */
+  controller: FakeUspController;
 }
 
 function embeddedAcs(fleet: Fleet): FakeAcs {
@@ -133,7 +146,9 @@ function embeddedAcs(fleet: Fleet): FakeAcs {
  * });
  * ```
  */
+export function withCpeFleet(options: WithCpeFleetOptions & { acsUrl: string; usp: true | object }): TestAPI<CpeFleetFixtures & CpeFleetUspFixtures>;
 export function withCpeFleet(options: WithCpeFleetOptions & { acsUrl: string }): TestAPI<CpeFleetFixtures>;
+export function withCpeFleet(options: WithCpeFleetOptions & { usp: true | object }): TestAPI<CpeFleetWithAcsFixtures & CpeFleetUspFixtures>;
 export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWithAcsFixtures>;
 export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWithAcsFixtures> | TestAPI<CpeFleetFixtures> {
   const { scope = 'test', ...fleetOptions } = options;
@@ -145,7 +160,7 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
   if (scope === 'file') {
     // Two layers: the fleet lives in a file-scoped fixture; the test-scoped `fleet`
     // marks where each transcript stands, so a failing test prints only its own sessions.
-    const extended = baseTest.extend<{ cpeSimSharedFleet: Fleet; fleet: Fleet; acs: FakeAcs }>({
+    const extended = baseTest.extend<{ cpeSimSharedFleet: Fleet; fleet: Fleet; acs: FakeAcs; controller: FakeUspController }>({
       cpeSimSharedFleet: [
         // eslint-disable-next-line no-empty-pattern -- Vitest reads fixture dependencies from this object pattern; it must stay a (here empty) destructuring.
         async ({}, use) => {
@@ -153,25 +168,28 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
           try {
             await use(fleet);
           } finally {
-            await fleet.close();
+            await closeTestFleet(fleet);
           }
         },
         { scope: 'file' },
       ],
       fleet: async ({ cpeSimSharedFleet, onTestFailed: onFailed }, use) => {
-        const report = onFailure(cpeSimSharedFleet, fleetOptions, markSessions(cpeSimSharedFleet));
+        const report = onFailure(cpeSimSharedFleet, fleetOptions, markSessions(cpeSimSharedFleet), Date.now());
         if (report) onFailed(report);
         await use(cpeSimSharedFleet);
       },
       acs: async ({ fleet }, use) => {
         await use(embeddedAcs(fleet));
       },
+      controller: async ({ fleet }, use) => {
+        await use(uspControllerOf(fleet));
+      },
     });
     // The internal `cpeSimSharedFleet` fixture is not part of the public context type.
     return extended as unknown as TestAPI<CpeFleetWithAcsFixtures>;
   }
 
-  return baseTest.extend<{ fleet: Fleet; acs: FakeAcs }>({
+  return baseTest.extend<{ fleet: Fleet; acs: FakeAcs; controller: FakeUspController }>({
     fleet: async ({ onTestFailed: onFailed, signal }, use) => {
       // `signal` (Vitest >= 3.2) aborts when the test times out: the pending boot closes.
       const fleet = await launchFleet(fleetOptions, 'withCpeFleet', signal);
@@ -180,11 +198,14 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
       try {
         await use(fleet);
       } finally {
-        await fleet.close();
+        await closeTestFleet(fleet);
       }
     },
     acs: async ({ fleet }, use) => {
       await use(embeddedAcs(fleet));
+    },
+    controller: async ({ fleet }, use) => {
+      await use(uspControllerOf(fleet));
     },
   });
 }
@@ -204,7 +225,7 @@ export function withCpeFleet(options: WithCpeFleetOptions): TestAPI<CpeFleetWith
  */
 export async function createCpeFleet(options: CpeFleetOptions): Promise<Fleet> {
   const fleet = await launchFleet(options, 'createCpeFleet');
-  onTestFinished(() => fleet.close());
+  onTestFinished(() => closeTestFleet(fleet));
   const report = onFailure(fleet, options);
   if (report) onTestFailed(report);
   return fleet;

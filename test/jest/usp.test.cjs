@@ -31,3 +31,15 @@ describe('fake USP Controller under Jest (CJS build)', () => {
     await expect(ctl.get(AGENT, 'Device.', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'CPESIM_USP_TIMEOUT' });
   });
 });
+
+describe('useCpeFleet({ usp: true }) under Jest', () => {
+  const { useCpeFleet } = require('cpe-sim/jest');
+  const sim = useCpeFleet({ profile: 'fibre-gateway', count: 1, usp: true });
+
+  test('the handle has the Controller; it reaches the agent by its cpe-N alias', async () => {
+    const values = await sim.controller.getValues('cpe-1', 'Device.DeviceInfo.SerialNumber');
+    expect(values).toEqual({ 'Device.DeviceInfo.SerialNumber': sim.fleet.cpe(1).serialNumber });
+    await expect(sim.controller.get('cpe-1', 'Device.NoSuchThing.').then((r) => r.req_path_results[0].err_code)).resolves.toBe(7026);
+    await expect(sim.controller.set('cpe-1', { 'Device.WiFi.SSID.9.': { SSID: 'x' } })).rejects.toBeUspError(7016);
+  });
+});

@@ -28,7 +28,7 @@ function printed(name: string): string {
 
 describe('a failing suite', () => {
   test('every test of it failed', () => {
-    expect(output).toMatch(/9 failed/);
+    expect(output).toMatch(/10 failed/);
   });
 
   test('onTestFailed prints the transcript of the CPEs involved', () => {
@@ -43,6 +43,16 @@ describe('a failing suite', () => {
     expect(rpc).toMatch(/→ GetParameterValuesResponse Device\.DeviceInfo\.SoftwareVersion=1\.0\.0/);
     // createCpeFleet registers the same hook.
     expect(printed('F9 createCpeFleet prints the transcript too')).toContain('── cpe-1 (HGW-0001) ─ 1 session(s)');
+  });
+
+  test('a fleet with usp prints the USP transcript of its Controller too; USP matchers carry it as well', () => {
+    const t = printed('F10 USP: a failing test prints the USP transcript');
+    expect(t).toMatch(/cpe-sim: USP transcript \(all agents, \d+ record\(s\)/);
+    expect(t).toMatch(/-> os::\S+ {2}mqtt \S+ {2}GET ctl-1: Get Device\.DeviceInfo\.SoftwareVersion/);
+    expect(t).toMatch(/<- os::\S+ {2}mqtt \S+ {2}GET_RESP ctl-1: GetResp Device\.DeviceInfo\.SoftwareVersion \(1 obj\)/);
+    const b = block('F10 USP: a failing test prints the USP transcript');
+    expect(b).toContain('Expected: a Notify ValueChange of "Device.DeviceInfo.SoftwareVersion" to "9.9.9" from os::');
+    expect(b).toContain('USP transcript (os::');
   });
 
   test('toHaveInformed and .not explain what was recorded', () => {

@@ -3,7 +3,7 @@
 // onTestFailed. The messages are also the samples quoted in docs/testing.md.
 import { fileURLToPath } from 'node:url';
 import { expect, test as plain } from 'vitest';
-import { createCpeFleet, withCpeFleet } from '../../../src/testing/vitest.js';
+import { createCpeFleet, uspControllerOf, withCpeFleet } from '../../../src/testing/vitest.js';
 
 const profile = fileURLToPath(new URL('../../../fixtures/profiles/tr181-hgw.yaml', import.meta.url));
 const test = withCpeFleet({ profile, count: 2 });
@@ -50,4 +50,11 @@ test('F8 toBeAccepted', async ({ fleet, acs }) => {
 plain('F9 createCpeFleet prints the transcript too', async () => {
   const fleet = await createCpeFleet({ profile, count: 1 });
   await expect(fleet.cpe(1)).toHaveInformed('6 CONNECTION REQUEST', { timeout: 50 });
+});
+
+plain('F10 USP: a failing test prints the USP transcript', async () => {
+  const fleet = await createCpeFleet({ profile, count: 1, usp: true });
+  const controller = uspControllerOf(fleet);
+  await controller.getValues('cpe-1', 'Device.DeviceInfo.SoftwareVersion');
+  await expect(controller).toHaveValueChange('Device.DeviceInfo.SoftwareVersion', '9.9.9', { agent: 'cpe-1', timeout: 50 });
 });
