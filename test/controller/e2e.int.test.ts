@@ -54,6 +54,14 @@ describe('USP over the embedded aedes broker (MQTT 3.1.1)', () => {
     expect(cpe.params.getValue(`${path}RemoteHost`)).toBeUndefined();
   });
 
+  test('a CWMP SetParameterValues is seen by a USP ValueChange subscription', async ({ fleet, acs, controller }) => {
+    await controller.subscribe('cpe-1', { id: 'ssid-watch', notifType: 'ValueChange', referenceList: 'Device.WiFi.SSID.*.SSID' });
+    const spv = acs.rpc('cpe-1', { name: 'SetParameterValues', parameterKey: 'k', parameterList: [{ name: 'Device.WiFi.SSID.2.SSID', value: 'set-by-cwmp', type: 'xsd:string' }] }, { timeoutMs: 5000 });
+    await fleet.cpe(1).inform(['6 CONNECTION REQUEST']);
+    expect(await spv).toMatchObject({ name: 'SetParameterValuesResponse' });
+    await expect(controller).toHaveValueChange('Device.WiFi.SSID.2.SSID', 'set-by-cwmp', { agent: 'cpe-1', notify: { subscription_id: 'ssid-watch' } });
+  });
+
   test('a USP Set is seen by a CWMP GetParameterValues', async ({ fleet, acs, controller }) => {
     await controller.set('cpe-1', { 'Device.WiFi.SSID.2.': { SSID: 'seen-by-cwmp' } });
     const gpv = acs.rpc('cpe-1', { name: 'GetParameterValues', parameterNames: ['Device.WiFi.SSID.2.SSID'] }, { timeoutMs: 5000 });
