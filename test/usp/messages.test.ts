@@ -254,13 +254,17 @@ describe('Add', () => {
     expect(r[5]?.oper_status.oper_success?.param_errs).toEqual([{ param: 'Type', err_code: 7013, err_msg: expect.any(String) }]);
   });
 
-  it('a row that cannot take a parameter the supported model has (a group leaf of row 1) is 7017, removed again', async () => {
+  it('a parameter the supported model has but a new row lacks (a group leaf of row 1): optional => param_err 7010 of a success, required => 7010 and the row removed', async () => {
     const ctx = uspContext();
+    const optional = (await send(ctx, { add: { allow_partial: true, create_objs: [{ obj_path: 'Device.IP.Interface.', param_settings: [{ param: 'X_Extra', value: 'y' }, { param: 'MTU', value: '1400' }] }] } }))
+      .body.response!.add_resp!.created_obj_results[0]!;
+    expect(optional.oper_status.oper_success).toMatchObject({ instantiated_path: 'Device.IP.Interface.4.', param_errs: [{ param: 'X_Extra', err_code: 7010, err_msg: expect.stringContaining('Device.IP.Interface.4.X_Extra') }] });
+    expect(ctx.tree.getValue('Device.IP.Interface.4.MTU')).toBe('1400');
     const before = snapshot(ctx);
-    const r = (await send(ctx, { add: { allow_partial: true, create_objs: [{ obj_path: 'Device.IP.Interface.', param_settings: [{ param: 'X_Extra', value: 'y' }] }] } })).body.response!.add_resp!
-      .created_obj_results[0]!;
-    expect(r.oper_status.oper_failure?.err_code).toBe(7017);
-    expect(r.oper_status.oper_failure?.err_msg).toContain('Device.IP.Interface.4.');
+    const required = (await send(ctx, { add: { allow_partial: true, create_objs: [{ obj_path: 'Device.IP.Interface.', param_settings: [{ param: 'X_Extra', value: 'y', required: true }] }] } }))
+      .body.response!.add_resp!.created_obj_results[0]!;
+    expect(required.oper_status.oper_failure?.err_code).toBe(7010);
+    expect(required.oper_status.oper_failure?.err_msg).toContain('Device.IP.Interface.5.X_Extra');
     expect(snapshot(ctx)).toBe(before);
   });
 

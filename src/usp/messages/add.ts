@@ -46,10 +46,30 @@ function checkKeys(ctx: HandlerContext, table: string, rowPath: string, row: Sup
 }
 
 /** Creates one row in `table`; deletes it again and rethrows when anything fails. */
-function createRow(ctx: HandlerContext, table: string, row: SupportedObject, writes: ReadonlyMap<string, string>, optionalErrs: ParameterError[]): CreatedObjectResult['oper_status'] {
+function createRow(
+  ctx: HandlerContext,
+  table: string,
+  row: SupportedObject,
+  requested: ReadonlyMap<string, string>,
+  required: ReadonlySet<string>,
+  optionalErrs: readonly ParameterError[],
+): CreatedObjectResult['oper_status'] {
   const instance = ctx.tree.addObject(table, 'usp');
   const rowPath = `${table}${instance}.`;
+  const paramErrs = [...optionalErrs];
   try {
+    // The supported model is the union of every row's leaves, so a parameter the profile
+    // gives to some rows only (a group) passes the check yet is absent from a new row. Like
+    // any other failed setting (TR-369 R-ADD.4): optional => a param_err of a success,
+    // required => the object fails.
+    const writes = new Map(requested);
+    for (const p of requested.keys()) {
+      if (ctx.tree.has(rowPath + p)) continue;
+      writes.delete(p);
+      const err_msg = `'${rowPath}${p}' is not a parameter of a new row (the profile gives it to some rows only)`;
+      if (required.has(p)) throw new UspError(USP_ERR.UNSUPPORTED_PARAM, `required parameter failed: ${err_msg}`, [{ param_path: rowPath + p, err_code: USP_ERR.UNSUPPORTED_PARAM, err_msg }]);
+      paramErrs.push({ param: p, err_code: USP_ERR.UNSUPPORTED_PARAM, err_msg });
+    }
     if (writes.size > 0) ctx.tree.setValues([...writes].map(([p, value]) => ({ name: rowPath + p, value })), 'usp');
     assignKeys(ctx, table, rowPath, instance, row, writes);
     checkKeys(ctx, table, rowPath, row);
@@ -61,7 +81,7 @@ function createRow(ctx: HandlerContext, table: string, row: SupportedObject, wri
     // some rows carry (a profile group) that a new row does not have.
     throw new UspError(USP_ERR.OBJECT_NOT_CREATED, `'${rowPath}' could not be set up and was removed again: ${toUspError(e, rowPath).message}`, [], { cause: e });
   }
-  return { oper_status: 'oper_success', oper_success: { instantiated_path: rowPath, param_errs: optionalErrs, unique_keys: uniqueKeysOf(ctx.tree, rowPath, row) } };
+  return { oper_status: 'oper_success', oper_success: { instantiated_path: rowPath, param_errs: paramErrs, unique_keys: uniqueKeysOf(ctx.tree, rowPath, row) } };
 }
 
 /**
@@ -85,6 +105,7 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
     let row: SupportedObject;
     const writes = new Map<string, string>();
     const optionalErrs: ParameterError[] = [];
+    const requiredParams = new Set<string>();
     try {
       const { path, res } = resolve(ctx, co.obj_path);
       if (path.end !== 'object' || !res.target.atTable) throw new UspError(USP_ERR.NOT_A_TABLE, `'${co.obj_path}' is not a multi-instance object; Add takes a table path such as 'Device.IP.Interface.'`);
@@ -96,8 +117,12 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
       for (const s of co.param_settings) {
         const err = checkSetting(row, res.target.path, s.param, s.value);
         // Unique keys given by the Controller count as required (TR-369 R-ADD).
-        if (err) (s.required || row.uniqueKeys.includes(s.param) ? required : optionalErrs).push(err);
-        else writes.set(s.param, s.value);
+        const mustSucceed = s.required || row.uniqueKeys.includes(s.param);
+        if (err) (mustSucceed ? required : optionalErrs).push(err);
+        else {
+          writes.set(s.param, s.value);
+          if (mustSucceed) requiredParams.add(s.param);
+        }
       }
       const firstRequired = required[0];
       if (firstRequired) {
@@ -109,7 +134,7 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
     }
     for (const table of tables) {
       try {
-        results.push({ requested_path: co.obj_path, oper_status: createRow(ctx, table, row, writes, optionalErrs) });
+        results.push({ requested_path: co.obj_path, oper_status: createRow(ctx, table, row, writes, requiredParams, optionalErrs) });
       } catch (e) {
         fail(co.obj_path, e);
       }
