@@ -7,6 +7,7 @@
 import type { AutonOpResultStruct, ChangeDUState, CpeResponse, CwmpMessage, Download, OpResultStruct, TransferArgs, Upload } from '../cwmp/index.js';
 import { CpeSimError } from '../errors/index.js';
 import { ACS_ERROR, type AcsCore } from './core.js';
+import type { FakeAcs } from './types.js';
 
 /** Options of `acs.download()`: a Download RPC with defaults. */
 export interface DownloadOptions {
@@ -151,18 +152,22 @@ function waitFor<T>(core: AcsCore, find: () => T | undefined, timeoutMs: number,
   });
 }
 
+/** The FakeAcs methods this module implements (their TSDoc is on {@link FakeAcs}). */
+export type TransferHelpers = Pick<
+  FakeAcs,
+  | 'download'
+  | 'upload'
+  | 'transferCompletes'
+  | 'waitForTransferComplete'
+  | 'changeDuState'
+  | 'duStateChangeCompletes'
+  | 'waitForDuStateChangeComplete'
+  | 'autonomousDuStateChanges'
+  | 'waitForAutonomousDuStateChange'
+>;
+
 /** The helpers `createFakeAcs` mixes into the FakeAcs object. */
-export function transferHelpers(core: AcsCore): {
-  download(cpe: string, opts: DownloadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
-  upload(cpe: string, opts: UploadOptions): Promise<{ commandKey: string; response: CpeResponse }>;
-  transferCompletes(cpe?: string): TransferCompleteRecord[];
-  waitForTransferComplete(cpe: string, opts?: WaitForTransferOptions): Promise<TransferCompleteRecord>;
-  changeDuState(cpe: string, opts: ChangeDuStateOptions): Promise<{ commandKey: string; response: CpeResponse }>;
-  duStateChangeCompletes(cpe?: string): DuStateChangeCompleteRecord[];
-  waitForDuStateChangeComplete(cpe: string, opts?: WaitForDuStateChangeOptions): Promise<DuStateChangeCompleteRecord>;
-  autonomousDuStateChanges(cpe?: string): AutonomousDuStateChangeRecord[];
-  waitForAutonomousDuStateChange(cpe: string, opts?: { timeoutMs?: number }): Promise<AutonomousDuStateChangeRecord>;
-} {
+export function transferHelpers(core: AcsCore): TransferHelpers {
   let seq = 0;
   const send = async (cpe: string, commandKey: string, timeoutMs: number | undefined, make: (key: string) => Download | Upload | ChangeDUState): Promise<{ commandKey: string; response: CpeResponse }> => {
     const response: CpeResponse = await core.rpc(cpe, make(commandKey), timeoutMs);
