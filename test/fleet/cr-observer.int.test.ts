@@ -3,24 +3,17 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrRequestEvent } from '../../src/cr/index.js';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
+import { identityLeaves, TR181_DEVICE_ID_PATHS } from '../support/profile.js';
 
 const USER = 'Device.ManagementServer.ConnectionRequestUsername';
 const PASS = 'Device.ManagementServer.ConnectionRequestPassword';
 
 function profile(count: number): Record<string, unknown> {
   return {
-    deviceIdPaths: {
-      manufacturer: 'Device.DeviceInfo.Manufacturer',
-      oui: 'Device.DeviceInfo.ManufacturerOUI',
-      productClass: 'Device.DeviceInfo.ProductClass',
-      serialNumber: 'Device.DeviceInfo.SerialNumber',
-    },
+    deviceIdPaths: TR181_DEVICE_ID_PATHS,
     fleet: { count, serialPattern: 'OBS-{i}' },
     parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00D09E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: 'OBS' },
+      ...identityLeaves({ serial: 'OBS' }),
       { path: 'Device.ManagementServer.ConnectionRequestURL', value: '' },
       { path: USER, value: 'user', writable: true },
       { path: PASS, value: 'pass', writable: true },

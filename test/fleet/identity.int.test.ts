@@ -9,24 +9,17 @@ import { ConfigError } from '../../src/errors/index.js';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { streamFor } from '../../src/random/index.js';
+import { identityLeaves, TR181_DEVICE_ID_PATHS } from '../support/profile.js';
 
 const CR_USER = 'Device.ManagementServer.ConnectionRequestUsername';
 const CR_PASS = 'Device.ManagementServer.ConnectionRequestPassword';
 
 function profile(count = 3, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    deviceIdPaths: {
-      manufacturer: 'Device.DeviceInfo.Manufacturer',
-      oui: 'Device.DeviceInfo.ManufacturerOUI',
-      productClass: 'Device.DeviceInfo.ProductClass',
-      serialNumber: 'Device.DeviceInfo.SerialNumber',
-    },
+    deviceIdPaths: TR181_DEVICE_ID_PATHS,
     fleet: { count, serialPattern: 'ID-{i:04}' },
     parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00005E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: 'ID' },
+      ...identityLeaves({ serial: 'ID', oui: '00005E' }),
       { path: 'Device.DeviceInfo.Description', value: 'unit {cpe_id} #{cpe}' },
       { path: 'Device.ManagementServer.PeriodicInformEnable', type: 'xsd:boolean', value: 'true', writable: true },
       { path: 'Device.ManagementServer.PeriodicInformInterval', type: 'xsd:unsignedInt', value: '3600', writable: true },

@@ -7,25 +7,18 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
+import { identityLeaves, TR181_DEVICE_ID_PATHS } from '../support/profile.js';
 
 function seedFormatProfile(count: number): Record<string, unknown> {
   return {
-    deviceIdPaths: {
-      manufacturer: 'Device.DeviceInfo.Manufacturer',
-      oui: 'Device.DeviceInfo.ManufacturerOUI',
-      productClass: 'Device.DeviceInfo.ProductClass',
-      serialNumber: 'Device.DeviceInfo.SerialNumber',
-    },
+    deviceIdPaths: TR181_DEVICE_ID_PATHS,
     fleet: {
       count,
       serialPattern: 'EX{cpe:ALNUM:8}',
       pools: { lan: { type: 'ipv4', cidr: '10.20.0.0/16' } },
     },
     parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00005E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: 'EX' },
+      ...identityLeaves({ serial: 'EX', oui: '00005E' }),
       { path: 'Device.DeviceInfo.SoftwareVersion', value: '{cpe:rpick:7.1.2,7.2.0,8.0.1}' },
       { path: 'Device.WiFi.SSID.1.SSID', value: 'Example-{cpe:alnum:6}' },
       { path: 'Device.WiFi.AccessPoint.1.Security.KeyPassphrase', value: '{cpe:ALNUM:12}' },

@@ -5,20 +5,30 @@
 export const CR_USER = 'Device.ManagementServer.ConnectionRequestUsername';
 export const CR_PASS = 'Device.ManagementServer.ConnectionRequestPassword';
 
+/** The deviceIdPaths of every hand-written TR-181 test profile. */
+export const TR181_DEVICE_ID_PATHS = {
+  manufacturer: 'Device.DeviceInfo.Manufacturer',
+  oui: 'Device.DeviceInfo.ManufacturerOUI',
+  productClass: 'Device.DeviceInfo.ProductClass',
+  serialNumber: 'Device.DeviceInfo.SerialNumber',
+} as const;
+
+/** The four DeviceId leaves `TR181_DEVICE_ID_PATHS` points at, with the values a test picks. */
+export function identityLeaves(id: { serial: string; oui?: string; manufacturer?: string; productClass?: string }): Record<string, unknown>[] {
+  return [
+    { path: TR181_DEVICE_ID_PATHS.manufacturer, value: id.manufacturer ?? 'Example' },
+    { path: TR181_DEVICE_ID_PATHS.oui, value: id.oui ?? '00D09E' },
+    { path: TR181_DEVICE_ID_PATHS.productClass, value: id.productClass ?? 'HGW' },
+    { path: TR181_DEVICE_ID_PATHS.serialNumber, value: id.serial },
+  ];
+}
+
 export function tr181Profile(serial: string, count: number, parameters: ReadonlyArray<Record<string, unknown>>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    deviceIdPaths: {
-      manufacturer: 'Device.DeviceInfo.Manufacturer',
-      oui: 'Device.DeviceInfo.ManufacturerOUI',
-      productClass: 'Device.DeviceInfo.ProductClass',
-      serialNumber: 'Device.DeviceInfo.SerialNumber',
-    },
+    deviceIdPaths: TR181_DEVICE_ID_PATHS,
     fleet: { count, serialPattern: `${serial}-{i}` },
     parameters: [
-      { path: 'Device.DeviceInfo.Manufacturer', value: 'Example' },
-      { path: 'Device.DeviceInfo.ManufacturerOUI', value: '00D09E' },
-      { path: 'Device.DeviceInfo.ProductClass', value: 'HGW' },
-      { path: 'Device.DeviceInfo.SerialNumber', value: serial },
+      ...identityLeaves({ serial }),
       { path: 'Device.ManagementServer.ConnectionRequestURL', value: '' },
       { path: CR_USER, value: 'u', writable: true },
       { path: CR_PASS, value: 'p', writable: true },
