@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startFleetsClosedAfterEach } from '../support/fleets.js';
 import { createFakeAcs } from '../../src/acs/index.js';
 import { ConfigError } from '../../src/errors/index.js';
-import { EMBEDDED_ACS_BOOT_CONCURRENCY, LEAN_ACS_RECORDS, LEAN_TRANSCRIPT_ABOVE, startFleet, type Fleet } from '../../src/fleet/index.js';
+import { EMBEDDED_ACS_BOOT_CONCURRENCY, LEAN_ACS_RECORDS, LEAN_TRANSCRIPT_ABOVE, startFleet } from '../../src/fleet/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { streamFor } from '../../src/random/index.js';
 import { createServer } from 'node:net';
@@ -46,16 +47,7 @@ function profile(over: { count?: number; serialPattern?: string | null; cr?: Rec
   return p;
 }
 
-let fleets: Fleet[] = [];
-afterEach(async () => {
-  await Promise.all(fleets.map((f) => f.close()));
-  fleets = [];
-});
-async function start(opts: Parameters<typeof startFleet>[0]): Promise<Fleet> {
-  const f = await startFleet(opts);
-  fleets.push(f);
-  return f;
-}
+const start = startFleetsClosedAfterEach();
 
 /** Handles of this process, by type (timers excluded: vitest's own come and go). */
 function handles(): string[] {

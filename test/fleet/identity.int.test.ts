@@ -4,7 +4,8 @@
  * reads as "" to the ACS while the listener still checks the real one. Real sockets
  * (embedded fake ACS, CR listener on 127.0.0.1), compressed clocks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startFleetsClosedAfterEach } from '../support/fleets.js';
 import { ConfigError } from '../../src/errors/index.js';
 import { startFleet, type Fleet } from '../../src/fleet/index.js';
 import { createLogger } from '../../src/log/index.js';
@@ -33,16 +34,7 @@ function profile(count = 3, extra: Record<string, unknown> = {}): Record<string,
   };
 }
 
-let fleets: Fleet[] = [];
-afterEach(async () => {
-  await Promise.all(fleets.map((f) => f.close()));
-  fleets = [];
-});
-async function start(opts: Parameters<typeof startFleet>[0]): Promise<Fleet> {
-  const f = await startFleet(opts);
-  fleets.push(f);
-  return f;
-}
+const start = startFleetsClosedAfterEach();
 
 describe('fleet identity: g = offset + local (ref. 5.1)', () => {
   it('offset shifts ids, serials, placeholders, CR paths and lookups; it coexists with a shard', async () => {

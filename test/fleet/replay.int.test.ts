@@ -5,8 +5,8 @@
  * CPE keeps its values when the fleet size or the offset window around it changes; another
  * seed gives other values. Real sockets: the embedded fake ACS records what it received.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet } from '../../src/fleet/index.js';
+import { describe, expect, it } from 'vitest';
+import { startFleetsClosedAfterEach } from '../support/fleets.js';
 import { identityLeaves, TR181_DEVICE_ID_PATHS } from '../support/profile.js';
 
 function seedFormatProfile(count: number): Record<string, unknown> {
@@ -30,16 +30,11 @@ function seedFormatProfile(count: number): Record<string, unknown> {
   };
 }
 
-let fleets: Fleet[] = [];
-afterEach(async () => {
-  await Promise.all(fleets.map((f) => f.close()));
-  fleets = [];
-});
+const start = startFleetsClosedAfterEach();
 
 /** The bootstrap Informs the embedded ACS received, per serial: `name=value` lines. */
 async function bootInforms(opts: { count: number; seed: bigint; offset?: number }): Promise<Map<string, string[]>> {
-  const fleet = await startFleet({ profile: seedFormatProfile(opts.count), seed: opts.seed, offset: opts.offset ?? 0, cr: false });
-  fleets.push(fleet);
+  const fleet = await start({ profile: seedFormatProfile(opts.count), seed: opts.seed, offset: opts.offset ?? 0, cr: false });
   const out = new Map<string, string[]>();
   for (const inf of fleet.acs!.informs) {
     if (!inf.events.some((e) => e.eventCode === '0 BOOTSTRAP')) continue;
