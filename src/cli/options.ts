@@ -75,6 +75,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'usp-mqtt-password', kind: 'string', arg: 'PASS', secret: true, description: 'One MQTT password for every agent (never logged); wins over --usp-mqtt-secret.' },
   { flag: 'usp-mqtt-secret', kind: 'string', arg: 'SECRET', secret: true, description: 'Shared secret: each agent\'s MQTT password is base64url(HMAC-SHA256(secret, username)), as cpe-labs derives it (never logged).' },
   { flag: 'usp-endpoint-id-format', kind: 'enum', values: ['spec', 'cpe-labs'], arg: 'FORMAT', default: 'spec', description: 'Agent EndpointIDs: spec = os::<OUI>-<Serial> (TR-369), cpe-labs = os::<OUI><Serial> (the seed\'s form, for Controllers written against it).' },
+  { flag: 'usp-notify-style', kind: 'enum', values: ['spec', 'cpe-labs'], arg: 'STYLE', default: 'spec', description: 'Boot! and OnBoardRequest: spec = Boot! to subscribed Controllers, OnBoardRequest retried while OnBoardingComplete is false; cpe-labs = both at every start to every Controller, fire and forget (the seed\'s).' },
   { flag: 'xmpp-server', kind: 'string', arg: 'HOST:PORT', description: 'Enables XMPP Connection Requests (TR-069 Annex K): every CPE logs in to this server (host:port, port 5222 by default, or xmpp://host:port) and answers connectionRequest IQs. Needs --xmpp-domain and --xmpp-password. Implies daemon mode.' },
   { flag: 'xmpp-domain', kind: 'string', arg: 'DOMAIN', description: 'XMPP domain of the CPE accounts (JID <username>@<domain>/cwmp).' },
   { flag: 'xmpp-username', kind: 'string', arg: 'PATTERN', default: '{cpe_id}', description: 'XMPP account name of each CPE; {cpe_id} and {i} are stamped.' },
@@ -162,6 +163,8 @@ export interface SimSettings {
   uspMqttPassword?: string;
   uspMqttSecret?: string;
   uspEndpointIdFormat: 'spec' | 'cpe-labs';
+  /** `--usp-notify-style`: Boot!/OnBoardRequest as TR-369 says, or as cpe-labs sends them. */
+  uspNotifyStyle: 'spec' | 'cpe-labs';
   timeScale: number;
   shard?: { index: number; total: number };
   /** Worker threads the fleet is spread over (1 = none). */
@@ -598,7 +601,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     for (const f of ['usp-mqtt-username', 'usp-mqtt-password', 'usp-mqtt-secret']) {
       if (values[f] !== undefined) throw new ConfigError(`${sources[f]} has no effect without --usp-broker; set --usp-broker too, e.g. --usp-broker=127.0.0.1:1883`);
     }
-    for (const f of ['usp-controller-id', 'usp-mqtt-version', 'usp-endpoint-id-format']) {
+    for (const f of ['usp-controller-id', 'usp-mqtt-version', 'usp-endpoint-id-format', 'usp-notify-style']) {
       if (sources[f] !== 'default') throw new ConfigError(`${sources[f]} has no effect without --usp-broker or --usp-websocket (USP is off); set one of them too`);
     }
   } else if (values['acs-url'] === undefined) {
@@ -622,6 +625,7 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     uspControllerId: values['usp-controller-id'] as string,
     uspMqttVersion: values['usp-mqtt-version'] as SimSettings['uspMqttVersion'],
     uspEndpointIdFormat: values['usp-endpoint-id-format'] as SimSettings['uspEndpointIdFormat'],
+    uspNotifyStyle: values['usp-notify-style'] as SimSettings['uspNotifyStyle'],
     maxProfileBytes: values['max-profile-size'] as number,
     maxValueBytes: values['max-value-size'] as number,
     logLevel: values['log-level'] as SimSettings['logLevel'],

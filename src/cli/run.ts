@@ -141,7 +141,7 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   }
   const usp = s.uspBroker !== undefined || s.uspWebsocket !== undefined;
   if (usp) {
-    opts.usp = { controllerId: s.uspControllerId, mqttVersion: s.uspMqttVersion, endpointIdFormat: s.uspEndpointIdFormat };
+    opts.usp = { controllerId: s.uspControllerId, mqttVersion: s.uspMqttVersion, endpointIdFormat: s.uspEndpointIdFormat, notifyStyle: s.uspNotifyStyle };
     if (s.uspBroker !== undefined) opts.usp.broker = s.uspBroker;
     if (s.uspWebsocket !== undefined) opts.usp.websocket = s.uspWebsocket;
     if (s.uspMqttUsername !== undefined) opts.usp.mqttUsername = s.uspMqttUsername;

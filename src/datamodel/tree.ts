@@ -82,6 +82,9 @@ interface Attributes {
 
 const DEFAULT_ATTRIBUTES: Attributes = Object.freeze({ notification: 0, accessList: Object.freeze([]) as readonly string[] });
 
+/** Suffix of the leaf that counts a sibling table's rows (TR-106 §3.2.2). */
+const ENTRY_COUNT = 'NumberOfEntries';
+
 function fault(code: number, detail: string): CwmpFault {
   return new CwmpFault(code, `${CPE_FAULT_STRINGS[code] ?? 'Fault'}: ${detail}`);
 }
@@ -109,6 +112,8 @@ class OverlayTree implements ParameterTree {
   private resetAt: number | undefined;
   /** Subtrees attached at run time (installed apps), in attach order. */
   private graftList: Graft[] | undefined;
+  /** Leaves the device computes on read ({@link ParameterTree.derive}). */
+  private derived: Map<string, () => string> | undefined;
 
   constructor(
     private readonly template: Template,
@@ -242,6 +247,10 @@ class OverlayTree implements ParameterTree {
   private valueOf(ref: NodeRef): string {
     const path = this.pathOf(ref);
     const leaf = ref.shape as LeafShape;
+    const read = this.derived?.get(path);
+    if (read) return read();
+    const count = this.entryCount(path);
+    if (count !== undefined) return String(count);
     const plain = this.values?.get(path) ?? this.defaultValue(leaf, ref.row?.instance);
     return leaf.generated ? this.generatedValue(ref, path, plain, leaf) : plain;
   }
@@ -249,6 +258,15 @@ class OverlayTree implements ParameterTree {
   /** The generator definitions of the template `ref` comes from (the device's, or an app's). */
   private generatorsOf(ref: NodeRef): ReadonlyMap<string, GeneratorDef> {
     return (ref.graft?.template ?? this.template).generators;
+  }
+
+  derive(path: string, read: () => string): () => void {
+    if (this.find(path)?.shape.kind !== 'leaf' || path.endsWith('.')) throw fault(9005, `'${path}' is not a parameter of this CPE, so it cannot be derived`);
+    const map = (this.derived ??= new Map());
+    map.set(path, read);
+    return () => {
+      if (map.get(path) === read) map.delete(path);
+    };
   }
 
   // ---- generators (profile §6): computed on read ------------------------------------
@@ -466,7 +484,7 @@ class OverlayTree implements ParameterTree {
     const instance = state.next++;
     state.rows.push(instance); // `next` only grows, so rows stay ascending
     this.emitStructure({ kind: 'added', path: `${tablePath}${instance}.`, origin });
-    this.syncEntryCount(tablePath, state.rows.length);
+    this.syncEntryCount(tablePath, state.rows.length - 1);
     return instance;
   }
 
@@ -492,19 +510,34 @@ class OverlayTree implements ParameterTree {
     if (this.tableStates) for (const t of this.tableStates.keys()) if (t.path.startsWith(instancePath)) this.tableStates.delete(t);
     for (const p of gone.reverse()) this.emitStructure({ kind: 'deleted', path: p, origin });
     this.emitStructure({ kind: 'deleted', path: instancePath, origin });
-    this.syncEntryCount(instancePath.slice(0, instancePath.length - String(ref.row.instance).length - 1), state.rows.length);
+    this.syncEntryCount(instancePath.slice(0, instancePath.length - String(ref.row.instance).length - 1), state.rows.length + 1);
   }
 
   /**
-   * Ref. 3.6: a `<Table>NumberOfEntries` leaf beside the table follows AddObject and
-   * DeleteObject (a device write; not recomputed at load).
+   * Ref. 3.6 / TR-106 §3.2.2: a `<Table>NumberOfEntries` leaf beside a table is the
+   * number of rows the table has now, derived on read (so AddObject, DeleteObject, a
+   * factory reset, rows the device or a USP Add made and tables in a grafted app all
+   * agree with it, and no per-table bookkeeping can drift). Undefined for other leaves.
    */
-  private syncEntryCount(tablePath: string, rows: number): void {
-    const counter = `${tablePath.slice(0, -1)}NumberOfEntries`;
-    const ref = this.find(counter);
-    if (!ref || ref.shape.kind !== 'leaf') return;
-    const r = this.validate({ name: counter, value: String(rows) }, true);
-    if (!('faultCode' in r)) this.apply([r], 'internal');
+  private entryCount(path: string): number | undefined {
+    if (!path.endsWith(ENTRY_COUNT)) return undefined;
+    const table = this.find(`${path.slice(0, -ENTRY_COUNT.length)}.`);
+    return table?.shape.kind === 'table' ? this.rowsOf(table.shape).length : undefined;
+  }
+
+  /**
+   * A row came or went: the table's counter (derived on read) changed from `before`
+   * rows, which its `onChange` listeners hear as a device write (CWMP notification
+   * attributes and USP ValueChange subscriptions on counters work as for any leaf).
+   */
+  private syncEntryCount(tablePath: string, before: number): void {
+    const counter = `${tablePath.slice(0, -1)}${ENTRY_COUNT}`;
+    if (this.find(counter)?.shape.kind !== 'leaf') return;
+    const now = this.entryCount(counter);
+    if (now === undefined || now === before) return;
+    // A value written before is shadowed by the count: drop it rather than keep it stale.
+    this.values?.delete(counter);
+    this.emit([{ path: counter, oldValue: String(before), newValue: String(now), origin: 'internal' }]);
   }
 
   // ---- attributes ------------------------------------------------------------

@@ -144,7 +144,8 @@ export interface ParameterTree {
    * Registers a change listener; returns an unsubscribe function. It is called after a
    * successful `setValues` / `setInternal`, once per leaf whose value actually changed
    * (same value written again: no call). AddObject, DeleteObject and `reset()` change
-   * the structure, not the value of an existing leaf, and do not call it. A listener
+   * the structure, not the value of an existing leaf, and do not call it, except for the
+   * `<Table>NumberOfEntries` counter beside the table, which is told its new count. A listener
    * that throws does not undo the change; its error is rethrown asynchronously.
    */
   onChange(listener: (change: ParameterChange) => void): () => void;
@@ -161,6 +162,16 @@ export interface ParameterTree {
    * structure listeners get one `{ kind: 'reset' }`.
    */
   reset(): void;
+  /**
+   * Makes the leaf `path` read as `read()` in this tree until the returned function is
+   * called: a value the device computes when asked (`Device.LocalAgent.UpTime`, seconds
+   * since the last boot), with no timer and no write per second. Writes to it are kept
+   * but shadowed while derived; `reset()` keeps it (the device still computes it).
+   * @throws CwmpFault 9005 when `path` is not a leaf of this tree.
+   * @example
+   * const off = tree.derive('Device.LocalAgent.UpTime', () => String(Math.floor((clock.now() - bootAt) / 1000)));
+   */
+  derive(path: string, read: () => string): () => void;
   /** The generator that drives this leaf in this tree (none for rows AddObject created, none before a clock is given). */
   generator(path: string): GeneratorDef | undefined;
   /** Simulated ms of the next tick of the generator driving `path`; undefined if none or not started yet. */

@@ -58,11 +58,18 @@ export interface FleetUspOptions {
   notifyTimeoutMs?: number;
   /** With `waitFor: 'bootstrap'`: real ms startFleet waits for the agents' MTPs to come up (default 10 000); a late agent keeps trying. */
   onlineTimeoutMs?: number;
+  /**
+   * `spec` (default): `Boot!` only to Controllers subscribed to it, `OnBoardRequest` (send_resp,
+   * retried) while `Controller.{i}.OnBoardingComplete` is false. `cpe-labs`: the seed's, for
+   * Controllers written against it: both at every start to every Controller, fire and forget,
+   * subscription_id `boot` / `onboard` (usp-notes §7.2, §7.3).
+   */
+  notifyStyle?: 'spec' | 'cpe-labs';
 }
 
 /** The keys of {@link FleetUspOptions}. */
 export const FLEET_USP_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'broker', 'websocket', 'controllerId', 'mqttVersion', 'mqttSecret', 'mqttUsername', 'mqttPassword', 'endpointIdFormat', 'agentTopic', 'controllerTopic', 'notifyTimeoutMs', 'onlineTimeoutMs',
+  'broker', 'websocket', 'controllerId', 'mqttVersion', 'mqttSecret', 'mqttUsername', 'mqttPassword', 'endpointIdFormat', 'agentTopic', 'controllerTopic', 'notifyTimeoutMs', 'onlineTimeoutMs', 'notifyStyle',
 ]);
 
 /** The parsed, checked form of {@link FleetUspOptions}. */
@@ -93,6 +100,7 @@ export function checkUspOptions(u: FleetUspOptions): UspPlan {
   }
   if (!['auto', '5', '3.1.1'].includes(plan.version)) throw new ConfigError(`${where}.mqttVersion must be 'auto', '5' or '3.1.1', got ${JSON.stringify(u.mqttVersion)}`);
   if (plan.format !== 'spec' && plan.format !== 'cpe-labs') throw new ConfigError(`${where}.endpointIdFormat must be 'spec' or 'cpe-labs', got ${JSON.stringify(u.endpointIdFormat)}`);
+  if (u.notifyStyle !== undefined && u.notifyStyle !== 'spec' && u.notifyStyle !== 'cpe-labs') throw new ConfigError(`${where}.notifyStyle must be 'spec' or 'cpe-labs', got ${JSON.stringify(u.notifyStyle)}`);
   if (u.broker !== undefined) {
     const m = /^mqtt:\/\/(.+?)\/?$/.exec(u.broker);
     if (typeof u.broker !== 'string' || /^[a-z]+:\/\//.test(u.broker) && !m) throw new ConfigError(`${where}.broker must be host:port or mqtt://host:port (plain TCP), got ${JSON.stringify(u.broker)}`);
@@ -214,6 +222,8 @@ export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): { agent: UspAgen
     device,
     generators: ctx.generators,
     logger: ctx.logger,
+    bootWithoutSubscription: u.notifyStyle === 'cpe-labs',
+    onBoardEveryStart: u.notifyStyle === 'cpe-labs',
   });
   // Why the box came up last: Boot! reports it once the MTP is back (usp-notes §7.1/7.2).
   let boot: UspBootCause = LOCAL_BOOT;

@@ -41,8 +41,13 @@ const LOCAL_AGENT: readonly Spec[] = [
   // The agent's software is the device's firmware: copied from DeviceInfo.SoftwareVersion at each start.
   ['SoftwareVersion', S, '', false],
   ['SupportedProtocols', S, 'MQTT,WebSocket', false],
+  // Seconds since the box (and so the agent) last booted: kept by the agent (uptime.ts).
+  ['UpTime', U, '0', false],
+  // Every counter reads its table's rows (ParameterTree derives NumberOfEntries on read).
   ['MTPNumberOfEntries', U, '0', false],
-  ['ControllerNumberOfEntries', U, '1', false],
+  ['ControllerNumberOfEntries', U, '0', false],
+  ['SubscriptionNumberOfEntries', U, '0', false],
+  ['RequestNumberOfEntries', U, '0', false],
 ];
 
 const LOCAL_MTP_ROW: readonly Spec[] = [
@@ -73,8 +78,11 @@ const CONTROLLER_ROW: readonly Spec[] = [
   ['USPNotifRetryMinimumWaitInterval', U, '5', true],
   ['USPNotifRetryIntervalMultiplier', U, '2000', true],
   ['ProvisioningCode', S, '', true],
-  ['OnBoardingComplete', B, 'false', false],
+  // TR-181 2.17: a Controller writes true once it has onboarded the Agent; SendOnBoardRequest() sets it false.
+  ['OnBoardingComplete', B, 'false', true],
   ['OnBoardingRestartTime', U, '0', true],
+  ['MTPNumberOfEntries', U, '0', false],
+  ['BootParameterNumberOfEntries', U, '0', false],
 ];
 
 const CONTROLLER_MTP_ROW: readonly Spec[] = [
@@ -148,6 +156,7 @@ const MQTT_CLIENT_ROW: readonly Spec[] = [
   ['ConnectRetryTime', U, '5', true],
   ['ConnectRetryIntervalMultiplier', U, '2000', true],
   ['ConnectRetryMaxInterval', U, '30720', true],
+  ['SubscriptionNumberOfEntries', U, '0', false],
 ];
 
 const MQTT_SUBSCRIPTION_ROW: readonly Spec[] = [
@@ -220,7 +229,7 @@ export function withUspObjects(profile: Profile, opts: UspMountOptions): Profile
     objects.push({ path, instances, uniqueKeys: ['Alias'], parameters: specs.map((s) => withValue(leaf(s, ''), `${path}1.${s[0]}`)) });
     return true;
   };
-  addLeaves(USP_PATHS.localAgent, LOCAL_AGENT.map(([n, t, v, w]) => [n, t, n === 'MTPNumberOfEntries' ? String(mtpRows) : v, w] as const));
+  addLeaves(USP_PATHS.localAgent, LOCAL_AGENT);
   addTable(USP_PATHS.mtp, mtpRows, LOCAL_MTP_ROW);
   if (addTable(USP_PATHS.controller, 1, CONTROLLER_ROW)) {
     addTable(USP_PATHS.controllerMtp, mtpRows, CONTROLLER_MTP_ROW);
@@ -229,7 +238,7 @@ export function withUspObjects(profile: Profile, opts: UspMountOptions): Profile
   addTable(USP_PATHS.subscription, 0, SUBSCRIPTION_ROW);
   addTable(USP_PATHS.request, 0, REQUEST_ROW);
   if (opts.mqtt) {
-    addLeaves('Device.MQTT.', [['ClientNumberOfEntries', U, '1', false]]);
+    addLeaves('Device.MQTT.', [['ClientNumberOfEntries', U, '0', false]]);
     if (addTable(USP_PATHS.mqttClient, 1, MQTT_CLIENT_ROW)) addTable(USP_PATHS.mqttSubscription, 1, MQTT_SUBSCRIPTION_ROW);
   }
   if (parameters.length === 0 && objects.length === 0) return profile;

@@ -16,6 +16,7 @@ import { controllerRow, controllerRows } from './controllers.js';
 import { UspError } from './errors.js';
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
 import { UspOperations } from './operate/index.js';
+import { keepUpTime } from './uptime.js';
 import { leavesOf, treeSearch, type SearchMatcher } from './refpath.js';
 import { LOCAL_AGENT_PATHS, Subscriptions, type NotifyBody, type SubscriptionRow, type WriteRefusal } from './subscriptions.js';
 import type { Notify, Operate, OperateResp, UspMap } from './types.js';
@@ -52,6 +53,13 @@ export interface UspNotificationsOptions {
    * `boot` and send_resp false. Default false: the spec's subscription-gated Boot!.
    */
   bootWithoutSubscription?: boolean | undefined;
+  /**
+   * cpe-labs compatibility (usp-notes §7.3, open question 4): an `OnBoardRequest` to every
+   * enabled Controller at every start, whatever its OnBoardingComplete says, with
+   * subscription_id `onboard` and send_resp false (fire and forget). Default false: the
+   * spec's, sent (and retried until acknowledged) only while OnBoardingComplete is false.
+   */
+  onBoardEveryStart?: boolean | undefined;
 }
 
 /** One object a USP Add or Set is about to commit (the dispatcher's `UspObjectChange`, contract seam 2). */
@@ -92,6 +100,7 @@ export class UspNotifications {
   private starts = 0;
   private closed = false;
   private readonly offLifecycle: () => void;
+  private readonly stopUpTime: () => void;
   private readonly onboardJobs = new Set<ScheduledJob>();
   /** `[expr]` segments of references, judged with the dispatcher's typed comparison. */
   private readonly search: SearchMatcher;
@@ -117,6 +126,7 @@ export class UspNotifications {
       logger: this.log,
       notifications: this,
     });
+    this.stopUpTime = keepUpTime(opts.tree, opts.device, opts.scheduler.clock);
     this.offLifecycle = opts.device.onLifecycle((e) => {
       // Queued notifications and running commands die with the device (§7.1); a cut
       // uplink keeps them: the retries' back-off carries them over the outage.
@@ -172,7 +182,9 @@ export class UspNotifications {
     }
     for (const c of controllerRows(this.opts.tree)) {
       if (c.endpointId === '' || !c.enabled) continue;
-      if (this.opts.tree.getValue(`${c.path}OnBoardingComplete`) === 'false') this.sendOnBoardRequest(c.endpointId);
+      if (this.opts.onBoardEveryStart) this.deliver(c.endpointId, { ...this.onBoardRequest(), subscription_id: 'onboard', send_resp: false }, undefined, undefined);
+      // R-NOT.5: a Controller that has not said OnBoardingComplete=true is asked again at each start.
+      else if (this.opts.tree.getValue(`${c.path}OnBoardingComplete`) === 'false') this.sendOnBoardRequest(c.endpointId);
     }
     this.sendBoot(boot);
   }
@@ -183,9 +195,24 @@ export class UspNotifications {
    * false, again after OnBoardingRestartTime seconds (0 = never).
    */
   sendOnBoardRequest(controllerId: string): void {
+    const { tree } = this.opts;
+    this.deliver(controllerId, this.onBoardRequest(), undefined, undefined, () => {
+      const row = controllerRow(tree, controllerId)?.path.slice(0, -1);
+      const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
+      if (!(restart > 0) || row === undefined) return;
+      const job = this.opts.scheduler.after(restart * 1000, () => {
+        this.onboardJobs.delete(job);
+        if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
+      });
+      this.onboardJobs.add(job);
+    });
+  }
+
+  /** The OnBoardRequest Notify of this device (R-NOT.5): send_resp true, subscription_id "". */
+  private onBoardRequest(): Notify {
     const { tree, template } = this.opts;
     const ids = template.profile.deviceIdPaths;
-    const notify: Notify = {
+    return {
       subscription_id: '',
       send_resp: true,
       notification: 'on_board_req',
@@ -196,16 +223,6 @@ export class UspNotifications {
         agent_supported_protocol_versions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
       },
     };
-    this.deliver(controllerId, notify, undefined, undefined, () => {
-      const row = controllerRow(tree, controllerId)?.path.slice(0, -1);
-      const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
-      if (!(restart > 0) || row === undefined) return;
-      const job = this.opts.scheduler.after(restart * 1000, () => {
-        this.onboardJobs.delete(job);
-        if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
-      });
-      this.onboardJobs.add(job);
-    });
   }
 
   /**
@@ -277,6 +294,7 @@ export class UspNotifications {
     if (this.closed) return;
     this.closed = true;
     this.offLifecycle();
+    this.stopUpTime();
     this.dropPending();
     for (const j of this.onboardJobs) j.cancel();
     this.onboardJobs.clear();

@@ -76,6 +76,7 @@ const ROWS: Record<string, Row> = {
   'usp-mqtt-password': { field: 'uspMqttPassword', raw: ['pf', 'pe', 'pc'], parsed: ['pf', 'pe', 'pc'], dflt: undefined },
   'usp-mqtt-secret': { field: 'uspMqttSecret', raw: ['sf', 'se', 'sc'], parsed: ['sf', 'se', 'sc'], dflt: undefined },
   'usp-endpoint-id-format': { field: 'uspEndpointIdFormat', raw: ['cpe-labs', 'spec', 'cpe-labs'], parsed: ['cpe-labs', 'spec', 'cpe-labs'], dflt: 'spec' },
+  'usp-notify-style': { field: 'uspNotifyStyle', raw: ['cpe-labs', 'spec', 'cpe-labs'], parsed: ['cpe-labs', 'spec', 'cpe-labs'], dflt: 'spec' },
   'time-scale': { field: 'timeScale', raw: ['0.5', '0.01', '2'], parsed: [0.5, 0.01, 2], dflt: 1 },
   shard: { field: 'shard', raw: ['0/2', '1/3', '3/4'], parsed: [{ index: 0, total: 2 }, { index: 1, total: 3 }, { index: 3, total: 4 }], dflt: undefined },
   workers: { field: 'workers', raw: ['2', '3', '8'], parsed: [2, 3, 8], dflt: 1 },

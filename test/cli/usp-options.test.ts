@@ -43,6 +43,9 @@ describe('--usp-* flags', () => {
     expect(refused(['--usp-broker', '127.0.0.1:1', '--usp-mqtt-version', '4'])).toMatch(/auto, 5, 3\.1\.1/);
     expect(refused(['--usp-mqtt-secret', 's'])).toMatch(/no effect without --usp-broker/);
     expect(refused(['--usp-controller-id', 'self::c'])).toMatch(/no effect without --usp-broker or --usp-websocket/);
+    expect(refused(['--usp-notify-style', 'cpe-labs'])).toMatch(/--usp-notify-style.*no effect without --usp-broker or --usp-websocket/);
+    expect(refused(['--usp-broker', '127.0.0.1:1', '--usp-notify-style', 'loose'])).toMatch(/spec, cpe-labs/);
+    expect(run(['--usp-broker', '127.0.0.1:1', '--usp-notify-style', 'cpe-labs']).uspNotifyStyle).toBe('cpe-labs');
   });
 
   it('USP-only (no --acs-url) refuses the CWMP-side flags; with --acs-url they are fine', () => {

@@ -66,7 +66,7 @@ describe('seed-format trees (profile-format ref. 3)', () => {
     ]);
   });
 
-  it('keeps <Table>NumberOfEntries in step on AddObject and DeleteObject (not at load)', () => {
+  it('tells onChange listeners of <Table>NumberOfEntries changes on AddObject and DeleteObject', () => {
     const t = fresh();
     const changes: string[] = [];
     t.onChange((c) => changes.push(`${c.path}=${c.newValue}`));
@@ -80,6 +80,19 @@ describe('seed-format trees (profile-format ref. 3)', () => {
     // A nested table's counter lives in its row.
     t.addObject(AD);
     expect(t.getValue('Device.WiFi.AccessPoint.1.AssociatedDeviceNumberOfEntries')).toBe('3');
+  });
+
+  it('derives <Table>NumberOfEntries from the rows on read: a wrong declared value, a factory reset and a written value all read the row count', () => {
+    const wrong = Template.compile(makeProfile({ ...profile, parameters: profile.parameters.map((p) => (p.path === 'Device.NAT.PortMappingNumberOfEntries' ? { ...p, value: '7' } : p)) }));
+    const t = createParameterTree(wrong, { index: 1, id: 'cpe-1' });
+    expect(t.getValue('Device.NAT.PortMappingNumberOfEntries')).toBe('2');
+    t.addObject(PM);
+    t.setInternal('Device.NAT.PortMappingNumberOfEntries', '9');
+    expect(t.getValue('Device.NAT.PortMappingNumberOfEntries')).toBe('3');
+    t.reset();
+    expect(t.getValue('Device.NAT.PortMappingNumberOfEntries')).toBe('2');
+    // An empty table counts 0 whatever its counter was declared with.
+    expect(t.getValue('Device.Services.X_LogNumberOfEntries')).toBe('0');
   });
 
   it('a table nested in a concrete row is a table of its own, and goes with its row', () => {

@@ -344,7 +344,7 @@ describe('Delete', () => {
 });
 
 describe('GetInstances', () => {
-  it('lists rows with unique keys; first_level_only=false adds nested rows; 7018 for non-tables', async () => {
+  it('lists rows with unique keys; first_level_only=false adds nested rows; a single-instance object lists the rows below it', async () => {
     const ctx = uspContext();
     const r = (await send(ctx, { get_instances: { obj_paths: ['Device.IP.Interface.', 'Device.WiFi.AccessPoint.', 'Device.DeviceInfo.', 'Device.IP.Interface.[Name=="eth2"].'], first_level_only: false } }))
       .body.response!.get_instances_resp!.req_path_results;
@@ -355,10 +355,22 @@ describe('GetInstances', () => {
       'Device.WiFi.AccessPoint.1.AssociatedDevice.2.',
       'Device.WiFi.AccessPoint.2.',
     ]);
-    expect(r[2]?.err_code).toBe(7018);
+    expect(r[2]).toMatchObject({ err_code: 0, curr_insts: [{ instantiated_obj_path: 'Device.DeviceInfo.ProcessStatus.Process.1.' }, { instantiated_obj_path: 'Device.DeviceInfo.ProcessStatus.Process.2.' }] });
     expect(r[3]?.curr_insts.map((c) => c.instantiated_obj_path)).toEqual(['Device.IP.Interface.2.']);
     const first = (await send(ctx, { get_instances: { obj_paths: ['Device.WiFi.AccessPoint.'], first_level_only: true } })).body.response!.get_instances_resp!.req_path_results[0]!;
     expect(first.curr_insts.map((c) => c.instantiated_obj_path)).toEqual(['Device.WiFi.AccessPoint.1.', 'Device.WiFi.AccessPoint.2.']);
+  });
+
+  it('on a single-instance object: first_level_only gives the rows of the first table level below it (TR-369 GetInstances, as obuspa); a parameter path is 7018', async () => {
+    const ctx = uspContext();
+    const r = (await send(ctx, { get_instances: { obj_paths: ['Device.WiFi.', 'Device.', 'Device.IP.Interface.1.Name'], first_level_only: true } })).body.response!.get_instances_resp!.req_path_results;
+    expect(r[0]).toMatchObject({ err_code: 0 });
+    expect(r[0]?.curr_insts.map((c) => c.instantiated_obj_path)).toEqual(['Device.WiFi.AccessPoint.1.', 'Device.WiFi.AccessPoint.2.']);
+    expect(r[1]?.curr_insts.map((c) => c.instantiated_obj_path)).toContain('Device.IP.Interface.3.');
+    expect(r[1]?.curr_insts.map((c) => c.instantiated_obj_path)).not.toContain('Device.WiFi.AccessPoint.1.AssociatedDevice.1.');
+    expect(r[2]?.err_code).toBe(7018);
+    const all = (await send(ctx, { get_instances: { obj_paths: ['Device.WiFi.'], first_level_only: false } })).body.response!.get_instances_resp!.req_path_results[0]!;
+    expect(all.curr_insts.map((c) => c.instantiated_obj_path)).toEqual(['Device.WiFi.AccessPoint.1.', 'Device.WiFi.AccessPoint.1.AssociatedDevice.1.', 'Device.WiFi.AccessPoint.1.AssociatedDevice.2.', 'Device.WiFi.AccessPoint.2.']);
   });
 });
 

@@ -11,7 +11,7 @@ describe('withUspObjects (usp-notes §6.4)', () => {
     expect(tree.getValue('Device.LocalAgent.EndpointID')).toBe('');
     expect(tree.get('Device.LocalAgent.EndpointID')?.writable).toBe(false);
     expect(tree.getValue('Device.LocalAgent.MTPNumberOfEntries')).toBe('1');
-    expect(tree.has('Device.LocalAgent.UpTime')).toBe(false);
+    expect(tree.getValue('Device.LocalAgent.UpTime')).toBe('0');
     expect(tree.getNames('Device.LocalAgent.MTP.', true).map((n) => n.name)).toEqual(['Device.LocalAgent.MTP.1.']);
     expect(tree.getValue('Device.LocalAgent.MTP.1.MQTT.ResponseTopicConfigured')).toBe('');
     expect(tree.getValue('Device.LocalAgent.Controller.1.USPNotifRetryMinimumWaitInterval')).toBe('5');

@@ -164,7 +164,7 @@ export interface Rig {
 }
 
 /** A tree with the LocalAgent tables and notifications wired; `self::ctl` is Controller 1, `self::ctl2` Controller 2. */
-export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutSubscription?: boolean } = {}): Rig {
+export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutSubscription?: boolean; onBoardEveryStart?: boolean } = {}): Rig {
   const template = Template.compile(opts.profile ?? uspProfile());
   const clock = manualClock();
   const scheduler = new Scheduler(clock);
@@ -178,7 +178,7 @@ export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutS
   }
   const notifier = new RecordingNotifier();
   const device = opts.device ?? new FakeDevice();
-  const usp = new UspNotifications({ tree, template, notifier, scheduler, random: streamFor(7n, 'cpe-1:usp'), device, generators: gens, bootWithoutSubscription: opts.bootWithoutSubscription });
+  const usp = new UspNotifications({ tree, template, notifier, scheduler, random: streamFor(7n, 'cpe-1:usp'), device, generators: gens, bootWithoutSubscription: opts.bootWithoutSubscription, onBoardEveryStart: opts.onBoardEveryStart });
   const subscribe: Rig['subscribe'] = (p) => {
     const path = `Device.LocalAgent.Subscription.${tree.addObject('Device.LocalAgent.Subscription.', 'usp')}.`;
     const entries = [

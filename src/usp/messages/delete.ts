@@ -57,13 +57,23 @@ export function handleDelete(ctx: HandlerContext, req: Delete): DeleteResp {
   return { deleted_obj_results };
 }
 
+/** How many instance numbers the object path holds (`Device.WiFi.AccessPoint.1.AC.2.` → 2). */
+function instanceDepth(ctx: HandlerContext, objPath: string): number {
+  return (supportedRowOf(ctx.template, objPath)?.path.match(/\{i\}/g) ?? []).length;
+}
+
 function instancesOne(ctx: HandlerContext, requested: string, firstLevelOnly: boolean): GetInstancesRequestedPathResult {
   const out: GetInstancesRequestedPathResult = { requested_path: requested, err_code: 0, err_msg: '', curr_insts: [] };
   try {
     const { path, res } = resolve(ctx, requested);
-    if (path.end !== 'object' || (!res.target.atTable && !res.target.object.multiInstance)) {
-      throw new UspError(USP_ERR.NOT_A_TABLE, `'${requested}' is neither a multi-instance object nor one of its instances; GetInstances takes e.g. 'Device.IP.Interface.'`);
+    if (path.end !== 'object') {
+      throw new UspError(USP_ERR.NOT_A_TABLE, `'${requested}' is not an object path; GetInstances takes e.g. 'Device.IP.Interface.' or 'Device.'`);
     }
+    // TR-369 GetInstances takes any object: a single-instance one (`Device.LocalAgent.`)
+    // answers with the instances of the tables below it (obuspa does the same, so a
+    // Controller can map the whole model with `Device.`): with first_level_only the rows
+    // of the first table level reached, else every row at any depth.
+    const single = !res.target.atTable && !res.target.object.multiInstance;
     if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.INVALID_PATH, `'${requested}' is not in the instantiated data model of this Agent`);
     const seen = new Set<string>();
     const add = (row: string): void => {
@@ -72,7 +82,10 @@ function instancesOne(ctx: HandlerContext, requested: string, firstLevelOnly: bo
       out.curr_insts.push({ instantiated_obj_path: row, unique_keys: uniqueKeysOf(ctx.tree, row, supportedRowOf(ctx.template, row)) } satisfies CurrInstance);
     };
     for (const obj of res.objects) {
-      if (firstLevelOnly) {
+      if (firstLevelOnly && single) {
+        const depth = instanceDepth(ctx, obj);
+        for (const row of rowsBelow(ctx.tree, ctx.template, obj)) if (instanceDepth(ctx, row) === depth + 1) add(row);
+      } else if (firstLevelOnly) {
         if (res.target.atTable) for (const n of ctx.tree.getNames(obj, true)) add(n.name);
         else add(obj);
       } else {
