@@ -1340,7 +1340,7 @@ export class Cpe implements AsyncDisposable {
   /**
    * Download / Upload: checked now (a bad URL faults the RPC), then queued; the
    * transfer queue fetches or uploads for real and reports through {@link transferDone}.
-   * @throws CwmpFault 9003 (URL not absolute or with userinfo), 9013 (not http/https)
+   * @throws CwmpFault 9003 (URL not absolute or with userinfo), 9013 (not http, https or ftp)
    */
   private startTransfer(req: TransferRequest): void {
     checkTransferUrl(req.url);
@@ -1464,7 +1464,8 @@ export class Cpe implements AsyncDisposable {
     });
     this.queue.add(EVENT.TRANSFER_COMPLETE);
     this.queue.add(event, o.request.commandKey);
-    this.logger.info('transfer done', { command_key: o.request.commandKey, file_type: o.request.fileType, fault: o.faultCode, bytes: o.bytes });
+    // A.3.2.8 TargetFileName names a file on the device's storage, which a simulated CPE lacks: it is logged.
+    this.logger.info('transfer done', { command_key: o.request.commandKey, file_type: o.request.fileType, fault: o.faultCode, bytes: o.bytes, ...(o.request.targetFileName !== '' ? { target_file: o.request.targetFileName } : {}) });
   }
 
   /**

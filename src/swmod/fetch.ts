@@ -1,11 +1,11 @@
 /**
- * Fetching app manifests (ref §8.4): a plain HTTP(S) GET through `transfer/` (the same
- * client as Download: Basic/Digest answered with the operation's Username/Password,
+ * Fetching app manifests (ref §8.4): a plain HTTP(S) GET (or an FTP RETR, cpe-sim
+ * extension) through `transfer/` (the same client as Download: Basic/Digest answered with the operation's Username/Password,
  * redirects followed), any 2xx answer, a 30 s idle timeout and a 4 MiB cap.
  * @module
  */
 import { CwmpFault } from '../errors/index.js';
-import { checkTransferUrl, fetchFile, transferFault } from '../transfer/index.js';
+import { checkTransferUrl, downloadFile, transferFault } from '../transfer/index.js';
 
 /** ref §8.4: a manifest is at most 4 MiB. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -22,7 +22,7 @@ export interface ManifestCredentials {
 /**
  * Fetches a manifest's text. Rejects with a `CwmpFault` carrying the TR-069 code:
  * 9003 a URL that is not absolute or carries userinfo, 9013 a scheme other than
- * http/https, 9015 server unreachable, 9016 not 2xx, 9012 authentication, 9017 body
+ * http/https/ftp, 9015 server unreachable, 9016 not 2xx, 9012 authentication, 9017 body
  * cut off, 9018 over {@link MAX_MANIFEST_BYTES}.
  */
 export type ManifestFetcher = (url: string, credentials: ManifestCredentials, signal?: AbortSignal) => Promise<string>;
@@ -46,7 +46,7 @@ export function httpManifestFetcher(opts: HttpManifestFetcherOptions = {}): Mani
     checkTransferUrl(url);
     const chunks: Uint8Array[] = [];
     try {
-      await fetchFile({
+      await downloadFile({
         url,
         username: credentials.username,
         password: credentials.password,

@@ -427,7 +427,8 @@ function checkUrl(url: string): void {
     throw duError(9003, `URL ${JSON.stringify(url.slice(0, 200))} is not an absolute URL`);
   }
   if (u.username !== '' || u.password !== '') throw duError(9003, 'the URL must not carry user information; send Username/Password instead');
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw duError(9013, `${u.protocol.slice(0, -1)} (expected http or https)`);
+  // TR-069 §3.4: the transports of file transfers, which A.4.1.14's URL uses too.
+  if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ftp:') throw duError(9013, `${u.protocol.slice(0, -1)} (expected http, https or ftp)`);
 }
 
 /** Runs `work` after every earlier operation on the same tree (ref §8.2: one at a time per CPE). */

@@ -77,9 +77,9 @@ const UPLOAD_CODES: FaultCodes = { unreachable: 9011, noFile: 9011, incomplete: 
 
 /**
  * Checks a transfer URL before anything is queued (A.3.2.8: the URL "MUST NOT include
- * user information"; HTTP and HTTPS are the transports every CPE supports, §3.4).
+ * user information"; HTTP, HTTPS and FTP are the transports §3.4 names).
  * @throws CwmpFault 9003 for a URL that does not parse or carries userinfo, 9013 for
- * any scheme but http/https (ftp included: this simulator has no FTP client).
+ * any scheme but http, https and ftp (the three of TR-069 §3.4).
  */
 export function checkTransferUrl(text: string, what = 'URL'): URL {
   let url: URL;
@@ -91,8 +91,7 @@ export function checkTransferUrl(text: string, what = 'URL'): URL {
   if (url.username !== '' || url.password !== '') {
     throw new CwmpFault(9003, `${CPE_FAULT_STRINGS[9003]}: ${what} must not carry user information; send Username/Password instead (TR-069 A.3.2.8)`);
   }
-  if (url.protocol === 'ftp:') throw new CwmpFault(9013, `${CPE_FAULT_STRINGS[9013]}: ftp is not implemented by cpe-sim; use http or https`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CwmpFault(9013, `${CPE_FAULT_STRINGS[9013]}: ${url.protocol.slice(0, -1)} (expected http or https)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'ftp:') throw new CwmpFault(9013, `${CPE_FAULT_STRINGS[9013]}: ${url.protocol.slice(0, -1)} (expected http, https or ftp)`);
   return url;
 }
 

@@ -1,5 +1,5 @@
 /**
- * File transfers of a CPE (issue 15): the HTTP(S) client with file-server auth,
+ * File transfers of a CPE (issue 15): the HTTP(S) and FTP clients with file-server auth,
  * firmware images and the transfer queue. `cpe/` asks it and records the result;
  * it knows nothing of SOAP sessions.
  * @module
@@ -8,6 +8,10 @@
 // ---- HTTP client ----------------------------------------------------------------
 export { fetchFile, putFile, checkTransferUrl, transferFault, TransferAbortedError, MAX_REDIRECTS } from './http.js';
 export type { TransferCredentials, TransferRequestOptions, FetchFileOptions, FetchFileResult, PutFileOptions } from './http.js';
+
+// ---- FTP client and the scheme switch ------------------------------------------------
+export { fetchFtpFile, putFtpFile, ftpPath, FTP_ANONYMOUS_USER, FTP_ANONYMOUS_PASSWORD } from './ftp.js';
+export { downloadFile, uploadFile } from './transport.js';
 
 // ---- firmware images ----------------------------------------------------------------
 export { ImageInspector, versionFromHead, versionFromUrl, IMAGE_HEAD_BYTES, VERSION_HEADER, CHECKSUM_HEADER } from './image.js';

@@ -6,7 +6,8 @@
  * @module
  */
 import { CPE_FAULT_STRINGS, CwmpFault, isCwmpFault } from '../errors/index.js';
-import { fetchFile, putFile, TransferAbortedError, transferFault } from './http.js';
+import { TransferAbortedError, transferFault } from './http.js';
+import { downloadFile, uploadFile } from './transport.js';
 import { ImageInspector, versionFromUrl } from './image.js';
 
 /** TR-069 A.3.2.8: the FileType that takes the firmware path. */
@@ -226,7 +227,7 @@ export class TransferQueue {
     try {
       if (r.kind === 'upload') {
         const body = this.host.uploadBody(r.fileType);
-        await putFile({ url: r.url, username: r.username, password: r.password, timeoutMs: this.host.timeoutMs, signal: this.host.signal, ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}), body });
+        await uploadFile({ url: r.url, username: r.username, password: r.password, timeoutMs: this.host.timeoutMs, signal: this.host.signal, ...(this.host.ca !== undefined ? { ca: this.host.ca } : {}), body });
         this.host.complete(outcome(0, '', body.length));
         return;
       }
@@ -247,7 +248,7 @@ export class TransferQueue {
 
   /** GETs the request's URL with its credentials and FileSize limit; the body goes to `onChunk`. Returns its size. */
   private async fetch(r: TransferRequest, onChunk: (c: Uint8Array) => void): Promise<number> {
-    const res = await fetchFile({
+    const res = await downloadFile({
       url: r.url,
       username: r.username,
       password: r.password,

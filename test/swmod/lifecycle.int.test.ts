@@ -99,7 +99,7 @@ describe('installDu', () => {
   const faults: Array<[string, () => Parameters<typeof installDu>[1], number, number]> = [
     ['URL not absolute', () => ({ op: 'install', url: 'demo.yaml' }), 9003, 7004],
     ['URL with userinfo', () => ({ op: 'install', url: url('demo-1.yaml').replace('http://', 'http://u:p@') }), 9003, 7004],
-    ['ftp URL', () => ({ op: 'install', url: 'ftp://127.0.0.1/demo.yaml' }), 9013, 7033],
+    ['tftp URL', () => ({ op: 'install', url: 'tftp://127.0.0.1/demo.yaml' }), 9013, 7033],
     ['malformed UUID', () => ({ op: 'install', url: url('demo-1.yaml'), uuid: 'not-a-uuid' }), 9022, 7004],
     ['unknown execution environment', () => ({ op: 'install', url: url('demo-1.yaml'), executionEnvRef: `${SM}ExecEnv.9` }), 9023, 7223],
     ['disabled execution environment', () => ({ op: 'install', url: url('demo-1.yaml'), executionEnvRef: `${SM}ExecEnv.2.` }), 9024, 7002],

@@ -157,11 +157,11 @@ describe('Download faults (TR-069 A.5)', () => {
     expect((await download(acs, cpe, { url: empty, fileType: '3 Vendor Configuration File' })).faultCode).toBe(9018);
   });
 
-  it('bad URLs fault the RPC itself: userinfo → 9003, ftp/file → 9013; nothing is queued', async () => {
+  it('bad URLs fault the RPC itself: userinfo → 9003, tftp/file → 9013; nothing is queued', async () => {
     const { acs, cpe } = await setup();
     const answers = Promise.all([
       acs.download('cpe-1', { url: 'http://user:pw@127.0.0.1:1/fw.img' }),
-      acs.download('cpe-1', { url: 'ftp://127.0.0.1/fw.img' }),
+      acs.download('cpe-1', { url: 'tftp://127.0.0.1/fw.img' }),
       acs.download('cpe-1', { url: 'file:///etc/passwd' }),
       acs.download('cpe-1', { url: 'not a url' }),
     ]);

@@ -52,10 +52,11 @@ describe('compareVersions', () => {
 });
 
 describe('checkTransferUrl', () => {
-  it('accepts http/https, refuses userinfo (9003) and other schemes (9013)', () => {
+  it('accepts http/https/ftp, refuses userinfo (9003) and other schemes (9013)', () => {
     expect(checkTransferUrl('https://h/x').href).toBe('https://h/x');
+    expect(checkTransferUrl('ftp://h/x').href).toBe('ftp://h/x');
     expect(() => checkTransferUrl('http://u@h/x')).toThrow(expect.objectContaining({ faultCode: 9003 }));
-    expect(() => checkTransferUrl('ftp://h/x')).toThrow(expect.objectContaining({ faultCode: 9013 }));
+    expect(() => checkTransferUrl('gopher://h/x')).toThrow(expect.objectContaining({ faultCode: 9013 }));
     expect(() => checkTransferUrl('tftp://h/x')).toThrow(expect.objectContaining({ faultCode: 9013 }));
     expect(() => checkTransferUrl('/relative')).toThrow(expect.objectContaining({ faultCode: 9003 }));
   });

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isCwmpFault } from '../../errors/index.js';
-import { checkTransferUrl, fetchFile, ImageInspector, TransferAbortedError, versionFromUrl } from '../../transfer/index.js';
+import { checkTransferUrl, downloadFile, ImageInspector, TransferAbortedError, versionFromUrl } from '../../transfer/index.js';
 import { setIfPresent } from '../controllers.js';
 import { dateTime } from '../subscriptions.js';
 import type { UspMap } from '../types.js';
@@ -51,7 +51,7 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
     let fault: { code: number; text: string; status: string } | undefined;
     let version: string | undefined;
     try {
-      await fetchFile({
+      await downloadFile({
         url,
         username: r.inputs.Username ?? '',
         password: r.inputs.Password ?? '',
