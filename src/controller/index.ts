@@ -10,13 +10,14 @@
 import type { CreateObject, GetResp, Notify, OperateResp, ParamSetting, UpdateObject, UspInput, UspResponse } from '../usp/index.js';
 import { ControllerCore } from './core.js';
 import { USP_CONTROLLER_ERROR, UspControllerError, UspErrorResponse } from './errors.js';
-import { ControllerMqtt, startEmbeddedBroker, type EmbeddedBroker } from './mqtt.js';
+import { ControllerMqtt, startEmbeddedBroker, type ControllerMqttOptions, type EmbeddedBroker } from './mqtt.js';
 import { ControllerWebSocket } from './websocket.js';
 import type { FakeUspController, FakeUspControllerOptions, UspObjectParams, UspParamValue, UspRecordEntry, UspSubscriptionSpec } from './types.js';
 
 // ---- Types -------------------------------------------------------------------------
 export type {
   ControllerBrokerOptions,
+  ControllerTlsServerOptions,
   FakeUspController,
   FakeUspControllerOptions,
   ControllerMqttVersion,
@@ -106,14 +107,24 @@ export async function createFakeUspController(opts: FakeUspControllerOptions = {
   let mqttVersion: 4 | 5 | undefined;
   try {
     if (mqttOpt !== false) {
+      let tls: ControllerMqttOptions['tls'];
       if (mqttOpt === 'embedded') {
-        broker = await startEmbeddedBroker();
+        const eb = opts.embeddedBroker ?? {};
+        broker = await startEmbeddedBroker('127.0.0.1', 0, eb);
         brokerUrl = broker.url;
         // aedes speaks 3.1.1 only (notes §9.1).
         mqttVersion = 4;
+        // Our own client trusts the embedded broker's certificate (its CA, or itself when self-signed).
+        if (eb.tls) tls = { ca: eb.tls.ca ?? eb.tls.cert };
       } else {
         brokerUrl = mqttOpt.url;
         mqttVersion = mqttOpt.protocolVersion ?? 5;
+        tls = {
+          ...(mqttOpt.ca !== undefined ? { ca: mqttOpt.ca } : {}),
+          ...(mqttOpt.cert !== undefined ? { cert: mqttOpt.cert } : {}),
+          ...(mqttOpt.key !== undefined ? { key: mqttOpt.key } : {}),
+          ...(mqttOpt.rejectUnauthorized !== undefined ? { rejectUnauthorized: mqttOpt.rejectUnauthorized } : {}),
+        };
       }
       mqttSide = await ControllerMqtt.connect(core, {
         url: brokerUrl,
@@ -125,6 +136,7 @@ export async function createFakeUspController(opts: FakeUspControllerOptions = {
         replyTopic,
         agentTopic,
         onError: (err) => opts.logger?.debug('usp-controller: MQTT client error', { err: err.message }),
+        ...(tls !== undefined ? { tls } : {}),
       });
     }
     if (opts.websocket) ws = await ControllerWebSocket.start(core, opts.websocket === true ? {} : opts.websocket);
@@ -148,6 +160,7 @@ export async function createFakeUspController(opts: FakeUspControllerOptions = {
     mqttVersion,
     replyTopic,
     websocketUrl: ws?.url,
+    brokerWebSocketUrl: broker?.webSocketUrl,
     get records(): readonly UspRecordEntry[] {
       return core.records;
     },

@@ -4,45 +4,105 @@
  * Controller's topics and publishes records to agents (TR-369 MQTT MTP, notes §6.1).
  * @module
  */
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
-import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { ControllerCore, Route } from './core.js';
-import type { ControllerMqttVersion } from './types.js';
+import type { ControllerMqttVersion, ControllerTlsServerOptions } from './types.js';
 
 /** An aedes broker on a loopback port. */
 export interface EmbeddedBroker {
+  /** `mqtt://` (`mqtts://` with TLS) of the TCP listener. */
   readonly url: string;
   readonly port: number;
+  /** `ws://…/mqtt` (`wss://` with TLS) of the MQTT-over-WebSocket listener, when asked for. */
+  readonly webSocketUrl: string | undefined;
   close(): Promise<void>;
 }
 
-/** Starts aedes on `host:port` (default 127.0.0.1, a free port). */
-export async function startEmbeddedBroker(host = '127.0.0.1', port = 0): Promise<EmbeddedBroker> {
-  const broker = await Aedes.createBroker();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-    broker.handle(s);
-  });
-  await new Promise<void>((resolve, reject) => {
+/** Options of {@link startEmbeddedBroker}. */
+export interface EmbeddedBrokerOptions {
+  /** Also serve MQTT over WebSocket (path `/mqtt`, subprotocol `mqtt`), on its own port. */
+  websocket?: boolean;
+  /** Serve both listeners over TLS with this certificate. */
+  tls?: ControllerTlsServerOptions;
+}
+
+/** The path MQTT-over-WebSocket clients (mqtt.js, Paho) use by default. */
+const MQTT_WS_PATH = '/mqtt';
+
+function tlsServerOptions(t: ControllerTlsServerOptions): { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert: boolean; rejectUnauthorized: boolean } {
+  const requireCert = t.requireCertificate === true;
+  return { cert: t.cert, key: t.key, ...(t.ca !== undefined ? { ca: t.ca } : {}), requestCert: requireCert, rejectUnauthorized: requireCert };
+}
+
+function listen(server: { listen(port: number, host: string, cb: () => void): unknown; once(e: 'error', l: (err: Error) => void): unknown; off(e: 'error', l: (err: Error) => void): unknown; address(): unknown }, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve();
+      resolve((server.address() as { port: number }).port);
     });
   });
-  const bound = (server.address() as { port: number }).port;
+}
+
+/**
+ * Starts aedes on `host:port` (default 127.0.0.1, a free port); with `opts.websocket` also
+ * on a WebSocket listener (aedes reads any duplex stream: `ws`'s `createWebSocketStream`),
+ * with `opts.tls` both under TLS.
+ */
+export async function startEmbeddedBroker(host = '127.0.0.1', port = 0, opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+  const broker = await Aedes.createBroker();
+  const sockets = new Set<Socket>();
+  const track = (s: Socket): void => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  };
+  const onSocket = (s: Socket): void => {
+    track(s);
+    // A client failing the TLS handshake (a bad certificate) must not crash the broker.
+    s.on('error', () => undefined);
+    broker.handle(s);
+  };
+  const server: Server = opts.tls ? createTlsServer(tlsServerOptions(opts.tls), onSocket) : createServer(onSocket);
+  if (opts.tls) server.on('tlsClientError', () => undefined);
+  const bound = await listen(server, port, host);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  let ws: { http: ReturnType<typeof createHttpServer>; wss: WebSocketServer; url: string } | undefined;
+  if (opts.websocket) {
+    const http = opts.tls ? createHttpsServer(tlsServerOptions(opts.tls)) : createHttpServer();
+    http.on('connection', track);
+    http.on('tlsClientError', () => undefined);
+    const wss = new WebSocketServer({ server: http, path: MQTT_WS_PATH, handleProtocols: (set) => (set.has('mqtt') ? 'mqtt' : false) });
+    wss.on('error', () => undefined);
+    wss.on('connection', (socket) => {
+      socket.on('error', () => undefined);
+      const stream = createWebSocketStream(socket);
+      stream.on('error', () => undefined);
+      broker.handle(stream as unknown as Socket);
+    });
+    const wsPort = await listen(http, 0, host);
+    ws = { http, wss, url: `${opts.tls ? 'wss' : 'ws'}://${shown}:${wsPort}${MQTT_WS_PATH}` };
+  }
   let closing: Promise<void> | undefined;
   return {
-    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${shown}:${bound}`,
     port: bound,
+    webSocketUrl: ws?.url,
     close() {
       closing ??= (async () => {
         await new Promise<void>((r) => broker.close(() => r()));
+        for (const c of ws?.wss.clients ?? []) c.terminate();
         for (const s of sockets) s.destroy();
         await new Promise<void>((r) => server.close(() => r()));
+        if (ws) {
+          await new Promise<void>((r) => ws.wss.close(() => r()));
+          await new Promise<void>((r) => ws.http.close(() => r()));
+        }
       })();
       return closing;
     },
@@ -93,6 +153,8 @@ export interface ControllerMqttOptions {
   replyTopic: string;
   agentTopic: (agentId: string) => string;
   onError?: (err: Error) => void;
+  /** TLS towards an `mqtts:`/`wss:` broker: trusted CA, client certificate. */
+  tls?: Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
 }
 
 /** The Controller's MQTT client. */
@@ -114,6 +176,7 @@ export class ControllerMqtt {
       connectTimeout: 10_000,
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...opts.tls,
     });
     const self = new ControllerMqtt(client, opts);
     // mqtt.js emits 'error' while it reconnects (broker restarted, killed by a test): an

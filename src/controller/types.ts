@@ -29,10 +29,32 @@ export type UspControllerMtp = 'mqtt' | 'websocket';
 /** MQTT protocol version on the wire: 5 (5.0) or 4 (3.1.1). */
 export type ControllerMqttVersion = 4 | 5;
 
+/** A TLS server's certificate, for the Controller's `wss:` server or its embedded broker over TLS. */
+export interface ControllerTlsServerOptions {
+  /** Server certificate (PEM); for 127.0.0.1 it must name IP:127.0.0.1 in subjectAltName. */
+  cert: string | Buffer;
+  /** Its private key (PEM). */
+  key: string | Buffer;
+  /** CA(s) client certificates must chain to; with `requireCertificate`. */
+  ca?: string | Buffer;
+  /** Demand a client certificate chaining to `ca` (mutual TLS). Default false. */
+  requireCertificate?: boolean;
+}
+
 /** Where the Controller's MQTT client connects. */
 export interface ControllerBrokerOptions {
-  /** `mqtt://host:port` of a running broker (Mosquitto, EMQX …). */
+  /**
+   * URL of a running broker (Mosquitto, EMQX …): `mqtt://host:port`, `mqtts://host:port`
+   * (TLS), `ws://host:port/path` or `wss://host:port/path` (MQTT over WebSocket).
+   */
   url: string;
+  /** CA(s) the broker's certificate must chain to (`mqtts:`/`wss:`); default the system store. */
+  ca?: string | Buffer;
+  /** Client certificate and key, for a broker demanding one. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** `false` accepts any broker certificate (tests only). */
+  rejectUnauthorized?: boolean;
   /** Default 5 (TR-369 R-MQTT.1); 4 = 3.1.1. */
   protocolVersion?: ControllerMqttVersion;
   username?: string;
@@ -69,7 +91,14 @@ export interface FakeUspControllerOptions {
    * dial `ws://127.0.0.1:PORT/usp?eid=<agent EID>` with subprotocol `v1.usp`; or
    * `{ host?, port?, path? }`. Default false.
    */
-  websocket?: boolean | { host?: string; port?: number; path?: string };
+  websocket?: boolean | { host?: string; port?: number; path?: string; tls?: ControllerTlsServerOptions };
+  /**
+   * The embedded broker (`mqtt: 'embedded'`) beyond plain MQTT on TCP: `websocket: true`
+   * also serves MQTT over WebSocket (`brokerWebSocketUrl`, path `/mqtt`); `tls` puts both
+   * listeners under TLS (`mqtts://`, `wss://`; the Controller's own client trusts
+   * `tls.ca`, else `tls.cert`).
+   */
+  embeddedBroker?: { websocket?: boolean; tls?: ControllerTlsServerOptions };
   /** Default time a request waits for its response, ms (default 5000). */
   timeoutMs?: number;
   /** Ring size of the record log (default 5000 records). */
@@ -203,8 +232,10 @@ export interface FakeUspController extends AsyncDisposable {
   readonly mqttVersion: ControllerMqttVersion | undefined;
   /** The topic the Controller receives on (its reply-to). */
   readonly replyTopic: string;
-  /** `ws://127.0.0.1:PORT/usp` of the WebSocket server (agents add `?eid=`); undefined without it. */
+  /** `ws://127.0.0.1:PORT/usp` (`wss://` with `websocket.tls`) of the WebSocket server (agents add `?eid=`); undefined without it. */
   readonly websocketUrl: string | undefined;
+  /** `ws://127.0.0.1:PORT/mqtt` (`wss://` with TLS) of the embedded broker's MQTT-over-WebSocket listener (`embeddedBroker.websocket`). */
+  readonly brokerWebSocketUrl: string | undefined;
   /** Every record both ways, oldest first (a ring of `maxRecords`). */
   readonly records: readonly UspRecordEntry[];
   /** Every Notify received, oldest first. */

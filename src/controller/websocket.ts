@@ -4,9 +4,11 @@
  * binary message = one Record; answers go back on the socket the agent dialled.
  * @module
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ControllerCore, Route } from './core.js';
+import type { ControllerTlsServerOptions } from './types.js';
 
 /** WebSocket close codes used here (RFC 6455 §7.4.1). */
 const CLOSE_PROTOCOL_ERROR = 1002;
@@ -22,12 +24,20 @@ export class ControllerWebSocket {
     readonly url: string,
   ) {}
 
-  static async start(core: ControllerCore, o: { host?: string; port?: number; path?: string } = {}): Promise<ControllerWebSocket> {
+  /** Starts the server; with `o.tls` over TLS (`wss://`, R-WS.3: agents then check its certificate). */
+  static async start(core: ControllerCore, o: { host?: string; port?: number; path?: string; tls?: ControllerTlsServerOptions } = {}): Promise<ControllerWebSocket> {
     const host = o.host ?? '127.0.0.1';
     const path = o.path ?? '/usp';
-    const http = createServer((_req, res) => {
+    const answer426 = (_req: unknown, res: ServerResponse): void => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint: upgrade with Sec-WebSocket-Protocol v1.usp\n');
-    });
+    };
+    const t = o.tls;
+    const requireCert = t?.requireCertificate === true;
+    const http: Server = t
+      ? createHttpsServer({ cert: t.cert, key: t.key, ...(t.ca !== undefined ? { ca: t.ca } : {}), requestCert: requireCert, rejectUnauthorized: requireCert }, answer426)
+      : createServer(answer426);
+    // An agent failing the handshake (it does not trust us, or we it) is its problem, not a crash.
+    http.on('tlsClientError', () => undefined);
     const wss = new WebSocketServer({
       server: http,
       path,
@@ -42,7 +52,7 @@ export class ControllerWebSocket {
       });
     });
     const port = (http.address() as { port: number }).port;
-    const self = new ControllerWebSocket(http, wss, `ws://${host.includes(':') ? `[${host}]` : host}:${port}${path}`);
+    const self = new ControllerWebSocket(http, wss, `${t ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`);
     wss.on('error', () => undefined);
     wss.on('connection', (ws, req) => {
       // A malformed frame closes that socket (ws does it); it must not crash the Controller.

@@ -30,7 +30,7 @@ import { StunBinder, StunTransactions } from '../stun/index.js';
 import { XmppAgent, type XmppCrEvent } from '../xmpp/index.js';
 import { FleetChaos } from './chaos.js';
 import { acsTlsFactory } from './tls.js';
-import { checkUspOptions, createCpeAgent, uspProfile, type FleetUspOptions } from './usp.js';
+import { checkUspOptions, createCpeAgent, uspProfile, uspTlsFactory, type FleetUspOptions } from './usp.js';
 import type { UspAgent } from '../usp/index.js';
 import type { FleetAcsTls } from './tls.js';
 import type { LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';
@@ -915,7 +915,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     }
 
     if (uspPlan && opts.usp) {
-      const ctx = { template, profile, scheduler, seed, logger: logger.child({ component: 'usp' }), options: opts.usp, plan: uspPlan, versionMemo: {}, generators };
+      const uspLogger = logger.child({ component: 'usp' });
+      const ctx = { template, profile, scheduler, seed, logger: uspLogger, options: opts.usp, plan: uspPlan, versionMemo: {}, generators, tlsFor: uspTlsFactory(opts.usp, uspLogger) };
       for (const cpe of cpes) {
         const { agent, notifications } = createCpeAgent(cpe, ctx);
         uspAgents.push(agent);

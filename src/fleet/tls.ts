@@ -34,15 +34,34 @@ const PER_CPE = /\{(?:cpe_id|i)\}/;
 
 /** Checks `acsTls` before any socket opens; returns a per-CPE factory, or undefined without TLS settings. */
 export function acsTlsFactory(t: FleetAcsTls | undefined, logger: Logger): ((id: string, index: number) => AcsTls) | undefined {
-  if (t === undefined) return undefined;
-  if (typeof t !== 'object' || t === null) throw new ConfigError(`startFleet: acsTls must be an object, got ${t === null ? 'null' : typeof t}`);
-  for (const k of Object.keys(t)) if (!KEYS.has(k)) throw new ConfigError(`startFleet: acsTls.${k} is not an option; expected one of ${[...KEYS].join(', ')}`);
-  if (t.skipVerify !== undefined && typeof t.skipVerify !== 'boolean') throw new ConfigError(`startFleet: acsTls.skipVerify must be a boolean, got ${typeof t.skipVerify}`);
+  return tlsFactory(t, logger, 'acsTls', 'the ACS');
+}
+
+/**
+ * Checks the shape of TLS settings named `option` (`acsTls`, `usp.tls`) without reading
+ * any file, naming what is wrong.
+ * @throws ConfigError
+ */
+export function checkTlsShape(t: FleetAcsTls, option: string): void {
+  if (typeof t !== 'object' || t === null) throw new ConfigError(`startFleet: ${option} must be an object, got ${t === null ? 'null' : typeof t}`);
+  for (const k of Object.keys(t)) if (!KEYS.has(k)) throw new ConfigError(`startFleet: ${option}.${k} is not an option; expected one of ${[...KEYS].join(', ')}`);
+  if (t.skipVerify !== undefined && typeof t.skipVerify !== 'boolean') throw new ConfigError(`startFleet: ${option}.skipVerify must be a boolean, got ${typeof t.skipVerify}`);
   const hasCert = t.cert !== undefined || t.certFile !== undefined;
   const hasKey = t.key !== undefined || t.keyFile !== undefined;
-  if (hasCert !== hasKey) throw new ConfigError(`startFleet: acsTls needs both a client certificate and its key (got only the ${hasCert ? 'certificate' : 'key'}: set ${hasCert ? 'key/keyFile (--tls-key)' : 'cert/certFile (--tls-cert)'})`);
-  const ca = t.ca ?? (t.caFile !== undefined ? readPem(t.caFile, 'acsTls.caFile (--ca-cert-file)') : undefined);
-  if (t.skipVerify === true) logger.warn('TLS certificate verification of the ACS is disabled (--tls-skip-verify): any server is trusted; never use this outside tests');
+  if (hasCert !== hasKey) throw new ConfigError(`startFleet: ${option} needs both a client certificate and its key (got only the ${hasCert ? 'certificate' : 'key'}: set ${hasCert ? 'key/keyFile (--tls-key)' : 'cert/certFile (--tls-cert)'})`);
+}
+
+/**
+ * The per-CPE TLS material of `option` (`acsTls` towards the ACS, `usp.tls` towards the
+ * MQTT broker / USP Controller): the CA read once, client certificates per CPE from a
+ * pattern. Undefined without settings.
+ * @throws ConfigError on a bad shape or an unreadable / non-PEM file
+ */
+export function tlsFactory(t: FleetAcsTls | undefined, logger: Logger, option: string, peer: string): ((id: string, index: number) => AcsTls) | undefined {
+  if (t === undefined) return undefined;
+  checkTlsShape(t, option);
+  const ca = t.ca ?? (t.caFile !== undefined ? readPem(t.caFile, `${option}.caFile (--ca-cert-file)`) : undefined);
+  if (t.skipVerify === true) logger.warn(`TLS certificate verification of ${peer} is disabled (--tls-skip-verify): any server is trusted; never use this outside tests`);
   // One read per distinct path: a shared certificate costs one buffer for the whole fleet.
   const cache = new Map<string, Buffer>();
   const material = (pem: string | Buffer | undefined, file: string | undefined, what: string, id: string, index: number): string | Buffer | undefined => {
@@ -57,8 +76,8 @@ export function acsTlsFactory(t: FleetAcsTls | undefined, logger: Logger): ((id:
     return b;
   };
   return (id, index) => {
-    const cert = material(t.cert, t.certFile, 'acsTls.certFile (--tls-cert)', id, index);
-    const key = material(t.key, t.keyFile, 'acsTls.keyFile (--tls-key)', id, index);
+    const cert = material(t.cert, t.certFile, `${option}.certFile (--tls-cert)`, id, index);
+    const key = material(t.key, t.keyFile, `${option}.keyFile (--tls-key)`, id, index);
     return {
       ...(ca !== undefined ? { ca } : {}),
       ...(cert !== undefined ? { cert } : {}),

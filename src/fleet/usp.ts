@@ -28,16 +28,34 @@ import {
   type EndpointIdFormat,
   type UspMqttVersion,
   type UspProvisioning,
+  type UspTlsOptions,
+  type MqttTransportProtocol,
+  MQTT_TRANSPORTS,
+  DEFAULT_MQTT_WS_PATH,
 } from '../usp/index.js';
 import { parseHostPort } from './nat.js';
 import { uspDeviceOf } from './usp-device.js';
+import { checkTlsShape, tlsFactory, type FleetAcsTls } from './tls.js';
 
 /** USP options of a fleet (`startFleet({ usp })`): every CPE is also a TR-369 Agent. */
 export interface FleetUspOptions {
-  /** MQTT broker, `host:port` (the seed's `--usp-broker`; port 1883 when absent) or `mqtt://host:port`. */
+  /**
+   * MQTT broker: `host:port` (the seed's `--usp-broker`; port 1883 when absent) or a URL
+   * whose scheme picks `Device.MQTT.Client.1.TransportProtocol`: `mqtt://host:port`
+   * (TCP/IP, 1883), `mqtts://host:port` (TLS, 8883), `ws://host:port/path` (WebSocket, 80)
+   * or `wss://host:port/path` (WebSocketTLS, 443); the WebSocket path defaults to `/mqtt`.
+   */
   broker?: string;
   /** A Controller's WebSocket server, `ws://host:port/path` (or `wss://`): each agent dials out to it. */
   websocket?: string;
+  /**
+   * TLS of the encrypted MTPs (an `mqtts:`/`wss:` broker, a `wss:` Controller): the CA the
+   * server certificate must chain to (else the system store), an optional client
+   * certificate (shared, or per CPE with `{cpe_id}`/`{i}` in the file name), `skipVerify`
+   * for tests. The same shape as `acsTls`; the CLI fills both from `--ca-cert-file`,
+   * `--tls-cert`, `--tls-key` and `--tls-skip-verify`.
+   */
+  tls?: FleetAcsTls;
   /** The Controller's EndpointID: to_id of the agents' records and the seeded `Controller.1` row. Default `self::controller` (the seed's). */
   controllerId?: string;
   /** `auto` (default): MQTT 5.0, falling back to 3.1.1 when the broker refuses it. */
@@ -69,12 +87,12 @@ export interface FleetUspOptions {
 
 /** The keys of {@link FleetUspOptions}. */
 export const FLEET_USP_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'broker', 'websocket', 'controllerId', 'mqttVersion', 'mqttSecret', 'mqttUsername', 'mqttPassword', 'endpointIdFormat', 'agentTopic', 'controllerTopic', 'notifyTimeoutMs', 'onlineTimeoutMs', 'notifyStyle',
+  'broker', 'websocket', 'tls', 'controllerId', 'mqttVersion', 'mqttSecret', 'mqttUsername', 'mqttPassword', 'endpointIdFormat', 'agentTopic', 'controllerTopic', 'notifyTimeoutMs', 'onlineTimeoutMs', 'notifyStyle',
 ]);
 
 /** The parsed, checked form of {@link FleetUspOptions}. */
 interface UspPlan {
-  mqtt?: { host: string; port: number };
+  mqtt?: { host: string; port: number; transport: MqttTransportProtocol; path?: string };
   websocket?: { host: string; port: number; path: string; encrypted: boolean };
   controllerId: string;
   version: UspMqttVersion;
@@ -101,11 +119,7 @@ export function checkUspOptions(u: FleetUspOptions): UspPlan {
   if (!['auto', '5', '3.1.1'].includes(plan.version)) throw new ConfigError(`${where}.mqttVersion must be 'auto', '5' or '3.1.1', got ${JSON.stringify(u.mqttVersion)}`);
   if (plan.format !== 'spec' && plan.format !== 'cpe-labs') throw new ConfigError(`${where}.endpointIdFormat must be 'spec' or 'cpe-labs', got ${JSON.stringify(u.endpointIdFormat)}`);
   if (u.notifyStyle !== undefined && u.notifyStyle !== 'spec' && u.notifyStyle !== 'cpe-labs') throw new ConfigError(`${where}.notifyStyle must be 'spec' or 'cpe-labs', got ${JSON.stringify(u.notifyStyle)}`);
-  if (u.broker !== undefined) {
-    const m = /^mqtt:\/\/(.+?)\/?$/.exec(u.broker);
-    if (typeof u.broker !== 'string' || /^[a-z]+:\/\//.test(u.broker) && !m) throw new ConfigError(`${where}.broker must be host:port or mqtt://host:port (plain TCP), got ${JSON.stringify(u.broker)}`);
-    plan.mqtt = parseHostPort(m ? m[1]! : u.broker, `${where}.broker`, 1883);
-  }
+  if (u.broker !== undefined) plan.mqtt = parseBroker(u.broker, `${where}.broker`);
   if (u.websocket !== undefined) {
     let url: URL;
     try {
@@ -116,6 +130,11 @@ export function checkUspOptions(u: FleetUspOptions): UspPlan {
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConfigError(`${where}.websocket must be a ws:// or wss:// URL, got ${JSON.stringify(u.websocket)}`);
     const encrypted = url.protocol === 'wss:';
     plan.websocket = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port !== '' ? Number(url.port) : encrypted ? 443 : 80, path: `${url.pathname}${url.search}`, encrypted };
+  }
+  if (u.tls !== undefined) {
+    checkTlsShape(u.tls, 'usp.tls');
+    const encrypted = plan.mqtt?.transport === 'TLS' || plan.mqtt?.transport === 'WebSocketTLS' || plan.websocket?.encrypted === true;
+    if (!encrypted) throw new ConfigError(`${where}.tls has no effect: neither usp.broker (${JSON.stringify(u.broker)}) nor usp.websocket (${JSON.stringify(u.websocket)}) is encrypted; use mqtts://, wss:// or drop usp.tls`);
   }
   for (const k of ['mqttSecret', 'mqttUsername', 'mqttPassword', 'agentTopic', 'controllerTopic'] as const) {
     if (u[k] !== undefined && (typeof u[k] !== 'string' || u[k] === '')) throw new ConfigError(`${where}.${k} must be a non-empty string, got ${JSON.stringify(u[k])}`);
@@ -128,6 +147,36 @@ export function checkUspOptions(u: FleetUspOptions): UspPlan {
     const v = u[k];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new ConfigError(`${where}.${k} must be a number of milliseconds > 0, got ${JSON.stringify(v)}`);
   }
+  return plan;
+}
+
+/** Broker URL schemes and the TransportProtocol each means. */
+const BROKER_SCHEMES: Readonly<Record<string, MqttTransportProtocol>> = { 'mqtt:': 'TCP/IP', 'tcp:': 'TCP/IP', 'mqtts:': 'TLS', 'ssl:': 'TLS', 'ws:': 'WebSocket', 'wss:': 'WebSocketTLS' };
+
+/**
+ * `usp.broker` / `--usp-broker`: `host:port` (plain TCP, the seed's form) or a URL whose
+ * scheme gives the transport (`mqtt`, `mqtts`, `ws`, `wss`; `tcp`/`ssl` as mqtt.js spells
+ * them), its port defaulting per transport (1883, 8883, 80, 443).
+ * @throws ConfigError naming `what` and the accepted forms
+ */
+export function parseBroker(broker: string, what: string): NonNullable<UspPlan['mqtt']> {
+  const expected = 'host:port, mqtt://host:port, mqtts://host:port (TLS), ws://host:port/path or wss://host:port/path (MQTT over WebSocket)';
+  if (typeof broker !== 'string' || broker === '') throw new ConfigError(`${what} must be ${expected}, got ${JSON.stringify(broker)}`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(broker)) return { ...parseHostPort(broker, what, 1883), transport: 'TCP/IP' };
+  let url: URL;
+  try {
+    url = new URL(broker);
+  } catch {
+    throw new ConfigError(`${what} must be ${expected}, got ${JSON.stringify(broker)}`);
+  }
+  const transport = BROKER_SCHEMES[url.protocol];
+  if (transport === undefined) throw new ConfigError(`${what}: unknown scheme ${JSON.stringify(url.protocol.slice(0, -1))} in ${JSON.stringify(broker)}; expected ${expected}`);
+  if (url.username !== '' || url.password !== '') throw new ConfigError(`${what}: put the MQTT credentials in usp.mqttUsername/mqttPassword (--usp-mqtt-username/--usp-mqtt-password), not in the URL`);
+  if (url.hostname === '') throw new ConfigError(`${what}: no host in ${JSON.stringify(broker)}; expected ${expected}`);
+  const ws = transport === 'WebSocket' || transport === 'WebSocketTLS';
+  if (!ws && ((url.pathname !== '' && url.pathname !== '/') || url.search !== '')) throw new ConfigError(`${what}: an ${url.protocol}// broker takes no path (${JSON.stringify(broker)}); only ws:// and wss:// have one`);
+  const plan: NonNullable<UspPlan['mqtt']> = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port !== '' ? Number(url.port) : MQTT_TRANSPORTS[transport].port, transport };
+  if (ws) plan.path = url.pathname === '' || url.pathname === '/' ? DEFAULT_MQTT_WS_PATH : `${url.pathname}${url.search}`;
   return plan;
 }
 
@@ -144,6 +193,7 @@ export function uspProfile(profile: Profile, plan: UspPlan): Profile {
   if (plan.mqtt) {
     values['Device.MQTT.Client.1.BrokerAddress'] = plan.mqtt.host;
     values['Device.MQTT.Client.1.BrokerPort'] = String(plan.mqtt.port);
+    values['Device.MQTT.Client.1.TransportProtocol'] = plan.mqtt.transport;
     values['Device.MQTT.Client.1.ProtocolVersion'] = plan.version === '3.1.1' ? '3.1.1' : '5.0';
     values['Device.LocalAgent.MTP.1.MQTT.Reference'] = 'Device.MQTT.Client.1';
     values['Device.LocalAgent.Controller.1.MTP.1.MQTT.Reference'] = 'Device.MQTT.Client.1';
@@ -170,6 +220,17 @@ export interface UspFleetContext {
   versionMemo: { refuses5?: boolean };
   /** The fleet's generator clock (ValueChange subscriptions on generated leaves). */
   generators?: GeneratorClock | undefined;
+  /** Each CPE's TLS material for the encrypted MTPs (`usp.tls`; see {@link uspTlsFactory}). */
+  tlsFor?: ((id: string, index: number) => UspTlsOptions) | undefined;
+}
+
+/**
+ * The per-CPE TLS material of `usp.tls` (CA read once; client certificates per CPE from
+ * a `{cpe_id}`/`{i}` pattern), or undefined without it.
+ * @throws ConfigError on an unreadable or non-PEM file
+ */
+export function uspTlsFactory(u: FleetUspOptions, logger: Logger): ((id: string, index: number) => UspTlsOptions) | undefined {
+  return tlsFactory(u.tls, logger, 'usp.tls', 'the MQTT broker / USP Controller');
 }
 
 /**
@@ -192,8 +253,10 @@ export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): { agent: UspAgen
       password: u.mqttPassword ?? (u.mqttSecret !== undefined ? mqttPasswordFromSecret(u.mqttSecret, username) : ''),
       agentTopic: topicFor(u.agentTopic ?? DEFAULT_AGENT_TOPIC, eid),
       controllerTopic: topicFor(u.controllerTopic ?? DEFAULT_CONTROLLER_TOPIC, eid),
+      transport: plan.mqtt.transport,
     };
   }
+  const tls = ctx.tlsFor?.(cpe.id, cpe.index);
   if (plan.websocket) provisioning.websocket = plan.websocket;
   // Stream `cpe-<g>:usp`: the MTP back-off draws replay with the root seed (decision 004).
   const rng = streamFor(ctx.seed, `cpe-${cpe.index}:usp`);
@@ -208,6 +271,8 @@ export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): { agent: UspAgen
     mqttVersion: plan.version,
     mqttVersionMemo: ctx.versionMemo,
     ...(u.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: u.notifyTimeoutMs } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+    ...(plan.mqtt?.path !== undefined ? { mqttWebSocketPath: plan.mqtt.path } : {}),
     // Operate, the Subscription-row checks and the commands/events GSDM lists come from the notification service.
     handle: (c, msg): Promise<UspMsg | undefined> =>
       handleRequest({ ...c, operate: notifications.operate, beforeCommit: notifications.beforeCommit, supportedCommands: notifications.supportedCommands, supportedEvents: notifications.supportedEvents }, msg),

@@ -13,7 +13,7 @@ import { controllerRows, setIfPresent } from './controllers.js';
 import { UspDeliveryError } from './delivery.js';
 import { UspError } from './errors.js';
 import { MqttMtp, type UspMqttVersion } from './mqtt.js';
-import type { UspMtp, UspMtpHost, UspRoute } from './mtp.js';
+import type { UspMtp, UspMtpHost, UspRoute, UspTlsOptions } from './mtp.js';
 import { peekMsg } from './peek.js';
 import { mtpRows, provisionAgent, type UspProvisioning } from './provision.js';
 import type { Notify, UspInput, UspMsg, UspRecord } from './types.js';
@@ -75,8 +75,12 @@ export interface UspAgentOptions {
   mqttVersion?: UspMqttVersion;
   /** Shared by the agents of one broker: see `MqttMtpOptions.versionMemo`. */
   mqttVersionMemo?: { refuses5?: boolean };
-  /** CA for `wss:` Controllers. */
+  /** CA for `wss:` Controllers (older spelling of `tls.ca`). */
   webSocketCa?: string | Buffer;
+  /** CA and client certificate of the encrypted MTPs: MQTT over TLS / WebSocketTLS and `wss:` Controllers. */
+  tls?: UspTlsOptions;
+  /** URL path of the broker's MQTT-over-WebSocket endpoint (default `/mqtt`). */
+  mqttWebSocketPath?: string;
   /** Simulated ms to wait for a NotifyResp (default 30 000). */
   notifyTimeoutMs?: number;
   /** Records larger than this are dropped (default 1 MiB). */
@@ -142,6 +146,8 @@ export class UspAgent implements UspNotifier, UspMtpHost {
           mtpRow: `Device.LocalAgent.MTP.${rows.mqtt}.`,
           ...(opts.mqttVersion !== undefined ? { version: opts.mqttVersion } : {}),
           ...(opts.mqttVersionMemo !== undefined ? { versionMemo: opts.mqttVersionMemo } : {}),
+          ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+          ...(opts.mqttWebSocketPath !== undefined ? { webSocketPath: opts.mqttWebSocketPath } : {}),
         }),
       );
     }
@@ -153,6 +159,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
           controllerMtpRow: `Device.LocalAgent.Controller.1.MTP.${rows.websocket}.`,
           mtpRow: `Device.LocalAgent.MTP.${rows.websocket}.`,
           ...(opts.webSocketCa !== undefined ? { ca: opts.webSocketCa } : {}),
+          ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
         }),
       );
     }

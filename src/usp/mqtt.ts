@@ -14,6 +14,10 @@
  * - Reconnects with the spec back-off (ConnectRetry*, R-MQTT.10/.33); mqtt.js's own
  *   reconnect is off (`reconnectPeriod: 0`), as is its QoS 0 offline queue (an outage
  *   would flush stale notifies later).
+ * - Over the transport `Device.MQTT.Client.{i}.TransportProtocol` names (TR-181 2.19:
+ *   `TCP/IP`, `TLS`, `WebSocket`, `WebSocketTLS`); TLS checks the broker's certificate
+ *   against the configured CA, and a refused certificate is `Error_Misconfigured` with a
+ *   warning, not an unreachable broker.
  * @module
  */
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -25,7 +29,7 @@ import { uspRetryPolicyFrom, type UspRetryPolicy } from './backoff.js';
 import { encodeRecord } from './codec.js';
 import { controllerMtp, controllerRow, existingRows, setIfPresent } from './controllers.js';
 import { UspDeliveryError } from './delivery.js';
-import { RetryingMtp, type UspMtp, type UspMtpHost, type UspRoute } from './mtp.js';
+import { RetryingMtp, tlsFailureCode, type UspMtp, type UspMtpHost, type UspRoute, type UspTlsOptions } from './mtp.js';
 
 /** `5` (MQTT 5.0), `3.1.1`, or `auto`: 5.0 first, 3.1.1 when the broker refuses 5.0. */
 export type UspMqttVersion = '5' | '3.1.1' | 'auto';
@@ -64,6 +68,20 @@ export function replyToOf(topic: string): string | undefined {
   return escaped === '' ? undefined : escaped.replace(/%2F/gi, '/').replace(/%3A/gi, ':');
 }
 
+/** `Device.MQTT.Client.{i}.TransportProtocol` values (TR-181 2.19) and what each means to mqtt.js. */
+export const MQTT_TRANSPORTS = {
+  'TCP/IP': { protocol: 'mqtt', port: 1883 },
+  TLS: { protocol: 'mqtts', port: 8883 },
+  WebSocket: { protocol: 'ws', port: 80 },
+  WebSocketTLS: { protocol: 'wss', port: 443 },
+} as const;
+
+/** A value of `Device.MQTT.Client.{i}.TransportProtocol`. */
+export type MqttTransportProtocol = keyof typeof MQTT_TRANSPORTS;
+
+/** Default URL path of MQTT over WebSocket (mqtt.js's, and what brokers such as EMQX and HiveMQ serve). */
+export const DEFAULT_MQTT_WS_PATH = '/mqtt';
+
 /** What the MQTT MTP needs besides the tree. */
 export interface MqttMtpOptions {
   host: UspMtpHost;
@@ -87,6 +105,13 @@ export interface MqttMtpOptions {
   maxRecordBytes?: number;
   /** Real ms to wait for CONNACK (default 10 000). */
   connectTimeoutMs?: number;
+  /** CA / client certificate for TransportProtocol `TLS` and `WebSocketTLS`. */
+  tls?: UspTlsOptions;
+  /**
+   * URL path of the broker's WebSocket endpoint (TransportProtocol `WebSocket` /
+   * `WebSocketTLS`; TR-181's MQTT.Client has no leaf for it). Default `/mqtt`.
+   */
+  webSocketPath?: string;
 }
 
 /** mqtt.js otherwise makes a `debug` logger per client (~5 KiB each at 10,000 agents); we log ourselves. */
@@ -253,19 +278,27 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
   protected connect(): void {
     if (!this.running || this.closed) return;
     const address = this.leaf('BrokerAddress');
-    const port = Number(this.leaf('BrokerPort') || '1883');
+    const transportName = this.leaf('TransportProtocol') || 'TCP/IP';
+    const transport = Object.hasOwn(MQTT_TRANSPORTS, transportName) ? MQTT_TRANSPORTS[transportName as MqttTransportProtocol] : undefined;
+    if (transport === undefined) {
+      this.logger.warn('usp mqtt: unsupported transport (Device.MQTT.Client TransportProtocol)', { transport: transportName, expected: Object.keys(MQTT_TRANSPORTS).join(', ') });
+      this.status('Error_Misconfigured', 'Error');
+      return this.retry();
+    }
+    const port = Number(this.leaf('BrokerPort') || String(transport.port));
     if (address === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
       this.logger.warn('usp mqtt: no usable broker (Device.MQTT.Client BrokerAddress/BrokerPort)', { broker: `${address}:${port}` });
       this.status('Error_Misconfigured', 'Error');
       return this.retry();
     }
+    const broker = `${transport.protocol}://${address.includes(':') ? `[${address}]` : address}:${port}`;
     this.protocol = this.chooseVersion();
     const eid = this.opts.host.endpointId;
     const keepalive = Number(this.leaf('KeepAliveTime') || '60');
     const options: IClientOptions = {
       host: address,
       port,
-      protocol: 'mqtt',
+      protocol: transport.protocol,
       protocolVersion: this.protocol,
       // R-MQTT.8/.9: the configured ClientID (the fleet provisions the EID, as the seed does).
       clientId: this.leaf('ClientID') || eid,
@@ -277,6 +310,15 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       resubscribe: false,
       log: NO_LOG,
     };
+    if (transport.protocol === 'ws' || transport.protocol === 'wss') options.path = this.opts.webSocketPath ?? DEFAULT_MQTT_WS_PATH;
+    if (transport.protocol === 'mqtts' || transport.protocol === 'wss') {
+      // The broker's certificate is checked against the configured CA (system store without one).
+      const t = this.opts.tls ?? {};
+      if (t.ca !== undefined) options.ca = t.ca;
+      if (t.cert !== undefined) options.cert = t.cert;
+      if (t.key !== undefined) options.key = t.key;
+      options.rejectUnauthorized = t.rejectUnauthorized !== false;
+    }
     const username = this.leaf('Username');
     const password = this.tree.get(`${this.clientRow}Password`)?.value ?? '';
     if (username !== '') options.username = username;
@@ -290,6 +332,7 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
     this.client = client;
     let refusedVersion = false;
     let refusedAuth = false;
+    let refusedTls: { code: string; message: string } | undefined;
     client.on('connect', (connack) => {
       if (this.client !== client) return;
       void this.onConnack(client, connack);
@@ -305,6 +348,8 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
         if (this.opts.versionMemo) this.opts.versionMemo.refuses5 = true;
       }
       if (typeof code === 'number' && AUTH_REFUSED.has(code)) refusedAuth = true;
+      const tls = tlsFailureCode(err);
+      if (tls !== undefined) refusedTls = { code: tls, message: err.message };
       this.logger.debug('usp mqtt error', { error: err.message, code: typeof code === 'number' || typeof code === 'string' ? code : undefined });
     });
     client.on('close', () => {
@@ -315,10 +360,21 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       const wasUp = this.isUp;
       this.setDown();
       if (!this.running) return;
-      this.status(refusedAuth ? 'Error_Misconfigured' : wasUp ? 'Connecting' : 'Error_BrokerUnreachable', refusedAuth ? 'Error' : 'Down');
+      if (refusedTls !== undefined) {
+        // A certificate the agent does not trust (or a client certificate the broker refused)
+        // will not fix itself by retrying: a configuration error (TR-181 Error_Misconfigured).
+        this.logger.warn('usp mqtt: TLS with the broker failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
+          broker,
+          endpoint: this.opts.host.endpointId,
+          code: refusedTls.code,
+          error: refusedTls.message,
+        });
+      }
+      const misconfigured = refusedAuth || refusedTls !== undefined;
+      this.status(misconfigured ? 'Error_Misconfigured' : wasUp ? 'Connecting' : 'Error_BrokerUnreachable', misconfigured ? 'Error' : 'Down');
       if (refusedVersion) {
         // The broker speaks 3.1.1 only: retry at once with it (the issue's decision), not after a back-off.
-        this.logger.info('usp mqtt: broker refused MQTT 5.0, falling back to 3.1.1', { broker: `${address}:${port}` });
+        this.logger.info('usp mqtt: broker refused MQTT 5.0, falling back to 3.1.1', { broker });
         return this.connect();
       }
       this.retry();

@@ -112,3 +112,31 @@ export abstract class RetryingMtp {
     });
   }
 }
+
+/**
+ * TLS settings of an agent's encrypted MTPs (MQTT over TLS or WebSocketTLS, a `wss:`
+ * Controller): what Node's `tls.connect` takes. Without `ca` the system store decides.
+ */
+export interface UspTlsOptions {
+  /** Trusted CA certificate(s), PEM: the broker's / Controller's certificate must chain to one. */
+  ca?: string | Buffer;
+  /** Client certificate (PEM) for brokers that demand one (mutual TLS); needs `key`. */
+  cert?: string | Buffer;
+  /** Private key (PEM) of `cert`. */
+  key?: string | Buffer;
+  /** `false` accepts any server certificate (tests only). Default true. */
+  rejectUnauthorized?: boolean;
+}
+
+/** Node TLS / OpenSSL error codes that mean "certificate or TLS handshake refused", as opposed to an unreachable peer. */
+const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|ALTNAME|ISSUER|SIGNATURE/;
+
+/**
+ * The code of `err` when it is a TLS failure (certificate not trusted, expired, wrong
+ * name, client certificate refused, no common protocol), else undefined. A TLS failure is
+ * a configuration problem (TR-181 `Error_Misconfigured`), not an unreachable peer.
+ */
+export function tlsFailureCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TLS_ERROR.test(code) ? code : undefined;
+}

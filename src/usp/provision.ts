@@ -8,6 +8,7 @@
 import type { ParameterTree } from '../datamodel/index.js';
 import { setIfPresent } from './controllers.js';
 import { USP_PATHS } from './mount.js';
+import type { MqttTransportProtocol } from './mqtt.js';
 
 /** The MQTT half of {@link UspProvisioning}. */
 export interface UspMqttProvisioning {
@@ -22,6 +23,8 @@ export interface UspMqttProvisioning {
   agentTopic: string;
   /** Where this agent publishes to the Controller (`Controller.1.MTP.{j}.MQTT.Topic`). */
   controllerTopic: string;
+  /** `Device.MQTT.Client.1.TransportProtocol` (TR-181 2.19); default `TCP/IP`. */
+  transport?: MqttTransportProtocol;
 }
 
 /** The WebSocket half of {@link UspProvisioning}: the Controller's server. */
@@ -70,6 +73,7 @@ export function provisionAgent(tree: ParameterTree, p: UspProvisioning): void {
     set(`${theirs}MQTT.Topic`, m.controllerTopic);
     set(`${client}BrokerAddress`, m.host);
     set(`${client}BrokerPort`, String(m.port));
+    set(`${client}TransportProtocol`, m.transport ?? 'TCP/IP');
     set(`${client}ProtocolVersion`, m.protocolVersion);
     set(`${client}ClientID`, m.clientId);
     set(`${client}Username`, m.username);

@@ -20,7 +20,7 @@ import { uspRetryPolicyFrom, type UspRetryPolicy } from './backoff.js';
 import { encodeRecord } from './codec.js';
 import { setIfPresent } from './controllers.js';
 import { UspDeliveryError } from './delivery.js';
-import { RetryingMtp, type UspMtp, type UspMtpHost, type UspRoute } from './mtp.js';
+import { RetryingMtp, tlsFailureCode, type UspMtp, type UspMtpHost, type UspRoute, type UspTlsOptions } from './mtp.js';
 
 /** The WebSocket subprotocol of USP (R-WS.9). */
 export const USP_WS_PROTOCOL = 'v1.usp';
@@ -43,8 +43,10 @@ export interface WebSocketMtpOptions {
   mtpRow?: string;
   /** Larger messages close the session (ws answers 1009); default 1 MiB. */
   maxRecordBytes?: number;
-  /** CA certificate(s) for `wss:` (EnableEncryption true). */
+  /** CA certificate(s) for `wss:` (EnableEncryption true); `tls.ca` wins. */
   ca?: string | Buffer;
+  /** CA, client certificate and key for `wss:` (EnableEncryption true, R-WS.3: TLS towards the Controller). */
+  tls?: UspTlsOptions;
 }
 
 /**
@@ -151,12 +153,20 @@ export class WebSocketMtp extends RetryingMtp implements UspMtp {
       this.status('Error');
       return this.retry();
     }
-    const url = webSocketUrl({ host, port, path: this.leaf('WebSocket.Path'), encrypted: this.leaf('WebSocket.EnableEncryption') === 'true' }, this.opts.host.endpointId);
+    const encrypted = this.leaf('WebSocket.EnableEncryption') === 'true';
+    const url = webSocketUrl({ host, port, path: this.leaf('WebSocket.Path'), encrypted }, this.opts.host.endpointId);
+    const t = this.opts.tls ?? {};
+    const ca = t.ca ?? this.opts.ca;
     const ws = new WebSocket(url, [USP_WS_PROTOCOL], {
       maxPayload: this.opts.maxRecordBytes ?? 1024 * 1024,
       handshakeTimeout: 10_000,
-      ...(this.opts.ca !== undefined ? { ca: this.opts.ca } : {}),
+      // wss: the Controller's certificate is checked against the configured CA (system store without one).
+      ...(encrypted && ca !== undefined ? { ca } : {}),
+      ...(encrypted && t.cert !== undefined ? { cert: t.cert } : {}),
+      ...(encrypted && t.key !== undefined ? { key: t.key } : {}),
+      ...(encrypted && t.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
     });
+    let refusedTls = false;
     this.ws = ws;
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => {
@@ -179,7 +189,19 @@ export class WebSocketMtp extends RetryingMtp implements UspMtp {
     ws.on('pong', () => {
       this.missedPongs = 0;
     });
-    ws.on('error', (err) => this.logger.debug('usp websocket error', { error: err.message }));
+    ws.on('error', (err) => {
+      const code = tlsFailureCode(err);
+      if (code === undefined) return this.logger.debug('usp websocket error', { error: err.message });
+      // A certificate the agent does not trust will not fix itself by retrying: say so.
+      refusedTls = true;
+      this.logger.warn('usp websocket: TLS with the Controller failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
+        url: url.replace(/\?.*$/, ''),
+        code,
+        error: err.message,
+        controller: this.opts.controllerId,
+        endpoint: this.opts.host.endpointId,
+      });
+    });
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = undefined;
@@ -187,7 +209,7 @@ export class WebSocketMtp extends RetryingMtp implements UspMtp {
       this.pingJob = undefined;
       const wasUp = this.isUp;
       this.isUp = false;
-      this.status('Down');
+      this.status(refusedTls ? 'Error' : 'Down');
       if (wasUp) this.opts.host.onDown(this);
       this.retry();
     });

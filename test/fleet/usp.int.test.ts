@@ -122,7 +122,7 @@ describe('fleet with USP', () => {
     };
     expect(await bad({ usp: {} })).toMatch(/usp.broker.*usp.websocket/);
     expect(await bad({ usp: { broker: '127.0.0.1:1883', mqttVersion: '4' } })).toMatch(/mqttVersion must be 'auto', '5' or '3.1.1'/);
-    expect(await bad({ usp: { broker: 'http://x:1' } })).toMatch(/usp.broker must be host:port/);
+    expect(await bad({ usp: { broker: 'http://x:1' } })).toMatch(/usp.broker: unknown scheme "http".*expected host:port/);
     expect(await bad({ usp: { websocket: 'http://x/' } })).toMatch(/ws:\/\/ or wss:\/\//);
     expect(await bad({ usp: { broker: '127.0.0.1:1883', controllerId: 'ctl' } })).toMatch(/controllerId must be a USP EndpointID/);
     expect(await bad({ usp: { broker: '127.0.0.1:1883', agentTopic: 'a/#' } })).toMatch(/not a filter/);

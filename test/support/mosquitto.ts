@@ -38,6 +38,14 @@ export interface MosquittoOptions {
   acl?: readonly string[];
   /** A given port (a reconnect test starts a broker where clients already knock); default a free one. */
   port?: number;
+  /**
+   * Also an MQTT-over-TLS listener (`tlsUrl`, mqtts://) with this server certificate and
+   * key (PEM); with `websockets` also a WebSocket-over-TLS one (`wssUrl`). `ca` is what
+   * client certificates must chain to when `requireCertificate` is true (mutual TLS).
+   */
+  tls?: { cert: string; key: string; ca: string; requireCertificate?: boolean } | undefined;
+  /** Also an MQTT-over-WebSocket listener (`wsUrl`, ws://, any path). */
+  websockets?: boolean;
 }
 
 export interface StartedMosquitto extends StartedServer {
@@ -45,6 +53,12 @@ export interface StartedMosquitto extends StartedServer {
   readonly url: string;
   readonly host: '127.0.0.1';
   readonly port: number;
+  /** `mqtts://127.0.0.1:PORT` with `tls`. */
+  readonly tlsUrl?: string;
+  /** `ws://127.0.0.1:PORT` with `websockets`. */
+  readonly wsUrl?: string;
+  /** `wss://127.0.0.1:PORT` with `tls` and `websockets`. */
+  readonly wssUrl?: string;
 }
 
 /** MQTT 3.1.1 CONNECT (clean session, keepalive 10 s, client id `probe`): enough to be answered. */
@@ -100,10 +114,36 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Start
     writeFileSync(file, `${opts.acl.join('\n')}\n`, { mode: 0o644 });
     lines.push(`acl_file ${file}`);
   }
+  const urls: { tlsUrl?: string; wsUrl?: string; wssUrl?: string } = {};
+  let tlsLines: string[] = [];
+  if (opts.tls) {
+    const file = (name: string, pem: string): string => {
+      const path = join(tmp.dir, name);
+      writeFileSync(path, pem, { mode: 0o644 });
+      return path;
+    };
+    tlsLines = [`cafile ${file('ca.pem', opts.tls.ca)}`, `certfile ${file('server.pem', opts.tls.cert)}`, `keyfile ${file('server.key', opts.tls.key)}`, `require_certificate ${opts.tls.requireCertificate === true}`];
+    const tlsPort = await freePort();
+    lines.push(`listener ${tlsPort} 127.0.0.1`, ...tlsLines);
+    urls.tlsUrl = `mqtts://127.0.0.1:${tlsPort}`;
+  }
+  if (opts.websockets) {
+    // Debian's 2.0.11 hands websockets listeners to libwebsockets, which binds an interface
+    // name, not an address (mosquitto issue #3045): `lo` keeps it on loopback. It also
+    // starts only beside a plain listener (issue #2284), which the first listener is.
+    const wsPort = await freePort();
+    lines.push(`listener ${wsPort} lo`, 'protocol websockets');
+    urls.wsUrl = `ws://127.0.0.1:${wsPort}`;
+    if (opts.tls) {
+      const wssPort = await freePort();
+      lines.push(`listener ${wssPort} lo`, 'protocol websockets', ...tlsLines);
+      urls.wssUrl = `wss://127.0.0.1:${wssPort}`;
+    }
+  }
   const conf = join(tmp.dir, 'mosquitto.conf');
   writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o644 });
   const proc = startProcess(BINARY, ['-c', conf], tmp.dir);
-  return readyServer('Mosquitto', proc, tmp, proc.output, () => answersConnect(port), { url: `mqtt://127.0.0.1:${port}`, host: '127.0.0.1' as const, port }, 15_000);
+  return readyServer('Mosquitto', proc, tmp, proc.output, () => answersConnect(port), { url: `mqtt://127.0.0.1:${port}`, host: '127.0.0.1' as const, port, ...urls }, 15_000);
 }
 
 /**
