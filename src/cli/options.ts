@@ -13,10 +13,11 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors/index.js';
 import { redactUrl, type LogFormat, type LogLevel } from '../log/index.js';
 import { parseAdvertiseHost } from '../cr/index.js';
+import { parseUspBroker } from '../fleet/index.js';
 import { didYouMean, parseDuration, shippedProfilePath, yamlErrorOffset } from '../profile/index.js';
 
 /** How an option's value is parsed. */
-type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'ramp' | 'count' | 'offset' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'advertiseHost' | 'bytes' | 'boolean' | 'hostPort';
+type OptionKind = 'string' | 'path' | 'url' | 'duration' | 'ramp' | 'count' | 'offset' | 'threads' | 'seed' | 'positive' | 'enum' | 'shard' | 'bindAddr' | 'crPath' | 'advertiseHost' | 'bytes' | 'boolean' | 'hostPort' | 'mqttBroker' | 'wsUrl';
 
 /** One option of the simulator: its flag, env var and config key are derived from `flag`. */
 export interface OptionSpec {
@@ -47,9 +48,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'acs-password', kind: 'string', arg: 'PASS', secret: true, description: 'Password for the ACS challenge (never logged).' },
   { flag: 'acs-timeout', kind: 'duration', arg: 'DURATION', default: '30s', description: 'Timeout of each HTTP exchange with the ACS, a Go duration (e.g. 30s, 1m30s).' },
   // ---- TLS towards an https: ACS (seed: --ca-cert-file, --tls-skip-verify) ----
-  { flag: 'ca-cert-file', kind: 'path', arg: 'FILE', description: 'PEM file of the CA certificate(s) the ACS\'s HTTPS certificate must chain to (instead of the system store).' },
-  { flag: 'tls-skip-verify', kind: 'boolean', arg: '[true|false]', default: 'false', description: 'Accept any ACS certificate (tests only; a warning is logged at start-up). A bare --tls-skip-verify means true.' },
-  { flag: 'tls-cert', kind: 'path', arg: 'FILE', description: 'Client certificate (PEM) for mutual TLS with the ACS; {cpe_id} and {i} in the path give each CPE its own (certs/{cpe_id}.pem). Needs --tls-key.' },
+  { flag: 'ca-cert-file', kind: 'path', arg: 'FILE', description: 'PEM file of the CA certificate(s) the ACS\'s HTTPS certificate must chain to (instead of the system store); also the USP broker\'s (mqtts://, wss:// --usp-broker) and the wss:// --usp-websocket Controller\'s.' },
+  { flag: 'tls-skip-verify', kind: 'boolean', arg: '[true|false]', default: 'false', description: 'Accept any ACS (and TLS USP broker / Controller) certificate (tests only; a warning is logged at start-up). A bare --tls-skip-verify means true.' },
+  { flag: 'tls-cert', kind: 'path', arg: 'FILE', description: 'Client certificate (PEM) for mutual TLS with the ACS and a TLS USP broker / Controller; {cpe_id} and {i} in the path give each CPE its own (certs/{cpe_id}.pem). Needs --tls-key.' },
   { flag: 'tls-key', kind: 'path', arg: 'FILE', description: 'Private key (PEM) of --tls-cert; the same {cpe_id}/{i} pattern.' },
   { flag: 'cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables the Connection Request listener on this address (":0" or "127.0.0.1:0" lets the OS pick a port; the bound address is logged). Implies daemon mode. Requires --cr-publish-path.' },
   { flag: 'cr-path', kind: 'crPath', arg: 'PATH', default: '/cr', description: 'URL path of the listener: <path> for one CPE, <path>/<cpe-id> for a fleet.' },
@@ -67,8 +68,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'stun-username', kind: 'string', arg: 'USER', description: 'STUNUsername of every CPE (Binding Requests then carry USERNAME and MESSAGE-INTEGRITY). Needs --stun-server.' },
   { flag: 'stun-password', kind: 'string', arg: 'PASS', secret: true, description: 'STUNPassword of every CPE (never logged). Needs --stun-server.' },
   // ---- USP (TR-369) agents, docs/usp.md ----
-  { flag: 'usp-broker', kind: 'hostPort', arg: 'HOST:PORT', description: 'Makes every CPE also a USP (TR-369) Agent on this MQTT broker (plain TCP, no scheme). Without --acs-url the fleet is USP-only (no CWMP, no embedded ACS). Implies daemon mode.' },
-  { flag: 'usp-websocket', kind: 'string', arg: 'URL', description: 'A USP Controller\'s WebSocket server (ws://host:port/path or wss://…): every agent dials out to it (subprotocol v1.usp). With or without --usp-broker.' },
+  { flag: 'usp-broker', kind: 'mqttBroker', arg: 'HOST:PORT|URL', description: 'Makes every CPE also a USP (TR-369) Agent on this MQTT broker: HOST:PORT (plain TCP), mqtt://HOST:PORT, mqtts://HOST:PORT (TLS, port 8883 by default), ws://HOST:PORT/PATH or wss://HOST:PORT/PATH (MQTT over WebSocket, path /mqtt by default); TLS checks the broker against --ca-cert-file. Without --acs-url the fleet is USP-only (no CWMP, no embedded ACS). Implies daemon mode.' },
+  { flag: 'usp-websocket', kind: 'wsUrl', arg: 'URL', description: 'A USP Controller\'s WebSocket server (ws://host:port/path, or wss://… checked against --ca-cert-file): every agent dials out to it (subprotocol v1.usp). With or without --usp-broker.' },
   { flag: 'usp-controller-id', kind: 'string', arg: 'EID', default: 'self::controller', description: 'The Controller\'s EndpointID: to_id of everything the agents send, and the EndpointID of their Controller.1 row.' },
   { flag: 'usp-mqtt-version', kind: 'enum', values: ['auto', '5', '3.1.1'], arg: 'VERSION', default: 'auto', description: 'MQTT version of the agents: 5 (5.0), 3.1.1, or auto (5.0, falling back to 3.1.1 when the broker refuses it).' },
   { flag: 'usp-mqtt-username', kind: 'string', arg: 'USER', description: 'MQTT username of every agent. Default: each agent\'s own EndpointID.' },
@@ -105,6 +106,11 @@ export const CONFIG_KEY_ALIASES: Readonly<Record<string, string>> = {
   uspMQTTPassword: 'usp-mqtt-password',
   uspMQTTVersion: 'usp-mqtt-version',
 };
+
+/** True when `--usp-broker` (mqtts://, wss://) or `--usp-websocket` (wss://) is a TLS connection, which the TLS flags then serve. */
+export function uspEncrypted(broker: string | undefined, websocket: string | undefined): boolean {
+  return (broker !== undefined && /^(mqtts|ssl|wss):/i.test(broker)) || (websocket !== undefined && /^wss:/i.test(websocket));
+}
 
 /** `acs-url` → `acsUrl`. */
 export function configKeyOf(flag: string): string {
@@ -426,6 +432,23 @@ function convert(spec: OptionSpec, raw: Raw): unknown {
       if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) bad('expected HOST:PORT or [IPv6]:PORT with a port 1-65535, e.g. 127.0.0.1:3478');
       return s;
     }
+    case 'mqttBroker':
+      try {
+        parseUspBroker(s, '-');
+      } catch (err) {
+        return bad((err as Error).message.replace(/^-: /, ''));
+      }
+      return s;
+    case 'wsUrl': {
+      let u: URL | undefined;
+      try {
+        u = new URL(s);
+      } catch {
+        // refused below
+      }
+      if (!u || (u.protocol !== 'ws:' && u.protocol !== 'wss:') || u.hostname === '') bad('expected a ws:// or wss:// URL such as ws://127.0.0.1:8080/usp');
+      return s;
+    }
     case 'bindAddr': {
       const why = checkBindAddr(s);
       if (why) bad(why);
@@ -610,6 +633,13 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
       if (values[f] !== undefined) throw new ConfigError(`${sources[f]} is CWMP-side, but ${sources['usp-broker'] ?? sources['usp-websocket']} without --acs-url runs a USP-only fleet (no CWMP); give --acs-url for a dual-stack fleet, or drop it`);
     }
     if (values.demo !== undefined) throw new ConfigError(`${sources.demo} runs on the embedded fake ACS; it cannot be combined with a USP-only fleet (${sources['usp-broker'] ?? sources['usp-websocket']} without --acs-url)`);
+    // Without an ACS the TLS flags serve only an encrypted USP transport.
+    if (!uspEncrypted(values['usp-broker'] as string | undefined, values['usp-websocket'] as string | undefined)) {
+      for (const f of ['ca-cert-file', 'tls-cert', 'tls-key']) {
+        if (values[f] !== undefined) throw new ConfigError(`${sources[f]} has no effect: this USP-only fleet opens no TLS connection (--usp-broker is not mqtts:// or wss://, --usp-websocket is not wss://, no --acs-url)`);
+      }
+      if (values['tls-skip-verify'] === true) throw new ConfigError(`${sources['tls-skip-verify']} has no effect: this USP-only fleet opens no TLS connection (--usp-broker is not mqtts:// or wss://, --usp-websocket is not wss://, no --acs-url)`);
+    }
   }
   if (values['acs-password'] !== undefined && values['acs-username'] === undefined) {
     throw new ConfigError(`${sources['acs-password']} is set but no ACS username: set --acs-username too`);

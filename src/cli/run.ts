@@ -7,11 +7,11 @@ import type { Cpe } from '../cpe/index.js';
 import { EVENT } from '../cwmp/index.js';
 import { startAdminServer, type AdminServer } from '../admin/index.js';
 import { parseBindAddr } from '../cr/index.js';
-import { startFleet, type Fleet, type FleetOptions } from '../fleet/index.js';
+import { startFleet, type Fleet, type FleetAcsTls, type FleetOptions } from '../fleet/index.js';
 import { createLogger, redactUrl, type LogFields, type Logger } from '../log/index.js';
 import { loadProfile, unsimulatedBehaviours, type Profile } from '../profile/index.js';
 import { ProgressLine, RunStats, withoutSessionLines } from './observe.js';
-import { describeSettings, type SimSettings } from './options.js';
+import { describeSettings, uspEncrypted, type SimSettings } from './options.js';
 import { firmwareDemoProfile, runFirmwareDemo } from './demo.js';
 
 /** What a command needs from its process (injectable for in-process tests). */
@@ -139,6 +139,14 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.xmppServer !== undefined) {
     opts.xmpp = { server: s.xmppServer, domain: s.xmppDomain ?? '', password: s.xmppPassword ?? '', username: s.xmppUsername, ...(s.xmppAllowedJids !== undefined ? { allowedJabberIds: s.xmppAllowedJids } : {}) };
   }
+  const tls: FleetAcsTls | undefined =
+    s.caCertFile !== undefined || s.tlsSkipVerify || s.tlsCert !== undefined
+      ? {
+          ...(s.caCertFile !== undefined ? { caFile: s.caCertFile } : {}),
+          ...(s.tlsSkipVerify ? { skipVerify: true } : {}),
+          ...(s.tlsCert !== undefined && s.tlsKey !== undefined ? { certFile: s.tlsCert, keyFile: s.tlsKey } : {}),
+        }
+      : undefined;
   const usp = s.uspBroker !== undefined || s.uspWebsocket !== undefined;
   if (usp) {
     opts.usp = { controllerId: s.uspControllerId, mqttVersion: s.uspMqttVersion, endpointIdFormat: s.uspEndpointIdFormat, notifyStyle: s.uspNotifyStyle };
@@ -147,6 +155,8 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
     if (s.uspMqttUsername !== undefined) opts.usp.mqttUsername = s.uspMqttUsername;
     if (s.uspMqttPassword !== undefined) opts.usp.mqttPassword = s.uspMqttPassword;
     if (s.uspMqttSecret !== undefined) opts.usp.mqttSecret = s.uspMqttSecret;
+    // The TLS flags serve every TLS connection a CPE opens: the ACS's, the broker's, the Controller's.
+    if (tls !== undefined && uspEncrypted(s.uspBroker, s.uspWebsocket)) opts.usp.tls = tls;
     // The seed: --usp-broker without --acs-url is a USP-only fleet.
     if (s.acsUrl === undefined) {
       opts.cwmp = false;
@@ -158,13 +168,8 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.acsUsername !== undefined) opts.acsUsername = s.acsUsername;
   if (s.acsPassword !== undefined) opts.acsPassword = s.acsPassword;
   if (s.seed !== undefined) opts.seed = s.seed;
-  if (s.caCertFile !== undefined || s.tlsSkipVerify || s.tlsCert !== undefined) {
-    opts.acsTls = {
-      ...(s.caCertFile !== undefined ? { caFile: s.caCertFile } : {}),
-      ...(s.tlsSkipVerify ? { skipVerify: true } : {}),
-      ...(s.tlsCert !== undefined && s.tlsKey !== undefined ? { certFile: s.tlsCert, keyFile: s.tlsKey } : {}),
-    };
-  }
+  // A USP-only fleet has no ACS to apply them to.
+  if (tls !== undefined && opts.cwmp !== false) opts.acsTls = tls;
   if (s.shard !== undefined) opts.shard = s.shard;
   if (s.fleetOffset !== undefined) opts.offset = s.fleetOffset;
   if (s.bootRampMs !== undefined) opts.bootRampMs = s.bootRampMs;

@@ -9,6 +9,7 @@ export { startFleet, embeddedAcsFor, EMBEDDED_ACS_BOOT_CONCURRENCY, FLEET_OPTION
 export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions } from './fleet.js';
 export type { FleetAcsTls } from './tls.js';
 export type { FleetUspOptions } from './usp.js';
+export { parseBroker as parseUspBroker } from './usp.js';
 export type { DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';
 export { BootstrapError, isBootstrapError, DEFAULT_BOOTSTRAP_ATTEMPTS, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js';
 export type { BootstrapFailure, BootstrapGiveUp } from './bootstrap.js';

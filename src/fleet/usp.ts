@@ -157,24 +157,33 @@ const BROKER_SCHEMES: Readonly<Record<string, MqttTransportProtocol>> = { 'mqtt:
  * `usp.broker` / `--usp-broker`: `host:port` (plain TCP, the seed's form) or a URL whose
  * scheme gives the transport (`mqtt`, `mqtts`, `ws`, `wss`; `tcp`/`ssl` as mqtt.js spells
  * them), its port defaulting per transport (1883, 8883, 80, 443).
- * @throws ConfigError naming `what` and the accepted forms
+ * @throws ConfigError `<what>: <what is wrong and the accepted forms>`
  */
 export function parseBroker(broker: string, what: string): NonNullable<UspPlan['mqtt']> {
   const expected = 'host:port, mqtt://host:port, mqtts://host:port (TLS), ws://host:port/path or wss://host:port/path (MQTT over WebSocket)';
-  if (typeof broker !== 'string' || broker === '') throw new ConfigError(`${what} must be ${expected}, got ${JSON.stringify(broker)}`);
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(broker)) return { ...parseHostPort(broker, what, 1883), transport: 'TCP/IP' };
+  const fail = (reason: string): never => {
+    throw new ConfigError(`${what}: ${reason}`);
+  };
+  if (typeof broker !== 'string' || broker === '') return fail(`expected ${expected}, got ${JSON.stringify(broker)}`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(broker)) {
+    try {
+      return { ...parseHostPort(broker, 'broker', 1883), transport: 'TCP/IP' };
+    } catch {
+      return fail(`expected ${expected}, got ${JSON.stringify(broker)}`);
+    }
+  }
   let url: URL;
   try {
     url = new URL(broker);
   } catch {
-    throw new ConfigError(`${what} must be ${expected}, got ${JSON.stringify(broker)}`);
+    return fail(`expected ${expected}, got ${JSON.stringify(broker)}`);
   }
   const transport = BROKER_SCHEMES[url.protocol];
-  if (transport === undefined) throw new ConfigError(`${what}: unknown scheme ${JSON.stringify(url.protocol.slice(0, -1))} in ${JSON.stringify(broker)}; expected ${expected}`);
-  if (url.username !== '' || url.password !== '') throw new ConfigError(`${what}: put the MQTT credentials in usp.mqttUsername/mqttPassword (--usp-mqtt-username/--usp-mqtt-password), not in the URL`);
-  if (url.hostname === '') throw new ConfigError(`${what}: no host in ${JSON.stringify(broker)}; expected ${expected}`);
+  if (transport === undefined) return fail(`unknown scheme ${JSON.stringify(url.protocol.slice(0, -1))}; expected ${expected}`);
+  if (url.username !== '' || url.password !== '') return fail('put the MQTT credentials in usp.mqttUsername/mqttPassword (--usp-mqtt-username/--usp-mqtt-password), not in the URL');
+  if (url.hostname === '') return fail(`no host; expected ${expected}`);
   const ws = transport === 'WebSocket' || transport === 'WebSocketTLS';
-  if (!ws && ((url.pathname !== '' && url.pathname !== '/') || url.search !== '')) throw new ConfigError(`${what}: an ${url.protocol}// broker takes no path (${JSON.stringify(broker)}); only ws:// and wss:// have one`);
+  if (!ws && ((url.pathname !== '' && url.pathname !== '/') || url.search !== '')) return fail(`an ${url.protocol}// broker takes no path; only ws:// and wss:// have one`);
   const plan: NonNullable<UspPlan['mqtt']> = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port !== '' ? Number(url.port) : MQTT_TRANSPORTS[transport].port, transport };
   if (ws) plan.path = url.pathname === '' || url.pathname === '/' ? DEFAULT_MQTT_WS_PATH : `${url.pathname}${url.search}`;
   return plan;
