@@ -44,7 +44,8 @@ export interface CpeFleetOptions extends Omit<FleetOptions, 'cr' | 'usp'> {
   /**
    * USP (TR-369): `true` starts a fake USP Controller (the `controller` fixture; embedded
    * aedes broker) before the fleet and makes every CPE also a USP agent talking to it;
-   * `{ mtp: 'websocket' }` over WebSocket; `{ controller: { … } }` passes Controller options
+   * `{ mtp: 'websocket' }` over WebSocket, `{ mtp: 'mqtt-websocket' }` MQTT over WebSocket
+   * to the embedded broker; `{ controller: { … } }` passes Controller options
    * (another broker: `{ controller: { mqtt: { url } } }`). Default: no USP.
    */
   usp?: boolean | CpeFleetUspOptions;

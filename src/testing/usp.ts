@@ -14,9 +14,10 @@ export interface CpeFleetUspOptions {
   /**
    * The MTP the agents use to reach the Controller: `'mqtt'` (default; through the
    * Controller's broker: the embedded aedes, MQTT 3.1.1, unless `controller.mqtt` names
-   * another) or `'websocket'` (the Controller's WebSocket server).
+   * another), `'mqtt-websocket'` (MQTT over WebSocket to the embedded aedes:
+   * TransportProtocol `WebSocket`) or `'websocket'` (the Controller's WebSocket server).
    */
-  mtp?: 'mqtt' | 'websocket';
+  mtp?: 'mqtt' | 'mqtt-websocket' | 'websocket';
   /** Options of the fake Controller (`createFakeUspController`). */
   controller?: FakeUspControllerOptions;
 }
@@ -30,7 +31,7 @@ export function checkUspOption(v: unknown, where: string): void {
   const unknown = Object.keys(v).filter((k) => !USP_KEYS.includes(k));
   if (unknown.length > 0) throw new ConfigError(`${where}: unknown usp option(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; valid: ${USP_KEYS.join(', ')}`);
   const mtp = (v as Record<string, unknown>)['mtp'];
-  if (mtp !== undefined && mtp !== 'mqtt' && mtp !== 'websocket') throw new ConfigError(`${where}: usp.mtp must be 'mqtt' or 'websocket', got ${JSON.stringify(mtp)}`);
+  if (mtp !== undefined && mtp !== 'mqtt' && mtp !== 'mqtt-websocket' && mtp !== 'websocket') throw new ConfigError(`${where}: usp.mtp must be 'mqtt', 'mqtt-websocket' or 'websocket', got ${JSON.stringify(mtp)}`);
 }
 
 /** The Controller each test fleet talks to. */
@@ -40,7 +41,11 @@ const controllers = new WeakMap<Fleet, FakeUspController>();
 export async function startFixtureController(o: true | CpeFleetUspOptions): Promise<FakeUspController> {
   const opts = o === true ? {} : o;
   const c = opts.controller ?? {};
-  return createFakeUspController({ ...c, ...(opts.mtp === 'websocket' && !c.websocket ? { websocket: true } : {}) });
+  return createFakeUspController({
+    ...c,
+    ...(opts.mtp === 'websocket' && !c.websocket ? { websocket: true } : {}),
+    ...(opts.mtp === 'mqtt-websocket' ? { embeddedBroker: { ...c.embeddedBroker, websocket: true } } : {}),
+  });
 }
 
 /** What the fleet's agents are told: where the Controller is and how to reach it. */
@@ -49,6 +54,10 @@ export function agentOptionsFor(ctl: FakeUspController, o: true | CpeFleetUspOpt
   if (mtp === 'websocket') {
     if (!ctl.websocketUrl) throw new ConfigError('usp: mtp websocket needs the Controller\'s WebSocket server');
     return { controllerId: ctl.endpointId, websocket: ctl.websocketUrl };
+  }
+  if (mtp === 'mqtt-websocket') {
+    if (!ctl.brokerWebSocketUrl) throw new ConfigError('usp: mtp mqtt-websocket needs the Controller\'s embedded broker (controller.mqtt must be \'embedded\')');
+    return { controllerId: ctl.endpointId, broker: ctl.brokerWebSocketUrl, mqttVersion: '3.1.1' };
   }
   if (!ctl.brokerUrl) throw new ConfigError('usp: mtp mqtt needs the Controller\'s MQTT (controller.mqtt must not be false)');
   return { controllerId: ctl.endpointId, broker: ctl.brokerUrl, mqttVersion: ctl.mqttVersion === 5 ? '5' : '3.1.1' };

@@ -8,6 +8,7 @@ import { createFakeUspController, type FakeUspController } from '../../src/contr
 import { isConfigError } from '../../src/errors/index.js';
 import { startFleet, type Fleet, type FleetOptions } from '../../src/fleet/index.js';
 import { createLogger } from '../../src/log/index.js';
+import { createCpeFleet, uspControllerOf } from '../../src/testing/vitest.js';
 import { mosquittoForSuite, mosquittoMissing } from '../support/mosquitto.js';
 import { OPENSSL_MISSING, testPki } from '../support/pki.js';
 import { tr181Profile } from '../support/profile.js';
@@ -40,6 +41,13 @@ describe.skipIf(pki === undefined)(`embedded aedes over WebSocket and TLS${pki ?
     expect(ctl.brokerWebSocketUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/mqtt$/);
     const fleet = await fleetOn(ctl, { broker: ctl.brokerWebSocketUrl!, mqttVersion: '3.1.1' });
     expect(await transportOf(ctl, fleet)).toBe('WebSocket');
+  });
+
+  it('the fixture\'s usp: { mtp: \'mqtt-websocket\' } runs the agents over it, without Mosquitto', async () => {
+    const fleet = await createCpeFleet({ profile, count: 1, usp: { mtp: 'mqtt-websocket' } });
+    const controller = uspControllerOf(fleet);
+    expect(controller.brokerWebSocketUrl).toBeDefined();
+    expect(await controller.getValues('cpe-1', 'Device.MQTT.Client.1.TransportProtocol')).toEqual({ 'Device.MQTT.Client.1.TransportProtocol': 'WebSocket' });
   });
 
   it('mqtts:// and wss://: the broker certificate checked against usp.tls.ca', async () => {

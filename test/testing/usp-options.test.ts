@@ -7,14 +7,14 @@ import type { Fleet } from '../../src/fleet/index.js';
 
 describe('the usp fixture option', () => {
   it('takes true, false or { mtp, controller }', () => {
-    for (const usp of [true, false, {}, { mtp: 'mqtt' }, { mtp: 'websocket' }, { controller: { endpointId: 'self::x' } }]) {
+    for (const usp of [true, false, {}, { mtp: 'mqtt' }, { mtp: 'mqtt-websocket' }, { mtp: 'websocket' }, { controller: { endpointId: 'self::x' } }]) {
       expect(() => checkFleetOptions({ profile: 'tr181-hgw', usp }, 'withCpeFleet')).not.toThrow();
     }
   });
 
   it('names what is wrong', () => {
     expect(() => checkFleetOptions({ profile: 'tr181-hgw', usp: 'yes' }, 'withCpeFleet')).toThrow(/withCpeFleet: usp must be true or an object such as \{ mtp: 'websocket' \}, got "yes"/);
-    expect(() => checkFleetOptions({ profile: 'tr181-hgw', usp: { mtp: 'stomp' } }, 'withCpeFleet')).toThrow(/usp\.mtp must be 'mqtt' or 'websocket', got "stomp"/);
+    expect(() => checkFleetOptions({ profile: 'tr181-hgw', usp: { mtp: 'stomp' } }, 'withCpeFleet')).toThrow(/usp\.mtp must be 'mqtt', 'mqtt-websocket' or 'websocket', got "stomp"/);
     expect(() => checkFleetOptions({ profile: 'tr181-hgw', usp: { broker: 'x' } }, 'useCpeFleet')).toThrow(/useCpeFleet: unknown usp option\(s\) "broker"; valid: mtp, controller/);
   });
 
