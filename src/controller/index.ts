@@ -222,6 +222,8 @@ export async function createFakeUspController(opts: FakeUspControllerOptions = {
         Persistent: spec.persistent ?? false,
         ...(spec.timeToLive !== undefined ? { TimeToLive: spec.timeToLive } : {}),
         ...(spec.notifExpiration !== undefined ? { NotifExpiration: spec.notifExpiration } : {}),
+        ...(spec.triggerAction !== undefined ? { TriggerAction: spec.triggerAction } : {}),
+        ...(spec.triggerConfigSettings !== undefined ? { TriggerConfigSettings: typeof spec.triggerConfigSettings === 'string' ? spec.triggerConfigSettings : spec.triggerConfigSettings.join(',') } : {}),
       };
       const resp = member(await req(eid, { add: { allow_partial: false, create_objs: objects({ 'Device.LocalAgent.Subscription.': params }, 'subscribe') } }, pick(o)), 'add_resp');
       const r = resp.created_obj_results[0]?.oper_status;

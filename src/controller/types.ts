@@ -208,6 +208,10 @@ export interface UspSubscriptionSpec {
   timeToLive?: number;
   /** NotifExpiration, seconds (sent only when given). */
   notifExpiration?: number;
+  /** TriggerAction (TR-181 2.16): `Notify` (the agent's default), `Config`, `NotifyAndConfig` (sent only when given). */
+  triggerAction?: 'Notify' | 'Config' | 'NotifyAndConfig';
+  /** TriggerConfigSettings: `Path=Value` entries the agent applies when the subscription fires with a Config action (sent only when given). */
+  triggerConfigSettings?: string | readonly string[];
 }
 
 /** Options of `waitForNotify`. */

@@ -13,6 +13,13 @@ export type { NotifType, SubscriptionRow, NotifyBody, WriteRefusal, Subscription
 export { UspOperations, CommandFailure, ACT_DELAY_MS } from './operate/index.js';
 export type { CommandDef, CommandRun, OperationsHost } from './operate/index.js';
 export { LOCAL_BOOT } from './device.js';
+// ---- usp-events: Periodic!, TriggerAction, TransferCompletePolicy ----------------------------
+export { PeriodicNotifications, PERIODIC_EVENT, nextOnGrid } from './periodic.js';
+export type { PeriodicNotificationsOptions } from './periodic.js';
+export { TRIGGER_ACTIONS, MAX_TRIGGER_CASCADE, parseTriggerConfig } from './trigger.js';
+export type { TriggerAction, TriggerSetting } from './trigger.js';
+export { RESULT_TYPE_FILTERS, TRANSFER_COMPLETE_EVENT } from './transfer-policy.js';
+export type { ResultTypeFilter } from './transfer-policy.js';
 export type { UspDevice, UspBootCause, UspBootCauseName, UspLifecycleEvent, UspLifecycleReason, UspDiagnosticResult } from './device.js';
 
 // ---- usp-core: types, codec, errors --------------------------------------------

@@ -83,6 +83,8 @@ const CONTROLLER_ROW: readonly Spec[] = [
   ['OnBoardingRestartTime', U, '0', true],
   ['MTPNumberOfEntries', U, '0', false],
   ['BootParameterNumberOfEntries', U, '0', false],
+  // Which TransferComplete! outcomes this Controller wants (Success, Failure, Both): usp/transfer-policy.ts.
+  ['TransferCompletePolicy.ResultTypeFilter', S, 'Both', true],
 ];
 
 const CONTROLLER_MTP_ROW: readonly Spec[] = [

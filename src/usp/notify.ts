@@ -19,6 +19,9 @@ import { UspOperations } from './operate/index.js';
 import { keepUpTime } from './uptime.js';
 import { leavesOf, treeSearch, type SearchMatcher } from './refpath.js';
 import { LOCAL_AGENT_PATHS, Subscriptions, type NotifyBody, type SubscriptionRow, type WriteRefusal } from './subscriptions.js';
+import { checkPeriodicWrite, PERIODIC_EVENT, PeriodicNotifications } from './periodic.js';
+import { checkResultTypeFilterWrite, eventWanted } from './transfer-policy.js';
+import { TriggerConfigApplier, triggerActionOf } from './trigger.js';
 import type { Notify, Operate, OperateResp, UspMap } from './types.js';
 
 /** What this module needs from the agent to send notifications: the `UspNotifier` of agent.ts (contract seam 3) satisfies it. */
@@ -93,6 +96,10 @@ export class UspNotifications {
   readonly subscriptions: Subscriptions;
   /** Operate and the Request table. */
   readonly operations: UspOperations;
+  /** `Device.LocalAgent.Periodic!`, timed per Controller. */
+  readonly periodic: PeriodicNotifications;
+  /** TriggerConfigSettings of subscriptions firing with a Config action. */
+  private readonly triggerConfig: TriggerConfigApplier;
   private readonly pending = new Set<Pending>();
   private readonly log: Logger;
   private readonly msgPrefix: string;
@@ -118,6 +125,8 @@ export class UspNotifications {
       fire: (sub, body) => this.fire(sub, body),
     });
     this.subscriptions.reconcile();
+    this.triggerConfig = new TriggerConfigApplier(opts.tree, this.log);
+    this.periodic = new PeriodicNotifications({ tree: opts.tree, scheduler: opts.scheduler, subscriptions: this.subscriptions, device: opts.device, fire: (sub, body) => this.fire(sub, body) });
     this.operations = new UspOperations({
       tree: opts.tree,
       template: opts.template,
@@ -144,6 +153,7 @@ export class UspNotifications {
    * after its params applied. A refusal throws a UspError naming the parameter.
    */
   beforeCommit = (change: UspCommitChange): void => {
+    if (change.kind === 'set' && change.objPath.startsWith(LOCAL_AGENT_PATHS.controller)) return this.checkControllerSet(change);
     if (!change.objPath.startsWith(LOCAL_AGENT_PATHS.subscription)) return;
     const refuse = (r: WriteRefusal, param?: string): never => {
       throw new UspError(r.err_code, r.err_msg, param === undefined ? [] : [{ param_path: `${change.objPath}${param}`, err_code: r.err_code, err_msg: r.err_msg }]);
@@ -163,6 +173,19 @@ export class UspNotifications {
     const refused = this.subscriptions.created(change.objPath, change.controllerId, this.opts.scheduler.clock.now());
     if (refused) refuse(refused, 'ID');
   };
+
+  /**
+   * A Set of Controller leaves this module acts on: PeriodicNotifInterval (range [1:])
+   * and TransferCompletePolicy.ResultTypeFilter (its enumeration), refused with 7012
+   * naming the parameter.
+   */
+  private checkControllerSet(change: UspCommitChange): void {
+    for (const [name, value] of Object.entries(change.params)) {
+      const path = `${change.objPath}${name}`;
+      const refused = checkPeriodicWrite(path, value) ?? checkResultTypeFilterWrite(path, value);
+      if (refused) throw new UspError(refused.err_code, refused.err_msg, [{ param_path: path, err_code: refused.err_code, err_msg: refused.err_msg }]);
+    }
+  }
 
   /** The dispatcher's Operate handler (contract seam 2). */
   operate = (req: Operate, controllerId: string): Promise<OperateResp | undefined> => this.operations.operate(req, controllerId);
@@ -251,7 +274,10 @@ export class UspNotifications {
 
   /** A model event (`TransferComplete!`, `DUStateChange!` …) of the object `objPath` (ends with '.'), to each covering Event subscription. */
   event(objPath: string, eventName: string, params: UspMap): void {
-    for (const s of this.subscriptions.matching('Event', `${objPath}${eventName}`)) {
+    const path = `${objPath}${eventName}`;
+    for (const s of this.subscriptions.matching('Event', path)) {
+      // A Controller's TransferCompletePolicy may not want this outcome (transfer-policy.ts).
+      if (!eventWanted(this.opts.tree, s.recipient, path, params)) continue;
       this.fire(s, { notification: 'event', event: { obj_path: objPath, event_name: eventName, params } });
     }
   }
@@ -277,6 +303,7 @@ export class UspNotifications {
   get supportedEvents(): { path: string; args: readonly string[] }[] {
     const out = [
       { path: 'Device.Boot!', args: ['Cause', 'CommandKey', 'Reason', 'FirmwareUpdated', 'ParameterMap'] },
+      { path: PERIODIC_EVENT.path, args: [] },
       { path: 'Device.LocalAgent.TransferComplete!', args: ['Command', 'CommandKey', 'Requestor', 'TransferType', 'Affected', 'TransferURL', 'StartTime', 'CompleteTime', 'FaultCode', 'FaultString'] },
     ];
     const sw = this.opts.template.profile.softwareModules;
@@ -299,6 +326,7 @@ export class UspNotifications {
     for (const j of this.onboardJobs) j.cancel();
     this.onboardJobs.clear();
     this.operations.abortAll();
+    this.periodic.close();
     this.subscriptions.close();
   }
 
@@ -322,8 +350,20 @@ export class UspNotifications {
     return out;
   }
 
+  /**
+   * A subscription fired: its TriggerAction (TR-181 2.16) decides whether the Notify
+   * goes (`Notify`, `NotifyAndConfig`) and whether its TriggerConfigSettings are
+   * applied (`Config`, `NotifyAndConfig`; after the Notify is on its way).
+   */
   private fire(sub: SubscriptionRow, body: NotifyBody): void {
-    if (this.closed) return;
+    // A subscription whose Controller row is disabled or gone is inert: no Notify, no Config.
+    if (this.closed || this.subscriptions.controllerOf(sub.recipient) === undefined) return;
+    const action = triggerActionOf(sub.triggerAction);
+    if (action !== 'Config') this.notifySubscriber(sub, body);
+    if (action !== 'Notify') this.triggerConfig.enqueue(sub.path, sub.triggerConfigSettings);
+  }
+
+  private notifySubscriber(sub: SubscriptionRow, body: NotifyBody): void {
     const controllerId = this.subscriptions.controllerOf(sub.recipient);
     if (controllerId === undefined) return;
     const notify: Notify = { subscription_id: sub.id, send_resp: sub.notifRetry, ...body };

@@ -13,6 +13,7 @@ import type { GeneratorClock, ParameterChange, ParameterTree, StructureChange, T
 import { GeneratedWatch } from '../datamodel/index.js';
 import { controllerRow } from './controllers.js';
 import { covers, leavesOf, listItems, type SearchMatcher } from './refpath.js';
+import { checkTriggerWrite } from './trigger.js';
 import type { Notify } from './types.js';
 
 /** TR-181 paths of the LocalAgent tables this module reads and writes. */
@@ -44,6 +45,10 @@ export interface SubscriptionRow {
   /** Seconds a retried notification is kept trying; 0 = until delivered or restart. */
   readonly notifExpiration: number;
   readonly creationDate: string;
+  /** TR-181 2.16 TriggerAction as written (`Notify`, `Config`, `NotifyAndConfig`; trigger.ts reads it). */
+  readonly triggerAction: string;
+  /** TR-181 2.16 TriggerConfigSettings: `Path=Value` entries applied when it fires with a Config action. */
+  readonly triggerConfigSettings: string;
 }
 
 /** The Notify oneof part a subscription fires (subscription_id and send_resp come from its row). */
@@ -124,6 +129,8 @@ export class Subscriptions {
           notifRetry: bool(v('NotifRetry')),
           notifExpiration: uint(v('NotifExpiration')),
           creationDate: v('CreationDate'),
+          triggerAction: v('TriggerAction'),
+          triggerConfigSettings: v('TriggerConfigSettings'),
         });
       }
     }
@@ -152,8 +159,10 @@ export class Subscriptions {
 
   /**
    * Checks a Controller's write to a Subscription leaf before it applies (TR-181 2.19):
-   * ReferenceList cannot change once non-empty; ID is unique per Recipient; NotifType
-   * must be one of the five. Undefined = allowed.
+   * ReferenceList cannot change once non-empty; ID is unique per Recipient and, a
+   * non-functional unique key, cannot change once the row has one (TR-369 "unique key
+   * immutability", TP-469 1.96); NotifType must be one of the five; TriggerAction and
+   * TriggerConfigSettings as trigger.ts checks them. Undefined = allowed.
    */
   checkWrite(path: string, value: string, controllerId: string): WriteRefusal | undefined {
     const table = LOCAL_AGENT_PATHS.subscription;
@@ -173,8 +182,12 @@ export class Subscriptions {
       }
       return undefined;
     }
+    if (leaf === 'TriggerAction' || leaf === 'TriggerConfigSettings') return checkTriggerWrite(path, value, this.opts.template);
     if (leaf === 'ID') {
       if (value.length > 64) return { err_code: 7012, err_msg: `${path}: an ID has at most 64 characters, got ${value.length}` };
+      if (current && current.id !== '' && value !== current.id) {
+        return { err_code: 7013, err_msg: `${path} is ${JSON.stringify(current.id)} and cannot change: with Recipient it is the row's non-functional unique key, fixed at creation (TR-369 unique key immutability); delete the subscription and add a new one` };
+      }
       const recipient = current?.recipient || this.controllerRow(controllerId) || '';
       const clash = this.rows().find((s) => s.path !== row && s.id === value && s.recipient === recipient);
       if (value !== '' && clash) {
@@ -291,6 +304,7 @@ export class Subscriptions {
     }
     if (c.path.startsWith(LOCAL_AGENT_PATHS.subscription)) this.reconcile();
     else if (c.kind === 'added' && this.watch) this.reconcile(); // a wildcard may now cover a generated leaf
+    if (c.kind === 'deleted' && c.path.startsWith(LOCAL_AGENT_PATHS.controller)) this.controllerDeleted(c.path);
     if (this.rows().length === 0) return;
     if (c.kind === 'added') {
       for (const s of this.matching('ObjectCreation', c.path)) {
@@ -299,6 +313,17 @@ export class Subscriptions {
     } else {
       for (const s of this.matching('ObjectDeletion', c.path)) this.opts.fire(s, { notification: 'obj_deletion', obj_deletion: { obj_path: c.path } });
     }
+  }
+
+  /**
+   * TR-181 Subscription.{i}.Recipient: when the Controller row it references is
+   * deleted, the subscription goes too (TP-469 1.78), so Recipient is never a dangling
+   * reference. Its ObjectDeletion is reported like any other.
+   */
+  private controllerDeleted(rowPath: string): void {
+    const recipient = rowPath.slice(0, -1);
+    if (recipient.slice(LOCAL_AGENT_PATHS.controller.length).includes('.')) return; // a row of a nested table (Controller.1.MTP.2.)
+    for (const s of [...this.rows()]) if (s.recipient === recipient && this.opts.tree.has(s.path)) this.opts.tree.deleteObject(s.path, 'internal');
   }
 
   /** The new row's unique keys (the table's declared ones, else Alias when it has one) with their values. */

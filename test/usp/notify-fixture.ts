@@ -5,6 +5,7 @@
 import { Scheduler, type Clock } from '../../src/clock/index.js';
 import { GeneratorClock, Template, createParameterTree, type ParameterTree } from '../../src/datamodel/index.js';
 import type { LeafDef, Profile, TableDef, XsdType } from '../../src/profile/types.js';
+import type { Logger } from '../../src/log/index.js';
 import { streamFor } from '../../src/random/index.js';
 import type { UspBootCause, UspDevice, UspLifecycleEvent, UspDiagnosticResult } from '../../src/usp/device.js';
 import { UspNotifications, type NotificationSender } from '../../src/usp/notify.js';
@@ -164,7 +165,7 @@ export interface Rig {
 }
 
 /** A tree with the LocalAgent tables and notifications wired; `self::ctl` is Controller 1, `self::ctl2` Controller 2. */
-export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutSubscription?: boolean; onBoardEveryStart?: boolean } = {}): Rig {
+export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutSubscription?: boolean; onBoardEveryStart?: boolean; logger?: Logger } = {}): Rig {
   const template = Template.compile(opts.profile ?? uspProfile());
   const clock = manualClock();
   const scheduler = new Scheduler(clock);
@@ -178,7 +179,7 @@ export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutS
   }
   const notifier = new RecordingNotifier();
   const device = opts.device ?? new FakeDevice();
-  const usp = new UspNotifications({ tree, template, notifier, scheduler, random: streamFor(7n, 'cpe-1:usp'), device, generators: gens, bootWithoutSubscription: opts.bootWithoutSubscription, onBoardEveryStart: opts.onBoardEveryStart });
+  const usp = new UspNotifications({ tree, template, notifier, scheduler, random: streamFor(7n, 'cpe-1:usp'), device, generators: gens, bootWithoutSubscription: opts.bootWithoutSubscription, onBoardEveryStart: opts.onBoardEveryStart, logger: opts.logger });
   const subscribe: Rig['subscribe'] = (p) => {
     const path = `Device.LocalAgent.Subscription.${tree.addObject('Device.LocalAgent.Subscription.', 'usp')}.`;
     const entries = [

@@ -50,13 +50,13 @@ describe('Subscription.{i} table (TR-181 2.19, usp-notes §5)', () => {
     expect(r.tree.getValue(`${a}ID`)).toMatch(/^cpe-sub-1/);
   });
 
-  it('ID is unique per Recipient: a second Add with it is refused with 7025, a Set with 7014; another Controller may reuse it', () => {
+  it('ID is unique per Recipient: a second Add with it is refused with 7025, a Set (ID is fixed once set) with 7013; another Controller may reuse it', () => {
     const r = rig();
     const a = r.subscribe({ id: 'vc', notifType: 'ValueChange', ref: `${HOST}1.HostName` });
     expect(() => r.subscribe({ id: 'vc', notifType: 'ValueChange', ref: `${HOST}2.HostName` })).toThrow(expect.objectContaining({ errCode: 7025 }));
     expect(() => r.subscribe({ id: 'vc', notifType: 'ValueChange', ref: `${HOST}2.HostName`, controller: CTL2 })).not.toThrow();
     const b = r.subscribe({ id: 'other', notifType: 'ValueChange', ref: `${HOST}2.HostName` });
-    expect(setRefusal(r, b, 'ID', 'vc')).toBe(7014);
+    expect(setRefusal(r, b, 'ID', 'vc')).toBe(7013);
     expect(setRefusal(r, a, 'ID', 'vc')).toBeUndefined();
   });
 
