@@ -7,7 +7,7 @@
 import { CPE_FAULT_STRINGS, CwmpFault } from '../errors/index.js';
 import type { ParameterTree } from '../datamodel/index.js';
 import type { FirmwareConfig, Profile } from '../profile/index.js';
-import type { FirmwarePlan, TransferHost, TransferOutcome } from '../transfer/index.js';
+import { formatConfigFile, type FirmwarePlan, type TransferHost, type TransferOutcome } from '../transfer/index.js';
 
 /** `transfer.firmware` of the profile (ref §7.2 and cpe-sim's rules), or undefined. */
 export function firmwareConfigOf(profile: Profile): FirmwareConfig | undefined {
@@ -41,8 +41,7 @@ const LOG_FILE = /^(2 Vendor Log File|4 Vendor Log File( \d+)?)$/;
 
 /** The CPE's configuration as text: one `Name<TAB>type<TAB>value` line per parameter, in tree order. */
 export function configurationText(params: ParameterTree): string {
-  const lines = params.getValues([`${params.root}.`]).map((v) => `${v.name}\t${v.type}\t${v.value}`);
-  return `${lines.join('\n')}\n`;
+  return formatConfigFile(params.getValues([`${params.root}.`]));
 }
 
 /** Implements {@link TransferHost} over a {@link TransferPort}. */

@@ -16,6 +16,10 @@ export { downloadFile, uploadFile } from './transport.js';
 // ---- firmware images ----------------------------------------------------------------
 export { ImageInspector, versionFromHead, versionFromUrl, IMAGE_HEAD_BYTES, VERSION_HEADER, CHECKSUM_HEADER } from './image.js';
 
+// ---- vendor configuration file ----------------------------------------------------
+export { formatConfigFile, parseConfigFile } from './config-file.js';
+export type { ConfigFileEntry } from './config-file.js';
+
 // ---- queue ----------------------------------------------------------------------
 export { TransferQueue, compareVersions, FIRMWARE_FILE_TYPE } from './queue.js';
 export type { TransferRequest, TransferWindow, TransferState, QueuedTransfer, TransferOutcome, FirmwarePlan, TransferHost } from './queue.js';

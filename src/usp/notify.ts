@@ -415,9 +415,10 @@ export class UspNotifications {
     p.job = scheduler.at(due, () => {
       p.job = undefined;
       if (!this.pending.has(p) || this.closed) return;
-      // obuspa drops a retried notification once its subscription row is deleted.
+      // obuspa drops a retried notification once its subscription row is deleted; a row
+      // disabled meanwhile sends nothing either (TR-181 Subscription.{i}.Enable).
       const s = p.subscription;
-      if (s && tree.getValue(`${s.path}ID`) !== s.id) {
+      if (s && (tree.getValue(`${s.path}ID`) !== s.id || tree.getValue(`${s.path}Enable`) !== 'true')) {
         this.pending.delete(p);
         return;
       }

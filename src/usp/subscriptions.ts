@@ -12,6 +12,7 @@ import type { Scheduler, ScheduledJob } from '../clock/index.js';
 import type { GeneratorClock, ParameterChange, ParameterTree, StructureChange, Template } from '../datamodel/index.js';
 import { GeneratedWatch } from '../datamodel/index.js';
 import { controllerRow } from './controllers.js';
+import { ignoresValueChange } from './messages/supported.js';
 import { covers, leavesOf, listItems, type SearchMatcher } from './refpath.js';
 import { checkTriggerWrite } from './trigger.js';
 import type { Notify } from './types.js';
@@ -273,7 +274,12 @@ export class Subscriptions {
     const watched: string[] = [];
     for (const s of rows) {
       if (!s.enable || s.notifType !== 'ValueChange' || s.recipient === '') continue;
-      for (const ref of s.referenceList) for (const leaf of leavesOf(tree, ref, this.opts.search)) if (tree.generator(leaf) !== undefined) watched.push(leaf);
+      for (const ref of s.referenceList) {
+        for (const leaf of leavesOf(tree, ref, this.opts.search)) {
+          const g = tree.generator(leaf);
+          if (g !== undefined && !ignoresValueChange(g.type)) watched.push(leaf);
+        }
+      }
     }
     if (watched.length > 0 || this.watch) {
       this.watch ??= new GeneratedWatch(tree, scheduler, this.opts.generators, (c) => this.valueChanged(c));
@@ -290,6 +296,10 @@ export class Subscriptions {
 
   private valueChanged(c: ParameterChange): void {
     if (this.rows().length === 0) return;
+    // GetSupportedDM promised VALUE_CHANGE_WILL_IGNORE for fast generated leaves (counters,
+    // uptime, clocks): TR-369 lets the Agent ignore ValueChange subscriptions on them.
+    const g = this.opts.tree.generator(c.path);
+    if (g !== undefined && ignoresValueChange(g.type)) return;
     // R-NOT: notifications fire even when the receiving Controller made the change.
     for (const s of this.matching('ValueChange', c.path)) {
       this.opts.fire(s, { notification: 'value_change', value_change: { param_path: c.path, param_value: this.opts.tree.get(c.path)?.hidden ? '' : c.newValue } });

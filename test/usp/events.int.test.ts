@@ -40,3 +40,26 @@ it('TriggerAction NotifyAndConfig (TP-469 1.94): the Notify arrives and the agen
   // A bad setting is refused on the wire, naming the parameter.
   await expect(ctl.set(eid, { [row]: { TriggerConfigSettings: 'Device.No.Such=1' } })).rejects.toMatchObject({ paramErrs: [expect.objectContaining({ param_path: `${row}TriggerConfigSettings`, err_code: 7012 })] });
 });
+
+it('a CWMP AddObject and DeleteObject reach USP ObjectCreation / ObjectDeletion subscriptions (one tree, one structure stream)', async () => {
+  const ctl = await createFakeUspController();
+  open.push(ctl);
+  const profile = tr181Profile('DUAL', 1, [], {
+    objects: [{ path: 'Device.NAT.PortMapping.', instances: 1, parameters: [{ path: 'Enable', type: 'xsd:boolean', value: 'false', writable: true }, { path: 'Description', value: '', writable: true }] }],
+  });
+  const fleet = await startFleet({ profile, timeScale: 0.001, usp: { broker: ctl.brokerUrl!, controllerId: ctl.endpointId } });
+  open.push(fleet);
+  const eid = fleet.uspAgent(1).endpointId;
+  await ctl.subscribe(eid, { id: 'pm-new', notifType: 'ObjectCreation', referenceList: 'Device.NAT.PortMapping.' });
+  await ctl.subscribe(eid, { id: 'pm-gone', notifType: 'ObjectDeletion', referenceList: 'Device.NAT.PortMapping.*.' });
+  const add = fleet.acs!.rpc('cpe-1', { name: 'AddObject', objectName: 'Device.NAT.PortMapping.', parameterKey: 'k1' }, { timeoutMs: 5000 });
+  const del = fleet.acs!.rpc('cpe-1', { name: 'DeleteObject', objectName: 'Device.NAT.PortMapping.1.', parameterKey: 'k2' }, { timeoutMs: 5000 });
+  void fleet.cpe(1).inform(['6 CONNECTION REQUEST']);
+  const added = await add;
+  expect(added).toMatchObject({ name: 'AddObjectResponse', instanceNumber: 2 });
+  expect(await del).toMatchObject({ name: 'DeleteObjectResponse' });
+  const created = await ctl.waitForNotify(eid, (n) => n.subscription_id === 'pm-new', 10_000);
+  expect(created.notify.obj_creation).toMatchObject({ obj_path: 'Device.NAT.PortMapping.2.' });
+  const deleted = await ctl.waitForNotify(eid, (n) => n.subscription_id === 'pm-gone', 10_000);
+  expect(deleted.notify.obj_deletion).toEqual({ obj_path: 'Device.NAT.PortMapping.1.' });
+});

@@ -289,6 +289,20 @@ describe('Subscription table: the Recipient and ID rules of TR-181 / TR-369', ()
     expect(r.tree.has(other)).toBe(true);
   });
 
+  it('a row disabled while its Notify waits for a retry drops the retry (Enable false sends nothing)', async () => {
+    const r = rig();
+    r.notifier.mode = 'fail';
+    const sub = r.subscribe({ id: 'retry', notifType: 'ValueChange', ref: `${HOST}1.HostName`, retry: true });
+    r.tree.setValues([{ name: `${HOST}1.HostName`, value: 'x' }], 'acs');
+    await flush();
+    expect(r.usp.pendingCount).toBe(1);
+    set(r, sub, { Enable: 'false' });
+    r.clock.advance(3_600_000);
+    await flush();
+    expect(r.notifier.sent).toHaveLength(1);
+    expect(r.usp.pendingCount).toBe(0);
+  });
+
   it('ID cannot change once set (a non-functional unique key, TP-469 1.96); writing the same ID is fine', () => {
     const r = rig();
     const a = r.subscribe({ id: 'add96', notifType: 'ValueChange', ref: `${HOST}1.HostName` });

@@ -69,7 +69,7 @@ export function withLocalAgent(profile: Profile): Profile {
   return { ...p, objects: [...p.objects, ...firmwareObjects()] };
 }
 
-/** {@link withLocalAgent} over the datamodel tests' profile, with Hosts, an IPPing object and a generator. */
+/** {@link withLocalAgent} over the datamodel tests' profile, with Hosts, an IPPing object and two generators (a counter, a drift). */
 export function uspProfile(over: Partial<Profile> = {}): Profile {
   const base = makeProfile();
   return withLocalAgent(makeProfile({
@@ -81,8 +81,12 @@ export function uspProfile(over: Partial<Profile> = {}): Profile {
       leaf('Device.IP.Diagnostics.IPPing.SuccessCount', '0', { type: 'xsd:unsignedInt' }),
       leaf('Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.FirmwareImage.1'),
       leaf('Device.WiFi.Radio.1.Stats.PacketsSent', '0', { type: 'xsd:unsignedInt' }),
+      leaf('Device.WiFi.Radio.1.Stats.Noise', '-90', { type: 'xsd:int' }),
     ],
-    generators: [{ type: 'counter', path: 'Device.WiFi.Radio.1.Stats.PacketsSent', intervalMs: 60_000, min: 0, max: 1_000_000, step: 5, jitter: 0 }],
+    generators: [
+      { type: 'counter', path: 'Device.WiFi.Radio.1.Stats.PacketsSent', intervalMs: 60_000, min: 0, max: 1_000_000, step: 5, jitter: 0 },
+      { type: 'drift', path: 'Device.WiFi.Radio.1.Stats.Noise', intervalMs: 60_000, min: -95, max: -85, stepMax: 3 },
+    ],
     ...over,
   }));
 }

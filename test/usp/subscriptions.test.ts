@@ -146,13 +146,33 @@ describe('Subscription.{i} table (TR-181 2.19, usp-notes §5)', () => {
     const before = r.scheduler.size;
     r.clock.advance(300_000);
     expect(r.notifier.sent).toEqual([]);
-    r.subscribe({ id: 'packets', notifType: 'ValueChange', ref: 'Device.WiFi.Radio.1.Stats.' });
+    r.subscribe({ id: 'radio', notifType: 'ValueChange', ref: 'Device.WiFi.Radio.1.Stats.' });
     expect(r.scheduler.size).toBe(before + 1);
-    r.clock.advance(60_000);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      r.clock.advance(60_000);
+      await flush();
+      seen.push(r.tree.getValue('Device.WiFi.Radio.1.Stats.Noise') ?? '');
+    }
+    const vc = r.notifier.of('value_change').map((s) => s.notify.value_change);
+    // A drift may stay put on a tick: one Notify per transition, and only for Noise.
+    const transitions = seen.filter((v, i) => v !== (i === 0 ? '-90' : seen[i - 1])).length;
+    expect(transitions).toBeGreaterThan(0);
+    expect(vc).toHaveLength(transitions);
+    expect(vc.at(-1)).toEqual({ param_path: 'Device.WiFi.Radio.1.Stats.Noise', param_value: seen.at(-1) });
+  });
+
+  it('a counter (GetSupportedDM: VALUE_CHANGE_WILL_IGNORE) under a ValueChange subscription sends nothing and schedules nothing', async () => {
+    const r = rig();
+    r.gens.start();
+    const before = r.scheduler.size;
+    r.subscribe({ id: 'packets', notifType: 'ValueChange', ref: 'Device.WiFi.Radio.1.Stats.PacketsSent' });
+    expect(r.scheduler.size).toBe(before);
+    const first = r.tree.getValue('Device.WiFi.Radio.1.Stats.PacketsSent');
+    r.clock.advance(300_000);
     await flush();
-    const vc = r.notifier.of('value_change');
-    expect(vc).toHaveLength(1);
-    expect(vc[0]?.notify.value_change).toEqual({ param_path: 'Device.WiFi.Radio.1.Stats.PacketsSent', param_value: r.tree.getValue('Device.WiFi.Radio.1.Stats.PacketsSent') });
+    expect(r.tree.getValue('Device.WiFi.Radio.1.Stats.PacketsSent')).not.toBe(first);
+    expect(r.notifier.sent).toEqual([]);
   });
 });
 

@@ -38,7 +38,12 @@ const VALUE_TYPES: Readonly<Record<XsdType, ParamValueType>> = {
  * Generator kinds that move on every tick (counters, uptime, clocks): the Agent will
  * not send ValueChange for them (WILL_IGNORE), a Controller should not subscribe.
  */
-const FAST_GENERATORS = new Set(['counter', 'uptime', 'wallclock']);
+const FAST_GENERATORS: ReadonlySet<string> = new Set(['counter', 'uptime', 'wallclock']);
+
+/** True for a generator kind GetSupportedDM reports as VALUE_CHANGE_WILL_IGNORE: subscriptions ignore its ticks (subscriptions.ts). */
+export function ignoresValueChange(generatorType: string): boolean {
+  return FAST_GENERATORS.has(generatorType);
+}
 
 const fastParams = new WeakMap<HandlerContext['template'], ReadonlySet<string>>();
 

@@ -19,7 +19,7 @@ import { boolInput, CommandFailure, type CommandDef, type CommandRun, type Opera
 export const FIRMWARE_IMAGE_TABLE = 'Device.DeviceInfo.FirmwareImage.';
 
 /** CheckSumAlgorithm values → node:crypto names. */
-const ALGORITHMS: Readonly<Record<string, string>> = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+export const CHECKSUM_ALGORITHMS: Readonly<Record<string, string>> = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** Idle timeout of a firmware fetch (real ms), as the CWMP transfers use by default. */
 export const FIRMWARE_FETCH_TIMEOUT_MS = 30_000;
@@ -37,8 +37,8 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
     const algorithm = r.inputs.CheckSumAlgorithm ?? '';
     const checksum = (r.inputs.CheckSum ?? '').trim().toLowerCase();
     // cpe-labs: a CheckSum without an algorithm is SHA-256.
-    const hashName = algorithm === '' ? 'sha256' : ALGORITHMS[algorithm];
-    if (hashName === undefined) throw new CommandFailure(7027, `input argument CheckSumAlgorithm must be one of ${Object.keys(ALGORITHMS).join(', ')}, got ${JSON.stringify(algorithm)}`);
+    const hashName = algorithm === '' ? 'sha256' : CHECKSUM_ALGORITHMS[algorithm];
+    if (hashName === undefined) throw new CommandFailure(7027, `input argument CheckSumAlgorithm must be one of ${Object.keys(CHECKSUM_ALGORITHMS).join(', ')}, got ${JSON.stringify(algorithm)}`);
     try {
       checkTransferUrl(url);
     } catch (err) {

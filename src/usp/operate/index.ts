@@ -19,6 +19,7 @@ import { deviceCommands } from './device.js';
 import { diagnosticsCommands } from './diagnostics.js';
 import { firmwareCommands } from './firmware.js';
 import { swmodCommands } from './swmod.js';
+import { vendorConfigCommands } from './vendorfile.js';
 
 /** A command's failure: becomes `cmd_failure` (Operate) or OperationComplete's. */
 export class CommandFailure extends Error {
@@ -98,7 +99,7 @@ export class UspOperations {
   private readonly jobs = new Set<ScheduledJob>();
 
   constructor(private readonly host: OperationsHost) {
-    for (const d of [...deviceCommands(host, this), ...firmwareCommands(host), ...diagnosticsCommands(host), ...swmodCommands(host)]) this.defs.set(d.path, d);
+    for (const d of [...deviceCommands(host, this), ...firmwareCommands(host), ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) this.defs.set(d.path, d);
   }
 
   /** Supported command paths (`{i}` form), for tests and GetSupportedDM. */
