@@ -29,7 +29,7 @@ const HEADLINES = {
   'power-storm': ['informed', 'lost', 'throttled', 'failedAttempts', 'retries', 'violations', 'maxRetry', 'stormMs'],
   'xmpp-sessions': ['online', 'heapKiBPerSession', 'rssKiBPerSession', 'rssMiB', 'prosodyRssMiB', 'loginAllMs'],
   'profile-parse': ['ms', 'MiBPerS', 'heapNeededPerMiB', 'peakLiveHeapPerMiB', 'peakHeapPerMiB', 'peakRssPerMiB', 'retainedHeapPerMiB', 'leaves'],
-  'usp-agents': ['upMs', 'rssMiB', 'bytesPerAgentRss', 'bytesPerAgentHeap', 'notifiesPerS'],
+  'usp-agents': ['upMs', 'rssMiB', 'bytesPerAgentRss', 'bytesPerAgentHeap', 'notifiesPerS', 'periodicPerS', 'periodicBytesPerAgentHeap'],
   'metrics-overhead': ['cpuMsOff', 'cpuMsOn', 'cpuOverheadPct', 'attributedPct', 'observeUsPerCpe', 'scrapeMs', 'bootMsOff', 'bootMsOn', 'overheadPct', 'rounds', 'cpuRunsOffMs', 'cpuRunsOnMs', 'runsOffMs', 'runsOnMs'],
 };
 
@@ -51,7 +51,7 @@ export function plan(quick) {
       c('transport-floor', 'boot n=200 threads=2', { shape: 'boot', n: 200, threads: 2 }),
       c('firmware-download', 'n=5 size=8MiB', { n: 5, sizeMiB: 8 }),
       c('profile-parse', 'size=1MiB', { mib: 1 }),
-      c('usp-agents', 'n=200', { n: 200, notifies: 2 }),
+      c('usp-agents', 'n=200', { n: 200, notifies: 2, periodicS: 1, periodicRounds: 2 }),
       c('metrics-overhead', 'n=200', { n: 200, rounds: 1 }),
     ];
   }
@@ -94,7 +94,8 @@ export function plan(quick) {
   // Issue 16: 1,000 CPEs each keeping an XMPP session open against one Prosody (Annex K).
   out.push(c('xmpp-sessions', 'n=1000', { n: 1000 }, 900_000));
   // Issue 21: 10,000 USP agents, each with its own MQTT client, on one Mosquitto.
-  out.push(c('usp-agents', 'n=10000', { n: 10_000, notifies: 5 }, 900_000));
+  // …then Device.LocalAgent.Periodic! every 5 s to every agent (one scheduler job per agent).
+  out.push(c('usp-agents', 'n=10000', { n: 10_000, notifies: 5, periodicS: 5, periodicRounds: 3 }, 900_000));
   // Issue 19: the boot with the admin metrics on vs off (within 5 %).
   out.push(c('metrics-overhead', 'n=10000', { n: 10_000, rounds: 6 }, 1_200_000));
   return out;

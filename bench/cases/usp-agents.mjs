@@ -2,7 +2,9 @@
 // its own MQTT 5.0 client on one Mosquitto (a child process: 10,000 broker-side sockets
 // would not fit this process's descriptors next to the agents' own). Memory after every
 // agent's MTP is up, per agent; then Notify throughput: every agent sends `notifies`
-// ValueChange Notifies (send_resp false) and one Controller client counts them arriving.
+// ValueChange Notifies (send_resp false) and one Controller client counts them arriving;
+// with `periodicS`, every agent then gets an Event subscription on Device.LocalAgent.Periodic!
+// with PeriodicNotifInterval = periodicS, and the Controller counts `periodicRounds` rounds.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -12,7 +14,7 @@ import { ROOT } from '../build.mjs';
 import { round, settledMemory } from '../lib/harness.mjs';
 
 export const measures =
-  'USP agents: startFleet({ tr181-minimal, count: N, usp: { broker: a child-process Mosquitto, mqttVersion 5 }, USP only (no CWMP) }) until every agent\'s MQTT MTP is up (connected, subscribed, mqtt_connect sent); RSS/heap after two full GCs and a pause, bytes per agent = (after - before)/N; then each agent sends `notifies` Notify records (send_resp false) and a Controller client on usp/v1/controller/# counts them: notifiesPerS = N·notifies / time until the last arrived.';
+  'USP agents: startFleet({ tr181-minimal, count: N, usp: { broker: a child-process Mosquitto, mqttVersion 5 }, USP only (no CWMP) }) until every agent\'s MQTT MTP is up (connected, subscribed, mqtt_connect sent); RSS/heap after two full GCs and a pause, bytes per agent = (after - before)/N; then each agent sends `notifies` Notify records (send_resp false) and a Controller client on usp/v1/controller/# counts them: notifiesPerS = N·notifies / time until the last arrived. periodicS > 0: each agent\'s Controller.1 gets PeriodicNotifInterval = periodicS and a Periodic! Event subscription; heap growth per subscribed agent (its one scheduler job included), and periodicPerS = Periodic! Notifies counted over periodicRounds intervals / that time.';
 
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => spawnSync('test', ['-x', p]).status === 0);
 
@@ -50,7 +52,24 @@ async function startMosquitto() {
   };
 }
 
-export async function run(lib, { n, notifies = 5 }) {
+/**
+ * Subscribes one agent's Controller.1 to Device.LocalAgent.Periodic! the way a Controller's
+ * Add would leave the row (Recipient is the agent's to fill; written here as the agent does).
+ */
+function subscribePeriodic(cpe, periodicS) {
+  const t = cpe.params;
+  const row = `Device.LocalAgent.Subscription.${t.addObject('Device.LocalAgent.Subscription.', 'usp')}.`;
+  t.setValues([
+    { name: 'Device.LocalAgent.Controller.1.PeriodicNotifInterval', value: String(periodicS) },
+    { name: `${row}ID`, value: 'periodic' },
+    { name: `${row}NotifType`, value: 'Event' },
+    { name: `${row}ReferenceList`, value: 'Device.LocalAgent.Periodic!' },
+    { name: `${row}Enable`, value: 'true' },
+  ], 'usp');
+  t.setInternal(`${row}Recipient`, 'Device.LocalAgent.Controller.1');
+}
+
+export async function run(lib, { n, notifies = 5, periodicS = 0, periodicRounds = 3 }) {
   lib.disableAllocationSitePretenuring();
   const broker = await startMosquitto();
   try {
@@ -89,6 +108,23 @@ export async function run(lib, { n, notifies = 5 }) {
       while (received < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       if (received < want) throw new Error(`the Controller received ${received} of ${want} Notifies (memory once up: ${after.rssMiB} MiB RSS, ${Math.round((after.rss - before.rss) / n)} B/agent)`);
       const notifyMs = Number(lastAt - t1) / 1e6;
+      const periodic = {};
+      if (periodicS > 0) {
+        for (const cpe of fleet.cpes) subscribePeriodic(cpe, periodicS);
+        const subscribed = await settledMemory();
+        // Count from a round boundary on: the grid is each agent's own start, so ticks spread over the interval.
+        received = 0;
+        const t2 = process.hrtime.bigint();
+        await new Promise((r) => setTimeout(r, periodicS * 1000 * periodicRounds));
+        const windowMs = Number(process.hrtime.bigint() - t2) / 1e6;
+        Object.assign(periodic, {
+          periodicS,
+          periodicBytesPerAgentHeap: Math.round((subscribed.heapUsed - after.heapUsed) / n),
+          periodicNotifies: received,
+          periodicExpected: n * periodicRounds,
+          periodicPerS: Math.round(received / (windowMs / 1000)),
+        });
+      }
       return {
         n,
         upMs: round(upMs, 0),
@@ -99,6 +135,7 @@ export async function run(lib, { n, notifies = 5 }) {
         notifies: want,
         notifyMs: round(notifyMs, 0),
         notifiesPerS: Math.round(want / (notifyMs / 1000)),
+        ...periodic,
       };
     } finally {
       await fleet.close();
