@@ -15,6 +15,7 @@
  */
 import type { ParameterTree, Template } from '../datamodel/index.js';
 import type { Logger } from '../log/index.js';
+import { valueError } from './messages/common.js';
 import { supportedModel } from './paths.js';
 import { listItems, supportedPath } from './refpath.js';
 import type { WriteRefusal } from './subscriptions.js';
@@ -58,8 +59,8 @@ export function parseTriggerConfig(text: string): TriggerSetting[] {
 /**
  * Checks a Controller's write to TriggerAction or TriggerConfigSettings before it
  * applies: the enumeration, and that each setting is `Path=Value` naming a writable
- * parameter of the supported model (so a typo is refused now, not lost at trigger
- * time). Undefined = allowed.
+ * parameter of the supported model with a value of its type (so a typo is refused now,
+ * not lost at trigger time). Undefined = allowed.
  */
 export function checkTriggerWrite(path: string, value: string, template: Template | undefined): WriteRefusal | undefined {
   if (path.endsWith('.TriggerAction')) {
@@ -83,6 +84,8 @@ export function checkTriggerWrite(path: string, value: string, template: Templat
     const param = model.objects.get(generic.slice(0, cut + 1))?.params.get(generic.slice(cut + 1));
     if (param === undefined) return { err_code: 7012, err_msg: `${path}: ${s.path} is not a parameter of this device's data model` };
     if (!param.writable) return { err_code: 7012, err_msg: `${path}: ${s.path} is read-only; a trigger writes only what a Controller could write` };
+    const bad = valueError(param.type, s.path, s.value, s.path);
+    if (bad) return { err_code: 7012, err_msg: `${path}: ${bad.err_msg}` };
   }
   return undefined;
 }

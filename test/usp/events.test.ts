@@ -190,15 +190,16 @@ describe('Subscription.{i}.TriggerAction / TriggerConfigSettings (TR-181 2.16, T
     expect(seen).toEqual(['usp']);
   });
 
-  it('applies all the settings or none: one value the tree refuses leaves the others unwritten, and is logged', async () => {
+  it('applies all the settings or none: one the tree refuses when it fires (its row deleted since) leaves the others unwritten, and is logged', async () => {
     const lines: string[] = [];
     const r = rig({ logger: createLogger({ level: 'warn', format: 'json', write: (l) => lines.push(l) }) });
     const t = r.subscribe({ id: 't', notifType: 'ValueChange', ref: PC });
-    set(r, t, { TriggerAction: 'Config', TriggerConfigSettings: `${C2}ProvisioningCode=half, ${C2}PeriodicNotifInterval=soon` });
+    set(r, t, { TriggerAction: 'Config', TriggerConfigSettings: `${C2}ProvisioningCode=half, ${HOST}2.HostName=renamed` });
+    r.tree.deleteObject(`${HOST}2.`, 'acs');
     set(r, C1, { ProvisioningCode: 'go' });
     await flush();
     expect(r.tree.getValue(`${C2}ProvisioningCode`)).toBe('');
-    expect(lines.join('\n')).toMatch(/usp trigger config not applied.*PeriodicNotifInterval/);
+    expect(lines.join('\n')).toMatch(/usp trigger config not applied.*Host\.2\.HostName/);
   });
 
   it(`two triggers rewriting each other's watched leaf are cut after ${MAX_TRIGGER_CASCADE} levels`, async () => {
@@ -225,6 +226,8 @@ describe('Subscription.{i}.TriggerAction / TriggerConfigSettings (TR-181 2.16, T
     expect(setRefusal(r, sub, { TriggerConfigSettings: 'Device.LocalAgent.Subscription.*.Enable=false' })).toBe(7012);
     expect(setRefusal(r, sub, { TriggerConfigSettings: `${C1}NoSuchLeaf=1` })).toBe(7012);
     expect(setRefusal(r, sub, { TriggerConfigSettings: `${sub}Recipient=x` })).toBe(7012); // read-only
+    expect(setRefusal(r, sub, { TriggerConfigSettings: `${sub}Enable=maybe` })).toBe(7012); // not a boolean
+    expect(setRefusal(r, sub, { TriggerConfigSettings: `${C1}PeriodicNotifInterval=soon` })).toBe(7012);
     expect(setRefusal(r, sub, { TriggerConfigSettings: `${sub}Enable=false,${C2}ProvisioningCode=a=b` })).toBeUndefined();
     expect(setRefusal(r, sub, { TriggerConfigSettings: '' })).toBeUndefined();
     expect(parseTriggerConfig(`${C2}ProvisioningCode=a=b`)).toEqual([{ path: `${C2}ProvisioningCode`, value: 'a=b' }]);
