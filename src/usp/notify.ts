@@ -165,10 +165,12 @@ export class UspNotifications {
       }
       return;
     }
-    const type = change.params.NotifType;
-    if (type !== undefined) {
-      const refused = this.subscriptions.checkWrite(`${change.objPath}NotifType`, type, change.controllerId);
-      if (refused) refuse(refused, 'NotifType');
+    // An Add's values are checked like a Set's (ID and ReferenceList have their own Add rules below).
+    for (const leaf of ['NotifType', 'TriggerAction', 'TriggerConfigSettings'] as const) {
+      const value = change.params[leaf];
+      if (value === undefined) continue;
+      const refused = this.subscriptions.checkWrite(`${change.objPath}${leaf}`, value, change.controllerId);
+      if (refused) refuse(refused, leaf);
     }
     const refused = this.subscriptions.created(change.objPath, change.controllerId, this.opts.scheduler.clock.now());
     if (refused) refuse(refused, 'ID');

@@ -232,6 +232,9 @@ describe('Subscription.{i}.TriggerAction / TriggerConfigSettings (TR-181 2.16, T
     expect(setRefusal(r, sub, { TriggerConfigSettings: '' })).toBeUndefined();
     expect(parseTriggerConfig(`${C2}ProvisioningCode=a=b`)).toEqual([{ path: `${C2}ProvisioningCode`, value: 'a=b' }]);
     expect(() => r.usp.beforeCommit({ kind: 'set', objPath: sub, params: { TriggerConfigSettings: `${C1}NoSuchLeaf=1` }, controllerId: CTL })).toThrow(/NoSuchLeaf is not a parameter/);
+    // An Add is checked the same way (TP-469 1.93 sends TriggerAction in the Add).
+    const row = `Device.LocalAgent.Subscription.${r.tree.addObject('Device.LocalAgent.Subscription.', 'usp')}.`;
+    expect(() => r.usp.beforeCommit({ kind: 'add', objPath: row, params: { TriggerAction: 'Sometimes' }, controllerId: CTL })).toThrow(expect.objectContaining({ errCode: 7012 }));
   });
 });
 
