@@ -54,7 +54,8 @@ export function httpManifestFetcher(opts: HttpManifestFetcherOptions = {}): Mani
         maxBytes: MAX_MANIFEST_BYTES,
         // ref §8.4: any 2xx answer carries the manifest.
         anySuccess: true,
-        onChunk: (c) => chunks.push(c),
+        // The chunk is a view of the read buffer, overwritten by the next read: keep a copy.
+        onChunk: (c) => chunks.push(Buffer.from(c)),
         ...(signal ? { signal } : {}),
         ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
       });

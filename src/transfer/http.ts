@@ -1,16 +1,21 @@
 /**
- * The CPE's file-transfer client (TR-069 §3.4 and A.3.2.8/A.4.1.5): HTTP(S) GET and
- * PUT over undici, answering the file server's Basic or Digest challenge with the
+ * The CPE's file-transfer client (TR-069 §3.4 and A.3.2.8/A.4.1.5): HTTP(S) GET over
+ * node:net/node:tls with a reused read buffer (decision 022) and PUT over undici, answering the file server's Basic or Digest challenge with the
  * RPC's Username/Password, following a few redirects, with idle timeouts. A download
  * is streamed chunk by chunk to a sink and never held whole in memory. Every failure
  * becomes a {@link CwmpFault} with the TR-069 code an ACS expects in TransferComplete.
  * @module
  */
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { CPE_FAULT_STRINGS, CwmpFault } from '../errors/index.js';
 import { AuthHeaderError, digestAuthorization, formatBasicAuthorization, newCnonce, parseAuthHeader, toDigestChallenge } from '../httpauth/index.js';
 import type { DigestChallenge } from '../httpauth/index.js';
+import { HttpParseError, ResponseParser } from './http1.js';
+import type { ResponseHead } from './http1.js';
 
 /** Username and password from the Download/Upload RPC (empty username: none). */
 export interface TransferCredentials {
@@ -33,7 +38,10 @@ export interface TransferRequestOptions extends TransferCredentials {
 
 /** Options of {@link fetchFile}. */
 export interface FetchFileOptions extends TransferRequestOptions {
-  /** Receives each chunk in order; chunks are not kept by the client. */
+  /**
+   * Receives each chunk in order. The chunk is a view of the download's read buffer and is
+   * valid only during the call: the next read overwrites it, so copy what you keep.
+   */
   onChunk(chunk: Uint8Array): void;
   /** Stop with 9018 as soon as more than this many bytes arrived (the RPC's FileSize). */
   maxBytes?: number;
@@ -117,14 +125,23 @@ function errText(err: unknown): string {
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
 
-/** One request/redirect/auth walk over a private Agent; the caller reads or dumps the body. */
-async function open(
-  agent: Agent,
+/** The part of an answer the redirect/auth walk looks at. */
+interface Answer {
+  status: number;
+  /** Every value of a field (lower-case name). */
+  header(name: string): string[];
+}
+
+/**
+ * The request/redirect/auth walk of one transfer: `send` makes one request and returns its
+ * answer once the body is dealt with (dumped, or streamed by a GET that wanted it).
+ */
+async function walk<A extends Answer>(
   method: 'GET' | 'PUT',
   opts: TransferRequestOptions,
   codes: FaultCodes,
-  body?: Buffer,
-): Promise<{ res: Dispatcher.ResponseData; url: URL; redirects: number; auth?: 'basic' | 'digest' }> {
+  send: (url: URL, headers: Record<string, string>) => Promise<A>,
+): Promise<{ res: A; url: URL; redirects: number; auth?: 'basic' | 'digest' }> {
   let url = new URL(opts.url);
   const origin = url.origin;
   const max = opts.maxRedirects ?? MAX_REDIRECTS;
@@ -139,24 +156,14 @@ async function open(
     const creds = url.origin === origin && opts.username !== '' ? opts : undefined;
     if (creds && digest) headers['authorization'] = digestAuthorization(digest.challenge, creds, method, uri, ++digest.nc, digest.cnonce);
     else if (creds && basic) headers['authorization'] = formatBasicAuthorization(creds.username, creds.password);
-    if (body) headers['content-type'] = 'application/octet-stream';
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await agent.request({ origin: url.origin, path: uri, method, headers, ...(body ? { body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-    } catch (err) {
-      if (opts.signal?.aborted) throw new TransferAbortedError('transfer aborted', { cause: err });
-      // The CPE could not authenticate the server (its certificate): 9012, not "unreachable".
-      if (TLS_TRUST_ERRORS.has(errCode(err))) throw transferFault(9012, `${method} ${url.href}: the server's certificate is not trusted (${errText(err)})`);
-      throw transferFault(codes.unreachable, `${method} ${url.href}: ${errText(err)}`);
-    }
-    const status = res.statusCode;
+    const res = await send(url, headers);
+    const status = res.status;
     if (status === 401) {
-      await res.body.dump().catch(() => undefined);
       // TR-069 §3.4.5: the file server picks Basic or Digest by its challenge; one answer only.
       if (!creds) throw transferFault(9012, `${url.href} answered 401 and the RPC carried no Username`);
       if (challenged) throw transferFault(9012, `${url.href} refused the credentials of user ${JSON.stringify(creds.username)}`);
       challenged = true;
-      const values = ([] as string[]).concat(res.headers['www-authenticate'] ?? []);
+      const values = res.header('www-authenticate');
       for (const v of values) {
         try {
           const h = parseAuthHeader(v);
@@ -171,9 +178,7 @@ async function open(
       continue;
     }
     if (status >= 300 && status < 400 && status !== 304) {
-      await res.body.dump().catch(() => undefined);
-      const loc = res.headers['location'];
-      const location = Array.isArray(loc) ? loc[0] : loc;
+      const location = res.header('location')[0];
       if (location === undefined) throw transferFault(codes.noFile, `${url.href} answered ${status} without a Location`);
       if (++redirects > max) throw transferFault(codes.noFile, `more than ${max} redirects, the last to ${location}`);
       let next: URL;
@@ -192,52 +197,151 @@ async function open(
   }
 }
 
-function newAgent(opts: TransferRequestOptions): Agent {
-  // One private connection per transfer: a Digest answer goes out on the connection
-  // that got the challenge, and nothing lingers in a shared pool once it is done.
-  const t = opts.timeoutMs;
-  return new Agent({ connections: 1, pipelining: 1, connect: { timeout: t, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) }, headersTimeout: t, bodyTimeout: t });
+/** What one raw GET exchange ended with. */
+interface GetAnswer extends Answer {
+  /** Body bytes streamed to `onChunk` (0 when the body was not wanted). */
+  bytes: number;
+}
+
+/**
+ * Size of a download's read buffer. Node reads up to 64 KiB per socket read; TLS records
+ * are at most 16 KiB, so HTTPS fills a quarter of it.
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** Header values go on the wire as they are: a CR, LF or NUL would split the request. */
+const UNSAFE_HEADER_VALUE = /[\r\n\0]/;
+
+/**
+ * One GET on its own connection (`Connection: close`), read with `onread` into the
+ * transfer's own `buffer` (decision 022): node:net then allocates nothing per read,
+ * where undici and node:http get a fresh ArrayBuffer for each, which V8 collects only
+ * after ~64 MiB of them. The parser hands `onChunk` views of that buffer synchronously.
+ * Resolves once the body is read (when `accept(status)`), or as soon as the head is in.
+ */
+function getOnce(
+  url: URL,
+  headers: Record<string, string>,
+  opts: FetchFileOptions,
+  buffer: Buffer,
+  accept: (status: number) => boolean,
+): Promise<GetAnswer> {
+  const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, 'connection: close', 'accept-encoding: identity'];
+  for (const [k, v] of Object.entries(headers)) {
+    if (UNSAFE_HEADER_VALUE.test(v)) return Promise.reject(transferFault(9012, `the ${k} header for ${url.href} would carry a CR, LF or NUL (from the Username/Password?)`));
+    lines.push(`${k}: ${v}`);
+  }
+  const request = `${lines.join('\r\n')}\r\n\r\n`;
+  const https = url.protocol === 'https:';
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port !== '' ? Number(url.port) : https ? 443 : 80;
+  const where = `GET ${url.href}`;
+  return new Promise<GetAnswer>((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(new TransferAbortedError('transfer aborted'));
+      return;
+    }
+    let head: ResponseHead | undefined;
+    let bytes = 0;
+    let settled = false;
+    const answer = (): GetAnswer => ({ status: head!.status, header: (n) => head!.headers.get(n) ?? [], bytes });
+    const settle = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (err === undefined) resolve(answer());
+      else reject(err);
+    };
+    const onAbort = (): void => settle(new TransferAbortedError('transfer aborted'));
+    /** Any failure once the socket is open, as the TR-069 fault it stands for. */
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      if (opts.signal?.aborted) return settle(new TransferAbortedError('transfer aborted', { cause: err }));
+      if (err instanceof CwmpFault) return settle(err);
+      if (err instanceof HttpParseError && err.phase === 'head') return settle(transferFault(9010, `${where}: the answer is not a valid HTTP/1.1 response: ${err.message}`));
+      if (head) return settle(transferFault(9017, `${where} broke off after ${bytes} bytes: ${errText(err)}`));
+      // The CPE could not authenticate the server (its certificate): 9012, not "unreachable".
+      if (TLS_TRUST_ERRORS.has(errCode(err))) return settle(transferFault(9012, `${where}: the server's certificate is not trusted (${errText(err)})`));
+      settle(transferFault(9015, `${where}: ${errText(err)}`));
+    };
+    const parser = new ResponseParser({
+      onHead: (h) => {
+        head = h;
+        // A 401, a redirect or an error page: its body is not the file.
+        return accept(h.status);
+      },
+      onBody: (chunk) => {
+        bytes += chunk.length;
+        if (opts.maxBytes !== undefined && bytes > opts.maxBytes) throw transferFault(9018, `more than the ${opts.maxBytes} bytes of FileSize`);
+        opts.onChunk(chunk);
+      },
+    });
+    const onread = {
+      buffer,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        if (settled) return false;
+        try {
+          parser.execute(buf as Buffer, 0, n);
+        } catch (err) {
+          fail(err);
+          return false;
+        }
+        if (parser.done) settle(undefined);
+        return !settled;
+      },
+    };
+    // node:tls passes socket.connect() options, onread included, to its socket (the typings omit it).
+    const socket = https ? tlsConnect({ host, port, onread, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) } as TlsConnectionOptions) : netConnect({ host, port, onread });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // An idle limit: while connecting, waiting for the head, and between body reads.
+    socket.setTimeout(opts.timeoutMs, () => fail(new Error(head ? `no data for ${opts.timeoutMs} ms (stalled)` : `no response head within ${opts.timeoutMs} ms`)));
+    socket.on('error', fail);
+    socket.on('end', () => {
+      if (!parser.headDone) return fail(new Error('the server closed the connection before the response head was complete'));
+      try {
+        parser.finish();
+        settle(undefined);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    socket.on('close', () => fail(new Error('the connection closed')));
+    socket.write(request);
+  });
 }
 
 /**
  * Downloads `opts.url` and streams the body to `opts.onChunk`.
  *
- * Faults: 9015 the server cannot be reached (refused, reset, no response head in
- * time), 9016 the file is not there (404, any non-200 or with `anySuccess` non-2xx, too many redirects), 9012 the
- * server refused the credentials or asked for them when the RPC had none, 9017 the
- * body ended early or stalled, 9018 more bytes than `maxBytes`.
+ * Faults: 9015 the server cannot be reached (refused, reset, closed or silent before a
+ * response head in time), 9010 it answered something that is not HTTP/1.x (malformed status
+ * line or fields, a head over 16 KiB, a body framing it cannot delimit), 9016 the file is not
+ * there (404, any non-200 or with `anySuccess` non-2xx, too many redirects), 9012 the server
+ * refused the credentials or asked for them when the RPC had none, or its certificate is not
+ * trusted, 9017 the body ended early, broke its chunked framing or stalled, 9018 more bytes
+ * than `maxBytes`.
  *
  * @example
  * let n = 0;
  * await fetchFile({ url, username: '', password: '', timeoutMs: 30_000, onChunk: (c) => (n += c.length) });
  */
 export async function fetchFile(opts: FetchFileOptions): Promise<FetchFileResult> {
-  const agent = newAgent(opts);
+  const ok = (status: number): boolean => (opts.anySuccess === true ? status >= 200 && status <= 299 : status === 200);
+  // One buffer per download, reused by every read of every hop (not shared between
+  // transfers, so no read can ever land in a buffer another transfer is still reading).
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   try {
-    const { res, url, redirects, auth } = await open(agent, 'GET', opts, DOWNLOAD_CODES);
-    const ok = opts.anySuccess === true ? res.statusCode >= 200 && res.statusCode <= 299 : res.statusCode === 200;
-    if (!ok) {
-      await res.body.dump().catch(() => undefined);
-      throw transferFault(9016, `GET ${url.href} answered ${res.statusCode}`);
-    }
-    let bytes = 0;
-    try {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        bytes += chunk.length;
-        if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
-          res.body.destroy();
-          throw transferFault(9018, `more than the ${opts.maxBytes} bytes of FileSize`);
-        }
-        opts.onChunk(chunk);
-      }
-    } catch (err) {
-      if (err instanceof CwmpFault) throw err;
+    const { res, url, redirects, auth } = await walk('GET', opts, DOWNLOAD_CODES, (u, h) => getOnce(u, h, opts, buffer, ok));
+    if (!ok(res.status)) throw transferFault(9016, `GET ${url.href} answered ${res.status}`);
+    return { bytes: res.bytes, url: url.href, redirects, ...(auth ? { auth } : {}) };
+  } catch (err) {
+    if (!(err instanceof CwmpFault) && !(err instanceof TransferAbortedError)) {
       if (opts.signal?.aborted) throw new TransferAbortedError('transfer aborted', { cause: err });
-      throw transferFault(9017, `GET ${url.href} broke off after ${bytes} bytes: ${errText(err)}`);
+      // onChunk threw something of its own: the download did not complete.
+      throw transferFault(9017, `GET ${opts.url}: ${errText(err)}`);
     }
-    return { bytes, url: url.href, redirects, ...(auth ? { auth } : {}) };
-  } finally {
-    void agent.destroy().catch(() => undefined);
+    throw err;
   }
 }
 
@@ -252,12 +356,27 @@ export interface PutFileOptions extends TransferRequestOptions {
  * anything else (unreachable, non-2xx, cut off).
  */
 export async function putFile(opts: PutFileOptions): Promise<{ status: number; url: string; auth?: 'basic' | 'digest' }> {
-  const agent = newAgent(opts);
-  try {
-    const { res, url, auth } = await open(agent, 'PUT', opts, UPLOAD_CODES, opts.body);
+  // One private connection per upload: a Digest answer goes out on the connection that
+  // got the challenge, and nothing lingers in a shared pool once it is done. The body is
+  // small (a generated config or log), so undici's per-read buffers cost nothing here.
+  const t = opts.timeoutMs;
+  const agent = new Agent({ connections: 1, pipelining: 1, connect: { timeout: t, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) }, headersTimeout: t, bodyTimeout: t });
+  const send = async (url: URL, headers: Record<string, string>): Promise<Answer> => {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: opts.body, ...(opts.signal ? { signal: opts.signal } : {}) });
+    } catch (err) {
+      if (opts.signal?.aborted) throw new TransferAbortedError('transfer aborted', { cause: err });
+      if (TLS_TRUST_ERRORS.has(errCode(err))) throw transferFault(9012, `PUT ${url.href}: the server's certificate is not trusted (${errText(err)})`);
+      throw transferFault(9011, `PUT ${url.href}: ${errText(err)}`);
+    }
     await res.body.dump().catch(() => undefined);
-    if (res.statusCode < 200 || res.statusCode > 299) throw transferFault(9011, `PUT ${url.href} answered ${res.statusCode}`);
-    return { status: res.statusCode, url: url.href, ...(auth ? { auth } : {}) };
+    return { status: res.statusCode, header: (n) => ([] as string[]).concat(res.headers[n] ?? []) };
+  };
+  try {
+    const { res, url, auth } = await walk('PUT', opts, UPLOAD_CODES, send);
+    if (res.status < 200 || res.status > 299) throw transferFault(9011, `PUT ${url.href} answered ${res.status}`);
+    return { status: res.status, url: url.href, ...(auth ? { auth } : {}) };
   } finally {
     void agent.destroy().catch(() => undefined);
   }
