@@ -119,7 +119,7 @@ function listOf(values: string[] | undefined): string[] {
 export class ResponseParser {
   private state: State = 'head';
   private head: Buffer | undefined;
-  private headBytes = 0;
+  private headLen = 0;
   /** Bytes left in the Content-Length body or the current chunk. */
   private left = 0;
   /** The chunk-size or trailer line read so far (latin1). */
@@ -196,32 +196,33 @@ export class ResponseParser {
       this.state = 'done';
       return;
     }
-    if (this.state === 'head') throw new HttpParseError('head', this.headBytes === 0 ? 'the connection closed without a response' : 'the connection closed in the middle of the response head');
+    if (this.state === 'head') throw new HttpParseError('head', this.headLen === 0 ? 'the connection closed without a response' : 'the connection closed in the middle of the response head');
     if (this.state === 'sized') throw new HttpParseError('body', `the connection closed ${this.left} bytes before the end of the Content-Length body`);
     throw new HttpParseError('body', 'the connection closed before the last chunk of the chunked body');
   }
 
   private readHead(buf: Buffer, i: number, end: number): number {
-    const prev = this.head?.length ?? 0;
-    const take = Math.min(end - i, this.maxHead + 4 - prev);
-    const joined = this.head ? Buffer.concat([this.head, buf.subarray(i, i + take)]) : Buffer.from(buf.subarray(i, i + take));
-    this.headBytes += take;
-    const at = joined.indexOf(CRLF2, Math.max(0, prev - 3));
+    // The head is copied out of the fed buffer (the caller reuses it), into one buffer
+    // of the largest head allowed: a server dribbling its head byte by byte costs no re-copying.
+    const hb = (this.head ??= Buffer.allocUnsafe(this.maxHead + 4));
+    const prev = this.headLen;
+    const take = Math.min(end - i, hb.length - prev);
+    buf.copy(hb, prev, i, i + take);
+    this.headLen += take;
+    const at = hb.subarray(0, this.headLen).indexOf(CRLF2, Math.max(0, prev - 3));
     if (at < 0) {
-      if (joined.length > this.maxHead) throw new HttpParseError('head', `the response head is larger than ${this.maxHead} bytes`);
-      this.head = joined;
+      if (this.headLen > this.maxHead) throw new HttpParseError('head', `the response head is larger than ${this.maxHead} bytes`);
       return i + take;
     }
-    if (at > this.maxHead) throw new HttpParseError('head', `the response head is larger than ${this.maxHead} bytes`);
-    this.head = undefined;
+    this.headLen = 0;
     const next = i + (at + 4 - prev);
-    const head = parseResponseHead(joined.subarray(0, at));
+    const head = parseResponseHead(hb.subarray(0, at));
     if (head.status < 200) {
       // RFC 9110 §15.2: interim answers precede the final one; a 101 was never asked for.
       if (head.status === 101) throw new HttpParseError('head', 'the server switched protocols (101) on a plain GET');
-      this.headBytes = 0;
       return next;
     }
+    this.head = undefined;
     this.state = this.framing(head);
     if (this.opts.onHead(head) === false || (this.state === 'sized' && this.left === 0)) this.state = 'done';
     return next;
