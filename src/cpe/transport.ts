@@ -15,6 +15,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Client } from 'undici';
+import { ResponseParser } from '../transfer/index.js';
+import type { ResponseHead } from '../transfer/index.js';
 
 /** Which HTTP client carries the session. */
 export type TransportKind = 'http' | 'undici' | 'fetch';
@@ -380,36 +382,19 @@ export class Http10Transport implements SessionTransport {
 }
 
 /**
- * Status, headers and body of a whole HTTP response read to the connection's close.
- * Content-Length, when given, bounds the body; a chunked body is refused (a server must
- * not send one to an HTTP/1.0 request, RFC 9112 §6.1).
+ * Status, headers and body of a whole HTTP response read to the connection's close, by
+ * the download client's strict parser (decision 022). Content-Length, when given, bounds
+ * the body; a chunked body is refused (a server must not send one to an HTTP/1.0
+ * request, RFC 9112 §6.1).
+ * @throws HttpParseError naming what is wrong.
  */
 export function parseHttp10Response(raw: Buffer): TransportResponse {
-  const end = raw.indexOf('\r\n\r\n');
-  if (end < 0) throw new Error(raw.length === 0 ? 'the ACS closed the connection without a response' : 'the ACS closed the connection in the middle of the response headers');
-  const [statusLine = '', ...headerLines] = raw.subarray(0, end).toString('latin1').split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(statusLine);
-  if (!m) throw new Error(`not an HTTP response: ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const headers = new Map<string, string[]>();
-  for (const line of headerLines) {
-    const i = line.indexOf(':');
-    if (i <= 0) throw new Error(`malformed response header ${JSON.stringify(line.slice(0, 80))}`);
-    const k = line.slice(0, i).trim().toLowerCase();
-    const list = headers.get(k);
-    const v = line.slice(i + 1).trim();
-    if (list) list.push(v);
-    else headers.set(k, [v]);
-  }
-  if (headers.get('transfer-encoding')?.some((v) => /chunked/i.test(v))) throw new Error('chunked response to an HTTP/1.0 request');
-  let body = raw.subarray(end + 4);
-  const cl = headers.get('content-length')?.[0];
-  if (cl !== undefined) {
-    const n = Number(cl);
-    if (!/^\d+$/.test(cl)) throw new Error(`invalid Content-Length ${JSON.stringify(cl)}`);
-    if (body.length < n) throw new Error('the ACS closed the connection in the middle of the response');
-    body = body.subarray(0, n);
-  }
-  return { status: Number(m[1]), headers, body: body.toString('utf8') };
+  let head: ResponseHead | undefined;
+  const body: Buffer[] = [];
+  const parser = new ResponseParser({ chunked: false, onHead: (h) => void (head = h), onBody: (c) => body.push(c) });
+  parser.execute(raw);
+  parser.finish();
+  return { status: head!.status, headers: head!.headers, body: Buffer.concat(body).toString('utf8') };
 }
 
 class FetchTransport implements SessionTransport {

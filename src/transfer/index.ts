@@ -8,6 +8,8 @@
 // ---- HTTP client ----------------------------------------------------------------
 export { fetchFile, putFile, checkTransferUrl, transferFault, TransferAbortedError, MAX_REDIRECTS } from './http.js';
 export type { TransferCredentials, TransferRequestOptions, FetchFileOptions, FetchFileResult, PutFileOptions } from './http.js';
+export { ResponseParser, HttpParseError, parseResponseHead, MAX_HEAD_BYTES } from './http1.js';
+export type { ResponseHead, ResponseParserOptions } from './http1.js';
 
 // ---- FTP client and the scheme switch ------------------------------------------------
 export { fetchFtpFile, putFtpFile, ftpPath, FTP_ANONYMOUS_USER, FTP_ANONYMOUS_PASSWORD } from './ftp.js';
