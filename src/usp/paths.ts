@@ -34,7 +34,13 @@ export type PathSegment =
   | { readonly kind: 'instance'; readonly instance: number; readonly name: string }
   | { readonly kind: 'wildcard' }
   | { readonly kind: 'search'; readonly terms: readonly SearchTerm[] }
-  | { readonly kind: 'template' };
+  | { readonly kind: 'template' }
+  /**
+   * Reference following (TR-369 §"Reference Following"): `Interface+` follows the
+   * reference parameter `Interface` of the object so far; `LowerLayers#2+` the second
+   * item of a list of references, `LowerLayers#*+` every item.
+   */
+  | { readonly kind: 'ref'; readonly name: string; readonly item: number | '*' | undefined };
 
 /** What a path addresses by its ending. */
 export type PathEnd = 'object' | 'param' | 'command' | 'event';
@@ -45,6 +51,8 @@ export interface UspPath {
   readonly text: string;
   /** The object part: every segment up to the last `.`. */
   readonly segments: readonly PathSegment[];
+  /** The text of each segment of {@link segments}, trimmed (what a rewritten path is built from). */
+  readonly parts: readonly string[];
   readonly end: PathEnd;
   /** The parameter name, `Name()` or `Name!` after the object part; '' for object paths. */
   readonly leaf: string;
@@ -55,6 +63,15 @@ const DIGITS = /^\d+$/;
 // Profiles may name objects with leading digits (`LANDevice.01`, profile-format §3.1).
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const OPS: readonly SearchOp[] = ['==', '!=', '~=', '<=', '>=', '<', '>'];
+// TR-369 reffollow: `Name+`, `Name#n+` (n from 1), `Name#*+`.
+const REF = /^([A-Za-z_][A-Za-z0-9_-]*)(?:#([1-9]\d*|\*))?\+$/;
+
+/** A `Name+` / `Name#n+` / `Name#*+` segment, or undefined for any other text. */
+export function refSegment(seg: string): Extract<PathSegment, { kind: 'ref' }> | undefined {
+  const m = REF.exec(seg);
+  if (!m) return undefined;
+  return { kind: 'ref', name: m[1] as string, item: m[2] === undefined ? undefined : m[2] === '*' ? '*' : Number(m[2]) };
+}
 
 function syntax(text: string, why: string): UspError {
   return new UspError(USP_ERR.INVALID_PATH_SYNTAX, `invalid path '${text}': ${why}`);
@@ -87,10 +104,11 @@ function parseTerm(text: string, raw: string): SearchTerm {
     if (!op) continue;
     const rel = raw.slice(0, i).trim();
     const lit = raw.slice(i + op.length).trim();
-    if (rel.includes('+') || rel.includes('#')) {
-      throw new UspError(USP_ERR.INVALID_PATH, `invalid path '${text}': reference following ('${rel}') is not supported by this Agent`);
+    const steps = rel.split('.');
+    // relpath ::= name (reffollow? '.' name)*: references may be followed, the last step is a parameter.
+    if (!steps.every((s, k) => NAME.test(s) || (k < steps.length - 1 && refSegment(s) !== undefined))) {
+      throw syntax(text, `'${rel}' is not a relative parameter path (expected e.g. Enable, Stats.BytesSent or SSIDReference+.SSID)`);
     }
-    if (!rel.split('.').every((s) => NAME.test(s))) throw syntax(text, `'${rel}' is not a relative parameter path (expected e.g. Enable or Stats.BytesSent)`);
     if (lit.startsWith('"')) {
       if (lit.length < 2 || !lit.endsWith('"') || lit.slice(1, -1).includes('"')) throw syntax(text, `unterminated or malformed string literal ${lit} (write '"' inside a literal as %22)`);
       // TR-369: inside a literal '"' is %22 and '%' is %25.
@@ -175,10 +193,16 @@ export function parsePath(input: string): UspPath {
       if (k === 0) throw syntax(text, `a path starts with an object name, not '${seg}'`);
       return { kind: 'instance', instance: Number(seg), name: seg };
     }
-    if (!SEGMENT.test(seg)) throw syntax(text, `'${seg}' is not a valid segment (expected a name, an instance number, '*' or [expression])`);
+    const ref = refSegment(seg);
+    if (ref) {
+      if (k === 0) throw syntax(text, `a path starts with an object name, not the reference '${seg}'`);
+      return ref;
+    }
+    if (seg.includes('+') || seg.includes('#')) throw syntax(text, `'${seg}' is not a reference to follow (expected Name+, Name#n+ with n from 1, or Name#*+)`);
+    if (!SEGMENT.test(seg)) throw syntax(text, `'${seg}' is not a valid segment (expected a name, an instance number, '*', [expression] or Reference+)`);
     return { kind: 'name', name: seg };
   });
-  return { text, segments, end, leaf };
+  return { text, segments, parts: parts.map((x) => x.trim()), end, leaf };
 }
 
 // ---- the supported model (`{i}` notation) -----------------------------------
@@ -308,6 +332,7 @@ export function supportedTarget(model: SupportedModel, p: UspPath): SupportedTar
   let path = '';
   let atTable = false;
   for (const seg of p.segments) {
+    if (seg.kind === 'ref') throw unsupported(p.text, `'${seg.name}+' follows a reference, which only instantiated paths do (Get, Set, Add, Delete, GetInstances, Operate); the supported model is addressed without it`);
     if (seg.kind === 'name' || (seg.kind === 'instance' && !atTable)) {
       if (atTable) throw unsupported(p.text, `'${path}' is a multi-instance object: expected an instance number, '*' or [expression] before '${seg.name}'`);
       const next = `${path}${seg.name}.`;
@@ -324,10 +349,15 @@ export function supportedTarget(model: SupportedModel, p: UspPath): SupportedTar
       for (const t of seg.terms) {
         // Names only in rel, so `path + 'Stats.'` can hit a single-instance sub-object but
         // never a child table (whose objects are `….{i}.`): TR-369 forbids entering those.
-        const dot = t.rel.lastIndexOf('.');
-        const owner = model.objects.get(`${path}${t.rel.slice(0, dot + 1)}`);
-        if (!owner || !owner.params.has(t.rel.slice(dot + 1))) {
-          throw unsupported(p.text, `'${t.rel}' in the search expression is not a parameter of '${path}' (nor of a single-instance object in it)`);
+        // Past a followed reference the object depends on each row's value: only the
+        // reference parameter itself is checked here.
+        const steps = t.rel.split('.');
+        const firstRef = steps.findIndex((x) => refSegment(x) !== undefined);
+        const own = firstRef < 0 ? t.rel : [...steps.slice(0, firstRef), refSegment(steps[firstRef] as string)?.name].join('.');
+        const dot = own.lastIndexOf('.');
+        const owner = model.objects.get(`${path}${own.slice(0, dot + 1)}`);
+        if (!owner || !owner.params.has(own.slice(dot + 1))) {
+          throw unsupported(p.text, `'${own}' in the search expression is not a parameter of '${path}' (nor of a single-instance object in it)`);
         }
       }
     }
@@ -396,13 +426,79 @@ function compareTyped(text: string, type: XsdType, actual: string, t: SearchTerm
   }
 }
 
-function matches(tree: ParameterTree, text: string, row: string, terms: readonly SearchTerm[]): boolean {
+function matches(tree: ParameterTree, template: Template, text: string, row: string, terms: readonly SearchTerm[]): boolean {
   for (const t of terms) {
-    const leaf = tree.get(row + t.rel);
-    if (!leaf) return false;
-    if (!compareTyped(text, leaf.type, leaf.hidden ? '' : leaf.value, t)) return false;
+    // With references in rel (`SSIDReference+.SSID`), the term holds when any leaf it reaches compares true.
+    const leaves = t.rel.includes('+') ? relLeaves(tree, template, row, t.rel) : [row + t.rel];
+    if (!leaves.some((path) => {
+      const leaf = tree.get(path);
+      return leaf !== undefined && compareTyped(text, leaf.type, leaf.hidden ? '' : leaf.value, t);
+    })) return false;
   }
   return true;
+}
+
+/** The leaves a relative path with followed references reaches from `row` now (a reference that leads nowhere reaches none). */
+function relLeaves(tree: ParameterTree, template: Template, row: string, rel: string): string[] {
+  let at = [row];
+  const steps = rel.split('.');
+  for (const step of steps.slice(0, -1)) {
+    const ref = refSegment(step);
+    const next: string[] = [];
+    for (const obj of at) {
+      if (!ref) {
+        if (tree.has(`${obj}${step}.`)) next.push(`${obj}${step}.`);
+        continue;
+      }
+      for (const item of pickItems(tree.getValue(`${obj}${ref.name}`) ?? '', ref.item)) {
+        const d = followReference(tree, template, item);
+        if (d.kind === 'object') next.push(d.path);
+      }
+    }
+    at = next;
+  }
+  return at.map((obj) => obj + (steps[steps.length - 1] as string));
+}
+
+/** The items of a (list-of-)reference value `#item` picks: the first without `#` (TR-369), all for `#*`. */
+export function pickItems(value: string, item: number | '*' | undefined): string[] {
+  const items = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (item === '*') return items;
+  return [items[(item ?? 1) - 1] ?? ''];
+}
+
+/** What a reference parameter's value points at now. */
+export type ReferenceTarget =
+  /** An existing object (path ending with '.'), instance numbers as the tree has them. */
+  | { readonly kind: 'object'; readonly path: string }
+  /** The value is empty (a null reference, TR-106). */
+  | { readonly kind: 'empty' }
+  /** A path of the supported model that names no existing object now. */
+  | { readonly kind: 'dangling'; readonly value: string }
+  /** Not an object path of this Agent's data model (or a table, or a pattern). */
+  | { readonly kind: 'invalid'; readonly value: string; readonly why: string };
+
+/**
+ * Follows one reference value (`Device.IP.Interface.1`, with or without the trailing dot,
+ * or by unique key `Device.IP.Interface.[Name=="wan"]`: TR-369 R-ARC.12) to the object
+ * it names. Never throws.
+ */
+export function followReference(tree: ParameterTree, template: Template, value: string): ReferenceTarget {
+  const v = value.trim();
+  if (v === '') return { kind: 'empty' };
+  let res: Resolution;
+  try {
+    const parsed = parsePath(v.endsWith('.') ? v : `${v}.`);
+    if (parsed.segments.some((x) => x.kind === 'wildcard' || x.kind === 'template' || x.kind === 'ref')) {
+      return { kind: 'invalid', value: v, why: 'is a pattern, not the path of one object' };
+    }
+    res = resolvePath(tree, template, parsed);
+  } catch (e) {
+    return { kind: 'invalid', value: v, why: `is not an object of this Agent's data model (${e instanceof Error ? e.message : String(e)})` };
+  }
+  if (res.target.atTable) return { kind: 'invalid', value: v, why: 'names a table, not one of its objects' };
+  const first = res.objects[0];
+  return first === undefined ? { kind: 'dangling', value: v } : { kind: 'object', path: first };
 }
 
 /** Existing rows of an existing table path, in order. */
@@ -425,6 +521,15 @@ function isUniqueKeyAddress(terms: readonly SearchTerm[], row: SupportedObject):
  */
 export function resolvePath(tree: ParameterTree, template: Template, p: UspPath): Resolution {
   if (p.segments.some((s) => s.kind === 'template')) throw syntax(p.text, "'{i}' is only for GetSupportedDM; address instances by number, '*' or [expression]");
+  if (p.segments.some((s) => s.kind === 'ref')) {
+    // One Resolution for callers that take one: the groups' objects together, the first group's target.
+    const groups = resolvePaths(tree, template, p);
+    const first = groups[0];
+    if (groups.length === 1 && first) return first;
+    const k = p.segments.findIndex((s) => s.kind === 'ref');
+    const target = first?.target ?? supportedTarget(supportedModel(template), { ...p, segments: p.segments.slice(0, k), parts: p.parts.slice(0, k), end: 'object', leaf: '' });
+    return { objects: groups.flatMap((g) => g.objects), search: true, target };
+  }
   const model = supportedModel(template);
   const target = supportedTarget(model, p);
   let current: string[] = [''];
@@ -446,11 +551,73 @@ export function resolvePath(tree: ParameterTree, template: Template, p: UspPath)
       for (const c of current) next.push(...rowsOf(tree, c));
     } else if (seg.kind === 'search') {
       if (!isUniqueKeyAddress(seg.terms, row)) search = true;
-      for (const c of current) for (const r of rowsOf(tree, c)) if (matches(tree, p.text, r, seg.terms)) next.push(r);
+      for (const c of current) for (const r of rowsOf(tree, c)) if (matches(tree, template, p.text, r, seg.terms)) next.push(r);
     }
     current = next;
   }
   return { objects: current, search, target };
+}
+
+/** Options of {@link resolvePaths}. */
+export interface ResolveOptions {
+  /**
+   * How a reference that leads nowhere (an empty value, a list without the item `#n`
+   * asks for, or a path naming no existing object) is taken. False (Get, subscription
+   * references): that branch resolves to nothing, like a search matching nothing. True
+   * (Set, Add, Delete, GetInstances, Operate): UspError 7016, as obuspa does.
+   */
+  strict?: boolean;
+}
+
+/**
+ * Resolves `p` like {@link resolvePath}, following references (`Interface+`,
+ * `LowerLayers#2+`, `LowerLayers#*+`; TR-369 §"Reference Following", §"List of
+ * References"): the reference parameter is read in every object the path reached so
+ * far, its value (or the picked item of a list) names an object, and the rest of the
+ * path continues from there. As references may lead to objects of different kinds, the
+ * result is one Resolution per supported object reached (in order); a path without
+ * references gives exactly one. A path that follows a reference counts as a search: an
+ * empty result is a success (R-MSG.4a) unless `strict` says otherwise.
+ * @throws {@link UspError} as {@link resolvePath}; 7026 when the reference parameter is
+ *   not in the supported model; 7008 when its value is not the path of an object of this
+ *   Agent's data model ("a reference was invalid", TR-369 error 7008); 7016 with `strict`
+ *   as {@link ResolveOptions.strict} says.
+ */
+export function resolvePaths(tree: ParameterTree, template: Template, p: UspPath, opts: ResolveOptions = {}): Resolution[] {
+  const k = p.segments.findIndex((s) => s.kind === 'ref');
+  if (k < 0) return [resolvePath(tree, template, p)];
+  const ref = p.segments[k] as Extract<PathSegment, { kind: 'ref' }>;
+  // The objects reached before the reference, and its parameter (checked against the supported model).
+  const head = resolvePath(tree, template, { text: p.text, segments: p.segments.slice(0, k), parts: p.parts.slice(0, k), end: 'param', leaf: ref.name });
+  const missing = (why: string): UspError => new UspError(opts.strict ? USP_ERR.OBJECT_DOES_NOT_EXIST : USP_ERR.INVALID_PATH, `'${p.text}': ${why}`);
+  if (!head.search && head.objects.length === 0) throw missing(`'${p.parts.slice(0, k).join('.')}.' does not exist in this Agent's instantiated data model`);
+  const rest = p.parts.slice(k + 1).map((x) => `${x}.`).join('') + p.leaf;
+  const groups = new Map<string, { objects: string[]; target: SupportedTarget }>();
+  for (const obj of head.objects) {
+    const at = `${obj}${ref.name}`;
+    const value = tree.getValue(at);
+    // A row without the parameter (a profile group leaf of some rows only) leads nowhere.
+    if (value === undefined) continue;
+    for (const item of pickItems(value, ref.item)) {
+      const d = followReference(tree, template, item);
+      if (d.kind === 'invalid') throw new UspError(USP_ERR.INVALID_PATH_SYNTAX, `invalid path '${p.text}': the reference ${at} = ${JSON.stringify(value)}: '${d.value}' ${d.why}`);
+      if (d.kind === 'empty') {
+        if (opts.strict) throw missing(ref.item === undefined || ref.item === '*' ? `the reference ${at} is empty` : `the list of references ${at} = ${JSON.stringify(value)} has no item ${ref.item}`);
+        continue;
+      }
+      if (d.kind === 'dangling') {
+        if (opts.strict) throw missing(`the reference ${at} = ${JSON.stringify(d.value)} names no existing object`);
+        continue;
+      }
+      for (const g of resolvePaths(tree, template, parsePath(d.path + rest), opts)) {
+        const key = `${g.target.path}${g.target.atTable ? ' table' : ''}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { objects: [], target: g.target }));
+        for (const o of g.objects) if (!group.objects.includes(o)) group.objects.push(o);
+      }
+    }
+  }
+  return [...groups.values()].map((g) => ({ objects: g.objects, search: true, target: g.target }));
 }
 
 /** Splits a full parameter path into its object path and parameter name. */

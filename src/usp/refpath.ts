@@ -8,10 +8,14 @@
  * @module
  */
 import type { ParameterTree, Template } from '../datamodel/index.js';
-import { parsePath, resolvePath } from './paths.js';
+import { followReference, parsePath, pickItems, refSegment, resolvePath } from './paths.js';
 
-/** Decides whether the row at `rowPath` (`Device.Hosts.Host.3.`) matches the search `[expr]` now. */
-export type SearchMatcher = (rowPath: string, expr: string) => boolean;
+/**
+ * Decides whether the row at `rowPath` (`Device.Hosts.Host.3.`) matches the search `[expr]`
+ * now. The one {@link treeSearch} makes also carries its tree and template, with which
+ * references in paths (`Interface+`, `LowerLayers#*+`) are followed at event time.
+ */
+export type SearchMatcher = ((rowPath: string, expr: string) => boolean) & { readonly tree?: ParameterTree; readonly template?: Template };
 
 /**
  * The search matcher of one tree: does the row satisfy the expression now? Uses the
@@ -19,7 +23,7 @@ export type SearchMatcher = (rowPath: string, expr: string) => boolean;
  * means what it means in a Get. A malformed expression matches nothing.
  */
 export function treeSearch(tree: ParameterTree, template: Template): SearchMatcher {
-  return (rowPath, expr) => {
+  const match = (rowPath: string, expr: string): boolean => {
     const table = rowPath.slice(0, rowPath.slice(0, -1).lastIndexOf('.') + 1);
     try {
       return resolvePath(tree, template, parsePath(`${table}[${expr}].`)).objects.includes(rowPath);
@@ -27,6 +31,12 @@ export function treeSearch(tree: ParameterTree, template: Template): SearchMatch
       return false;
     }
   };
+  return Object.assign(match, { tree, template });
+}
+
+/** True when the reference follows a reference parameter (`…Interface+.Name`, `…LowerLayers#2+.`). */
+function followsReference(ref: string): boolean {
+  return segmentsOf(ref).some((s) => refSegment(s) !== undefined);
 }
 
 /** Splits a path into segments, keeping a `[...]` search (which may contain dots in quoted values) whole. */
@@ -64,6 +74,9 @@ function segmentMatches(ref: string, seg: string, prefix: string, search: Search
  * below it; any other reference only the path it names, segment for segment.
  */
 export function covers(ref: string, target: string, search?: SearchMatcher): boolean {
+  // Reference following: what the reference names depends on values now, so expand it
+  // over the tree (TR-369 §"Reference Following") and judge each concrete path.
+  if (followsReference(ref)) return search?.tree !== undefined && expandRef(search.tree, ref, search).some((c) => covers(c, target, search));
   const r = segmentsOf(ref);
   const t = segmentsOf(target);
   const objectRef = ref.endsWith('.');
@@ -101,8 +114,21 @@ export function expandRef(tree: ParameterTree, ref: string, search?: SearchMatch
   for (let i = 0; i < leafEnd; i++) {
     const seg = objectSegs[i]!;
     const next: string[] = [];
+    const follow = refSegment(seg);
     for (const p of prefixes) {
-      if (seg === '*' || seg.startsWith('[')) {
+      if (follow) {
+        // A reference that leads nowhere (empty, no such item, no such object) adds nothing.
+        const template = search?.template;
+        for (const item of pickItems(tree.getValue(`${p}${follow.name}`) ?? '', follow.item)) {
+          if (template) {
+            const d = followReference(tree, template, item);
+            if (d.kind === 'object' && !next.includes(d.path)) next.push(d.path);
+          } else {
+            const plain = item.endsWith('.') ? item : `${item}.`;
+            if (item !== '' && tree.has(plain) && !next.includes(plain)) next.push(plain);
+          }
+        }
+      } else if (seg === '*' || seg.startsWith('[')) {
         if (!tree.has(p)) continue;
         for (const child of tree.getNames(p, true)) {
           const n = child.name.slice(p.length, -1);

@@ -68,8 +68,10 @@ describe('parsePath (TR-369 path grammar)', () => {
     expect(e.message).toContain(why);
   });
 
-  it('reference following is 7026 (not supported), not a crash', () => {
-    expect(uspErr(() => parsePath('Device.WiFi.AccessPoint.[SSIDReference+.Name=="x"].')).errCode).toBe(7026);
+  it('reference following parses in segments and search terms (reference-following.test.ts resolves it); a malformed one is 7008', () => {
+    expect(parsePath('Device.WiFi.AccessPoint.[SSIDReference+.Name=="x"].').segments[3]).toMatchObject({ kind: 'search', terms: [{ rel: 'SSIDReference+.Name', op: '==', value: 'x' }] });
+    expect(uspErr(() => parsePath('Device.WiFi.AccessPoint.[SSIDReference+=="x"].')).errCode).toBe(7008);
+    expect(uspErr(() => parsePath('Device.WiFi.AccessPoint.[SSIDReference#0+.Name=="x"].')).errCode).toBe(7008);
   });
 });
 

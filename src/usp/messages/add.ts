@@ -9,7 +9,7 @@
 import { USP_ERR, UspError, isUspError } from '../errors.js';
 import { rowsOf, type SupportedObject } from '../paths.js';
 import type { Add, AddResp, CreatedObjectResult, ParameterError } from '../types.js';
-import { resolve, toUspError, uniqueKeysOf, valueError, type HandlerContext } from './common.js';
+import { resolveEach, toUspError, uniqueKeysOf, valueError, type HandlerContext } from './common.js';
 
 /** Checks a setting against the supported row (rows created by Add have the table's plain row shape). */
 function checkSetting(row: SupportedObject, table: string, param: string, value: string): ParameterError | undefined {
@@ -101,42 +101,44 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
     results.push({ requested_path, oper_status: { oper_status: 'oper_failure', oper_failure: { err_code: err.errCode, err_msg: err.message } } });
   };
   for (const co of req.create_objs) {
-    let tables: readonly string[];
-    let row: SupportedObject;
-    const writes = new Map<string, string>();
-    const optionalErrs: ParameterError[] = [];
-    const requiredParams = new Set<string>();
+    // One plan per kind of table the path reaches (a followed reference may reach several).
+    const plans: { tables: readonly string[]; row: SupportedObject; writes: Map<string, string>; optionalErrs: ParameterError[]; requiredParams: Set<string> }[] = [];
     try {
-      const { path, res } = resolve(ctx, co.obj_path);
-      if (path.end !== 'object' || !res.target.atTable) throw new UspError(USP_ERR.NOT_A_TABLE, `'${co.obj_path}' is not a multi-instance object; Add takes a table path such as 'Device.IP.Interface.'`);
-      row = res.target.object;
-      if (!row.creatable) throw new UspError(USP_ERR.OBJECT_NOT_CREATABLE, `'${res.target.path}' rows are managed by the device; a Controller cannot create them`);
-      if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.OBJECT_DOES_NOT_EXIST, `'${co.obj_path}' does not exist in this Agent's instantiated data model`);
-      tables = res.objects;
-      const required: ParameterError[] = [];
-      for (const s of co.param_settings) {
-        const err = checkSetting(row, res.target.path, s.param, s.value);
-        // Unique keys given by the Controller count as required (TR-369 R-ADD).
-        const mustSucceed = s.required || row.uniqueKeys.includes(s.param);
-        if (err) (mustSucceed ? required : optionalErrs).push(err);
-        else {
-          writes.set(s.param, s.value);
-          if (mustSucceed) requiredParams.add(s.param);
+      const { path, groups } = resolveEach(ctx, co.obj_path, true);
+      for (const res of groups) {
+        if (path.end !== 'object' || !res.target.atTable) throw new UspError(USP_ERR.NOT_A_TABLE, `'${co.obj_path}' is not a multi-instance object; Add takes a table path such as 'Device.IP.Interface.'`);
+        const row = res.target.object;
+        if (!row.creatable) throw new UspError(USP_ERR.OBJECT_NOT_CREATABLE, `'${res.target.path}' rows are managed by the device; a Controller cannot create them`);
+        if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.OBJECT_DOES_NOT_EXIST, `'${co.obj_path}' does not exist in this Agent's instantiated data model`);
+        const plan = { tables: res.objects, row, writes: new Map<string, string>(), optionalErrs: [] as ParameterError[], requiredParams: new Set<string>() };
+        const required: ParameterError[] = [];
+        for (const s of co.param_settings) {
+          const err = checkSetting(row, res.target.path, s.param, s.value);
+          // Unique keys given by the Controller count as required (TR-369 R-ADD).
+          const mustSucceed = s.required || row.uniqueKeys.includes(s.param);
+          if (err) (mustSucceed ? required : plan.optionalErrs).push(err);
+          else {
+            plan.writes.set(s.param, s.value);
+            if (mustSucceed) plan.requiredParams.add(s.param);
+          }
         }
-      }
-      const firstRequired = required[0];
-      if (firstRequired) {
-        throw new UspError(firstRequired.err_code, `required parameter failed: ${firstRequired.err_msg}`, required.map((e) => ({ param_path: `${co.obj_path}${e.param}`, err_code: e.err_code, err_msg: e.err_msg })));
+        const firstRequired = required[0];
+        if (firstRequired) {
+          throw new UspError(firstRequired.err_code, `required parameter failed: ${firstRequired.err_msg}`, required.map((e) => ({ param_path: `${co.obj_path}${e.param}`, err_code: e.err_code, err_msg: e.err_msg })));
+        }
+        plans.push(plan);
       }
     } catch (e) {
       fail(co.obj_path, e);
       continue;
     }
-    for (const table of tables) {
-      try {
-        results.push({ requested_path: co.obj_path, oper_status: createRow(ctx, table, row, writes, requiredParams, optionalErrs) });
-      } catch (e) {
-        fail(co.obj_path, e);
+    for (const plan of plans) {
+      for (const table of plan.tables) {
+        try {
+          results.push({ requested_path: co.obj_path, oper_status: createRow(ctx, table, plan.row, plan.writes, plan.requiredParams, plan.optionalErrs) });
+        } catch (e) {
+          fail(co.obj_path, e);
+        }
       }
     }
   }

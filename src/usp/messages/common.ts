@@ -7,7 +7,7 @@ import { checkValue, type ParameterTree, type Template } from '../../datamodel/i
 import { isCwmpFault } from '../../errors/index.js';
 import type { XsdType } from '../../profile/types.js';
 import { USP_ERR, UspError, isUspError } from '../errors.js';
-import { parsePath, resolvePath, supportedModel, type Resolution, type SupportedObject, type UspPath } from '../paths.js';
+import { parsePath, resolvePaths, supportedModel, type Resolution, type SupportedObject, type UspPath } from '../paths.js';
 import type { ParameterError } from '../types.js';
 
 /** One object a USP Add or Set is about to commit (seam 2, usp-contract.md "Changes"). */
@@ -57,10 +57,14 @@ export function toUspError(e: unknown, where: string): UspError {
   return new UspError(USP_ERR.INTERNAL_ERROR, `${where}: internal error: ${e instanceof Error ? e.message : String(e)}`, [], { cause: e });
 }
 
-/** Parses and resolves, for handlers that want both. */
-export function resolve(ctx: HandlerContext, text: string): { path: UspPath; res: Resolution } {
+/**
+ * Parses and resolves following references: one Resolution per kind of object reached
+ * (a path without references gives one). `strict`: a reference leading nowhere is 7016
+ * (the writing messages) instead of resolving to nothing (Get).
+ */
+export function resolveEach(ctx: HandlerContext, text: string, strict: boolean): { path: UspPath; groups: Resolution[] } {
   const path = parsePath(text);
-  return { path, res: resolvePath(ctx.tree, ctx.template, path) };
+  return { path, groups: resolvePaths(ctx.tree, ctx.template, path, { strict }) };
 }
 
 /**

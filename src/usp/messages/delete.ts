@@ -4,7 +4,8 @@
  */
 import { USP_ERR, UspError } from '../errors.js';
 import type { CurrInstance, Delete, DeletedObjectResult, DeleteResp, GetInstances, GetInstancesRequestedPathResult, GetInstancesResp, UnaffectedPathError } from '../types.js';
-import { resolve, rowsBelow, supportedRowOf, toUspError, uniqueKeysOf, type HandlerContext } from './common.js';
+import { resolveEach, rowsBelow, supportedRowOf, toUspError, uniqueKeysOf, type HandlerContext } from './common.js';
+import type { Resolution } from '../paths.js';
 
 interface DeletePlan {
   requested: string;
@@ -13,14 +14,20 @@ interface DeletePlan {
 }
 
 function planDelete(ctx: HandlerContext, requested: string): DeletePlan {
-  const { path, res } = resolve(ctx, requested);
-  if (path.end !== 'object' || res.target.atTable || !res.target.object.multiInstance) {
-    throw new UspError(USP_ERR.NOT_A_TABLE, `'${requested}' is not an instance of a multi-instance object; Delete takes e.g. 'Device.IP.Interface.2.' or a search such as 'Device.IP.Interface.[Enable==false].'`);
+  const { path, groups } = resolveEach(ctx, requested, true);
+  const plan: DeletePlan = { requested, rows: [], refused: [] };
+  for (const res of groups) {
+    if (path.end !== 'object' || res.target.atTable || !res.target.object.multiInstance) {
+      throw new UspError(USP_ERR.NOT_A_TABLE, `'${requested}' is not an instance of a multi-instance object; Delete takes e.g. 'Device.IP.Interface.2.' or a search such as 'Device.IP.Interface.[Enable==false].'`);
+    }
+    // R-DEL.2a: a valid path that resolves to nothing is a success with no affected paths.
+    if (res.target.object.creatable) plan.rows.push(...res.objects);
+    else {
+      const why = `'${res.target.path}' rows are managed by the device; a Controller cannot delete them`;
+      plan.refused.push(...res.objects.map((unaffected_path) => ({ unaffected_path, err_code: USP_ERR.OBJECT_NOT_DELETABLE, err_msg: why })));
+    }
   }
-  // R-DEL.2a: a valid path that resolves to nothing is a success with no affected paths.
-  if (res.target.object.creatable) return { requested, rows: [...res.objects], refused: [] };
-  const why = `'${res.target.path}' rows are managed by the device; a Controller cannot delete them`;
-  return { requested, rows: [], refused: res.objects.map((unaffected_path) => ({ unaffected_path, err_code: USP_ERR.OBJECT_NOT_DELETABLE, err_msg: why })) };
+  return plan;
 }
 
 /**
@@ -64,39 +71,44 @@ function instanceDepth(ctx: HandlerContext, objPath: string): number {
 
 function instancesOne(ctx: HandlerContext, requested: string, firstLevelOnly: boolean): GetInstancesRequestedPathResult {
   const out: GetInstancesRequestedPathResult = { requested_path: requested, err_code: 0, err_msg: '', curr_insts: [] };
+  const seen = new Set<string>();
+  const add = (row: string): void => {
+    if (seen.has(row)) return;
+    seen.add(row);
+    out.curr_insts.push({ instantiated_obj_path: row, unique_keys: uniqueKeysOf(ctx.tree, row, supportedRowOf(ctx.template, row)) } satisfies CurrInstance);
+  };
   try {
-    const { path, res } = resolve(ctx, requested);
+    const { path, groups } = resolveEach(ctx, requested, true);
     if (path.end !== 'object') {
       throw new UspError(USP_ERR.NOT_A_TABLE, `'${requested}' is not an object path; GetInstances takes e.g. 'Device.IP.Interface.' or 'Device.'`);
     }
-    // TR-369 GetInstances takes any object: a single-instance one (`Device.LocalAgent.`)
-    // answers with the instances of the tables below it (obuspa does the same, so a
-    // Controller can map the whole model with `Device.`): with first_level_only the rows
-    // of the first table level reached, else every row at any depth.
-    const single = !res.target.atTable && !res.target.object.multiInstance;
-    if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.INVALID_PATH, `'${requested}' is not in the instantiated data model of this Agent`);
-    const seen = new Set<string>();
-    const add = (row: string): void => {
-      if (seen.has(row)) return;
-      seen.add(row);
-      out.curr_insts.push({ instantiated_obj_path: row, unique_keys: uniqueKeysOf(ctx.tree, row, supportedRowOf(ctx.template, row)) } satisfies CurrInstance);
-    };
-    for (const obj of res.objects) {
-      if (firstLevelOnly && single) {
-        const depth = instanceDepth(ctx, obj);
-        for (const row of rowsBelow(ctx.tree, ctx.template, obj)) if (instanceDepth(ctx, row) === depth + 1) add(row);
-      } else if (firstLevelOnly) {
-        if (res.target.atTable) for (const n of ctx.tree.getNames(obj, true)) add(n.name);
-        else add(obj);
-      } else {
-        for (const row of rowsBelow(ctx.tree, ctx.template, obj)) add(row);
-      }
-    }
+    for (const res of groups) addInstances(ctx, requested, res, firstLevelOnly, add);
   } catch (e) {
     const err = toUspError(e, requested);
     return { ...out, err_code: err.errCode, err_msg: err.message, curr_insts: [] };
   }
   return out;
+}
+
+/** Adds the instances that one group of a GetInstances path reaches. */
+function addInstances(ctx: HandlerContext, requested: string, res: Resolution, firstLevelOnly: boolean, add: (row: string) => void): void {
+  // TR-369 GetInstances takes any object: a single-instance one (`Device.LocalAgent.`)
+  // answers with the instances of the tables below it (obuspa does the same, so a
+  // Controller can map the whole model with `Device.`): with first_level_only the rows
+  // of the first table level reached, else every row at any depth.
+  const single = !res.target.atTable && !res.target.object.multiInstance;
+  if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.INVALID_PATH, `'${requested}' is not in the instantiated data model of this Agent`);
+  for (const obj of res.objects) {
+    if (firstLevelOnly && single) {
+      const depth = instanceDepth(ctx, obj);
+      for (const row of rowsBelow(ctx.tree, ctx.template, obj)) if (instanceDepth(ctx, row) === depth + 1) add(row);
+    } else if (firstLevelOnly) {
+      if (res.target.atTable) for (const n of ctx.tree.getNames(obj, true)) add(n.name);
+      else add(obj);
+    } else {
+      for (const row of rowsBelow(ctx.tree, ctx.template, obj)) add(row);
+    }
+  }
 }
 
 /** Answers a GetInstances. */

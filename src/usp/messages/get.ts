@@ -5,7 +5,7 @@
  */
 import { USP_ERR, UspError } from '../errors.js';
 import type { Get, GetRequestedPathResult, GetResp, ResolvedPathResult } from '../types.js';
-import { resolve, toUspError, type HandlerContext } from './common.js';
+import { resolveEach, toUspError, type HandlerContext } from './common.js';
 
 /** Tree order of object paths: a parent before its children, instance numbers numerically. */
 function comparePaths(a: string, b: string): number {
@@ -47,10 +47,12 @@ function objectResults(ctx: HandlerContext, obj: string, maxDepth: number): Reso
 function getOne(ctx: HandlerContext, text: string, maxDepth: number): GetRequestedPathResult {
   const out: GetRequestedPathResult = { requested_path: text, err_code: 0, err_msg: '', resolved_path_results: [] };
   try {
-    const { path, res } = resolve(ctx, text);
+    const { path, groups } = resolveEach(ctx, text, false);
     if (path.end === 'command' || path.end === 'event') {
       throw new UspError(USP_ERR.INVALID_PATH, `'${text}' names a ${path.end}; Get reads parameters and objects`);
     }
+    // No group at all: every followed reference led nowhere, which Get forgives (a search matching nothing).
+    const res = { search: groups.length === 0 || groups.some((g) => g.search), objects: groups.flatMap((g) => g.objects) };
     // R-GET.0: a plain path must exist in the instantiated model; a search may match nothing.
     if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.INVALID_PATH, `'${text}' is not in the instantiated data model of this Agent`);
     for (const obj of res.objects) {

@@ -7,7 +7,7 @@
  */
 import { USP_ERR, UspError, type UspParamErr } from '../errors.js';
 import type { ParameterError, SetResp, UpdatedInstanceFailure, UpdatedObjectResult, UspSet } from '../types.js';
-import { checkWrite, resolve, toUspError, type HandlerContext } from './common.js';
+import { checkWrite, resolveEach, toUspError, type HandlerContext } from './common.js';
 
 interface InstancePlan {
   obj: string;
@@ -26,10 +26,11 @@ function relativeParamErrs(err: UspError, obj: string): ParameterError[] {
 
 function planObject(ctx: HandlerContext, requested: string, settings: readonly { param: string; value: string; required: boolean }[]): ObjectPlan {
   try {
-    const { path, res } = resolve(ctx, requested);
-    if (path.end !== 'object' || res.target.atTable) {
+    const { path, groups } = resolveEach(ctx, requested, true);
+    if (path.end !== 'object' || groups.some((g) => g.target.atTable)) {
       throw new UspError(USP_ERR.INVALID_PATH, `'${requested}' is not an object or instance path; Set takes e.g. 'Device.IP.Interface.1.' with the parameters in param_settings`);
     }
+    const res = { search: groups.some((g) => g.search), objects: groups.flatMap((g) => g.objects) };
     if (!res.search && res.objects.length === 0) throw new UspError(USP_ERR.OBJECT_DOES_NOT_EXIST, `'${requested}' does not exist in this Agent's instantiated data model`);
     // One setting per parameter: a repeated name is written once, with its last value.
     const bySetting = new Map<string, { value: string; required: boolean }>();

@@ -12,7 +12,7 @@ import type { Logger } from '../../log/index.js';
 import type { UspDevice } from '../device.js';
 import { setIfPresent } from '../controllers.js';
 import { UspError } from '../errors.js';
-import { parsePath, resolvePath } from '../paths.js';
+import { parsePath, resolvePaths } from '../paths.js';
 import { LOCAL_AGENT_PATHS } from '../subscriptions.js';
 import type { Operate, OperateResp, OperationResult, UspMap } from '../types.js';
 import { deviceCommands } from './device.js';
@@ -117,14 +117,17 @@ export class UspOperations {
     const parsed = parsePath(command); // 7008 for bad syntax
     if (parsed.end !== 'command') throw new UspError(7008, `Operate command ${JSON.stringify(command)} is not a command path (expected e.g. 'Device.Reboot()')`);
     const name = parsed.leaf;
-    const resolved = resolvePath(this.host.tree, this.host.template, parsed); // 7026 outside the supported model
-    const supported = `${resolved.target.path}${name}`;
-    if (!this.defs.has(supported)) throw new UspError(7026, `${command} is not a command this agent supports (known: ${[...this.defs.keys()].join(', ')})`);
-    const def = this.defs.get(supported)!;
-    // A search that matches nothing is a success with no results (R-MSG.4a); an exact
-    // path to an object that does not exist is 7016.
-    if (resolved.objects.length === 0 && !resolved.search) throw new UspError(7016, `${command}: ${command.slice(0, command.length - name.length)} does not exist`);
-    const targets = resolved.objects.map((objPath) => ({ objPath, def }));
+    // 7026 outside the supported model; a followed reference leading nowhere is 7016 (strict, as obuspa).
+    const targets: { objPath: string; def: CommandDef }[] = [];
+    for (const resolved of resolvePaths(this.host.tree, this.host.template, parsed, { strict: true })) {
+      const supported = `${resolved.target.path}${name}`;
+      if (!this.defs.has(supported)) throw new UspError(7026, `${command} is not a command this agent supports (known: ${[...this.defs.keys()].join(', ')})`);
+      const def = this.defs.get(supported)!;
+      // A search that matches nothing is a success with no results (R-MSG.4a); an exact
+      // path to an object that does not exist is 7016.
+      if (resolved.objects.length === 0 && !resolved.search) throw new UspError(7016, `${command}: ${command.slice(0, command.length - name.length)} does not exist`);
+      targets.push(...resolved.objects.map((objPath) => ({ objPath, def })));
+    }
     const results: OperationResult[] = [];
     for (const t of targets) results.push(await this.start(t.objPath, name, t.def, req, controllerId));
     return req.send_resp ? { operation_results: results } : undefined;
