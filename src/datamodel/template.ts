@@ -65,6 +65,11 @@ export interface TableShape extends RowShape {
   readonly rowsWithExtras: ReadonlyMap<number, RowShape>;
   /** The rows of other tables this table lies in, outermost first. */
   readonly enclosing: readonly { table: TableShape; instance: number }[];
+  /**
+   * Set on a table nested in a row made at run time: the table of an initial row it was
+   * modelled on (see {@link Template.rowShape}).
+   */
+  readonly origin?: TableShape;
 }
 
 /** @internal */
@@ -240,6 +245,11 @@ export class Template {
   readonly generators: ReadonlyMap<string, GeneratorDef>;
   /** @internal The profile's `fleet.serialPattern`, checked once here, stamped on every serial read. */
   readonly serialStamper: SerialStamper;
+
+  /** Row shapes of rows made at run time that carry nested tables, per table and instance. */
+  private readonly dynamicRows = new Map<TableShape, Map<number, RowShape>>();
+  /** {@link nestedTemplates} per source table. */
+  private readonly nestedCache = new Map<TableShape, readonly TableShape[]>();
 
   /**
    * True for a template compiled by {@link Template.fragment}: an app's data model that a
@@ -435,9 +445,50 @@ export class Template {
     return found?.shape.kind === 'leaf' ? found.shape.type : undefined;
   }
 
-  /** @internal The shape of row `instance` of `table`: its own when it has extras. */
+  /**
+   * @internal The shape of row `instance` of `table`: its own when it has extras. A row
+   * made at run time (past the initial rows) also has, empty, every table the profile
+   * nests directly in an initial row (`Device.LocalAgent.Controller.1.MTP.` makes a new
+   * `Controller.2.` have `MTP.` too): TR-181 gives every row of a table the same
+   * sub-tables, while a profile can only declare them in rows that exist at start.
+   * Group leaves of initial rows stay theirs. One shape per (table, instance), shared by
+   * every tree, so per-tree row state can key on it.
+   */
   rowShape(table: TableShape, instance: number): RowShape {
-    return table.rowsWithExtras.get(instance) ?? table;
+    const own = table.rowsWithExtras.get(instance);
+    if (own) return own;
+    if (instance <= table.initialRows) return table;
+    const nested = this.nestedTemplates(table);
+    if (nested.length === 0) return table;
+    let rows = this.dynamicRows.get(table);
+    if (!rows) this.dynamicRows.set(table, (rows = new Map()));
+    let shape = rows.get(instance);
+    if (!shape) {
+      const rowPath = `${table.path}${instance}.`;
+      const enclosing = [...table.enclosing, { table, instance }];
+      const tables: TableShape[] = nested.map((t) => ({ ...t, path: `${rowPath}${t.rel}`, initialRows: 0, rowsWithExtras: new Map(), enclosing, origin: t.origin ?? t }));
+      const children = [...table.row.children, ...tables].sort((x, y) => compareSegments(x.name, y.name));
+      const rowIndex = new Map(table.rowIndex);
+      for (const t of tables) rowIndex.set(t.rel, t);
+      shape = { row: { ...table.row, children }, rowIndex };
+      rows.set(instance, shape);
+    }
+    return shape;
+  }
+
+  /** Tables nested directly in the initial rows of `table` (or of the table it was modelled on), first declaration of each name. */
+  private nestedTemplates(table: TableShape): readonly TableShape[] {
+    const source = table.origin ?? table;
+    let found = this.nestedCache.get(source);
+    if (!found) {
+      const byName = new Map<string, TableShape>();
+      for (const r of [...source.rowsWithExtras.keys()].sort((a, b) => a - b).map((n) => source.rowsWithExtras.get(n) as RowShape)) {
+        for (const [rel, shape] of r.rowIndex) if (shape.kind === 'table' && rel.indexOf('.') === rel.length - 1 && !byName.has(rel) && !table.rowIndex.has(rel)) byName.set(rel, shape);
+      }
+      found = [...byName.values()];
+      this.nestedCache.set(source, found);
+    }
+    return found;
   }
 
   /**
@@ -458,11 +509,27 @@ export class Template {
       const instance = Number(num);
       const base = table.path + num + '.';
       const relPath = rest.slice(dot + 1);
-      const row = { table, instance, base };
-      const shape = this.rowShape(table, instance);
-      if (relPath === '') return { shape: shape.row, row };
-      const found = shape.rowIndex.get(relPath);
-      return found ? { shape: found, row } : undefined;
+      return this.resolveInRow(table, instance, relPath);
+    }
+    return undefined;
+  }
+
+  /** `resolve` below row `instance` of `table`; `relPath` is relative to the row. */
+  private resolveInRow(table: TableShape, instance: number, relPath: string): { shape: Shape; row: { table: TableShape; instance: number; base: string } } | undefined {
+    const row = { table, instance, base: `${table.path}${instance}.` };
+    const shape = this.rowShape(table, instance);
+    if (relPath === '') return { shape: shape.row, row };
+    const found = shape.rowIndex.get(relPath);
+    if (found) return { shape: found, row };
+    if (instance <= table.initialRows) return undefined;
+    // A table nested in a row made at run time is in no static index: continue in it.
+    for (const [rel, nested] of shape.rowIndex) {
+      if (nested.kind !== 'table' || !relPath.startsWith(rel)) continue;
+      const rest = relPath.slice(rel.length);
+      const dot = rest.indexOf('.');
+      const num = rest.slice(0, dot);
+      if (dot <= 0 || !/^[1-9]\d{0,9}$/.test(num)) return undefined;
+      return this.resolveInRow(nested, Number(num), rest.slice(dot + 1));
     }
     return undefined;
   }

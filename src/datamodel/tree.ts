@@ -50,11 +50,6 @@ interface NodeRef {
   graft?: Graft | undefined;
 }
 
-/** The shape of row `instance` of `table`: its own when it has extras. */
-function rowShapeOf(table: TableShape, instance: number): RowShape {
-  return table.rowsWithExtras.get(instance) ?? table;
-}
-
 /** `Device.X.` → `Device.`, `Device.X.Y` → `Device.X.`, `Top.` → ''. */
 function parentPath(path: string): string {
   const trimmed = path.endsWith('.') ? path.slice(0, -1) : path;
@@ -186,7 +181,8 @@ class OverlayTree implements ParameterTree {
     }
     if (shape.kind === 'table') {
       const at = ref.base + shape.rel;
-      return this.rowsOf(shape).map((n) => ({ shape: rowShapeOf(shape, n).row, base: `${at}${n}.`, row: { table: shape, instance: n }, graft: ref.graft }));
+      const template = ref.graft?.template ?? this.template;
+      return this.rowsOf(shape).map((n) => ({ shape: template.rowShape(shape, n).row, base: `${at}${n}.`, row: { table: shape, instance: n }, graft: ref.graft }));
     }
     return [];
   }

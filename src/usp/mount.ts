@@ -208,8 +208,8 @@ function taken(profile: Profile, path: string): boolean {
  * `Device.MQTT.Client.` row with one `Subscription` row. A leaf or table the profile
  * already declares is left as the profile has it (its definition wins).
  *
- * Nested tables exist in the initial rows only (a Template rule), so a Controller row
- * a Controller adds later has no MTP or BootParameter sub-table.
+ * A Controller row added later (USP Add, CWMP AddObject) gets empty MTP and
+ * BootParameter sub-tables like row 1's (`Template.rowShape`).
  *
  * @example
  * const template = Template.compile(withUspObjects(profile, { mqtt: true, websocket: false }));

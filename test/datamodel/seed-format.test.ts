@@ -95,6 +95,31 @@ describe('seed-format trees (profile-format ref. 3)', () => {
     expect(t.getValue('Device.Services.X_LogNumberOfEntries')).toBe('0');
   });
 
+  it('a row made at run time gets, empty, the tables the profile nests in an initial row (TR-181: every row has them); initial rows keep only their own', () => {
+    const t = fresh();
+    const n = t.addObject('Device.WiFi.AccessPoint.', 'acs');
+    const row = `Device.WiFi.AccessPoint.${n}.`;
+    expect(t.getNames(row, true).map((x) => x.name)).toEqual([`${row}AssociatedDevice.`, `${row}SSIDReference`]);
+    expect(t.getNames(`${row}AssociatedDevice.`, true)).toEqual([]);
+    // Rows of the new nested table: numbered from 1, {i} stamped, listed, counted apart from row 1's.
+    expect(t.addObject(`${row}AssociatedDevice.`)).toBe(1);
+    expect(t.addObject(`${row}AssociatedDevice.`)).toBe(2);
+    expect(t.getValue(`${row}AssociatedDevice.2.MACAddress`)).toBe('02:00:00:00:01:02');
+    expect(t.getValues([row]).map((v) => v.name)).toEqual([`${row}AssociatedDevice.1.MACAddress`, `${row}AssociatedDevice.2.MACAddress`, `${row}SSIDReference`]);
+    expect(t.getNames(AD, true)).toHaveLength(2);
+    t.deleteObject(`${row}AssociatedDevice.1.`);
+    expect(t.getNames(`${row}AssociatedDevice.`, true).map((x) => x.name)).toEqual([`${row}AssociatedDevice.2.`]);
+    // A second tree shares the template, not the rows.
+    const other = fresh();
+    other.addObject('Device.WiFi.AccessPoint.');
+    expect(other.getNames(`${row}AssociatedDevice.`, true)).toEqual([]);
+    // An initial row without the nested table still has none; the row's tables go with it.
+    expect(t.has('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toBe(false);
+    t.deleteObject(row);
+    expect(t.has(`${row}AssociatedDevice.`)).toBe(false);
+    expect(faultOf(() => t.addObject(`${row}AssociatedDevice.`)).faultCode).toBe(9005);
+  });
+
   it('a table nested in a concrete row is a table of its own, and goes with its row', () => {
     const t = fresh();
     expect(t.getNames(`${AD}`, true).map((n) => n.name)).toEqual([`${AD}1.`, `${AD}2.`]);

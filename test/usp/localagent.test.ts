@@ -129,3 +129,19 @@ describe('OnBoardingComplete (usp-notes §7.3, TR-181 2.17)', () => {
     ]);
   });
 });
+
+describe('Controller rows added at run time (usp-notes §6.4)', () => {
+  it('get empty MTP and BootParameter tables (USP Add, CWMP AddObject), whose rows take sub-object settings such as MQTT.Topic', async () => {
+    const r = rig();
+    // The rig added Controller 2 with tree.addObject, as a CWMP AddObject does.
+    expect(r.tree.getNames(`${LA}Controller.2.`, true).map((n) => n.name)).toEqual(expect.arrayContaining([`${LA}Controller.2.MTP.`, `${LA}Controller.2.BootParameter.`]));
+    const add = (await send(r, { add: { allow_partial: false, create_objs: [{ obj_path: `${LA}Controller.`, param_settings: [{ param: 'EndpointID', value: 'self::ctl3', required: true }] }] } })).body.response!.add_resp!;
+    const row = add.created_obj_results[0]!.oper_status.oper_success!.instantiated_path;
+    const mtp = (await send(r, { add: { allow_partial: false, create_objs: [{ obj_path: `${row}MTP.`, param_settings: [{ param: 'Protocol', value: 'MQTT', required: true }, { param: 'MQTT.Topic', value: 'ctl3/in', required: true }] }] } })).body.response!.add_resp!;
+    expect(mtp.created_obj_results[0]?.oper_status.oper_success?.instantiated_path).toBe(`${row}MTP.1.`);
+    expect(r.tree.getValue(`${row}MTP.1.MQTT.Topic`)).toBe('ctl3/in');
+    expect(r.tree.getValue(`${row}MTPNumberOfEntries`)).toBe('1');
+    const bad = (await send(r, { add: { allow_partial: true, create_objs: [{ obj_path: `${row}MTP.`, param_settings: [{ param: 'MQTT.Nope', value: 'x', required: true }] }] } })).body.response!.add_resp!;
+    expect(bad.created_obj_results[0]?.oper_status.oper_failure?.err_code).toBe(7010);
+  });
+});

@@ -7,13 +7,19 @@
  * @module
  */
 import { USP_ERR, UspError, isUspError } from '../errors.js';
-import { rowsOf, type SupportedObject } from '../paths.js';
+import { rowsOf, supportedModel, type SupportedModel, type SupportedObject } from '../paths.js';
 import type { Add, AddResp, CreatedObjectResult, ParameterError } from '../types.js';
 import { resolveEach, toUspError, uniqueKeysOf, valueError, type HandlerContext } from './common.js';
 
-/** Checks a setting against the supported row (rows created by Add have the table's plain row shape). */
-function checkSetting(row: SupportedObject, table: string, param: string, value: string): ParameterError | undefined {
-  const p = row.params.get(param);
+/**
+ * Checks a setting against the supported row (rows created by Add have the table's plain
+ * row shape). `param` may name a parameter of a single-instance sub-object of the row
+ * (`MQTT.Topic`), as TR-369's param_settings allow.
+ */
+function checkSetting(model: SupportedModel, row: SupportedObject, table: string, param: string, value: string): ParameterError | undefined {
+  const dot = param.lastIndexOf('.');
+  const owner = dot < 0 ? row : model.objects.get(`${row.path}${param.slice(0, dot + 1)}`);
+  const p = owner?.multiInstance === true && owner !== row ? undefined : owner?.params.get(param.slice(dot + 1));
   const at = `${table}{i}.${param}`;
   if (!p) return { param, err_code: USP_ERR.UNSUPPORTED_PARAM, err_msg: `'${at}' is not a parameter of this Agent` };
   if (!p.writable) return { param, err_code: USP_ERR.PARAM_READ_ONLY, err_msg: `'${at}' is read-only` };
@@ -102,6 +108,7 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
   };
   for (const co of req.create_objs) {
     // One plan per kind of table the path reaches (a followed reference may reach several).
+    const model = supportedModel(ctx.template);
     const plans: { tables: readonly string[]; row: SupportedObject; writes: Map<string, string>; optionalErrs: ParameterError[]; requiredParams: Set<string> }[] = [];
     try {
       const { path, groups } = resolveEach(ctx, co.obj_path, true);
@@ -113,7 +120,7 @@ export function handleAdd(ctx: HandlerContext, req: Add): AddResp {
         const plan = { tables: res.objects, row, writes: new Map<string, string>(), optionalErrs: [] as ParameterError[], requiredParams: new Set<string>() };
         const required: ParameterError[] = [];
         for (const s of co.param_settings) {
-          const err = checkSetting(row, res.target.path, s.param, s.value);
+          const err = checkSetting(model, row, res.target.path, s.param, s.value);
           // Unique keys given by the Controller count as required (TR-369 R-ADD).
           const mustSucceed = s.required || row.uniqueKeys.includes(s.param);
           if (err) (mustSucceed ? required : plan.optionalErrs).push(err);
