@@ -1,23 +1,18 @@
 // A Controller row added at run time is a whole Controller (usp-notes §6.4, §7.3): it gets
 // its MTP and BootParameter sub-tables, and once it has an MQTT MTP the agent sends it its
 // Notifies on that row's Topic, to a second Controller on the same broker.
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createFakeUspController } from '../../src/controller/index.js';
 import { startFleet } from '../../src/fleet/index.js';
+import { closedAfterEach } from '../support/fleets.js';
 import { tr181Profile } from '../support/profile.js';
 
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close().catch(() => undefined);
-});
+const keep = closedAfterEach();
 
 it('a Controller added by USP Add gets MTP/BootParameter tables, and an OnBoardRequest reaches it on its MTP row\'s topic', async () => {
-  const ctl = await createFakeUspController();
-  open.push(ctl);
-  const ctl2 = await createFakeUspController({ endpointId: 'self::ctl2', mqtt: { url: ctl.brokerUrl!, protocolVersion: 4 }, subscribeTopic: 'usp/v1/ctl2/#', replyTopic: 'usp/v1/ctl2' });
-  open.push(ctl2);
-  const fleet = await startFleet({ profile: tr181Profile('DYN', 1, []), timeScale: 0.001, cwmp: false, usp: { broker: ctl.brokerUrl!, controllerId: ctl.endpointId, mqttVersion: '3.1.1' } });
-  open.push(fleet);
+  const ctl = keep(await createFakeUspController());
+  const ctl2 = keep(await createFakeUspController({ endpointId: 'self::ctl2', mqtt: { url: ctl.brokerUrl!, protocolVersion: 4 }, subscribeTopic: 'usp/v1/ctl2/#', replyTopic: 'usp/v1/ctl2' }));
+  const fleet = keep(await startFleet({ profile: tr181Profile('DYN', 1, []), timeScale: 0.001, cwmp: false, usp: { broker: ctl.brokerUrl!, controllerId: ctl.endpointId, mqttVersion: '3.1.1' } }));
   const eid = fleet.uspAgent(1).endpointId;
   const LA = 'Device.LocalAgent.';
   const added = await ctl.add(eid, [{ obj_path: `${LA}Controller.`, param_settings: [{ param: 'EndpointID', value: 'self::ctl2', required: true }, { param: 'Enable', value: 'true', required: true }] }]);

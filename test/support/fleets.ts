@@ -17,3 +17,19 @@ export function startFleetsClosedAfterEach(): (opts: Parameters<typeof startFlee
     return f;
   };
 }
+
+/**
+ * For a test file that opens other things too (fake Controllers, brokers): returns `keep`,
+ * which registers anything with a `close()` to be closed after each test, last opened
+ * first, even when the test failed before it could close them. Call once at the top level.
+ */
+export function closedAfterEach(): <T extends { close(): Promise<unknown> }>(thing: T) => T {
+  const open: { close(): Promise<unknown> }[] = [];
+  afterEach(async () => {
+    for (const o of open.splice(0).reverse()) await o.close().catch(() => undefined);
+  });
+  return (thing) => {
+    open.push(thing);
+    return thing;
+  };
+}
