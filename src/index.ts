@@ -82,8 +82,8 @@ export type { EventPolicy } from './cwmp/index.js';
 export { decodeRecord, decodeMsg, encodeRecord, encodeMsg, wrapMsg, errorMsg, uspErrorToMsg, USP_RECORD_VERSION, USP_MAX_RECORD_BYTES, UspError, USP_ERR, isUspError } from './usp/index.js';
 export type * from './usp/types.js';
 export type { UspDecodeOptions, UspParamErr } from './usp/index.js';
-export { handleRequest, parsePath, resolvePath, supportedModel, AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './usp/index.js';
-export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent, UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './usp/index.js';
+export { handleRequest, parsePath, resolvePath, resolvePaths, followReference, supportedModel, AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './usp/index.js';
+export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent, UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, ResolveOptions, ReferenceTarget, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './usp/index.js';
 
 // ---- USP Agent and its MTPs (issue 21) ---------------------------------------------------------
 export { UspAgent, UspDeliveryError, isUspDeliveryError, withUspObjects, osEndpointId, endpointIdOf, mqttPasswordFromSecret, webSocketUrl, USP_PATHS } from './usp/index.js';

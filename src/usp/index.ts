@@ -30,8 +30,9 @@ export { UspError, USP_ERR, isUspError } from './errors.js';
 export type { UspParamErr } from './errors.js';
 
 // ---- usp-core: paths and request handling ----------------------------------------
-export { parsePath, resolvePath, supportedModel, supportedTarget, rowsOf } from './paths.js';
-export type { UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './paths.js';
+export { parsePath, resolvePath, resolvePaths, followReference, supportedModel, supportedTarget, rowsOf } from './paths.js';
+export type { UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, ResolveOptions, ReferenceTarget, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './paths.js';
+export { keepUpTime, LOCAL_AGENT_UPTIME } from './uptime.js';
 export { handleRequest } from './dispatch.js';
 export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent } from './dispatch.js';
 export { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
