@@ -98,8 +98,8 @@ export class UspNotifications {
   readonly operations: UspOperations;
   /** `Device.LocalAgent.Periodic!`, timed per Controller. */
   readonly periodic: PeriodicNotifications;
-  /** TriggerConfigSettings of subscriptions firing with a Config action. */
-  private readonly triggerConfig: TriggerConfigApplier;
+  /** TriggerConfigSettings of subscriptions firing with a Config action (made at the first one: most agents never have one). */
+  private triggerConfig: TriggerConfigApplier | undefined;
   private readonly pending = new Set<Pending>();
   private readonly log: Logger;
   private readonly msgPrefix: string;
@@ -123,9 +123,10 @@ export class UspNotifications {
       generators: opts.generators,
       search: this.search,
       fire: (sub, body) => this.fire(sub, body),
+      // Optional chaining: the schedule is made just below, and nothing fires in between.
+      onLocalAgentChange: () => this.periodic?.changed(),
     });
     this.subscriptions.reconcile();
-    this.triggerConfig = new TriggerConfigApplier(opts.tree, this.log);
     this.periodic = new PeriodicNotifications({ tree: opts.tree, scheduler: opts.scheduler, subscriptions: this.subscriptions, device: opts.device, fire: (sub, body) => this.fire(sub, body) });
     this.operations = new UspOperations({
       tree: opts.tree,
@@ -362,7 +363,7 @@ export class UspNotifications {
     if (this.closed || this.subscriptions.controllerOf(sub.recipient) === undefined) return;
     const action = triggerActionOf(sub.triggerAction);
     if (action !== 'Config') this.notifySubscriber(sub, body);
-    if (action !== 'Notify') this.triggerConfig.enqueue(sub.path, sub.triggerConfigSettings);
+    if (action !== 'Notify') (this.triggerConfig ??= new TriggerConfigApplier(this.opts.tree, this.log)).enqueue(sub.path, sub.triggerConfigSettings);
   }
 
   private notifySubscriber(sub: SubscriptionRow, body: NotifyBody): void {

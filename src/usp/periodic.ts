@@ -8,8 +8,9 @@
  * Scale (issue 21's 10k agents): one job per agent on the fleet's shared Scheduler,
  * at the earliest due time over its Controllers, and none at all while no enabled
  * Event subscription covers the event. The job is re-armed from the tree whenever a
- * `Device.LocalAgent.` leaf or row changes, so a Controller's Set of the interval, the
- * phase or a subscription takes effect at once.
+ * `Device.LocalAgent.` leaf or row changes ({@link PeriodicNotifications.changed}, called
+ * by the Subscription table's own tree listener), so a Controller's Set of the interval,
+ * the phase or a subscription takes effect at once.
  * @module
  */
 import type { ScheduledJob, Scheduler } from '../clock/index.js';
@@ -79,21 +80,23 @@ export class PeriodicNotifications {
   private job: ScheduledJob | undefined;
   /** TR-181: with the Unknown Time as PeriodicNotifTime the Agent picks the reference: the moment this agent's schedule began. */
   private readonly localPhase: number;
-  private readonly offs: (() => void)[] = [];
   private rearmQueued = false;
   private closed = false;
 
   constructor(private readonly opts: PeriodicNotificationsOptions) {
-    const { tree } = opts;
     this.localPhase = opts.scheduler.clock.now();
-    // Re-armed once per burst of changes (an Add writes a dozen leaves), after the
-    // Subscription table's own listener has dropped its cache.
-    const touched = (path: string): void => {
-      if (path.startsWith(PERIODIC_EVENT.objPath)) this.rearmSoon();
-    };
-    this.offs.push(tree.onChange((c) => touched(c.path)));
-    this.offs.push(tree.onStructure((c) => (c.kind === 'reset' ? this.rearmSoon() : touched(c.path))));
     this.rearm();
+  }
+
+  /**
+   * A `Device.LocalAgent.` leaf or row changed, or the tree was reset: re-arm once per
+   * burst of changes (an Add writes a dozen leaves), in a microtask, when the
+   * Subscription table has dropped its cache.
+   */
+  changed(): void {
+    if (this.rearmQueued || this.closed) return;
+    this.rearmQueued = true;
+    queueMicrotask(() => this.rearm());
   }
 
   /** Simulated ms of the next Periodic! tick, or undefined when nobody is subscribed. */
@@ -119,18 +122,11 @@ export class PeriodicNotifications {
     });
   }
 
-  /** Stops listening and cancels the job. */
+  /** Cancels the job; later changes are ignored. */
   close(): void {
     this.closed = true;
-    for (const off of this.offs.splice(0)) off();
     this.job?.cancel();
     this.job = undefined;
-  }
-
-  private rearmSoon(): void {
-    if (this.rearmQueued || this.closed) return;
-    this.rearmQueued = true;
-    queueMicrotask(() => this.rearm());
   }
 
   /** Controllers with an enabled Event subscription to Periodic! and a usable interval, with their subscriptions. */

@@ -24,6 +24,8 @@ export const LOCAL_AGENT_PATHS = {
   request: 'Device.LocalAgent.Request.',
 } as const;
 
+const LOCAL_AGENT_PREFIX = 'Device.LocalAgent.';
+
 /** Subscription.{i}.NotifType values (TR-181 2.19; there is no Periodic type, usp-notes §5). */
 export const NOTIF_TYPES = ['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event'] as const;
 /** One of {@link NOTIF_TYPES}. */
@@ -67,6 +69,11 @@ export interface SubscriptionsOptions {
   search?: SearchMatcher | undefined;
   /** A subscription fired: deliver `body` to its recipient (send_resp, retries: notify.ts). */
   fire(sub: SubscriptionRow, body: NotifyBody): void;
+  /**
+   * After any change of a `Device.LocalAgent.` leaf or row, or a reset: the Periodic!
+   * schedule re-reads the tree (one listener per tree for both, not two: 10k agents).
+   */
+  onLocalAgentChange?: (() => void) | undefined;
 }
 
 /** A USP param error a write is refused with. */
@@ -291,6 +298,7 @@ export class Subscriptions {
     if (this.closed) return;
     this.watch?.written(c.path, c.newValue);
     if (c.path.startsWith(LOCAL_AGENT_PATHS.subscription)) this.reconcile();
+    if (c.path.startsWith(LOCAL_AGENT_PREFIX)) this.opts.onLocalAgentChange?.();
     this.valueChanged(c);
   }
 
@@ -310,8 +318,10 @@ export class Subscriptions {
     if (this.closed) return;
     if (c.kind === 'reset') {
       this.reconcile();
+      this.opts.onLocalAgentChange?.();
       return;
     }
+    if (c.path.startsWith(LOCAL_AGENT_PREFIX)) this.opts.onLocalAgentChange?.();
     if (c.path.startsWith(LOCAL_AGENT_PATHS.subscription)) this.reconcile();
     else if (c.kind === 'added' && this.watch) this.reconcile(); // a wildcard may now cover a generated leaf
     if (c.kind === 'deleted' && c.path.startsWith(LOCAL_AGENT_PATHS.controller)) this.controllerDeleted(c.path);
