@@ -148,6 +148,8 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
   private readonly mtpRow: string;
   private readonly logger: Logger;
   private readonly maxRecordBytes: number;
+  /** A TLS failure was already reported since the last connection (or start). */
+  private tlsWarned = false;
 
   constructor(private readonly opts: MqttMtpOptions) {
     super(opts.scheduler, opts.random);
@@ -363,7 +365,10 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       if (refusedTls !== undefined) {
         // A certificate the agent does not trust (or a client certificate the broker refused)
         // will not fix itself by retrying: a configuration error (TR-181 Error_Misconfigured).
-        this.logger.warn('usp mqtt: TLS with the broker failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
+        // Said once per run of failures; the retries after it log at debug.
+        const log = this.tlsWarned ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
+        this.tlsWarned = true;
+        log('usp mqtt: TLS with the broker failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
           broker,
           endpoint: this.opts.host.endpointId,
           code: refusedTls.code,
@@ -423,6 +428,7 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       return this.abandon(client);
     }
     this.connected();
+    this.tlsWarned = false;
     this.isUp = true;
     this.status('Connected', 'Up');
     this.opts.host.onUp(this);

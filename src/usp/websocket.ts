@@ -69,6 +69,8 @@ export class WebSocketMtp extends RetryingMtp implements UspMtp {
   private isUp = false;
   private pingJob: ScheduledJob | undefined;
   private missedPongs = 0;
+  /** A TLS failure was already reported since the last session (or start). */
+  private tlsWarned = false;
   private readonly logger: Logger;
 
   constructor(private readonly opts: WebSocketMtpOptions) {
@@ -174,6 +176,7 @@ export class WebSocketMtp extends RetryingMtp implements UspMtp {
       // ws already failed the handshake when the answer lacked a subprotocol; anything else is not USP (R-WS.12).
       if (ws.protocol !== USP_WS_PROTOCOL) return ws.close(1002, 'subprotocol v1.usp required');
       this.connected();
+      this.tlsWarned = false;
       this.isUp = true;
       this.missedPongs = 0;
       this.status('Up');
@@ -192,9 +195,12 @@ export class WebSocketMtp extends RetryingMtp implements UspMtp {
     ws.on('error', (err) => {
       const code = tlsFailureCode(err);
       if (code === undefined) return this.logger.debug('usp websocket error', { error: err.message });
-      // A certificate the agent does not trust will not fix itself by retrying: say so.
+      // A certificate the agent does not trust will not fix itself by retrying: say so,
+      // once per run of failures (the retries after it log at debug).
       refusedTls = true;
-      this.logger.warn('usp websocket: TLS with the Controller failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
+      const log = this.tlsWarned ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
+      this.tlsWarned = true;
+      log('usp websocket: TLS with the Controller failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
         url: url.replace(/\?.*$/, ''),
         code,
         error: err.message,
