@@ -75,7 +75,10 @@ export interface UspAgentOptions {
   mqttVersion?: UspMqttVersion;
   /** Shared by the agents of one broker: see `MqttMtpOptions.versionMemo`. */
   mqttVersionMemo?: { refuses5?: boolean };
-  /** CA for `wss:` Controllers (older spelling of `tls.ca`). */
+  /**
+   * CA for `wss:` Controllers.
+   * @deprecated Use `tls.ca`, which also serves MQTT over TLS; `tls.ca` wins when both are set.
+   */
   webSocketCa?: string | Buffer;
   /** CA and client certificate of the encrypted MTPs: MQTT over TLS / WebSocketTLS and `wss:` Controllers. */
   tls?: UspTlsOptions;
