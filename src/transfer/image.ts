@@ -82,7 +82,7 @@ export class ImageInspector {
       return;
     }
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.headChunks.push(Buffer.from(buf)); // a copy: undici may reuse the chunk's memory
+    this.headChunks.push(Buffer.from(buf)); // a copy: the download's read buffer is overwritten by the next read (decision 022)
     this.headLength += buf.length;
     if (this.headLength >= IMAGE_HEAD_BYTES) this.sealHead();
   }
