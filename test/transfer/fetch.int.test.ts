@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeAcs } from '../../src/acs/index.js';
 import type { FakeAcs } from '../../src/acs/index.js';
 import { isCwmpFault } from '../../src/errors/index.js';
-import { fetchFile } from '../../src/transfer/index.js';
+import { TransferAbortedError, fetchFile } from '../../src/transfer/index.js';
 import type { FetchFileOptions } from '../../src/transfer/index.js';
 import { OPENSSL_MISSING, selfSignedLoopbackCert } from '../support/tls.js';
 
@@ -141,5 +141,24 @@ describe('what a broken file server sends → the TR-069 fault', () => {
     const r = await get(url, { username: 'u\r\nX-Injected: 1', password: 'p' });
     expect(r).toMatchObject({ faultCode: 9012, faultString: expect.stringMatching(/CR, LF or NUL/) });
     expect(a.files.requests.map((x) => x.status)).toEqual([401]);
+  });
+
+  it('an abort mid-body rejects with TransferAbortedError and closes the connection (the CPE is closing)', async () => {
+    let closed!: () => void;
+    const serverSawClose = new Promise<void>((r) => (closed = r));
+    let started!: () => void;
+    const bodyStarted = new Promise<void>((r) => (started = r));
+    const port = await listen(
+      createServer((s) => {
+        s.on('close', closed);
+        s.once('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nfirst bytes'));
+      }),
+    );
+    const ac = new AbortController();
+    const p = fetchFile({ url: `http://127.0.0.1:${port}/fw.img`, username: '', password: '', timeoutMs: 60_000, signal: ac.signal, onChunk: () => started() });
+    await bodyStarted;
+    ac.abort();
+    await expect(p).rejects.toBeInstanceOf(TransferAbortedError);
+    await serverSawClose;
   });
 });
