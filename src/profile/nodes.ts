@@ -45,13 +45,61 @@ abstract class NodeBase {
   }
 }
 
+/**
+ * A mapping's entries, four slots each: key, key offset, value, value offset. A scalar value
+ * whose text is its own `String()` (a string, `3`, `true`) or a null is stored as itself, not
+ * as a {@link ScalarNode}: a profile is mostly such rows (`{path: X, value: Y, writable:
+ * true}`), and a `MapEntry` and a `ScalarNode` per entry were 104 of the ~130 bytes a tree
+ * held per byte of such a row (issue 20). {@link MapNode.entries} builds the objects when
+ * the validator reads the mapping.
+ */
+export type MapSlots = Array<string | number | boolean | null | PNode>;
+
 export class MapNode extends NodeBase {
   get kind(): 'map' {
     return 'map';
   }
-  constructor(src: Source, at: number, readonly entries: MapEntry[]) {
+  constructor(
+    src: Source,
+    at: number,
+    /** See {@link MapSlots}; settable (value slots only) while the YAML parse resolves an alias that stands there. */
+    readonly slots: MapSlots,
+  ) {
     super(src, at);
   }
+
+  get size(): number {
+    return this.slots.length / 4;
+  }
+
+  /** The entries, as objects made for this read (the validator reads each mapping about once). */
+  get entries(): MapEntry[] {
+    const { slots, src } = this;
+    const out = new Array<MapEntry>(slots.length / 4);
+    for (let i = 0, j = 0; i < slots.length; i += 4, j++) out[j] = new MapEntry(slots[i] as string, slots[i + 1] as number, slotNode(src, slots[i + 2]!, slots[i + 3] as number));
+    return out;
+  }
+}
+
+/** A map's value slot as a node. */
+function slotNode(src: Source, v: MapSlots[number], at: number): PNode {
+  if (v === null) return nullAt(src, at);
+  if (typeof v === 'object') return v;
+  return new ScalarNode(src, at, v, typeof v === 'string' ? v : String(v));
+}
+
+/** The slot a scalar takes in a mapping: itself, unless its text says more than `String(value)` (`0x10`, `1_000`, `True`). */
+export function slotOf(n: PNode): MapSlots[number] {
+  if (n.kind !== 'scalar') return n;
+  const v = n.value;
+  if (v === null || typeof v === 'string') return v;
+  if ((typeof v === 'number' || typeof v === 'boolean') && String(v) === n.text) return v;
+  return n;
+}
+
+/** Appends one entry to `slots`. */
+export function pushEntry(slots: MapSlots, key: string, keyAt: number, value: PNode): void {
+  slots.push(key, keyAt, slotOf(value), value.at);
 }
 
 export class SeqNode extends NodeBase {
@@ -110,8 +158,7 @@ export class MapEntry {
   constructor(
     readonly key: string,
     readonly keyAt: number,
-    /** Settable only while the YAML parse resolves an alias that stands here. */
-    public value: PNode,
+    readonly value: PNode,
   ) {}
 
   get keyWhere(): Where {
@@ -128,7 +175,7 @@ export function nullAt(src: Source, at: number): ScalarNode {
 export function relocate(n: PNode, at: number): PNode {
   switch (n.kind) {
     case 'map':
-      return new MapNode(n.src, at, n.entries);
+      return new MapNode(n.src, at, n.slots);
     case 'seq': {
       const copy = new SeqNode(n.src, at, n.items);
       copy.shared = n.shared = true;
@@ -240,12 +287,12 @@ function objectNode(src: Source, value: unknown, key: string, problems: ProfileP
         problems.push(problemAt(where, key || '(root)', `expected a plain object, array, string, number or boolean, found ${(value as object).constructor?.name ?? 'an object'}`));
         return nullAt(src, -1);
       }
-      const entries: MapEntry[] = [];
+      const slots: MapSlots = [];
       for (const [k, v] of Object.entries(value)) {
         if (v === undefined) continue;
-        entries.push(new MapEntry(k, -1, objectNode(src, v, key ? `${key}.${k}` : k, problems, depth + 1, limits)));
+        pushEntry(slots, k, -1, objectNode(src, v, key ? `${key}.${k}` : k, problems, depth + 1, limits));
       }
-      return new MapNode(src, -1, entries);
+      return new MapNode(src, -1, slots);
     }
     default:
       problems.push(problemAt(where, key || '(root)', `expected a plain object, array, string, number or boolean, found ${typeof value}`));

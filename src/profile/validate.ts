@@ -8,7 +8,7 @@
  */
 import { CPE_FAULT_STRINGS, ProfileError, type ProfileProblem, type SourcePosition } from '../errors/index.js';
 import { DurationError, parseDurationNs } from './duration.js';
-import { describe, flat, MapEntry, nullAt, problemAt, releaseItem, type PNode, type Where } from './nodes.js';
+import { describe, flat, MapEntry, nullAt, problemAt, releaseItem, type PNode, type Source, type Where } from './nodes.js';
 import {
   compileSerialPattern,
   hasPlaceholders,
@@ -137,12 +137,35 @@ export function suggestion(key: string, allowed: readonly string[]): string {
   return containing ? ` (did you mean ${containing}?)` : '';
 }
 
-interface LeafInfo {
-  type: XsdType;
-  writable: boolean;
-  value: string;
-  where: Where;
-  key: string;
+/**
+ * Where a leaf was declared, for later messages (duplicates, references): its text
+ * offset, turned into line:col only when a message needs it. The validator keeps one per
+ * leaf until it ends (issue 20: a `{file, line, col}` object per leaf was a third of its
+ * memory).
+ */
+class Declared {
+  constructor(
+    readonly src: Source,
+    readonly at: number,
+    /** Key path of the declaration, e.g. `parameters[3].path`. */
+    public key: string,
+  ) {}
+
+  get where(): Where {
+    return this.src.where(this.at);
+  }
+}
+
+/** A declared leaf. Every row of a table shares one (its value has no `{i}`) or gets its own. */
+class LeafInfo extends Declared {
+  constructor(
+    readonly type: XsdType,
+    readonly writable: boolean,
+    readonly value: string,
+    at: Declared,
+  ) {
+    super(at.src, at.at, at.key);
+  }
 }
 
 /** Leaves one profile may declare in all, rows and instances included (issue 20). */
@@ -292,7 +315,7 @@ class Validator {
 
   /** Records a leaf path; reports a duplicate (once per declaration, by returning false). */
   declare(path: string, info: LeafInfo): boolean {
-    if (!this.reserve(1, info.where, info.key)) return false;
+    if (this.leaves.size >= MAX_LEAVES && !this.reserve(1, info.where, info.key)) return false;
     const prev = this.leaves.get(path);
     if (prev) {
       this.add(info.where, info.key, `leaf ${path} is declared twice: already declared at ${fmtWhere(prev.where)} (${prev.key})`);
@@ -394,7 +417,7 @@ function countI(s: string): number {
 /** `Omit` applied to each member of a union. */
 type DistOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A parsed generator before its target is known: `path` is filled in by the caller. */
-type GeneratorSpec = { def: DistOmit<GeneratorDef, 'path'>; where: Where; key: string };
+type GeneratorSpec = { def: DistOmit<GeneratorDef, 'path'>; where: Where; key: string; source?: SourcePosition | undefined };
 
 /** Parses one generator mapping (ref. 6.1/6.2); `withPath` for the top-level form. */
 function generatorSpec(v: Validator, node: PNode, key: string, withPath: boolean): (GeneratorSpec & { path?: string; pathWhere?: Where }) | undefined {
@@ -500,9 +523,38 @@ function generatorSpec(v: Validator, node: PNode, key: string, withPath: boolean
   return out;
 }
 
+/**
+ * `def` for the leaf `path`, as one object literal per generator type. Spreading `def`
+ * into a new object gave every generator a hidden class of its own (~500 bytes each, a
+ * third of a large profile's memory: issue 20).
+ */
+function generatorDef(def: DistOmit<GeneratorDef, 'path'>, path: string, source: SourcePosition | undefined): GeneratorDef {
+  const { intervalMs } = def;
+  // `source` stays absent, not undefined, for a profile built from an object (no positions).
+  switch (def.type) {
+    case 'counter': {
+      const { min, max, step, jitter } = def;
+      return source ? { type: def.type, intervalMs, min, max, step, jitter, path, source } : { type: def.type, intervalMs, min, max, step, jitter, path };
+    }
+    case 'drift': {
+      const { min, max, stepMax } = def;
+      return source ? { type: def.type, intervalMs, min, max, stepMax, path, source } : { type: def.type, intervalMs, min, max, stepMax, path };
+    }
+    case 'enum': {
+      const { values, mode } = def;
+      return source ? { type: def.type, intervalMs, values, mode, path, source } : { type: def.type, intervalMs, values, mode, path };
+    }
+    case 'uptime':
+    case 'wallclock':
+      return source ? { type: def.type, intervalMs, path, source } : { type: def.type, intervalMs, path };
+  }
+}
+
 interface LeafSpec {
   path: string;
   pathWhere: Where;
+  /** `pathWhere` as a text offset, with the key path of `path`. */
+  pathAt: Declared;
   type: XsdType;
   value: string | undefined;
   valueWhere: Where;
@@ -514,6 +566,8 @@ interface LeafSpec {
   /** `null`: given but invalid (already reported). */
   generator: GeneratorSpec | undefined | null;
   where: Where;
+  /** `where` as a LeafDef's `source`, once computed. */
+  source?: SourcePosition | undefined;
 }
 
 /** Parses the common keys of a leaf entry; `undefined` when its path is unusable. */
@@ -562,6 +616,7 @@ function leafSpec(v: Validator, node: PNode, key: string, inObject: boolean): Le
   return {
     path,
     pathWhere: pathE.value.where,
+    pathAt: new Declared(pathE.value.src, pathE.value.at, flat(`${key}.path`)),
     type,
     value,
     valueWhere: valueE?.value.where ?? node.where,
@@ -582,7 +637,8 @@ interface TableAcc {
   key: string;
   uniqueKeys: string[];
   leaves: LeafDef[];
-  leafWhere: Map<string, { where: Where; key: string }>;
+  /** Per row parameter: its declaration, and the one LeafInfo all rows share when its value has no `{i}`. */
+  leafWhere: Map<string, { at: Declared; shared: LeafInfo | undefined }>;
   source?: SourcePosition;
 }
 
@@ -597,12 +653,17 @@ interface InlineGen {
 
 const RANK: Record<ListBlock, number> = { parameters: 0, objects: 1, groups: 2 };
 
+/**
+ * A LeafDef built in one object literal per shape: a property added afterwards moves the
+ * object's properties to a separate array (~40 bytes per leaf, issue 20).
+ */
 function makeLeaf(path: string, spec: LeafSpec, value: string): LeafDef {
-  const leaf: LeafDef = { path, type: spec.type, value, writable: spec.writable };
-  if (spec.hidden) leaf.hidden = true;
-  const pos = position(spec.where);
-  if (pos) leaf.source = pos;
-  return leaf;
+  const { type, writable } = spec;
+  // One position object for all the rows of a `Server{i}` leaf.
+  if (!('source' in spec)) spec.source = position(spec.where);
+  const source = spec.source;
+  if (spec.hidden) return source ? { path, type, value, writable, hidden: true, source } : { path, type, value, writable, hidden: true };
+  return source ? { path, type, value, writable, source } : { path, type, value, writable };
 }
 
 /** Reads the leaves, tables and inline generators of the list blocks. */
@@ -634,11 +695,11 @@ class TreeReader {
     const v = this.v;
     const prev = acc.leafWhere.get(rel);
     if (prev) {
-      v.add(spec.pathWhere, `${key}.path`, `parameter ${rel} of table ${acc.path} is declared twice: already at ${fmtWhere(prev.where)} (${prev.key})`);
+      v.add(spec.pathWhere, `${key}.path`, `parameter ${rel} of table ${acc.path} is declared twice: already at ${fmtWhere(prev.at.where)} (${prev.at.key})`);
       return;
     }
-    acc.leafWhere.set(rel, { where: spec.pathWhere, key: `${key}.path` });
     const value = spec.value ?? ZERO_VALUES[spec.type];
+    acc.leafWhere.set(rel, { at: spec.pathAt, shared: value.includes('{i}') ? undefined : new LeafInfo(spec.type, spec.writable, value, spec.pathAt) });
     for (const r of new Set([1, Math.max(1, acc.instances)])) {
       const before = v.problems.length;
       v.checkValue(stampInstance(value, r), spec.type, spec.valueWhere, `${key}.value`);
@@ -670,7 +731,7 @@ class TreeReader {
         return;
       }
       v.checkValue(value, spec.type, spec.valueWhere, `${key}.value`);
-      if (!v.declare(fullPath, { type: spec.type, writable: spec.writable, value, where: spec.pathWhere, key: `${key}.path` })) return;
+      if (!v.declare(fullPath, new LeafInfo(spec.type, spec.writable, value, spec.pathAt))) return;
       this.parameters.push(makeLeaf(fullPath, spec, value));
       if (spec.generator) this.inline.push({ order, spec: spec.generator, paths: [fullPath] });
       return;
@@ -706,7 +767,7 @@ class TreeReader {
     if (last !== undefined && last !== first && v.problems.length === before) v.checkValue(last, spec.type, spec.valueWhere, `${key}.value`);
     const paths: string[] = [];
     for (const [p, val] of rows) {
-      if (!v.declare(p, { type: spec.type, writable: spec.writable, value: val, where: spec.pathWhere, key: `${key}.path` })) break;
+      if (!v.declare(p, new LeafInfo(spec.type, spec.writable, val, spec.pathAt))) break;
       this.parameters.push(makeLeaf(p, spec, val));
       paths.push(p);
     }
@@ -847,17 +908,22 @@ class TreeReader {
   finish(): TableDef[] {
     const out: TableDef[] = [];
     for (const acc of this.tables.values()) {
-      const def: TableDef = { path: `${acc.path}.`, instances: acc.instances, uniqueKeys: acc.uniqueKeys, parameters: acc.leaves };
-      if (acc.source) def.source = acc.source;
+      const def: TableDef = acc.source
+        ? { path: `${acc.path}.`, instances: acc.instances, uniqueKeys: acc.uniqueKeys, parameters: acc.leaves, source: acc.source }
+        : { path: `${acc.path}.`, instances: acc.instances, uniqueKeys: acc.uniqueKeys, parameters: acc.leaves };
       out.push(def);
       if (!this.v.reserve(acc.instances * acc.leaves.length, acc.where, acc.key)) continue;
       rows: for (let r = 1; r <= acc.instances; r++) {
         for (const c of acc.leaves) {
-          const w = acc.leafWhere.get(c.path);
-          // One report per clash, not one per row.
-          if (!this.v.declare(`${acc.path}.${r}.${c.path}`, { type: c.type, writable: c.writable, value: stampInstance(c.value, r), where: w?.where ?? acc.where, key: w?.key ?? acc.key })) break rows;
+          // Set with the leaf (tableLeaf).
+          const w = acc.leafWhere.get(c.path)!;
+          const info = w.shared ?? new LeafInfo(c.type, c.writable, stampInstance(c.value, r), w.at);
+          // One report per clash, not one per row. The path is kept until the end: flat, not a rope of five pieces.
+          if (!this.v.declare(flat(`${acc.path}.${r}.${c.path}`), info)) break rows;
         }
       }
+      // Only tableLeaf and the rows above read it; the validator's memory peaks after this.
+      acc.leafWhere.clear();
     }
     return out;
   }
@@ -1064,7 +1130,8 @@ function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems:
   }
 
   // ---- structure: leaves not used as objects, leaves inside tables only in existing rows
-  const leafPaths = new Set(v.leaves.keys());
+  // No more leaves are declared from here on: v.leaves is the set of leaf paths (not copied: issue 20).
+  const leafPaths = v.leaves;
   const reportedPrefix = new Set<string>();
   for (const [p, info] of v.leaves) {
     let dot = p.indexOf('.');
@@ -1136,29 +1203,33 @@ function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems:
       return;
     }
     genAt.set(path, where);
-    const def = { ...spec.def, path } as GeneratorDef;
-    const pos = position(spec.where);
-    if (pos) def.source = pos;
-    generators.push(def);
+    // One position object for all the rows a generator is expanded to.
+    if (!('source' in spec)) spec.source = position(spec.where);
+    generators.push(generatorDef(spec.def, path, spec.source));
   };
   let gi = 0;
   for (const block of generatorBlocks) {
     if (block.kind !== 'seq') continue;
-    for (const item of block.items) {
+    const released = nullAt(block.src, block.at);
+    for (const [i, item] of block.items.entries()) {
       const key = `generators[${gi++}]`;
       const spec = generatorSpec(v, item, key, true);
       if (spec?.path !== undefined) addGenerator(spec, spec.path, spec.pathWhere ?? item.where, `${key}.path`);
+      // The generators grow while the tree shrinks (issue 20), as for the list blocks.
+      releaseItem(block, i, released);
     }
   }
-  const inline = [...reader.inline].sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
-  for (const g of inline) {
+  // Taken one by one from the end of a reversed copy, so each is dropped once expanded.
+  const inline = reader.inline.sort((a, b) => b.order[0] - a.order[0] || b.order[1] - a.order[1] || b.order[2] - a.order[2]);
+  for (let g = inline.pop(); g !== undefined; g = inline.pop()) {
     if (g.table) {
       const { acc, rel } = g.table;
       if (acc.instances === 0) {
         v.add(g.spec.where, g.spec.key, `a generator on ${acc.path}.{i}.${rel} needs rows, but the table has instances: 0 (rows added by AddObject get no generator)`);
         continue;
       }
-      for (let r = 1; r <= acc.instances; r++) addGenerator(g.spec, `${acc.path}.${r}.${rel}`, g.spec.where, g.spec.key);
+      // The path is kept by the GeneratorDef: flat, not a rope of five pieces.
+      for (let r = 1; r <= acc.instances; r++) addGenerator(g.spec, flat(`${acc.path}.${r}.${rel}`), g.spec.where, g.spec.key);
     } else for (const p of g.paths ?? []) addGenerator(g.spec, p, g.spec.where, g.spec.key);
   }
   if (generators.some((g) => g.type === 'enum' && g.values.length === 0)) v.add(firstWhere, 'generators', 'an enum generator needs values');

@@ -26,7 +26,7 @@
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode, type ParsedNode, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
-import { DEFAULT_LIMITS, flat, formatBytes, MAX_ALIAS_NODES, MAX_DEPTH, MapEntry, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, Source, tooLong, valueTooLong, type ParseLimits, type PNode } from './nodes.js';
+import { DEFAULT_LIMITS, flat, formatBytes, MAX_ALIAS_NODES, MAX_DEPTH, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, slotOf, Source, tooLong, valueTooLong, type MapSlots, type ParseLimits, type PNode } from './nodes.js';
 import { yamlErrorOffset } from './yaml-position.js';
 
 /**
@@ -54,7 +54,7 @@ interface Cut {
   /** Offset of the collection in the text (the token's offset is moved as items are cut). */
   start: number;
   seq: PNode[];
-  map: MapEntry[];
+  map: MapSlots;
   /**
    * Keys of the mapping so far, by the yaml library's equality (type and value), with the
    * batch each came in: a repeat inside one batch is the composer's to report.
@@ -64,7 +64,7 @@ interface Cut {
 }
 
 /** Where a converted node is stored, so an alias standing there can be replaced. */
-type Holder = { items: PNode[]; index: number } | { entry: MapEntry } | undefined;
+type Holder = { items: Array<PNode | MapSlots[number]>; index: number } | undefined;
 
 interface Alias {
   name: string;
@@ -258,8 +258,8 @@ class StreamParse {
   }
 
   /** `into`: as for {@link convertItems}; `keys`: check duplicates against the earlier batches too (the mapping was composed in batches; this is batch number `batch`). */
-  private convertPairs(node: YAMLMap.Parsed, depth: number, into: MapEntry[] | undefined, keys: Map<string, number> | undefined, batch: number): MapEntry[] {
-    const out = into ?? new Array<MapEntry>(node.items.length);
+  private convertPairs(node: YAMLMap.Parsed, depth: number, into: MapSlots | undefined, keys: Map<string, number> | undefined, batch: number): MapSlots {
+    const out: MapSlots = into ?? new Array<MapSlots[number]>(node.items.length * 4);
     let i = into ? into.length : 0;
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
@@ -281,9 +281,12 @@ class StreamParse {
       }
       const key = this.intern(typeof k.value === 'string' ? k.value : this.text.slice(k.range[0], k.range[1]));
       if (k.anchor) this.addAnchor(k.anchor, keyAt, k.range[1], this.scalar(k, keyAt));
-      const entry = new MapEntry(key, keyAt, nullAt(this.src, keyAt));
-      entry.value = this.convert(pair.value as ParsedNode | null, depth + 1, keyAt, { entry });
-      out[i++] = entry;
+      out[i] = key;
+      out[i + 1] = keyAt;
+      const value = this.convert(pair.value as ParsedNode | null, depth + 1, keyAt, { items: out, index: i + 2 });
+      out[i + 2] = slotOf(value);
+      out[i + 3] = value.at;
+      i += 4;
     }
     // A complex key was skipped (reported): no holes.
     if (!into && i < out.length) out.length = i;
@@ -360,8 +363,7 @@ class StreamParse {
       }
       const copy = relocate(anchor.node, alias.at);
       const h = alias.holder;
-      if (h && 'entry' in h) h.entry.value = copy;
-      else if (h) h.items[h.index] = copy;
+      if (h) h.items[h.index] = copy;
     }
     return true;
   }
@@ -411,7 +413,15 @@ function countNodes(node: PNode, depth: number, cap: number): number | 'too deep
     if (d > MAX_DEPTH) tooDeep = true;
     if (tooDeep || ++count >= cap) return;
     if (n.kind === 'seq') for (const it of n.items) walk(it, d + 1);
-    else if (n.kind === 'map') for (const e of n.entries) walk(e.value, d + 1);
+    else if (n.kind === 'map') {
+      for (let i = 2; i < n.slots.length; i += 4) {
+        const v = n.slots[i]!;
+        // A scalar stored as itself is one node too.
+        if (v !== null && typeof v === 'object') walk(v, d + 1);
+        else if (d + 1 > MAX_DEPTH) tooDeep = true;
+        else if (++count >= cap) return;
+      }
+    }
   };
   walk(node, depth);
   return tooDeep ? 'too deep' : count;
