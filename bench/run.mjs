@@ -66,6 +66,8 @@ export function plan(quick) {
   out.push(c('fixture-overhead', '', { iterations: 40 }));
   // Issue 20: loading a profile costs memory proportional to its text (per MiB of profile).
   for (const mib of [1, 4, 16]) out.push(c('profile-parse', `size=${mib}MiB`, { mib, search: mib <= 4 }, 1_800_000));
+  // The same profile as one JSON document (one flow collection, streamed like block style).
+  out.push(c('profile-parse', 'size=4MiB format=json', { mib: 4, search: true, json: true }, 1_800_000));
   // Issue 15: images are streamed; 10 GiB through 50 CPEs at once must not grow RSS.
   out.push(c('firmware-download', 'n=50 size=200MiB', { n: 50, sizeMiB: 200 }, 900_000));
   out.push(c('firmware-download', 'n=5 size=200MiB', { n: 5, sizeMiB: 200 }, 900_000));

@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import { parse } from 'yaml';
 import { ENTRY, ROOT } from '../build.mjs';
 import { bigProfile } from '../lib/big-profile.mjs';
 import { MiB, memoryNow, round } from '../lib/harness.mjs';
 
 export const measures =
-  'loadProfile of a generated seed-format profile of `mib` MiB (parse + validate). Per MiB of text: peakLiveHeapPerMiB = largest heap after a full (mark-compact) GC during the load, minus the heap before; peakHeapPerMiB = largest heap seen by any GC, garbage included; peakRssPerMiB = peak RSS (getrusage maxRSS) minus RSS before; retainedHeapPerMiB = heap the validated Profile keeps; heapNeededPerMiB (with `search`) = the smallest --max-old-space-size (4 MiB steps) a fresh node loads the profile in, minus the one it loads a tiny profile in: the memory the load really needs, whatever the GC leaves lying. All in MiB of memory per MiB of profile.';
+  'loadProfile of a generated seed-format profile of `mib` MiB (parse + validate); with `json`, the same profile as one JSON document (indented by one space: ~1.3× the YAML text), one flow collection. Per MiB of text: peakLiveHeapPerMiB = largest heap after a full (mark-compact) GC during the load, minus the heap before; peakHeapPerMiB = largest heap seen by any GC, garbage included; peakRssPerMiB = peak RSS (getrusage maxRSS) minus RSS before; retainedHeapPerMiB = heap the validated Profile keeps; heapNeededPerMiB (with `search`) = the smallest --max-old-space-size (4 MiB steps) a fresh node loads the profile in, minus the one it loads a tiny profile in: the memory the load really needs, whatever the GC leaves lying. All in MiB of memory per MiB of profile.';
 
 /** Whether a fresh node with `--max-old-space-size=limit` loads `file`. */
 function loadsWithin(file, limit) {
@@ -32,11 +33,12 @@ function heapNeeded(file, lo, hi, step = 4) {
   return hi;
 }
 
-export async function run(lib, { mib, search = false }) {
+export async function run(lib, { mib, search = false, json = false }) {
   const dir = mkdtempSync(join(tmpdir(), 'cpe-sim-bench-profile-'));
   try {
-    const file = join(dir, 'big.yaml');
-    const text = bigProfile(mib * MiB);
+    const file = join(dir, json ? 'big.json' : 'big.yaml');
+    const yaml = bigProfile(mib * MiB);
+    const text = json ? JSON.stringify(parse(yaml), null, 1) : yaml;
     writeFileSync(file, text);
     const bytes = text.length;
     const before = memoryNow();
@@ -66,7 +68,7 @@ export async function run(lib, { mib, search = false }) {
       peakRssPerMiB: perMiB(maxRss - rssBefore),
       retainedHeapPerMiB: perMiB(after.heapUsed - before.heapUsed),
       gcs: statistics.length,
-      ...(search ? { heapNeededPerMiB: round((heapNeeded(file, 8, 64 + 40 * mib) - heapNeeded(join(ROOT, 'fixtures/profiles/tr181-digest.yaml'), 4, 64)) / mib, 1) } : {}),
+      ...(search ? { heapNeededPerMiB: round((heapNeeded(file, 8, 64 + 40 * mib) - heapNeeded(join(ROOT, 'fixtures/profiles/tr181-digest.yaml'), 4, 64)) / (bytes / MiB), 1) } : {}),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

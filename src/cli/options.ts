@@ -40,7 +40,7 @@ export interface OptionSpec {
 /** Every option of `cpe-sim` (the simulator command), in `--help` order. */
 export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'profile', kind: 'path', arg: 'PATH', description: 'Profile file (.yaml/.yml/.json), directory of *.yaml files, or the name of a shipped profile (listed below). Required.' },
-  { flag: 'max-profile-size', kind: 'bytes', arg: 'SIZE', default: '16MiB', description: 'Largest profile accepted (a file, or a directory\'s files together), e.g. 16MiB, 20MB or 8388608 bytes. Loading needs about 13× the file size in heap (RSS peaks near 30×), so a larger one is refused before it is read.' },
+  { flag: 'max-profile-size', kind: 'bytes', arg: 'SIZE', default: '16MiB', description: 'Largest profile accepted (a file, or a directory\'s files together), e.g. 16MiB, 20MB or 8388608 bytes. Loading needs about 9× the file size in heap (RSS peaks near 20–30×), so a larger one is refused before it is read.' },
   { flag: 'max-value-size', kind: 'bytes', arg: 'SIZE', default: '64KiB', description: 'Longest single value in the profile, e.g. 64KiB; every value rides along in the Informs that report it.' },
   { flag: 'count', kind: 'count', arg: 'N', description: 'Number of CPEs; overrides the profile\'s fleet.count.' },
   { flag: 'acs-url', kind: 'url', arg: 'URL', description: 'ACS URL the CPEs inform (http/https). Absent: an embedded fake ACS is started on 127.0.0.1 and prints every message.' },

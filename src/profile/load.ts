@@ -14,24 +14,22 @@ import { buildManifest, buildProfile, type ProfileDoc } from './validate.js';
 import { parseYamlText } from './yaml-stream.js';
 
 /**
- * Default of {@link ProfileLoadOptions.maxProfileBytes}: 16 MiB. Loading needs ~13 bytes of
- * heap per byte of block-style YAML (docs/hardening.md), so a profile at the limit needs
- * ~210 MiB of heap (RSS peaks near 30×); it was 4 MiB while parsing cost ~70–90 bytes per byte.
+ * Default of {@link ProfileLoadOptions.maxProfileBytes}: 16 MiB. Loading needs ~9 bytes of
+ * heap per byte of profile, YAML or JSON (docs/hardening.md), so a profile at the limit needs
+ * ~150 MiB of heap (RSS peaks near 20×); it was 4 MiB while parsing cost ~70–90 bytes per byte.
  */
 export const DEFAULT_MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 export { DEFAULT_MAX_VALUE_BYTES };
 
 /**
- * Bounds of a load. Parsing a profile costs memory in proportion to its text (~13
- * bytes of heap per byte for block-style YAML, ~90 for one flow collection), so the loader
- * refuses a larger profile before it reads it, rather than run out of heap after minutes.
+ * Bounds of a load. Loading a profile costs memory in proportion to its text (~9 bytes of
+ * heap per byte), so the loader refuses a larger profile before it reads it, rather than
+ * run out of heap after minutes.
  */
 export interface ProfileLoadOptions {
   /**
    * Largest profile in bytes: one file, or all files of a directory together.
-   * Default {@link DEFAULT_MAX_PROFILE_BYTES} (16 MiB); the CLI's `--max-profile-size`. A flow
-   * collection (`{…}`, `[…]`, so a whole JSON profile) is read whole and may span at most a
-   * quarter of it.
+   * Default {@link DEFAULT_MAX_PROFILE_BYTES} (16 MiB); the CLI's `--max-profile-size`.
    */
   maxProfileBytes?: number;
   /**
@@ -50,7 +48,7 @@ function limitsOf(options: ProfileLoadOptions): { maxProfileBytes: number } & Pa
     return v;
   };
   const maxProfileBytes = check('maxProfileBytes', DEFAULT_MAX_PROFILE_BYTES);
-  return { maxProfileBytes, maxValueBytes: check('maxValueBytes', DEFAULT_MAX_VALUE_BYTES), maxFlowBytes: Math.ceil(maxProfileBytes / 4) };
+  return { maxProfileBytes, maxValueBytes: check('maxValueBytes', DEFAULT_MAX_VALUE_BYTES) };
 }
 
 function tooBig(file: string, bytes: number, max: number, what: string): ProfileProblem {

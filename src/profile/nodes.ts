@@ -213,14 +213,9 @@ export const MAX_ALIAS_NODES = 100_000;
 export interface ParseLimits {
   /** Longest scalar (value, key or path) in UTF-8 bytes. */
   maxValueBytes: number;
-  /**
-   * Longest flow collection (`{…}`, `[…]`, a JSON profile) in bytes of text: it is read
-   * whole, at ~90 bytes of memory per byte. A quarter of the profile-size limit.
-   */
-  maxFlowBytes: number;
 }
 
-export const DEFAULT_LIMITS: ParseLimits = { maxValueBytes: DEFAULT_MAX_VALUE_BYTES, maxFlowBytes: 4 * 1024 * 1024 };
+export const DEFAULT_LIMITS: ParseLimits = { maxValueBytes: DEFAULT_MAX_VALUE_BYTES };
 
 /**
  * Formats a byte count for messages: `65536` → `64 KiB`, `11324556` → `10.8 MiB`. With

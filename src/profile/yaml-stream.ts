@@ -5,8 +5,8 @@
  * `parseAllDocuments` first builds the whole document's syntax tree (CST: ~45 bytes of
  * heap per byte of profile) and then the whole Document AST next to it: a 4 MiB profile
  * peaked at ~70× its size. Here the yaml library's own `Lexer` and `Parser` are driven
- * one token at a time, and every few hundred tokens the items that a block mapping or
- * list on the parser's stack has finished (all but its last two: the parser only ever
+ * one token at a time, and every few hundred tokens the items that a mapping or list
+ * (block or flow) on the parser's stack has finished (all but its last two: the parser only ever
  * touches those) are cut out of the CST and composed by the library's `Composer` as a
  * small document of their own. That batch becomes tree nodes at once and its CST and
  * AST are dropped, so neither is ever held for more than ~64 items. The yaml library
@@ -20,13 +20,16 @@
  *   once the whole document is converted: the last anchor of that name before it in the
  *   text, as YAML says. An alias shares its anchor's nodes (no copy), and the nodes it
  *   adds are counted against {@link MAX_ALIAS_NODES}, in document order.
- * - Only block collections are cut. A profile written as one flow collection (JSON) is
- *   composed whole, as before.
+ * - Flow collections (so a JSON profile, one flow mapping): the parser turns a flow
+ *   sequence's bare keys into values when it closes; that is done for each batch here. A
+ *   batch gets its own closing bracket, and the comma that starts the first item left
+ *   over is taken out (the composer refuses a leading comma) or, when there is none,
+ *   reported as the composer reports a missing one.
  * @module
  */
 import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode, type ParsedNode, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ProfileProblem } from '../errors/index.js';
-import { DEFAULT_LIMITS, flat, formatBytes, MAX_ALIAS_NODES, MAX_DEPTH, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, slotOf, Source, tooLong, valueTooLong, type MapSlots, type ParseLimits, type PNode } from './nodes.js';
+import { DEFAULT_LIMITS, flat, MAX_ALIAS_NODES, MAX_DEPTH, MapNode, nullAt, problemAt, relocate, ScalarNode, SeqNode, slotOf, Source, tooLong, valueTooLong, type MapSlots, type ParseLimits, type PNode } from './nodes.js';
 import { yamlErrorOffset } from './yaml-position.js';
 
 /**
@@ -47,7 +50,8 @@ const CHECK_EVERY = 256;
 const INTERN_MAX_LENGTH = 24;
 const INTERN_MAX_ENTRIES = 20_000;
 
-type BlockToken = CST.BlockMap | CST.BlockSequence;
+/** A collection whose finished items are cut out and composed in batches. */
+type CutToken = CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
 
 /** The items already cut out of one block collection, as tree nodes. */
 interface Cut {
@@ -93,7 +97,7 @@ class StreamParse {
   private readonly src: Source;
   private readonly problems: ProfileProblem[] = [];
   private readonly yamlErrors: YAMLError[] = [];
-  private readonly cuts = new Map<BlockToken, Cut>();
+  private readonly cuts = new Map<CutToken, Cut>();
   private readonly directives: CST.Directive[] = [];
   private readonly anchors = new Map<string, Anchor[]>();
   private readonly aliases: Alias[] = [];
@@ -138,8 +142,7 @@ class StreamParse {
       }
       if (++n === CHECK_EVERY) {
         n = 0;
-        const tooBig = this.cutFinishedItems(parser.stack, parser.offset);
-        if (tooBig) return { tree: undefined, problems: [tooBig] };
+        this.cutFinishedItems(parser.stack, parser.offset);
       }
     }
     if (!stopped) for (const token of parser.end()) if (atTop(token)) break;
@@ -158,42 +161,58 @@ class StreamParse {
   }
 
   /**
-   * Cuts the finished items out of every block collection on the parser's stack that has
-   * many, or a long text since the last cut (`offset`: the parser's position). A flow
-   * collection cannot be cut (its items are fixed up when it closes): one that spans more
-   * than `maxFlowBytes` is refused, as it would cost ~90 bytes of memory per byte.
+   * Cuts the finished items out of every collection on the parser's stack that has many,
+   * or a long text since the last cut (`offset`: the parser's position).
    */
-  private cutFinishedItems(stack: readonly CST.Token[], offset: number): ProfileProblem | undefined {
+  private cutFinishedItems(stack: readonly CST.Token[], offset: number): void {
     let depth = 0;
     for (const token of stack) {
-      if (token.type === 'block-map' || token.type === 'block-seq') {
-        if (token.items.length >= BATCH + 2 || (token.items.length > 2 && offset - token.offset > BATCH_BYTES)) this.cut(token, depth);
-      } else if (token.type === 'flow-collection' && this.discarding) {
-        // Past the first document nothing is composed: any finished item can go.
-        if (token.items.length >= BATCH + 2) token.items.splice(0, token.items.length - 2);
-      } else if (token.type === 'flow-collection' && offset - token.offset > this.limits.maxFlowBytes) {
-        return problemAt(
-          this.src.where(token.offset),
-          '(yaml)',
-          `this flow collection (${token.start.source}…) spans more than ${formatBytes(this.limits.maxFlowBytes, true)} of text: a flow collection, and so a JSON profile, is read whole, at ~90 bytes of memory per byte, so one may span at most a quarter of the profile-size limit; write it in block style (one "- item" per line), or raise the limit with --max-profile-size`,
-        );
-      }
+      // A flow collection that has its closing bracket is no longer added to (the parser only waits for what follows it).
+      const open = token.type === 'block-map' || token.type === 'block-seq' || (token.type === 'flow-collection' && token.end.length === 0);
+      if (open && (token.items.length >= BATCH + 2 || (token.items.length > 2 && offset - token.offset > BATCH_BYTES))) this.cut(token, depth);
       if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') depth++;
     }
-    return undefined;
   }
 
-  private cut(token: BlockToken, depth: number): void {
+  private cut(token: CutToken, depth: number): void {
     // The parser reads and writes only the last item, and the one before it (a comment
     // indented under it joins that item); everything before is final.
     const items = token.items.splice(0, token.items.length - 2);
     if (this.discarding) return;
+    if (token.type === 'flow-collection') return this.cutFlow(token, items as CST.FlowCollection['items'], depth);
+    this.composeBatch(token, { ...token, items } as CutToken, depth);
+  }
+
+  /**
+   * A flow collection's finished items, cut out as a block collection's are (so a JSON
+   * profile, one flow mapping, streams too). Three things the parser or composer would do
+   * with the whole collection are done here: the flow-sequence fix-up the parser applies
+   * when the collection closes, a closing bracket for the batch, and the comma that now
+   * starts the first item left: the composer takes a leading comma as an error, so it is
+   * removed, and a missing one is reported as the composer would.
+   */
+  private cutFlow(token: CST.FlowCollection, items: CST.FlowCollection['items'], depth: number): void {
+    const seq = token.start.type === 'flow-seq-start';
+    if (seq) fixFlowSeqItems(items);
+    const next = token.items[0]!;
+    const nextAt = itemOffset(next) ?? token.offset;
+    const comma = next.start.findIndex((t) => t.type === 'comma');
+    if (comma >= 0) next.start = next.start.filter((_, i) => i !== comma);
+    else if (next.key || next.value || next.sep) {
+      this.yamlErrors.push({ code: 'MISSING_CHAR', message: `Missing , between flow ${seq ? 'sequence' : 'map'} items`, pos: [nextAt, nextAt + 1] } as YAMLError);
+    }
+    const end: CST.SourceToken = { type: seq ? 'flow-seq-end' : 'flow-map-end', offset: nextAt, indent: token.indent, source: seq ? ']' : '}' };
+    this.composeBatch(token, { ...token, items, end: [end] }, depth);
+  }
+
+  /** Composes `alone` (a copy of `token` holding the items cut out) and converts it into `token`'s {@link Cut}. */
+  private composeBatch(token: CutToken, alone: CutToken, depth: number): void {
     let cut = this.cuts.get(token);
     if (!cut) {
-      cut = { start: token.offset, seq: [], map: [], keys: token.type === 'block-map' ? new Map() : undefined, batches: 0 };
+      const map = token.type === 'block-map' || (token.type === 'flow-collection' && token.start.type === 'flow-map-start');
+      cut = { start: token.offset, seq: [], map: [], keys: map ? new Map() : undefined, batches: 0 };
       this.cuts.set(token, cut);
     }
-    const alone = { ...token, items } as BlockToken;
     const composer = new Composer(OPTIONS);
     for (const d of this.directives) for (const _ of composer.next(d));
     for (const _ of composer.next({ type: 'document', offset: token.offset, start: [], value: alone, end: [] }));
@@ -204,8 +223,9 @@ class StreamParse {
       this.yamlErrors.push(e);
     }
     const node = doc.contents as YAMLMap.Parsed | YAMLSeq.Parsed;
-    // Where the composer's item checks continue: it reports a misplaced item at the end of the one before.
-    token.offset = node.range[1];
+    // Where the composer's item checks continue: it reports a misplaced item at the end of
+    // the one before (a flow collection's first item is looked for after its bracket).
+    token.offset = token.type === 'flow-collection' ? node.range[1] - 1 - token.start.source.length : node.range[1];
     if (isMap(node)) this.convertPairs(node, depth, cut.map, cut.keys, cut.batches++);
     else this.convertItems(node, depth, cut.seq);
   }
@@ -226,12 +246,12 @@ class StreamParse {
     let out: PNode;
     if (isScalar(node)) out = this.scalar(node, at);
     else if (isSeq(node)) {
-      const cut = this.cuts.get(node.srcToken as BlockToken);
-      if (cut) this.cuts.delete(node.srcToken as BlockToken);
+      const cut = this.cuts.get(node.srcToken as CutToken);
+      if (cut) this.cuts.delete(node.srcToken as CutToken);
       out = new SeqNode(this.src, cut?.start ?? at, this.convertItems(node, depth, cut?.seq));
     } else if (isMap(node)) {
-      const cut = this.cuts.get(node.srcToken as BlockToken);
-      if (cut) this.cuts.delete(node.srcToken as BlockToken);
+      const cut = this.cuts.get(node.srcToken as CutToken);
+      if (cut) this.cuts.delete(node.srcToken as CutToken);
       out = new MapNode(this.src, cut?.start ?? at, this.convertPairs(node, depth, cut?.map, cut?.keys, cut?.batches ?? 0));
     } else {
       this.problems.push(problemAt(this.src.where(at), '(yaml)', 'unsupported YAML node'));
@@ -425,4 +445,30 @@ function countNodes(node: PNode, depth: number, cap: number): number | 'too deep
   };
   walk(node, depth);
   return tooDeep ? 'too deep' : count;
+}
+
+/**
+ * What the yaml parser does to a flow sequence's items when it closes (its
+ * `fixFlowSeqItems`, not exported): an item it first took for a key with no `:` after it is
+ * a plain value.
+ */
+function fixFlowSeqItems(items: CST.FlowCollection['items']): void {
+  for (const it of items) {
+    if (!it.sep || it.value || it.start.some((t) => t.type === 'explicit-key-ind') || it.sep.some((t) => t.type === 'map-value-ind')) continue;
+    const item = it as { start: CST.SourceToken[]; key?: CST.Token | null; sep?: CST.SourceToken[]; value?: CST.Token };
+    const sep = it.sep;
+    if (it.key) item.value = it.key;
+    delete item.key;
+    const v = item.value;
+    if (v && (v.type === 'alias' || v.type === 'scalar' || v.type === 'single-quoted-scalar' || v.type === 'double-quoted-scalar' || v.type === 'flow-collection')) {
+      if (v.end) v.end.push(...sep);
+      else v.end = sep;
+    } else item.start.push(...sep);
+    delete item.sep;
+  }
+}
+
+/** Offset of the first token of a collection item. */
+function itemOffset(it: CST.CollectionItem): number | undefined {
+  return it.start[0]?.offset ?? it.key?.offset ?? it.sep?.[0]?.offset ?? it.value?.offset;
 }

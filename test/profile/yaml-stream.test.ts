@@ -8,7 +8,7 @@
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Composer, parse, type CST } from 'yaml';
+import { Composer, parse, parseDocument, type CST } from 'yaml';
 import { bigProfile } from '../../bench/lib/big-profile.mjs';
 import type { PNode } from '../../src/profile/nodes.js';
 import { parseProfile } from '../../src/profile/index.js';
@@ -20,6 +20,15 @@ function js(n: PNode | null | undefined): unknown {
   if (n.kind === 'seq') return n.items.map(js);
   if (n.kind === 'map') return Object.fromEntries(n.entries.map((e) => [e.key, js(e.value)]));
   return n.value;
+}
+
+/** CST tokens under `t` (the document the composer is handed). */
+function tokens(t: CST.Token | undefined): number {
+  if (!t || typeof t !== 'object') return 0;
+  let n = 1;
+  if ('items' in t) for (const it of t.items as Array<Record<string, unknown>>) for (const v of Object.values(it)) n += Array.isArray(v) ? v.reduce((s: number, x: CST.Token) => s + tokens(x), 0) : tokens(v as CST.Token);
+  if ('value' in t) n += tokens(t.value as CST.Token | undefined);
+  return n;
 }
 
 function parsed(text: string): PNode {
@@ -56,6 +65,38 @@ describe('batches give what the whole document gives', () => {
     const flow = (k: number): string => `[${Array.from({ length: 6000 }, (_, i) => `"${k}-${i}"`).join(', ')}]`;
     const text = Array.from({ length: 5 }, (_, k) => `k${k}: ${flow(k)}`).join('\n') + '\n';
     expect(text.length).toBeGreaterThan(256 * 1024);
+    expect(js(parsed(text))).toEqual(parse(text, { merge: false, maxAliasCount: -1 }));
+  });
+
+  it('a JSON profile (one flow mapping) is composed in batches and gives what the whole document gives', () => {
+    const text = JSON.stringify(parse(bigProfile(120 * 1024)), null, 1);
+    const batches: number[] = [];
+    const next = Composer.prototype.next;
+    Composer.prototype.next = function (this: Composer, token: CST.Token) {
+      if (token.type === 'document') batches.push(tokens(token.value));
+      return next.call(this, token);
+    };
+    try {
+      expect(js(parsed(text))).toEqual(JSON.parse(text));
+    } finally {
+      Composer.prototype.next = next;
+    }
+    // ~41,000 tokens in all; a batch is at most 64 items of one list (an `objects` entry is ~200).
+    expect(batches.reduce((a, b) => a + b, 0)).toBeGreaterThan(30_000);
+    expect(batches.length).toBeGreaterThan(5);
+    expect(Math.max(...batches)).toBeLessThan(15_000);
+  });
+
+  it('flow sequences of plain scalars, pairs, nested collections, comments, anchors and aliases, across batches', () => {
+    let anchor = -1;
+    const items = Array.from({ length: 400 }, (_, i) => {
+      if (i % 7 === 0) return `a${i}: b${i}`;
+      if (i % 11 === 0) return `{x: ${i}, y: [${i}, "${i}"]}`;
+      if (i % 13 === 0) return `&n${(anchor = i)} plain ${i}`;
+      if (i % 17 === 0 && anchor >= 0) return `*n${anchor}`;
+      return i % 5 === 0 ? `'single ${i}' # c${i}\n ` : `${i}`;
+    });
+    const text = `s: [${items.join(', ')}, ]\nm: {${Array.from({ length: 300 }, (_, i) => `k${i}: [${i}]`).join(',\n  ')}}\n`;
     expect(js(parsed(text))).toEqual(parse(text, { merge: false, maxAliasCount: -1 }));
   });
 
@@ -116,27 +157,26 @@ describe('what the cut must not break', () => {
     expect(r.problems[0]!.message).toMatch(/an alias bomb\?/);
   });
 
-  it('a flow collection (a JSON profile) longer than a quarter of the size limit is refused at its start, before it is composed', () => {
-    const json = (n: number): string => `{"parameters": [\n${Array.from({ length: n }, (_, i) => `  {"path": "Device.X.${i}", "value": "v${i}"}`).join(',\n')}\n]}\n`;
-    const limits = { maxValueBytes: 1024, maxFlowBytes: 64 * 1024 };
-    expect(parseYamlText(json(1000), 'p.json', limits).problems).toEqual([]);
-    const r = parseYamlText(json(4000), 'p.json', limits);
-    expect(json(4000).length).toBeGreaterThan(128 * 1024);
-    expect(r.tree).toBeUndefined();
-    expect(r.problems).toEqual([
-      {
-        file: 'p.json',
-        line: 1,
-        col: 1,
-        key: '(yaml)',
-        message: expect.stringMatching(/^this flow collection \(\{…\) spans more than 64 KiB of text: .* write it in block style .*--max-profile-size$/),
-      },
-    ]);
-  });
-
-  it('only the first document counts: a long second document is not composed', () => {
-    const text = `a: 1\n---\nlist:\n${rows(500)}\n  - {broken: [}\n`;
-    expect(js(parsed(text))).toEqual({ a: 1 });
+  it('errors in a long flow collection are those of the whole document, at the same line:col', () => {
+    const list = (n: number, sep: (i: number) => string): string => `[${Array.from({ length: n }, (_, i) => `${sep(i)}"v${i}"`).join('')}]`;
+    // A missing comma after every item in turn: some fall between two batches, most inside one.
+    for (let at = 1; at < 300; at += 1) {
+      const text = `k: ${list(300, (i) => (i === 0 ? '' : i === at ? ' ' : ', '))}\n`;
+      const whole = parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false }).errors[0]!;
+      const r = parseYamlText(text, 'p.yaml');
+      expect(r.tree).toBeUndefined();
+      expect(r.problems).toEqual([{ file: 'p.yaml', line: 1, col: whole.pos[0] + 1, key: '(yaml)', message: `YAML syntax error (${whole.code}): ${whole.message.split('\n')[0]}` }]);
+    }
+    // Never closed: one problem, as for a short one.
+    const open = parseYamlText(`k: ${list(300, (i) => (i === 0 ? '' : ', ')).slice(0, -1)}\n`, 'p.yaml');
+    expect(open.tree).toBeUndefined();
+    expect(open.problems).toHaveLength(1);
+    expect(open.problems[0]!.message).toMatch(/^YAML syntax error \(\w+\): Flow sequence .*end with a \]/);
+    // A key repeated 200 keys later in one flow mapping (another batch) is a duplicate.
+    const keys = Array.from({ length: 250 }, (_, i) => `"k${i}": ${i}`);
+    keys.splice(220, 0, '"k3": 0');
+    const dup = parseYamlText(`{${keys.join(',\n')}}\n`, 'p.json');
+    expect(dup.problems).toEqual([{ file: 'p.json', line: 221, col: 1, key: '(yaml)', message: 'YAML syntax error (DUPLICATE_KEY): Map keys must be unique' }]);
   });
 });
 
@@ -160,15 +200,6 @@ objects:
 describe('memory (issue 20: proportional to the profile, not several times it)', () => {
   let restore = (): void => {};
   afterEach(() => restore());
-
-  /** CST tokens under `t` (the document the composer is handed). */
-  function tokens(t: CST.Token | undefined): number {
-    if (!t || typeof t !== 'object') return 0;
-    let n = 1;
-    if ('items' in t) for (const it of t.items as Array<Record<string, unknown>>) for (const v of Object.values(it)) n += Array.isArray(v) ? v.reduce((s: number, x: CST.Token) => s + tokens(x), 0) : tokens(v as CST.Token);
-    if ('value' in t) n += tokens(t.value as CST.Token | undefined);
-    return n;
-  }
 
   it('a 1 MiB profile is composed in small documents, and its tree holds less than 6 bytes per byte of text', () => {
     const text = bigProfile(1024 * 1024);
