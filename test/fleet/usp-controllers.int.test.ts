@@ -25,4 +25,10 @@ it('a Controller added by USP Add gets MTP/BootParameter tables, and an OnBoardR
   await ctl.operate(eid, `${row}SendOnBoardRequest()`);
   const onboard = await ctl2.waitForNotify(eid, (n) => n.on_board_req !== undefined);
   expect(onboard.notify).toMatchObject({ subscription_id: '', send_resp: true, on_board_req: { serial_number: 'DYN-1' } });
+  // The new Controller subscribes for itself (Recipient = its own row) and ends its onboarding.
+  const sub = await ctl2.subscribe(eid, { id: 'onboarded', notifType: 'ValueChange', referenceList: `${row}OnBoardingComplete` });
+  expect((await ctl.getValues(eid, `${sub}Recipient`))[`${sub}Recipient`]).toBe('Device.LocalAgent.Controller.2');
+  await ctl2.set(eid, [{ obj_path: row, param_settings: [{ param: 'OnBoardingComplete', value: 'true', required: true }] }]);
+  const vc = await ctl2.waitForNotify(eid, (n) => n.subscription_id === 'onboarded');
+  expect(vc.notify.value_change).toEqual({ param_path: `${row}OnBoardingComplete`, param_value: 'true' });
 });
