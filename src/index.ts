@@ -15,7 +15,7 @@ export * from './errors/index.js';
 
 // ---- Fleet: N CPEs + one CR listener (+ an embedded fake ACS) -----------------------
 export { startFleet, disableAllocationSitePretenuring, BootstrapError, isBootstrapError } from './fleet/index.js';
-export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions, FleetUspOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
+export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions, FleetUspOptions, BootstrapFailure, BootstrapGiveUp, FleetAcsTls, FleetTransferOptions, DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './fleet/index.js';
 
 // ---- One CPE -----------------------------------------------------------------------
 export { Cpe, isCpeClosedError, SessionMutex, formatSession, auditRetries, retryWaitRangeMs } from './cpe/index.js';

@@ -540,6 +540,15 @@ export class Cpe implements AsyncDisposable {
   }
 
   /**
+   * The settings of this CPE's file transfers (CpeOptions `transfer`): the HTTP client's
+   * idle timeout in real ms and the extra trusted CA (PEM), if any. A second stack on the
+   * same box (the USP agent's firmware and manifest fetches) uses the same ones.
+   */
+  get transferSettings(): { readonly timeoutMs: number; readonly ca?: string | Buffer } {
+    return this.transferCa === undefined ? { timeoutMs: this.transferTimeoutMs } : { timeoutMs: this.transferTimeoutMs, ca: this.transferCa };
+  }
+
+  /**
    * Makes the CPE misbehave from its next session on (a delay, a fault, a dropped
    * connection, lost cookies …; see {@link Behaviour}). Merged into what was injected
    * before; `null` clears everything. Each quirk that fires is listed in the session's
@@ -605,8 +614,11 @@ export class Cpe implements AsyncDisposable {
         params: this.params,
         scheduler: this.scheduler,
         // TR-069 §3.7.1.5 / Table 7: a finished diagnostic gets `8 DIAGNOSTICS COMPLETE` in a session.
-        completed: (name, state) => {
-          this.logger.info('diagnostic done', { diagnostic: name, state });
+        completed: (name, state, byAcs) => {
+          this.logger.info('diagnostic done', { diagnostic: name, state, requested_by: byAcs ? 'acs' : 'usp' });
+          // TR-069 Table 8: `8 DIAGNOSTICS COMPLETE` is for ACS-requested runs only; a
+          // run a USP Controller started is reported over USP (its command's outputs).
+          if (!byAcs) return;
           const r = this.running;
           if (r !== undefined && r.events.some((e) => e.eventCode === EVENT.DIAGNOSTICS_COMPLETE)) {
             // The running session's Inform already reported an earlier run; its

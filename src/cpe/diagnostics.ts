@@ -20,8 +20,13 @@ export interface DiagnosticsHost {
   readonly seed: bigint;
   readonly params: ParameterTree;
   readonly scheduler: Scheduler;
-  /** A run ended: queue `8 DIAGNOSTICS COMPLETE` and start a session. */
-  completed(name: string, state: string): void;
+  /**
+   * A run ended. `byAcs`: the ACS's SetParameterValues started it, so the CPE queues
+   * `8 DIAGNOSTICS COMPLETE` and starts a session (TR-069 Table 8: that event reports the
+   * completion of an ACS-requested diagnostic; a run a USP Controller asked for is
+   * reported over USP only).
+   */
+  completed(name: string, state: string, byAcs: boolean): void;
 }
 
 /** One finished run, as {@link Diagnostics.history} keeps it. */
@@ -33,6 +38,8 @@ export interface DiagnosticRun {
   state: string;
   /** True when `state` is the profile's `complete` value (results were written). */
   complete: boolean;
+  /** Who started it: `acs` (SetParameterValues) or `usp` (a USP Set or diagnostics command). */
+  requestedBy: 'acs' | 'usp';
   /** Simulated times. */
   startedAt: number;
   endedAt: number;
@@ -56,7 +63,7 @@ const RUNS_KEPT = 20;
 /** The diagnostics of one CPE. Cheap when the profile has none: nothing is allocated per CPE. */
 export class Diagnostics {
   private readonly byState = new Map<string, DiagnosticDef>();
-  private readonly running = new Map<string, { job: ScheduledJob; startedAt: number }>();
+  private readonly running = new Map<string, { job: ScheduledJob; startedAt: number; by: 'acs' | 'usp' }>();
   private readonly outcomes = new Map<string, string>();
   private readonly runs: DiagnosticRun[] = [];
   private seq = 0;
@@ -110,11 +117,12 @@ export class Diagnostics {
     this.running.delete(def.statePath);
     if (c.newValue !== def.trigger) return;
     const startedAt = this.host.scheduler.clock.now();
-    const job = this.host.scheduler.after(def.durationMs, () => this.finish(def, startedAt));
-    this.running.set(def.statePath, { job, startedAt });
+    const by = c.origin === 'usp' ? 'usp' : 'acs';
+    const job = this.host.scheduler.after(def.durationMs, () => this.finish(def, startedAt, by));
+    this.running.set(def.statePath, { job, startedAt, by });
   }
 
-  private finish(def: DiagnosticDef, startedAt: number): void {
+  private finish(def: DiagnosticDef, startedAt: number, by: 'acs' | 'usp'): void {
     this.running.delete(def.statePath);
     const p = this.host.params;
     const name = diagnosticName(def.statePath);
@@ -129,9 +137,9 @@ export class Diagnostics {
     // state with a stale count.
     if (def.countPath !== undefined) p.setInternal(def.countPath, String(def.resultCount));
     p.setInternal(def.statePath, state);
-    this.runs.push({ name, statePath: def.statePath, state, complete: state === def.complete, startedAt, endedAt });
+    this.runs.push({ name, statePath: def.statePath, state, complete: state === def.complete, requestedBy: by, startedAt, endedAt });
     if (this.runs.length > RUNS_KEPT) this.runs.shift();
-    this.host.completed(name, state);
+    this.host.completed(name, state, by === 'acs');
   }
 
   /** Cancels runs in progress (close, factory reset). */

@@ -29,10 +29,10 @@ import { formatMapping, msLeaf, parseHostPort, stampXmppName, STUN_CONFIG_LEAVES
 import { StunBinder, StunTransactions } from '../stun/index.js';
 import { XmppAgent, type XmppCrEvent } from '../xmpp/index.js';
 import { FleetChaos } from './chaos.js';
-import { acsTlsFactory } from './tls.js';
+import { acsTlsFactory, fleetTransferSettings } from './tls.js';
 import { checkUspOptions, createCpeAgent, uspProfile, uspTlsFactory, type FleetUspOptions } from './usp.js';
 import type { UspAgent } from '../usp/index.js';
-import type { FleetAcsTls } from './tls.js';
+import type { FleetAcsTls, FleetTransferOptions } from './tls.js';
 import type { LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';
 import { rootSeed } from '../random/index.js';
 
@@ -131,6 +131,12 @@ export interface FleetOptions {
    * @example { caFile: 'ca.pem', certFile: 'certs/{cpe_id}.pem', keyFile: 'certs/{cpe_id}.key' }
    */
   acsTls?: FleetAcsTls;
+  /**
+   * Every CPE's file transfers: the CWMP Download/Upload and, on a USP agent, the firmware
+   * `Download()` and DU manifest fetches (one HTTP client configuration per box).
+   * @example { timeoutMs: 60000, caFile: 'files-ca.pem' }
+   */
+  transfer?: FleetTransferOptions;
   /** `false`: no Connection Request listener. Default: a listener on 127.0.0.1:0. */
   cr?: false | FleetCrOptions;
   /**
@@ -512,7 +518,7 @@ function publishPathOf(profile: Profile, template: Template, cr: FleetCrOptions,
 /** @internal every key of {@link FleetOptions}; the test fixtures extend it with their own. */
 export const FLEET_OPTION_KEYS: ReadonlySet<string> = new Set([
   'profile', 'count', 'acsUrl', 'acsUsername', 'acsPassword', 'acsTimeoutMs', 'transport', 'cr', 'timeScale', 'waitFor',
-  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs', 'stun', 'xmpp', 'usp', 'cwmp',
+  'bootConcurrency', 'logger', 'transcript', 'shard', 'seed', 'embeddedAcs', 'onCrRequest', 'bootstrapTimeoutMs', 'bootstrapAttempts', 'signal', 'udpCr', 'acsTls', 'offset', 'bootRampMs', 'stun', 'xmpp', 'usp', 'cwmp', 'transfer',
 ]);
 const FLEET_STUN_OPTION_KEYS: ReadonlySet<string> = new Set(['server', 'username', 'password', 'keepAliveS']);
 const FLEET_XMPP_OPTION_KEYS: ReadonlySet<string> = new Set(['server', 'domain', 'username', 'password', 'resource', 'allowedJabberIds', 'onlineTimeoutMs']);
@@ -719,6 +725,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
 
     const transcript = transcriptFor(range.last - range.first + 1, opts.transcript);
     const tlsFor = acsTlsFactory(opts.acsTls, logger);
+    const transfer = fleetTransferSettings(opts.transfer);
     if (tlsFor !== undefined && opts.transport === 'fetch') throw new ConfigError('startFleet: acsTls needs the http or undici transport (fetch goes through the global dispatcher)');
     // One time base for every generator of the fleet (profile §6): created now, ticking
     // once the whole bootstrap phase has ended. No timer: values are computed on read.
@@ -733,6 +740,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const cpeOpts: CpeOptions = { id, index, template, acs: !cwmp ? 'none' : tlsFor ? { ...acsTarget, tls: tlsFor(id, index) } : acsTarget, scheduler, seed, logger: new LazyChildLogger(logger, { cpe_id: id }) };
       if (generators !== undefined) cpeOpts.generators = generators;
       if (transcript !== undefined) cpeOpts.transcript = transcript;
+      if (transfer !== undefined) cpeOpts.transfer = transfer;
       const cpe = new Cpe(cpeOpts);
       cpes.push(cpe);
       acs?.alias(id, cpe.serialNumber);

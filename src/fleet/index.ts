@@ -7,7 +7,7 @@
 // ---- Fleet -------------------------------------------------------------------
 export { startFleet, embeddedAcsFor, EMBEDDED_ACS_BOOT_CONCURRENCY, FLEET_OPTION_KEYS, LEAN_ACS_RECORDS, LEAN_TRANSCRIPT_ABOVE } from './fleet.js';
 export type { Fleet, FleetOptions, FleetCrOptions, FleetUdpCrOptions, FleetStunOptions, FleetXmppOptions } from './fleet.js';
-export type { FleetAcsTls } from './tls.js';
+export type { FleetAcsTls, FleetTransferOptions } from './tls.js';
 export type { FleetUspOptions } from './usp.js';
 export { parseBroker as parseUspBroker } from './usp.js';
 export type { DurationInput, LinkDownOptions, PowerCycleOptions, ShareOptions } from './chaos.js';

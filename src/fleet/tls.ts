@@ -87,6 +87,39 @@ export function tlsFactory(t: FleetAcsTls | undefined, logger: Logger, option: s
   };
 }
 
+/** `FleetOptions.transfer`: every CPE's file-transfer client (CWMP Download/Upload, USP firmware and DU manifests). */
+export interface FleetTransferOptions {
+  /** Idle timeout in real ms for connecting, the response head and between chunks; default 30 000. */
+  timeoutMs?: number;
+  /**
+   * CA certificate(s), PEM, that `https:` file servers must chain to (they replace Node's
+   * store for these fetches). Not taken from `acsTls`: as the seed's `--ca-cert-file`,
+   * the ACS's trust does not apply to file servers.
+   */
+  ca?: string | Buffer;
+  /** File holding {@link ca}. */
+  caFile?: string;
+}
+
+const TRANSFER_KEYS = new Set(['timeoutMs', 'ca', 'caFile']);
+
+/**
+ * Checks `transfer` and reads its CA file once for the whole fleet.
+ * @throws ConfigError naming the option and what was expected.
+ */
+export function fleetTransferSettings(t: FleetTransferOptions | undefined): { timeoutMs?: number; ca?: string | Buffer } | undefined {
+  if (t === undefined) return undefined;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new ConfigError(`startFleet: transfer must be an object such as { timeoutMs: 60000, caFile: 'ca.pem' }, got ${JSON.stringify(t)}`);
+  for (const k of Object.keys(t)) if (!TRANSFER_KEYS.has(k)) throw new ConfigError(`startFleet: transfer.${k} is not an option; expected one of ${[...TRANSFER_KEYS].join(', ')}`);
+  if (t.timeoutMs !== undefined && !(typeof t.timeoutMs === 'number' && Number.isFinite(t.timeoutMs) && t.timeoutMs > 0)) {
+    throw new ConfigError(`startFleet: transfer.timeoutMs must be a number of milliseconds > 0, got ${JSON.stringify(t.timeoutMs)}`);
+  }
+  if (t.ca !== undefined && !(typeof t.ca === 'string' || Buffer.isBuffer(t.ca))) throw new ConfigError(`startFleet: transfer.ca must be PEM text (string or Buffer), got ${typeof t.ca}`);
+  if (t.caFile !== undefined && (typeof t.caFile !== 'string' || t.caFile === '')) throw new ConfigError(`startFleet: transfer.caFile must be a file path, got ${JSON.stringify(t.caFile)}`);
+  const ca = t.ca ?? (t.caFile !== undefined ? readPem(t.caFile, 'transfer.caFile') : undefined);
+  return { ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), ...(ca !== undefined ? { ca } : {}) };
+}
+
 function readPem(path: string, what: string): Buffer {
   let b: Buffer;
   try {

@@ -72,6 +72,13 @@ export function uspDeviceOf(cpe: Cpe): UspDevice {
     firmwareVersion() {
       return cpe.firmwareVersion;
     },
+    transferSettings() {
+      return cpe.transferSettings;
+    },
+    idle() {
+      // A CWMP session in progress (or waiting to start) is the box at work.
+      return cpe.poweredOn && !cpe.busy;
+    },
     diagnostics() {
       return profile.diagnostics.map((d) => {
         const name = diagnosticName(d.statePath);

@@ -23,6 +23,7 @@ import {
   UspNotifications,
   LOCAL_BOOT,
   withUspObjects,
+  withFirmwareImages,
   type UspBootCause,
   type UspMsg,
   type EndpointIdFormat,
@@ -213,7 +214,8 @@ export function uspProfile(profile: Profile, plan: UspPlan): Profile {
     values['Device.LocalAgent.Controller.1.MTP.1.WebSocket.Path'] = w.path;
     values['Device.LocalAgent.Controller.1.MTP.1.WebSocket.EnableEncryption'] = String(w.encrypted);
   }
-  return withUspObjects(profile, { mqtt: plan.mqtt !== undefined, websocket: plan.websocket !== undefined, values });
+  // A profile that simulates firmware gets the TR-181 banks USP's Download()/Activate() act on.
+  return withUspObjects(withFirmwareImages(profile), { mqtt: plan.mqtt !== undefined, websocket: plan.websocket !== undefined, values });
 }
 
 /** What every agent of a fleet shares. */

@@ -38,6 +38,14 @@ export interface UspDiagnosticResult {
   results: Record<string, string>;
 }
 
+/** How the device fetches files (firmware images, DU manifests): the settings its CWMP transfers use too. */
+export interface UspTransferSettings {
+  /** Idle timeout of the HTTP client, real ms (connect, response head, between chunks). */
+  readonly timeoutMs: number;
+  /** Extra trusted CA certificate(s), PEM, for `https:` file servers; Node's store otherwise. */
+  readonly ca?: string | Buffer;
+}
+
 /** The device under a USP agent (contract seam 4). */
 export interface UspDevice {
   /** False while powered off, rebooting or its uplink is down. */
@@ -58,6 +66,16 @@ export interface UspDevice {
    * Absent when the device has no diagnostics.
    */
   runDiagnostic?(name: string, inputs: Record<string, string>): Promise<UspDiagnosticResult>;
+  /**
+   * The device's file-transfer settings (the CWMP Download's), read at each fetch.
+   * Absent: a 30 s idle timeout and Node's trust store.
+   */
+  transferSettings?(): UspTransferSettings;
+  /**
+   * True when the device is idle (no management session running or waiting): what a
+   * firmware `Activate()` TimeWindow with Mode `WhenIdle` waits for. Absent: always idle.
+   */
+  idle?(): boolean;
   /** Names of the diagnostics the device can run (for Operate resolution). */
   diagnostics?(): readonly { name: string; objectPath: string }[];
 }

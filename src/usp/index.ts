@@ -12,6 +12,8 @@ export { Subscriptions, NOTIF_TYPES, LOCAL_AGENT_PATHS } from './subscriptions.j
 export type { NotifType, SubscriptionRow, NotifyBody, WriteRefusal, SubscriptionsOptions } from './subscriptions.js';
 export { UspOperations, CommandFailure, ACT_DELAY_MS } from './operate/index.js';
 export type { CommandDef, CommandRun, OperationsHost } from './operate/index.js';
+export { withFirmwareImages, parseTimeWindows, TIME_WINDOW_MODES, MAX_TIME_WINDOWS, IDLE_CHECK_MS, FIRMWARE_IMAGE_TABLE } from './operate/firmware.js';
+export type { TimeWindow, TimeWindowMode } from './operate/firmware.js';
 export { LOCAL_BOOT } from './device.js';
 // ---- usp-events: Periodic!, TriggerAction, TransferCompletePolicy ----------------------------
 export { PeriodicNotifications, PERIODIC_EVENT, nextOnGrid } from './periodic.js';
@@ -20,7 +22,7 @@ export { TRIGGER_ACTIONS, MAX_TRIGGER_CASCADE, parseTriggerConfig } from './trig
 export type { TriggerAction, TriggerSetting } from './trigger.js';
 export { RESULT_TYPE_FILTERS, TRANSFER_COMPLETE_EVENT } from './transfer-policy.js';
 export type { ResultTypeFilter } from './transfer-policy.js';
-export type { UspDevice, UspBootCause, UspBootCauseName, UspLifecycleEvent, UspLifecycleReason, UspDiagnosticResult } from './device.js';
+export type { UspDevice, UspBootCause, UspBootCauseName, UspLifecycleEvent, UspLifecycleReason, UspDiagnosticResult, UspTransferSettings } from './device.js';
 
 // ---- usp-core: types, codec, errors --------------------------------------------
 export type * from './types.js';

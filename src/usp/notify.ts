@@ -328,7 +328,7 @@ export class UspNotifications {
     this.dropPending();
     for (const j of this.onboardJobs) j.cancel();
     this.onboardJobs.clear();
-    this.operations.abortAll();
+    this.operations.close();
     this.periodic.close();
     this.subscriptions.close();
   }

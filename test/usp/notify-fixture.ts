@@ -59,6 +59,7 @@ export function firmwareObjects(): TableDef[] {
       ['Version', S, '', false],
       ['Available', B, 'false', true],
       ['Status', S, 'NoImage', false],
+      ['BootFailureLog', S, '', false],
     ])),
   ];
 }
@@ -142,9 +143,16 @@ export class FakeDevice implements UspDevice {
   }
   activateFirmware(version: string, boot: UspBootCause): void {
     this.calls.push({ what: 'activate', boot, version });
+    // The box boots into it (what the Cpe adapter writes to the version leaf while dark).
+    this.version = version;
   }
   firmwareVersion(): string | undefined {
     return this.version;
+  }
+  /** What `idle()` answers (Activate() WhenIdle windows). */
+  idleNow = true;
+  idle(): boolean {
+    return this.idleNow;
   }
   runDiagnostic(name: string, inputs: Record<string, string>): Promise<UspDiagnosticResult> {
     if (!this.diagnosticRun) return Promise.reject(new Error('no diagnostics'));

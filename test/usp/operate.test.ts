@@ -140,6 +140,12 @@ describe('async commands and the Request table', () => {
   it('AutoActivate: OperationComplete first, then the reboot into the image with FirmwareUpdated true and the command key; Activate() does the same later', async () => {
     const r = rig();
     r.subscribe({ id: 'oc', notifType: 'OperationComplete', ref: 'Device.' });
+    // Bank 1 is the running image; bank 2 holds nothing yet.
+    expect([r.tree.getValue(`${FW}1.Status`), r.tree.getValue(`${FW}1.Version`)]).toEqual(['Active', '1.0.0']);
+    await r.usp.operate(op(`${FW}2.Activate()`, {}, { command_key: 'act' }), CTL);
+    await until(() => r.notifier.of('oper_complete').length === 1, 'the refused Activate()');
+    expect(r.notifier.of('oper_complete')[0]?.notify.oper_complete?.cmd_failure?.err_code).toBe(7022);
+    r.notifier.sent.length = 0;
     const order: string[] = [];
     const send = r.notifier.sendNotify.bind(r.notifier);
     r.notifier.sendNotify = (c, n, o) => (order.push(n.notification ?? ''), send(c, n, o));
@@ -152,12 +158,12 @@ describe('async commands and the Request table', () => {
     expect(r.tree.getValue(`${FW}2.Status`)).toBe('Active');
     expect(r.tree.getValue('Device.DeviceInfo.ActiveFirmwareImage')).toBe(`${FW}2`);
     r.device.emit({ kind: 'up', why: 'firmware' });
+    expect(r.tree.getValue(`${FW}1.Status`)).toBe('Available');
+    // Back to the previous bank.
     await r.usp.operate(op(`${FW}1.Activate()`, {}, { command_key: 'act' }), CTL);
-    await until(() => r.notifier.of('oper_complete').length === 2, 'second OperationComplete');
-    expect(r.notifier.of('oper_complete')[1]?.notify.oper_complete?.cmd_failure?.err_code).toBe(7022); // image 1 holds nothing
-    await r.usp.operate(op(`${FW}2.Activate()`, {}, { command_key: 'act' }), CTL);
     await until(() => r.device.calls.length === 2, 'Activate()');
-    expect(r.device.calls[1]?.boot.commandKey).toBe('act');
+    expect(r.device.calls[1]).toMatchObject({ version: '1.0.0', boot: { commandKey: 'act', firmwareUpdated: true } });
+    expect(r.tree.getValue('Device.DeviceInfo.ActiveFirmwareImage')).toBe(`${FW}1`);
   });
 
   it('Request.{i}.Cancel() ends a running command with Canceled and OperationComplete 7023', async () => {

@@ -4,11 +4,15 @@
  * Downloading → Validating → Available (or DownloadFailed / ValidationFailed),
  * CheckSum with CheckSumAlgorithm, `Device.LocalAgent.TransferComplete!`, and
  * activation by a reboot into the image (Request row closed and OperationComplete
- * sent first, then Boot! with FirmwareUpdated true).
+ * sent first, then Boot! with FirmwareUpdated true), at once or in the first
+ * `TimeWindow.{i}` that allows it. An image that does not boot leaves the device on
+ * the image it ran before, the failed row `ActivationFailed` with its `BootFailureLog`.
  * @module
  */
 import { createHash } from 'node:crypto';
+import type { ScheduledJob } from '../../clock/index.js';
 import { isCwmpFault } from '../../errors/index.js';
+import type { LeafDef, Profile, TableDef } from '../../profile/index.js';
 import { checkTransferUrl, downloadFile, ImageInspector, TransferAbortedError, versionFromUrl } from '../../transfer/index.js';
 import { setIfPresent } from '../controllers.js';
 import { dateTime } from '../subscriptions.js';
@@ -17,19 +21,194 @@ import { boolInput, CommandFailure, type CommandDef, type CommandRun, type Opera
 
 /** The FirmwareImage table (TR-181 2.19). */
 export const FIRMWARE_IMAGE_TABLE = 'Device.DeviceInfo.FirmwareImage.';
+const ACTIVE_IMAGE = 'Device.DeviceInfo.ActiveFirmwareImage';
+const BOOT_IMAGE = 'Device.DeviceInfo.BootFirmwareImage';
 
 /** CheckSumAlgorithm values → node:crypto names. */
 export const CHECKSUM_ALGORITHMS: Readonly<Record<string, string>> = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-/** Idle timeout of a firmware fetch (real ms), as the CWMP transfers use by default. */
+/** Idle timeout of a fetch (real ms) when the device does not say: the CWMP transfers' default. */
 export const FIRMWARE_FETCH_TIMEOUT_MS = 30_000;
 
+/** The device's transfer settings (the ones its CWMP Download uses), read at each fetch. */
+export function transferSettingsOf(device: OperationsHost['device']): { timeoutMs: number; ca?: string | Buffer } {
+  const t = device.transferSettings?.();
+  return { timeoutMs: t?.timeoutMs ?? FIRMWARE_FETCH_TIMEOUT_MS, ...(t?.ca !== undefined ? { ca: t.ca } : {}) };
+}
+
+// ---- Activate() TimeWindow.{i} (TR-181 2.19 DeviceInfo.FirmwareImage.{i}.Activate()) ----
+
+/** `TimeWindow.{i}.Mode` values. */
+export const TIME_WINDOW_MODES = ['AnyTime', 'Immediately', 'WhenIdle', 'ConfirmationNeeded'] as const;
+/** One of {@link TIME_WINDOW_MODES}. */
+export type TimeWindowMode = (typeof TIME_WINDOW_MODES)[number];
+/** TR-181: Activate() takes 1 to 5 TimeWindow instances. */
+export const MAX_TIME_WINDOWS = 5;
+/** `WhenIdle`: simulated ms between two looks at the device inside the window. */
+export const IDLE_CHECK_MS = 60_000;
+
+/** One parsed `TimeWindow.{i}` input. */
+export interface TimeWindow {
+  /** Its instance number in the input arguments. */
+  instance: number;
+  /** Seconds after the command was received. */
+  startS: number;
+  endS: number;
+  mode: TimeWindowMode;
+  userMessage: string;
+  /** -1 (no limit) .. 10. */
+  maxRetries: number;
+}
+
+const UNSIGNED_INT_MAX = 4_294_967_295;
+
+/**
+ * Parses Activate()'s `TimeWindow.{i}.Start/End/Mode/UserMessage/MaxRetries` inputs
+ * (flattened object arguments, usp-notes §4.8), sorted by Start. Other argument names
+ * are ignored (R-OPR.6).
+ * @throws CommandFailure 7027 (invalid command arguments) for a window that lacks
+ * Start, End or Mode, a Start/End that is no unsignedInt, End before Start, an unknown
+ * Mode, MaxRetries outside -1..10, more than five windows, or windows that overlap.
+ */
+export function parseTimeWindows(inputs: UspMap): TimeWindow[] {
+  const byInstance = new Map<number, Record<string, string>>();
+  for (const [k, v] of Object.entries(inputs)) {
+    const m = /^TimeWindow\.(\d+)\.([A-Za-z]+)$/.exec(k);
+    if (!m) continue;
+    const n = Number(m[1]);
+    if (!Number.isSafeInteger(n) || n < 1) throw new CommandFailure(7027, `input argument ${k}: TimeWindow instance numbers start at 1`);
+    const row = byInstance.get(n) ?? {};
+    row[m[2]!] = v;
+    byInstance.set(n, row);
+  }
+  if (byInstance.size > MAX_TIME_WINDOWS) throw new CommandFailure(7027, `Activate() takes at most ${MAX_TIME_WINDOWS} TimeWindow instances, got ${byInstance.size}`);
+  const windows: TimeWindow[] = [];
+  for (const [instance, row] of byInstance) {
+    const where = `TimeWindow.${instance}`;
+    const seconds = (name: 'Start' | 'End'): number => {
+      const v = row[name];
+      if (v === undefined) throw new CommandFailure(7027, `input argument ${where}.${name} is missing (Start, End and Mode make a window)`);
+      const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+      if (!(n >= 0 && n <= UNSIGNED_INT_MAX)) throw new CommandFailure(7027, `input argument ${where}.${name} must be a whole number of seconds from now (unsignedInt), got ${JSON.stringify(v)}`);
+      return n;
+    };
+    const startS = seconds('Start');
+    const endS = seconds('End');
+    if (endS < startS) throw new CommandFailure(7027, `input argument ${where}.End (${endS}) is before ${where}.Start (${startS})`);
+    const mode = row.Mode;
+    if (mode === undefined) throw new CommandFailure(7027, `input argument ${where}.Mode is missing (Start, End and Mode make a window)`);
+    if (!(TIME_WINDOW_MODES as readonly string[]).includes(mode)) throw new CommandFailure(7027, `input argument ${where}.Mode must be one of ${TIME_WINDOW_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+    const retries = row.MaxRetries ?? '0';
+    const maxRetries = /^-?\d+$/.test(retries.trim()) ? Number(retries.trim()) : NaN;
+    if (!(maxRetries >= -1 && maxRetries <= 10)) throw new CommandFailure(7027, `input argument ${where}.MaxRetries must be a whole number from -1 to 10, got ${JSON.stringify(retries)}`);
+    windows.push({ instance, startS, endS, mode: mode as TimeWindowMode, userMessage: row.UserMessage ?? '', maxRetries });
+  }
+  windows.sort((a, b) => a.startS - b.startS);
+  for (let i = 1; i < windows.length; i++) {
+    const a = windows[i - 1]!;
+    const b = windows[i]!;
+    // TR-181: the windows must not overlap (touching ends are not an overlap).
+    if (b.startS < a.endS) throw new CommandFailure(7027, `TimeWindow.${a.instance} (${a.startS}-${a.endS} s) and TimeWindow.${b.instance} (${b.startS}-${b.endS} s) overlap`);
+  }
+  return windows;
+}
+
+// ---- the FirmwareImage objects, for profiles that have firmware but not the table ----
+
+const leafOf = (path: string, type: LeafDef['type'], value: string, writable: boolean): LeafDef => ({ path, type, value, writable });
+
+/**
+ * `profile` with the TR-181 firmware-bank objects a USP Controller manages firmware
+ * through, when the profile simulates firmware (`transfer.firmware`) and lacks them:
+ * `Device.DeviceInfo.FirmwareImage.{i}.` (two banks: Alias, Name, Version, Available,
+ * Status, BootFailureLog), `ActiveFirmwareImage`, `BootFirmwareImage` and
+ * `FirmwareImageNumberOfEntries`. Bank 1 is filled in with the running version when
+ * the agent starts. A profile that declares any of them keeps its own.
+ */
+export function withFirmwareImages(profile: Profile): Profile {
+  if (profile.transfer.firmware === undefined || !profile.roots.includes('Device')) return profile;
+  const has = (path: string): boolean => profile.parameters.some((p) => p.path === path || p.path.startsWith(path)) || profile.objects.some((o) => o.path.startsWith(path) || path.startsWith(o.path));
+  if (has(FIRMWARE_IMAGE_TABLE)) return profile;
+  const table: TableDef = {
+    path: FIRMWARE_IMAGE_TABLE,
+    instances: 2,
+    uniqueKeys: ['Alias'],
+    parameters: [
+      leafOf('Alias', 'xsd:string', 'cpe-{i}', true),
+      leafOf('Name', 'xsd:string', '', false),
+      leafOf('Version', 'xsd:string', '', false),
+      leafOf('Available', 'xsd:boolean', 'false', true),
+      leafOf('Status', 'xsd:string', 'NoImage', false),
+      leafOf('BootFailureLog', 'xsd:string', '', false),
+    ],
+  };
+  const leaves = [
+    leafOf(ACTIVE_IMAGE, 'xsd:string', `${FIRMWARE_IMAGE_TABLE}1`, false),
+    leafOf(BOOT_IMAGE, 'xsd:string', `${FIRMWARE_IMAGE_TABLE}1`, true),
+    leafOf('Device.DeviceInfo.FirmwareImageNumberOfEntries', 'xsd:unsignedInt', '2', false),
+  ].filter((l) => !has(l.path));
+  return { ...profile, parameters: [...profile.parameters, ...leaves], objects: [...profile.objects, table] };
+}
+
+/** The firmware commands and their lifecycle listener (removed by `close`). */
+export interface FirmwareCommands {
+  commands: CommandDef[];
+  close(): void;
+}
+
 /** Download() and Activate(), when the tree has the FirmwareImage table. */
-export function firmwareCommands(host: OperationsHost): CommandDef[] {
-  const { tree } = host;
+export function firmwareCommands(host: OperationsHost): FirmwareCommands {
+  const { tree, device } = host;
   const set = (path: string, v: string): void => setIfPresent(tree, path, v);
+  const rowOf = (objPath: string): string => objPath.slice(0, -1);
   /** Images whose activation is under way, so a second Activate() of one does not reboot twice. */
   const activating = new Set<string>();
+  /**
+   * Images that downloaded and validated but will not boot (their payload does not
+   * match their own sha256 header and the profile does not make the device check it),
+   * with why: activating one rolls back (TR-181 BootFailureLog).
+   */
+  const unbootable = new Map<string, string>();
+  /** A failed activation waiting for the device to come back on its old image. */
+  let rollback: { objPath: string; reason: string; previous: string } | undefined;
+  const hasTable = tree.has(FIRMWARE_IMAGE_TABLE);
+
+  /** Rows of the table, with their leaves' paths. */
+  const rows = (): string[] => (tree.has(FIRMWARE_IMAGE_TABLE) ? tree.getNames(FIRMWARE_IMAGE_TABLE, true).map((r) => r.name) : []);
+
+  /**
+   * The running image is the device's version (a CWMP Download may have changed it, a
+   * factory reset emptied the table): the Active row says so; without one, bank 1.
+   */
+  function syncRunning(): void {
+    const version = device.firmwareVersion();
+    if (!hasTable || version === undefined || version === '') return;
+    const all = rows();
+    const active = all.find((r) => tree.getValue(`${r}Status`) === 'Active') ?? all[0];
+    if (active === undefined) return;
+    if (tree.getValue(`${active}Version`) !== version) set(`${active}Version`, version);
+    if ((tree.getValue(`${active}Name`) ?? '') === '') set(`${active}Name`, version);
+    if (tree.getValue(`${active}Status`) !== 'Active') {
+      set(`${active}Status`, 'Active');
+      set(`${active}Available`, 'true');
+    }
+    if (tree.has(ACTIVE_IMAGE) && tree.getValue(ACTIVE_IMAGE) !== rowOf(active)) set(ACTIVE_IMAGE, rowOf(active));
+  }
+
+  syncRunning();
+  const off = device.onLifecycle((e) => {
+    if (e.kind !== 'up' || e.why === 'link') return;
+    const r = rollback;
+    rollback = undefined;
+    if (r !== undefined) {
+      // TR-181 FirmwareImage: the image failed to boot; the device runs the previous one again.
+      set(`${r.objPath}Status`, 'ActivationFailed');
+      set(`${r.objPath}BootFailureLog`, `${dateTime(host.scheduler.clock.now())} boot of ${rowOf(r.objPath)} (version ${tree.getValue(`${r.objPath}Version`) ?? ''}) failed: ${r.reason}; rolled back to ${r.previous}`);
+      set(BOOT_IMAGE, r.previous);
+      activating.delete(r.objPath);
+    }
+    syncRunning();
+  });
 
   async function download(r: CommandRun): Promise<UspMap> {
     const url = r.inputs.URL ?? '';
@@ -45,9 +224,12 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
       throw new CommandFailure(7027, `input argument URL: ${err instanceof Error ? err.message : String(err)}`);
     }
     const startTime = host.scheduler.clock.now();
+    unbootable.delete(r.objPath);
     set(`${r.objPath}Status`, 'Downloading');
+    set(`${r.objPath}BootFailureLog`, '');
     const inspector = new ImageInspector();
     const hash = checksum === '' ? undefined : createHash(hashName);
+    const requireChecksum = host.template.profile.transfer.firmware?.requireChecksum === true;
     let fault: { code: number; text: string; status: string } | undefined;
     let version: string | undefined;
     try {
@@ -55,7 +237,8 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
         url,
         username: r.inputs.Username ?? '',
         password: r.inputs.Password ?? '',
-        timeoutMs: FIRMWARE_FETCH_TIMEOUT_MS,
+        // One box, one HTTP client configuration: the CWMP Download's timeout and CA.
+        ...transferSettingsOf(device),
         signal: r.signal,
         onChunk: (c) => {
           inspector.write(c);
@@ -66,9 +249,14 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
       const seen = inspector.finish();
       version = seen.version ?? versionFromUrl(url);
       const digest = hash?.digest('hex');
+      const selfMismatch = seen.declaredSha256 !== undefined && seen.sha256 !== seen.declaredSha256;
       if (digest !== undefined && digest !== checksum) fault = { code: 7022, text: `the image's ${algorithm || 'SHA-256'} is ${digest}, not the CheckSum ${checksum}`, status: 'ValidationFailed' };
-      else if (seen.declaredSha256 !== undefined && seen.sha256 !== seen.declaredSha256) fault = { code: 7022, text: `the image's payload does not match its own sha256 header`, status: 'ValidationFailed' };
+      else if (requireChecksum && seen.declaredSha256 === undefined) fault = { code: 7022, text: 'the image carries no cpe-labs-firmware-sha256 header and the profile requires one (transfer.firmware.requireChecksum)', status: 'ValidationFailed' };
+      else if (requireChecksum && selfMismatch) fault = { code: 7022, text: `the image's payload SHA-256 is ${seen.sha256 ?? '(no payload)'}, its header says ${seen.declaredSha256}`, status: 'ValidationFailed' };
       else if (version === undefined) fault = { code: 7022, text: `no version in the image header nor in the URL ${url}`, status: 'ValidationFailed' };
+      // As on the CWMP side, a device that does not check the image's own checksum
+      // (no requireChecksum) stores it; it is found out when it fails to boot.
+      else if (selfMismatch) unbootable.set(r.objPath, `the payload's SHA-256 ${seen.sha256 ?? '(no payload)'} does not match the image header's ${seen.declaredSha256}`);
     } catch (err) {
       if (err instanceof TransferAbortedError || r.signal.aborted) throw err;
       const detail = isCwmpFault(err) ? err.message : err instanceof Error ? err.message : String(err);
@@ -85,7 +273,7 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
       CommandKey: r.commandKey,
       Requestor: r.controllerId,
       TransferType: 'Download',
-      Affected: r.objPath.slice(0, -1),
+      Affected: rowOf(r.objPath),
       TransferURL: url,
       StartTime: dateTime(startTime),
       CompleteTime: dateTime(host.scheduler.clock.now()),
@@ -96,50 +284,123 @@ export function firmwareCommands(host: OperationsHost): CommandDef[] {
     return {};
   }
 
-  /** Marks `objPath` the running image and reboots into it (after OperationComplete). */
-  function activate(r: CommandRun): void {
-    const version = tree.getValue(`${r.objPath}Version`) ?? '';
-    if (activating.has(r.objPath)) return;
-    activating.add(r.objPath);
-    for (const row of tree.getNames(FIRMWARE_IMAGE_TABLE, true)) if (tree.getValue(`${row.name}Status`) === 'Active') set(`${row.name}Status`, 'Available');
-    set(`${r.objPath}Status`, 'Active');
-    set('Device.DeviceInfo.ActiveFirmwareImage', r.objPath.slice(0, -1));
-    set('Device.DeviceInfo.BootFirmwareImage', r.objPath.slice(0, -1));
-    const off = host.device.onLifecycle((e) => {
-      if (e.kind === 'up') {
-        activating.delete(r.objPath);
-        off();
-      }
-    });
-    host.device.activateFirmware(version, { cause: 'RemoteReboot', commandKey: r.commandKey, reason: 'Unknown', firmwareUpdated: true });
+  /** The row can be booted now: it holds a downloaded image with a version. */
+  function checkImage(objPath: string): void {
+    const status = tree.getValue(`${objPath}Status`) ?? '';
+    if (status !== 'Available' && status !== 'Active') throw new CommandFailure(7022, `${rowOf(objPath)} holds no valid image (Status ${status || 'NoImage'}); Download() one first`);
+    if ((tree.getValue(`${objPath}Version`) ?? '') === '') throw new CommandFailure(7022, `${objPath}Version is empty`);
   }
 
-  return [
-    {
-      path: `${FIRMWARE_IMAGE_TABLE}{i}.Download()`,
-      async: true,
-      input: ['URL', 'AutoActivate', 'Username', 'Password', 'FileSize', 'CheckSumAlgorithm', 'CheckSum'],
-      output: [],
-      mandatory: ['URL', 'AutoActivate'],
-      run: download,
-      afterComplete: (r) => {
-        if (boolInput(r.inputs, 'AutoActivate', false)) activate(r);
+  /**
+   * Waits for the first TimeWindow that lets the activation happen (TR-181 Activate()):
+   * Immediately and AnyTime at the window's start; WhenIdle at the first look inside the
+   * window that finds the device idle (every {@link IDLE_CHECK_MS}); ConfirmationNeeded
+   * never, since nobody sits at a simulated device to confirm `UserMessage`.
+   * @throws CommandFailure 7022 when every window passed without one.
+   */
+  async function awaitWindow(r: CommandRun, windows: readonly TimeWindow[]): Promise<void> {
+    const t0 = host.scheduler.clock.now();
+    const jobs = new Set<ScheduledJob>();
+    const at = (ms: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        if (r.signal.aborted) return reject(r.signal.reason as Error);
+        const onAbort = (): void => {
+          job.cancel();
+          jobs.delete(job);
+          reject(r.signal.reason as Error);
+        };
+        const job = host.scheduler.after(Math.max(0, t0 + ms - host.scheduler.clock.now()), () => {
+          jobs.delete(job);
+          r.signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+        jobs.add(job);
+        r.signal.addEventListener('abort', onAbort, { once: true });
+      });
+    const passed: string[] = [];
+    for (const w of windows) {
+      await at(w.startS * 1000);
+      if (w.mode === 'Immediately' || w.mode === 'AnyTime') return;
+      if (w.mode === 'WhenIdle') {
+        for (let t = w.startS * 1000; ; t += IDLE_CHECK_MS) {
+          if (t > w.startS * 1000) await at(t);
+          if (device.idle?.() ?? true) return;
+          if (t + IDLE_CHECK_MS > w.endS * 1000) break;
+        }
+        passed.push(`TimeWindow.${w.instance} (WhenIdle): the device was never idle in it`);
+      } else {
+        host.logger.info('firmware activation needs a user confirmation nobody can give on a simulated device', { image: rowOf(r.objPath), window: w.instance, user_message: w.userMessage });
+        await at(w.endS * 1000);
+        passed.push(`TimeWindow.${w.instance} (ConfirmationNeeded): no user confirmed`);
+      }
+    }
+    throw new CommandFailure(7022, `${rowOf(r.objPath)} was not activated: ${passed.join('; ')}`);
+  }
+
+  /** Reboots into `objPath`'s image (after OperationComplete); an unbootable one rolls back. */
+  function activate(r: CommandRun): void {
+    if (activating.has(r.objPath)) return;
+    activating.add(r.objPath);
+    const version = tree.getValue(`${r.objPath}Version`) ?? '';
+    const boot = { cause: 'RemoteReboot' as const, commandKey: r.commandKey, reason: 'Unknown' };
+    const broken = unbootable.get(r.objPath);
+    const previousRow = rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
+    if (broken !== undefined && previousRow !== undefined && previousRow !== r.objPath) {
+      // The device tries the image and falls back to the one it ran (usp-notes §7.5):
+      // same version after the boot, so Boot! says FirmwareUpdated false.
+      rollback = { objPath: r.objPath, reason: broken, previous: rowOf(previousRow) };
+      set(BOOT_IMAGE, rowOf(r.objPath));
+      device.activateFirmware(device.firmwareVersion() ?? tree.getValue(`${previousRow}Version`) ?? '', { ...boot, firmwareUpdated: false });
+      return;
+    }
+    for (const row of rows()) if (tree.getValue(`${row}Status`) === 'Active') set(`${row}Status`, 'Available');
+    set(`${r.objPath}Status`, 'Active');
+    set(ACTIVE_IMAGE, rowOf(r.objPath));
+    set(BOOT_IMAGE, rowOf(r.objPath));
+    const offUp = device.onLifecycle((e) => {
+      if (e.kind === 'up') {
+        activating.delete(r.objPath);
+        offUp();
+      }
+    });
+    device.activateFirmware(version, { ...boot, firmwareUpdated: true });
+  }
+
+  if (!hasTable) return { commands: [], close: off };
+  return {
+    close: off,
+    commands: [
+      {
+        path: `${FIRMWARE_IMAGE_TABLE}{i}.Download()`,
+        async: true,
+        input: ['URL', 'AutoActivate', 'Username', 'Password', 'FileSize', 'CheckSumAlgorithm', 'CheckSum'],
+        output: [],
+        mandatory: ['URL', 'AutoActivate'],
+        run: download,
+        afterComplete: (r) => {
+          if (boolInput(r.inputs, 'AutoActivate', false)) activate(r);
+        },
       },
-    },
-    {
-      path: `${FIRMWARE_IMAGE_TABLE}{i}.Activate()`,
-      async: true,
-      // Accepted and not simulated: activation is immediate (docs/decisions/021-usp.md).
-      input: ['TimeWindow.{i}.Start', 'TimeWindow.{i}.End', 'TimeWindow.{i}.Mode', 'TimeWindow.{i}.UserMessage', 'TimeWindow.{i}.MaxRetries'],
-      output: [],
-      mandatory: [],
-      run: (r) => {
-        const status = tree.getValue(`${r.objPath}Status`) ?? '';
-        if (status !== 'Available' && status !== 'Active') return Promise.reject(new CommandFailure(7022, `${r.objPath.slice(0, -1)} holds no valid image (Status ${status || 'NoImage'}); Download() one first`));
-        if ((tree.getValue(`${r.objPath}Version`) ?? '') === '') return Promise.reject(new CommandFailure(7022, `${r.objPath}Version is empty`));
-        return Promise.resolve({});
+      {
+        path: `${FIRMWARE_IMAGE_TABLE}{i}.Activate()`,
+        async: true,
+        input: ['TimeWindow.{i}.Start', 'TimeWindow.{i}.End', 'TimeWindow.{i}.Mode', 'TimeWindow.{i}.UserMessage', 'TimeWindow.{i}.MaxRetries'],
+        output: [],
+        mandatory: [],
+        // Bad windows are refused in the OperateResp, before any Request row (7027).
+        check: (inputs) => void parseTimeWindows(inputs),
+        run: async (r) => {
+          checkImage(r.objPath);
+          const windows = parseTimeWindows(r.inputs);
+          if (windows.length > 0) {
+            await awaitWindow(r, windows);
+            // A Download() into the row while waiting may have replaced the image.
+            checkImage(r.objPath);
+          }
+          return {};
+        },
+        afterComplete: (r) => activate(r),
       },
-      afterComplete: (r) => activate(r),
-    },
-  ];
+    ],
+  };
 }

@@ -56,6 +56,11 @@ export interface CommandDef {
   output: readonly string[];
   /** Input arguments that must be present (7027 otherwise, R-OPR.5). */
   mandatory: readonly string[];
+  /**
+   * Checks the input arguments before anything starts (no Request row for an async
+   * command): throws {@link CommandFailure} (7027) to refuse them in the OperateResp.
+   */
+  check?(inputs: UspMap): void;
   /** Runs it: output arguments, or throws {@link CommandFailure}. */
   run(run: CommandRun): Promise<UspMap>;
   /**
@@ -97,9 +102,18 @@ export class UspOperations {
   private readonly defs = new Map<string, CommandDef>();
   private readonly running = new Set<Running>();
   private readonly jobs = new Set<ScheduledJob>();
+  private readonly closers: (() => void)[] = [];
 
   constructor(private readonly host: OperationsHost) {
-    for (const d of [...deviceCommands(host, this), ...firmwareCommands(host), ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) this.defs.set(d.path, d);
+    const firmware = firmwareCommands(host);
+    this.closers.push(firmware.close);
+    for (const d of [...deviceCommands(host, this), ...firmware.commands, ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) this.defs.set(d.path, d);
+  }
+
+  /** Stops running work and the commands' own listeners (the agent is closing). */
+  close(): void {
+    this.abortAll();
+    for (const c of this.closers.splice(0)) c();
   }
 
   /** Supported command paths (`{i}` form), for tests and GetSupportedDM. */
@@ -138,6 +152,11 @@ export class UspOperations {
     const failure = (err_code: number, err_msg: string): OperationResult => ({ executed_command: executed, operation_resp: 'cmd_failure', cmd_failure: { err_code, err_msg } });
     const missing = def.mandatory.filter((a) => !Object.hasOwn(req.input_args, a));
     if (missing.length > 0) return failure(7027, `${executed} needs the input argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+    try {
+      def.check?.(req.input_args);
+    } catch (err) {
+      return failure(...failureOf(err));
+    }
     const controller = new AbortController();
     const run: CommandRun = { objPath, commandKey: req.command_key, controllerId, inputs: req.input_args, signal: controller.signal };
     if (!def.async) {

@@ -8,6 +8,7 @@
  */
 import { httpManifestFetcher, installDu, uninstallDu, updateDu, type DuResult, type SwmodContext } from '../../swmod/index.js';
 import type { UspMap } from '../types.js';
+import { transferSettingsOf } from './firmware.js';
 import { CommandFailure, type CommandDef, type CommandRun, type OperationsHost } from './index.js';
 
 const OPERATION: Readonly<Record<DuResult['op'], string>> = { install: 'Install', update: 'Update', uninstall: 'Uninstall' };
@@ -17,11 +18,11 @@ export function swmodCommands(host: OperationsHost): CommandDef[] {
   const config = host.template.profile.softwareModules;
   if (config === undefined) return [];
   const root = config.path;
-  const fetch = httpManifestFetcher();
   const context = (r: CommandRun): SwmodContext => ({
     tree: host.tree,
     config,
-    fetch,
+    // The manifest GET uses the box's transfer settings, as CWMP's ChangeDUState does.
+    fetch: httpManifestFetcher(transferSettingsOf(host.device)),
     now: () => host.scheduler.clock.now(),
     sleep: (ms) =>
       new Promise<void>((resolve, reject) => {
