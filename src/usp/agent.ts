@@ -34,6 +34,12 @@ export interface UspNotifier {
    * published. `msgId` makes a resend carry the identical msg_id.
    */
   sendNotify(controllerId: string, notify: UspInput<Notify>, opts?: { msgId?: string }): Promise<void>;
+  /**
+   * Resolves once every request being handled has been answered and every record
+   * handed to an MTP has left (or the MTP was cut): what a command that takes the
+   * device down waits for, so its answer and notifications go out first (usp-notes §7.4/7.5).
+   */
+  flushed?(): Promise<void>;
 }
 
 /** What the agent hands its request handler with each request. */
@@ -130,6 +136,9 @@ export class UspAgent implements UspNotifier, UspMtpHost {
   private seq = 0;
   /** Requests being handled, by `from_id` NUL `msg_id` (R-MSG.4: a repeat is ignored). */
   private inflight: Set<string> | undefined;
+  /** Requests being handled plus records being transmitted; {@link flushed} waits for 0. */
+  private busy = 0;
+  private flushWaiters: (() => void)[] | undefined;
   private pending: Map<string, Pending> | undefined;
   private listeners: Set<(e: UspMtpUpEvent) => void> | undefined;
 
@@ -214,6 +223,23 @@ export class UspAgent implements UspNotifier, UspMtpHost {
     for (const m of this.mtps) m.cut();
     this.inflight?.clear();
     this.failPending('mtp-lost', 'the MTP was cut');
+    // Whatever was on its way is lost with the MTP: nothing left to wait for.
+    this.releaseFlushWaiters();
+  }
+
+  flushed(): Promise<void> {
+    if (this.busy === 0 || !this.running) return Promise.resolve();
+    return new Promise((resolve) => (this.flushWaiters ??= []).push(resolve));
+  }
+
+  private releaseFlushWaiters(): void {
+    const w = this.flushWaiters;
+    this.flushWaiters = undefined;
+    for (const f of w ?? []) f();
+  }
+
+  private unbusy(): void {
+    if (--this.busy === 0) this.releaseFlushWaiters();
   }
 
   controllers(): readonly string[] {
@@ -392,6 +418,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
       return;
     }
     inflight.add(key);
+    this.busy++;
     let answer: UspMsg | undefined;
     try {
       answer = await this.opts.handle({ tree: this.tree, template: this.opts.template, controllerId: from }, msg);
@@ -401,7 +428,11 @@ export class UspAgent implements UspNotifier, UspMtpHost {
     } finally {
       inflight.delete(key);
     }
-    if (answer) this.sendRecord(route, from, wrapMsg(answer, this.endpointId, from));
+    try {
+      if (answer) this.sendRecord(route, from, wrapMsg(answer, this.endpointId, from));
+    } finally {
+      this.unbusy();
+    }
   }
 
   /** R-MTP.5: an Error for an undecodable Msg only when it is a request whose msg_id is readable. */
@@ -419,8 +450,13 @@ export class UspAgent implements UspNotifier, UspMtpHost {
   }
 
   private async transmit(mtp: UspMtp, bytes: Uint8Array, to: string, route?: UspRoute): Promise<void> {
-    await mtp.send(bytes, to, route);
-    this.stats.recordsOut++;
+    this.busy++;
+    try {
+      await mtp.send(bytes, to, route);
+      this.stats.recordsOut++;
+    } finally {
+      this.unbusy();
+    }
   }
 
   /** Settles the pending Notify `msgId` of `from` (R-NOT.9: matched by msg_id); an answer from another endpoint is ignored. */

@@ -34,6 +34,8 @@ export interface NotificationSender {
    * NotifyResp, rejects on timeout or MTP loss; without: resolves once published.
    */
   sendNotify(controllerId: string, notify: Notify, opts?: { msgId?: string }): Promise<void>;
+  /** Resolves once answers and records on their way have left (the agent's `flushed`); absent: nothing to wait for. */
+  flushed?(): Promise<void>;
 }
 
 /** Options of {@link UspNotifications}. */
@@ -135,6 +137,7 @@ export class UspNotifications {
       scheduler: opts.scheduler,
       logger: this.log,
       notifications: this,
+      ...(opts.notifier.flushed ? { flushed: () => opts.notifier.flushed!() } : {}),
     });
     this.stopUpTime = keepUpTime(opts.tree, opts.device, opts.scheduler.clock);
     this.offLifecycle = opts.device.onLifecycle((e) => {

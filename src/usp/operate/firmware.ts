@@ -247,13 +247,16 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
       });
       set(`${r.objPath}Status`, 'Validating');
       const seen = inspector.finish();
-      version = seen.version ?? versionFromUrl(url);
+      // Profile reference §7.2: an image names its version in its header; only a profile
+      // whose CWMP side takes versions from file names (`fetch: false`) falls back to the URL.
+      const fromUrl = host.template.profile.transfer.firmware?.fetch === false;
+      version = seen.version ?? (fromUrl ? versionFromUrl(url) : undefined);
       const digest = hash?.digest('hex');
       const selfMismatch = seen.declaredSha256 !== undefined && seen.sha256 !== seen.declaredSha256;
       if (digest !== undefined && digest !== checksum) fault = { code: 7022, text: `the image's ${algorithm || 'SHA-256'} is ${digest}, not the CheckSum ${checksum}`, status: 'ValidationFailed' };
       else if (requireChecksum && seen.declaredSha256 === undefined) fault = { code: 7022, text: 'the image carries no cpe-labs-firmware-sha256 header and the profile requires one (transfer.firmware.requireChecksum)', status: 'ValidationFailed' };
       else if (requireChecksum && selfMismatch) fault = { code: 7022, text: `the image's payload SHA-256 is ${seen.sha256 ?? '(no payload)'}, its header says ${seen.declaredSha256}`, status: 'ValidationFailed' };
-      else if (version === undefined) fault = { code: 7022, text: `no version in the image header nor in the URL ${url}`, status: 'ValidationFailed' };
+      else if (version === undefined) fault = { code: 7022, text: fromUrl ? `no version in the image header nor in the URL ${url}` : 'not a firmware image: no "cpe-labs-firmware-version:" line in its first 64 KiB', status: 'ValidationFailed' };
       // As on the CWMP side, a device that does not check the image's own checksum
       // (no requireChecksum) stores it; it is found out when it fails to boot.
       else if (selfMismatch) unbootable.set(r.objPath, `the payload's SHA-256 ${seen.sha256 ?? '(no payload)'} does not match the image header's ${seen.declaredSha256}`);

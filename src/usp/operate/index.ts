@@ -82,6 +82,12 @@ export interface OperationsHost {
   device: UspDevice;
   scheduler: Scheduler;
   logger: Logger;
+  /**
+   * Resolves once the agent's answers and notifications on their way have left: a
+   * command that takes the device down waits for it (its OperateResp / OperationComplete
+   * must not die with the MTP). Absent: nothing to wait for.
+   */
+  flushed?(): Promise<void>;
   notifications: {
     event(objPath: string, eventName: string, params: UspMap): void;
     operationComplete(objPath: string, commandName: string, commandKey: string, outcome: { output: UspMap } | { err_code: number; err_msg: string }): void;
@@ -103,6 +109,8 @@ export class UspOperations {
   private readonly running = new Set<Running>();
   private readonly jobs = new Set<ScheduledJob>();
   private readonly closers: (() => void)[] = [];
+  /** Bumped by {@link abortAll}: acts waiting for the agent's flush are dropped. */
+  private generation = 0;
 
   constructor(private readonly host: OperationsHost) {
     const firmware = firmwareCommands(host);
@@ -163,11 +171,14 @@ export class UspOperations {
       try {
         const output = await def.run(run);
         if (def.after) {
-          const job = this.host.scheduler.after(ACT_DELAY_MS, () => {
-            this.jobs.delete(job);
-            def.after?.(run);
+          const after = def.after;
+          this.whenSent(() => {
+            const job = this.host.scheduler.after(ACT_DELAY_MS, () => {
+              this.jobs.delete(job);
+              after(run);
+            });
+            this.jobs.add(job);
           });
-          this.jobs.add(job);
         }
         return { executed_command: executed, operation_resp: 'req_output_args', req_output_args: { output_args: output } };
       } catch (err) {
@@ -200,7 +211,26 @@ export class UspOperations {
     this.setStatus(entry.requestPath, canceled ? 'Canceled' : 'output' in outcome ? 'Success' : 'Error');
     if (tree.has(entry.requestPath)) tree.deleteObject(entry.requestPath, 'internal');
     notifications.operationComplete(run.objPath, name, run.commandKey, outcome);
-    if ('output' in outcome) def.afterComplete?.(run, outcome.output);
+    const { afterComplete } = def;
+    if ('output' in outcome && afterComplete) {
+      const output = outcome.output;
+      this.whenSent(() => afterComplete(run, output));
+    }
+  }
+
+  /**
+   * Runs `act` once the answers and notifications already on their way have left the
+   * agent (usp-notes §7.4 "reply first, then act", §7.5 OperationComplete before the
+   * activation reboot); dropped when the device goes down first.
+   */
+  private whenSent(act: () => void): void {
+    const flushed = this.host.flushed;
+    if (flushed === undefined) return act();
+    const generation = this.generation;
+    const go = (): void => {
+      if (generation === this.generation) act();
+    };
+    flushed().then(go, go);
   }
 
   /** `Request.{i}.Cancel()`: the run ends with 7023 (R-OPR.3). */
@@ -216,6 +246,7 @@ export class UspOperations {
 
   /** Async work dies with the device (§4.8): no OperationComplete. */
   abortAll(): void {
+    this.generation++;
     const all = [...this.running];
     this.running.clear();
     for (const r of all) r.controller.abort(new CommandFailure(7002, 'the device went down'));
