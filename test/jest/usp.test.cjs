@@ -43,3 +43,25 @@ describe('useCpeFleet({ usp: true }) under Jest', () => {
     await expect(sim.controller.set('cpe-1', { 'Device.WiFi.SSID.9.': { SSID: 'x' } })).rejects.toBeUspError(7016);
   });
 });
+
+describe('Operate through useCpeFleet({ usp: true }) under Jest', () => {
+  const { useCpeFleet } = require('cpe-sim/jest');
+  const sim = useCpeFleet({ profile: 'fibre-gateway', count: 1, usp: true, timeScale: 0.001 });
+
+  test('Device.IP.Diagnostics.IPPing() is async: a Request row, then an OperationComplete with Status and results', async () => {
+    const { controller } = sim;
+    await controller.subscribe('cpe-1', { id: 'oc', notifType: 'OperationComplete', referenceList: 'Device.IP.Diagnostics.' });
+    const resp = await controller.operate('cpe-1', 'Device.IP.Diagnostics.IPPing()', { Host: '192.0.2.1' }, { commandKey: 'jest-ping' });
+    expect(resp.operation_results[0].req_obj_path).toMatch(/^Device\.LocalAgent\.Request\.\d+\.$/);
+    await expect(controller).toHaveNotified('OperationComplete', { agent: 'cpe-1', timeout: 15000, notify: { oper_complete: { command_name: 'IPPing()', command_key: 'jest-ping', req_output_args: { output_args: { Status: 'Complete' } } } } });
+  });
+
+  test('Device.Reboot() answers, then the agent comes back with a Boot! RemoteReboot carrying the command key', async () => {
+    const { controller } = sim;
+    await controller.subscribe('cpe-1', { id: 'boot', notifType: 'Event', referenceList: 'Device.Boot!', persistent: true });
+    const since = Date.now();
+    const resp = await controller.operate('cpe-1', 'Device.Reboot()', {}, { commandKey: 'jest-rb' });
+    expect(resp.operation_results[0].operation_resp).toBe('req_output_args');
+    await expect(controller).toHaveNotified('Boot!', { agent: 'cpe-1', since, timeout: 15000, notify: { event: { params: { Cause: 'RemoteReboot', CommandKey: 'jest-rb' } } } });
+  });
+});
