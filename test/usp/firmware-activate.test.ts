@@ -1,14 +1,13 @@
 // FirmwareImage.{i}.Activate() TimeWindow inputs (TR-181 2.19) and the boot failure of an
 // image that downloaded but does not boot (rollback, Status ActivationFailed, BootFailureLog),
-// over a real ParameterTree, a manual clock and a real HTTP server on 127.0.0.1.
+// over a real ParameterTree, a manual clock and the fake ACS's file server on 127.0.0.1.
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
 import { IDLE_CHECK_MS, parseTimeWindows } from '../../src/usp/index.js';
 import type { Operate } from '../../src/usp/types.js';
 import { makeProfile } from '../datamodel/helpers.js';
-import { CTL, rig, uspProfile, type Rig } from './notify-fixture.js';
+import { CTL, rig, until, uspProfile, type Rig } from './notify-fixture.js';
 
 const FW = 'Device.DeviceInfo.FirmwareImage.';
 const REQ = 'Device.LocalAgent.Request.';
@@ -19,31 +18,17 @@ const good = Buffer.concat([Buffer.from(`cpe-labs-firmware-version: 2.0.0\ncpe-l
 // Downloads fine, but its payload is not what its own header says: it will not boot.
 const corrupt = Buffer.concat([Buffer.from(`cpe-labs-firmware-version: 3.0.0\ncpe-labs-firmware-sha256: ${'0'.repeat(64)}\n\n`), payload]);
 
-let server: Server;
+let acs: FakeAcs;
 let base = '';
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    if (req.url === '/fw-2.0.0.img') return void res.end(good);
-    if (req.url === '/fw-3.0.0.img') return void res.end(corrupt);
-    res.statusCode = 404;
-    res.end();
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  acs = await createFakeAcs();
+  acs.files.serve('fw-2.0.0.img', good);
+  acs.files.serve('fw-3.0.0.img', corrupt);
+  base = acs.files.baseUrl.replace(/\/$/, '');
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((ok) => server.close(ok));
+  await acs?.close();
 });
-
-/** Waits (real time, bounded) until `pred` holds. */
-async function until(pred: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 5_000;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A rig whose bank 2 holds the good 2.0.0 image (downloaded without activation). */
 async function withImage(r: Rig, file = 'fw-2.0.0.img'): Promise<void> {

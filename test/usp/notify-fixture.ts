@@ -215,3 +215,12 @@ export function rig(opts: { profile?: Profile; device?: FakeDevice; bootWithoutS
 export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
+
+/** Waits (real time, bounded) until `pred` holds; fails with `what` otherwise. */
+export async function until(pred: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

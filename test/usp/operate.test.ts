@@ -4,20 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACT_DELAY_MS } from '../../src/usp/operate/index.js';
 import type { Operate } from '../../src/usp/types.js';
-import { CTL, flush, rig, type Rig } from './notify-fixture.js';
+import { CTL, flush, rig, until, type Rig } from './notify-fixture.js';
 
 const op = (command: string, input_args: Record<string, string> = {}, more: Partial<Operate> = {}): Operate => ({ command, command_key: 'key-1', send_resp: true, input_args, ...more });
 const FW = 'Device.DeviceInfo.FirmwareImage.';
 const REQ = 'Device.LocalAgent.Request.';
-
-/** Waits (real time, bounded) until `pred` holds; fails with `what` otherwise. */
-async function until(pred: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('Operate (usp-notes §4.8)', () => {
   it('Device.Reboot() answers first (empty outputs), then reboots with RemoteReboot and the command key', async () => {
