@@ -24,6 +24,28 @@ async function meshProfile(): Promise<Profile> {
 
 const test = withCpeFleet({ profile: await meshProfile(), count: 1, usp: true, timeScale: 0.001 });
 
+/**
+ * The same box with a Boot! subscription provisioned by the profile (as operators ship
+ * them): a factory reset brings it back, so the Boot! after the reset has a recipient.
+ */
+async function withProvisionedBootSubscription(): Promise<Profile> {
+  const p = await meshProfile();
+  const param = (path: string, value: string, type: 'xsd:string' | 'xsd:boolean' | 'xsd:unsignedInt' | 'xsd:dateTime' = 'xsd:string', writable = true) => ({ path, value, type, writable });
+  const table = {
+    path: 'Device.LocalAgent.Subscription.',
+    instances: 1,
+    uniqueKeys: ['Alias'],
+    parameters: [
+      param('Alias', 'cpe-{i}'), param('Enable', 'true', 'xsd:boolean'), param('Recipient', 'Device.LocalAgent.Controller.1', 'xsd:string', false),
+      param('ID', 'factory-boot'), param('CreationDate', '0001-01-01T00:00:00Z', 'xsd:dateTime', false), param('NotifType', 'Event'),
+      param('ReferenceList', 'Device.Boot!'), param('Persistent', 'true', 'xsd:boolean'), param('TimeToLive', '0', 'xsd:unsignedInt'),
+      param('NotifRetry', 'false', 'xsd:boolean'), param('NotifExpiration', '0', 'xsd:unsignedInt'), param('TriggerAction', 'Notify'), param('TriggerConfigSettings', ''),
+    ],
+  };
+  return { ...p, objects: [...p.objects, table] };
+}
+const provisioned = withCpeFleet({ profile: await withProvisionedBootSubscription(), count: 1, usp: true, timeScale: 0.001 });
+
 /** Subscribes to Boot! (persistent: it must outlive the reboot it reports, usp-notes §7.2). */
 async function watchBoot(controller: FakeUspController): Promise<void> {
   await controller.subscribe('cpe-1', { id: 'boot', notifType: 'Event', referenceList: 'Device.Boot!', persistent: true });
@@ -85,6 +107,15 @@ describe('Device.Reboot() and Device.FactoryReset() (usp-notes §7.4: synchronou
     expect(await controller.getValues('cpe-1', ssid)).toEqual({ [ssid]: provisioned });
     expect((await controller.getInstances('cpe-1', 'Device.LocalAgent.Subscription.')).req_path_results[0]!.curr_insts).toEqual([]);
     await expect(controller).not.toHaveNotified('Boot!', { agent: 'cpe-1', since, timeout: 300 });
+  });
+
+  provisioned('FactoryReset() with a Boot! subscription the profile provisions: Boot! RemoteFactoryReset with the command key after the reset', async ({ acs, controller }) => {
+    const since = Date.now();
+    await controller.operate('cpe-1', 'Device.FactoryReset()', { Reason: 'rma' }, { commandKey: 'fr-2' });
+    // (The Boot! of the first power-on, LocalReboot, went to this subscription too.)
+    const boot = await next(controller, since, (r) => r.notify.event?.event_name === 'Boot!' && r.notify.event.params.CommandKey === 'fr-2', 'Boot! after the reset');
+    expect(boot.notify).toMatchObject({ subscription_id: 'factory-boot', event: { params: { Cause: 'RemoteFactoryReset', CommandKey: 'fr-2', Reason: 'rma', FirmwareUpdated: 'false' } } });
+    await bootInformSince(acs, since, '0 BOOTSTRAP');
   });
 
   test('a Cause that Reboot() does not take is a cmd_failure 7027 and nothing happens', async ({ fleet, controller }) => {
