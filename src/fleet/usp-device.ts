@@ -65,9 +65,9 @@ export function uspDeviceOf(cpe: Cpe): UspDevice {
       asked = boot;
       cpe.factoryReset().catch(ignore);
     },
-    activateFirmware(version, boot) {
+    activateFirmware(version, boot, cwmp) {
       asked = boot;
-      cpe.reboot({ firmwareVersion: version }).catch(ignore);
+      cpe.reboot({ firmwareVersion: version, ...(cwmp?.rebootCommandKey !== undefined ? { commandKey: cwmp.rebootCommandKey } : {}) }).catch(ignore);
     },
     firmwareVersion() {
       return cpe.firmwareVersion;

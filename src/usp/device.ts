@@ -56,8 +56,12 @@ export interface UspDevice {
   reboot(boot: UspBootCause): void;
   /** Device.FactoryReset(): the tree back to the profile, down, back with `boot`. */
   factoryReset(boot: UspBootCause): void;
-  /** Reboots into firmware `version` (written while down); comes back with `boot` (firmwareUpdated true). */
-  activateFirmware(version: string, boot: UspBootCause): void;
+  /**
+   * Reboots into firmware `version` (written while down); comes back with `boot`
+   * (firmwareUpdated true). `cwmp.rebootCommandKey`: it was a Reboot() (BootFirmwareImage
+   * named the image), so CWMP also sees `M Reboot` with that key.
+   */
+  activateFirmware(version: string, boot: UspBootCause, cwmp?: { rebootCommandKey?: string }): void;
   /** The running firmware version, if the tree has a version leaf. */
   firmwareVersion(): string | undefined;
   /**

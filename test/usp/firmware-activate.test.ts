@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
-import { IDLE_CHECK_MS, parseTimeWindows } from '../../src/usp/index.js';
+import { ACT_DELAY_MS, IDLE_CHECK_MS, parseTimeWindows } from '../../src/usp/index.js';
 import type { Operate } from '../../src/usp/types.js';
 import { makeProfile } from '../datamodel/helpers.js';
 import { CTL, rig, until, uspProfile, type Rig } from './notify-fixture.js';
@@ -124,6 +124,24 @@ describe('Activate() TimeWindow (TR-181 DeviceInfo.FirmwareImage.{i}.Activate())
     expect(failure?.err_msg).toMatch(/TimeWindow\.1 \(ConfirmationNeeded\): no user confirmed/);
     expect(r.device.calls).toEqual([]);
     expect(r.tree.getValue(`${FW}2.Status`)).toBe('Available');
+  });
+});
+
+describe('Reboot() with BootFirmwareImage (TR-181 DeviceInfo.BootFirmwareImage, usp-notes §7.5)', () => {
+  it('naming the bank that holds a downloaded image: the reboot boots it (FirmwareUpdated true, CWMP M Reboot key); naming the running bank: a plain reboot', async () => {
+    const r = rig();
+    await withImage(r);
+    r.tree.setValues([{ name: 'Device.DeviceInfo.BootFirmwareImage', value: 'Device.DeviceInfo.FirmwareImage.1' }], 'usp');
+    await r.usp.operate({ ...op('Device.Reboot()'), command_key: 'plain' }, CTL);
+    r.clock.advance(ACT_DELAY_MS);
+    expect(r.device.calls).toEqual([{ what: 'reboot', boot: { cause: 'RemoteReboot', commandKey: 'plain', reason: 'Unknown', firmwareUpdated: false } }]);
+
+    r.tree.setValues([{ name: 'Device.DeviceInfo.BootFirmwareImage', value: 'Device.DeviceInfo.FirmwareImage.2' }], 'usp');
+    await r.usp.operate({ ...op('Device.Reboot()'), command_key: 'to-bank-2' }, CTL);
+    r.clock.advance(ACT_DELAY_MS);
+    expect(r.device.calls[1]).toEqual({ what: 'activate', version: '2.0.0', boot: { cause: 'RemoteReboot', commandKey: 'to-bank-2', reason: 'Unknown', firmwareUpdated: true }, cwmp: { rebootCommandKey: 'to-bank-2' } });
+    expect(r.tree.getValue('Device.DeviceInfo.ActiveFirmwareImage')).toBe(`${FW}2`);
+    expect(r.tree.getValue(`${FW}2.Status`)).toBe('Active');
   });
 });
 

@@ -81,6 +81,7 @@ export function uspProfile(over: Partial<Profile> = {}): Profile {
       leaf('Device.IP.Diagnostics.IPPing.Host', '', { writable: true }),
       leaf('Device.IP.Diagnostics.IPPing.SuccessCount', '0', { type: 'xsd:unsignedInt' }),
       leaf('Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.FirmwareImage.1'),
+      leaf('Device.DeviceInfo.BootFirmwareImage', 'Device.DeviceInfo.FirmwareImage.1', { writable: true }),
       leaf('Device.WiFi.Radio.1.Stats.PacketsSent', '0', { type: 'xsd:unsignedInt' }),
       leaf('Device.WiFi.Radio.1.Stats.Noise', '-90', { type: 'xsd:int' }),
     ],
@@ -123,7 +124,7 @@ export class RecordingNotifier implements NotificationSender {
 export class FakeDevice implements UspDevice {
   up = true;
   version = '1.0.0';
-  readonly calls: { what: 'reboot' | 'factoryReset' | 'activate'; boot: UspBootCause; version?: string }[] = [];
+  readonly calls: { what: 'reboot' | 'factoryReset' | 'activate'; boot: UspBootCause; version?: string; cwmp?: { rebootCommandKey?: string } }[] = [];
   private readonly listeners = new Set<(e: UspLifecycleEvent) => void>();
   diagnosticsList: { name: string; objectPath: string }[] = [];
   diagnosticRun: ((name: string, inputs: Record<string, string>) => Promise<UspDiagnosticResult>) | undefined;
@@ -141,8 +142,8 @@ export class FakeDevice implements UspDevice {
   factoryReset(boot: UspBootCause): void {
     this.calls.push({ what: 'factoryReset', boot });
   }
-  activateFirmware(version: string, boot: UspBootCause): void {
-    this.calls.push({ what: 'activate', boot, version });
+  activateFirmware(version: string, boot: UspBootCause, cwmp?: { rebootCommandKey?: string }): void {
+    this.calls.push({ what: 'activate', boot, version, ...(cwmp ? { cwmp } : {}) });
     // The box boots into it (what the Cpe adapter writes to the version leaf while dark).
     this.version = version;
   }

@@ -35,11 +35,12 @@ function powerCommand(path: string, causes: readonly UspBootCauseName[], fallbac
 }
 
 /** The device and LocalAgent commands. */
-export function deviceCommands(host: OperationsHost, ops: Pick<UspOperations, 'cancel'>): CommandDef[] {
+export function deviceCommands(host: OperationsHost, ops: Pick<UspOperations, 'cancel'>, rebootInto: (boot: UspBootCause) => boolean = () => false): CommandDef[] {
   const { device, tree } = host;
   return [
     // usp-notes §7.4: synchronous; a bad Cause is refused before answering, so nothing happens.
-    powerCommand('Device.Reboot()', REBOOT_CAUSES, 'RemoteReboot', (boot) => device.reboot(boot)),
+    // §7.5: with BootFirmwareImage naming another bank, the reboot boots that image.
+    powerCommand('Device.Reboot()', REBOOT_CAUSES, 'RemoteReboot', (boot) => rebootInto(boot) || device.reboot(boot)),
     powerCommand('Device.FactoryReset()', RESET_CAUSES, 'RemoteFactoryReset', (boot) => device.factoryReset(boot)),
     {
       path: `${LOCAL_AGENT_PATHS.request}{i}.Cancel()`,

@@ -16,6 +16,7 @@ import type { LeafDef, Profile, TableDef } from '../../profile/index.js';
 import { checkTransferUrl, downloadFile, ImageInspector, TransferAbortedError, versionFromUrl } from '../../transfer/index.js';
 import { setIfPresent } from '../controllers.js';
 import { dateTime } from '../subscriptions.js';
+import type { UspBootCause, UspBootCauseName } from '../device.js';
 import type { UspMap } from '../types.js';
 import { boolInput, CommandFailure, type CommandDef, type CommandRun, type OperationsHost } from './index.js';
 
@@ -154,7 +155,12 @@ export function withFirmwareImages(profile: Profile): Profile {
 export interface FirmwareCommands {
   commands: CommandDef[];
   close(): void;
+  /** Reboot(): boots the bank BootFirmwareImage names instead, when it holds an image; false otherwise. */
+  rebootInto(boot: UspBootCause): boolean;
 }
+
+/** The Boot! cause of an activation a Controller asked for. */
+const remoteBoot = (r: CommandRun): { cause: UspBootCauseName; commandKey: string; reason: string } => ({ cause: 'RemoteReboot', commandKey: r.commandKey, reason: 'Unknown' });
 
 /** Download() and Activate(), when the tree has the FirmwareImage table. */
 export function firmwareCommands(host: OperationsHost): FirmwareCommands {
@@ -340,38 +346,58 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
     throw new CommandFailure(7022, `${rowOf(r.objPath)} was not activated: ${passed.join('; ')}`);
   }
 
-  /** Reboots into `objPath`'s image (after OperationComplete); an unbootable one rolls back. */
-  function activate(r: CommandRun): void {
-    if (activating.has(r.objPath)) return;
-    activating.add(r.objPath);
-    const version = tree.getValue(`${r.objPath}Version`) ?? '';
-    const boot = { cause: 'RemoteReboot' as const, commandKey: r.commandKey, reason: 'Unknown' };
-    const broken = unbootable.get(r.objPath);
+  /**
+   * Reboots into `objPath`'s image (after OperationComplete, or as a Reboot() when
+   * BootFirmwareImage names it: `rebootKey` is then the CWMP `M Reboot` key); an
+   * unbootable image rolls back.
+   */
+  function activate(objPath: string, boot: { cause: UspBootCauseName; commandKey: string; reason: string }, rebootKey?: string): void {
+    if (activating.has(objPath)) return;
+    activating.add(objPath);
+    const version = tree.getValue(`${objPath}Version`) ?? '';
+    const cwmp = rebootKey === undefined ? undefined : { rebootCommandKey: rebootKey };
+    const broken = unbootable.get(objPath);
     const previousRow = rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
-    if (broken !== undefined && previousRow !== undefined && previousRow !== r.objPath) {
+    if (broken !== undefined && previousRow !== undefined && previousRow !== objPath) {
       // The device tries the image and falls back to the one it ran (usp-notes §7.5):
       // same version after the boot, so Boot! says FirmwareUpdated false.
-      rollback = { objPath: r.objPath, reason: broken, previous: rowOf(previousRow) };
-      set(BOOT_IMAGE, rowOf(r.objPath));
-      device.activateFirmware(device.firmwareVersion() ?? tree.getValue(`${previousRow}Version`) ?? '', { ...boot, firmwareUpdated: false });
+      rollback = { objPath, reason: broken, previous: rowOf(previousRow) };
+      set(BOOT_IMAGE, rowOf(objPath));
+      device.activateFirmware(device.firmwareVersion() ?? tree.getValue(`${previousRow}Version`) ?? '', { ...boot, firmwareUpdated: false }, cwmp);
       return;
     }
     for (const row of rows()) if (tree.getValue(`${row}Status`) === 'Active') set(`${row}Status`, 'Available');
-    set(`${r.objPath}Status`, 'Active');
-    set(ACTIVE_IMAGE, rowOf(r.objPath));
-    set(BOOT_IMAGE, rowOf(r.objPath));
+    set(`${objPath}Status`, 'Active');
+    set(ACTIVE_IMAGE, rowOf(objPath));
+    set(BOOT_IMAGE, rowOf(objPath));
     const offUp = device.onLifecycle((e) => {
       if (e.kind === 'up') {
-        activating.delete(r.objPath);
+        activating.delete(objPath);
         offUp();
       }
     });
-    device.activateFirmware(version, { ...boot, firmwareUpdated: true });
+    device.activateFirmware(version, { ...boot, firmwareUpdated: true }, cwmp);
   }
 
-  if (!hasTable) return { commands: [], close: off };
+  /**
+   * TR-181 `DeviceInfo.BootFirmwareImage` ("the image to boot next") names another bank
+   * that holds an image: a Reboot() boots it (usp-notes §7.5, the alternative to
+   * Activate()). False when it names the running bank or nothing bootable.
+   */
+  function rebootInto(boot: UspBootCause): boolean {
+    if (!hasTable || !tree.has(BOOT_IMAGE)) return false;
+    const target = tree.getValue(BOOT_IMAGE) ?? '';
+    const objPath = `${target.replace(/\.$/, '')}.`;
+    if (target === '' || rowOf(objPath) === tree.getValue(ACTIVE_IMAGE) || !rows().includes(objPath)) return false;
+    if (tree.getValue(`${objPath}Status`) !== 'Available' || tree.getValue(`${objPath}Available`) === 'false' || (tree.getValue(`${objPath}Version`) ?? '') === '') return false;
+    activate(objPath, { cause: boot.cause, commandKey: boot.commandKey, reason: boot.reason }, boot.commandKey);
+    return true;
+  }
+
+  if (!hasTable) return { commands: [], close: off, rebootInto };
   return {
     close: off,
+    rebootInto,
     commands: [
       {
         path: `${FIRMWARE_IMAGE_TABLE}{i}.Download()`,
@@ -381,7 +407,7 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
         mandatory: ['URL', 'AutoActivate'],
         run: download,
         afterComplete: (r) => {
-          if (boolInput(r.inputs, 'AutoActivate', false)) activate(r);
+          if (boolInput(r.inputs, 'AutoActivate', false)) activate(r.objPath, remoteBoot(r));
         },
       },
       {
@@ -402,7 +428,7 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
           }
           return {};
         },
-        afterComplete: (r) => activate(r),
+        afterComplete: (r) => activate(r.objPath, remoteBoot(r)),
       },
     ],
   };

@@ -115,7 +115,7 @@ export class UspOperations {
   constructor(private readonly host: OperationsHost) {
     const firmware = firmwareCommands(host);
     this.closers.push(firmware.close);
-    for (const d of [...deviceCommands(host, this), ...firmware.commands, ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) this.defs.set(d.path, d);
+    for (const d of [...deviceCommands(host, this, firmware.rebootInto), ...firmware.commands, ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) this.defs.set(d.path, d);
   }
 
   /** Stops running work and the commands' own listeners (the agent is closing). */
