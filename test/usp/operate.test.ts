@@ -173,6 +173,21 @@ describe('async commands and the Request table', () => {
     release();
   });
 
+  it('a bank receiving an image refuses another Download() or Activate() with 7005 (R-OPR.3) until it is done', async () => {
+    const r = rig();
+    r.subscribe({ id: 'oc', notifType: 'OperationComplete', ref: FW });
+    await r.usp.operate(op(`${FW}2.Download()`, { URL: `${base}/slow.img`, AutoActivate: 'false' }), CTL);
+    await until(holding, 'the slow download to start');
+    const again = await r.usp.operate(op(`${FW}2.Download()`, { URL: `${base}/fw-2.0.0.img`, AutoActivate: 'false' }), CTL);
+    expect(again?.operation_results[0]?.cmd_failure).toMatchObject({ err_code: 7005, err_msg: expect.stringMatching(/FirmwareImage\.2 is receiving an image/) });
+    const activate = await r.usp.operate(op(`${FW}2.Activate()`), CTL);
+    expect(activate?.operation_results[0]?.cmd_failure?.err_code).toBe(7005);
+    release();
+    await until(() => r.notifier.of('oper_complete').length === 1, 'the first download');
+    const after = await r.usp.operate(op(`${FW}2.Activate()`), CTL);
+    expect(after?.operation_results[0]?.operation_resp).toBe('req_obj_path');
+  });
+
   it('a device going down kills async work: no OperationComplete; the restart drops Request rows', async () => {
     const r = rig();
     r.subscribe({ id: 'oc', notifType: 'OperationComplete', ref: 'Device.', persistent: true });

@@ -175,6 +175,12 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
    * with why: activating one rolls back (TR-181 BootFailureLog).
    */
   const unbootable = new Map<string, string>();
+  /** Banks a Download() is writing into. */
+  const downloading = new Set<string>();
+  /** R-OPR.3 lets an Agent refuse a repeat with 7005: one image at a time goes into a bank. */
+  const refuseBusy = (objPath: string): void => {
+    if (downloading.has(objPath)) throw new CommandFailure(7005, `${rowOf(objPath)} is receiving an image (a Download() is running); try again when it has completed`);
+  };
   /** A failed activation waiting for the device to come back on its old image. */
   let rollback: { objPath: string; reason: string; previous: string } | undefined;
   const hasTable = tree.has(FIRMWARE_IMAGE_TABLE);
@@ -229,6 +235,16 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
     } catch (err) {
       throw new CommandFailure(7027, `input argument URL: ${err instanceof Error ? err.message : String(err)}`);
     }
+    refuseBusy(r.objPath);
+    downloading.add(r.objPath);
+    try {
+      return await fetchInto(r, url, hashName, checksum, algorithm);
+    } finally {
+      downloading.delete(r.objPath);
+    }
+  }
+
+  async function fetchInto(r: CommandRun, url: string, hashName: string, checksum: string, algorithm: string): Promise<UspMap> {
     const startTime = host.scheduler.clock.now();
     unbootable.delete(r.objPath);
     set(`${r.objPath}Status`, 'Downloading');
@@ -405,6 +421,7 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
         input: ['URL', 'AutoActivate', 'Username', 'Password', 'FileSize', 'CheckSumAlgorithm', 'CheckSum'],
         output: [],
         mandatory: ['URL', 'AutoActivate'],
+        check: (_inputs, objPath) => refuseBusy(objPath),
         run: download,
         afterComplete: (r) => {
           if (boolInput(r.inputs, 'AutoActivate', false)) activate(r.objPath, remoteBoot(r));
@@ -417,7 +434,10 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
         output: [],
         mandatory: [],
         // Bad windows are refused in the OperateResp, before any Request row (7027).
-        check: (inputs) => void parseTimeWindows(inputs),
+        check: (inputs, objPath) => {
+          refuseBusy(objPath);
+          parseTimeWindows(inputs);
+        },
         run: async (r) => {
           checkImage(r.objPath);
           const windows = parseTimeWindows(r.inputs);

@@ -60,7 +60,7 @@ export interface CommandDef {
    * Checks the input arguments before anything starts (no Request row for an async
    * command): throws {@link CommandFailure} (7027) to refuse them in the OperateResp.
    */
-  check?(inputs: UspMap): void;
+  check?(inputs: UspMap, objPath: string): void;
   /** Runs it: output arguments, or throws {@link CommandFailure}. */
   run(run: CommandRun): Promise<UspMap>;
   /**
@@ -161,7 +161,7 @@ export class UspOperations {
     const missing = def.mandatory.filter((a) => !Object.hasOwn(req.input_args, a));
     if (missing.length > 0) return failure(7027, `${executed} needs the input argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
     try {
-      def.check?.(req.input_args);
+      def.check?.(req.input_args, objPath);
     } catch (err) {
       return failure(...failureOf(err));
     }
