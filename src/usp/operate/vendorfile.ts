@@ -24,7 +24,7 @@ import { setIfPresent } from '../controllers.js';
 import { supportedModel } from '../paths.js';
 import { dateTime } from '../subscriptions.js';
 import type { UspMap } from '../types.js';
-import { CHECKSUM_ALGORITHMS, FIRMWARE_FETCH_TIMEOUT_MS } from './firmware.js';
+import { CHECKSUM_ALGORITHMS, transferSettingsOf } from './firmware.js';
 import { CommandFailure, type CommandDef, type CommandRun, type OperationsHost } from './index.js';
 
 /** Largest configuration file Restore() reads (a device's flash is not endless). */
@@ -89,7 +89,8 @@ function backup(host: OperationsHost, r: CommandRun): Promise<UspMap> {
   const url = urlInput(r);
   const body = Buffer.from(formatConfigFile(host.tree.getValues([`${host.tree.root}.`])), 'utf8');
   return transfer(host, r, 'Upload', 'Backup()', async () => {
-    await putFile({ url, username: r.inputs.Username ?? '', password: r.inputs.Password ?? '', timeoutMs: FIRMWARE_FETCH_TIMEOUT_MS, signal: r.signal, body });
+    // The box's transfer settings (timeout, CA), as its CWMP Upload uses.
+    await putFile({ url, username: r.inputs.Username ?? '', password: r.inputs.Password ?? '', ...transferSettingsOf(host.device), signal: r.signal, body });
   });
 }
 
@@ -111,7 +112,7 @@ function restore(host: OperationsHost, r: CommandRun): Promise<UspMap> {
       url,
       username: r.inputs.Username ?? '',
       password: r.inputs.Password ?? '',
-      timeoutMs: FIRMWARE_FETCH_TIMEOUT_MS,
+      ...transferSettingsOf(host.device),
       signal: r.signal,
       maxBytes: fileSize > 0 ? fileSize : MAX_CONFIG_FILE_BYTES,
       onChunk: (c) => {
