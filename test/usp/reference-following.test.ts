@@ -181,9 +181,10 @@ describe('Operate and subscription reference lists', () => {
     r.tree.setValues([{ name: 'Device.DeviceInfo.FirmwareImage.2.Available', value: 'true' }], 'usp');
     await flush();
     expect(r.notifier.of('value_change')).toEqual([]);
-    r.tree.setValues([{ name: 'Device.DeviceInfo.FirmwareImage.1.Available', value: 'true' }], 'usp');
+    // Bank 1 holds the running image (Available true): the Controller withdraws it.
+    r.tree.setValues([{ name: 'Device.DeviceInfo.FirmwareImage.1.Available', value: 'false' }], 'usp');
     await flush();
-    expect(r.notifier.of('value_change').map((s) => s.notify.value_change)).toEqual([{ param_path: 'Device.DeviceInfo.FirmwareImage.1.Available', param_value: 'true' }]);
+    expect(r.notifier.of('value_change').map((s) => s.notify.value_change)).toEqual([{ param_path: 'Device.DeviceInfo.FirmwareImage.1.Available', param_value: 'false' }]);
     // The reference moves: the subscription follows it.
     r.tree.setInternal('Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.FirmwareImage.2');
     r.tree.setValues([{ name: 'Device.DeviceInfo.FirmwareImage.2.Available', value: 'false' }], 'usp');
