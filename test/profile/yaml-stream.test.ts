@@ -87,6 +87,19 @@ describe('batches give what the whole document gives', () => {
     expect(Math.max(...batches)).toBeLessThan(15_000);
   });
 
+  it('a long anchored flow sequence, explicit keys in a flow sequence, a long flow mapping in a block list, a JSON second document', () => {
+    const many = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join(', ');
+    for (const text of [
+      `a: &big [${many(300, (i) => `${i}`)}]\nb: *big\n`,
+      `[${many(300, (i) => `? k${i} : v${i}`)}]\n`,
+      `- x\n- {${many(300, (i) => `k${i}: v${i}`)}}\n`,
+      `{"a": [\n${many(300, (i) => `"${'x'.repeat(i % 50)}"`)}\n], "b": 1}\n`,
+    ]) {
+      expect(js(parsed(text))).toEqual(parse(text, { merge: false, maxAliasCount: -1 }));
+    }
+    expect(js(parsed(`a: [${many(300, (i) => `{k: ${i}}`)}]\n---\n[${many(300, (i) => `${i}`)}]\n`))).toEqual({ a: Array.from({ length: 300 }, (_, i) => ({ k: i })) });
+  });
+
   it('flow sequences of plain scalars, pairs, nested collections, comments, anchors and aliases, across batches', () => {
     let anchor = -1;
     const items = Array.from({ length: 400 }, (_, i) => {
@@ -166,6 +179,15 @@ describe('what the cut must not break', () => {
       const r = parseYamlText(text, 'p.yaml');
       expect(r.tree).toBeUndefined();
       expect(r.problems).toEqual([{ file: 'p.yaml', line: 1, col: whole.pos[0] + 1, key: '(yaml)', message: `YAML syntax error (${whole.code}): ${whole.message.split('\n')[0]}` }]);
+    }
+    // The same in a flow mapping, and an empty item (two commas), on either side of a batch's end.
+    for (const at of [70, 100, 150]) {
+      const map = `a: {${Array.from({ length: 300 }, (_, i) => `${i === 0 ? '' : i === at ? ' ' : ', '}k${i}: v${i}`).join('')}}\n`;
+      const empty = `a: [${Array.from({ length: 300 }, (_, i) => `${i === 0 ? '' : i === at ? ', , ' : ', '}v${i}`).join('')}]\n`;
+      for (const text of [map, empty]) {
+        const whole = parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false }).errors[0]!;
+        expect(parseYamlText(text, 'p.yaml').problems).toEqual([{ file: 'p.yaml', line: 1, col: whole.pos[0] + 1, key: '(yaml)', message: `YAML syntax error (${whole.code}): ${whole.message.split('\n')[0]}` }]);
+      }
     }
     // Never closed: one problem, as for a short one.
     const open = parseYamlText(`k: ${list(300, (i) => (i === 0 ? '' : ', ')).slice(0, -1)}\n`, 'p.yaml');
