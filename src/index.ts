@@ -57,7 +57,7 @@ export { Template, createParameterTree, checkValue, GeneratorClock, MAX_CATCHUP_
 export type * from './datamodel/types.js';
 
 // ---- Software modules (TR-157), protocol-free ------------------------------------------------
-export { installDu, updateDu, uninstallDu, runDuOperations, installedModules, httpManifestFetcher, deploymentUnitUuid, uspErrorCode, setExecutionUnitState, MAX_MANIFEST_BYTES } from './swmod/index.js';
+export { installDu, updateDu, uninstallDu, runDuOperations, installedModules, httpManifestFetcher, deploymentUnitUuid, uspErrorCode, setExecutionUnitState, checkRequestedState, MAX_MANIFEST_BYTES } from './swmod/index.js';
 export type { SwmodContext, DuRequest, DuResult, DuFault, InstalledModule, ManifestFetcher, ManifestCredentials, HttpManifestFetcherOptions } from './swmod/index.js';
 
 // ---- CWMP codec (pure) --------------------------------------------------------------------

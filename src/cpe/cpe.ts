@@ -33,7 +33,7 @@ import { TransferHostView, firmwareConfigOf } from './transfers.js';
 import type { TransferPort } from './transfers.js';
 import type { TransferOutcome, TransferRequest } from '../transfer/index.js';
 import type { InformRecord, SessionRecord } from './transcript.js';
-import { httpManifestFetcher, installedModules, runDuOperations, setExecutionUnitState, type DuRequest, type DuResult, type InstalledModule, type SwmodContext } from '../swmod/index.js';
+import { checkRequestedState, httpManifestFetcher, installedModules, requestedStateRow, runDuOperations, setExecutionUnitState, type DuRequest, type DuResult, type InstalledModule, type SwmodContext } from '../swmod/index.js';
 import { autonOpResultOf, checkAutonomousDuRequest, duRequestOf, duStateChangeComplete } from './swmod.js';
 
 /** Where and how the CPE reaches its ACS. */
@@ -1081,6 +1081,9 @@ export class Cpe implements AsyncDisposable {
       const wrongCount = this.behaviour?.retryCount;
       if (wrongCount !== undefined && wrongCount !== retryCount) (rec.quirks ??= []).push(`RetryCount ${wrongCount} reported instead of ${retryCount}`);
       const inform = this.buildInform(events, wrongCount ?? retryCount, changedPaths);
+      // The values this Inform reports: a leaf that changes again before the InformResponse
+      // (an EU going Starting → Active) stays changed and is notified by the next session.
+      const reported = new Map(changedPaths.map((p) => [p, this.params.getValue(p)]));
       await runSession({
         url: this.acsUrl,
         transport: this.acs.transport ?? 'http',
@@ -1100,7 +1103,7 @@ export class Cpe implements AsyncDisposable {
           delivered = true;
           informRec.ok = true;
           this.queue.deliveredByInformResponse(events);
-          for (const p of changedPaths) this.changed.delete(p);
+          for (const p of changedPaths) if (this.params.getValue(p) === reported.get(p)) this.changed.delete(p);
           bootstrapped = events.some((e) => e.eventCode === EVENT.BOOTSTRAP);
           return this.cpeRequests();
         },
@@ -1437,18 +1440,13 @@ export class Cpe implements AsyncDisposable {
     return { result: result!, session: await this.requestSession() };
   }
 
-  /** `ExecutionUnit.{i}.` of a RequestedState path of this profile's software modules, else undefined. */
-  private requestedStateRow(path: string): string | undefined {
-    const sm = this.profile.softwareModules;
-    if (sm === undefined || !path.startsWith(`${sm.path}ExecutionUnit.`) || !path.endsWith('.RequestedState')) return undefined;
-    const row = path.slice(0, -'RequestedState'.length);
-    return /\.ExecutionUnit\.[1-9]\d*\.$/.test(row) ? row : undefined;
-  }
-
-  /** TR-157: the ACS wrote an EU's RequestedState (checked already): the EU is stopped or started after the write. */
+  /**
+   * TR-157: an ACS (SPV) or a USP Controller (Set) wrote an EU's RequestedState, checked
+   * already by `checkRequestedState`: the EU is stopped or started after the write.
+   */
   private requestedStateChanged(c: ParameterChange): void {
-    const row = this.requestedStateRow(c.path);
     const config = this.profile.softwareModules;
+    const row = config === undefined ? undefined : requestedStateRow(config, c.path);
     if (row === undefined || config === undefined || (c.newValue !== 'Idle' && c.newValue !== 'Active')) return;
     const work = setExecutionUnitState(this.swmodContext(config), row, c.newValue);
     this.duWork = Promise.all([this.duWork, work]).then(
@@ -1899,10 +1897,13 @@ export class Cpe implements AsyncDisposable {
       return this.cpe.profile.softwareModules === undefined ? undefined : (req) => this.cpe.changeDuState(req);
     }
     checkSetValues(entries: readonly SetValueEntry[]): SetParameterValuesFaultEntry[] {
-      // TR-157 ExecutionUnit.{i}.RequestedState is an enumeration the profile cannot declare: Idle or Active.
-      return entries
-        .filter((e) => this.cpe.requestedStateRow(e.name) !== undefined && e.value !== 'Idle' && e.value !== 'Active')
-        .map((e) => ({ parameterName: e.name, faultCode: 9007, faultString: `${CPE_FAULT_STRINGS[9007]}: ${JSON.stringify(e.value.slice(0, 40))} is not a RequestedState (expected Idle or Active, TR-157)` }));
+      // TR-181 ExecutionUnit.{i}.RequestedState: an enumeration the profile cannot declare, and state rules.
+      const config = this.cpe.profile.softwareModules;
+      if (config === undefined) return [];
+      return entries.flatMap((e) => {
+        const refused = checkRequestedState(this.cpe.params, config, e.name, e.value);
+        return refused === undefined ? [] : [{ parameterName: e.name, faultCode: refused.cwmpCode, faultString: refused.message }];
+      });
     }
     cancelTransfer(commandKey: string): void {
       const q = this.cpe.transferQueue;

@@ -121,6 +121,10 @@ export interface SoftwareModulesConfig {
   installDelayMs: number;
   /** Default 1000. */
   uninstallDelayMs: number;
+  /** How long an EU stays `Starting` when RequestedState `Active` starts it (TR-157; beyond the seed). The validator fills 1000. */
+  startDelayMs?: number;
+  /** How long an EU stays `Stopping` when RequestedState `Idle` stops it (TR-157; beyond the seed). The validator fills 1000. */
+  stopDelayMs?: number;
   /** Refuse an Update to a lower version with 9030 (beyond the seed); default false. */
   rejectDowngrade?: boolean;
   /** Keyed by app name. */

@@ -1547,7 +1547,7 @@ function readTransferFaults(v: Validator, fE: MapEntry | undefined, out: Record<
 }
 
 function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly TableDef[]): SoftwareModulesConfig | undefined {
-  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'rejectDowngrade', 'faults'], 'a mapping {path, installDelay, uninstallDelay, rejectDowngrade, faults}');
+  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'startDelay', 'stopDelay', 'rejectDowngrade', 'faults'], 'a mapping {path, installDelay, uninstallDelay, startDelay, stopDelay, rejectDowngrade, faults}');
   if (!sm) return undefined;
   const pE = sm.get('path');
   if (!pE) v.add(smE.value.where, 'softwareModules.path', 'missing required key "path" (e.g. Device.SoftwareModules.)');
@@ -1574,6 +1574,9 @@ function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly Table
   }
   const installDelayMs = v.duration(sm.get('installDelay'), 'softwareModules.installDelay') ?? 5000;
   const uninstallDelayMs = v.duration(sm.get('uninstallDelay'), 'softwareModules.uninstallDelay') ?? 1000;
+  // cpe-sim: TR-157's Starting/Stopping take time (RequestedState), 1 s each unless set.
+  const startDelayMs = v.duration(sm.get('startDelay'), 'softwareModules.startDelay') ?? 1000;
+  const stopDelayMs = v.duration(sm.get('stopDelay'), 'softwareModules.stopDelay') ?? 1000;
   const rejectDowngrade = v.boolean(sm.get('rejectDowngrade'), 'softwareModules.rejectDowngrade');
   const faults: Record<string, { reason: SoftwareModuleFaultReason; message?: string }> = {};
   const fE = sm.get('faults');
@@ -1597,7 +1600,7 @@ function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly Table
     }
   }
   if (path === undefined) return undefined;
-  return { path, installDelayMs, uninstallDelayMs, faults, ...(rejectDowngrade === true ? { rejectDowngrade } : {}) };
+  return { path, installDelayMs, uninstallDelayMs, startDelayMs, stopDelayMs, faults, ...(rejectDowngrade === true ? { rejectDowngrade } : {}) };
 }
 
 function readDiagnostic(v: Validator, item: PNode, key: string, stateAt: Map<string, Where>): DiagnosticDef | undefined {

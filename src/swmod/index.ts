@@ -7,7 +7,7 @@
  */
 
 // ---- lifecycle ----------------------------------------------------------------------
-export { installDu, updateDu, uninstallDu, runDuOperations, installedModules, uspErrorCode, setExecutionUnitState } from './lifecycle.js';
+export { installDu, updateDu, uninstallDu, runDuOperations, installedModules, uspErrorCode, setExecutionUnitState, checkRequestedState, requestedStateRow, REQUESTED_STATES, DEFAULT_EU_START_DELAY_MS, DEFAULT_EU_STOP_DELAY_MS } from './lifecycle.js';
 export type { SwmodContext, DuRequest, DuResult, DuFault, InstalledModule } from './lifecycle.js';
 
 // ---- manifests ------------------------------------------------------------------------

@@ -194,6 +194,16 @@ function compileManifest(text: string, url: string): { app: AppInfo; template: T
 
 const noDot = (p: string): string => (p.endsWith('.') ? p.slice(0, -1) : p);
 
+/** Why the ExecEnv row is not usable (Enable not true, Status not Up, when it has those leaves), or undefined. */
+function disabledEnvironment(tree: ParameterTree, row: string): string | undefined {
+  const at = row.endsWith('.') ? row : `${row}.`;
+  const enable = tree.getValue(`${at}Enable`);
+  const status = tree.getValue(`${at}Status`);
+  if (enable !== undefined && enable !== 'true' && enable !== '1') return `${noDot(at)}.Enable is ${enable}`;
+  if (status !== undefined && status !== 'Up') return `${noDot(at)}.Status is ${status}`;
+  return undefined;
+}
+
 /** RFC 3339 UTC, whole seconds (ref §8.1). */
 function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -262,11 +272,8 @@ class Run {
 
   /** 9024 unless the ExecEnv row is enabled and Up (when it has those leaves). */
   usable(row: string): void {
-    const at = row.endsWith('.') ? row : `${row}.`;
-    const enable = this.tree.getValue(`${at}Enable`);
-    const status = this.tree.getValue(`${at}Status`);
-    if (enable !== undefined && enable !== 'true' && enable !== '1') throw duError(9024, `${noDot(at)}.Enable is ${enable}`);
-    if (status !== undefined && status !== 'Up') throw duError(9024, `${noDot(at)}.Status is ${status}`);
+    const why = disabledEnvironment(this.tree, row);
+    if (why !== undefined) throw duError(9024, why);
   }
 
   /** AddObject on one of the module tables; 9001 when the row lacks a leaf the lifecycle needs. */
@@ -618,23 +625,67 @@ function rowNumber(ref: string): number {
   return Number(ref.slice(ref.lastIndexOf('.') + 1));
 }
 
+/** TR-181 `ExecutionUnit.{i}.RequestedState`: the two values a Controller or ACS may write. */
+export const REQUESTED_STATES = ['Idle', 'Active'] as const;
+
+/** The `ExecutionUnit.{i}.` row of a RequestedState path under `config.path`, else undefined. */
+export function requestedStateRow(config: SoftwareModulesConfig, path: string): string | undefined {
+  const prefix = `${config.path}ExecutionUnit.`;
+  if (!path.startsWith(prefix) || !path.endsWith('.RequestedState')) return undefined;
+  const row = path.slice(0, -'RequestedState'.length);
+  return /^[1-9]\d*\.$/.test(row.slice(prefix.length)) ? row : undefined;
+}
+
 /**
- * Acts on an ExecutionUnit's RequestedState (TR-157 / TR-181 `ExecutionUnit.{i}.RequestedState`):
- * `Idle` stops a running EU (Status `Stopping` → `Idle`, its data model leaves the tree,
- * References emptied, out of ActiveExecutionUnits); `Active` starts an idle one again
- * (`Starting` → `Active`, data model grafted back). Runs after any operation in flight.
- * A request that matches the current state, or an EU no installed app owns, changes
- * nothing. An app whose data model now collides stays `Idle` with ExecutionFaultCode
- * `FailureOnStart`. Resolves with the EU's Status afterwards ('' when there is no such EU).
+ * Checks a write of `ExecutionUnit.{i}.RequestedState` before it applies; CWMP's SPV
+ * (9007 in a SetParameterValuesFault) and USP's Set (7012 Invalid value, TR-369 Appendix I
+ * "EU Faults") both ask it, so the two protocols refuse the same writes. Undefined for a path
+ * that is not a RequestedState or a write that is allowed. Refused (TR-181 RequestedState):
+ * a value other than `Idle`/`Active`; `Active` while the EU is `Stopping` ("the request is
+ * rejected and a fault raised"); any value when the EU's execution environment is disabled.
+ */
+export function checkRequestedState(tree: ParameterTree, config: SoftwareModulesConfig, path: string, value: string): DuFault | undefined {
+  const row = requestedStateRow(config, path);
+  if (row === undefined) return undefined;
+  const refuse = (message: string): DuFault => ({ cwmpCode: 9007, uspCode: 7012, message: `${CPE_FAULT_STRINGS[9007]}: ${message}` });
+  if (!(REQUESTED_STATES as readonly string[]).includes(value)) return refuse(`${JSON.stringify(value.slice(0, 40))} is not a RequestedState of ${noDot(row)} (expected Idle or Active, TR-181)`);
+  const rec = [...appsOf(tree).values()].find((a) => a.eu === row);
+  const ee = rec?.ee ?? tree.getValue(`${row}ExecutionEnvRef`);
+  const disabled = ee ? disabledEnvironment(tree, ee) : undefined;
+  if (disabled !== undefined) return refuse(`${noDot(row)} runs in a disabled execution environment (${disabled}); its RequestedState cannot change`);
+  const status = tree.getValue(`${row}Status`);
+  if (value === 'Active' && status === 'Stopping') return refuse(`${noDot(row)} is Stopping; Active can be requested once it is Idle (TR-181 RequestedState)`);
+  return undefined;
+}
+
+/** ref §8.1 defaults of the cpe-sim keys `startDelay`/`stopDelay` (TR-157 Starting/Stopping take time). */
+export const DEFAULT_EU_START_DELAY_MS = 1000;
+export const DEFAULT_EU_STOP_DELAY_MS = 1000;
+
+/**
+ * Acts on an ExecutionUnit's RequestedState (TR-157 EU state machine, TR-181
+ * `ExecutionUnit.{i}.RequestedState`): `Idle` stops a running EU (Status `Stopping` for
+ * `softwareModules.stopDelay`, then its data model leaves the tree, References emptied,
+ * out of ActiveExecutionUnits, `Idle`); `Active` starts an idle one (`Starting` for
+ * `startDelay`, data model grafted back, `Active`). Runs after any operation in flight on
+ * the tree, so an `Idle` asked while the EU is `Starting` stops it once it is `Active`.
+ * A request that matches where the EU is (or is going), or an EU no installed app owns,
+ * changes nothing. An app whose data model now collides stays `Idle` with
+ * ExecutionFaultCode `FailureOnStart`. Resolves with the EU's Status afterwards ('' when
+ * there is no such EU). Check the write with {@link checkRequestedState} first.
  */
 export function setExecutionUnitState(ctx: SwmodContext, executionUnit: string, requested: 'Idle' | 'Active'): Promise<string> {
   const eu = executionUnit.endsWith('.') ? executionUnit : `${executionUnit}.`;
   return serialized(ctx.tree, async () => {
     const run = new Run(ctx);
-    const rec = [...appsOf(run.tree).values()].find((a) => a.eu === eu);
+    const find = (): AppRecord | undefined => [...appsOf(run.tree).values()].find((a) => a.eu === eu);
+    const rec = find();
     if (!rec) return run.tree.getValue(`${eu}Status`) ?? '';
     if (requested === 'Idle' && rec.idle !== true) {
       run.write(`${eu}Status`, 'Stopping');
+      await run.sleep(ctx.config.stopDelayMs ?? DEFAULT_EU_STOP_DELAY_MS);
+      // A factory reset or an uninstall may have taken the app while it was stopping.
+      if (find() !== rec) return run.tree.getValue(`${eu}Status`) ?? '';
       run.tree.ungraft(rec.du);
       rec.idle = true;
       rec.references = [];
@@ -642,6 +693,8 @@ export function setExecutionUnitState(ctx: SwmodContext, executionUnit: string, 
       run.write(`${eu}Status`, 'Idle');
     } else if (requested === 'Active' && rec.idle === true) {
       run.write(`${eu}Status`, 'Starting');
+      await run.sleep(ctx.config.startDelayMs ?? DEFAULT_EU_START_DELAY_MS);
+      if (find() !== rec) return run.tree.getValue(`${eu}Status`) ?? '';
       try {
         rec.references = run.tree.graft(rec.template, rec.du);
       } catch (err) {

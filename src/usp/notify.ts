@@ -9,6 +9,7 @@
 import type { ScheduledJob, Scheduler } from '../clock/index.js';
 import type { GeneratorClock, ParameterTree, Template } from '../datamodel/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { checkRequestedState } from '../swmod/index.js';
 import type { Rng } from '../random/index.js';
 import type { UspDevice, UspBootCause } from './device.js';
 import { uspRetryPolicyFrom, uspRetryWaitMs } from './backoff.js';
@@ -154,10 +155,18 @@ export class UspNotifications {
    * The dispatcher's `beforeCommit` hook (contract seam 2). A Set of a Subscription row is
    * checked before it writes (ReferenceList immutable once set, ID unique per Recipient,
    * NotifType); an Add of one gets its agent-owned leaves (Recipient, CreationDate, ID)
-   * after its params applied. A refusal throws a UspError naming the parameter.
+   * after its params applied. A Set of a software-module EU's RequestedState is checked by
+   * the TR-181 rules CWMP's SPV uses (`checkRequestedState`). A refusal throws a UspError
+   * naming the parameter.
    */
   beforeCommit = (change: UspCommitChange): void => {
     if (change.kind === 'set' && change.objPath.startsWith(LOCAL_AGENT_PATHS.controller)) return this.checkControllerSet(change);
+    const sw = this.opts.template.profile.softwareModules;
+    if (sw !== undefined && change.kind === 'set' && change.params.RequestedState !== undefined) {
+      // TR-181 RequestedState rules, shared with CWMP's SPV: 7012 Invalid value, nothing written.
+      const refused = checkRequestedState(this.opts.tree, sw, `${change.objPath}RequestedState`, change.params.RequestedState);
+      if (refused) throw new UspError(refused.uspCode, refused.message, [{ param_path: `${change.objPath}RequestedState`, err_code: refused.uspCode, err_msg: refused.message }]);
+    }
     if (!change.objPath.startsWith(LOCAL_AGENT_PATHS.subscription)) return;
     const refuse = (r: WriteRefusal, param?: string): never => {
       throw new UspError(r.err_code, r.err_msg, param === undefined ? [] : [{ param_path: `${change.objPath}${param}`, err_code: r.err_code, err_msg: r.err_msg }]);

@@ -149,6 +149,33 @@ describe('events (TR-069 §3.7.1.5)', () => {
     expect(inf.name === 'Inform' && inf.parameterList.find((p) => p.name === 'Device.WiFi.SSID.1.SSID')?.value).toBe('set-over-usp');
   });
 
+  it('4 VALUE CHANGE: a leaf that changes again while the Inform reporting it is on its way is reported by the next session', async () => {
+    bed = new TestBed(virtualClock());
+    const h = queueAcs({ rpcs: [] });
+    const SSID = 'Device.WiFi.SSID.1.SSID';
+    let changedDuringSession = false;
+    // The device changes the leaf again after the Inform left and before its InformResponse.
+    const acs = await bed.acs((req, a) => {
+      if (req.kind === 'inform' && req.body.includes('4 VALUE CHANGE') && !changedDuringSession) {
+        changedDuringSession = true;
+        cpe.params.setInternal(SSID, 'second');
+      }
+      return h(req, a);
+    });
+    const cpe = bed.cpe(acs.url);
+    h.rpcs.push(spa(SSID, 2));
+    cpe.start();
+    await cpe.whenBootstrapped();
+    cpe.params.setInternal(SSID, 'first');
+    const reported = (): string[] =>
+      acs.requests
+        .filter((r) => r.kind === 'inform' && r.body.includes('4 VALUE CHANGE'))
+        .map((r) => decodeEnvelope(r.body).body)
+        .map((i) => (i.name === 'Inform' ? (i.parameterList.find((p) => p.name === SSID)?.value ?? '') : ''));
+    await cpe.waitForSession((s) => codes(s).includes('4 VALUE CHANGE') && reported().includes('second'));
+    expect(reported()).toEqual(['first', 'second']);
+  });
+
   it('Reboot: after the session and eventSchedule.rebootDelay, a session with M Reboot(CommandKey) + 1 BOOT; CRs while off are ignored', async () => {
     const { cpe, rpcs } = await setup({ profile: { eventSchedule: { rebootDelay: '20s' } } });
     cpe.start();

@@ -140,7 +140,7 @@ describe('management blocks (ref. 4.3, 4.4, 7.2)', () => {
 describe('softwareModules, diagnostics, faults.link (ref. 8.1, 9, 10)', () => {
   const SM = `${BASE}  - {path: "Device.SoftwareModules.ExecEnv.{i}.Name", instances: 1}\n  - {path: "Device.SoftwareModules.DeploymentUnit.{i}.UUID", instances: 0}\n  - {path: "Device.SoftwareModules.ExecutionUnit.{i}.Name", instances: 0}\n`;
   it('softwareModules: defaults, path rules, fault reasons', () => {
-    expect(parseProfile(`${SM}softwareModules: {path: Device.SoftwareModules.}\n`, FILE).softwareModules).toEqual({ path: 'Device.SoftwareModules.', installDelayMs: 5000, uninstallDelayMs: 1000, faults: {} });
+    expect(parseProfile(`${SM}softwareModules: {path: Device.SoftwareModules.}\n`, FILE).softwareModules).toEqual({ path: 'Device.SoftwareModules.', installDelayMs: 5000, uninstallDelayMs: 1000, startDelayMs: 1000, stopDelayMs: 1000, faults: {} });
     one(`${SM}softwareModules: {path: Device.SoftwareModules}\n`, 'softwareModules.path', /must end with "\."/);
     one(`${BASE}softwareModules: {path: Device.SoftwareModules.}\n`, 'softwareModules.path', /ExecEnv\. must exist as an object/);
     one(SM.replace('instances: 1}', 'instances: 0}') + 'softwareModules: {path: Device.SoftwareModules.}\n', 'softwareModules.path', /needs at least one row/);

@@ -110,7 +110,7 @@ describe('a TR-181 gateway with nested tables, software modules and every pool t
   const t = Template.compile(p);
 
   it('parses softwareModules, both diagnostics, the link fault with a YAML 1.1 boolean', () => {
-    expect(p.softwareModules).toEqual({ path: 'Device.SoftwareModules.', installDelayMs: 4000, uninstallDelayMs: 500, faults: { 'demo-app': { reason: 'corrupt', message: 'bad signature' } } });
+    expect(p.softwareModules).toEqual({ path: 'Device.SoftwareModules.', installDelayMs: 4000, uninstallDelayMs: 500, startDelayMs: 1000, stopDelayMs: 1000, faults: { 'demo-app': { reason: 'corrupt', message: 'bad signature' } } });
     expect(p.diagnostics.map((d) => [d.statePath, d.complete, d.durationMs])).toEqual([
       ['Device.IP.Diagnostics.IPPing.DiagnosticsState', 'Complete', 3000],
       ['Device.IP.Diagnostics.TraceRoute.DiagnosticsState', 'Completed', 45000],
