@@ -127,6 +127,12 @@ export interface SoftwareModulesConfig {
   stopDelayMs?: number;
   /** Refuse an Update to a lower version with 9030 (beyond the seed); default false. */
   rejectDowngrade?: boolean;
+  /**
+   * Several versions of one unit (same UUID) may be installed, one of each per execution
+   * environment (TR-369 Appendix I); only one runs, the others install Idle. An Update or
+   * Uninstall without Version is then ambiguous: 9031. Default false: a second install is 9026 (the seed).
+   */
+  multipleVersions?: boolean;
   /** Keyed by app name. */
   faults: Readonly<Record<string, { reason: SoftwareModuleFaultReason; message?: string }>>;
 }

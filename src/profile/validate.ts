@@ -1547,7 +1547,7 @@ function readTransferFaults(v: Validator, fE: MapEntry | undefined, out: Record<
 }
 
 function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly TableDef[]): SoftwareModulesConfig | undefined {
-  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'startDelay', 'stopDelay', 'rejectDowngrade', 'faults'], 'a mapping {path, installDelay, uninstallDelay, startDelay, stopDelay, rejectDowngrade, faults}');
+  const sm = v.map(smE.value, 'softwareModules', ['path', 'installDelay', 'uninstallDelay', 'startDelay', 'stopDelay', 'rejectDowngrade', 'multipleVersions', 'faults'], 'a mapping {path, installDelay, uninstallDelay, startDelay, stopDelay, rejectDowngrade, multipleVersions, faults}');
   if (!sm) return undefined;
   const pE = sm.get('path');
   if (!pE) v.add(smE.value.where, 'softwareModules.path', 'missing required key "path" (e.g. Device.SoftwareModules.)');
@@ -1578,6 +1578,7 @@ function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly Table
   const startDelayMs = v.duration(sm.get('startDelay'), 'softwareModules.startDelay') ?? 1000;
   const stopDelayMs = v.duration(sm.get('stopDelay'), 'softwareModules.stopDelay') ?? 1000;
   const rejectDowngrade = v.boolean(sm.get('rejectDowngrade'), 'softwareModules.rejectDowngrade');
+  const multipleVersions = v.boolean(sm.get('multipleVersions'), 'softwareModules.multipleVersions');
   const faults: Record<string, { reason: SoftwareModuleFaultReason; message?: string }> = {};
   const fE = sm.get('faults');
   if (fE && !isNull(fE.value)) {
@@ -1600,7 +1601,7 @@ function readSoftwareModules(v: Validator, smE: MapEntry, tables: readonly Table
     }
   }
   if (path === undefined) return undefined;
-  return { path, installDelayMs, uninstallDelayMs, startDelayMs, stopDelayMs, faults, ...(rejectDowngrade === true ? { rejectDowngrade } : {}) };
+  return { path, installDelayMs, uninstallDelayMs, startDelayMs, stopDelayMs, faults, ...(rejectDowngrade === true ? { rejectDowngrade } : {}), ...(multipleVersions === true ? { multipleVersions } : {}) };
 }
 
 function readDiagnostic(v: Validator, item: PNode, key: string, stateAt: Map<string, Where>): DiagnosticDef | undefined {

@@ -40,7 +40,7 @@ export type DuRequest =
 
 /** A failed operation's fault in both protocols (ref §8.3). */
 export interface DuFault {
-  /** TR-069 code for DUStateChangeComplete (9001, 9003, 9012–9018, 9022–9030, 9032). */
+  /** TR-069 code for DUStateChangeComplete (9001, 9003, 9012–9018, 9022–9032). */
   cwmpCode: number;
   /** TR-369 error code for the USP command's output. */
   uspCode: number;
@@ -100,6 +100,7 @@ const USP_CODES: Readonly<Record<number, number>> = {
   9028: 7002,
   9029: 7229,
   9030: 7230,
+  9031: 7231,
   9032: 7226,
 };
 
@@ -319,20 +320,26 @@ class Run {
     throw new DuError(code, f.message ?? standardText(code));
   }
 
-  /** Grafts the app and starts it in a new EU row (ref §8.2 install steps after the delay). */
-  startApp(du: string, ee: string, app: AppInfo, template: Template): { eu: string; references: string[] } {
-    let references: string[];
-    try {
-      references = this.tree.graft(template, du);
-    } catch (err) {
-      if (err instanceof CwmpFault) throw new DuError(9025, `${standardText(9025)}: ${err.faultString}`);
-      throw err;
+  /**
+   * Grafts the app and starts it in a new EU row (ref §8.2 install steps after the delay).
+   * `start: false` creates the EU row `Idle` with nothing grafted: another version of the
+   * same unit runs and owns the data model (`softwareModules.multipleVersions`).
+   */
+  startApp(du: string, ee: string, app: AppInfo, template: Template, start = true): { eu: string; references: string[] } {
+    let references: string[] = [];
+    if (start) {
+      try {
+        references = this.tree.graft(template, du);
+      } catch (err) {
+        if (err instanceof CwmpFault) throw new DuError(9025, `${standardText(9025)}: ${err.faultString}`);
+        throw err;
+      }
     }
     let eu: string;
     try {
       eu = this.addRow('ExecutionUnit', ['Name', 'Status', 'References']);
     } catch (err) {
-      this.tree.ungraft(du);
+      if (start) this.tree.ungraft(du);
       throw err;
     }
     const now = rfc3339(this.now());
@@ -353,7 +360,7 @@ class Run {
     ] as const) {
       this.write(`${eu}${k}`, v);
     }
-    this.write(`${eu}Status`, 'Active');
+    this.write(`${eu}Status`, start ? 'Active' : 'Idle');
     return { eu, references };
   }
 
@@ -389,10 +396,15 @@ class Run {
     }
   }
 
-  /** The installed app `uuid` (case-insensitive; `version`, when given, must match); 9028 otherwise. */
+  /**
+   * The installed app `uuid` (case-insensitive; `version`, when given, must match); 9028
+   * otherwise. 9031 when no version is given and the UUID names several installed versions
+   * (`softwareModules.multipleVersions`; TR-369 Appendix I: "the version of the DU not being
+   * specified in the request when there are multiple versions installed").
+   */
   find(uuid: string, version: string | undefined): AppRecord {
-    const want = uuid.toLowerCase();
-    const hits = [...appsOf(this.tree).values()].filter((a) => a.uuid.toLowerCase() === want);
+    const hits = versionsOf(this.tree, uuid);
+    if (!version && hits.length > 1) throw duError(9031, `${uuid} is installed in versions ${hits.map((a) => a.app.version).join(', ')}; name one in Version`);
     const hit = version ? hits.find((a) => a.app.version === version) : hits[0];
     if (!hit) throw duError(9028, hits.length > 0 ? `deployment unit ${uuid} is not installed in version ${version}` : `no deployment unit with UUID ${uuid} is installed`);
     return hit;
@@ -438,6 +450,12 @@ function checkUrl(url: string): void {
   if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ftp:') throw duError(9013, `${u.protocol.slice(0, -1)} (expected http, https or ftp)`);
 }
 
+/** Every installed version of the unit `uuid` (case-insensitive), in DU row order of installation. */
+function versionsOf(tree: ParameterTree, uuid: string): AppRecord[] {
+  const want = uuid.toLowerCase();
+  return [...appsOf(tree).values()].filter((a) => a.uuid.toLowerCase() === want);
+}
+
 /** Runs `work` after every earlier operation on the same tree (ref §8.2: one at a time per CPE). */
 function serialized<T>(tree: ParameterTree, work: () => Promise<T>): Promise<T> {
   const prev = chains.get(tree) ?? Promise.resolve();
@@ -468,12 +486,16 @@ async function doInstall(run: Run, req: DuRequest & { op: 'install' }): Promise<
     uuid = uuid || deploymentUnitUuid(app.vendor, app.name);
     version = app.version;
     run.injected(app);
-    const dup = [...appsOf(tree).values()].find((a) => a.uuid.toLowerCase() === uuid.toLowerCase());
-    if (dup) throw duError(9026, `${uuid} is already installed as ${noDot(dup.du)}`);
+    const siblings = versionsOf(tree, uuid);
+    const dup = run.ctx.config.multipleVersions === true ? siblings.find((a) => a.app.version === app.version && a.ee === ee) : siblings[0];
+    // TR-369 Appendix I: several versions of one unit may be installed in an EE, one instance of each.
+    if (dup) throw duError(9026, `${uuid} is already installed as ${noDot(dup.du)}${run.ctx.config.multipleVersions === true ? ` in version ${app.version}` : ''}`);
     run.describe(du, app, uuid);
     await run.sleep(run.ctx.config.installDelayMs);
-    const { eu, references } = run.startApp(du, ee, app, template);
-    appsOf(tree).set(du, { du, eu, uuid, app, url: req.url, ee, template, references });
+    // Versions of one app share their data model: only one runs, another installs Idle.
+    const start = !siblings.some((a) => a.idle !== true);
+    const { eu, references } = run.startApp(du, ee, app, template, start);
+    appsOf(tree).set(du, { du, eu, uuid, app, url: req.url, ee, template, references, idle: !start });
     const now = rfc3339(run.now());
     run.write(`${du}Status`, 'Installed');
     run.write(`${du}Resolved`, 'true');
@@ -497,7 +519,9 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
     if (req.uuid) rec = run.find(req.uuid, req.version);
     else {
       // TR-069 A.4.1.14: without a UUID the URL names the DU (the one installed from it).
-      rec = [...appsOf(tree).values()].find((a) => a.url === req.url && (!req.version || a.app.version === req.version));
+      const fromUrl = [...appsOf(tree).values()].filter((a) => a.url === req.url && (!req.version || a.app.version === req.version));
+      if (fromUrl.length > 1) throw duError(9031, `versions ${fromUrl.map((a) => a.app.version).join(', ')} were installed from ${req.url}; name one in Version`);
+      rec = fromUrl[0];
       if (!rec) throw duError(9028, `no deployment unit was installed from ${req.url ?? '(no URL)'}`);
     }
     run.installed(rec);
@@ -507,9 +531,12 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
     run.injected(app);
     const derived = deploymentUnitUuid(app.vendor, app.name).toLowerCase();
     const self = rec;
-    const dup = [...appsOf(tree).values()].find((a) => a !== self && a.uuid.toLowerCase() === derived);
+    const siblings = versionsOf(tree, self.uuid).filter((a) => a !== self);
+    const dup = [...appsOf(tree).values()].find((a) => a !== self && !siblings.includes(a) && a.uuid.toLowerCase() === derived);
     if (dup) throw duError(9026, `${app.vendor}/${app.name} is already installed as ${noDot(dup.du)}`);
     if (app.version === rec.app.version) throw duError(9032, `${noDot(rec.du)} already runs version ${app.version}`);
+    const same = siblings.find((a) => a.app.version === app.version);
+    if (same) throw duError(9032, `version ${app.version} of ${self.uuid} is already installed as ${noDot(same.du)}`);
     // TR-069 9030: a device may refuse to go back to an older version (profile softwareModules.rejectDowngrade).
     if (run.ctx.config.rejectDowngrade === true && compareVersions(app.version, rec.app.version) < 0) throw duError(9030, `${noDot(rec.du)} runs ${rec.app.version}; ${app.version} is older (softwareModules.rejectDowngrade)`);
     const old = rec;
@@ -521,14 +548,16 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
       throw err;
     });
     let started: { eu: string; references: string[] };
+    // Another running version of the unit keeps the data model: the new one stays Idle.
+    const startNew = !siblings.some((a) => a.idle !== true);
     try {
-      started = run.startApp(old.du, old.ee, app, template);
+      started = run.startApp(old.du, old.ee, app, template, startNew);
     } catch (err) {
       // ref §8.2: the new version cannot start: the old one runs again, the result carries the fault.
       restart(run, old);
       return run.failed('update', err, { uuid: old.uuid, deploymentUnitRef: noDot(old.du), version: old.app.version });
     }
-    const next: AppRecord = { ...old, eu: started.eu, app, url, template, references: started.references, idle: false };
+    const next: AppRecord = { ...old, eu: started.eu, app, url, template, references: started.references, idle: !startNew };
     appsOf(tree).set(old.du, next);
     run.describe(old.du, app, old.uuid);
     run.write(`${old.du}URL`, url);
@@ -542,10 +571,10 @@ async function doUpdate(run: Run, req: DuRequest & { op: 'update' }): Promise<Du
   }
 }
 
-/** Starts the version that ran before a failed update again (same DU row, new EU row). */
+/** Brings back the version that was there before a failed update (same DU row, new EU row, running or idle as it was). */
 function restart(run: Run, old: AppRecord): void {
-  const { eu, references } = run.startApp(old.du, old.ee, old.app, old.template);
-  appsOf(run.tree).set(old.du, { ...old, eu, references, idle: false });
+  const { eu, references } = run.startApp(old.du, old.ee, old.app, old.template, old.idle !== true);
+  appsOf(run.tree).set(old.du, { ...old, eu, references, idle: old.idle === true });
   run.write(`${old.du}Status`, 'Installed');
   run.write(`${old.du}ExecutionUnitList`, noDot(eu));
   run.refreshActive();

@@ -83,6 +83,8 @@ export function swmodCommands(host: OperationsHost): CommandDef[] {
           await updateDu(context(r), {
             op: 'update',
             uuid: row(r, 'UUID'),
+            // The command names one DU row, so one version (several may share the UUID).
+            version: row(r, 'Version'),
             ...(i.URL ? { url: i.URL } : {}),
             ...(i.Username ? { username: i.Username } : {}),
             ...(i.Password ? { password: i.Password } : {}),
