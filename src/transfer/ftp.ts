@@ -10,8 +10,8 @@
 import { Readable, Writable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import { CwmpFault } from '../errors/index.js';
-import { TransferAbortedError, transferFault } from './http.js';
-import type { FetchFileOptions, FetchFileResult, PutFileOptions } from './http.js';
+import { DOWNLOAD_CODES as DOWNLOAD, TransferAbortedError, transferFault, UPLOAD_CODES as UPLOAD } from './http.js';
+import type { FaultCodes, FetchFileOptions, FetchFileResult, PutFileOptions } from './http.js';
 
 /** RFC 1738 §3.2: with no user in the URL (TR-069 forbids one) and none in the RPC, log in as `anonymous`. */
 export const FTP_ANONYMOUS_USER = 'anonymous';
@@ -43,21 +43,12 @@ function errText(err: unknown): string {
   return typeof code === 'string' && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
 
-/** Fault codes of one direction (a download has its own 901x codes, an upload only 9011). */
-interface FtpCodes {
-  unreachable: number;
-  noFile: number;
-  incomplete: number;
-}
-const DOWNLOAD: FtpCodes = { unreachable: 9015, noFile: 9016, incomplete: 9017 };
-const UPLOAD: FtpCodes = { unreachable: 9011, noFile: 9011, incomplete: 9011 };
-
 /**
  * Connects and logs in. 9012 when the server refuses the login (TR-069 names it "file
  * transfer server authentication failure" for both directions), `codes.unreachable`
  * when the server cannot be reached or does not greet.
  */
-async function login(client: Client, url: URL, opts: FetchFileOptions | PutFileOptions, codes: FtpCodes): Promise<void> {
+async function login(client: Client, url: URL, opts: FetchFileOptions | PutFileOptions, codes: FaultCodes): Promise<void> {
   const who = loginOf(opts);
   try {
     await client.access({ host: url.hostname, port: url.port === '' ? 21 : Number(url.port), user: who.user, password: who.password });

@@ -74,14 +74,14 @@ export function transferFault(code: number, detail: string): CwmpFault {
   return new CwmpFault(code, `${CPE_FAULT_STRINGS[code] ?? 'File transfer failure'} (${detail})`);
 }
 
-/** Fault codes of one direction: a download uses the 901x download codes, an upload 9011. */
-interface FaultCodes {
+/** Fault codes of one direction: a download uses the 901x download codes, an upload 9011 (HTTP and FTP alike). */
+export interface FaultCodes {
   unreachable: number;
   noFile: number;
   incomplete: number;
 }
-const DOWNLOAD_CODES: FaultCodes = { unreachable: 9015, noFile: 9016, incomplete: 9017 };
-const UPLOAD_CODES: FaultCodes = { unreachable: 9011, noFile: 9011, incomplete: 9011 };
+export const DOWNLOAD_CODES: FaultCodes = { unreachable: 9015, noFile: 9016, incomplete: 9017 };
+export const UPLOAD_CODES: FaultCodes = { unreachable: 9011, noFile: 9011, incomplete: 9011 };
 
 /**
  * Checks a transfer URL before anything is queued (A.3.2.8: the URL "MUST NOT include

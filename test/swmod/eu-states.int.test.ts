@@ -4,24 +4,17 @@
  * a Get while they last, and the RequestedState writes TR-181 refuses are refused the same
  * way by CWMP's rule (9007) and a USP Set (7012), with nothing written.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
+import { describe, expect, it } from 'vitest';
 import { checkRequestedState, httpManifestFetcher, installDu, setExecutionUnitState, type SwmodContext } from '../../src/swmod/index.js';
 import { handleRequest, type UspMsg, type UspRequest, type UspInput } from '../../src/usp/index.js';
 import { profileFromObject } from '../../src/profile/index.js';
 import { CTL, rig, withLocalAgent, type Rig } from '../usp/notify-fixture.js';
-import { demoManifest, swmodProfileObject, swmodTree } from './helpers.js';
+import { demoManifest, manifestServer, swmodProfileObject, swmodTree } from './helpers.js';
 
 const SM = 'Device.SoftwareModules.';
 const EU = `${SM}ExecutionUnit.1.`;
-let acs: FakeAcs;
-beforeAll(async () => {
-  acs = await createFakeAcs();
-  acs.files.serve('demo-1.yaml', demoManifest());
-});
-afterAll(async () => {
-  await acs?.close();
-});
+const manifests = manifestServer({ 'demo-1.yaml': demoManifest() });
+const demoUrl = (): string => manifests().files.url('demo-1.yaml');
 
 /** A context whose delays wait until the test releases them (a clock the test holds). */
 function held(tree: SwmodContext['tree'], config: SwmodContext['config']): SwmodContext & { waits: number[]; release(): Promise<void>; free: boolean } {
@@ -56,7 +49,7 @@ describe('EU Starting/Stopping take time (TR-157 EU state machine)', () => {
     const { tree, profile } = swmodTree();
     const config = { ...profile.softwareModules!, startDelayMs: 3000, stopDelayMs: 2000 };
     const c = held(tree, config);
-    expect((await installDu(c, { op: 'install', url: acs.files.url('demo-1.yaml') })).currentState).toBe('Installed');
+    expect((await installDu(c, { op: 'install', url: demoUrl() })).currentState).toBe('Installed');
     expect(tree.getValue(`${EU}Status`)).toBe('Active');
     c.free = false;
     c.waits.length = 0;
@@ -104,7 +97,7 @@ describe('EU Starting/Stopping take time (TR-157 EU state machine)', () => {
   it('checkRequestedState refuses a value that is not Idle/Active and any change in a disabled execution environment', async () => {
     const { tree, profile } = swmodTree();
     const config = profile.softwareModules!;
-    await installDu(held(tree, config), { op: 'install', url: acs.files.url('demo-1.yaml') });
+    await installDu(held(tree, config), { op: 'install', url: demoUrl() });
     expect(checkRequestedState(tree, config, `${EU}RequestedState`, 'Running')).toMatchObject({ cwmpCode: 9007, uspCode: 7012, message: expect.stringContaining('"Running"') });
     expect(checkRequestedState(tree, config, 'Device.DeviceInfo.SoftwareVersion', 'x')).toBeUndefined();
     tree.setInternal(`${SM}ExecEnv.1.Enable`, 'false');
@@ -124,7 +117,7 @@ describe('over USP: Set of RequestedState and Get during a transition', () => {
   async function installedRig(): Promise<{ r: Rig; c: ReturnType<typeof held> }> {
     const r = rig({ profile: withLocalAgent(profileFromObject(swmodProfileObject(), '<swmod-test>')) });
     const c = held(r.tree, r.template.profile.softwareModules!);
-    await installDu(c, { op: 'install', url: acs.files.url('demo-1.yaml') });
+    await installDu(c, { op: 'install', url: demoUrl() });
     return { r, c };
   }
 

@@ -1,9 +1,9 @@
 /** Shared by the software-module tests: a profile with TR-157 tables and app manifests. Not a test file itself. */
-import { afterEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { OpResultStruct } from '../../src/cwmp/index.js';
 import { Template, createParameterTree, type ParameterTree } from '../../src/datamodel/index.js';
 import { profileFromObject, type Profile } from '../../src/profile/index.js';
-import type { FakeAcs } from '../../src/acs/index.js';
+import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import { TestBed, testProfileObject } from '../cpe/harness.js';
 import { acsWithCpe } from '../transfer/helpers.js';
@@ -126,5 +126,24 @@ export function useSwmodBed(): (profile?: Record<string, unknown>) => Promise<{ 
   return (profile = swmodProfileObject()) => {
     bed = new TestBed(0.001);
     return acsWithSwmodCpe(bed, profile);
+  };
+}
+
+/**
+ * For a test file: one fake ACS whose file server serves `manifests` (name → text) for the
+ * whole file, closed after it. Returns a getter (valid inside the tests).
+ */
+export function manifestServer(manifests: Record<string, string>): () => FakeAcs {
+  let acs: FakeAcs | undefined;
+  beforeAll(async () => {
+    acs = await createFakeAcs();
+    for (const [name, text] of Object.entries(manifests)) acs.files.serve(name, text);
+  });
+  afterAll(async () => {
+    await acs?.close();
+  });
+  return () => {
+    if (!acs) throw new Error('manifestServer() must be called at the top of a test file');
+    return acs;
   };
 }

@@ -5,30 +5,21 @@
  * Deployment Unit Update – Version not specified", USP 7231) for an Update or Uninstall
  * whose UUID names more than one installed version, over the lifecycle and over CWMP.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeAcs, type FakeAcs } from '../../src/acs/index.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeAcs } from '../../src/acs/index.js';
 import { httpManifestFetcher, installDu, installedModules, setExecutionUnitState, uninstallDu, updateDu, type SwmodContext } from '../../src/swmod/index.js';
 import { profileFromObject } from '../../src/profile/index.js';
-import { DEMO_UUID, demoManifest, swmodProfileObject, swmodTree, useSwmodBed } from './helpers.js';
+import { DEMO_UUID, demoManifest, manifestServer, swmodProfileObject, swmodTree, useSwmodBed } from './helpers.js';
 import { CTL, rig, withLocalAgent } from '../usp/notify-fixture.js';
 
 const SM = 'Device.SoftwareModules.';
-let acs: FakeAcs;
-beforeAll(async () => {
-  acs = await createFakeAcs();
-  acs.files.serve('demo-1.yaml', demoManifest());
-  acs.files.serve('demo-2.yaml', demoManifest({ version: '2.0.0' }));
-  acs.files.serve('demo-3.yaml', demoManifest({ version: '3.0.0' }));
-});
-afterAll(async () => {
-  await acs?.close();
-});
+const acs = manifestServer({ 'demo-1.yaml': demoManifest(), 'demo-2.yaml': demoManifest({ version: '2.0.0' }), 'demo-3.yaml': demoManifest({ version: '3.0.0' }) });
 
 function ctx(multipleVersions: boolean): SwmodContext {
   const { tree, profile } = swmodTree();
   return { tree, config: { ...profile.softwareModules!, ...(multipleVersions ? { multipleVersions } : {}) }, fetch: httpManifestFetcher({ timeoutMs: 5000 }), sleep: async () => undefined };
 }
-const url = (n: string): string => acs.files.url(n);
+const url = (n: string): string => acs().files.url(n);
 
 describe('softwareModules.multipleVersions', () => {
   it('a second version installs beside the first (Idle: one version runs); the same version again is 9026', async () => {

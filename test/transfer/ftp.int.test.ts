@@ -4,14 +4,14 @@
  * Username/Password or an anonymous login, streaming, and the fault of every failure.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeAcs, type DownloadOptions, type FakeAcs } from '../../src/acs/index.js';
+import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import { isCwmpFault } from '../../src/errors/index.js';
 import { checkTransferUrl, downloadFile, ftpPath, uploadFile } from '../../src/transfer/index.js';
 import { TestBed } from '../cpe/harness.js';
 import { freePort } from '../support/servers/common.js';
 import { ftpAnonymousMissing, proftpdMissing, startProftpd, type StartedProftpd } from '../support/servers/proftpd.js';
-import { transferSettled } from './helpers.js';
+import { acsWithCpe, downloadSettled, transferSettled } from './helpers.js';
 import { httpManifestFetcher, installDu } from '../../src/swmod/index.js';
 import { DEMO_UUID, demoManifest, swmodTree } from '../swmod/helpers.js';
 
@@ -137,24 +137,8 @@ describe.skipIf(proftpdMissing)('Download and Upload RPCs over ftp://', () => {
     await bed?.cleanup();
   });
 
-  async function setup(): Promise<{ acs: FakeAcs; cpe: Cpe }> {
-    bed = new TestBed(0.001);
-    const acs = await createFakeAcs();
-    const cpe = bed.cpe(acs.url, { transfer: { timeoutMs } });
-    (bed as unknown as { closers: Array<() => Promise<void>> }).closers.push(() => acs.close());
-    acs.alias('cpe-1', cpe.serialNumber);
-    cpe.start();
-    await cpe.whenBootstrapped();
-    return { acs, cpe };
-  }
-
-  async function download(acs: FakeAcs, cpe: Cpe, o: DownloadOptions) {
-    const p = acs.download('cpe-1', o);
-    await cpe.inform(['6 CONNECTION REQUEST']);
-    const { commandKey, response } = await p;
-    expect(response).toMatchObject({ name: 'DownloadResponse', status: 1 });
-    return transferSettled(acs, cpe, 'cpe-1', commandKey);
-  }
+  const setup = (): Promise<{ acs: FakeAcs; cpe: Cpe }> => acsWithCpe((bed = new TestBed(0.001)), { timeoutMs });
+  const download = downloadSettled;
 
   it('a Download completes with FaultCode 0; a FileSize that lies gives 9018; a wrong password 9012', async () => {
     ftp.put('cfg/a.cfg', 'x'.repeat(5000));

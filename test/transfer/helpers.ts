@@ -1,5 +1,6 @@
 /** Shared by the transfer tests. Not a test file itself. */
-import { createFakeAcs, type FakeAcs, type TransferCompleteRecord } from '../../src/acs/index.js';
+import { expect } from 'vitest';
+import { createFakeAcs, type DownloadOptions, type FakeAcs, type TransferCompleteRecord } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import type { AcsRequest, CpeResponse } from '../../src/cwmp/index.js';
 import type { TestBed } from '../cpe/harness.js';
@@ -34,4 +35,13 @@ export async function transferSettled(acs: FakeAcs, cpe: Cpe, key: string, comma
   const tc = await acs.waitForTransferComplete(key, { commandKey, timeoutMs: 20_000 });
   await cpe.waitForSession((s) => s.entries.some((e) => e.summary.startsWith(`TransferComplete commandKey=${commandKey} `)));
   return tc;
+}
+
+/** Sends a Download to `cpe-1` in a CR session, checks it was accepted (Status 1), and returns the TransferComplete that reports it. */
+export async function downloadSettled(acs: FakeAcs, cpe: Cpe, o: DownloadOptions): Promise<TransferCompleteRecord> {
+  const p = acs.download('cpe-1', o);
+  await cpe.inform(['6 CONNECTION REQUEST']);
+  const { commandKey, response } = await p;
+  expect(response).toMatchObject({ name: 'DownloadResponse', status: 1 });
+  return transferSettled(acs, cpe, 'cpe-1', commandKey);
 }
