@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAcs } from '../../src/acs/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
 import { isCwmpFault } from '../../src/errors/index.js';
-import { checkTransferUrl, downloadFile, ftpPath, uploadFile } from '../../src/transfer/index.js';
+import { checkTransferUrl, downloadFile, ftpPath, TransferAbortedError, uploadFile } from '../../src/transfer/index.js';
 import { TestBed } from '../cpe/harness.js';
 import { freePort } from '../support/servers/common.js';
 import { ftpAnonymousMissing, proftpdMissing, startProftpd, type StartedProftpd } from '../support/servers/proftpd.js';
@@ -121,6 +121,14 @@ describe.skipIf(proftpdMissing)('a transfer cut off mid-way', () => {
     );
     expect(killed).toBe(true);
     expect(f.code).toBe(9017);
+  }, 30_000);
+
+  it('an abort (the CPE closing) ends it with TransferAbortedError, not a TR-069 fault', async () => {
+    await using ftp = await startProftpd({ users: { acs: 's3cret' }, retrRateKiB: 64 });
+    ftp.put('big.bin', Buffer.alloc(1_000_000, 1));
+    const ac = new AbortController();
+    const p = downloadFile({ url: ftp.url('big.bin'), ...creds, timeoutMs, signal: ac.signal, onChunk: () => ac.abort() });
+    await expect(p).rejects.toBeInstanceOf(TransferAbortedError);
   }, 30_000);
 });
 
