@@ -116,4 +116,19 @@ describe('uspDeviceOf(cpe)', () => {
     expect(f.cpe(1).params.getValue(`${IPPING}Host`)).toBe('127.0.0.1');
     await expect(device.runDiagnostic!('TraceRoute', {})).rejects.toMatchObject({ errCode: 7026 });
   });
+
+  it('idle() is false while a CWMP session runs or waits (Activate() WhenIdle) and while powered off; transferSettings() are the CPE\'s', async () => {
+    const f = await fleet();
+    const cpe = f.cpe(1);
+    const device = uspDeviceOf(cpe);
+    expect(device.idle!()).toBe(true);
+    const session = cpe.inform(['6 CONNECTION REQUEST']);
+    expect(device.idle!()).toBe(false);
+    await session;
+    expect(device.idle!()).toBe(true);
+    cpe.powerOff();
+    expect(device.idle!()).toBe(false);
+    expect(device.transferSettings!()).toEqual(cpe.transferSettings);
+    expect(cpe.transferSettings.timeoutMs).toBe(30_000);
+  });
 });
