@@ -104,7 +104,7 @@ export class PeriodicNotifications {
     return this.job?.due;
   }
 
-  /** Recomputes the job from the tree now (tests; the listeners do it on their own). */
+  /** Recomputes the job from the tree now (tests; {@link PeriodicNotifications.changed} does it by itself). */
   rearm(): void {
     this.rearmQueued = false;
     if (this.closed) return;
