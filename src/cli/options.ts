@@ -52,6 +52,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'tls-skip-verify', kind: 'boolean', arg: '[true|false]', default: 'false', description: 'Accept any ACS (and TLS USP broker / Controller) certificate (tests only; a warning is logged at start-up). A bare --tls-skip-verify means true.' },
   { flag: 'tls-cert', kind: 'path', arg: 'FILE', description: 'Client certificate (PEM) for mutual TLS with the ACS and a TLS USP broker / Controller; {cpe_id} and {i} in the path give each CPE its own (certs/{cpe_id}.pem). Needs --tls-key.' },
   { flag: 'tls-key', kind: 'path', arg: 'FILE', description: 'Private key (PEM) of --tls-cert; the same {cpe_id}/{i} pattern.' },
+  // ---- file transfers (CWMP Download/Upload, DU manifests, USP firmware, Backup/Restore) ----
+  { flag: 'transfer-ca-file', kind: 'path', arg: 'FILE', description: 'PEM file of the CA certificate(s) (several may follow each other) that https: file servers must chain to, for every transfer a CPE makes: CWMP Download/Upload, DU manifests, USP firmware Download(), Backup()/Restore(). Without it they are checked against the system store; --ca-cert-file does not apply to them.' },
+  { flag: 'transfer-timeout', kind: 'duration', arg: 'DURATION', description: 'Idle timeout of every file transfer (connecting, the response head, and between two chunks), a Go duration (e.g. 2m); a transfer silent that long fails (CWMP 9015 before the response head, USP 7022). Default 30s.' },
   { flag: 'cr-bind-addr', kind: 'bindAddr', arg: 'HOST:PORT', description: 'Enables the Connection Request listener on this address (":0" or "127.0.0.1:0" lets the OS pick a port; the bound address is logged). Implies daemon mode. Requires --cr-publish-path.' },
   { flag: 'cr-path', kind: 'crPath', arg: 'PATH', default: '/cr', description: 'URL path of the listener: <path> for one CPE, <path>/<cpe-id> for a fleet.' },
   { flag: 'cr-publish-path', kind: 'string', arg: 'PARAM', description: 'Parameter-tree leaf each CPE\'s Connection Request URL is written into before its first Inform (TR-181: Device.ManagementServer.ConnectionRequestURL; TR-098: InternetGatewayDevice.ManagementServer.ConnectionRequestURL).' },
@@ -133,6 +136,10 @@ export interface SimSettings {
   tlsSkipVerify: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** `--transfer-ca-file`: the CA(s) of `https:` file servers (FleetOptions.transfer.caFile). */
+  transferCaFile?: string;
+  /** `--transfer-timeout` in ms: the idle timeout of every file transfer (FleetOptions.transfer.timeoutMs). */
+  transferTimeoutMs?: number;
   crBindAddr?: string;
   crPath: string;
   crPublishPath?: string;
@@ -670,6 +677,8 @@ export function parseSimArgs(argv: readonly string[], env: Readonly<Record<strin
     const given = settings.tlsCert !== undefined ? 'tls-cert' : 'tls-key';
     throw new ConfigError(`${sources[given]} needs ${given === 'tls-cert' ? '--tls-key' : '--tls-cert'} too: a client certificate and its private key go together`);
   }
+  if (values['transfer-ca-file'] !== undefined) settings.transferCaFile = values['transfer-ca-file'] as string;
+  if (values['transfer-timeout'] !== undefined) settings.transferTimeoutMs = values['transfer-timeout'] as number;
   if (values.count !== undefined) settings.count = values.count as number;
   if (values['acs-url'] !== undefined) settings.acsUrl = values['acs-url'] as string;
   if (values['acs-username'] !== undefined) settings.acsUsername = values['acs-username'] as string;
@@ -718,7 +727,7 @@ export function describeSettings(s: SimSettings): Record<string, string> {
   for (const o of OPTIONS) {
     const key = configKeyOf(o.flag);
     const field =
-      key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'bootRamp' ? 'bootRampMs' : key === 'config' ? 'configFile' : key === 'crAdvertiseHost' ? 'crPublishHost' : key === 'maxProfileSize' ? 'maxProfileBytes' : key === 'maxValueSize' ? 'maxValueBytes' : key;
+      key === 'acsTimeout' ? 'acsTimeoutMs' : key === 'transferTimeout' ? 'transferTimeoutMs' : key === 'bootRamp' ? 'bootRampMs' : key === 'config' ? 'configFile' : key === 'crAdvertiseHost' ? 'crPublishHost' : key === 'maxProfileSize' ? 'maxProfileBytes' : key === 'maxValueSize' ? 'maxValueBytes' : key;
     if (key === 'crPublishHost') continue; // shown once, as crAdvertiseHost
     const v = (s as unknown as Record<string, unknown>)[field];
     if (v === undefined) continue;

@@ -170,6 +170,10 @@ export async function runSim(s: SimSettings, ctx: RunContext, hooks: RunSimHooks
   if (s.seed !== undefined) opts.seed = s.seed;
   // A USP-only fleet has no ACS to apply them to.
   if (tls !== undefined && opts.cwmp !== false) opts.acsTls = tls;
+  // File servers get their own trust (not --ca-cert-file's): an ACS's CA vouches for the ACS only.
+  if (s.transferCaFile !== undefined || s.transferTimeoutMs !== undefined) {
+    opts.transfer = { ...(s.transferCaFile !== undefined ? { caFile: s.transferCaFile } : {}), ...(s.transferTimeoutMs !== undefined ? { timeoutMs: s.transferTimeoutMs } : {}) };
+  }
   if (s.shard !== undefined) opts.shard = s.shard;
   if (s.fleetOffset !== undefined) opts.offset = s.fleetOffset;
   if (s.bootRampMs !== undefined) opts.bootRampMs = s.bootRampMs;

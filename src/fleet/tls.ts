@@ -116,7 +116,7 @@ export function fleetTransferSettings(t: FleetTransferOptions | undefined): { ti
   }
   if (t.ca !== undefined && !(typeof t.ca === 'string' || Buffer.isBuffer(t.ca))) throw new ConfigError(`startFleet: transfer.ca must be PEM text (string or Buffer), got ${typeof t.ca}`);
   if (t.caFile !== undefined && (typeof t.caFile !== 'string' || t.caFile === '')) throw new ConfigError(`startFleet: transfer.caFile must be a file path, got ${JSON.stringify(t.caFile)}`);
-  const ca = t.ca ?? (t.caFile !== undefined ? readPem(t.caFile, 'transfer.caFile') : undefined);
+  const ca = t.ca ?? (t.caFile !== undefined ? readPem(t.caFile, 'transfer.caFile (--transfer-ca-file)') : undefined);
   return { ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}), ...(ca !== undefined ? { ca } : {}) };
 }
 

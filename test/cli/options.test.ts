@@ -130,6 +130,12 @@ describe('values', () => {
     expect(e.message).toContain('Go duration');
     expect(configError(() => parseSimArgs(['--profile', 'p', '--acs-timeout', '0s'], {})).message).toContain('positive');
   });
+  it('parses --transfer-timeout as a Go duration (unset: the transfer client\'s own 30 s)', () => {
+    expect(run(['--profile', 'p', '--transfer-timeout', '2m']).transferTimeoutMs).toBe(120_000);
+    expect(run(['--profile', 'p']).transferTimeoutMs).toBeUndefined();
+    expect(configError(() => parseSimArgs(['--profile', 'p'], { CPE_SIM_TRANSFER_TIMEOUT: 'soon' })).message).toMatch(/CPE_SIM_TRANSFER_TIMEOUT: invalid value "soon": expected a Go duration/);
+    expect(configError(() => parseSimArgs(['--profile', 'p', '--transfer-timeout', '0s'], {})).message).toMatch(/--transfer-timeout: .*positive/);
+  });
   it('checks count, seed, time-scale, shard, enums, URLs', () => {
     expect(run(['--profile', 'p', '--count', '5']).count).toBe(5);
     expect(configError(() => parseSimArgs(['--profile', 'p', '--count', '0'], {})).message).toContain('--count');

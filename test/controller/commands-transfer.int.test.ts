@@ -61,7 +61,7 @@ describe.skipIf(tls === undefined)(`USP downloads use the fleet's transfer setti
 
   it('transfer options are checked by name', async () => {
     await expect(createCpeFleet({ profile, count: 1, transfer: { timeoutMs: -1 } })).rejects.toThrow(/transfer\.timeoutMs must be a number of milliseconds > 0, got -1/);
-    await expect(createCpeFleet({ profile, count: 1, transfer: { caFile: '/nonexistent/ca.pem' } })).rejects.toThrow(/transfer\.caFile: cannot read "\/nonexistent\/ca\.pem"/);
+    await expect(createCpeFleet({ profile, count: 1, transfer: { caFile: '/nonexistent/ca.pem' } })).rejects.toThrow(/transfer\.caFile \(--transfer-ca-file\): cannot read "\/nonexistent\/ca\.pem"/);
     // @ts-expect-error an unknown key, as a JavaScript caller could pass it
     await expect(createCpeFleet({ profile, count: 1, transfer: { timeout: 5 } })).rejects.toThrow(/transfer\.timeout is not an option; expected one of timeoutMs, ca, caFile/);
   });
