@@ -11,6 +11,7 @@ import { withCpeFleet } from '../../src/testing/vitest.js';
 import type { FakeUspController, UspNotifyRecord } from '../../src/controller/index.js';
 import type { FakeAcs } from '../../src/acs/index.js';
 import { demoManifest, DEMO_UUID } from '../swmod/helpers.js';
+import { withBootSubscription } from '../support/profile.js';
 
 const FW = 'Device.DeviceInfo.FirmwareImage.';
 const VERSION = 'Device.DeviceInfo.SoftwareVersion';
@@ -24,27 +25,8 @@ async function meshProfile(): Promise<Profile> {
 
 const test = withCpeFleet({ profile: await meshProfile(), count: 1, usp: true, timeScale: 0.001 });
 
-/**
- * The same box with a Boot! subscription provisioned by the profile (as operators ship
- * them): a factory reset brings it back, so the Boot! after the reset has a recipient.
- */
-async function withProvisionedBootSubscription(): Promise<Profile> {
-  const p = await meshProfile();
-  const param = (path: string, value: string, type: 'xsd:string' | 'xsd:boolean' | 'xsd:unsignedInt' | 'xsd:dateTime' = 'xsd:string', writable = true) => ({ path, value, type, writable });
-  const table = {
-    path: 'Device.LocalAgent.Subscription.',
-    instances: 1,
-    uniqueKeys: ['Alias'],
-    parameters: [
-      param('Alias', 'cpe-{i}'), param('Enable', 'true', 'xsd:boolean'), param('Recipient', 'Device.LocalAgent.Controller.1', 'xsd:string', false),
-      param('ID', 'factory-boot'), param('CreationDate', '0001-01-01T00:00:00Z', 'xsd:dateTime', false), param('NotifType', 'Event'),
-      param('ReferenceList', 'Device.Boot!'), param('Persistent', 'true', 'xsd:boolean'), param('TimeToLive', '0', 'xsd:unsignedInt'),
-      param('NotifRetry', 'false', 'xsd:boolean'), param('NotifExpiration', '0', 'xsd:unsignedInt'), param('TriggerAction', 'Notify'), param('TriggerConfigSettings', ''),
-    ],
-  };
-  return { ...p, objects: [...p.objects, table] };
-}
-const provisioned = withCpeFleet({ profile: await withProvisionedBootSubscription(), count: 1, usp: true, timeScale: 0.001 });
+// The same box with a Boot! subscription provisioned: a factory reset brings it back, so the Boot! after the reset has a recipient.
+const provisioned = withCpeFleet({ profile: withBootSubscription(await meshProfile()), count: 1, usp: true, timeScale: 0.001 });
 
 /** Subscribes to Boot! (persistent: it must outlive the reboot it reports, usp-notes §7.2). */
 async function watchBoot(controller: FakeUspController): Promise<void> {

@@ -7,39 +7,20 @@
  * No timing assertions: simulated time is compressed, waits are generous.
  */
 import { describe, expect, it } from 'vitest';
-import { loadProfile, type Profile } from '../../src/profile/index.js';
+import { loadProfile } from '../../src/profile/index.js';
 import { createCpeFleet, uspControllerOf, type CpeFleetUspOptions } from '../../src/testing/vitest.js';
 import type { FakeUspController, UspNotifyRecord } from '../../src/controller/index.js';
 import { isUspError } from '../../src/usp/index.js';
 import type { Cpe } from '../../src/cpe/index.js';
+import { withBootSubscription } from '../support/profile.js';
 import { mosquittoForSuite, mosquittoMissing, type StartedMosquitto } from '../support/mosquitto.js';
 
 const SSID = 'Device.WiFi.SSID.';
 const PM = 'Device.NAT.PortMapping.';
 const WAIT = 15_000;
 
-/**
- * fibre-gateway (WiFi, NAT port mappings, IPPing) with a Boot! subscription provisioned,
- * as operators ship them: under TR-369 Boot! goes only to a subscribed Controller (R-NOT),
- * so without it there would be no Boot! at start to check.
- */
-async function bootSubscribedProfile(): Promise<Profile> {
-  const p = await loadProfile('fibre-gateway');
-  const param = (path: string, value: string, type: 'xsd:string' | 'xsd:boolean' | 'xsd:unsignedInt' | 'xsd:dateTime' = 'xsd:string', writable = true) => ({ path, value, type, writable });
-  const table = {
-    path: 'Device.LocalAgent.Subscription.',
-    instances: 1,
-    uniqueKeys: ['Alias'],
-    parameters: [
-      param('Alias', 'cpe-{i}'), param('Enable', 'true', 'xsd:boolean'), param('Recipient', 'Device.LocalAgent.Controller.1', 'xsd:string', false),
-      param('ID', 'factory-boot'), param('CreationDate', '0001-01-01T00:00:00Z', 'xsd:dateTime', false), param('NotifType', 'Event'),
-      param('ReferenceList', 'Device.Boot!'), param('Persistent', 'true', 'xsd:boolean'), param('TimeToLive', '0', 'xsd:unsignedInt'),
-      param('NotifRetry', 'false', 'xsd:boolean'), param('NotifExpiration', '0', 'xsd:unsignedInt'), param('TriggerAction', 'Notify'), param('TriggerConfigSettings', ''),
-    ],
-  };
-  return { ...p, objects: [...p.objects, table] };
-}
-const profile = await bootSubscribedProfile();
+// fibre-gateway (WiFi, NAT port mappings, IPPing) with a Boot! subscription, so the start's Boot! has a recipient.
+const profile = withBootSubscription(await loadProfile('fibre-gateway'));
 
 interface MtpCase {
   name: string;

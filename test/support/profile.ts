@@ -2,6 +2,8 @@
  * The smallest TR-181 profile a fleet test needs: DeviceId leaves, the CR URL leaf and
  * Basic CR credentials `u`/`p` (throttle off), plus the test's own leaves and blocks.
  */
+import type { Profile } from '../../src/profile/index.js';
+
 export const CR_USER = 'Device.ManagementServer.ConnectionRequestUsername';
 export const CR_PASS = 'Device.ManagementServer.ConnectionRequestPassword';
 
@@ -37,4 +39,26 @@ export function tr181Profile(serial: string, count: number, parameters: Readonly
     connectionRequest: { scheme: 'basic', realm: 'cpe-sim', throttleWindow: '0s', usernameParameter: CR_USER, passwordParameter: CR_PASS },
     ...extra,
   };
+}
+
+/**
+ * `p` with a `Device.LocalAgent.Subscription.1` (ID `factory-boot`) provisioned, as operators
+ * ship them: an enabled, persistent Event subscription of Controller.1 to `Device.Boot!`.
+ * Under TR-369 Boot! goes only to a subscribed Controller (usp-notes §7.2), and a factory
+ * reset brings this row back, so every start's Boot! has a recipient.
+ */
+export function withBootSubscription(p: Profile): Profile {
+  const param = (path: string, value: string, type: 'xsd:string' | 'xsd:boolean' | 'xsd:unsignedInt' | 'xsd:dateTime' = 'xsd:string', writable = true) => ({ path, value, type, writable });
+  const table = {
+    path: 'Device.LocalAgent.Subscription.',
+    instances: 1,
+    uniqueKeys: ['Alias'],
+    parameters: [
+      param('Alias', 'cpe-{i}'), param('Enable', 'true', 'xsd:boolean'), param('Recipient', 'Device.LocalAgent.Controller.1', 'xsd:string', false),
+      param('ID', 'factory-boot'), param('CreationDate', '0001-01-01T00:00:00Z', 'xsd:dateTime', false), param('NotifType', 'Event'),
+      param('ReferenceList', 'Device.Boot!'), param('Persistent', 'true', 'xsd:boolean'), param('TimeToLive', '0', 'xsd:unsignedInt'),
+      param('NotifRetry', 'false', 'xsd:boolean'), param('NotifExpiration', '0', 'xsd:unsignedInt'), param('TriggerAction', 'Notify'), param('TriggerConfigSettings', ''),
+    ],
+  };
+  return { ...p, objects: [...p.objects, table] };
 }
