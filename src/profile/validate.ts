@@ -1509,8 +1509,23 @@ function buildDocs(docs: readonly ProfileDoc[], source: string, initialProblems:
   if (behaviour.length > 0) profile.behaviour = behaviour;
   if (periodicInformPaths) profile.periodicInformPaths = periodicInformPaths;
   if (acsCredentialPaths) profile.acsCredentialPaths = acsCredentialPaths;
-  if (softwareModules) profile.softwareModules = softwareModules;
+  if (softwareModules) return { ...profile, ...hideRequestedState(profile, softwareModules.path), softwareModules };
   return profile;
+}
+
+/**
+ * TR-181 `ExecutionUnit.{i}.RequestedState` is a command parameter: "not part of the
+ * device configuration and is always an empty string when read" (the enumeration's
+ * description, TR-181 Device:2 SoftwareModules). Its leaf is marked `hidden`, so CWMP
+ * GetParameterValues and USP Get read "" while writes still act (the tree keeps them).
+ */
+function hideRequestedState(profile: Pick<Profile, 'parameters' | 'objects'>, smPath: string): Pick<Profile, 'parameters' | 'objects'> {
+  const table = `${smPath}ExecutionUnit.`;
+  const flatLeaf = new RegExp(`^${table.replace(/[.]/g, '\\.')}(?:[1-9][0-9]*|\\{i\\})\\.RequestedState$`);
+  return {
+    parameters: profile.parameters.map((l) => (flatLeaf.test(l.path) ? { ...l, hidden: true } : l)),
+    objects: profile.objects.map((t) => (t.path === table ? { ...t, parameters: t.parameters.map((l) => (l.path === 'RequestedState' ? { ...l, hidden: true } : l)) } : t)),
+  };
 }
 
 /** Ref. 7.1 and cpe-sim's stricter TR-069 fault codes. */

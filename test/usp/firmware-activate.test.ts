@@ -145,6 +145,37 @@ describe('Reboot() with BootFirmwareImage (TR-181 DeviceInfo.BootFirmwareImage, 
   });
 });
 
+describe('BootFirmwareImage and the reboots no command asked for (a CWMP Reboot RPC, a power cycle)', () => {
+  it('going down boots the named bank: banks switch and the version leaf takes its version while dark; an unbootable image rolls back on the way up', async () => {
+    const r = rig();
+    await withImage(r);
+    r.tree.setValues([{ name: 'Device.DeviceInfo.BootFirmwareImage', value: `${FW}2` }], 'usp');
+    r.device.emit({ kind: 'down', why: 'power' });
+    expect(r.tree.getValue('Device.DeviceInfo.SoftwareVersion')).toBe('2.0.0');
+    expect(r.tree.getValue('Device.DeviceInfo.ActiveFirmwareImage')).toBe(`${FW}2`);
+    expect([r.tree.getValue(`${FW}1.Status`), r.tree.getValue(`${FW}2.Status`)]).toEqual(['Available', 'Active']);
+    r.device.emit({ kind: 'up', why: 'power', boot: { cause: 'LocalReboot', commandKey: '', reason: 'Unknown', firmwareUpdated: true } });
+    expect(r.device.calls).toEqual([]); // nothing to ask the device: it is already rebooting
+
+    const bad = rig();
+    await withImage(bad, 'fw-3.0.0.img');
+    bad.tree.setValues([{ name: 'Device.DeviceInfo.BootFirmwareImage', value: `${FW}2` }], 'usp');
+    bad.device.emit({ kind: 'down', why: 'reboot' });
+    expect(bad.tree.getValue('Device.DeviceInfo.SoftwareVersion')).toBe('1.0.0');
+    bad.device.emit({ kind: 'up', why: 'reboot', boot: { cause: 'LocalReboot', commandKey: '', reason: 'Unknown', firmwareUpdated: false } });
+    expect(bad.tree.getValue(`${FW}2.Status`)).toBe('ActivationFailed');
+    expect(bad.tree.getValue('Device.DeviceInfo.BootFirmwareImage')).toBe(`${FW}1`);
+    expect(bad.tree.getValue(`${FW}2.BootFailureLog`)).toMatch(/version 3\.0\.0\) failed: .*rolled back to Device\.DeviceInfo\.FirmwareImage\.1/);
+
+    // A link that comes and goes is no boot.
+    const link = rig();
+    await withImage(link);
+    link.tree.setValues([{ name: 'Device.DeviceInfo.BootFirmwareImage', value: `${FW}2` }], 'usp');
+    link.device.emit({ kind: 'down', why: 'link' });
+    expect(link.tree.getValue('Device.DeviceInfo.SoftwareVersion')).toBe('1.0.0');
+  });
+});
+
 describe('an image that does not boot (TR-181 FirmwareImage Status / BootFailureLog)', () => {
   it('downloads (the device does not check its header), reboots, rolls back: ActivationFailed, BootFailureLog, Boot! FirmwareUpdated false', async () => {
     const r = rig();

@@ -7,6 +7,8 @@
  * sent first, then Boot! with FirmwareUpdated true), at once or in the first
  * `TimeWindow.{i}` that allows it. An image that does not boot leaves the device on
  * the image it ran before, the failed row `ActivationFailed` with its `BootFailureLog`.
+ * `BootFirmwareImage` naming another bank with an image is booted by every reboot (a
+ * USP Reboot(), a CWMP Reboot RPC, a power cycle), as TR-181 defines it.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -209,7 +211,13 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
 
   syncRunning();
   const off = device.onLifecycle((e) => {
-    if (e.kind !== 'up' || e.why === 'link') return;
+    if (e.kind === 'down') {
+      // TR-181 BootFirmwareImage is the image every boot loads, not only a USP Reboot()'s:
+      // a CWMP Reboot RPC, a power cycle or a reboot the box does itself boots it too.
+      if (e.why === 'reboot' || e.why === 'power') bootIntoWhileDark();
+      return;
+    }
+    if (e.why === 'link') return;
     const r = rollback;
     rollback = undefined;
     if (r !== undefined) {
@@ -401,13 +409,50 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
    * Activate()). False when it names the running bank or nothing bootable.
    */
   function rebootInto(boot: UspBootCause): boolean {
-    if (!hasTable || !tree.has(BOOT_IMAGE)) return false;
-    const target = tree.getValue(BOOT_IMAGE) ?? '';
-    const objPath = `${target.replace(/\.$/, '')}.`;
-    if (target === '' || rowOf(objPath) === tree.getValue(ACTIVE_IMAGE) || !rows().includes(objPath)) return false;
-    if (tree.getValue(`${objPath}Status`) !== 'Available' || tree.getValue(`${objPath}Available`) === 'false' || (tree.getValue(`${objPath}Version`) ?? '') === '') return false;
+    const objPath = bootTarget();
+    if (objPath === undefined) return false;
     activate(objPath, { cause: boot.cause, commandKey: boot.commandKey, reason: boot.reason }, boot.commandKey);
     return true;
+  }
+
+  /**
+   * The row BootFirmwareImage names when the next boot loads it instead of the running
+   * image: another row of the table whose image is `Available` (TR-181 FirmwareImage.{i}.Status;
+   * `Available` not false, a Version). Undefined otherwise: the device boots what it runs.
+   */
+  function bootTarget(): string | undefined {
+    if (!hasTable || !tree.has(BOOT_IMAGE)) return undefined;
+    const target = tree.getValue(BOOT_IMAGE) ?? '';
+    const objPath = `${target.replace(/\.$/, '')}.`;
+    if (target === '' || rowOf(objPath) === tree.getValue(ACTIVE_IMAGE) || !rows().includes(objPath)) return undefined;
+    if (tree.getValue(`${objPath}Status`) !== 'Available' || tree.getValue(`${objPath}Available`) === 'false' || (tree.getValue(`${objPath}Version`) ?? '') === '') return undefined;
+    return objPath;
+  }
+
+  /**
+   * A reboot nobody routed through {@link activate} (a CWMP Reboot RPC, a power cycle, a
+   * reboot of the box's own) has just taken the device down: when BootFirmwareImage names
+   * another bootable bank, the banks switch and the firmware version leaf takes that
+   * image's version while the device is dark, so the boot Inform's SoftwareVersion and
+   * the Boot! (FirmwareUpdated true) report it. An image known not to boot rolls back on
+   * the way up, as an activation of it would.
+   */
+  function bootIntoWhileDark(): void {
+    // An activation or a rollback under way already decided what this boot loads.
+    if (activating.size > 0 || rollback !== undefined) return;
+    const objPath = bootTarget();
+    if (objPath === undefined) return;
+    const previousRow = rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
+    const broken = unbootable.get(objPath);
+    if (broken !== undefined && previousRow !== undefined) {
+      rollback = { objPath, reason: broken, previous: rowOf(previousRow) };
+      return;
+    }
+    for (const row of rows()) if (tree.getValue(`${row}Status`) === 'Active') set(`${row}Status`, 'Available');
+    set(`${objPath}Status`, 'Active');
+    set(ACTIVE_IMAGE, rowOf(objPath));
+    const fw = host.template.profile.transfer.firmware;
+    set(fw?.versionPath ?? `${tree.root}.DeviceInfo.SoftwareVersion`, tree.getValue(`${objPath}Version`) ?? '');
   }
 
   if (!hasTable) return { commands: [], close: off, rebootInto };
