@@ -6,7 +6,7 @@
  * @module
  */
 export { startFleet, disableAllocationSitePretenuring } from '../src/fleet/index.js';
-export { createFakeAcs, ConnectionRequestClient } from '../src/acs/index.js';
+export { createFakeAcs, ConnectionRequestClient, generateCertificate } from '../src/acs/index.js';
 export { createCrListener } from '../src/cr/index.js';
 export { Template, createParameterTree } from '../src/datamodel/index.js';
 export { auditRetries } from '../src/cpe/index.js';

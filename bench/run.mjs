@@ -72,6 +72,8 @@ export function plan(quick) {
   out.push(c('firmware-download', 'n=50 size=200MiB', { n: 50, sizeMiB: 200 }, 900_000));
   out.push(c('firmware-download', 'n=5 size=200MiB', { n: 5, sizeMiB: 200 }, 900_000));
   out.push(c('firmware-download', 'n=50 size=200MiB files=in-process', { n: 50, sizeMiB: 200, files: 'in-process' }, 900_000));
+  // The same over HTTPS, the file server's certificate trusted through FleetOptions.transfer.ca.
+  out.push(c('firmware-download', 'n=50 size=200MiB https', { n: 50, sizeMiB: 200, https: true }, 900_000));
   for (const n of [1_000, 10_000, 100_000]) for (const acs of ['in-process', 'child']) out.push(c('fleet-boot', `n=${n} acs=${acs}`, { n, acs }, 900_000));
   // The same boots with the largest reference device (compare sessions/s and bytes per CPE with the rows above).
   for (const n of [10_000, 100_000]) out.push(c('fleet-boot', `n=${n} acs=in-process profile=${LARGE_DEVICE}`, { n, acs: 'in-process', profile: LARGE_DEVICE }, 1_200_000));

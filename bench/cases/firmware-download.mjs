@@ -7,10 +7,12 @@ import { ROOT } from '../build.mjs';
 import { round, settledMemory } from '../lib/harness.mjs';
 
 export const measures =
-  'Firmware download memory: N CPEs (tr181-minimal + transfer.firmware) each download one S-MiB generated image at once from acs.files and reboot into it; peak RSS growth of the CPEs\' process over its settled RSS after boot, sampled every 20 ms; the file server runs in a child process (files=child) or in the same process (files=in-process)';
+  'Firmware download memory: N CPEs (tr181-minimal + transfer.firmware) each download one S-MiB generated image at once from acs.files and reboot into it; peak RSS growth of the CPEs\' process over its settled RSS after boot, sampled every 20 ms; the file server runs in a child process (files=child) or in the same process (files=in-process); https: the file server presents a certificate signed by a throwaway CA that only FleetOptions.transfer.ca trusts';
 
-function startFilesChild(entry, sizeMiB, version) {
-  const child = fork(join(ROOT, 'bench', 'lib', 'files-process.mjs'), [entry, String(sizeMiB), version], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startFilesChild(entry, sizeMiB, version, server) {
+  // The server's key and certificate ride in the environment: the child serves HTTPS with them.
+  const env = server ? { ...process.env, BENCH_FILES_TLS: JSON.stringify(server) } : process.env;
+  const child = fork(join(ROOT, 'bench', 'lib', 'files-process.mjs'), [entry, String(sizeMiB), version], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   const url = new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.url));
     child.once('exit', (c) => reject(new Error(`file server child exited (${c})`)));
@@ -20,14 +22,24 @@ function startFilesChild(entry, sizeMiB, version) {
 
 const MiB = 1024 * 1024;
 
-export async function run(lib, { n, sizeMiB, files = 'child' }) {
+export async function run(lib, { n, sizeMiB, files = 'child', https = false }) {
   const loaded = await lib.loadProfile(join(ROOT, 'fixtures/profiles/tr181-minimal'));
   const profile = { ...loaded, transfer: { ...loaded.transfer, firmware: { versionPath: 'Device.DeviceInfo.SoftwareVersion', applyDelayMs: 1000, fetch: true } } };
-  const fleet = await lib.startFleet({ profile, count: n, timeScale: 0.001, cr: false, waitFor: 'bootstrap' });
-  const filesChild = files === 'child' ? startFilesChild(process.argv[4], sizeMiB, '9.9.9') : undefined;
+  // A private CA, as an operator's file server would have: only transfer.ca makes it trusted.
+  const ca = https ? await lib.generateCertificate({ commonName: 'bench file-server CA', isCa: true }) : undefined;
+  const server = ca ? await lib.generateCertificate({ issuer: ca }) : undefined;
+  const fleet = await lib.startFleet({ profile, count: n, timeScale: 0.001, cr: false, waitFor: 'bootstrap', ...(ca ? { transfer: { ca: ca.cert } } : {}) });
+  const filesChild = files === 'child' ? startFilesChild(process.argv[4], sizeMiB, '9.9.9', server) : undefined;
   try {
     const acs = fleet.acs;
-    const url = filesChild ? await filesChild.url : acs.files.serve('bench.img', { image: { version: '9.9.9', size: sizeMiB * MiB } });
+    let url;
+    if (filesChild) url = await filesChild.url;
+    else {
+      if (server) await acs.files.listenTls(server);
+      acs.files.serve('bench.img', { image: { version: '9.9.9', size: sizeMiB * MiB } });
+      url = acs.files.url('bench.img', { tls: server !== undefined });
+    }
+    if (https && !url.startsWith('https://')) throw new Error(`expected an https:// image URL, got ${url}`);
     const before = await settledMemory();
     let peak = before.rss;
     const peaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
@@ -53,6 +65,7 @@ export async function run(lib, { n, sizeMiB, files = 'child' }) {
       n,
       sizeMiB,
       files,
+      scheme: https ? 'https' : 'http',
       rssGrowthMiB: round((peak - before.rss) / MiB),
       baselineRssMiB: before.rssMiB,
       peakRssMiB: round(peak / MiB),

@@ -109,6 +109,7 @@ export const TARGETS = [
   { id: 'boot-100k-rss-device', caseId: DEVICE_100K, metric: 'rssMiB', limit: 1536, unit: 'MiB', text: '100,000 CPEs of the largest reference device: RSS < 1.5 GiB after boot' },
   { id: 'boot-100k-heap-device', caseId: DEVICE_100K, metric: 'bytesPerCpeHeap', limit: 10_240, unit: 'B', text: '100,000 CPEs of the largest reference device: < 10 KiB of heap per CPE (the seed: ~105 KB for 385 leaves)' },
   { id: 'firmware-download-rss', caseId: 'firmware-download n=50 size=200MiB', metric: 'rssGrowthMiB', limit: 50, unit: 'MiB', text: '50 CPEs downloading one 200 MiB image at once: peak RSS growth < 50 MiB' },
+  { id: 'firmware-download-https-rss', caseId: 'firmware-download n=50 size=200MiB https', metric: 'rssGrowthMiB', limit: 50, unit: 'MiB', text: '50 CPEs downloading one 200 MiB image at once over HTTPS: peak RSS growth < 50 MiB' },
   { id: 'storm-lost', caseId: 'power-storm n=10000', metric: 'lost', limit: 1, unit: 'CPEs', text: '10,000 CPEs power-cycled at once against a 503-throttling ACS: none lost (every CPE delivers 1 BOOT)' },
   { id: 'storm-backoff', caseId: 'power-storm n=10000', metric: 'violations', limit: 1, unit: 'retries', text: '…and every retry within the TR-069 §3.2.1.1 back-off (drawn wait in range, waited, RetryCount right)' },
   { id: 'usp-10k-rss', caseId: 'usp-agents n=10000', metric: 'rssMiB', limit: 400, unit: 'MiB', text: '10,000 USP agents (USP only), each with its MQTT 5.0 client on one broker: RSS < 400 MiB once every MTP is up' },
