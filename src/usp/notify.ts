@@ -111,7 +111,8 @@ export class UspNotifications {
   private closed = false;
   private readonly offLifecycle: () => void;
   private readonly stopUpTime: () => void;
-  private readonly onboardJobs = new Set<ScheduledJob>();
+  /** OnBoardRequest re-sends waiting for OnBoardingRestartTime; made at the first (issue 21: an empty Set per agent). */
+  private onboardJobs: Set<ScheduledJob> | undefined;
   /** `[expr]` segments of references, judged with the dispatcher's typed comparison. */
   private readonly search: SearchMatcher;
 
@@ -239,10 +240,10 @@ export class UspNotifications {
       const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
       if (!(restart > 0) || row === undefined) return;
       const job = this.opts.scheduler.after(restart * 1000, () => {
-        this.onboardJobs.delete(job);
+        this.onboardJobs?.delete(job);
         if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
       });
-      this.onboardJobs.add(job);
+      (this.onboardJobs ??= new Set()).add(job);
     });
   }
 
@@ -338,8 +339,8 @@ export class UspNotifications {
     this.offLifecycle();
     this.stopUpTime();
     this.dropPending();
-    for (const j of this.onboardJobs) j.cancel();
-    this.onboardJobs.clear();
+    for (const j of this.onboardJobs ?? []) j.cancel();
+    this.onboardJobs?.clear();
     this.operations.close();
     this.periodic.close();
     this.subscriptions.close();

@@ -105,7 +105,8 @@ export class Subscriptions {
   private cache: SubscriptionRow[] | undefined;
   private readonly offs: (() => void)[] = [];
   private watch: GeneratedWatch | undefined;
-  private readonly ttlJobs = new Map<string, ScheduledJob>();
+  /** TimeToLive jobs by row; made at the first row with one (issue 21: an empty Map per agent). */
+  private ttlJobs: Map<string, ScheduledJob> | undefined;
   /** Re-entrancy guard: deleting an expired row fires ObjectDeletion from inside a listener. */
   private closed = false;
 
@@ -239,8 +240,8 @@ export class Subscriptions {
   close(): void {
     this.closed = true;
     for (const off of this.offs.splice(0)) off();
-    for (const j of this.ttlJobs.values()) j.cancel();
-    this.ttlJobs.clear();
+    for (const j of this.ttlJobs?.values() ?? []) j.cancel();
+    this.ttlJobs?.clear();
     this.watch?.close();
     this.watch = undefined;
   }
@@ -261,20 +262,21 @@ export class Subscriptions {
       if (!Number.isFinite(created) || created <= 0) continue;
       const key = `${s.path}@${s.creationDate}+${s.timeToLive}`;
       live.add(key);
-      if (this.ttlJobs.has(key)) continue;
+      const ttlJobs = (this.ttlJobs ??= new Map());
+      if (ttlJobs.has(key)) continue;
       const path = s.path;
-      this.ttlJobs.set(
+      ttlJobs.set(
         key,
         scheduler.at(created + s.timeToLive * 1000, () => {
-          this.ttlJobs.delete(key);
+          ttlJobs.delete(key);
           if (!this.closed && tree.has(path)) tree.deleteObject(path, 'internal');
         }),
       );
     }
-    for (const [key, job] of this.ttlJobs) {
+    for (const [key, job] of this.ttlJobs ?? []) {
       if (!live.has(key)) {
         job.cancel();
-        this.ttlJobs.delete(key);
+        this.ttlJobs?.delete(key);
       }
     }
     // Generated leaves covered now by enabled ValueChange rows: watched at their ticks.

@@ -17,7 +17,7 @@ import { LOCAL_AGENT_PATHS } from '../subscriptions.js';
 import type { Operate, OperateResp, OperationResult, UspMap } from '../types.js';
 import { deviceCommands } from './device.js';
 import { diagnosticsCommands } from './diagnostics.js';
-import { firmwareCommands } from './firmware.js';
+import { firmwareCommands, type FirmwareCommands } from './firmware.js';
 import { swmodCommands } from './swmod.js';
 import { vendorConfigCommands } from './vendorfile.js';
 
@@ -105,17 +105,28 @@ interface Running {
 
 /** Operate for one agent. */
 export class UspOperations {
-  private readonly defs = new Map<string, CommandDef>();
-  private readonly running = new Set<Running>();
-  private readonly jobs = new Set<ScheduledJob>();
+  /** Made at the first Operate or GetSupportedDM (issue 21: most agents never get one, and 10,000 copies of every command's definition cost ~1 KB each). */
+  private defsMemo: Map<string, CommandDef> | undefined;
+  private readonly firmware: FirmwareCommands;
+  // Made at the first command (issue 21: most agents never run one; an empty Set is ~150 bytes).
+  private running: Set<Running> | undefined;
+  private jobs: Set<ScheduledJob> | undefined;
   private readonly closers: (() => void)[] = [];
   /** Bumped by {@link abortAll}: acts waiting for the agent's flush are dropped. */
   private generation = 0;
 
   constructor(private readonly host: OperationsHost) {
-    const firmware = firmwareCommands(host);
-    this.closers.push(firmware.close);
-    for (const d of [...deviceCommands(host, this, firmware.rebootInto), ...firmware.commands, ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) this.defs.set(d.path, d);
+    // Eager: the firmware bank keeps the running image's row true across reboots, Operate or not.
+    this.firmware = firmwareCommands(host);
+    this.closers.push(this.firmware.close);
+  }
+
+  private get defs(): Map<string, CommandDef> {
+    if (this.defsMemo) return this.defsMemo;
+    const { host, firmware } = this;
+    const defs = new Map<string, CommandDef>();
+    for (const d of [...deviceCommands(host, this, firmware.rebootInto), ...firmware.commands, ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) defs.set(d.path, d);
+    return (this.defsMemo = defs);
   }
 
   /** Stops running work and the commands' own listeners (the agent is closing). */
@@ -174,10 +185,10 @@ export class UspOperations {
           const after = def.after;
           this.whenSent(() => {
             const job = this.host.scheduler.after(ACT_DELAY_MS, () => {
-              this.jobs.delete(job);
+              this.jobs?.delete(job);
               after(run);
             });
-            this.jobs.add(job);
+            (this.jobs ??= new Set()).add(job);
           });
         }
         return { executed_command: executed, operation_resp: 'req_output_args', req_output_args: { output_args: output } };
@@ -187,7 +198,7 @@ export class UspOperations {
     }
     const requestPath = this.addRequest(executed, req.command_key, controllerId);
     const entry: Running = { controller, requestPath };
-    this.running.add(entry);
+    (this.running ??= new Set()).add(entry);
     void this.runAsync(def, run, name, entry);
     return { executed_command: executed, operation_resp: 'req_obj_path', req_obj_path: requestPath };
   }
@@ -206,7 +217,7 @@ export class UspOperations {
       const [err_code, err_msg] = failureOf(err);
       outcome = { err_code, err_msg };
     }
-    if (!this.running.delete(entry)) return; // the device went down: the work died with it
+    if (!this.running?.delete(entry)) return; // the device went down: the work died with it
     const canceled = run.signal.aborted;
     this.setStatus(entry.requestPath, canceled ? 'Canceled' : 'output' in outcome ? 'Success' : 'Error');
     if (tree.has(entry.requestPath)) tree.deleteObject(entry.requestPath, 'internal');
@@ -235,7 +246,7 @@ export class UspOperations {
 
   /** `Request.{i}.Cancel()`: the run ends with 7023 (R-OPR.3). */
   cancel(requestPath: string): boolean {
-    for (const r of this.running) {
+    for (const r of this.running ?? []) {
       if (r.requestPath !== requestPath) continue;
       this.setStatus(requestPath, 'Canceling');
       r.controller.abort(new CommandFailure(7023, `${requestPath.slice(0, -1)} was canceled by Request.{i}.Cancel()`));
@@ -247,11 +258,11 @@ export class UspOperations {
   /** Async work dies with the device (§4.8): no OperationComplete. */
   abortAll(): void {
     this.generation++;
-    const all = [...this.running];
-    this.running.clear();
+    const all = [...(this.running ?? [])];
+    this.running?.clear();
     for (const r of all) r.controller.abort(new CommandFailure(7002, 'the device went down'));
-    for (const j of this.jobs) j.cancel();
-    this.jobs.clear();
+    for (const j of this.jobs ?? []) j.cancel();
+    this.jobs?.clear();
   }
 
   /** §7.1 on a restart: Request rows are dropped. */
