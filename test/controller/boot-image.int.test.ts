@@ -9,7 +9,7 @@
  *   both protocols still stop and start the unit.
  */
 import { describe, expect } from 'vitest';
-import { loadProfile, type Profile } from '../../src/profile/index.js';
+import { meshRouterFetchingFirmware } from '../support/profile.js';
 import { withCpeFleet } from '../../src/testing/vitest.js';
 import type { Fleet } from '../../src/fleet/index.js';
 import type { FakeUspController } from '../../src/controller/index.js';
@@ -20,11 +20,7 @@ const FW = 'Device.DeviceInfo.FirmwareImage.';
 const VERSION = 'Device.DeviceInfo.SoftwareVersion';
 const BOOT_IMAGE = 'Device.DeviceInfo.BootFirmwareImage';
 
-async function meshProfile(): Promise<Profile> {
-  const p = await loadProfile('mesh-router');
-  return { ...p, transfer: { ...p.transfer, firmware: { ...p.transfer.firmware!, fetch: true } } };
-}
-const test = withCpeFleet({ profile: await meshProfile(), count: 1, usp: true, timeScale: 0.001 });
+const test = withCpeFleet({ profile: await meshRouterFetchingFirmware(), count: 1, usp: true, timeScale: 0.001 });
 
 /** Runs an async USP command to its OperationComplete. */
 async function runAsync(controller: FakeUspController, obj: string, command: string, args: Record<string, string>, commandKey: string): Promise<void> {

@@ -5,7 +5,7 @@
  * real Mosquitto (MQTT 5.0). Simulated time is compressed; nothing is timed.
  */
 import { describe, expect, it } from 'vitest';
-import { loadProfile, type Profile } from '../../src/profile/index.js';
+import { meshRouterFetchingFirmware } from '../support/profile.js';
 import { createCpeFleet, uspControllerOf, withCpeFleet } from '../../src/testing/vitest.js';
 import type { FakeUspController } from '../../src/controller/index.js';
 import { mosquittoForSuite, mosquittoMissing } from '../support/mosquitto.js';
@@ -13,11 +13,7 @@ import { OPENSSL_MISSING, selfSignedLoopbackCert } from '../support/tls.js';
 
 const FW = 'Device.DeviceInfo.FirmwareImage.';
 
-async function meshProfile(): Promise<Profile> {
-  const p = await loadProfile('mesh-router');
-  return { ...p, transfer: { ...p.transfer, firmware: { ...p.transfer.firmware!, fetch: true } } };
-}
-const profile = await meshProfile();
+const profile = await meshRouterFetchingFirmware();
 const tls = selfSignedLoopbackCert();
 
 /** Download() into bank 2; resolves with its OperationComplete and TransferComplete! params. */

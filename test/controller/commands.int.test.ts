@@ -6,27 +6,20 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { loadProfile, type Profile } from '../../src/profile/index.js';
 import { withCpeFleet } from '../../src/testing/vitest.js';
 import type { FakeUspController, UspNotifyRecord } from '../../src/controller/index.js';
 import type { FakeAcs } from '../../src/acs/index.js';
 import { demoManifest, DEMO_UUID } from '../swmod/helpers.js';
-import { withBootSubscription } from '../support/profile.js';
+import { meshRouterFetchingFirmware, withBootSubscription } from '../support/profile.js';
 
 const FW = 'Device.DeviceInfo.FirmwareImage.';
 const VERSION = 'Device.DeviceInfo.SoftwareVersion';
 const SM = 'Device.SoftwareModules.';
 
-/** mesh-router (firmware, software modules, diagnostics) whose images name their version in their header. */
-async function meshProfile(): Promise<Profile> {
-  const p = await loadProfile('mesh-router');
-  return { ...p, transfer: { ...p.transfer, firmware: { ...p.transfer.firmware!, fetch: true } } };
-}
-
-const test = withCpeFleet({ profile: await meshProfile(), count: 1, usp: true, timeScale: 0.001 });
+const test = withCpeFleet({ profile: await meshRouterFetchingFirmware(), count: 1, usp: true, timeScale: 0.001 });
 
 // The same box with a Boot! subscription provisioned: a factory reset brings it back, so the Boot! after the reset has a recipient.
-const provisioned = withCpeFleet({ profile: withBootSubscription(await meshProfile()), count: 1, usp: true, timeScale: 0.001 });
+const provisioned = withCpeFleet({ profile: withBootSubscription(await meshRouterFetchingFirmware()), count: 1, usp: true, timeScale: 0.001 });
 
 /** Subscribes to Boot! (persistent: it must outlive the reboot it reports, usp-notes §7.2). */
 async function watchBoot(controller: FakeUspController): Promise<void> {

@@ -2,7 +2,7 @@
  * The smallest TR-181 profile a fleet test needs: DeviceId leaves, the CR URL leaf and
  * Basic CR credentials `u`/`p` (throttle off), plus the test's own leaves and blocks.
  */
-import type { Profile } from '../../src/profile/index.js';
+import { loadProfile, type Profile } from '../../src/profile/index.js';
 
 export const CR_USER = 'Device.ManagementServer.ConnectionRequestUsername';
 export const CR_PASS = 'Device.ManagementServer.ConnectionRequestPassword';
@@ -61,4 +61,14 @@ export function withBootSubscription(p: Profile): Profile {
     ],
   };
   return { ...p, objects: [...p.objects, table] };
+}
+
+/**
+ * The shipped mesh-router (firmware, software modules, diagnostics) with `transfer.firmware.fetch`
+ * on, so a firmware Download really fetches the image and reads its version from the header:
+ * what the USP command tests drive end to end.
+ */
+export async function meshRouterFetchingFirmware(): Promise<Profile> {
+  const p = await loadProfile('mesh-router');
+  return { ...p, transfer: { ...p.transfer, firmware: { ...p.transfer.firmware!, fetch: true } } };
 }
