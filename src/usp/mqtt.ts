@@ -117,6 +117,50 @@ export interface MqttMtpOptions {
 /** mqtt.js otherwise makes a `debug` logger per client (~5 KiB each at 10,000 agents); we log ourselves. */
 const NO_LOG = (): void => undefined;
 
+/**
+ * What mqtt.js does with a received QoS 1/2 PUBLISH by default (acknowledge it, reason code
+ * 0 Success), shared: without it mqtt.js makes the same closure for every 5.0 client.
+ */
+const ACK_SUCCESS: NonNullable<IClientOptions['customHandleAcks']> = (_topic, _message, _packet, done) => done(0);
+
+/** Rows the MTP is given by default; a row equal to one of them is kept as this one string, not a per-agent copy. */
+const DEFAULT_CLIENT_ROW = 'Device.MQTT.Client.1.';
+const DEFAULT_MTP_ROW = 'Device.LocalAgent.MTP.1.';
+
+/**
+ * Per-connection state mqtt.js keeps on a connected client that this MTP never uses; dropped
+ * once the connection is up (~2.6 KB of heap per agent, measured with 1,000 agents on
+ * Mosquitto: docs/performance.md, USP agents). Relies on mqtt.js internals, checked against mqtt.js 5.16.0
+ * (lib/handlers/connack.js, lib/client.js); test/usp/mqtt-client-trim.int.test.ts fails
+ * when they change.
+ *
+ * - `topicAliasSend`: the CONNACK handler builds it (an LRU cache of typed arrays and
+ *   closures) whenever the broker's CONNACK carries Topic Alias Maximum > 0 (MQTT 5.0
+ *   §3.2.2.3.8; Mosquitto's default is 10). It is how many aliases the *broker* accepts
+ *   from us; there is no CONNECT property asking the broker not to offer them (§3.1.2.11.5,
+ *   Topic Alias Maximum in CONNECT, is what the client accepts). This MTP never publishes
+ *   with a Topic Alias (no `properties.topicAlias`, no `autoUseTopicAlias` /
+ *   `autoAssignTopicAlias`), and mqtt.js reads the field only for such publishes: it is
+ *   guarded by `if (this.topicAliasSend)` in `_applyTopicAlias`, and
+ *   `_removeTopicAliasAndRecoverTopicName` dereferences it only for an empty topic with an
+ *   alias. A reconnect is a new client here (`reconnectPeriod: 0`), whose CONNACK builds
+ *   its own; the field is `undefined` before the first CONNACK too.
+ * - `connackTimer`: the CONNACK timeout, already cleared by the CONNACK handler; mqtt.js
+ *   only passes it to `clearTimeout` again (null is its initial value).
+ * @internal Not part of the package's API (exported for its test only).
+ */
+export function shedConnackState(client: MqttClient): void {
+  const internals = client as unknown as { topicAliasSend: unknown; connackTimer: unknown };
+  internals.topicAliasSend = undefined;
+  internals.connackTimer = null;
+}
+
+/**
+ * The MTP each live client belongs to: the client's listeners are shared functions (an
+ * EventEmitter calls a listener with `this` = the emitter), not four closures per connection.
+ */
+const OWNERS = new WeakMap<MqttClient, MqttMtp>();
+
 /** CONNACK codes meaning "this broker does not speak that protocol version" (3.1.1 rc 1, 5.0 0x84). */
 const VERSION_REFUSED = new Set([1, 0x84]);
 /** CONNACK codes of refused credentials (3.1.1 rc 4/5, 5.0 0x86/0x87): a configuration problem, not an unreachable broker. */
@@ -129,34 +173,64 @@ const AUTH_REFUSED = new Set([4, 5, 0x86, 0x87]);
  */
 function quiet(client: MqttClient): void {
   client.removeAllListeners();
-  client.on('error', () => undefined);
+  client.on('error', NO_LOG);
+}
+
+/** The broker URL a client dialled, for logs (`mqtt://host:port`, IPv6 in brackets). */
+function brokerOf(client: MqttClient): string {
+  const { protocol, host = '', port } = client.options;
+  return `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The MQTT MTP of one agent. */
 export class MqttMtp extends RetryingMtp implements UspMtp {
+  // Every field is set here or in the constructor, in one order, and none is deleted: all
+  // instances share one hidden class. The options object is not kept (what it says is
+  // copied below), so its own shape and backing store are not held per agent.
   readonly kind = 'mqtt';
-  private client: MqttClient | undefined;
+  private client: MqttClient | undefined = undefined;
   private protocol: 4 | 5 = 5;
   /** This broker refused MQTT 5.0 (under `auto`): 3.1.1 from now on. */
   private refuses5 = false;
   private isUp = false;
-  /** Reply topics learned from inbound records, per Controller (the seed lets them replace the configured topic). */
-  private readonly learned = new Map<string, string>();
+  /**
+   * Reply topics learned from inbound records, per Controller (the seed lets them replace
+   * the configured topic). Made at the first one: most agents never learn any.
+   */
+  private learned: Map<string, string> | undefined = undefined;
   /** Topic this agent is answered on now (Response Information, else ResponseTopicConfigured). */
   private replyTopic = '';
+  /** A TLS failure was already reported since the last connection (or start). */
+  private tlsWarned = false;
+  /** What the current connection attempt's 'error' events said; read when it closes. */
+  private refusedVersion = false;
+  private refusedAuth = false;
+  private refusedTls: { code: string; message: string } | undefined = undefined;
+  private readonly host: UspMtpHost;
+  private readonly tree: ParameterTree;
   private readonly clientRow: string;
   private readonly mtpRow: string;
   private readonly logger: Logger;
   private readonly maxRecordBytes: number;
-  /** A TLS failure was already reported since the last connection (or start). */
-  private tlsWarned = false;
+  private readonly version: UspMqttVersion;
+  private readonly versionMemo: { refuses5?: boolean } | undefined;
+  private readonly connectTimeoutMs: number;
+  private readonly tls: UspTlsOptions | undefined;
+  private readonly webSocketPath: string;
 
-  constructor(private readonly opts: MqttMtpOptions) {
+  constructor(opts: MqttMtpOptions) {
     super(opts.scheduler, opts.random);
-    this.clientRow = opts.clientRow ?? 'Device.MQTT.Client.1.';
-    this.mtpRow = opts.mtpRow ?? 'Device.LocalAgent.MTP.1.';
+    this.host = opts.host;
+    this.tree = opts.tree;
+    this.clientRow = opts.clientRow === undefined || opts.clientRow === DEFAULT_CLIENT_ROW ? DEFAULT_CLIENT_ROW : opts.clientRow;
+    this.mtpRow = opts.mtpRow === undefined || opts.mtpRow === DEFAULT_MTP_ROW ? DEFAULT_MTP_ROW : opts.mtpRow;
     this.logger = opts.logger ?? silentLogger;
     this.maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
+    this.version = opts.version ?? 'auto';
+    this.versionMemo = opts.versionMemo;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.tls = opts.tls;
+    this.webSocketPath = opts.webSocketPath ?? DEFAULT_MQTT_WS_PATH;
   }
 
   get up(): boolean {
@@ -223,7 +297,7 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
     const bytes = encodeRecord({
       version: '1.3',
       to_id: controllerId,
-      from_id: this.opts.host.endpointId,
+      from_id: this.host.endpointId,
       record_type: 'mqtt_connect',
       mqtt_connect: { version: this.protocol === 5 ? 'V5' : 'V3_1_1', subscribed_topic: this.replyTopic },
     });
@@ -240,16 +314,12 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
     return out;
   }
 
-  private get tree(): ParameterTree {
-    return this.opts.tree;
-  }
-
   /** Where a Notify or Connect record to `controllerId` goes: the learned reply topic, else the row's Topic. */
   private destinationOf(controllerId: string): string | undefined {
     const row = controllerRow(this.tree, controllerId);
     const mtp = controllerMtp(row, 'MQTT');
     if (!mtp) return undefined;
-    const learned = this.learned.get(controllerId);
+    const learned = this.learned?.get(controllerId);
     if (learned !== undefined) return learned;
     const topic = this.tree.getValue(`${mtp.path}MQTT.Topic`) ?? '';
     return topic === '' ? undefined : topic;
@@ -265,10 +335,9 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
   }
 
   private chooseVersion(): 4 | 5 {
-    const pinned = this.opts.version ?? 'auto';
-    if (pinned === '5') return 5;
-    if (pinned === '3.1.1') return 4;
-    if (this.refuses5 || this.opts.versionMemo?.refuses5 === true) return 4;
+    if (this.version === '5') return 5;
+    if (this.version === '3.1.1') return 4;
+    if (this.refuses5 || this.versionMemo?.refuses5 === true) return 4;
     // The tree's ProtocolVersion is the device's setting: 3.1.1 there starts with 3.1.1.
     return this.leaf('ProtocolVersion') === '3.1.1' ? 4 : 5;
   }
@@ -293,9 +362,8 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       this.status('Error_Misconfigured', 'Error');
       return this.retry();
     }
-    const broker = `${transport.protocol}://${address.includes(':') ? `[${address}]` : address}:${port}`;
     this.protocol = this.chooseVersion();
-    const eid = this.opts.host.endpointId;
+    const eid = this.host.endpointId;
     const keepalive = Number(this.leaf('KeepAliveTime') || '60');
     const options: IClientOptions = {
       host: address,
@@ -307,15 +375,16 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       clean: this.protocol === 5 ? this.leaf('CleanStart') !== 'false' : this.leaf('CleanSession') !== 'false',
       keepalive: Number.isInteger(keepalive) && keepalive >= 0 ? keepalive : 60,
       reconnectPeriod: 0,
-      connectTimeout: this.opts.connectTimeoutMs ?? 10_000,
+      connectTimeout: this.connectTimeoutMs,
       queueQoSZero: false,
       resubscribe: false,
       log: NO_LOG,
+      customHandleAcks: ACK_SUCCESS,
     };
-    if (transport.protocol === 'ws' || transport.protocol === 'wss') options.path = this.opts.webSocketPath ?? DEFAULT_MQTT_WS_PATH;
+    if (transport.protocol === 'ws' || transport.protocol === 'wss') options.path = this.webSocketPath;
     if (transport.protocol === 'mqtts' || transport.protocol === 'wss') {
       // The broker's certificate is checked against the configured CA (system store without one).
-      const t = this.opts.tls ?? {};
+      const t = this.tls ?? {};
       if (t.ca !== undefined) options.ca = t.ca;
       if (t.cert !== undefined) options.cert = t.cert;
       if (t.key !== undefined) options.key = t.key;
@@ -330,60 +399,83 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
       options.properties = { requestResponseInformation: this.leaf('RequestResponseInfo') !== 'false', userProperties: { 'usp-endpoint-id': eid } };
     }
     this.status('Connecting', 'Down');
+    this.refusedVersion = false;
+    this.refusedAuth = false;
+    this.refusedTls = undefined;
     const client = mqtt.connect(options);
     this.client = client;
-    let refusedVersion = false;
-    let refusedAuth = false;
-    let refusedTls: { code: string; message: string } | undefined;
-    client.on('connect', (connack) => {
-      if (this.client !== client) return;
-      void this.onConnack(client, connack);
-    });
-    client.on('message', (topic, payload, packet) => {
-      if (this.client === client) this.onMessage(topic, payload, packet);
-    });
-    client.on('error', (err) => {
-      const code = (err as { code?: unknown }).code;
-      if (this.protocol === 5 && typeof code === 'number' && VERSION_REFUSED.has(code) && (this.opts.version ?? 'auto') === 'auto') {
-        refusedVersion = true;
-        this.refuses5 = true;
-        if (this.opts.versionMemo) this.opts.versionMemo.refuses5 = true;
-      }
-      if (typeof code === 'number' && AUTH_REFUSED.has(code)) refusedAuth = true;
-      const tls = tlsFailureCode(err);
-      if (tls !== undefined) refusedTls = { code: tls, message: err.message };
-      this.logger.debug('usp mqtt error', { error: err.message, code: typeof code === 'number' || typeof code === 'string' ? code : undefined });
-    });
-    client.on('close', () => {
-      if (this.client !== client) return;
-      this.client = undefined;
-      quiet(client);
-      client.end(true);
-      const wasUp = this.isUp;
-      this.setDown();
-      if (!this.running) return;
-      if (refusedTls !== undefined) {
-        // A certificate the agent does not trust (or a client certificate the broker refused)
-        // will not fix itself by retrying: a configuration error (TR-181 Error_Misconfigured).
-        // Said once per run of failures; the retries after it log at debug.
-        const log = this.tlsWarned ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
-        this.tlsWarned = true;
-        log('usp mqtt: TLS with the broker failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
-          broker,
-          endpoint: this.opts.host.endpointId,
-          code: refusedTls.code,
-          error: refusedTls.message,
-        });
-      }
-      const misconfigured = refusedAuth || refusedTls !== undefined;
-      this.status(misconfigured ? 'Error_Misconfigured' : wasUp ? 'Connecting' : 'Error_BrokerUnreachable', misconfigured ? 'Error' : 'Down');
-      if (refusedVersion) {
-        // The broker speaks 3.1.1 only: retry at once with it (the issue's decision), not after a back-off.
-        this.logger.info('usp mqtt: broker refused MQTT 5.0, falling back to 3.1.1', { broker });
-        return this.connect();
-      }
-      this.retry();
-    });
+    OWNERS.set(client, this);
+    client.on('connect', MqttMtp.onClientConnect);
+    client.on('message', MqttMtp.onClientMessage);
+    client.on('error', MqttMtp.onClientError);
+    client.on('close', MqttMtp.onClientClose);
+  }
+
+  /** The MTP whose current client `client` is (a client it let go of has no listeners left, see {@link quiet}). */
+  private static ownerOf(client: MqttClient): MqttMtp | undefined {
+    const mtp = OWNERS.get(client);
+    return mtp !== undefined && mtp.client === client ? mtp : undefined;
+  }
+
+  private static onClientConnect(this: MqttClient, connack: IConnackPacket): void {
+    const mtp = MqttMtp.ownerOf(this);
+    if (mtp === undefined) return;
+    shedConnackState(this);
+    void mtp.onConnack(this, connack);
+  }
+
+  private static onClientMessage(this: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
+    MqttMtp.ownerOf(this)?.onMessage(topic, payload, packet);
+  }
+
+  private static onClientError(this: MqttClient, err: Error): void {
+    const mtp = MqttMtp.ownerOf(this);
+    if (mtp === undefined) return;
+    const code = (err as { code?: unknown }).code;
+    if (mtp.protocol === 5 && typeof code === 'number' && VERSION_REFUSED.has(code) && mtp.version === 'auto') {
+      mtp.refusedVersion = true;
+      mtp.refuses5 = true;
+      if (mtp.versionMemo) mtp.versionMemo.refuses5 = true;
+    }
+    if (typeof code === 'number' && AUTH_REFUSED.has(code)) mtp.refusedAuth = true;
+    const tls = tlsFailureCode(err);
+    if (tls !== undefined) mtp.refusedTls = { code: tls, message: err.message };
+    mtp.logger.debug('usp mqtt error', { error: err.message, code: typeof code === 'number' || typeof code === 'string' ? code : undefined });
+  }
+
+  private static onClientClose(this: MqttClient): void {
+    MqttMtp.ownerOf(this)?.onClose(this);
+  }
+
+  private onClose(client: MqttClient): void {
+    this.client = undefined;
+    quiet(client);
+    client.end(true);
+    const wasUp = this.isUp;
+    this.setDown();
+    if (!this.running) return;
+    const refusedTls = this.refusedTls;
+    if (refusedTls !== undefined) {
+      // A certificate the agent does not trust (or a client certificate the broker refused)
+      // will not fix itself by retrying: a configuration error (TR-181 Error_Misconfigured).
+      // Said once per run of failures; the retries after it log at debug.
+      const log = this.tlsWarned ? this.logger.debug.bind(this.logger) : this.logger.warn.bind(this.logger);
+      this.tlsWarned = true;
+      log('usp mqtt: TLS with the broker failed; check the CA (--ca-cert-file, usp.tls.ca) and client certificate (--tls-cert/--tls-key)', {
+        broker: brokerOf(client),
+        endpoint: this.host.endpointId,
+        code: refusedTls.code,
+        error: refusedTls.message,
+      });
+    }
+    const misconfigured = this.refusedAuth || refusedTls !== undefined;
+    this.status(misconfigured ? 'Error_Misconfigured' : wasUp ? 'Connecting' : 'Error_BrokerUnreachable', misconfigured ? 'Error' : 'Down');
+    if (this.refusedVersion) {
+      // The broker speaks 3.1.1 only: retry at once with it (the issue's decision), not after a back-off.
+      this.logger.info('usp mqtt: broker refused MQTT 5.0, falling back to 3.1.1', { broker: brokerOf(client) });
+      return this.connect();
+    }
+    this.retry();
   }
 
   private async onConnack(client: MqttClient, connack: IConnackPacket): Promise<void> {
@@ -431,7 +523,7 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
     this.tlsWarned = false;
     this.isUp = true;
     this.status('Connected', 'Up');
-    this.opts.host.onUp(this);
+    this.host.onUp(this);
   }
 
   /** Ends a connection that cannot serve, then retries later (a broker ACL may be fixed meanwhile). */
@@ -457,12 +549,12 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
     // R-MQTT.26 (5.0: Response Topic) / R-MQTT.25 (3.1.1: the topic's reply-to), either accepted on both.
     const replyTo = props?.responseTopic ?? replyToOf(topic);
     const route: UspRoute = replyTo !== undefined ? { mtp: this, replyTo } : { mtp: this };
-    this.opts.host.onRecord(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), route);
+    this.host.onRecord(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), route);
   }
 
   /** Remembers where a Controller answers from (the seed: it replaces the configured topic). */
   learnRoute(controllerId: string, route: UspRoute): void {
-    if (route.mtp === this && route.replyTo !== undefined) this.learned.set(controllerId, route.replyTo);
+    if (route.mtp === this && route.replyTo !== undefined) (this.learned ??= new Map()).set(controllerId, route.replyTo);
   }
 
   private drop(force: boolean): void {
@@ -478,6 +570,6 @@ export class MqttMtp extends RetryingMtp implements UspMtp {
   private setDown(): void {
     if (!this.isUp) return;
     this.isUp = false;
-    this.opts.host.onDown(this);
+    this.host.onDown(this);
   }
 }
