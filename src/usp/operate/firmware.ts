@@ -18,7 +18,7 @@ import type { LeafDef, Profile, TableDef } from '../../profile/index.js';
 import { checkTransferUrl, downloadFile, ImageInspector, TransferAbortedError, versionFromUrl } from '../../transfer/index.js';
 import { setIfPresent } from '../controllers.js';
 import { dateTime } from '../subscriptions.js';
-import type { UspBootCause, UspBootCauseName } from '../device.js';
+import type { UspBootCause, UspBootCauseName, UspLifecycleEvent } from '../device.js';
 import type { UspMap } from '../types.js';
 import { boolInput, CommandFailure, type CommandDef, type CommandRun, type OperationsHost } from './index.js';
 
@@ -153,84 +153,166 @@ export function withFirmwareImages(profile: Profile): Profile {
   return { ...profile, parameters: [...profile.parameters, ...leaves], objects: [...profile.objects, table] };
 }
 
-/** The firmware commands and their lifecycle listener (removed by `close`). */
-export interface FirmwareCommands {
-  commands: CommandDef[];
-  close(): void;
-  /** Reboot(): boots the bank BootFirmwareImage names instead, when it holds an image; false otherwise. */
-  rebootInto(boot: UspBootCause): boolean;
-}
-
 /** The Boot! cause of an activation a Controller asked for. */
 const remoteBoot = (r: CommandRun): { cause: UspBootCauseName; commandKey: string; reason: string } => ({ cause: 'RemoteReboot', commandKey: r.commandKey, reason: 'Unknown' });
 
-/** Download() and Activate(), when the tree has the FirmwareImage table. */
-export function firmwareCommands(host: OperationsHost): FirmwareCommands {
-  const { tree, device } = host;
-  const set = (path: string, v: string): void => setIfPresent(tree, path, v);
-  const rowOf = (objPath: string): string => objPath.slice(0, -1);
+const rowOf = (objPath: string): string => objPath.slice(0, -1);
+
+/**
+ * One agent's firmware banks: Download() and Activate() when the tree has the
+ * FirmwareImage table, and the lifecycle listener that keeps the running bank true and
+ * boots BootFirmwareImage (removed by {@link close}).
+ *
+ * A class, not a closure per helper (issue 21): every agent of a fleet has one, and its
+ * commands are made only when a Controller first asks for the command set, so an agent
+ * costs one object and one listener until then.
+ */
+export class FirmwareBanks {
+  private readonly tree: OperationsHost['tree'];
+  private readonly device: OperationsHost['device'];
+  private readonly hasTable: boolean;
   /** Images whose activation is under way, so a second Activate() of one does not reboot twice. */
-  const activating = new Set<string>();
+  private activating: Set<string> | undefined;
   /**
    * Images that downloaded and validated but will not boot (their payload does not
    * match their own sha256 header and the profile does not make the device check it),
    * with why: activating one rolls back (TR-181 BootFailureLog).
    */
-  const unbootable = new Map<string, string>();
+  private unbootable: Map<string, string> | undefined;
   /** Banks a Download() is writing into. */
-  const downloading = new Set<string>();
-  /** R-OPR.3 lets an Agent refuse a repeat with 7005: one image at a time goes into a bank. */
-  const refuseBusy = (objPath: string): void => {
-    if (downloading.has(objPath)) throw new CommandFailure(7005, `${rowOf(objPath)} is receiving an image (a Download() is running); try again when it has completed`);
-  };
+  private downloading: Set<string> | undefined;
   /** A failed activation waiting for the device to come back on its old image. */
-  let rollback: { objPath: string; reason: string; previous: string } | undefined;
-  const hasTable = tree.has(FIRMWARE_IMAGE_TABLE);
+  private rollback: { objPath: string; reason: string; previous: string } | undefined;
+  private readonly off: () => void;
+
+  constructor(private readonly host: OperationsHost) {
+    this.tree = host.tree;
+    this.device = host.device;
+    this.hasTable = host.tree.has(FIRMWARE_IMAGE_TABLE);
+    this.rollback = undefined;
+    this.activating = undefined;
+    this.unbootable = undefined;
+    this.downloading = undefined;
+    this.syncRunning();
+    // Without the table there is no bank to keep true nor to boot: no listener.
+    this.off = this.hasTable ? host.device.onLifecycle((e) => this.onLifecycle(e)) : noop;
+  }
+
+  /** Removes the lifecycle listener (the agent is closing). */
+  close(): void {
+    this.off();
+  }
+
+  /** Download() and Activate(); none without the FirmwareImage table. */
+  commands(): CommandDef[] {
+    if (!this.hasTable) return [];
+    return [
+      {
+        path: `${FIRMWARE_IMAGE_TABLE}{i}.Download()`,
+        async: true,
+        input: ['URL', 'AutoActivate', 'Username', 'Password', 'FileSize', 'CheckSumAlgorithm', 'CheckSum'],
+        output: [],
+        mandatory: ['URL', 'AutoActivate'],
+        check: (_inputs, objPath) => this.refuseBusy(objPath),
+        run: (r) => this.download(r),
+        afterComplete: (r) => {
+          if (boolInput(r.inputs, 'AutoActivate', false)) this.activate(r.objPath, remoteBoot(r));
+        },
+      },
+      {
+        path: `${FIRMWARE_IMAGE_TABLE}{i}.Activate()`,
+        async: true,
+        input: ['TimeWindow.{i}.Start', 'TimeWindow.{i}.End', 'TimeWindow.{i}.Mode', 'TimeWindow.{i}.UserMessage', 'TimeWindow.{i}.MaxRetries'],
+        output: [],
+        mandatory: [],
+        // Bad windows are refused in the OperateResp, before any Request row (7027).
+        check: (inputs, objPath) => {
+          this.refuseBusy(objPath);
+          parseTimeWindows(inputs);
+        },
+        run: async (r) => {
+          this.checkImage(r.objPath);
+          const windows = parseTimeWindows(r.inputs);
+          if (windows.length > 0) {
+            await this.awaitWindow(r, windows);
+            // A Download() into the row while waiting may have replaced the image.
+            this.checkImage(r.objPath);
+          }
+          return {};
+        },
+        afterComplete: (r) => this.activate(r.objPath, remoteBoot(r)),
+      },
+    ];
+  }
+
+  /**
+   * Reboot(): TR-181 `DeviceInfo.BootFirmwareImage` ("the image to boot next") names
+   * another bank that holds an image: the reboot boots it (usp-notes §7.5, the
+   * alternative to Activate()). False when it names the running bank or nothing bootable.
+   */
+  rebootInto(boot: UspBootCause): boolean {
+    const objPath = this.bootTarget();
+    if (objPath === undefined) return false;
+    this.activate(objPath, { cause: boot.cause, commandKey: boot.commandKey, reason: boot.reason }, boot.commandKey);
+    return true;
+  }
+
+  private set(path: string, v: string): void {
+    setIfPresent(this.tree, path, v);
+  }
+
+  private onLifecycle(e: UspLifecycleEvent): void {
+    if (e.kind === 'down') {
+      // TR-181 BootFirmwareImage is the image every boot loads, not only a USP Reboot()'s:
+      // a CWMP Reboot RPC, a power cycle or a reboot the box does itself boots it too.
+      if (e.why === 'reboot' || e.why === 'power') this.bootIntoWhileDark();
+      return;
+    }
+    if (e.why === 'link') return;
+    const r = this.rollback;
+    this.rollback = undefined;
+    if (r !== undefined) {
+      // TR-181 FirmwareImage: the image failed to boot; the device runs the previous one again.
+      this.set(`${r.objPath}Status`, 'ActivationFailed');
+      this.set(`${r.objPath}BootFailureLog`, `${dateTime(this.host.scheduler.clock.now())} boot of ${rowOf(r.objPath)} (version ${this.tree.getValue(`${r.objPath}Version`) ?? ''}) failed: ${r.reason}; rolled back to ${r.previous}`);
+      this.set(BOOT_IMAGE, r.previous);
+      this.activating?.delete(r.objPath);
+    }
+    this.syncRunning();
+  }
+
+  /** R-OPR.3 lets an Agent refuse a repeat with 7005: one image at a time goes into a bank. */
+  private refuseBusy(objPath: string): void {
+    if (this.downloading?.has(objPath)) throw new CommandFailure(7005, `${rowOf(objPath)} is receiving an image (a Download() is running); try again when it has completed`);
+  }
 
   /** Rows of the table, with their leaves' paths. */
-  const rows = (): string[] => (tree.has(FIRMWARE_IMAGE_TABLE) ? tree.getNames(FIRMWARE_IMAGE_TABLE, true).map((r) => r.name) : []);
+  private rows(): string[] {
+    const { tree } = this;
+    return tree.has(FIRMWARE_IMAGE_TABLE) ? tree.getNames(FIRMWARE_IMAGE_TABLE, true).map((r) => r.name) : [];
+  }
 
   /**
    * The running image is the device's version (a CWMP Download may have changed it, a
    * factory reset emptied the table): the Active row says so; without one, bank 1.
    */
-  function syncRunning(): void {
-    const version = device.firmwareVersion();
-    if (!hasTable || version === undefined || version === '') return;
-    const all = rows();
+  private syncRunning(): void {
+    const { tree } = this;
+    const version = this.device.firmwareVersion();
+    if (!this.hasTable || version === undefined || version === '') return;
+    const all = this.rows();
     const active = all.find((r) => tree.getValue(`${r}Status`) === 'Active') ?? all[0];
     if (active === undefined) return;
-    if (tree.getValue(`${active}Version`) !== version) set(`${active}Version`, version);
-    if ((tree.getValue(`${active}Name`) ?? '') === '') set(`${active}Name`, version);
+    if (tree.getValue(`${active}Version`) !== version) this.set(`${active}Version`, version);
+    if ((tree.getValue(`${active}Name`) ?? '') === '') this.set(`${active}Name`, version);
     if (tree.getValue(`${active}Status`) !== 'Active') {
-      set(`${active}Status`, 'Active');
-      set(`${active}Available`, 'true');
+      this.set(`${active}Status`, 'Active');
+      this.set(`${active}Available`, 'true');
     }
-    if (tree.has(ACTIVE_IMAGE) && tree.getValue(ACTIVE_IMAGE) !== rowOf(active)) set(ACTIVE_IMAGE, rowOf(active));
+    if (tree.has(ACTIVE_IMAGE) && tree.getValue(ACTIVE_IMAGE) !== rowOf(active)) this.set(ACTIVE_IMAGE, rowOf(active));
   }
 
-  syncRunning();
-  const off = device.onLifecycle((e) => {
-    if (e.kind === 'down') {
-      // TR-181 BootFirmwareImage is the image every boot loads, not only a USP Reboot()'s:
-      // a CWMP Reboot RPC, a power cycle or a reboot the box does itself boots it too.
-      if (e.why === 'reboot' || e.why === 'power') bootIntoWhileDark();
-      return;
-    }
-    if (e.why === 'link') return;
-    const r = rollback;
-    rollback = undefined;
-    if (r !== undefined) {
-      // TR-181 FirmwareImage: the image failed to boot; the device runs the previous one again.
-      set(`${r.objPath}Status`, 'ActivationFailed');
-      set(`${r.objPath}BootFailureLog`, `${dateTime(host.scheduler.clock.now())} boot of ${rowOf(r.objPath)} (version ${tree.getValue(`${r.objPath}Version`) ?? ''}) failed: ${r.reason}; rolled back to ${r.previous}`);
-      set(BOOT_IMAGE, r.previous);
-      activating.delete(r.objPath);
-    }
-    syncRunning();
-  });
-
-  async function download(r: CommandRun): Promise<UspMap> {
+  private async download(r: CommandRun): Promise<UspMap> {
     const url = r.inputs.URL ?? '';
     boolInput(r.inputs, 'AutoActivate', false); // checked before any network
     const algorithm = r.inputs.CheckSumAlgorithm ?? '';
@@ -243,20 +325,21 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
     } catch (err) {
       throw new CommandFailure(7027, `input argument URL: ${err instanceof Error ? err.message : String(err)}`);
     }
-    refuseBusy(r.objPath);
+    this.refuseBusy(r.objPath);
+    const downloading = (this.downloading ??= new Set());
     downloading.add(r.objPath);
     try {
-      return await fetchInto(r, url, hashName, checksum, algorithm);
+      return await this.fetchInto(r, url, hashName, checksum, algorithm);
     } finally {
       downloading.delete(r.objPath);
     }
   }
-
-  async function fetchInto(r: CommandRun, url: string, hashName: string, checksum: string, algorithm: string): Promise<UspMap> {
+  private async fetchInto(r: CommandRun, url: string, hashName: string, checksum: string, algorithm: string): Promise<UspMap> {
+    const { host, device } = this;
     const startTime = host.scheduler.clock.now();
-    unbootable.delete(r.objPath);
-    set(`${r.objPath}Status`, 'Downloading');
-    set(`${r.objPath}BootFailureLog`, '');
+    this.unbootable?.delete(r.objPath);
+    this.set(`${r.objPath}Status`, 'Downloading');
+    this.set(`${r.objPath}BootFailureLog`, '');
     const inspector = new ImageInspector();
     const hash = checksum === '' ? undefined : createHash(hashName);
     const requireChecksum = host.template.profile.transfer.firmware?.requireChecksum === true;
@@ -275,7 +358,7 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
           hash?.update(c);
         },
       });
-      set(`${r.objPath}Status`, 'Validating');
+      this.set(`${r.objPath}Status`, 'Validating');
       const seen = inspector.finish();
       // Profile reference §7.2: an image names its version in its header; only a profile
       // whose CWMP side takes versions from file names (`fetch: false`) falls back to the URL.
@@ -289,18 +372,18 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
       else if (version === undefined) fault = { code: 7022, text: fromUrl ? `no version in the image header nor in the URL ${url}` : 'not a firmware image: no "cpe-labs-firmware-version:" line in its first 64 KiB', status: 'ValidationFailed' };
       // As on the CWMP side, a device that does not check the image's own checksum
       // (no requireChecksum) stores it; it is found out when it fails to boot.
-      else if (selfMismatch) unbootable.set(r.objPath, `the payload's SHA-256 ${seen.sha256 ?? '(no payload)'} does not match the image header's ${seen.declaredSha256}`);
+      else if (selfMismatch) (this.unbootable ??= new Map()).set(r.objPath, `the payload's SHA-256 ${seen.sha256 ?? '(no payload)'} does not match the image header's ${seen.declaredSha256}`);
     } catch (err) {
       if (err instanceof TransferAbortedError || r.signal.aborted) throw err;
       const detail = isCwmpFault(err) ? err.message : err instanceof Error ? err.message : String(err);
       fault = { code: 7022, text: `download of ${url} failed: ${detail}`, status: 'DownloadFailed' };
     }
     if (fault === undefined) {
-      set(`${r.objPath}Name`, url.slice(url.lastIndexOf('/') + 1).split('?')[0] ?? '');
-      set(`${r.objPath}Version`, version ?? '');
-      set(`${r.objPath}Available`, 'true');
+      this.set(`${r.objPath}Name`, url.slice(url.lastIndexOf('/') + 1).split('?')[0] ?? '');
+      this.set(`${r.objPath}Version`, version ?? '');
+      this.set(`${r.objPath}Available`, 'true');
     }
-    set(`${r.objPath}Status`, fault?.status ?? 'Available');
+    this.set(`${r.objPath}Status`, fault?.status ?? 'Available');
     host.notifications.event('Device.LocalAgent.', 'TransferComplete!', {
       Command: `${r.objPath}Download()`,
       CommandKey: r.commandKey,
@@ -318,7 +401,8 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
   }
 
   /** The row can be booted now: it holds a downloaded image with a version. */
-  function checkImage(objPath: string): void {
+  private checkImage(objPath: string): void {
+    const { tree } = this;
     const status = tree.getValue(`${objPath}Status`) ?? '';
     if (status !== 'Available' && status !== 'Active') throw new CommandFailure(7022, `${rowOf(objPath)} holds no valid image (Status ${status || 'NoImage'}); Download() one first`);
     if ((tree.getValue(`${objPath}Version`) ?? '') === '') throw new CommandFailure(7022, `${objPath}Version is empty`);
@@ -331,7 +415,8 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
    * never, since nobody sits at a simulated device to confirm `UserMessage`.
    * @throws CommandFailure 7022 when every window passed without one.
    */
-  async function awaitWindow(r: CommandRun, windows: readonly TimeWindow[]): Promise<void> {
+  private async awaitWindow(r: CommandRun, windows: readonly TimeWindow[]): Promise<void> {
+    const { host, device } = this;
     const t0 = host.scheduler.clock.now();
     const jobs = new Set<ScheduledJob>();
     const at = (ms: number): Promise<void> =>
@@ -375,28 +460,29 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
    * BootFirmwareImage names it: `rebootKey` is then the CWMP `M Reboot` key); an
    * unbootable image rolls back.
    */
-  function activate(objPath: string, boot: { cause: UspBootCauseName; commandKey: string; reason: string }, rebootKey?: string): void {
-    if (activating.has(objPath)) return;
-    activating.add(objPath);
+  private activate(objPath: string, boot: { cause: UspBootCauseName; commandKey: string; reason: string }, rebootKey?: string): void {
+    const { tree, device } = this;
+    if (this.activating?.has(objPath)) return;
+    (this.activating ??= new Set()).add(objPath);
     const version = tree.getValue(`${objPath}Version`) ?? '';
     const cwmp = rebootKey === undefined ? undefined : { rebootCommandKey: rebootKey };
-    const broken = unbootable.get(objPath);
-    const previousRow = rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
+    const broken = this.unbootable?.get(objPath);
+    const previousRow = this.rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
     if (broken !== undefined && previousRow !== undefined && previousRow !== objPath) {
       // The device tries the image and falls back to the one it ran (usp-notes §7.5):
       // same version after the boot, so Boot! says FirmwareUpdated false.
-      rollback = { objPath, reason: broken, previous: rowOf(previousRow) };
-      set(BOOT_IMAGE, rowOf(objPath));
+      this.rollback = { objPath, reason: broken, previous: rowOf(previousRow) };
+      this.set(BOOT_IMAGE, rowOf(objPath));
       device.activateFirmware(device.firmwareVersion() ?? tree.getValue(`${previousRow}Version`) ?? '', { ...boot, firmwareUpdated: false }, cwmp);
       return;
     }
-    for (const row of rows()) if (tree.getValue(`${row}Status`) === 'Active') set(`${row}Status`, 'Available');
-    set(`${objPath}Status`, 'Active');
-    set(ACTIVE_IMAGE, rowOf(objPath));
-    set(BOOT_IMAGE, rowOf(objPath));
+    for (const row of this.rows()) if (tree.getValue(`${row}Status`) === 'Active') this.set(`${row}Status`, 'Available');
+    this.set(`${objPath}Status`, 'Active');
+    this.set(ACTIVE_IMAGE, rowOf(objPath));
+    this.set(BOOT_IMAGE, rowOf(objPath));
     const offUp = device.onLifecycle((e) => {
       if (e.kind === 'up') {
-        activating.delete(objPath);
+        this.activating?.delete(objPath);
         offUp();
       }
     });
@@ -404,27 +490,16 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
   }
 
   /**
-   * TR-181 `DeviceInfo.BootFirmwareImage` ("the image to boot next") names another bank
-   * that holds an image: a Reboot() boots it (usp-notes §7.5, the alternative to
-   * Activate()). False when it names the running bank or nothing bootable.
-   */
-  function rebootInto(boot: UspBootCause): boolean {
-    const objPath = bootTarget();
-    if (objPath === undefined) return false;
-    activate(objPath, { cause: boot.cause, commandKey: boot.commandKey, reason: boot.reason }, boot.commandKey);
-    return true;
-  }
-
-  /**
    * The row BootFirmwareImage names when the next boot loads it instead of the running
    * image: another row of the table whose image is `Available` (TR-181 FirmwareImage.{i}.Status;
    * `Available` not false, a Version). Undefined otherwise: the device boots what it runs.
    */
-  function bootTarget(): string | undefined {
-    if (!hasTable || !tree.has(BOOT_IMAGE)) return undefined;
+  private bootTarget(): string | undefined {
+    const { tree } = this;
+    if (!this.hasTable || !tree.has(BOOT_IMAGE)) return undefined;
     const target = tree.getValue(BOOT_IMAGE) ?? '';
     const objPath = `${target.replace(/\.$/, '')}.`;
-    if (target === '' || rowOf(objPath) === tree.getValue(ACTIVE_IMAGE) || !rows().includes(objPath)) return undefined;
+    if (target === '' || rowOf(objPath) === tree.getValue(ACTIVE_IMAGE) || !this.rows().includes(objPath)) return undefined;
     if (tree.getValue(`${objPath}Status`) !== 'Available' || tree.getValue(`${objPath}Available`) === 'false' || (tree.getValue(`${objPath}Version`) ?? '') === '') return undefined;
     return objPath;
   }
@@ -437,64 +512,25 @@ export function firmwareCommands(host: OperationsHost): FirmwareCommands {
    * the Boot! (FirmwareUpdated true) report it. An image known not to boot rolls back on
    * the way up, as an activation of it would.
    */
-  function bootIntoWhileDark(): void {
+  private bootIntoWhileDark(): void {
+    const { host, tree } = this;
     // An activation or a rollback under way already decided what this boot loads.
-    if (activating.size > 0 || rollback !== undefined) return;
-    const objPath = bootTarget();
+    if ((this.activating?.size ?? 0) > 0 || this.rollback !== undefined) return;
+    const objPath = this.bootTarget();
     if (objPath === undefined) return;
-    const previousRow = rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
-    const broken = unbootable.get(objPath);
+    const previousRow = this.rows().find((row) => tree.getValue(`${row}Status`) === 'Active');
+    const broken = this.unbootable?.get(objPath);
     if (broken !== undefined && previousRow !== undefined) {
-      rollback = { objPath, reason: broken, previous: rowOf(previousRow) };
+      this.rollback = { objPath, reason: broken, previous: rowOf(previousRow) };
       return;
     }
-    for (const row of rows()) if (tree.getValue(`${row}Status`) === 'Active') set(`${row}Status`, 'Available');
-    set(`${objPath}Status`, 'Active');
-    set(ACTIVE_IMAGE, rowOf(objPath));
+    for (const row of this.rows()) if (tree.getValue(`${row}Status`) === 'Active') this.set(`${row}Status`, 'Available');
+    this.set(`${objPath}Status`, 'Active');
+    this.set(ACTIVE_IMAGE, rowOf(objPath));
     const fw = host.template.profile.transfer.firmware;
-    set(fw?.versionPath ?? `${tree.root}.DeviceInfo.SoftwareVersion`, tree.getValue(`${objPath}Version`) ?? '');
+    this.set(fw?.versionPath ?? `${tree.root}.DeviceInfo.SoftwareVersion`, tree.getValue(`${objPath}Version`) ?? '');
   }
 
-  if (!hasTable) return { commands: [], close: off, rebootInto };
-  return {
-    close: off,
-    rebootInto,
-    commands: [
-      {
-        path: `${FIRMWARE_IMAGE_TABLE}{i}.Download()`,
-        async: true,
-        input: ['URL', 'AutoActivate', 'Username', 'Password', 'FileSize', 'CheckSumAlgorithm', 'CheckSum'],
-        output: [],
-        mandatory: ['URL', 'AutoActivate'],
-        check: (_inputs, objPath) => refuseBusy(objPath),
-        run: download,
-        afterComplete: (r) => {
-          if (boolInput(r.inputs, 'AutoActivate', false)) activate(r.objPath, remoteBoot(r));
-        },
-      },
-      {
-        path: `${FIRMWARE_IMAGE_TABLE}{i}.Activate()`,
-        async: true,
-        input: ['TimeWindow.{i}.Start', 'TimeWindow.{i}.End', 'TimeWindow.{i}.Mode', 'TimeWindow.{i}.UserMessage', 'TimeWindow.{i}.MaxRetries'],
-        output: [],
-        mandatory: [],
-        // Bad windows are refused in the OperateResp, before any Request row (7027).
-        check: (inputs, objPath) => {
-          refuseBusy(objPath);
-          parseTimeWindows(inputs);
-        },
-        run: async (r) => {
-          checkImage(r.objPath);
-          const windows = parseTimeWindows(r.inputs);
-          if (windows.length > 0) {
-            await awaitWindow(r, windows);
-            // A Download() into the row while waiting may have replaced the image.
-            checkImage(r.objPath);
-          }
-          return {};
-        },
-        afterComplete: (r) => activate(r.objPath, remoteBoot(r)),
-      },
-    ],
-  };
 }
+
+const noop = (): void => {};

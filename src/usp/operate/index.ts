@@ -17,7 +17,7 @@ import { LOCAL_AGENT_PATHS } from '../subscriptions.js';
 import type { Operate, OperateResp, OperationResult, UspMap } from '../types.js';
 import { deviceCommands } from './device.js';
 import { diagnosticsCommands } from './diagnostics.js';
-import { firmwareCommands, type FirmwareCommands } from './firmware.js';
+import { FirmwareBanks } from './firmware.js';
 import { swmodCommands } from './swmod.js';
 import { vendorConfigCommands } from './vendorfile.js';
 
@@ -107,32 +107,30 @@ interface Running {
 export class UspOperations {
   /** Made at the first Operate or GetSupportedDM (issue 21: most agents never get one, and 10,000 copies of every command's definition cost ~1 KB each). */
   private defsMemo: Map<string, CommandDef> | undefined;
-  private readonly firmware: FirmwareCommands;
+  private readonly firmware: FirmwareBanks;
   // Made at the first command (issue 21: most agents never run one; an empty Set is ~150 bytes).
   private running: Set<Running> | undefined;
   private jobs: Set<ScheduledJob> | undefined;
-  private readonly closers: (() => void)[] = [];
   /** Bumped by {@link abortAll}: acts waiting for the agent's flush are dropped. */
   private generation = 0;
 
   constructor(private readonly host: OperationsHost) {
     // Eager: the firmware bank keeps the running image's row true across reboots, Operate or not.
-    this.firmware = firmwareCommands(host);
-    this.closers.push(this.firmware.close);
+    this.firmware = new FirmwareBanks(host);
   }
 
   private get defs(): Map<string, CommandDef> {
     if (this.defsMemo) return this.defsMemo;
     const { host, firmware } = this;
     const defs = new Map<string, CommandDef>();
-    for (const d of [...deviceCommands(host, this, firmware.rebootInto), ...firmware.commands, ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) defs.set(d.path, d);
+    for (const d of [...deviceCommands(host, this, (boot) => firmware.rebootInto(boot)), ...firmware.commands(), ...diagnosticsCommands(host), ...swmodCommands(host), ...vendorConfigCommands(host)]) defs.set(d.path, d);
     return (this.defsMemo = defs);
   }
 
   /** Stops running work and the commands' own listeners (the agent is closing). */
   close(): void {
     this.abortAll();
-    for (const c of this.closers.splice(0)) c();
+    this.firmware.close();
   }
 
   /** Supported command paths (`{i}` form), for tests and GetSupportedDM. */
