@@ -34,7 +34,7 @@ export type { UspParamErr } from './errors.js';
 // ---- usp-core: paths and request handling ----------------------------------------
 export { parsePath, resolvePath, resolvePaths, followReference, supportedModel, supportedTarget, rowsOf } from './paths.js';
 export type { UspPath, PathSegment, PathEnd, SearchOp, SearchTerm, Resolution, ResolveOptions, ReferenceTarget, SupportedModel, SupportedObject, SupportedParam, SupportedTarget } from './paths.js';
-export { keepUpTime, LOCAL_AGENT_UPTIME } from './uptime.js';
+export { UpTimeLeaf, LOCAL_AGENT_UPTIME } from './uptime.js';
 export { handleRequest } from './dispatch.js';
 export type { UspRequestContext, UspObjectChange, UspSupportedCommand, UspSupportedEvent } from './dispatch.js';
 export { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';

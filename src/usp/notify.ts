@@ -16,11 +16,11 @@ import { uspRetryPolicyFrom, uspRetryWaitMs } from './backoff.js';
 import { controllerRow, controllerRows } from './controllers.js';
 import { UspError } from './errors.js';
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from './messages/supported.js';
-import { UspOperations } from './operate/index.js';
-import { keepUpTime } from './uptime.js';
+import { UspOperations, type OperationsHost } from './operate/index.js';
+import { UpTimeLeaf } from './uptime.js';
 import { leavesOf, treeSearch, type SearchMatcher } from './refpath.js';
-import { LOCAL_AGENT_PATHS, Subscriptions, type NotifyBody, type SubscriptionRow, type WriteRefusal } from './subscriptions.js';
-import { checkPeriodicWrite, PERIODIC_EVENT, PeriodicNotifications } from './periodic.js';
+import { LOCAL_AGENT_PATHS, Subscriptions, type NotifyBody, type SubscriptionRow, type SubscriptionsOptions, type WriteRefusal } from './subscriptions.js';
+import { checkPeriodicWrite, PERIODIC_EVENT, PeriodicNotifications, type PeriodicNotificationsOptions } from './periodic.js';
 import { checkResultTypeFilterWrite, eventWanted } from './transfer-policy.js';
 import { TriggerConfigApplier, triggerActionOf } from './trigger.js';
 import type { Notify, Operate, OperateResp, UspMap } from './types.js';
@@ -93,55 +93,63 @@ interface Pending {
   readonly delivered?: (() => void) | undefined;
 }
 
-/** One agent's subscriptions, notifications and commands. */
-export class UspNotifications {
+/**
+ * One agent's subscriptions, notifications and commands.
+ *
+ * It is also the options object of its own parts (Subscriptions, PeriodicNotifications,
+ * UspOperations: their `tree`, `scheduler`, `fire` … are its fields and methods), and it
+ * keeps the fields it uses rather than its options object (issue 21: 10,000 agents each
+ * held three options objects, a dozen closures and a Xoshiro stream only read once).
+ */
+export class UspNotifications implements SubscriptionsOptions, PeriodicNotificationsOptions, OperationsHost {
   /** The Subscription table. */
   readonly subscriptions: Subscriptions;
   /** Operate and the Request table. */
   readonly operations: UspOperations;
   /** `Device.LocalAgent.Periodic!`, timed per Controller. */
   readonly periodic: PeriodicNotifications;
+  readonly tree: ParameterTree;
+  readonly template: Template;
+  readonly scheduler: Scheduler;
+  readonly device: UspDevice;
+  readonly generators: GeneratorClock | undefined;
+  readonly logger: Logger;
+  /** `[expr]` segments of references, judged with the dispatcher's typed comparison. */
+  readonly search: SearchMatcher;
+  private readonly notifier: NotificationSender;
+  private readonly random: Rng;
+  private readonly bootWithoutSubscription: boolean;
+  private readonly onBoardEveryStart: boolean;
   /** TriggerConfigSettings of subscriptions firing with a Config action (made at the first one: most agents never have one). */
   private triggerConfig: TriggerConfigApplier | undefined;
   private readonly pending = new Set<Pending>();
-  private readonly log: Logger;
   private readonly msgPrefix: string;
   private seq = 0;
   private starts = 0;
   private closed = false;
   private readonly offLifecycle: () => void;
-  private readonly stopUpTime: () => void;
+  private readonly upTime: UpTimeLeaf;
   /** OnBoardRequest re-sends waiting for OnBoardingRestartTime; made at the first (issue 21: an empty Set per agent). */
   private onboardJobs: Set<ScheduledJob> | undefined;
-  /** `[expr]` segments of references, judged with the dispatcher's typed comparison. */
-  private readonly search: SearchMatcher;
 
-  constructor(private readonly opts: UspNotificationsOptions) {
-    this.log = opts.logger ?? silentLogger;
+  constructor(opts: UspNotificationsOptions) {
+    this.tree = opts.tree;
+    this.template = opts.template;
+    this.scheduler = opts.scheduler;
+    this.device = opts.device;
+    this.generators = opts.generators;
+    this.logger = opts.logger ?? silentLogger;
+    this.notifier = opts.notifier;
+    this.random = opts.random;
+    this.bootWithoutSubscription = opts.bootWithoutSubscription === true;
+    this.onBoardEveryStart = opts.onBoardEveryStart === true;
     this.search = treeSearch(opts.tree, opts.template);
     this.msgPrefix = `notify-${opts.random.nextU64().toString(16).padStart(16, '0').slice(0, 8)}`;
-    this.subscriptions = new Subscriptions({
-      tree: opts.tree,
-      template: opts.template,
-      scheduler: opts.scheduler,
-      generators: opts.generators,
-      search: this.search,
-      fire: (sub, body) => this.fire(sub, body),
-      // Optional chaining: the schedule is made just below, and nothing fires in between.
-      onLocalAgentChange: () => this.periodic?.changed(),
-    });
+    this.subscriptions = new Subscriptions(this);
     this.subscriptions.reconcile();
-    this.periodic = new PeriodicNotifications({ tree: opts.tree, scheduler: opts.scheduler, subscriptions: this.subscriptions, device: opts.device, fire: (sub, body) => this.fire(sub, body) });
-    this.operations = new UspOperations({
-      tree: opts.tree,
-      template: opts.template,
-      device: opts.device,
-      scheduler: opts.scheduler,
-      logger: this.log,
-      notifications: this,
-      ...(opts.notifier.flushed ? { flushed: () => opts.notifier.flushed!() } : {}),
-    });
-    this.stopUpTime = keepUpTime(opts.tree, opts.device, opts.scheduler.clock);
+    this.periodic = new PeriodicNotifications(this);
+    this.operations = new UspOperations(this);
+    this.upTime = new UpTimeLeaf(opts.tree, opts.scheduler.clock);
     this.offLifecycle = opts.device.onLifecycle((e) => {
       // Queued notifications and running commands die with the device (§7.1); a cut
       // uplink keeps them: the retries' back-off carries them over the outage.
@@ -149,7 +157,26 @@ export class UspNotifications {
         this.dropPending();
         this.operations.abortAll();
       }
+      // 'up' with a boot cause is a restart (§7.1): LocalAgent.UpTime counts from 0 again.
+      if (e.kind === 'up' && e.boot !== undefined) this.upTime.restarted();
     });
+  }
+
+  /** {@link OperationsHost.notifications}: the commands report through this service. */
+  get notifications(): this {
+    return this;
+  }
+
+  /** {@link OperationsHost.flushed}: the agent's, when it has one. */
+  get flushed(): (() => Promise<void>) | undefined {
+    const { notifier } = this;
+    return notifier.flushed ? () => notifier.flushed!() : undefined;
+  }
+
+  /** {@link SubscriptionsOptions.onLocalAgentChange}: the Periodic! schedule re-reads the tree. */
+  onLocalAgentChange(): void {
+    // Optional chaining: the subscriptions reconcile before the schedule exists, and nothing fires in between.
+    this.periodic?.changed();
   }
 
   /**
@@ -162,10 +189,10 @@ export class UspNotifications {
    */
   beforeCommit = (change: UspCommitChange): void => {
     if (change.kind === 'set' && change.objPath.startsWith(LOCAL_AGENT_PATHS.controller)) return this.checkControllerSet(change);
-    const sw = this.opts.template.profile.softwareModules;
+    const sw = this.template.profile.softwareModules;
     if (sw !== undefined && change.kind === 'set' && change.params.RequestedState !== undefined) {
       // TR-181 RequestedState rules, shared with CWMP's SPV: 7012 Invalid value, nothing written.
-      const refused = checkRequestedState(this.opts.tree, sw, `${change.objPath}RequestedState`, change.params.RequestedState);
+      const refused = checkRequestedState(this.tree, sw, `${change.objPath}RequestedState`, change.params.RequestedState);
       if (refused) throw new UspError(refused.uspCode, refused.message, [{ param_path: `${change.objPath}RequestedState`, err_code: refused.uspCode, err_msg: refused.message }]);
     }
     if (!change.objPath.startsWith(LOCAL_AGENT_PATHS.subscription)) return;
@@ -186,7 +213,7 @@ export class UspNotifications {
       const refused = this.subscriptions.checkWrite(`${change.objPath}${leaf}`, value, change.controllerId);
       if (refused) refuse(refused, leaf);
     }
-    const refused = this.subscriptions.created(change.objPath, change.controllerId, this.opts.scheduler.clock.now());
+    const refused = this.subscriptions.created(change.objPath, change.controllerId, this.scheduler.clock.now());
     if (refused) refuse(refused, 'ID');
   };
 
@@ -219,11 +246,11 @@ export class UspNotifications {
       this.operations.clearRequests();
       this.subscriptions.dropNonPersistent();
     }
-    for (const c of controllerRows(this.opts.tree)) {
+    for (const c of controllerRows(this.tree)) {
       if (c.endpointId === '' || !c.enabled) continue;
-      if (this.opts.onBoardEveryStart) this.deliver(c.endpointId, { ...this.onBoardRequest(), subscription_id: 'onboard', send_resp: false }, undefined, undefined);
+      if (this.onBoardEveryStart) this.deliver(c.endpointId, { ...this.onBoardRequest(), subscription_id: 'onboard', send_resp: false }, undefined, undefined);
       // R-NOT.5: a Controller that has not said OnBoardingComplete=true is asked again at each start.
-      else if (this.opts.tree.getValue(`${c.path}OnBoardingComplete`) === 'false') this.sendOnBoardRequest(c.endpointId);
+      else if (this.tree.getValue(`${c.path}OnBoardingComplete`) === 'false') this.sendOnBoardRequest(c.endpointId);
     }
     this.sendBoot(boot);
   }
@@ -234,12 +261,12 @@ export class UspNotifications {
    * false, again after OnBoardingRestartTime seconds (0 = never).
    */
   sendOnBoardRequest(controllerId: string): void {
-    const { tree } = this.opts;
+    const { tree } = this;
     this.deliver(controllerId, this.onBoardRequest(), undefined, undefined, () => {
       const row = controllerRow(tree, controllerId)?.path.slice(0, -1);
       const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
       if (!(restart > 0) || row === undefined) return;
-      const job = this.opts.scheduler.after(restart * 1000, () => {
+      const job = this.scheduler.after(restart * 1000, () => {
         this.onboardJobs?.delete(job);
         if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
       });
@@ -249,7 +276,7 @@ export class UspNotifications {
 
   /** The OnBoardRequest Notify of this device (R-NOT.5): send_resp true, subscription_id "". */
   private onBoardRequest(): Notify {
-    const { tree, template } = this.opts;
+    const { tree, template } = this;
     const ids = template.profile.deviceIdPaths;
     return {
       subscription_id: '',
@@ -270,7 +297,7 @@ export class UspNotifications {
    * ParameterMap from that Controller's enabled BootParameter rows, expanded now.
    */
   sendBoot(boot: UspBootCause): void {
-    for (const c of controllerRows(this.opts.tree)) {
+    for (const c of controllerRows(this.tree)) {
       if (c.endpointId === '' || !c.enabled) continue;
       const row = c.path.slice(0, -1);
       const endpointId = c.endpointId;
@@ -284,7 +311,7 @@ export class UspNotifications {
       const body: NotifyBody = { notification: 'event', event: { obj_path: 'Device.', event_name: 'Boot!', params } };
       const sub = this.subscriptions.matching('Event', 'Device.Boot!').find((s) => s.recipient === row);
       if (sub) this.fire(sub, body);
-      else if (this.opts.bootWithoutSubscription) this.deliver(endpointId, { subscription_id: 'boot', send_resp: false, ...body }, undefined, undefined);
+      else if (this.bootWithoutSubscription) this.deliver(endpointId, { subscription_id: 'boot', send_resp: false, ...body }, undefined, undefined);
     }
   }
 
@@ -293,7 +320,7 @@ export class UspNotifications {
     const path = `${objPath}${eventName}`;
     for (const s of this.subscriptions.matching('Event', path)) {
       // A Controller's TransferCompletePolicy may not want this outcome (transfer-policy.ts).
-      if (!eventWanted(this.opts.tree, s.recipient, path, params)) continue;
+      if (!eventWanted(this.tree, s.recipient, path, params)) continue;
       this.fire(s, { notification: 'event', event: { obj_path: objPath, event_name: eventName, params } });
     }
   }
@@ -322,7 +349,7 @@ export class UspNotifications {
       { path: PERIODIC_EVENT.path, args: [] },
       { path: 'Device.LocalAgent.TransferComplete!', args: ['Command', 'CommandKey', 'Requestor', 'TransferType', 'Affected', 'TransferURL', 'StartTime', 'CompleteTime', 'FaultCode', 'FaultString'] },
     ];
-    const sw = this.opts.template.profile.softwareModules;
+    const sw = this.template.profile.softwareModules;
     if (sw) out.push({ path: `${sw.path}DUStateChange!`, args: ['UUID', 'DeploymentUnitRef', 'Version', 'CurrentState', 'Resolved', 'ExecutionUnitRefList', 'StartTime', 'CompleteTime', 'OperationPerformed', 'Fault.FaultCode', 'Fault.FaultString'] });
     return out;
   }
@@ -337,7 +364,7 @@ export class UspNotifications {
     if (this.closed) return;
     this.closed = true;
     this.offLifecycle();
-    this.stopUpTime();
+    this.upTime.stop();
     this.dropPending();
     for (const j of this.onboardJobs ?? []) j.cancel();
     this.onboardJobs?.clear();
@@ -350,7 +377,7 @@ export class UspNotifications {
 
   /** `{"path":"value"}` of the Controller's enabled BootParameter rows, patterns expanded now. */
   private bootParameters(controllerRow: string): Record<string, string> {
-    const { tree } = this.opts;
+    const { tree } = this;
     const table = `${controllerRow}.BootParameter.`;
     const out: Record<string, string> = {};
     if (!tree.has(table)) return out;
@@ -371,27 +398,27 @@ export class UspNotifications {
    * goes (`Notify`, `NotifyAndConfig`) and whether its TriggerConfigSettings are
    * applied (`Config`, `NotifyAndConfig`; after the Notify is on its way).
    */
-  private fire(sub: SubscriptionRow, body: NotifyBody): void {
+  fire(sub: SubscriptionRow, body: NotifyBody): void {
     // A subscription whose Controller row is disabled or gone is inert: no Notify, no Config.
     if (this.closed || this.subscriptions.controllerOf(sub.recipient) === undefined) return;
     const action = triggerActionOf(sub.triggerAction);
     if (action !== 'Config') this.notifySubscriber(sub, body);
-    if (action !== 'Notify') (this.triggerConfig ??= new TriggerConfigApplier(this.opts.tree, this.log)).enqueue(sub.path, sub.triggerConfigSettings);
+    if (action !== 'Notify') (this.triggerConfig ??= new TriggerConfigApplier(this.tree, this.logger)).enqueue(sub.path, sub.triggerConfigSettings);
   }
 
   private notifySubscriber(sub: SubscriptionRow, body: NotifyBody): void {
     const controllerId = this.subscriptions.controllerOf(sub.recipient);
     if (controllerId === undefined) return;
     const notify: Notify = { subscription_id: sub.id, send_resp: sub.notifRetry, ...body };
-    const deadline = sub.notifRetry && sub.notifExpiration > 0 ? this.opts.scheduler.clock.now() + sub.notifExpiration * 1000 : undefined;
+    const deadline = sub.notifRetry && sub.notifExpiration > 0 ? this.scheduler.clock.now() + sub.notifExpiration * 1000 : undefined;
     this.deliver(controllerId, notify, deadline, { path: sub.path, id: sub.id });
   }
 
   private deliver(controllerId: string, notify: Notify, deadline: number | undefined, subscription: Pending['subscription'], delivered?: () => void): void {
     const msgId = `${this.msgPrefix}-${++this.seq}`;
     if (!notify.send_resp) {
-      this.opts.notifier.sendNotify(controllerId, notify, { msgId }).catch((err: unknown) => {
-        this.log.debug('usp notify not sent', { controller: controllerId, msg_id: msgId, error: err instanceof Error ? err.message : String(err) });
+      this.notifier.sendNotify(controllerId, notify, { msgId }).catch((err: unknown) => {
+        this.logger.debug('usp notify not sent', { controller: controllerId, msg_id: msgId, error: err instanceof Error ? err.message : String(err) });
       });
       return;
     }
@@ -402,7 +429,7 @@ export class UspNotifications {
 
   private attempt(p: Pending): void {
     // R-NOT.3 / obuspa: a retry resends the identical message (same msg_id).
-    this.opts.notifier.sendNotify(p.controllerId, p.notify, { msgId: p.msgId }).then(
+    this.notifier.sendNotify(p.controllerId, p.notify, { msgId: p.msgId }).then(
       () => {
         if (!this.pending.delete(p)) return;
         p.delivered?.();
@@ -415,7 +442,7 @@ export class UspNotifications {
   }
 
   private scheduleRetry(p: Pending, err: unknown): void {
-    const { tree, scheduler, random } = this.opts;
+    const { tree, scheduler, random } = this;
     // R-NOT.2/3: the recipient's USPNotifRetry* leaves, the formula every USP retry shares.
     const row = controllerRow(tree, p.controllerId)?.path;
     const policy = uspRetryPolicyFrom(row && tree.getValue(`${row}USPNotifRetryMinimumWaitInterval`), row && tree.getValue(`${row}USPNotifRetryIntervalMultiplier`));
@@ -424,10 +451,10 @@ export class UspNotifications {
     const due = scheduler.clock.now() + wait;
     if (p.deadline !== undefined && due > p.deadline) {
       this.pending.delete(p);
-      this.log.info('usp notify expired', { controller: p.controllerId, msg_id: p.msgId, retries: p.attempt - 1 });
+      this.logger.info('usp notify expired', { controller: p.controllerId, msg_id: p.msgId, retries: p.attempt - 1 });
       return;
     }
-    this.log.debug('usp notify retry', { controller: p.controllerId, msg_id: p.msgId, retry: p.attempt, wait_ms: wait, error: err instanceof Error ? err.message : String(err) });
+    this.logger.debug('usp notify retry', { controller: p.controllerId, msg_id: p.msgId, retry: p.attempt, wait_ms: wait, error: err instanceof Error ? err.message : String(err) });
     p.job = scheduler.at(due, () => {
       p.job = undefined;
       if (!this.pending.has(p) || this.closed) return;

@@ -7,29 +7,39 @@
  * @module
  */
 import type { ParameterTree } from '../datamodel/index.js';
-import type { UspDevice } from './device.js';
 import { USP_PATHS } from './mount.js';
 
-/** The leaf kept by {@link keepUpTime}. */
+/** The leaf kept by {@link UpTimeLeaf}. */
 export const LOCAL_AGENT_UPTIME = `${USP_PATHS.localAgent}UpTime`;
 
 /**
  * Makes `Device.LocalAgent.UpTime` of `tree` read the whole seconds since the device
- * last booted (the call itself counts as the first boot). Does nothing when the tree
- * has no such leaf. Returns a function that stops it.
+ * last booted: construction counts as the first boot, {@link UpTimeLeaf.restarted} as
+ * each later one (the owner hears of boots from its device's lifecycle). Does nothing
+ * when the tree has no such leaf.
  * @example
- * const stop = keepUpTime(tree, device, scheduler.clock);
+ * const upTime = new UpTimeLeaf(tree, scheduler.clock);
+ * device.onLifecycle((e) => { if (e.kind === 'up' && e.boot) upTime.restarted(); });
  */
-export function keepUpTime(tree: ParameterTree, device: UspDevice, clock: { now(): number }): () => void {
-  if (!tree.has(LOCAL_AGENT_UPTIME)) return () => undefined;
-  let bootAt = clock.now();
-  const underive = tree.derive(LOCAL_AGENT_UPTIME, () => String(Math.max(0, Math.floor((clock.now() - bootAt) / 1000))));
-  const offLifecycle = device.onLifecycle((e) => {
-    // 'up' with a boot cause is a restart (§7.1); 'up' after a link outage is not.
-    if (e.kind === 'up' && e.boot !== undefined) bootAt = clock.now();
-  });
-  return () => {
-    underive();
-    offLifecycle();
-  };
+export class UpTimeLeaf {
+  private bootAt: number;
+  private readonly underive: (() => void) | undefined;
+
+  constructor(
+    tree: ParameterTree,
+    private readonly clock: { now(): number },
+  ) {
+    this.bootAt = clock.now();
+    this.underive = tree.has(LOCAL_AGENT_UPTIME) ? tree.derive(LOCAL_AGENT_UPTIME, () => String(Math.max(0, Math.floor((this.clock.now() - this.bootAt) / 1000)))) : undefined;
+  }
+
+  /** The device booted again: the count restarts from 0. */
+  restarted(): void {
+    this.bootAt = this.clock.now();
+  }
+
+  /** The leaf reads its stored value again. */
+  stop(): void {
+    this.underive?.();
+  }
 }

@@ -87,7 +87,7 @@ export interface OperationsHost {
    * command that takes the device down waits for it (its OperateResp / OperationComplete
    * must not die with the MTP). Absent: nothing to wait for.
    */
-  flushed?(): Promise<void>;
+  flushed?: (() => Promise<void>) | undefined;
   notifications: {
     event(objPath: string, eventName: string, params: UspMap): void;
     operationComplete(objPath: string, commandName: string, commandKey: string, outcome: { output: UspMap } | { err_code: number; err_msg: string }): void;
