@@ -99,7 +99,7 @@ interface Pending {
  * It is also the options object of its own parts (Subscriptions, PeriodicNotifications,
  * UspOperations: their `tree`, `scheduler`, `fire` … are its fields and methods), and it
  * keeps the fields it uses rather than its options object (issue 21: 10,000 agents each
- * held three options objects, a dozen closures and a Xoshiro stream only read once).
+ * held three options objects and the closures they carried).
  */
 export class UspNotifications implements SubscriptionsOptions, PeriodicNotificationsOptions, OperationsHost {
   /** The Subscription table. */
