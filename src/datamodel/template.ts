@@ -213,6 +213,9 @@ interface TableBuild {
   rows: Map<number, ShapeBuilder>;
 }
 
+/** How many row paths a template shares among its trees ({@link Template.internPath}): ~1 MB at most. */
+const MAX_INTERNED_PATHS = 10_000;
+
 /**
  * A profile compiled for fast queries. Immutable and shared by every CPE of a fleet;
  * per-CPE state lives in the `ParameterTree` overlay.
@@ -250,12 +253,29 @@ export class Template {
   private readonly dynamicRows = new Map<TableShape, Map<number, RowShape>>();
   /** {@link nestedTemplates} per source table. */
   private readonly nestedCache = new Map<TableShape, readonly TableShape[]>();
+  /** {@link internPath}'s strings, at most {@link MAX_INTERNED_PATHS}. */
+  private readonly interned = new Map<string, string>();
 
   /**
    * True for a template compiled by {@link Template.fragment}: an app's data model that a
    * tree grafts in (ref §8.4). Its values are never stamped.
    */
   readonly isFragment: boolean;
+
+  /**
+   * @internal One string per row path for every tree of this template: the keys of a
+   * tree's overlay (values, attributes) inside table rows are made by joining a row's
+   * base and a leaf's name, so without this each of 10,000 trees kept its own copy of
+   * `Device.LocalAgent.MTP.1.MQTT.ResponseTopicConfigured` (issue 21). Bounded: past
+   * {@link MAX_INTERNED_PATHS} distinct paths (rows numbered differently in each tree)
+   * a path is returned as given.
+   */
+  internPath(path: string): string {
+    const known = this.interned.get(path);
+    if (known !== undefined) return known;
+    if (this.interned.size < MAX_INTERNED_PATHS) this.interned.set(path, path);
+    return path;
+  }
 
   private constructor(profile: Profile, fragment = false) {
     this.profile = profile;

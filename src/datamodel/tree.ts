@@ -147,6 +147,11 @@ class OverlayTree implements ParameterTree {
     return ref.base + ref.shape.rel;
   }
 
+  /** {@link pathOf} as an overlay key: row paths shared with the template's other trees. */
+  private keyOf(ref: NodeRef): string {
+    return ref.base === '' ? ref.shape.rel : (ref.graft?.template ?? this.template).internPath(ref.base + ref.shape.rel);
+  }
+
   /** Finds an existing node of this tree (rows checked against this tree's row set). */
   private find(path: string): NodeRef | undefined {
     let found = this.template.resolve(path);
@@ -424,7 +429,7 @@ class OverlayTree implements ParameterTree {
   private apply(writes: readonly { ref: NodeRef; value: string }[], origin: ChangeOrigin): void {
     const changes: ParameterChange[] = [];
     for (const { ref, value } of writes) {
-      const path = this.pathOf(ref);
+      const path = this.keyOf(ref);
       const oldValue = this.valueOf(ref);
       // Store only what differs from the template, so writing a default back frees the entry.
       if (value === this.defaultValue(ref.shape as LeafShape, ref.row?.instance)) this.values?.delete(path);
@@ -561,7 +566,7 @@ class OverlayTree implements ParameterTree {
       if (entry.notificationChange && !(entry.notification === 0 || entry.notification === 1 || entry.notification === 2)) {
         throw fault(9003, `Notification ${String(entry.notification)} for '${entry.name}' is not supported (expected 0 off, 1 passive or 2 active)`);
       }
-      targets.push(this.leavesFor(entry.name).map((r) => this.pathOf(r)));
+      targets.push(this.leavesFor(entry.name).map((r) => this.keyOf(r)));
     }
     entries.forEach((entry, k) => {
       for (const path of targets[k] ?? []) {
