@@ -13,6 +13,7 @@ import { createParameterTree, GeneratedWatch, GeneratorClock } from '../datamode
 import type { InformParameterKey, Profile } from '../profile/index.js';
 import type { Logger } from '../log/index.js';
 import { redactUrl, silentLogger } from '../log/index.js';
+import { withListener, withoutListener, type ListenerList } from '../listeners/index.js';
 import { streamFor, type Rng } from '../random/index.js';
 import { retryPolicyFrom, retryWaitMs } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
@@ -413,7 +414,8 @@ export class Cpe implements AsyncDisposable {
   /** Generated leaves with Notification 1/2, looked at on their tick times; made on the first. */
   private generatedWatch: GeneratedWatch | undefined;
   /** {@link onLifecycle} listeners; the shared empty set until the first. */
-  private lifeListeners: Set<(e: CpeLifecycleEvent) => void> = none();
+  /** Most CPEs of a USP fleet keep one for life (the agent's): a list, not a Set (issue 21). */
+  private lifeListeners: ListenerList<CpeLifecycleEvent> | undefined;
   /** {@link poweredOn} as last reported to the lifecycle listeners. */
   private wasOnline = true;
   /** The strongest lifecycle reason since the box went dark. */
@@ -654,10 +656,9 @@ export class Cpe implements AsyncDisposable {
    * const off = cpe.onLifecycle((e) => console.log(cpe.id, e.kind, e.reason));
    */
   onLifecycle(listener: (e: CpeLifecycleEvent) => void): () => void {
-    (this.lifeListeners = grown(this.lifeListeners)).add(listener);
+    this.lifeListeners = withListener(this.lifeListeners, listener);
     return () => {
-      this.lifeListeners.delete(listener);
-      if (this.lifeListeners.size === 0) this.lifeListeners = none();
+      this.lifeListeners = withoutListener(this.lifeListeners, listener);
     };
   }
 
@@ -671,7 +672,7 @@ export class Cpe implements AsyncDisposable {
     this.wasOnline = online;
     const e: CpeLifecycleEvent = { kind: online ? 'up' : 'down', reason: online ? (this.darkReason ?? reason) : reason };
     this.darkReason = online ? undefined : reason;
-    for (const l of this.lifeListeners) {
+    for (const l of this.lifeListeners ?? []) {
       try {
         l(e);
       } catch (err) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { CPE_FAULT_STRINGS, CwmpFault, type SetParameterValuesFaultEntry } from '../errors/index.js';
+import { withListener, withoutListener, type ListenerList } from '../listeners/index.js';
 import { stampPlaceholders } from '../profile/index.js';
 import type { GeneratorDef, PlaceholderContext, PlaceholderInput } from '../profile/types.js';
 import { checkValue, normalizeValue } from './check.js';
@@ -95,8 +96,8 @@ class OverlayTree implements ParameterTree {
   private values: Map<string, string> | undefined;
   private attrs: Map<string, Attributes> | undefined;
   private tableStates: Map<TableShape, TableState> | undefined;
-  private listeners: Set<(change: ParameterChange) => void> | undefined;
-  private structureListeners: Set<(change: StructureChange) => void> | undefined;
+  private listeners: ListenerList<ParameterChange> | undefined;
+  private structureListeners: ListenerList<StructureChange> | undefined;
   /**
    * Generated leaves that moved off their default base: an ACS or device write after the
    * generators started (value at that tick), and the last value read of the kinds that
@@ -450,16 +451,16 @@ class OverlayTree implements ParameterTree {
   }
 
   onStructure(listener: (change: StructureChange) => void): () => void {
-    (this.structureListeners ??= new Set()).add(listener);
+    this.structureListeners = withListener(this.structureListeners, listener);
     return () => {
-      this.structureListeners?.delete(listener);
+      this.structureListeners = withoutListener(this.structureListeners, listener);
     };
   }
 
   onChange(listener: (change: ParameterChange) => void): () => void {
-    (this.listeners ??= new Set()).add(listener);
+    this.listeners = withListener(this.listeners, listener);
     return () => {
-      this.listeners?.delete(listener);
+      this.listeners = withoutListener(this.listeners, listener);
     };
   }
 
@@ -497,7 +498,7 @@ class OverlayTree implements ParameterTree {
     // The rows of nested tables go with it; listeners hear of them too (deepest first),
     // so an ObjectDeletion subscription on a nested table sees its rows vanish.
     const gone: string[] = [];
-    if (this.structureListeners?.size) this.walk(ref, (r) => {
+    if (this.structureListeners) this.walk(ref, (r) => {
       if (r !== ref && this.isRow(r)) gone.push(this.pathOf(r));
     });
     const state = this.stateOf(ref.row.table);
@@ -649,8 +650,8 @@ class OverlayTree implements ParameterTree {
 }
 
 /** Calls every listener; the change is already applied, so a failing observer must not turn it into a fault for the caller: its error is rethrown asynchronously. */
-function notifyAll<T>(listeners: ReadonlySet<(change: T) => void>, change: T): void {
-  for (const listener of [...listeners]) {
+function notifyAll<T>(listeners: ListenerList<T>, change: T): void {
+  for (const listener of listeners) {
     try {
       listener(change);
     } catch (err) {

@@ -8,6 +8,7 @@
 import { diagnosticName, sameDiagnostic, type Cpe } from '../cpe/index.js';
 import type { UspBootCause, UspDevice, UspDiagnosticResult, UspLifecycleEvent, UspTransferSettings } from '../usp/index.js';
 import { UspError } from '../usp/index.js';
+import { withListener, withoutListener, type ListenerList } from '../listeners/index.js';
 
 /**
  * Adapts one CPE. Boot causes: what the USP command asked (Remote…, its command key);
@@ -26,7 +27,7 @@ const ignore = (): undefined => undefined;
  * (issue 21: 10,000 agents each held a dozen closures and a dictionary-mode object, ~1.5 KB).
  */
 class CpeUspDevice implements UspDevice {
-  private readonly listeners = new Set<(e: UspLifecycleEvent) => void>();
+  private listeners: ListenerList<UspLifecycleEvent> | undefined;
   /** The boot cause the last USP command asked for, until the box comes up. */
   private asked: UspBootCause | undefined;
   private versionAtDown: string | undefined;
@@ -39,7 +40,7 @@ class CpeUspDevice implements UspDevice {
   }
 
   private emit(e: UspLifecycleEvent): void {
-    for (const l of [...this.listeners]) l(e);
+    for (const l of this.listeners ?? []) l(e);
   }
 
   private readonly onCpe = (e: { kind: 'down' | 'up'; reason: UspLifecycleEvent['why'] }): void => {
@@ -60,11 +61,11 @@ class CpeUspDevice implements UspDevice {
   };
 
   onLifecycle(listener: (e: UspLifecycleEvent) => void): () => void {
-    this.listeners.add(listener);
+    this.listeners = withListener(this.listeners, listener);
     this.off ??= this.cpe.onLifecycle(this.onCpe);
     return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) {
+      this.listeners = withoutListener(this.listeners, listener);
+      if (this.listeners === undefined) {
         this.off?.();
         this.off = undefined;
       }

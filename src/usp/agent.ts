@@ -16,6 +16,7 @@ import { MqttMtp, type UspMqttVersion } from './mqtt.js';
 import type { UspMtp, UspMtpHost, UspRoute, UspTlsOptions } from './mtp.js';
 import { peekMsg } from './peek.js';
 import { mtpRows, provisionAgent, type UspProvisioning } from './provision.js';
+import { withListener, withoutListener, type ListenerList } from '../listeners/index.js';
 import type { Notify, UspInput, UspMsg, UspRecord } from './types.js';
 import { WebSocketMtp } from './websocket.js';
 
@@ -140,7 +141,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
   private busy = 0;
   private flushWaiters: (() => void)[] | undefined;
   private pending: Map<string, Pending> | undefined;
-  private listeners: Set<(e: UspMtpUpEvent) => void> | undefined;
+  private listeners: ListenerList<UspMtpUpEvent> | undefined;
 
   constructor(opts: UspAgentOptions) {
     this.opts = opts;
@@ -175,7 +176,8 @@ export class UspAgent implements UspNotifier, UspMtpHost {
         }),
       );
     }
-    this.mtps = mtps;
+    // Sized to fit: push() left room for 16 more MTPs in every agent.
+    this.mtps = mtps.slice();
   }
 
   /** True while at least one MTP is up. */
@@ -188,8 +190,10 @@ export class UspAgent implements UspNotifier, UspMtpHost {
    * Returns an unsubscribe function.
    */
   onMtpUp(listener: (e: UspMtpUpEvent) => void): () => void {
-    (this.listeners ??= new Set()).add(listener);
-    return () => this.listeners?.delete(listener);
+    this.listeners = withListener(this.listeners, listener);
+    return () => {
+      this.listeners = withoutListener(this.listeners, listener);
+    };
   }
 
   /** Provisions the tree (first time) and connects every MTP. The next MTP up reports `started`. */
