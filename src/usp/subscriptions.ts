@@ -103,7 +103,7 @@ export function dateTime(ms: number): string {
  */
 export class Subscriptions {
   private cache: SubscriptionRow[] | undefined;
-  private readonly offs: (() => void)[] = [];
+  private readonly offs: (() => void)[];
   private watch: GeneratedWatch | undefined;
   /** TimeToLive jobs by row; made at the first row with one (issue 21: an empty Map per agent). */
   private ttlJobs: Map<string, ScheduledJob> | undefined;
@@ -112,8 +112,8 @@ export class Subscriptions {
 
   constructor(private readonly opts: SubscriptionsOptions) {
     const { tree } = opts;
-    this.offs.push(tree.onChange((c) => this.onChange(c)));
-    this.offs.push(tree.onStructure((c) => this.onStructure(c)));
+    // A literal, sized to fit (two push() calls leave room for 15 more in every agent).
+    this.offs = [tree.onChange((c) => this.onChange(c)), tree.onStructure((c) => this.onStructure(c))];
   }
 
   /** Every row of the table, in instance order. */
