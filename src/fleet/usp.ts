@@ -11,7 +11,7 @@ import type { GeneratorClock, Template } from '../datamodel/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Profile } from '../profile/index.js';
-import { streamFor } from '../random/index.js';
+import { streamFor, type Rng } from '../random/index.js';
 import {
   DEFAULT_AGENT_TOPIC,
   DEFAULT_CONTROLLER_TOPIC,
@@ -270,13 +270,15 @@ export function createCpeAgent(cpe: Cpe, ctx: UspFleetContext): { agent: UspAgen
   const tls = ctx.tlsFor?.(cpe.id, cpe.index);
   if (plan.websocket) provisioning.websocket = plan.websocket;
   // Stream `cpe-<g>:usp`: the MTP back-off draws replay with the root seed (decision 004).
-  const rng = streamFor(ctx.seed, `cpe-${cpe.index}:usp`);
+  // Made at the first retry: a stream's draws depend only on (seed, key), and most agents
+  // never retry (issue 21: ~150 bytes an agent).
+  let rng: Rng | undefined;
   const agent: UspAgent = new UspAgent({
     tree: cpe.params,
     template: ctx.template,
     endpointId: eid,
     scheduler: ctx.scheduler,
-    random: () => rng.float(),
+    random: () => (rng ??= streamFor(ctx.seed, `cpe-${cpe.index}:usp`)).float(),
     logger: ctx.logger,
     provisioning,
     mqttVersion: plan.version,

@@ -128,8 +128,13 @@ export class UspAgent implements UspNotifier, UspMtpHost {
   readonly mtps: readonly UspMtp[];
   readonly stats: UspAgentStats = { recordsIn: 0, recordsOut: 0, dropped: 0, notifies: 0 };
   private readonly tree: ParameterTree;
+  private readonly template: Template;
   private readonly logger: Logger;
-  private readonly opts: UspAgentOptions;
+  // The options it reads after construction, not the options object (issue 21: ~130 bytes an agent).
+  private readonly scheduler: Scheduler;
+  private readonly provisioning: UspProvisioning;
+  private readonly handle: UspRequestHandler;
+  private readonly notifyTimeoutMs: number;
   private provisioned = false;
   private startPending = false;
   private closed = false;
@@ -144,8 +149,12 @@ export class UspAgent implements UspNotifier, UspMtpHost {
   private listeners: ListenerList<UspMtpUpEvent> | undefined;
 
   constructor(opts: UspAgentOptions) {
-    this.opts = opts;
     this.tree = opts.tree;
+    this.template = opts.template;
+    this.scheduler = opts.scheduler;
+    this.provisioning = opts.provisioning;
+    this.handle = opts.handle;
+    this.notifyTimeoutMs = opts.notifyTimeoutMs ?? 30_000;
     this.endpointId = opts.endpointId;
     this.logger = opts.logger ?? silentLogger;
     const random = opts.random ?? Math.random;
@@ -270,7 +279,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
     const pending = (this.pending ??= new Map());
     const done = new Promise<void>((resolve, reject) => {
       pending.get(msgId)?.reject(new UspDeliveryError('timeout', `Notify ${msgId} was sent again before its NotifyResp`));
-      const job = this.opts.scheduler.after(this.opts.notifyTimeoutMs ?? 30_000, () => {
+      const job = this.scheduler.after(this.notifyTimeoutMs, () => {
         if (pending.get(msgId)?.job !== job) return;
         pending.delete(msgId);
         reject(new UspDeliveryError('timeout', `no NotifyResp from ${controllerId} for Notify ${msgId}`));
@@ -367,7 +376,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
   // ---- internals -----------------------------------------------------------------------
 
   private provision(): void {
-    provisionAgent(this.tree, this.opts.provisioning);
+    provisionAgent(this.tree, this.provisioning);
     this.provisioned = true;
   }
 
@@ -425,7 +434,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
     this.busy++;
     let answer: UspMsg | undefined;
     try {
-      answer = await this.opts.handle({ tree: this.tree, template: this.opts.template, controllerId: from }, msg);
+      answer = await this.handle({ tree: this.tree, template: this.template, controllerId: from }, msg);
     } catch (err) {
       this.logger.error('usp: request handler failed', { msg_id: id, error: (err as Error).message });
       answer = errorMsg(id, err instanceof UspError ? err.errCode : 7003, err instanceof UspError ? err.message : 'Internal error');
