@@ -449,19 +449,7 @@ export class Cpe implements AsyncDisposable {
     let crLeaf = crLeafOf.get(opts.template);
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
-    this.notifyPeriodicLeaves();
     this.unsubscribe = this.params.onChange((c) => this.onParameterChange(c));
-  }
-
-  /**
-   * Ref. 3.7: with `periodicInformPaths`, its leaves start at Notification 1 (passive),
-   * at start-up and again after a FactoryReset, so an ACS reading their attributes sees 1.
-   */
-  private notifyPeriodicLeaves(): void {
-    const pip = this.profile.periodicInformPaths;
-    if (!pip) return;
-    const paths = [pip.interval, pip.enable, ...(pip.time !== undefined ? [pip.time] : [])].filter((p) => this.params.has(p));
-    this.params.setAttributes(paths.map((name) => ({ name, notificationChange: true, notification: 1, accessListChange: false, accessList: [] })));
   }
 
   // ---- identity ---------------------------------------------------------------
@@ -1558,10 +1546,8 @@ export class Cpe implements AsyncDisposable {
         // Ref. 11: the tree exactly as at start-up: placeholders and the serial are
         // stamped from the template again on read, the periodic leaves notify again and
         // the CR URL is re-published (below).
-        this.quietly(() => {
-          this.params.reset();
-          this.notifyPeriodicLeaves();
-        });
+        // (Ref. 3.7's passive periodic leaves are the template's initial attributes: a reset brings them back.)
+        this.quietly(() => this.params.reset());
         this.watchGenerated();
         for (const j of this.jobs) j.cancel();
         this.jobs.clear();

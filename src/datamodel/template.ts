@@ -246,6 +246,13 @@ export class Template {
    * already expanded per row by the loader). Rows added by AddObject have none.
    */
   readonly generators: ReadonlyMap<string, GeneratorDef>;
+  /**
+   * @internal Leaves whose Notification attribute is 1 (passive) in a tree that no
+   * SetParameterAttributes touched: ref 3.7, the profile's `periodicInformPaths`, at
+   * start-up and again after a factory reset. Kept here, once, rather than written into
+   * the attributes of every tree (issue 21: a Map and two entries per CPE).
+   */
+  readonly passiveAtStart: ReadonlySet<string>;
   /** @internal The profile's `fleet.serialPattern`, checked once here, stamped on every serial read. */
   readonly serialStamper: SerialStamper;
 
@@ -405,6 +412,8 @@ export class Template {
     if (problems.length > 0) throw new ProfileError(problems, profile.source);
     this.generators = generators;
     this.leafCount = count;
+    const pip = profile.periodicInformPaths;
+    this.passiveAtStart = new Set(pip === undefined ? [] : [pip.interval, pip.enable, pip.time].filter((p): p is string => p !== undefined && index.get(p)?.kind === 'leaf'));
     Object.freeze(this);
   }
 

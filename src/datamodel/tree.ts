@@ -76,7 +76,10 @@ interface Attributes {
   accessList: readonly string[];
 }
 
-const DEFAULT_ATTRIBUTES: Attributes = Object.freeze({ notification: 0, accessList: Object.freeze([]) as readonly string[] });
+const NO_ONE: readonly string[] = Object.freeze([]);
+const DEFAULT_ATTRIBUTES: Attributes = Object.freeze({ notification: 0, accessList: NO_ONE });
+/** What the template's `passiveAtStart` leaves read until an ACS sets them. */
+const PASSIVE_ATTRIBUTES: Attributes = Object.freeze({ notification: 1, accessList: NO_ONE });
 
 /** Suffix of the leaf that counts a sibling table's rows (TR-106 §3.2.2). */
 const ENTRY_COUNT = 'NumberOfEntries';
@@ -544,8 +547,13 @@ class OverlayTree implements ParameterTree {
 
   // ---- attributes ------------------------------------------------------------
 
+  /** What `path` reads when no SetParameterAttributes touched it (or it was reset). */
+  private initialAttributes(path: string): Attributes {
+    return this.template.passiveAtStart.has(path) ? PASSIVE_ATTRIBUTES : DEFAULT_ATTRIBUTES;
+  }
+
   private attributesOf(path: string): Attributes {
-    return this.attrs?.get(path) ?? DEFAULT_ATTRIBUTES;
+    return this.attrs?.get(path) ?? this.initialAttributes(path);
   }
 
   getAttributes(names: readonly string[]): ParameterAttributes[] {
@@ -574,9 +582,12 @@ class OverlayTree implements ParameterTree {
         const cur = this.attributesOf(path);
         const next: Attributes = {
           notification: entry.notificationChange ? entry.notification : cur.notification,
-          accessList: entry.accessListChange ? Object.freeze([...entry.accessList]) : cur.accessList,
+          accessList: !entry.accessListChange ? cur.accessList : entry.accessList.length === 0 ? NO_ONE : Object.freeze([...entry.accessList]),
         };
-        if (next.notification === 0 && next.accessList.length === 0) this.attrs?.delete(path);
+        // The overlay holds what differs from the leaf's initial attributes, so a leaf that
+        // starts passive and is set to 0 keeps its 0 (and a reset brings its 1 back).
+        const initial = this.initialAttributes(path);
+        if (next.notification === initial.notification && next.accessList.length === 0 && initial.accessList.length === 0) this.attrs?.delete(path);
         else (this.attrs ??= new Map()).set(path, next);
       }
     });
@@ -584,6 +595,7 @@ class OverlayTree implements ParameterTree {
 
   notifying(): { name: string; notification: 1 | 2 }[] {
     const out: { name: string; notification: 1 | 2 }[] = [];
+    for (const name of this.template.passiveAtStart) if (!this.attrs?.has(name)) out.push({ name, notification: 1 });
     if (this.attrs) for (const [name, a] of this.attrs) if (a.notification !== 0) out.push({ name, notification: a.notification });
     return out;
   }

@@ -41,6 +41,45 @@ describe('attributes (TR-069 A.3.2.4, A.3.2.5)', () => {
     expect(t.getAttributes([''])).toHaveLength(template.leafCount);
   });
 
+  describe("ref 3.7: periodicInformPaths' leaves start passive, in the template", () => {
+    const INTERVAL = 'Device.ManagementServer.PeriodicInformInterval';
+    const ENABLE = 'Device.ManagementServer.PeriodicInformEnable';
+    const profile = makeProfile();
+    const withPip = Template.compile({ ...profile, periodicInformPaths: { interval: INTERVAL, enable: ENABLE, time: 'Device.ManagementServer.NoSuchLeaf' } });
+    const tree = (): ParameterTree => createParameterTree(withPip, { index: 1, id: 'cpe-1' });
+
+    it('read Notification 1 in every new tree, with nothing in its overlay', () => {
+      const t = tree();
+      expect(t.getAttributes([INTERVAL, ENABLE])).toEqual([
+        { name: INTERVAL, notification: 1, accessList: [] },
+        { name: ENABLE, notification: 1, accessList: [] },
+      ]);
+      expect(t.notifying()).toEqual([
+        { name: INTERVAL, notification: 1 },
+        { name: ENABLE, notification: 1 },
+      ]);
+      expect(t.overlaySize).toBe(0);
+      // A path the profile names but the tree lacks is not listed.
+      expect(withPip.passiveAtStart.has('Device.ManagementServer.NoSuchLeaf')).toBe(false);
+    });
+
+    it('an ACS that turns one off keeps it off; a factory reset makes it passive again', () => {
+      const t = tree();
+      t.setAttributes([notify(INTERVAL, 0)]);
+      expect(t.getAttributes([INTERVAL])[0]?.notification).toBe(0);
+      expect(t.notifying()).toEqual([{ name: ENABLE, notification: 1 }]);
+      t.setAttributes([notify(INTERVAL, 1)]);
+      expect(t.overlaySize).toBe(0); // back to the initial: nothing stored
+      t.setAttributes([notify(ENABLE, 2)]);
+      expect(t.notifying()).toEqual([
+        { name: INTERVAL, notification: 1 },
+        { name: ENABLE, notification: 2 },
+      ]);
+      t.reset();
+      expect(t.getAttributes([INTERVAL, ENABLE]).map((a) => a.notification)).toEqual([1, 1]);
+    });
+  });
+
   it('unknown name → 9005 and nothing changes (all or none)', () => {
     const t = fresh();
     const f = faultOf(() => t.setAttributes([notify(SW, 2), notify('Device.Nope', 1)]));
