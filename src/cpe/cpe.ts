@@ -336,8 +336,9 @@ export class Cpe implements AsyncDisposable {
   /** Stream `cpe-<index>:retry`: one draw per retry wait; made on first use. */
   private retryRng: Rng | undefined;
 
-  private readonly queue = new EventQueue();
-  private readonly mutex = new SessionMutex();
+  // Made at first use: a CPE of a USP-only fleet never queues a CWMP event nor opens a session (issue 21).
+  private eventQueue: EventQueue | undefined;
+  private sessionMutex: SessionMutex | undefined;
   private readonly ring: Ring<SessionRecord>;
   private readonly informRing: Ring<InformRecord>;
   private pendingTransfers: PendingTransfer[] = [];
@@ -368,7 +369,8 @@ export class Cpe implements AsyncDisposable {
   /** Sessions asked for during a back-off: the next session that runs carries their events and settles them. */
   private held: Deferred<SessionRecord>[] | undefined;
   private inFlight: AbortController | undefined;
-  private activity: Promise<void> = Promise.resolve();
+  /** The chain of session work; undefined until the first (a USP-only CPE never has one). */
+  private activity: Promise<void> | undefined;
   private listeners: Set<(s: SessionRecord) => void> = none();
   private waiters: Set<SessionWaiter> = none();
   /** The session that delivered the latest `0 BOOTSTRAP` (reset by a FactoryReset). */
@@ -450,6 +452,14 @@ export class Cpe implements AsyncDisposable {
     if (crLeaf === undefined) crLeafOf.set(opts.template, (crLeaf = `${this.params.root}.ManagementServer.ConnectionRequestURL`));
     this.crUrlPath = this.params.has(crLeaf) ? crLeaf : undefined;
     this.unsubscribe = this.params.onChange((c) => this.onParameterChange(c));
+  }
+
+  private get queue(): EventQueue {
+    return (this.eventQueue ??= new EventQueue());
+  }
+
+  private get mutex(): SessionMutex {
+    return (this.sessionMutex ??= new SessionMutex());
   }
 
   // ---- identity ---------------------------------------------------------------
@@ -958,7 +968,7 @@ export class Cpe implements AsyncDisposable {
         release();
       }
     })();
-    this.activity = this.activity.then(() => run).then(() => undefined, () => undefined);
+    this.activity = (this.activity ?? Promise.resolve()).then(() => run).then(() => undefined, () => undefined);
     return run;
   }
 
@@ -979,7 +989,7 @@ export class Cpe implements AsyncDisposable {
     const d = deferred<SessionRecord>();
     this.pending = d;
     const run = this.runNext(d);
-    this.activity = this.activity.then(() => run).catch(() => undefined);
+    this.activity = (this.activity ?? Promise.resolve()).then(() => run).catch(() => undefined);
     return d.promise;
   }
 
@@ -1260,7 +1270,7 @@ export class Cpe implements AsyncDisposable {
 
   /** No event, CPE request or value change is waiting to be delivered. */
   private nothingToDeliver(): boolean {
-    return this.queue.size === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && (this.pendingDu?.length ?? 0) === 0 && (this.pendingAutonomousDu?.length ?? 0) === 0 && this.changed.size === 0;
+    return (this.eventQueue?.size ?? 0) === 0 && this.pendingTransfers.length === 0 && this.pendingAutonomous.length === 0 && (this.pendingDu?.length ?? 0) === 0 && (this.pendingAutonomousDu?.length ?? 0) === 0 && this.changed.size === 0;
   }
 
   private cpeRequests(): CpeRequest[] {

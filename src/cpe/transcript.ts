@@ -75,7 +75,8 @@ export class Ring<T> {
     const b = this.buf;
     // A first push() would reserve 17 slots; most CPEs of a large fleet hold one or two
     // sessions, so small rings grow to their exact size (a copy of < 8 items, once per session).
-    if (b.length < SMALL_RING) this.buf = b.length === 0 ? [item] : [...b, item];
+    // (concat, not a spread: a spread of two reserves ~20 slots, measured on Node 20.)
+    if (b.length < SMALL_RING) this.buf = b.length === 0 ? [item] : b.concat([item]);
     else b.push(item);
     if (this.buf.length > this.capacity) this.buf.shift();
   }
