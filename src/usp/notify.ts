@@ -129,6 +129,8 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
   private closed = false;
   private readonly offLifecycle: () => void;
   private readonly upTime: UpTimeLeaf;
+  private beforeCommitHook: ((change: UspCommitChange) => void) | undefined;
+  private operateHook: ((req: Operate, controllerId: string) => Promise<OperateResp | undefined>) | undefined;
   /** OnBoardRequest re-sends waiting for OnBoardingRestartTime; made at the first (issue 21: an empty Set per agent). */
   private onboardJobs: Set<ScheduledJob> | undefined;
 
@@ -187,7 +189,12 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
    * the TR-181 rules CWMP's SPV uses (`checkRequestedState`). A refusal throws a UspError
    * naming the parameter.
    */
-  beforeCommit = (change: UspCommitChange): void => {
+  get beforeCommit(): (change: UspCommitChange) => void {
+    // Made at the first request, then kept (one function, as the dispatcher hook always was): an arrow field was a closure in every agent (issue 21).
+    return (this.beforeCommitHook ??= (change) => this.checkCommit(change));
+  }
+
+  private checkCommit(change: UspCommitChange): void {
     if (change.kind === 'set' && change.objPath.startsWith(LOCAL_AGENT_PATHS.controller)) return this.checkControllerSet(change);
     const sw = this.template.profile.softwareModules;
     if (sw !== undefined && change.kind === 'set' && change.params.RequestedState !== undefined) {
@@ -215,7 +222,7 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
     }
     const refused = this.subscriptions.created(change.objPath, change.controllerId, this.scheduler.clock.now());
     if (refused) refuse(refused, 'ID');
-  };
+  }
 
   /**
    * A Set of Controller leaves this module acts on: PeriodicNotifInterval (range [1:])
@@ -230,8 +237,10 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
     }
   }
 
-  /** The dispatcher's Operate handler (contract seam 2). */
-  operate = (req: Operate, controllerId: string): Promise<OperateResp | undefined> => this.operations.operate(req, controllerId);
+  /** The dispatcher's Operate handler (contract seam 2): one function, made at the first request. */
+  get operate(): (req: Operate, controllerId: string) => Promise<OperateResp | undefined> {
+    return (this.operateHook ??= (req, controllerId) => this.operations.operate(req, controllerId));
+  }
 
   /**
    * The agent (re)started and its MTP is up (§7.1): on a restart, non-persistent
