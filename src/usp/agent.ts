@@ -36,11 +36,46 @@ export interface UspNotifier {
    */
   sendNotify(controllerId: string, notify: UspInput<Notify>, opts?: { msgId?: string }): Promise<void>;
   /**
+   * {@link sendNotify} without a promise: `waiter.notifySettled` is called once, later
+   * (never from inside this call), with undefined when `sendNotify` would resolve and
+   * the error it would reject with. For a caller that keeps many Notifies waiting for
+   * their NotifyResp: each costs a few objects instead of four promises and their
+   * closures (issue 21: an OnBoardRequest in flight in each of 10,000 agents).
+   */
+  sendNotifyTo?(controllerId: string, notify: UspInput<Notify>, msgId: string | undefined, waiter: NotifyWaiter): void;
+  /**
    * Resolves once every request being handled has been answered and every record
    * handed to an MTP has left (or the MTP was cut): what a command that takes the
    * device down waits for, so its answer and notifications go out first (usp-notes §7.4/7.5).
    */
   flushed?(): Promise<void>;
+}
+
+/** Told how one Notify ended ({@link UspNotifier.sendNotifyTo}). */
+export interface NotifyWaiter {
+  /** undefined: published (send_resp false) or answered by its NotifyResp; otherwise why not (a `UspDeliveryError`). */
+  notifySettled(err: Error | undefined): void;
+}
+
+/**
+ * Tells `waiter` in a microtask, as a promise would its handlers: never from inside the
+ * call that settled it (a send, an MTP loss, a NotifyResp being handled).
+ */
+function settleLater(waiter: NotifyWaiter, err: Error | undefined): void {
+  queueMicrotask(() => waiter.notifySettled(err));
+}
+
+/** Adapts a promise's two settle functions to a {@link NotifyWaiter}. */
+class PromiseWaiter implements NotifyWaiter {
+  constructor(
+    private readonly resolve: () => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  notifySettled(err: Error | undefined): void {
+    if (err) this.reject(err);
+    else this.resolve();
+  }
 }
 
 /** What the agent hands its request handler with each request. */
@@ -102,8 +137,7 @@ export interface UspAgentOptions {
 interface Pending {
   controllerId: string;
   mtp: UspMtp;
-  resolve: () => void;
-  reject: (e: Error) => void;
+  waiter: NotifyWaiter;
   job: ScheduledJob;
 }
 
@@ -261,40 +295,49 @@ export class UspAgent implements UspNotifier, UspMtpHost {
       .map((c) => c.endpointId);
   }
 
-  async sendNotify(controllerId: string, notify: UspInput<Notify>, opts: { msgId?: string } = {}): Promise<void> {
-    if (this.closed) throw new UspDeliveryError('closed', 'the USP agent is closed');
-    const msgId = opts.msgId ?? `notify-${++this.seq}`;
-    const msg: UspInput<UspMsg> = { header: { msg_id: msgId, msg_type: 'NOTIFY' }, body: { msg_body: 'request', request: { req_type: 'notify', notify } } };
+  sendNotify(controllerId: string, notify: UspInput<Notify>, opts: { msgId?: string } = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.sendNotifyTo(controllerId, notify, opts.msgId, new PromiseWaiter(resolve, reject)));
+  }
+
+  sendNotifyTo(controllerId: string, notify: UspInput<Notify>, msgId: string | undefined, waiter: NotifyWaiter): void {
+    const fail = (err: Error): void => settleLater(waiter, err);
+    if (this.closed) return fail(new UspDeliveryError('closed', 'the USP agent is closed'));
+    const id = msgId ?? `notify-${++this.seq}`;
+    const msg: UspInput<UspMsg> = { header: { msg_id: id, msg_type: 'NOTIFY' }, body: { msg_body: 'request', request: { req_type: 'notify', notify } } };
     const mtp = this.mtps.find((m) => m.reaches(controllerId));
     if (!mtp) {
       const known = controllerRows(this.tree).some((c) => c.enabled && c.endpointId === controllerId);
-      throw new UspDeliveryError(known ? 'mtp-down' : 'no-route', known ? `no MTP to ${controllerId} is up` : `${controllerId} is not an enabled Controller of ${this.endpointId}`);
+      return fail(new UspDeliveryError(known ? 'mtp-down' : 'no-route', known ? `no MTP to ${controllerId} is up` : `${controllerId} is not an enabled Controller of ${this.endpointId}`));
     }
-    const bytes = encodeRecord(wrapMsg(msg, this.endpointId, controllerId));
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeRecord(wrapMsg(msg, this.endpointId, controllerId));
+    } catch (err) {
+      return fail(err as Error);
+    }
     this.stats.notifies++;
     if (notify.send_resp !== true) {
-      await this.transmit(mtp, bytes, controllerId);
+      this.transmit(mtp, bytes, controllerId).then(
+        () => waiter.notifySettled(undefined),
+        (err: unknown) => waiter.notifySettled(err as Error),
+      );
       return;
     }
     const pending = (this.pending ??= new Map());
-    const done = new Promise<void>((resolve, reject) => {
-      pending.get(msgId)?.reject(new UspDeliveryError('timeout', `Notify ${msgId} was sent again before its NotifyResp`));
-      const job = this.scheduler.after(this.notifyTimeoutMs, () => {
-        if (pending.get(msgId)?.job !== job) return;
-        pending.delete(msgId);
-        reject(new UspDeliveryError('timeout', `no NotifyResp from ${controllerId} for Notify ${msgId}`));
-      });
-      pending.set(msgId, { controllerId, mtp, resolve, reject, job });
-    });
-    // The NotifyResp may time out while the publish is still in flight: until the caller
-    // holds `done`, this handler keeps that rejection from counting as unhandled.
-    done.catch(() => undefined);
-    try {
-      await this.transmit(mtp, bytes, controllerId);
-    } catch (err) {
-      this.settle(msgId, controllerId, err as Error);
+    const previous = pending.get(id);
+    if (previous) {
+      pending.delete(id);
+      previous.job.cancel();
+      settleLater(previous.waiter, new UspDeliveryError('timeout', `Notify ${id} was sent again before its NotifyResp`));
     }
-    return done;
+    const job = this.scheduler.after(this.notifyTimeoutMs, () => {
+      if (pending.get(id)?.job !== job) return;
+      pending.delete(id);
+      waiter.notifySettled(new UspDeliveryError('timeout', `no NotifyResp from ${controllerId} for Notify ${id}`));
+    });
+    // Registered before the publish: a NotifyResp can beat the MTP's own completion.
+    pending.set(id, { controllerId, mtp, waiter, job });
+    this.transmit(mtp, bytes, controllerId).catch((err: unknown) => this.settle(id, controllerId, err as Error));
   }
 
   // ---- UspMtpHost --------------------------------------------------------------------
@@ -478,8 +521,7 @@ export class UspAgent implements UspNotifier, UspMtpHost {
     if (!p || p.controllerId !== from) return;
     this.pending!.delete(msgId);
     p.job.cancel();
-    if (err) p.reject(err);
-    else p.resolve();
+    settleLater(p.waiter, err);
   }
 
   private failPending(reason: 'mtp-lost' | 'closed', message: string): void {

@@ -24,6 +24,7 @@ import { checkPeriodicWrite, PERIODIC_EVENT, PeriodicNotifications, type Periodi
 import { checkResultTypeFilterWrite, eventWanted } from './transfer-policy.js';
 import { TriggerConfigApplier, triggerActionOf } from './trigger.js';
 import type { Notify, Operate, OperateResp, UspMap } from './types.js';
+import type { NotifyWaiter } from './agent.js';
 
 /** What this module needs from the agent to send notifications: the `UspNotifier` of agent.ts (contract seam 3) satisfies it. */
 export interface NotificationSender {
@@ -35,6 +36,8 @@ export interface NotificationSender {
    * NotifyResp, rejects on timeout or MTP loss; without: resolves once published.
    */
   sendNotify(controllerId: string, notify: Notify, opts?: { msgId?: string }): Promise<void>;
+  /** The same without a promise (the agent's `sendNotifyTo`): used when present, for a Notify that waits for its NotifyResp. */
+  sendNotifyTo?(controllerId: string, notify: Notify, msgId: string, waiter: NotifyWaiter): void;
   /** Resolves once answers and records on their way have left (the agent's `flushed`); absent: nothing to wait for. */
   flushed?(): Promise<void>;
 }
@@ -79,18 +82,33 @@ export interface UspCommitChange {
   controllerId: string;
 }
 
-interface Pending {
-  readonly controllerId: string;
-  readonly notify: Notify;
-  readonly msgId: string;
+/**
+ * One Notify with send_resp waiting for its NotifyResp or its next retry. It is its own
+ * {@link NotifyWaiter}: the agent tells it how each attempt ended, with no promise or
+ * closure per attempt (issue 21: 10,000 agents each keep their OnBoardRequest here).
+ */
+/** @internal */
+export class PendingNotify implements NotifyWaiter {
   /** Retries so far. */
-  attempt: number;
-  /** Simulated ms after which it is dropped; undefined = until delivered or restart. */
-  readonly deadline: number | undefined;
-  /** The subscription row that fired it: a retry is dropped when the row is gone. */
-  readonly subscription: { path: string; id: string } | undefined;
-  job: ScheduledJob | undefined;
-  readonly delivered?: (() => void) | undefined;
+  attempt = 0;
+  job: ScheduledJob | undefined = undefined;
+
+  constructor(
+    private readonly owner: UspNotifications,
+    readonly controllerId: string,
+    readonly notify: Notify,
+    readonly msgId: string,
+    /** Simulated ms after which it is dropped; undefined = until delivered or restart. */
+    readonly deadline: number | undefined,
+    /** The subscription row that fired it: a retry is dropped when the row is gone. */
+    readonly subscription: { path: string; id: string } | undefined,
+    /** An OnBoardRequest (R-NOT.5): once delivered, OnBoardingRestartTime may ask again. */
+    readonly onBoard: boolean,
+  ) {}
+
+  notifySettled(err: Error | undefined): void {
+    this.owner.settled(this, err);
+  }
 }
 
 /**
@@ -122,7 +140,7 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
   private readonly onBoardEveryStart: boolean;
   /** TriggerConfigSettings of subscriptions firing with a Config action (made at the first one: most agents never have one). */
   private triggerConfig: TriggerConfigApplier | undefined;
-  private readonly pending = new Set<Pending>();
+  private readonly pending = new Set<PendingNotify>();
   private readonly msgPrefix: string;
   private seq = 0;
   private starts = 0;
@@ -270,17 +288,20 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
    * false, again after OnBoardingRestartTime seconds (0 = never).
    */
   sendOnBoardRequest(controllerId: string): void {
+    this.deliver(controllerId, this.onBoardRequest(), undefined, undefined, true);
+  }
+
+  /** An OnBoardRequest was answered: while OnBoardingComplete stays false, ask again after OnBoardingRestartTime seconds (0 = never). */
+  private onBoardDelivered(controllerId: string): void {
     const { tree } = this;
-    this.deliver(controllerId, this.onBoardRequest(), undefined, undefined, () => {
-      const row = controllerRow(tree, controllerId)?.path.slice(0, -1);
-      const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
-      if (!(restart > 0) || row === undefined) return;
-      const job = this.scheduler.after(restart * 1000, () => {
-        this.onboardJobs?.delete(job);
-        if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
-      });
-      (this.onboardJobs ??= new Set()).add(job);
+    const row = controllerRow(tree, controllerId)?.path.slice(0, -1);
+    const restart = Number(row === undefined ? 0 : (tree.getValue(`${row}.OnBoardingRestartTime`) ?? 0));
+    if (!(restart > 0) || row === undefined) return;
+    const job = this.scheduler.after(restart * 1000, () => {
+      this.onboardJobs?.delete(job);
+      if (!this.closed && tree.getValue(`${row}.OnBoardingComplete`) === 'false' && tree.getValue(`${row}.EndpointID`) === controllerId) this.sendOnBoardRequest(controllerId);
     });
+    (this.onboardJobs ??= new Set()).add(job);
   }
 
   /** The OnBoardRequest Notify of this device (R-NOT.5): send_resp true, subscription_id "". */
@@ -423,7 +444,7 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
     this.deliver(controllerId, notify, deadline, { path: sub.path, id: sub.id });
   }
 
-  private deliver(controllerId: string, notify: Notify, deadline: number | undefined, subscription: Pending['subscription'], delivered?: () => void): void {
+  private deliver(controllerId: string, notify: Notify, deadline: number | undefined, subscription: PendingNotify['subscription'], onBoard = false): void {
     const msgId = `${this.msgPrefix}-${++this.seq}`;
     if (!notify.send_resp) {
       this.notifier.sendNotify(controllerId, notify, { msgId }).catch((err: unknown) => {
@@ -431,26 +452,29 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
       });
       return;
     }
-    const p: Pending = { controllerId, notify, msgId, attempt: 0, deadline, subscription, job: undefined, delivered };
+    const p = new PendingNotify(this, controllerId, notify, msgId, deadline, subscription, onBoard);
     this.pending.add(p);
     this.attempt(p);
   }
 
-  private attempt(p: Pending): void {
+  private attempt(p: PendingNotify): void {
     // R-NOT.3 / obuspa: a retry resends the identical message (same msg_id).
-    this.notifier.sendNotify(p.controllerId, p.notify, { msgId: p.msgId }).then(
-      () => {
-        if (!this.pending.delete(p)) return;
-        p.delivered?.();
-      },
-      (err: unknown) => {
-        if (!this.pending.has(p) || this.closed) return;
-        this.scheduleRetry(p, err);
-      },
-    );
+    const { notifier } = this;
+    if (notifier.sendNotifyTo) notifier.sendNotifyTo(p.controllerId, p.notify, p.msgId, p);
+    else notifier.sendNotify(p.controllerId, p.notify, { msgId: p.msgId }).then(() => p.notifySettled(undefined), (err: unknown) => p.notifySettled(err as Error));
   }
 
-  private scheduleRetry(p: Pending, err: unknown): void {
+  /** @internal How one attempt of `p` ended (its {@link NotifyWaiter} side). */
+  settled(p: PendingNotify, err: Error | undefined): void {
+    if (err === undefined) {
+      if (this.pending.delete(p) && p.onBoard) this.onBoardDelivered(p.controllerId);
+      return;
+    }
+    if (!this.pending.has(p) || this.closed) return;
+    this.scheduleRetry(p, err);
+  }
+
+  private scheduleRetry(p: PendingNotify, err: unknown): void {
     const { tree, scheduler, random } = this;
     // R-NOT.2/3: the recipient's USPNotifRetry* leaves, the formula every USP retry shares.
     const row = controllerRow(tree, p.controllerId)?.path;

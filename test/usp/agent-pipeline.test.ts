@@ -1,7 +1,7 @@
 // The receive pipeline without a network: Records handed to the agent as an MTP would,
 // with a recording MTP (it keeps what the agent sends) and the real handlers.
 import { describe, expect, it } from 'vitest';
-import { decodeMsg, decodeRecord, encodeMsg, peekMsg, uspRetryPolicyFrom, uspRetryRangeMs, type UspMtp, type UspRoute } from '../../src/usp/index.js';
+import { decodeMsg, decodeRecord, encodeMsg, peekMsg, uspRetryPolicyFrom, uspRetryRangeMs, type UspDeliveryError, type UspMtp, type UspRoute } from '../../src/usp/index.js';
 import { CTL, getMsg, makeAgent, requestRecord } from './agent-harness.js';
 
 class RecordingMtp implements UspMtp {
@@ -38,6 +38,26 @@ describe('receive pipeline (usp-notes §1.7)', () => {
     // Answered: the same msg_id may come again (a new request).
     agent.onRecord(rec, route);
     await expect.poll(() => mtp.sent.length).toBe(3);
+  });
+
+  it('sendNotifyTo tells its waiter exactly once, never from inside the call, with why it failed', async () => {
+    const { agent } = makeAgent({ mqtt: {} });
+    const told: (Error | undefined)[] = [];
+    const waiter = { notifySettled: (err: Error | undefined): void => void told.push(err) };
+    const notify = { subscription_id: 's', send_resp: true, event: { obj_path: 'Device.', event_name: 'Boot!', params: {} } } as const;
+    // The agent was never started (nothing provisioned, no MTP up): no Controller is reachable.
+    agent.sendNotifyTo(CTL, notify, 'n-1', waiter);
+    agent.sendNotifyTo('self::nobody', notify, 'n-2', waiter);
+    expect(told).toEqual([]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(told.map((e) => (e as UspDeliveryError).reason)).toEqual(['no-route', 'no-route']);
+    await agent.close();
+    agent.sendNotifyTo(CTL, notify, 'n-3', waiter);
+    expect(told).toHaveLength(2);
+    await expect.poll(() => told.length).toBe(3);
+    expect((told[2] as UspDeliveryError).reason).toBe('closed');
+    // The promise form is the same path.
+    await expect(agent.sendNotify(CTL, notify)).rejects.toMatchObject({ reason: 'closed' });
   });
 
   it('answers an unknown request type with Error 7001 and a response it never asked for with nothing', async () => {
