@@ -86,8 +86,8 @@ export interface UspCommitChange {
  * One Notify with send_resp waiting for its NotifyResp or its next retry. It is its own
  * {@link NotifyWaiter}: the agent tells it how each attempt ended, with no promise or
  * closure per attempt (issue 21: 10,000 agents each keep their OnBoardRequest here).
+ * @internal Exported for the type of {@link UspNotifications.settled} only.
  */
-/** @internal */
 export class PendingNotify implements NotifyWaiter {
   /** Retries so far. */
   attempt = 0;
