@@ -132,8 +132,7 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
   readonly device: UspDevice;
   readonly generators: GeneratorClock | undefined;
   readonly logger: Logger;
-  /** `[expr]` segments of references, judged with the dispatcher's typed comparison. */
-  readonly search: SearchMatcher;
+  private searchMatcher: SearchMatcher | undefined;
   private readonly notifier: NotificationSender;
   private readonly random: Rng;
   private readonly bootWithoutSubscription: boolean;
@@ -163,7 +162,6 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
     this.random = opts.random;
     this.bootWithoutSubscription = opts.bootWithoutSubscription === true;
     this.onBoardEveryStart = opts.onBoardEveryStart === true;
-    this.search = treeSearch(opts.tree, opts.template);
     this.msgPrefix = `notify-${opts.random.nextU64().toString(16).padStart(16, '0').slice(0, 8)}`;
     this.subscriptions = new Subscriptions(this);
     this.subscriptions.reconcile();
@@ -180,6 +178,14 @@ export class UspNotifications implements SubscriptionsOptions, PeriodicNotificat
       // 'up' with a boot cause is a restart (§7.1): LocalAgent.UpTime counts from 0 again.
       if (e.kind === 'up' && e.boot !== undefined) this.upTime.restarted();
     });
+  }
+
+  /**
+   * `[expr]` segments of references, judged with the dispatcher's typed comparison. Made at
+   * the first reference with a search to judge (most agents never have one).
+   */
+  get search(): SearchMatcher {
+    return (this.searchMatcher ??= treeSearch(this.tree, this.template));
   }
 
   /** {@link OperationsHost.notifications}: the commands report through this service. */
