@@ -292,6 +292,9 @@ class NoneYet extends Set<never> {
 const NONE_YET: ReadonlySet<never> = new NoneYet();
 const none = <T>(): Set<T> => NONE_YET as unknown as Set<T>;
 const grown = <T>(set: Set<T>): Set<T> => (set === (NONE_YET as unknown as Set<T>) ? new Set<T>() : set);
+/** The shared empty start of a list that only ever grows by `concat` (never written in place while empty). */
+const NO_ITEMS: readonly never[] = Object.freeze([]);
+const noneYet = <T>(): T[] => NO_ITEMS as unknown as T[];
 
 /** `<root>.ManagementServer.ConnectionRequestURL`, built once per compiled template, not once per CPE. */
 const crLeafOf = new WeakMap<Template, string>();
@@ -341,9 +344,10 @@ export class Cpe implements AsyncDisposable {
   private sessionMutex: SessionMutex | undefined;
   private readonly ring: Ring<SessionRecord>;
   private readonly informRing: Ring<InformRecord>;
-  private pendingTransfers: PendingTransfer[] = [];
+  // Both start as one shared empty array and grow by concat (a new array, sized to fit): most CPEs never have one.
+  private pendingTransfers: PendingTransfer[] = noneYet();
   /** AutonomousTransferComplete requests not yet acknowledged (A.3.3.3). */
-  private pendingAutonomous: AutonomousTransferComplete[] = [];
+  private pendingAutonomous: AutonomousTransferComplete[] = noneYet();
   /** DUStateChangeComplete requests not yet acknowledged (TR-069 A.4.2.x; ref §8.3); made on the first. */
   private pendingDu: DUStateChangeComplete[] | undefined;
   /** AutonomousDUStateChangeComplete requests not yet acknowledged (event `12`); made on the first. */
@@ -904,7 +908,7 @@ export class Cpe implements AsyncDisposable {
       const path = this.profile.transfer.firmware?.versionPath ?? `${this.params.root}.DeviceInfo.SoftwareVersion`;
       if (this.params.has(path)) this.quietly(() => this.params.setInternal(path, t.version!));
     }
-    this.pendingAutonomous.push({
+    this.pendingAutonomous = this.pendingAutonomous.concat({
       name: 'AutonomousTransferComplete',
       announceURL: t.announceURL ?? '',
       transferURL: t.transferURL ?? '',
@@ -1463,7 +1467,7 @@ export class Cpe implements AsyncDisposable {
   private transferDone(o: TransferOutcome): void {
     if (this.closed) return;
     const event = transferEvent(o.request);
-    this.pendingTransfers.push({
+    this.pendingTransfers = this.pendingTransfers.concat({
       event,
       commandKey: o.request.commandKey,
       fileType: o.request.fileType,
@@ -1566,8 +1570,8 @@ export class Cpe implements AsyncDisposable {
           lim.job = undefined;
         }
         this.queue.clear();
-        this.pendingTransfers = [];
-        this.pendingAutonomous = [];
+        this.pendingTransfers = noneYet();
+        this.pendingAutonomous = noneYet();
         // Installed apps are forgotten with the tree (ref §11); operations in flight end unreported.
         this.pendingDu = undefined;
         this.pendingAutonomousDu = undefined;

@@ -63,7 +63,8 @@ export interface InformRecord {
 
 /** A fixed-capacity ring, oldest first. */
 export class Ring<T> {
-  private buf: T[] = [];
+  /** Starts as one shared empty array (never written: the first push makes a new one), not an array per ring: two rings per CPE. */
+  private buf: T[] = NOTHING_YET as unknown as T[];
   readonly capacity: number;
 
   constructor(capacity: number) {
@@ -87,6 +88,7 @@ export class Ring<T> {
 }
 
 const SMALL_RING = 8;
+const NOTHING_YET: readonly never[] = Object.freeze([]);
 
 const ARROW = { 'cpe->acs': '→', 'acs->cpe': '←' } as const;
 
