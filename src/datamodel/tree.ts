@@ -586,8 +586,9 @@ class OverlayTree implements ParameterTree {
         };
         // The overlay holds what differs from the leaf's initial attributes, so a leaf that
         // starts passive and is set to 0 keeps its 0 (and a reset brings its 1 back).
+        // (Initial attributes never carry an access list.)
         const initial = this.initialAttributes(path);
-        if (next.notification === initial.notification && next.accessList.length === 0 && initial.accessList.length === 0) this.attrs?.delete(path);
+        if (next.notification === initial.notification && next.accessList.length === 0) this.attrs?.delete(path);
         else (this.attrs ??= new Map()).set(path, next);
       }
     });

@@ -189,10 +189,6 @@ export class FirmwareBanks {
     this.tree = host.tree;
     this.device = host.device;
     this.hasTable = host.tree.has(FIRMWARE_IMAGE_TABLE);
-    this.rollback = undefined;
-    this.activating = undefined;
-    this.unbootable = undefined;
-    this.downloading = undefined;
     this.syncRunning();
     // Without the table there is no bank to keep true nor to boot: no listener.
     this.off = this.hasTable ? host.device.onLifecycle((e) => this.onLifecycle(e)) : noop;
